@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// `npm test`: runs every compiled test file with node's test runner against ONE real Temporal dev
+// server started here (search attributes registered, updates enabled), so test files share a
+// server instead of each paying for its own. Test files isolate themselves by task queue.
+//
+// Usage: npm test [-- <test file or dir under test/> ...]   (paths may name .ts sources)
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { ensureTemporalCli } from './temporal-cli.mjs';
+import { devServerArgs } from './dev-server-args.mjs';
+
+const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const distTest = join(root, 'dist', 'test');
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => done(port));
+    });
+  });
+}
+
+function collectTests(path, out = []) {
+  const stat = statSync(path);
+  if (stat.isDirectory()) {
+    for (const name of readdirSync(path).sort()) collectTests(join(path, name), out);
+  } else if (path.endsWith('.test.js')) {
+    out.push(path);
+  }
+  return out;
+}
+
+/** Maps `test/foo.test.ts` or `dist/test/foo.test.js` or `test/dir` to compiled paths. */
+function resolveSelection(args) {
+  if (args.length === 0) return collectTests(distTest);
+  return args.flatMap((arg) => {
+    let p = resolve(root, arg);
+    if (!p.startsWith(join(root, 'dist'))) p = join(root, 'dist', relative(root, p));
+    p = p.replace(/\.ts$/, '.js');
+    if (!existsSync(p)) throw new Error(`no compiled test at ${relative(root, p)} (did the build run?)`);
+    return collectTests(p);
+  });
+}
+
+async function waitForServer(cli, address, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Temporal dev server exited with code ${child.exitCode}`);
+    const ok = await new Promise((done) => {
+      const probe = spawn(cli, ['operator', 'namespace', 'describe', 'default', '--address', address], { stdio: 'ignore' });
+      probe.on('close', (code) => done(code === 0));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`Temporal dev server not ready within ${timeoutMs} ms`);
+}
+
+async function main() {
+  const files = resolveSelection(process.argv.slice(2));
+  if (files.length === 0) throw new Error('no test files found under dist/test (run `npm run build`)');
+
+  const cli = await ensureTemporalCli();
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'gemini-jobs-test-'));
+  const started = Date.now();
+  const server = spawn(cli, devServerArgs({ port, dbFile: join(dataDir, 'temporal.sqlite') }), {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const stopServer = () => {
+    if (server.exitCode === null) server.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.on('exit', stopServer);
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+  await waitForServer(cli, address, server, 60_000);
+  process.stderr.write(`[run-tests] Temporal dev server ${address} ready in ${Date.now() - started} ms; ${files.length} test files\n`);
+
+  const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+  const runner = spawn(
+    process.execPath,
+    ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, TEMPORAL_TEST_ADDRESS: address, TEMPORAL_CLI_PATH: cli, GEMINI_JOBS_TEST_RUN: '1' },
+    },
+  );
+  const code = await new Promise((done) => runner.on('close', (c, sig) => done(c ?? (sig ? 1 : 0))));
+  stopServer();
+  process.exit(code);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[run-tests] ${err.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,197 @@
+/**
+ * The contract between services, the CLI and the job workflow: input and result shapes, the
+ * signal / query / update definitions and the search attributes. Pure: safe to import from
+ * workflow code, from the jobs client and from tests.
+ *
+ * Nothing in here may ever hold a credential: job input is written to Temporal history.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { CreateInteractionRequest, Usage } from '../src/interactions/types';
+
+/** Default Temporal task queue for job workflows and their activities. */
+export const DEFAULT_TASK_QUEUE = 'gemini-jobs';
+
+/** Workflow type name (the exported workflow function's name). */
+export const JOB_WORKFLOW_TYPE = 'interactionJob';
+
+/**
+ * The create request a job runs. The workflow itself sets `background: true`, `store: true`
+ * and `previous_interaction_id`, and never `stream` on create, so those are not part of it.
+ */
+export type JobRequest = Omit<CreateInteractionRequest, 'background' | 'store' | 'stream' | 'previous_interaction_id'>;
+
+/** How a job follows its interaction, and its deadlines. Every duration is in milliseconds. */
+export interface JobOptions {
+  /** `stream` (default): SSE with `last_event_id` resume, polling as a fallback. `poll`: GET only. */
+  mode?: 'stream' | 'poll';
+  /** Whole-job deadline per turn; on expiry the remote run is cancelled and the job ends `timed_out`. Default 60 min for agents, 10 min for models. */
+  deadlineMs?: number;
+  /** A stream quiet for longer than this is reconnected. Default 90 s. */
+  streamIdleTimeoutMs?: number;
+  /** First and largest polling interval. Defaults 2 s and 30 s. */
+  pollInitialIntervalMs?: number;
+  pollMaxIntervalMs?: number;
+  /** Heartbeat timeout of the follow activity: how fast a dead worker is noticed. Default 30 s. */
+  heartbeatTimeoutMs?: number;
+  /** 404/403 answers right after create are tolerated for this long. Default 60 s. */
+  notFoundGraceMs?: number;
+  /** How long the job stays open for follow-ups after a turn ends. Default 15 min; 0 closes at once. */
+  followUpWindowMs?: number;
+  /** Thread key for listing related jobs (search attribute GeminiJobThread). */
+  thread?: string;
+}
+
+/** Workflow input. */
+export interface JobInput {
+  request: JobRequest;
+  options?: JobOptions;
+  /** Set only by continue-as-new: the thread carried into the next run. */
+  carried?: CarriedThread;
+}
+
+/** What a continued-as-new run inherits from the previous run of the same job. */
+export interface CarriedThread {
+  turns: TurnRecord[];
+  startedAt: string;
+}
+
+export type JobPhase =
+  | 'creating'
+  | 'running'
+  | 'streaming'
+  | 'polling'
+  | 'reconnecting'
+  | 'waiting-for-input'
+  | 'cancelling'
+  | 'done';
+
+/**
+ * Job-level status. Upstream statuses map 1:1 where they are terminal; `timed_out` is the job
+ * deadline; `unknown` keeps an upstream status this version does not know (never success).
+ */
+export type JobStatus =
+  | 'pending'
+  | 'running'
+  | 'requires_action'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'incomplete'
+  | 'budget_exceeded'
+  | 'timed_out'
+  | 'unknown';
+
+export interface JobError {
+  /** Stable code from the client's error tree (e.g. `bad_request`, `not_found`) or the job (`deadline_exceeded`). */
+  code: string;
+  message: string;
+  retryable?: boolean;
+}
+
+/** Live progress of a turn: cheap to compute, small, never the report itself. */
+export interface JobProgress {
+  eventsApplied: number;
+  outputChars: number;
+  latestThought?: string;
+  lastEventId?: string;
+  lastEventAt?: string;
+}
+
+/** Where the full report of a turn lives. */
+export interface ReportRef {
+  store: string;
+  key: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** One interaction of the job's thread. */
+export interface TurnRecord {
+  turn: number;
+  interactionId?: string;
+  previousInteractionId?: string;
+  status: JobStatus;
+  upstreamStatus?: string;
+  usage?: Usage;
+  summary?: string;
+  outputChars?: number;
+  report?: ReportRef;
+  error?: JobError;
+  startedAt: string;
+  endedAt?: string;
+}
+
+/** Returned by the `state` query. Live stream details come from heartbeats (see JobsClient.state). */
+export interface JobState {
+  jobId: string;
+  phase: JobPhase;
+  status: JobStatus;
+  upstreamStatus?: string;
+  interactionId?: string;
+  turn: number;
+  turns: TurnRecord[];
+  agent?: string;
+  model?: string;
+  thread?: string;
+  startedAt: string;
+  turnStartedAt?: string;
+  deadlineAt?: string;
+  elapsedMs: number;
+  progress?: JobProgress;
+  attempt?: number;
+  usage?: Usage;
+  error?: JobError;
+  cancelReason?: string;
+}
+
+/** The workflow's result: small by design; the report is read from the result store or the API. */
+export interface JobResult {
+  jobId: string;
+  status: JobStatus;
+  upstreamStatus?: string;
+  interactionId?: string;
+  interactionIds: string[];
+  turns: TurnRecord[];
+  usage?: Usage;
+  summary?: string;
+  report?: ReportRef;
+  error?: JobError;
+}
+
+export interface CancelRequest {
+  reason?: string;
+}
+
+export interface FollowUpRequest {
+  /** The next user input (string, content or steps). */
+  input: JobRequest['input'];
+  /** Interaction-scoped settings to change for this and later turns (tools, system_instruction, configs). */
+  overrides?: Partial<Omit<JobRequest, 'input' | 'model' | 'agent'>>;
+}
+
+export interface PlanApproval {
+  /** Approve the proposed plan as is (default), or send an edited plan / instructions. */
+  approve?: boolean;
+  edit?: string;
+}
+
+export interface FollowUpAccepted {
+  turn: number;
+  interactionId: string;
+}
+
+export const cancelSignal = defineSignal<[CancelRequest?]>('cancel');
+export const stateQuery = defineQuery<JobState>('state');
+export const followUpUpdate = defineUpdate<FollowUpAccepted, [FollowUpRequest]>('followUp');
+export const approvePlanUpdate = defineUpdate<FollowUpAccepted, [PlanApproval]>('approvePlan');
+
+/** Search attributes (Keyword) the job keeps current so services can list jobs. */
+export const SEARCH_ATTRIBUTE_NAMES = {
+  status: 'GeminiJobStatus',
+  agent: 'GeminiJobAgent',
+  thread: 'GeminiJobThread',
+} as const;
+export const jobStatusKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.status, SearchAttributeType.KEYWORD);
+export const jobAgentKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.agent, SearchAttributeType.KEYWORD);
+export const jobThreadKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.thread, SearchAttributeType.KEYWORD);
