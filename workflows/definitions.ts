@@ -40,6 +40,11 @@ export interface JobOptions {
   followUpWindowMs?: number;
   /** Thread key for listing related jobs (search attribute GeminiJobThread). */
   thread?: string;
+  /**
+   * Continue-as-new before waiting for the next follow-up once the run's history has this many
+   * events (or when Temporal suggests it). Default 2,000.
+   */
+  continueAsNewAfterEvents?: number;
 }
 
 /** Workflow input. */
@@ -118,6 +123,10 @@ export interface TurnRecord {
   outputChars?: number;
   report?: ReportRef;
   error?: JobError;
+  /** Stream events applied for this turn (0 when it was only polled). */
+  eventsApplied?: number;
+  /** True when the whole run was streamed and the streamed text matched the stored report. */
+  streamVerified?: boolean;
   startedAt: string;
   endedAt?: string;
 }
@@ -143,6 +152,8 @@ export interface JobState {
   usage?: Usage;
   error?: JobError;
   cancelReason?: string;
+  /** While the job waits for a follow-up after a turn: when the window closes (ISO time). */
+  followUpUntil?: string;
 }
 
 /** The workflow's result: small by design; the report is read from the result store or the API. */

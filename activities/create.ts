@@ -1,0 +1,68 @@
+/**
+ * `createInteraction`: the one non-idempotent call of a job (POST /interactions has no idempotency
+ * key). It is made so that Temporal never repeats it once its answer is known:
+ *
+ * - the client's own retries are off (`maxRetries: 0`), so only Temporal retries, and only on a
+ *   failure that left no interaction id behind;
+ * - the returned id is heartbeated the instant the response arrives; a retried attempt finds it in
+ *   `heartbeatDetails` and returns it without creating again.
+ *
+ * Remaining duplicate window (for the README): if the worker dies after the server accepted the
+ * POST but before either the id heartbeat or the activity result reached Temporal (about one
+ * round trip), the retry creates a second interaction; the first one keeps running unobserved.
+ * A create whose answer is lost to a timeout or a reset connection is ambiguous in the same way.
+ */
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import type { CreateInteractionRequest } from '../src/interactions/types';
+import { toActivityFailure } from '../src/jobs/failure-mapping';
+import { throwIfCancelled, type ResolvedDeps } from './deps';
+import type { CreateCheckpoint, CreateInteractionInput, CreateInteractionResult } from './types';
+
+/** Per-request timeout of the create POST (ms); below the activity's 2-minute startToClose. */
+export const CREATE_TIMEOUT_MS = 90_000;
+/** Keepalive heartbeat while the POST is in flight (ms), well inside the 15 s heartbeat timeout. */
+const CREATE_KEEPALIVE_MS = 4_000;
+
+export function makeCreateInteraction(deps: ResolvedDeps) {
+  return async function createInteraction(input: CreateInteractionInput): Promise<CreateInteractionResult> {
+    const info = activityInfo();
+    const previous = info.heartbeatDetails as CreateCheckpoint | undefined;
+    const logFields = { jobId: input.jobId, turn: input.turn, attempt: info.attempt };
+    if (previous && previous.phase === 'created' && previous.interactionId) {
+      deps.log.info('create: recovered interaction id from heartbeat, not creating again', { ...logFields, interactionId: previous.interactionId });
+      return { interactionId: previous.interactionId, status: previous.status, recovered: true };
+    }
+    if (previous?.phase === 'creating') {
+      deps.log.warn('create: a previous attempt sent a create whose answer was lost; a duplicate interaction may exist', logFields);
+    }
+
+    const body = {
+      ...(input.request as Record<string, unknown>),
+      background: true,
+      store: true,
+      ...(input.previousInteractionId ? { previous_interaction_id: input.previousInteractionId } : {}),
+    } as Record<string, unknown>;
+    delete body.stream; // a create never streams: the follow activity attaches to the stored run.
+    const checkpoint: CreateCheckpoint = { phase: 'creating' };
+    heartbeat(checkpoint);
+    const keepalive = setInterval(() => heartbeat(checkpoint), CREATE_KEEPALIVE_MS);
+    let interaction;
+    try {
+      interaction = await deps.client().create(body as unknown as CreateInteractionRequest & { stream?: false }, {
+        signal: cancellationSignal(),
+        maxRetries: 0,
+        timeoutMs: CREATE_TIMEOUT_MS,
+      });
+    } catch (err) {
+      throwIfCancelled();
+      deps.log.warn('create: failed', { ...logFields, code: (err as { code?: string }).code });
+      throw toActivityFailure(err);
+    } finally {
+      clearInterval(keepalive);
+    }
+    const created: CreateCheckpoint = { phase: 'created', interactionId: interaction.id, status: String(interaction.status) };
+    heartbeat(created);
+    deps.log.info('create: interaction created', { ...logFields, interactionId: interaction.id, status: interaction.status });
+    return { interactionId: interaction.id, status: String(interaction.status), recovered: false };
+  };
+}

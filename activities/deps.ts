@@ -1,0 +1,77 @@
+/**
+ * What the activities close over: the Interactions client (credentials come from the worker's
+ * environment through it, never from job input), the result store and a logger. Plus the small
+ * shared helpers every activity uses for cancellation and sleeping.
+ */
+import { CancelledFailure } from '@temporalio/common';
+import { cancellationSignal, sleep as activitySleep } from '@temporalio/activity';
+import type { InteractionsClient } from '../src/interactions/client';
+import type { ResultStore } from '../src/jobs/result-store';
+
+/** Structured log sink; lines never contain credentials (job input holds none, errors are redacted). */
+export interface JobLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ActivityDeps {
+  /** A client, or a factory called once per activity execution (e.g. to refresh credentials). */
+  client: InteractionsClient | (() => InteractionsClient);
+  resultStore: ResultStore;
+  log?: JobLogger;
+  /** Clock for tests; default Date.now. */
+  now?: () => number;
+}
+
+export interface ResolvedDeps {
+  client: () => InteractionsClient;
+  resultStore: ResultStore;
+  log: JobLogger;
+  now: () => number;
+}
+
+/** One JSON line per event on stderr: `{"level":"info","msg":"…",…}`. */
+export const jsonLogger: JobLogger = {
+  info: (msg, fields) => process.stderr.write(JSON.stringify({ level: 'info', msg, ...fields }) + '\n'),
+  warn: (msg, fields) => process.stderr.write(JSON.stringify({ level: 'warn', msg, ...fields }) + '\n'),
+};
+
+export const silentLogger: JobLogger = { info: () => undefined, warn: () => undefined };
+
+export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
+  const { client } = deps;
+  return {
+    client: typeof client === 'function' ? (client as () => InteractionsClient) : () => client,
+    resultStore: deps.resultStore,
+    log: deps.log ?? jsonLogger,
+    now: deps.now ?? Date.now,
+  };
+}
+
+/**
+ * If this activity was cancelled (workflow cancel, heartbeat timeout, worker shutdown), throw the
+ * SDK's own CancelledFailure, unwrapped: the worker reports "cancelled" only for that, and on
+ * worker shutdown the server keeps the last heartbeat for the next attempt.
+ */
+export function throwIfCancelled(): void {
+  const signal = cancellationSignal();
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    throw reason instanceof CancelledFailure ? reason : new CancelledFailure(String(reason ?? 'cancelled'));
+  }
+}
+
+/** Sleeps `ms` milliseconds; rejects with CancelledFailure if the activity is cancelled meanwhile. */
+export async function sleepMs(ms: number): Promise<void> {
+  await activitySleep(Math.max(0, Math.round(ms)));
+}
+
+/** `base` ± 20 % so that many workers polling do not align. */
+export function jitter(base: number): number {
+  return base * (0.8 + Math.random() * 0.4);
+}
+
+/** Bounded exponential backoff: `initial · factor^n`, capped at `max`. */
+export function backoff(n: number, initial: number, max: number, factor = 2): number {
+  return Math.min(max, initial * Math.pow(factor, Math.max(0, n)));
+}

@@ -1,0 +1,281 @@
+/**
+ * `followInteraction`: the one long activity of a turn. It follows a background interaction until
+ * a terminal status is READ BACK by a plain GET, then stores the report and returns a small result.
+ *
+ * - Stream mode: `GET …?stream=true&last_event_id=…`; a cut, stalled or broken stream reconnects
+ *   from the last checkpointed event id. After `maxStreamFailures` consecutive attempts without
+ *   progress it falls back to polling GET with growing, jittered intervals.
+ * - Everything happens inside this activity, heartbeating, so workflow history stays O(1) whatever
+ *   the run length. The heartbeat is the checkpoint (`FollowCheckpoint`), taken only at events that
+ *   carry an `event_id`; a new attempt (crash, worker restart) resumes from it.
+ * - A 404/403 right after create is tolerated for `notFoundGraceMs` (the API has answered both for a
+ *   while after a background create); after that it is a non-retryable `not_found`.
+ * - A stream that ends without a terminal event means "unknown", never success: the status is
+ *   always read back with GET, and an unrecognised status is returned as `unknown`.
+ */
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { reportText } from '../src/interactions/accumulator';
+import type { Interaction, InteractionEvent } from '../src/interactions/types';
+import { isTerminalStatus } from '../src/interactions/types';
+import { errorCode, isRetryableCode, toActivityFailure } from '../src/jobs/failure-mapping';
+import { keySegment } from '../src/jobs/result-store';
+import { redactSecrets } from '../src/jobs/secrets';
+import type { JobError } from '../workflows/definitions';
+import { applyEvent, cloneProgress, emptyProgress, fnv1a, streamedTextOf, type ProgressState } from './progress';
+import { backoff, jitter, sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
+import type { FollowCheckpoint, FollowInteractionInput, FollowInteractionResult, FollowMode } from './types';
+
+const DEFAULT_MAX_STREAM_FAILURES = 3;
+/** Per-request timeout of a plain GET (ms). */
+const GET_TIMEOUT_MS = 60_000;
+const SUMMARY_CHARS = 280;
+/** Statuses that mean "still running". Anything not terminal and not in here is unknown. */
+const RUNNING_STATUSES = new Set(['in_progress', 'queued', 'pending', 'running']);
+
+type Settled = { interaction: Interaction; upstreamStatus: string };
+
+/** The outcome of reading a status: still running, settled (terminal or requires_action), or unrecognised. */
+function classify(status: string): 'running' | 'settled' | 'unknown' {
+  if (isTerminalStatus(status) || status === 'requires_action') return 'settled';
+  if (RUNNING_STATUSES.has(status)) return 'running';
+  return 'unknown';
+}
+
+function isNotFoundLike(code: string | undefined): boolean {
+  return code === 'not_found' || code === 'permission_denied';
+}
+
+export function makeFollowInteraction(deps: ResolvedDeps) {
+  return async function followInteraction(input: FollowInteractionInput): Promise<FollowInteractionResult> {
+    const info = activityInfo();
+    const signal = cancellationSignal();
+    const client = deps.client();
+    const opts = input.options;
+    const maxStreamFailures = opts.maxStreamFailures ?? DEFAULT_MAX_STREAM_FAILURES;
+    const logFields = { jobId: input.jobId, turn: input.turn, interactionId: input.interactionId, attempt: info.attempt };
+
+    const restored = info.heartbeatDetails as FollowCheckpoint | undefined;
+    const resumed = restored && restored.interactionId === input.interactionId ? restored : undefined;
+    const cp: FollowCheckpoint = resumed ?? {
+      interactionId: input.interactionId,
+      progress: emptyProgress(),
+      mode: opts.mode === 'poll' ? 'polling' : 'streaming',
+      streamedFromStart: opts.mode !== 'poll',
+      streamFailures: 0,
+      at: new Date(deps.now()).toISOString(),
+    };
+    if (resumed) deps.log.info('follow: resuming from checkpoint', { ...logFields, lastEventId: cp.lastEventId, eventsApplied: cp.progress.eventsApplied, mode: cp.mode });
+    // The last checkpointed progress (matches cp.lastEventId exactly) and the live one.
+    let committed: ProgressState = { ...emptyProgress(), ...cloneProgress(cp.progress as ProgressState) };
+    let live: ProgressState = cloneProgress(committed);
+
+    const beat = (mode?: FollowMode): void => {
+      if (mode) cp.mode = mode;
+      cp.progress = committed;
+      if (committed.usage) cp.usage = committed.usage;
+      cp.at = new Date(deps.now()).toISOString();
+      heartbeat(cp);
+    };
+    beat();
+    const keepalive = setInterval(() => beat(), opts.keepaliveMs);
+
+    /** Grace for 404/403: returns normally to retry, throws once the grace period is over. */
+    const tolerateNotFound = async (err: unknown, n: number): Promise<void> => {
+      const now = deps.now();
+      cp.notFoundSince ??= new Date(now).toISOString();
+      const since = Date.parse(cp.notFoundSince);
+      if (now - since >= opts.notFoundGraceMs) {
+        deps.log.warn('follow: interaction still not found after the grace period', { ...logFields, graceMs: opts.notFoundGraceMs });
+        throw toActivityFailure(err, { forceNonRetryable: true });
+      }
+      beat();
+      await sleepMs(Math.min(backoff(n, 250, 5_000), Math.max(0, since + opts.notFoundGraceMs - now)));
+    };
+
+    /** Plain GET (the source of truth), with the not-found grace; other errors go to Temporal. */
+    const getInteraction = async (): Promise<Interaction> => {
+      for (let n = 0; ; n++) {
+        try {
+          const interaction = await client.get(input.interactionId, { signal, maxRetries: 0, timeoutMs: GET_TIMEOUT_MS });
+          delete cp.notFoundSince;
+          return interaction;
+        } catch (err) {
+          throwIfCancelled();
+          const code = errorCode(err);
+          if (isNotFoundLike(code)) {
+            await tolerateNotFound(err, n);
+            continue;
+          }
+          throw toActivityFailure(err);
+        }
+      }
+    };
+
+    try {
+      let settled: Settled | undefined;
+      let unknownStatus: Interaction | undefined;
+
+      // ---- stream ---------------------------------------------------------------------------
+      while (!settled && !unknownStatus && opts.mode === 'stream' && cp.streamFailures < maxStreamFailures && cp.mode !== 'polling') {
+        throwIfCancelled();
+        let progressed = false;
+        let sawEnd = false;
+        try {
+          beat(cp.streamFailures > 0 ? 'reconnecting' : 'streaming');
+          const stream = (await client.get(input.interactionId, {
+            stream: true,
+            ...(cp.lastEventId ? { lastEventId: cp.lastEventId } : {}),
+            signal,
+            maxRetries: 0,
+            idleTimeoutMs: opts.streamIdleTimeoutMs,
+          })) as AsyncIterable<InteractionEvent>;
+          cp.mode = 'streaming';
+          for await (const ev of stream) {
+            delete cp.notFoundSince; // the stream opens lazily: only an event proves it exists
+            applyEvent(live, ev, new Date(deps.now()).toISOString());
+            if (ev.event_type === 'interaction.completed' || ev.event_type === 'error') sawEnd = true;
+            if (ev.event_type === 'interaction.status_update' && classify(String((ev as { status?: unknown }).status)) !== 'running') sawEnd = true;
+            if (typeof ev.event_id === 'string' && ev.event_id !== '') {
+              cp.lastEventId = ev.event_id;
+              committed = cloneProgress(live);
+              progressed = true;
+              cp.streamFailures = 0;
+              beat('streaming');
+            }
+            // The last event of a run: do not wait for the server to close the connection.
+            if (ev.event_type === 'interaction.completed') break;
+          }
+          if (!sawEnd) throw Object.assign(new Error('stream ended without a terminal event'), { code: 'stream_truncated' });
+          // The whole stream was read: nothing will be replayed, so the trailing id-less events count.
+          committed = cloneProgress(live);
+        } catch (err) {
+          throwIfCancelled();
+          const code = errorCode(err);
+          if (isNotFoundLike(code)) {
+            await tolerateNotFound(err, cp.streamFailures);
+            live = cloneProgress(committed);
+            continue;
+          }
+          if (!isRetryableCode(code)) throw toActivityFailure(err);
+          // Events after the last id'd one will be replayed by the server: forget them.
+          live = cloneProgress(committed);
+          cp.streamFailures = progressed ? 1 : cp.streamFailures + 1;
+          deps.log.info('follow: stream interrupted', { ...logFields, code: code ?? 'unknown', lastEventId: cp.lastEventId, failures: cp.streamFailures });
+        }
+        // The stream said it ended (or broke): the status is only known once GET reads it back.
+        const interaction = await getInteraction();
+        const kind = classify(String(interaction.status));
+        if (kind === 'settled') settled = { interaction, upstreamStatus: String(interaction.status) };
+        else if (kind === 'unknown') unknownStatus = interaction;
+        else if (sawEnd) {
+          // The stream claimed the end but GET says running: do not trust the stream any more.
+          cp.streamFailures = maxStreamFailures;
+        } else {
+          if (cp.streamFailures >= maxStreamFailures) break;
+          await sleepMs(jitter(backoff(cp.streamFailures - 1, 500, 5_000)));
+        }
+      }
+      if (!settled && !unknownStatus && opts.mode === 'stream') {
+        cp.streamedFromStart = false;
+        deps.log.info('follow: falling back to polling', { ...logFields, failures: cp.streamFailures });
+      }
+
+      // ---- poll -----------------------------------------------------------------------------
+      let interval = opts.pollInitialIntervalMs;
+      while (!settled && !unknownStatus) {
+        throwIfCancelled();
+        beat('polling');
+        const interaction = await getInteraction();
+        const kind = classify(String(interaction.status));
+        if (kind === 'settled') settled = { interaction, upstreamStatus: String(interaction.status) };
+        else if (kind === 'unknown') unknownStatus = interaction;
+        else {
+          // Progress for `describe()` readers; verification is off once polling took over.
+          committed.outputChars = streamedTextOf(interaction.steps).length;
+          committed.status = String(interaction.status);
+          if (interaction.usage) committed.usage = interaction.usage;
+          await sleepMs(jitter(interval));
+          interval = Math.min(opts.pollMaxIntervalMs, interval * 2);
+        }
+      }
+
+      const final = settled?.interaction ?? unknownStatus!;
+      const upstreamStatus = String(final.status);
+      const status: FollowInteractionResult['status'] = settled ? (upstreamStatus as FollowInteractionResult['status']) : 'unknown';
+      return await finish(deps, input, final, status, upstreamStatus, committed, cp, logFields);
+    } finally {
+      clearInterval(keepalive);
+    }
+  };
+}
+
+/** Upstream errors of a failed interaction, as a JobError. */
+function upstreamError(interaction: Interaction, upstreamStatus: string): JobError | undefined {
+  if (upstreamStatus === 'completed' || upstreamStatus === 'requires_action') return undefined;
+  const entries = (interaction.errors as Array<{ code?: unknown; message?: unknown }> | undefined) ?? [];
+  let code: string | undefined;
+  let message: string | undefined;
+  if (entries.length > 0) {
+    code = entries[0]!.code !== undefined ? String(entries[0]!.code) : undefined;
+    message = typeof entries[0]!.message === 'string' ? entries[0]!.message : undefined;
+  }
+  if (!message) {
+    for (const step of interaction.steps ?? []) {
+      const err = (step as { error?: { code?: unknown; message?: unknown } }).error;
+      if (step?.type === 'model_output' && err) {
+        code ??= err.code !== undefined ? String(err.code) : undefined;
+        message = typeof err.message === 'string' ? err.message : undefined;
+      }
+    }
+  }
+  if (upstreamStatus === 'failed' || message) {
+    return {
+      code: `upstream_${upstreamStatus}`,
+      message: redactSecrets(`interaction ${upstreamStatus}${code ? ` (${code})` : ''}${message ? `: ${message}` : ''}`),
+      retryable: false,
+    };
+  }
+  if (!['completed', 'failed'].includes(upstreamStatus) && classify(upstreamStatus) === 'unknown') {
+    return { code: 'unknown_status', message: `interaction ended with status "${upstreamStatus}" that this worker does not know`, retryable: false };
+  }
+  return undefined;
+}
+
+async function finish(
+  deps: ResolvedDeps,
+  input: FollowInteractionInput,
+  interaction: Interaction,
+  status: FollowInteractionResult['status'],
+  upstreamStatus: string,
+  committed: ProgressState,
+  cp: FollowCheckpoint,
+  logFields: Record<string, unknown>,
+): Promise<FollowInteractionResult> {
+  const text = reportText(interaction);
+  const base = `${keySegment(input.jobId)}/${input.turn}-${keySegment(input.interactionId)}`;
+  const report = await deps.resultStore.put(`${base}.md`, text, 'text/markdown; charset=utf-8');
+  const interactionRef = await deps.resultStore.put(`${base}.json`, JSON.stringify(interaction, null, 2), 'application/json');
+  // Verification is meaningful only when every event of the run went through the stream.
+  let streamVerified = false;
+  if (input.options.mode === 'stream' && cp.streamedFromStart && committed.eventsApplied > 0) {
+    const full = streamedTextOf(interaction.steps);
+    streamVerified = full.length === committed.outputChars && fnv1a(full) === committed.outputHash;
+    if (!streamVerified) deps.log.warn('follow: streamed text differs from the stored interaction', { ...logFields, streamedChars: committed.outputChars, storedChars: full.length });
+  }
+  const result: FollowInteractionResult = {
+    status,
+    upstreamStatus,
+    summary: text.slice(0, SUMMARY_CHARS),
+    outputChars: text.length,
+    report,
+    interactionRef,
+    eventsApplied: committed.eventsApplied,
+    streamVerified,
+  };
+  const usage = interaction.usage ?? committed.usage;
+  if (usage) result.usage = usage;
+  const error = upstreamError(interaction, upstreamStatus);
+  if (error) result.error = error;
+  deps.log.info('follow: turn settled', { ...logFields, upstreamStatus, status, outputChars: text.length, eventsApplied: committed.eventsApplied, streamVerified });
+  return result;
+}

@@ -1,0 +1,24 @@
+/**
+ * The job activities. Every Interactions API call of a job happens here (workflows only decide).
+ * Build them with `createActivities({ client, resultStore })`: they close over their dependencies,
+ * and credentials live only inside the client (from the worker's environment), never in job input.
+ */
+import { makeCancelInteraction } from './cancel';
+import { makeCreateInteraction } from './create';
+import { resolveDeps, type ActivityDeps } from './deps';
+import { makeFollowInteraction } from './follow';
+import type { JobActivities } from './types';
+
+export type { ActivityDeps, JobLogger } from './deps';
+export { jsonLogger, silentLogger } from './deps';
+export * from './types';
+
+/** The three activities registered by the worker: createInteraction, followInteraction, cancelInteraction. */
+export function createActivities(deps: ActivityDeps): JobActivities {
+  const resolved = resolveDeps(deps);
+  return {
+    createInteraction: makeCreateInteraction(resolved),
+    followInteraction: makeFollowInteraction(resolved),
+    cancelInteraction: makeCancelInteraction(resolved),
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Inputs, results and heartbeat checkpoints of the job activities. Types only: the workflow
+ * imports this module (type-only), so it must stay free of runtime code and Node APIs.
+ */
+import type { JobError, JobRequest, ReportRef } from '../workflows/definitions';
+import type { Usage } from '../src/interactions/types';
+
+export interface CreateInteractionInput {
+  jobId: string;
+  turn: number;
+  /** The full create body minus the fields the activity sets (background, store, stream). */
+  request: JobRequest;
+  previousInteractionId?: string;
+}
+
+export interface CreateInteractionResult {
+  interactionId: string;
+  /** Upstream status in the create response (normally `in_progress` or `queued`). */
+  status: string;
+  /** True when a retried attempt found the id in its heartbeat and did not POST again. */
+  recovered: boolean;
+}
+
+/** Heartbeat of `createInteraction`: written before the POST and the instant its answer arrives. */
+export type CreateCheckpoint = { phase: 'creating' } | { phase: 'created'; interactionId: string; status: string };
+
+/** Follow settings resolved by the workflow from `JobOptions` (all durations in milliseconds). */
+export interface FollowOptions {
+  mode: 'stream' | 'poll';
+  streamIdleTimeoutMs: number;
+  pollInitialIntervalMs: number;
+  pollMaxIntervalMs: number;
+  notFoundGraceMs: number;
+  /** Heartbeat while nothing arrives, so a quiet run still proves the worker alive. */
+  keepaliveMs: number;
+  /** Consecutive stream failures without progress before switching to polling. Default 3. */
+  maxStreamFailures?: number;
+}
+
+export interface FollowInteractionInput {
+  jobId: string;
+  turn: number;
+  interactionId: string;
+  options: FollowOptions;
+}
+
+/** How the follow activity is currently reading the interaction (also shown as the job phase). */
+export type FollowMode = 'streaming' | 'polling' | 'reconnecting';
+
+/** Progress rebuilt from the stream. Exactly the state after the event `lastEventId`. */
+export interface StreamProgress {
+  eventsApplied: number;
+  /** Characters (UTF-16 code units) of `text` deltas seen so far. */
+  outputChars: number;
+  /** FNV-1a 32-bit hash (hex) over the same text deltas, for verification against the GET report. */
+  outputHash: string;
+  latestThought?: string;
+  lastEventAt?: string;
+  /** Latest upstream status seen in the stream. */
+  status?: string;
+  /** Types of started-but-not-stopped steps, by step index (to attribute deltas after a resume). */
+  openSteps?: Record<string, string>;
+  /** Index of the step `latestThought` comes from. */
+  thoughtStep?: string;
+}
+
+/**
+ * Heartbeat details of `followInteraction`: the checkpoint the next attempt resumes from.
+ * Taken only at events that carry an `event_id`, so `progress` matches `lastEventId` exactly.
+ */
+export interface FollowCheckpoint {
+  interactionId: string;
+  lastEventId?: string;
+  progress: StreamProgress;
+  usage?: Usage;
+  mode: FollowMode;
+  /** True while every event since the start of the run went through `progress` (no gap). */
+  streamedFromStart: boolean;
+  /** Consecutive stream attempts that ended without progress. */
+  streamFailures: number;
+  /** When a 404/403 was first seen for this interaction (ISO time), for the grace period. */
+  notFoundSince?: string;
+  /** Wall-clock time of this checkpoint (ISO). */
+  at: string;
+}
+
+export interface FollowInteractionResult {
+  /** Terminal job-level status for the turn. */
+  status: 'completed' | 'failed' | 'cancelled' | 'incomplete' | 'budget_exceeded' | 'requires_action' | 'unknown';
+  /** The raw upstream status read back by GET. */
+  upstreamStatus: string;
+  usage?: Usage;
+  /** First ~280 characters of the report. */
+  summary: string;
+  outputChars: number;
+  report: ReportRef;
+  /** The final interaction JSON, stored beside the report. */
+  interactionRef?: ReportRef;
+  eventsApplied: number;
+  /** True when the run was streamed from its start and the streamed text matched the GET report. */
+  streamVerified: boolean;
+  /** Upstream errors of a failed interaction (from `errors` / a `model_output.error`). */
+  error?: JobError;
+}
+
+export interface CancelInteractionInput {
+  jobId: string;
+  interactionId: string;
+  /** How long to keep reading the status back before giving up. Default 60 s. */
+  confirmTimeoutMs?: number;
+}
+
+export interface CancelInteractionResult {
+  /** Upstream status read back after the cancel (terminal unless `confirmed` is false). */
+  upstreamStatus: string;
+  confirmed: boolean;
+  /** What the cancel POST answered: `accepted`, `not_supported` (404), `already_finished` (400). */
+  cancelAnswer: 'accepted' | 'not_supported' | 'already_finished' | 'not_found';
+  usage?: Usage;
+}
+
+/** The activity interface the workflow proxies. */
+export interface JobActivities {
+  createInteraction(input: CreateInteractionInput): Promise<CreateInteractionResult>;
+  followInteraction(input: FollowInteractionInput): Promise<FollowInteractionResult>;
+  cancelInteraction(input: CancelInteractionInput): Promise<CancelInteractionResult>;
+}

@@ -1,0 +1,388 @@
+/**
+ * Load bench: N concurrent Deep Research jobs against ONE worker child process, measured alone.
+ *
+ *   node dist/bench/jobs-load.js --jobs 100 [--mode stream|poll|both] [--faults] [--run-seconds 180]
+ *
+ * Starts its own Temporal dev server (sqlite in a temp dir) and emulator, pre-bundles the
+ * workflows once, then for each phase (stream, poll; and with --faults the same again with
+ * injected faults) starts a fresh emulator and worker child, starts N jobs at once through
+ * JobsClient, waits for all of them and checks every one against the emulator. Prints one table
+ * with a column per phase and ratio columns. Flags: --help.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startEmulator, type Emulator, type FaultRule } from '../src/emulator';
+import { JobsClient } from '../src/jobs/jobs-client';
+import { FileResultStore } from '../src/jobs/result-store';
+import type { JobOptions } from '../workflows/definitions';
+import { workflowBundle } from '../test/helpers/temporal';
+import { numberFlag, parseFlags } from './lib/args';
+import { PersistedDevServer } from './lib/dev-server';
+import { historyFacts, jobSpecs, startJobs, verifyJobs, waitAllClosed, type Verification } from './lib/jobs';
+import { LagProbe } from './lib/lag-probe';
+import { ProcSampler, readRssBytes } from './lib/proc';
+import { mapLimit, mb, median, percentile, seededRandom, table } from './lib/stats';
+import { WorkerProcess } from './lib/worker-process';
+
+const USAGE = `Usage: node dist/bench/jobs-load.js [options]
+  --jobs N                 concurrent jobs (default 100)
+  --mode stream|poll|both  follow mode; both = stream then poll, side by side (default stream)
+  --faults                 also run each mode with injected faults (stream cuts, stalls, raw JSON
+                           errors, 429 storms with Retry-After, 503 bursts) and compare
+  --run-seconds S          wall duration of one emulated 20-minute Deep Research run (default 180)
+  --seed N                 seed of the emulator content and fault draws (default 1)
+  --max-activities N       worker maxConcurrentActivityTaskExecutions (default max(jobs + 20, 200))
+  --max-cached-workflows N worker maxCachedWorkflows (default: SDK default)
+  --heartbeat-throttle-ms  worker maxHeartbeatThrottleInterval (default: SDK default 60 000)
+  --connections N          sockets of the worker's undici Agent (default unlimited)
+  --sample N               jobs whose heartbeats are observed for the lag figures (default 20)
+  --timeout-minutes M      give up waiting for a phase after M minutes (default 3 x run + 5)
+  --json-out FILE          also write every figure as JSON`;
+
+const FLAGS = {
+  jobs: { type: 'string' },
+  mode: { type: 'string' },
+  faults: { type: 'boolean' },
+  'run-seconds': { type: 'string' },
+  seed: { type: 'string' },
+  'max-activities': { type: 'string' },
+  'max-cached-workflows': { type: 'string' },
+  'heartbeat-throttle-ms': { type: 'string' },
+  connections: { type: 'string' },
+  sample: { type: 'string' },
+  'timeout-minutes': { type: 'string' },
+  'json-out': { type: 'string' },
+} as const;
+
+const BENCH_KEY = 'bench-emulator-key';
+/** Emulated duration of a Deep Research run (the emulator's default, 20 minutes). */
+const DR_EMULATED_MS = 20 * 60_000;
+
+/** Faults on about 10 % of stream and GET requests plus 10 % of creates (seeded draws). */
+const FAULT_RULES: FaultRule[] = [
+  { kind: 'cut', route: 'stream', afterEvents: 4, rawError: 'array', probability: 0.03 },
+  { kind: 'cut', route: 'stream', afterEvents: 9, rawError: 'object', probability: 0.03 },
+  { kind: 'cut', route: 'stream', afterEvents: 15, destroy: true, probability: 0.02 },
+  { kind: 'stall', route: 'stream', afterEvents: 6, probability: 0.02 },
+  { kind: 'http_error', route: ['get', 'stream'], status: 503, probability: 0.03 },
+  { kind: 'http_error', route: ['get', 'stream'], status: 429, retryAfterSeconds: 1, probability: 0.02 },
+  { kind: 'http_error', route: 'create', status: 429, retryAfterSeconds: 2, probability: 0.1 },
+];
+
+interface PhaseSpec {
+  name: string;
+  mode: 'stream' | 'poll';
+  faults: boolean;
+}
+
+interface PhaseResult {
+  phase: PhaseSpec;
+  jobs: number;
+  timedOut: boolean;
+  wallMs: number;
+  startMs: number;
+  verification: Omit<Verification, 'checks'>;
+  worker: { idleRssBytes: number; peakRssBytes: number; cpuSeconds: number; starts: number; unexpectedExits: number };
+  serverCpuSeconds: number;
+  benchCpuSeconds: number;
+  heartbeatLagMs: { p50: number; p99: number; max: number; events: number; sampledJobs: number; beatsPerJob: number };
+  completionLagMs: { p50: number; p99: number; max: number };
+  requestsPerJob: Record<string, number>;
+  statusesPerJob: Record<string, number>;
+  faultsFired: Record<string, number>;
+  eventsPerJob: number;
+  historyEvents: { min: number; median: number; max: number };
+}
+
+function log(line: string): void {
+  process.stderr.write(`[jobs-load ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+/** Bursts: every few seconds (seeded) the next `size` GET/stream/create requests all fail with 429 + Retry-After or 503. */
+function startStorms(emulator: Emulator, seed: number, everyMs: number, size: number): () => void {
+  const rng = seededRandom(seed);
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const removers: Array<() => void> = [];
+  const next = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      const storm = rng() < 0.5;
+      const remove = emulator.addFault(
+        storm
+          ? { kind: 'http_error', route: ['get', 'stream', 'create'], status: 429, retryAfterSeconds: 2, count: size }
+          : { kind: 'http_error', route: ['get', 'stream'], status: 503, count: size },
+      );
+      removers.push(remove);
+      setTimeout(remove, 5_000).unref();
+      next();
+    }, everyMs * (0.5 + rng()));
+    timer.unref();
+  };
+  next();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    for (const r of removers) r();
+  };
+}
+
+async function runPhase(
+  ctx: { client: Client; server: PersistedDevServer; bundlePath: string; dir: string; seed: number },
+  phase: PhaseSpec,
+  n: number,
+  opts: { runSeconds: number; maxActivities: number; maxCachedWorkflows?: number; heartbeatThrottleMs?: number; connections?: number; sample: number; timeoutMs: number },
+): Promise<PhaseResult> {
+  const timeScale = DR_EMULATED_MS / (opts.runSeconds * 1000);
+  const emulator = await startEmulator({
+    timeScale,
+    deepResearchDurationMs: DR_EMULATED_MS,
+    apiKey: BENCH_KEY,
+    seed: ctx.seed,
+    ...(phase.faults ? { faults: FAULT_RULES } : {}),
+  });
+  const taskQueue = `load-${phase.name.replace(/\W+/g, '-')}-${Date.now().toString(36)}`;
+  const resultsDir = join(ctx.dir, `results-${phase.name.replace(/\W+/g, '-')}`);
+  const store = new FileResultStore(resultsDir);
+  const jobs = new JobsClient({ client: ctx.client, taskQueue, resultStore: store });
+  const worker = new WorkerProcess({
+    config: {
+      engine: 'jobs-worker',
+      address: ctx.server.address,
+      taskQueue,
+      resultsDir,
+      bundlePath: ctx.bundlePath,
+      maxActivities: opts.maxActivities,
+      ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+      ...(opts.heartbeatThrottleMs ? { maxHeartbeatThrottleMs: opts.heartbeatThrottleMs } : {}),
+      ...(opts.connections ? { connections: opts.connections } : {}),
+      shutdownGraceMs: 2_000,
+    },
+    env: { GEMINI_JOBS_BASE_URL: emulator.url, GEMINI_API_KEY: BENCH_KEY },
+    onLine: (line, stream) => stream === 'stderr' && /ERROR|panic|fatal/i.test(line) && log(`worker: ${line.slice(0, 300)}`),
+  });
+  const sampler = new ProcSampler(500);
+  const serverSampler = new ProcSampler(2_000);
+  const pid = await worker.start();
+  sampler.track(pid);
+  await new Promise((r) => setTimeout(r, 1_000));
+  const idleRss = readRssBytes(pid) ?? 0;
+  if (ctx.server.pid) serverSampler.track(ctx.server.pid);
+  const serverCpu0 = serverSampler.usage().cpuSeconds;
+  const benchCpu0 = process.cpuUsage();
+
+  // Same options in every phase; only `mode` differs. A 15 s stream idle timeout recovers a
+  // stalled stream well within a run (the default 90 s is meant for real 60-minute runs).
+  const options: JobOptions = { mode: phase.mode, followUpWindowMs: 0, streamIdleTimeoutMs: 15_000 };
+  const specs = jobSpecs(`load-${phase.mode}${phase.faults ? '-faults' : ''}`, n);
+  const probe = new LagProbe(emulator, ctx.client, specs, opts.sample);
+  const stopStorms = phase.faults ? startStorms(emulator, ctx.seed + 7, Math.max(5_000, (opts.runSeconds * 1000) / 4), Math.max(5, Math.round(n / 10))) : () => undefined;
+  log(`${phase.name}: starting ${n} jobs (run ≈ ${opts.runSeconds} s wall, timeScale ${timeScale.toFixed(2)}, worker pid ${pid}, idle RSS ${mb(idleRss)})`);
+  const t0 = Date.now();
+  probe.start();
+  await startJobs(jobs, specs, options);
+  const startMs = Date.now() - t0;
+  log(`${phase.name}: ${n} jobs started in ${(startMs / 1000).toFixed(1)} s`);
+  let lastLog = 0;
+  const waited = await waitAllClosed(ctx.client, taskQueue, opts.timeoutMs, (running) => {
+    if (Date.now() - lastLog < 10_000) return;
+    lastLog = Date.now();
+    const u = sampler.usage();
+    log(`${phase.name}: ${running} running, worker RSS now ${mb(readRssBytes(pid) ?? 0)} (peak ${mb(u.peakRssBytes)}), CPU ${u.cpuSeconds.toFixed(1)} s, events emitted ${emulator.interactions().reduce((a, i) => a + i.events, 0)}`);
+  });
+  const wallMs = waited.endedAt - t0;
+  stopStorms();
+  probe.stop();
+  const usage = sampler.stop();
+  const serverCpu = serverSampler.stop().cpuSeconds - serverCpu0;
+  const benchCpu = process.cpuUsage(benchCpu0);
+  const counters = emulator.counters();
+  log(`${phase.name}: ${waited.timedOut ? 'TIMED OUT' : 'all closed'} after ${(wallMs / 1000).toFixed(1)} s; verifying ${n} jobs`);
+
+  const verification = await verifyJobs({ client: ctx.client, store, emulator, specs, streamed: phase.mode === 'stream' });
+  const facts = await mapLimit(specs, 8, (s) => historyFacts(ctx.client, s.jobId).catch(() => ({ events: 0 })));
+  const completedAt = new Map(specs.map((s, i) => [s.jobId, (facts[i] as { followCompletedAt?: number }).followCompletedAt]));
+  const hbLags = probe.heartbeatLags(completedAt);
+  const doneLags = probe.completionLags(completedAt);
+  const historyLengths = facts.map((f) => f.events);
+  const perJob = (rec: Record<string, number>) => Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, v / n]));
+  const emitted = emulator.interactions().reduce((sum, i) => sum + i.events, 0);
+
+  await worker.stop();
+  await emulator.close();
+  await rm(resultsDir, { recursive: true, force: true });
+  const { checks: _checks, ...v } = verification;
+  return {
+    phase,
+    jobs: n,
+    timedOut: waited.timedOut,
+    wallMs,
+    startMs,
+    verification: v,
+    worker: { idleRssBytes: idleRss, peakRssBytes: usage.peakRssBytes, cpuSeconds: usage.cpuSeconds, starts: worker.starts, unexpectedExits: worker.unexpectedExits },
+    serverCpuSeconds: serverCpu,
+    benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6,
+    heartbeatLagMs: {
+      p50: percentile(hbLags, 50),
+      p99: percentile(hbLags, 99),
+      max: percentile(hbLags, 100),
+      events: hbLags.length,
+      sampledJobs: probe.sampleJobIds.length,
+      beatsPerJob: probe.beatsPerJob(),
+    },
+    completionLagMs: { p50: percentile(doneLags, 50), p99: percentile(doneLags, 99), max: percentile(doneLags, 100) },
+    requestsPerJob: perJob(counters.requests),
+    statusesPerJob: perJob(counters.statuses),
+    faultsFired: counters.faults,
+    eventsPerJob: emitted / n,
+    historyEvents: { min: Math.min(...historyLengths), median: median(historyLengths), max: Math.max(...historyLengths) },
+  };
+}
+
+function fmt(n: number, digits = 2): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+function report(results: PhaseResult[], pairs: Array<[number, number, string]>): string {
+  const routes = [...new Set(results.flatMap((r) => Object.keys(r.requestsPerJob)))].sort();
+  const statuses = [...new Set(results.flatMap((r) => Object.keys(r.statusesPerJob)))].filter((s) => !s.startsWith('2')).sort();
+  type Row = { label: string; value: (r: PhaseResult) => number; show: (n: number) => string; ratio?: boolean };
+  const rows: Row[] = [
+    { label: 'jobs', value: (r) => r.jobs, show: (n) => String(n) },
+    { label: 'jobs completed', value: (r) => r.verification.completed, show: (n) => String(n) },
+    { label: 'jobs not completed (lost)', value: (r) => r.verification.lost, show: (n) => String(n) },
+    { label: 'report == canonicalReport', value: (r) => r.verification.completed - r.verification.reportMismatch, show: (n) => String(n) },
+    { label: 'events applied exactly once', value: (r) => (r.phase.mode === 'stream' ? r.verification.eventsExact : NaN), show: (n) => (Number.isFinite(n) ? String(n) : 'n/a') },
+    { label: 'stream-verified turns', value: (r) => (r.phase.mode === 'stream' ? r.verification.streamVerified : NaN), show: (n) => (Number.isFinite(n) ? String(n) : 'n/a') },
+    { label: 'duplicate interactions', value: (r) => r.verification.duplicateInteractions, show: (n) => String(n) },
+    { label: 'wall time, s (start of first job to all closed)', value: (r) => r.wallMs / 1000, show: (n) => fmt(n, 1), ratio: true },
+    { label: 'time to start all jobs, s', value: (r) => r.startMs / 1000, show: (n) => fmt(n, 1) },
+    { label: 'worker RSS idle, MB', value: (r) => r.worker.idleRssBytes / 1048576, show: (n) => fmt(n, 0) },
+    { label: 'worker RSS peak, MB', value: (r) => r.worker.peakRssBytes / 1048576, show: (n) => fmt(n, 0), ratio: true },
+    { label: 'worker CPU, s', value: (r) => r.worker.cpuSeconds, show: (n) => fmt(n, 1), ratio: true },
+    { label: 'worker CPU per job, ms', value: (r) => (r.worker.cpuSeconds * 1000) / r.jobs, show: (n) => fmt(n, 0), ratio: true },
+    { label: 'heartbeat lag p50, s', value: (r) => r.heartbeatLagMs.p50 / 1000, show: (n) => fmt(n, 1) },
+    { label: 'heartbeat lag p99, s', value: (r) => r.heartbeatLagMs.p99 / 1000, show: (n) => fmt(n, 1) },
+    { label: '  (events measured / sampled jobs)', value: (r) => r.heartbeatLagMs.events, show: (n) => String(n) },
+    { label: 'completion lag p50, s (run ended -> activity done)', value: (r) => r.completionLagMs.p50 / 1000, show: (n) => fmt(n, 2), ratio: true },
+    { label: 'completion lag p99, s', value: (r) => r.completionLagMs.p99 / 1000, show: (n) => fmt(n, 2), ratio: true },
+    ...routes.map((route): Row => ({ label: `API requests per job: ${route}`, value: (r) => r.requestsPerJob[route] ?? 0, show: (n) => fmt(n), ratio: true })),
+    { label: 'API requests per job: total', value: (r) => Object.values(r.requestsPerJob).reduce((a, b) => a + b, 0), show: (n) => fmt(n), ratio: true },
+    ...statuses.map((s): Row => ({ label: `  HTTP ${s} answers per job`, value: (r) => r.statusesPerJob[s] ?? 0, show: (n) => fmt(n) })),
+    { label: 'stream events emitted per job', value: (r) => r.eventsPerJob, show: (n) => fmt(n, 1) },
+    { label: 'history events per job: min', value: (r) => r.historyEvents.min, show: (n) => String(n) },
+    { label: 'history events per job: median', value: (r) => r.historyEvents.median, show: (n) => String(n), ratio: true },
+    { label: 'history events per job: max', value: (r) => r.historyEvents.max, show: (n) => String(n) },
+    { label: 'Temporal server CPU, s', value: (r) => r.serverCpuSeconds, show: (n) => fmt(n, 1) },
+    { label: 'bench + emulator CPU, s', value: (r) => r.benchCpuSeconds, show: (n) => fmt(n, 1) },
+  ];
+  const header = ['', ...results.map((r) => r.phase.name), ...pairs.map(([, , label]) => label)];
+  const body = rows.map((row) => [
+    row.label,
+    ...results.map((r) => row.show(row.value(r))),
+    ...pairs.map(([a, b]) => {
+      if (!row.ratio) return '';
+      const x = row.value(results[a]!);
+      const y = row.value(results[b]!);
+      return y === 0 ? (x === 0 ? '1.00' : 'inf') : fmt(x / y);
+    }),
+  ]);
+  return table([header, ...body]);
+}
+
+async function main(): Promise<void> {
+  const f = parseFlags(FLAGS, USAGE);
+  const n = Math.round(numberFlag(f, 'jobs', 100, 1));
+  const mode = (f.mode as string | undefined) ?? 'stream';
+  if (!['stream', 'poll', 'both'].includes(mode)) {
+    process.stderr.write(`--mode must be stream, poll or both (got ${JSON.stringify(mode)})\n`);
+    process.exit(2);
+  }
+  const runSeconds = numberFlag(f, 'run-seconds', 180, 1);
+  const seed = Math.round(numberFlag(f, 'seed', 1));
+  const maxActivities = Math.round(numberFlag(f, 'max-activities', Math.max(n + 20, 200), 1));
+  const maxCachedWorkflows = f['max-cached-workflows'] !== undefined ? Math.round(numberFlag(f, 'max-cached-workflows', 0)) : undefined;
+  const heartbeatThrottleMs = f['heartbeat-throttle-ms'] !== undefined ? numberFlag(f, 'heartbeat-throttle-ms', 0, 1) : undefined;
+  const connections = f.connections !== undefined ? Math.round(numberFlag(f, 'connections', 0, 1)) : undefined;
+  const sample = Math.round(numberFlag(f, 'sample', 20, 1));
+  const timeoutMs = numberFlag(f, 'timeout-minutes', (3 * runSeconds) / 60 + 5, 0.1) * 60_000;
+
+  const modes: Array<'stream' | 'poll'> = mode === 'both' ? ['stream', 'poll'] : [mode as 'stream' | 'poll'];
+  const phases: PhaseSpec[] = modes.map((m) => ({ name: m, mode: m, faults: false }));
+  if (f.faults) phases.push(...modes.map((m) => ({ name: `${m}+faults`, mode: m, faults: true })));
+
+  const dir = await mkdtemp(join(tmpdir(), 'gj-load-'));
+  const server = await PersistedDevServer.start(join(dir, 'temporal.sqlite'));
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: 'default' });
+  try {
+    const bundle = await workflowBundle();
+    const bundlePath = join(dir, 'workflows-bundle.js');
+    await writeFile(bundlePath, bundle.code);
+    log(`Temporal dev server ${server.address}; phases: ${phases.map((p) => p.name).join(', ')}; ${n} jobs each`);
+
+    const results: PhaseResult[] = [];
+    for (const phase of phases) {
+      results.push(
+        await runPhase({ client, server, bundlePath, dir, seed }, phase, n, {
+          runSeconds,
+          maxActivities,
+          ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
+          ...(heartbeatThrottleMs !== undefined ? { heartbeatThrottleMs } : {}),
+          ...(connections !== undefined ? { connections } : {}),
+          sample,
+          timeoutMs,
+        }),
+      );
+    }
+
+    const pairs: Array<[number, number, string]> = [];
+    const idx = (name: string) => results.findIndex((r) => r.phase.name === name);
+    if (idx('stream') >= 0 && idx('poll') >= 0) pairs.push([idx('stream'), idx('poll'), 'stream/poll']);
+    for (const m of modes) if (idx(`${m}+faults`) >= 0) pairs.push([idx(`${m}+faults`), idx(m), `${m} faults/base`]);
+
+    const out: string[] = [];
+    out.push(`gemini-jobs load bench: ${n} concurrent Deep Research jobs, one worker child process, 2-core machine`);
+    out.push(`Emulated run: 20 min at timeScale ${(DR_EMULATED_MS / (runSeconds * 1000)).toFixed(2)} = ${runSeconds} s wall. Worker: maxConcurrentActivityTaskExecutions ${maxActivities}` +
+      `${maxCachedWorkflows !== undefined ? `, maxCachedWorkflows ${maxCachedWorkflows}` : ''}${heartbeatThrottleMs ? `, maxHeartbeatThrottleInterval ${heartbeatThrottleMs} ms` : ''}${connections ? `, undici connections ${connections}` : ''}.`);
+    out.push('Job options: default heartbeatTimeout 30 s (heartbeats reach the server at most every 0.8 x 30 = 24 s), polling 2 s -> 30 s, streamIdleTimeout 15 s, followUpWindow 0.');
+    out.push('');
+    out.push(report(results, pairs));
+    out.push('');
+    out.push('How the lags are measured (no hook inside the worker):');
+    out.push('  heartbeat lag  = time the server recorded the heartbeat whose lastEventId covers an event (describe().pendingActivities');
+    out.push(`                   lastHeartbeatTime, polled every 0.5 s on ${sample} sampled jobs) minus the time the emulator emitted that event`);
+    out.push('                   (its event count read every 0.1 s, in this process); events after the last heartbeat count at the');
+    out.push('                   ActivityTaskCompleted time. It is how much stream a SIGKILLed worker would replay. Stream mode only.');
+    out.push('  completion lag = ActivityTaskCompleted of followInteraction (history) minus when the emulator run reached its terminal status.');
+    for (const r of results) {
+      const byStatus = Object.entries(r.verification.byStatus).map(([k, v]) => `${k} ${v}`).join(', ');
+      out.push(`${r.phase.name}: statuses ${byStatus}${r.timedOut ? ' (TIMED OUT waiting)' : ''}; faults fired ${JSON.stringify(r.faultsFired)}; worker starts ${r.worker.starts}, unexpected exits ${r.worker.unexpectedExits}`);
+      for (const p of r.verification.problems.slice(0, 10)) out.push(`  problem: ${p}`);
+      if (r.verification.problems.length > 10) out.push(`  … ${r.verification.problems.length - 10} more problems`);
+    }
+    const streamRun = results.find((r) => r.phase.name === 'stream');
+    if (streamRun) {
+      const ok = streamRun.worker.peakRssBytes < 1024 ** 3 && streamRun.verification.lost === 0;
+      out.push(`Target (${n} concurrent streaming jobs complete, worker RSS < 1 GB): ${ok ? 'MET' : 'NOT MET'} (peak ${mb(streamRun.worker.peakRssBytes)}, lost ${streamRun.verification.lost})`);
+    }
+    for (const r of results.filter((x) => x.phase.faults)) {
+      out.push(`${r.phase.name}: every job ended right: ${r.verification.lost === 0 && r.verification.reportMismatch === 0 && r.verification.duplicateInteractions === 0 ? 'YES' : 'NO'}`);
+    }
+    process.stdout.write(out.join('\n') + '\n');
+    if (typeof f['json-out'] === 'string') await writeFile(f['json-out'], JSON.stringify({ n, runSeconds, maxActivities, results }, null, 2));
+    const bad = results.some((r) => r.verification.lost > 0 || r.verification.reportMismatch > 0 || r.verification.duplicateInteractions > 0);
+    process.exitCode = bad ? 1 : 0;
+  } finally {
+    await connection.close().catch(() => undefined);
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error)?.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,160 @@
+/**
+ * Heartbeat lag, measured from outside the worker (no hook in the worker is needed):
+ *
+ * - Emit time of event k of an interaction: the emulator runs in this process; every `emuEveryMs`
+ *   its event count per interaction is read (`interactions()[].events`, event ids are `evt_<k>`),
+ *   and an event is dated at the midpoint of the interval in which it appeared (±emuEveryMs/2).
+ * - Record time: for a sample of jobs, `describe()` is called every `describeEveryMs`; the pending
+ *   followInteraction's `lastHeartbeatTime` and the `lastEventId` in its heartbeat details say which
+ *   events the server has durably recorded by when. An event is recorded by the first heartbeat
+ *   whose lastEventId is at or after it; events after the last heartbeat are recorded by the
+ *   activity's completion (history `ActivityTaskCompleted` time).
+ * - Heartbeat lag of an event = record time − emit time: how much a worker crash would replay.
+ *
+ * Also, for every job: completion lag = follow activity completed − emulator saw the run end.
+ */
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { tsToMs } from '@temporalio/common/lib/time';
+import type { Emulator } from '../../src/emulator';
+import type { FollowCheckpoint } from '../../activities/types';
+import type { JobSpec } from './jobs';
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'requires_action']);
+
+interface Beat {
+  at: number;
+  index: number;
+}
+
+export class LagProbe {
+  private readonly jobOfInput = new Map<string, string>();
+  private readonly sampled: Set<string>;
+  private readonly interactionOfJob = new Map<string, string>();
+  private readonly seenEvents = new Map<string, number>();
+  private readonly lastObsAt = new Map<string, number>();
+  /** interaction id → emit time of event k at [k - 1]. */
+  private readonly emitTimes = new Map<string, number[]>();
+  /** interaction id → when the emulator was first seen with a terminal status. */
+  readonly endedAt = new Map<string, number>();
+  /** job id → heartbeats observed on the server. */
+  private readonly beats = new Map<string, Beat[]>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private describing = false;
+  describeCalls = 0;
+
+  constructor(
+    private readonly emulator: Emulator,
+    private readonly client: Client,
+    specs: readonly JobSpec[],
+    sampleSize = 20,
+    private readonly emuEveryMs = 100,
+    private readonly describeEveryMs = 500,
+  ) {
+    for (const s of specs) this.jobOfInput.set(s.input, s.jobId);
+    const step = Math.max(1, Math.floor(specs.length / Math.max(1, sampleSize)));
+    this.sampled = new Set(specs.filter((_, i) => i % step === 0).slice(0, sampleSize).map((s) => s.jobId));
+  }
+
+  start(): void {
+    this.timers.push(setInterval(() => this.watchEmulator(), this.emuEveryMs));
+    this.timers.push(setInterval(() => void this.describeSample(), this.describeEveryMs));
+  }
+
+  stop(): void {
+    this.watchEmulator();
+    for (const t of this.timers) clearInterval(t);
+  }
+
+  get sampleJobIds(): string[] {
+    return [...this.sampled];
+  }
+
+  private watchEmulator(): void {
+    const now = Date.now();
+    for (const info of this.emulator.interactions()) {
+      const jobId = typeof info.request['input'] === 'string' ? this.jobOfInput.get(info.request['input'] as string) : undefined;
+      if (!jobId) continue;
+      if (!this.interactionOfJob.has(jobId)) this.interactionOfJob.set(jobId, info.id);
+      if (TERMINAL.has(info.status) && !this.endedAt.has(info.id)) this.endedAt.set(info.id, (now + (this.lastObsAt.get(info.id) ?? now)) / 2);
+      if (this.sampled.has(jobId)) {
+        const seen = this.seenEvents.get(info.id) ?? 0;
+        if (info.events > seen) {
+          const times = this.emitTimes.get(info.id) ?? [];
+          const at = (now + (this.lastObsAt.get(info.id) ?? now)) / 2;
+          for (let k = seen; k < info.events; k++) times[k] = at;
+          this.emitTimes.set(info.id, times);
+          this.seenEvents.set(info.id, info.events);
+        }
+      }
+      this.lastObsAt.set(info.id, now);
+    }
+  }
+
+  private async describeSample(): Promise<void> {
+    if (this.describing) return; // a slow server: skip a round rather than pile up
+    this.describing = true;
+    try {
+      await Promise.all(
+        [...this.sampled].map(async (jobId) => {
+          try {
+            this.describeCalls++;
+            const d = await this.client.workflow.getHandle(jobId).describe();
+            const follow = d.raw.pendingActivities?.find((a) => a.activityType?.name === 'followInteraction');
+            const payload = follow?.heartbeatDetails?.payloads?.[0];
+            if (!follow || !payload || !follow.lastHeartbeatTime) return;
+            const cp = defaultPayloadConverter.fromPayload(payload) as Partial<FollowCheckpoint>;
+            const m = /^evt_(\d+)$/.exec(cp.lastEventId ?? '');
+            if (!m) return;
+            const beat = { at: tsToMs(follow.lastHeartbeatTime), index: Number(m[1]) };
+            const list = this.beats.get(jobId) ?? [];
+            const last = list[list.length - 1];
+            if (!last || last.at !== beat.at) list.push(beat);
+            this.beats.set(jobId, list);
+          } catch {
+            // not started yet, or the server is busy: the next round catches up
+          }
+        }),
+      );
+    } finally {
+      this.describing = false;
+    }
+  }
+
+  /** Heartbeat lags (ms) of every event of the sampled jobs; `completedAt` from history. */
+  heartbeatLags(completedAt: Map<string, number | undefined>): number[] {
+    const lags: number[] = [];
+    for (const jobId of this.sampled) {
+      const interactionId = this.interactionOfJob.get(jobId);
+      const times = interactionId ? this.emitTimes.get(interactionId) : undefined;
+      const beats = (this.beats.get(jobId) ?? []).sort((a, b) => a.at - b.at);
+      const done = completedAt.get(jobId);
+      if (!times) continue;
+      for (let k = 1; k <= times.length; k++) {
+        const emit = times[k - 1];
+        if (emit === undefined) continue;
+        const beat = beats.find((b) => b.index >= k);
+        const recordedAt = beat?.at ?? done;
+        if (recordedAt !== undefined) lags.push(Math.max(0, recordedAt - emit));
+      }
+    }
+    return lags;
+  }
+
+  /** Completion lags (ms): follow activity completed − run ended at the emulator, per job. */
+  completionLags(completedAt: Map<string, number | undefined>): number[] {
+    const lags: number[] = [];
+    for (const [jobId, interactionId] of this.interactionOfJob) {
+      const ended = this.endedAt.get(interactionId);
+      const done = completedAt.get(jobId);
+      if (ended !== undefined && done !== undefined) lags.push(Math.max(0, done - ended));
+    }
+    return lags;
+  }
+
+  /** Number of distinct server-recorded heartbeats seen per sampled job (mean). */
+  beatsPerJob(): number {
+    const counts = [...this.sampled].map((j) => this.beats.get(j)?.length ?? 0);
+    return counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length);
+  }
+}

@@ -1,0 +1,405 @@
+/** Job commands: start, status, watch, result, cancel, follow-up, approve-plan, list. */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { JobOptions, JobRequest, JobState, JobStatus } from '../../../workflows/definitions';
+import type { JobsClient } from '../../jobs/jobs-client';
+import { turnStartPosition } from '../../jobs/watch';
+import type { JobEvent, WatchOptions } from '../../jobs/watch';
+import { parseDuration, parseInteger, requirePositionals, str } from '../args';
+import type { OptionSpec } from '../args';
+import { connectJobs, flag, info, printJson, println, readStdin } from '../context';
+import type { CommandContext } from '../context';
+import { EXIT, UsageError } from '../exit-codes';
+import type { ExitCode } from '../exit-codes';
+import { ProgressRenderer, formatDuration } from '../render';
+
+/** Agent used by `start` when neither --agent, --model nor --request is given. */
+export const DEFAULT_AGENT = 'deep-research-preview-04-2026';
+
+const FOLLOW_FLAGS: OptionSpec = {
+  wait: { type: 'boolean' },
+  watch: { type: 'boolean' },
+  timeout: { type: 'string' },
+};
+
+export const JOB_COMMAND_OPTIONS: Record<string, OptionSpec> = {
+  start: {
+    agent: { type: 'string' },
+    model: { type: 'string' },
+    request: { type: 'string' },
+    system: { type: 'string' },
+    'thinking-summaries': { type: 'string' },
+    'collaborative-planning': { type: 'boolean' },
+    'job-id': { type: 'string' },
+    thread: { type: 'string' },
+    mode: { type: 'string' },
+    deadline: { type: 'string' },
+    'follow-up-window': { type: 'string' },
+    ...FOLLOW_FLAGS,
+  },
+  status: {},
+  watch: {
+    from: { type: 'string' },
+    until: { type: 'string' },
+    'poll-interval': { type: 'string' },
+  },
+  result: { out: { type: 'string' }, wait: { type: 'boolean' }, timeout: { type: 'string' } },
+  cancel: { reason: { type: 'string' } },
+  'follow-up': { ...FOLLOW_FLAGS },
+  'approve-plan': { edit: { type: 'string' }, ...FOLLOW_FLAGS },
+  list: {
+    status: { type: 'string', multiple: true },
+    agent: { type: 'string', multiple: true },
+    thread: { type: 'string', multiple: true },
+    limit: { type: 'string' },
+  },
+};
+
+/** Exit code for a turn's final status. */
+export function exitCodeForStatus(status: JobStatus | string): ExitCode {
+  return status === 'completed' || status === 'requires_action' ? EXIT.OK : EXIT.JOB_FAILED;
+}
+
+async function questionArg(ctx: CommandContext, parts: string[]): Promise<string | undefined> {
+  if (parts.length === 0) return undefined;
+  if (parts.length === 1 && parts[0] === '-') return (await readStdin(ctx)).trim();
+  return parts.join(' ');
+}
+
+/** Builds the create request of `start` from its flags. */
+export async function buildStartRequest(ctx: CommandContext, question: string | undefined): Promise<JobRequest> {
+  const v = ctx.values;
+  const agent = str(v, 'agent');
+  const model = str(v, 'model');
+  const summaries = str(v, 'thinking-summaries');
+  const planning = flag(ctx, 'collaborative-planning');
+  const system = str(v, 'system');
+  if (agent && model) throw new UsageError('pass either --agent or --model, not both', 'start');
+  if (summaries !== undefined && summaries !== 'auto' && summaries !== 'none') {
+    throw new UsageError('--thinking-summaries must be auto or none', 'start');
+  }
+  let request: Record<string, unknown>;
+  const requestFile = str(v, 'request');
+  if (requestFile) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(requestFile, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`--request ${requestFile}: ${(err as Error).message}`, 'start');
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError('--request must hold a JSON object', 'start');
+    request = parsed as Record<string, unknown>;
+    if (agent) request.agent = agent;
+    if (model) request.model = model;
+  } else if (model) {
+    if (planning) throw new UsageError('--collaborative-planning applies to Deep Research agents, not to --model', 'start');
+    request = { model };
+    if (summaries) request.generation_config = { thinking_summaries: summaries };
+  } else {
+    request = { agent: agent ?? DEFAULT_AGENT };
+  }
+  if (typeof request.agent === 'string' && (summaries || planning)) {
+    const config = { ...((request.agent_config as Record<string, unknown> | undefined) ?? { type: 'deep-research' }) };
+    if (summaries) config.thinking_summaries = summaries;
+    if (planning) config.collaborative_planning = true;
+    request.agent_config = config;
+  }
+  if (system) request.system_instruction = system;
+  if (question !== undefined) request.input = question;
+  if (request.input === undefined || request.input === '') {
+    throw new UsageError('missing <question> (or an "input" in --request)', 'start');
+  }
+  return request as unknown as JobRequest;
+}
+
+function jobOptionsFromFlags(ctx: CommandContext): JobOptions {
+  const v = ctx.values;
+  const options: JobOptions = {};
+  const mode = str(v, 'mode');
+  if (mode !== undefined) {
+    if (mode !== 'stream' && mode !== 'poll') throw new UsageError('--mode must be stream or poll', 'start');
+    options.mode = mode;
+  }
+  const deadline = str(v, 'deadline');
+  if (deadline !== undefined) options.deadlineMs = parseDuration(deadline, '--deadline');
+  const window = str(v, 'follow-up-window');
+  if (window !== undefined) options.followUpWindowMs = /^0+(ms|s|m|h)?$/.test(window.trim()) ? 0 : parseDuration(window, '--follow-up-window');
+  return options;
+}
+
+/** Follows a turn with the progress renderer (or NDJSON with --json); returns the final status. */
+export async function watchAndRender(
+  ctx: CommandContext,
+  jobs: JobsClient,
+  jobId: string,
+  options: WatchOptions = {},
+): Promise<{ status: string; events: number }> {
+  const controller = new AbortController();
+  const removeStop = ctx.io.onStop(() => controller.abort());
+  if (options.signal) options.signal.addEventListener('abort', () => controller.abort(), { once: true });
+  const renderer = ctx.json ? undefined : new ProgressRenderer({ progress: ctx.io.stderr, report: ctx.io.stdout, jobId });
+  let status = 'unknown';
+  let events = 0;
+  try {
+    for await (const event of jobs.watch(jobId, { ...options, signal: controller.signal })) {
+      events++;
+      if (ctx.json) ctx.io.stdout.write(JSON.stringify(event) + '\n');
+      else renderer!.handle(event);
+      if (event.type === 'turn-completed' || event.type === 'done') status = event.status;
+    }
+  } finally {
+    renderer?.close();
+    removeStop();
+  }
+  if (controller.signal.aborted && status === 'unknown') info(ctx, 'Stopped watching; the job keeps running.');
+  return { status, events };
+}
+
+/** `--wait` / `--watch` after start, follow-up or approve-plan. */
+async function followAfter(ctx: CommandContext, jobs: JobsClient, jobId: string, turn: number | undefined): Promise<ExitCode> {
+  if (flag(ctx, 'watch')) {
+    const { status } = await watchAndRender(ctx, jobs, jobId, turn !== undefined ? { from: turnStartPosition(turn) } : {});
+    return status === 'unknown' ? EXIT.OK : exitCodeForStatus(status);
+  }
+  const timeout = str(ctx.values, 'timeout');
+  const outcome = await jobs.result(jobId, { wait: true, ...(timeout ? { timeoutMs: parseDuration(timeout, '--timeout') } : {}) });
+  if (ctx.json) {
+    printJson(ctx, outcomeJson(outcome));
+  } else {
+    if (outcome.report !== undefined) writeReport(ctx, outcome.report);
+    info(ctx, `Job ${jobId} turn ${outcome.turn?.turn ?? '?'}: ${outcome.status}${outcome.turn?.error ? ` (${outcome.turn.error.code}: ${outcome.turn.error.message})` : ''}`);
+  }
+  return exitCodeForStatus(outcome.status);
+}
+
+function writeReport(ctx: CommandContext, text: string): void {
+  ctx.io.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+function outcomeJson(outcome: Awaited<ReturnType<JobsClient['result']>>): Record<string, unknown> {
+  const { state, ...rest } = outcome;
+  return { ...rest, phase: state.phase, turnNumber: state.turn };
+}
+
+export async function startCommand(ctx: CommandContext): Promise<ExitCode> {
+  const question = await questionArg(ctx, ctx.positionals);
+  const request = await buildStartRequest(ctx, question);
+  const options = jobOptionsFromFlags(ctx);
+  if (flag(ctx, 'wait') && flag(ctx, 'watch')) throw new UsageError('pass --wait or --watch, not both', 'start');
+  const jobId = str(ctx.values, 'job-id');
+  const thread = str(ctx.values, 'thread');
+  const jobs = await connectJobs(ctx, { interactions: true });
+  try {
+    const started = await jobs.start(request, {
+      ...(jobId ? { jobId } : {}),
+      ...(thread ? { thread } : {}),
+      ...(Object.keys(options).length ? { options } : {}),
+    });
+    if (ctx.json && !flag(ctx, 'wait') && !flag(ctx, 'watch')) {
+      printJson(ctx, started);
+      return EXIT.OK;
+    }
+    if (!ctx.json) {
+      const line = started.existing
+        ? `Job ${started.jobId} already exists (run ${started.runId}); nothing new was enqueued.`
+        : `Started job ${started.jobId} (run ${started.runId}).`;
+      if (flag(ctx, 'wait') || flag(ctx, 'watch')) info(ctx, line);
+      else {
+        println(ctx, line);
+        println(ctx, `Follow it:  gemini-jobs watch ${started.jobId}`);
+      }
+    }
+    if (!flag(ctx, 'wait') && !flag(ctx, 'watch')) return EXIT.OK;
+    return await followAfter(ctx, jobs, started.jobId, undefined);
+  } finally {
+    await jobs.close();
+  }
+}
+
+function describeState(state: JobState): string[] {
+  const lines = [`Job ${state.jobId}`];
+  const status = state.phase === 'done' || state.phase === state.status ? state.status : `${state.status} (${state.phase})`;
+  lines.push(`  status:       ${status}${state.upstreamStatus ? `  [upstream ${state.upstreamStatus}]` : ''}`);
+  if (state.agent || state.model) lines.push(`  ${state.agent ? 'agent' : 'model'}:        ${state.agent ?? state.model}`);
+  if (state.thread) lines.push(`  thread:       ${state.thread}`);
+  lines.push(`  turn:         ${state.turn} of ${state.turns.length}, elapsed ${formatDuration(state.elapsedMs)}${state.deadlineAt ? `, deadline ${state.deadlineAt}` : ''}`);
+  if (state.interactionId) lines.push(`  interaction:  ${state.interactionId}`);
+  if (state.attempt && state.attempt > 1) lines.push(`  attempt:      ${state.attempt}`);
+  if (state.progress) {
+    const p = state.progress;
+    lines.push(`  progress:     ${p.outputChars.toLocaleString('en-US')} chars, ${p.eventsApplied} events${p.lastEventAt ? `, last at ${p.lastEventAt}` : ''}`);
+    if (p.latestThought) lines.push(`  thought:      ${p.latestThought.replace(/\s+/g, ' ').slice(0, 200)}`);
+  }
+  if (state.error) lines.push(`  error:        ${state.error.code}: ${state.error.message}`);
+  if (state.cancelReason) lines.push(`  cancelled:    ${state.cancelReason}`);
+  for (const t of state.turns) {
+    const chars = t.outputChars !== undefined ? `, ${t.outputChars.toLocaleString('en-US')} chars` : '';
+    lines.push(`  - turn ${t.turn}: ${t.status}${t.interactionId ? ` ${t.interactionId}` : ''}${chars}${t.error ? ` (${t.error.code})` : ''}`);
+  }
+  return lines;
+}
+
+export async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
+  const [jobId] = requirePositionals('status', ctx.positionals, ['jobId']);
+  const jobs = await connectJobs(ctx);
+  try {
+    const state = await jobs.state(jobId!);
+    if (ctx.json) printJson(ctx, state);
+    else for (const line of describeState(state)) println(ctx, line);
+    return EXIT.OK;
+  } finally {
+    await jobs.close();
+  }
+}
+
+export async function watchCommand(ctx: CommandContext): Promise<ExitCode> {
+  const [jobId] = requirePositionals('watch', ctx.positionals, ['jobId']);
+  const options: WatchOptions = {};
+  const from = str(ctx.values, 'from');
+  if (from !== undefined) options.from = parseInteger(from, '--from', 0);
+  const until = str(ctx.values, 'until');
+  if (until !== undefined) {
+    if (until !== 'turn' && until !== 'close') throw new UsageError('--until must be turn or close', 'watch');
+    options.until = until;
+  }
+  const poll = str(ctx.values, 'poll-interval');
+  if (poll !== undefined) options.pollIntervalMs = parseDuration(poll, '--poll-interval');
+  const jobs = await connectJobs(ctx, { interactions: true });
+  try {
+    const { status } = await watchAndRender(ctx, jobs, jobId!, options);
+    return status === 'unknown' ? EXIT.OK : exitCodeForStatus(status);
+  } finally {
+    await jobs.close();
+  }
+}
+
+export async function resultCommand(ctx: CommandContext): Promise<ExitCode> {
+  const [jobId] = requirePositionals('result', ctx.positionals, ['jobId']);
+  const timeout = str(ctx.values, 'timeout');
+  const out = str(ctx.values, 'out');
+  const jobs = await connectJobs(ctx, { interactions: true });
+  try {
+    const outcome = await jobs.result(jobId!, {
+      wait: flag(ctx, 'wait'),
+      ...(timeout ? { timeoutMs: parseDuration(timeout, '--timeout') } : {}),
+    });
+    if (out && outcome.report !== undefined) await writeFile(out, outcome.report, 'utf8');
+    if (ctx.json) {
+      printJson(ctx, { ...outcomeJson(outcome), ...(out && outcome.report !== undefined ? { out, report: undefined } : {}) });
+    } else if (!outcome.settled) {
+      info(ctx, `Job ${jobId} is still running (turn ${outcome.state.turn}, ${outcome.state.phase}); use --wait to wait for it.`);
+    } else if (outcome.report !== undefined) {
+      if (out) info(ctx, `Wrote ${outcome.report.length.toLocaleString('en-US')} characters to ${out} (turn ${outcome.turn?.turn}, ${outcome.status}).`);
+      else writeReport(ctx, outcome.report);
+      if (!out && outcome.status !== 'completed') {
+        const error = outcome.turn?.error ?? outcome.state.error;
+        info(ctx, `Job ${jobId} turn ${outcome.turn?.turn}: ${outcome.status}${error ? ` (${error.code}: ${error.message})` : ''}; the report above may be partial.`);
+      }
+    } else {
+      const error = outcome.turn?.error ?? outcome.state.error;
+      info(ctx, `Job ${jobId}: ${outcome.status}, no report${error ? ` (${error.code}: ${error.message})` : ''}.`);
+    }
+    if (!outcome.settled) return EXIT.JOB_FAILED;
+    return exitCodeForStatus(outcome.status);
+  } finally {
+    await jobs.close();
+  }
+}
+
+export async function cancelCommand(ctx: CommandContext): Promise<ExitCode> {
+  const [jobId] = requirePositionals('cancel', ctx.positionals, ['jobId']);
+  const reason = str(ctx.values, 'reason');
+  const jobs = await connectJobs(ctx);
+  try {
+    const delivered = await jobs.cancel(jobId!, reason);
+    if (ctx.json) printJson(ctx, { jobId, cancelRequested: delivered, alreadyEnded: !delivered });
+    else println(ctx, delivered ? `Cancel requested for job ${jobId}.` : `Job ${jobId} had already ended.`);
+    return EXIT.OK;
+  } finally {
+    await jobs.close();
+  }
+}
+
+export async function followUpCommand(ctx: CommandContext): Promise<ExitCode> {
+  const [jobId, ...rest] = requirePositionals('follow-up', ctx.positionals, ['jobId', 'question'], true);
+  const question = await questionArg(ctx, rest);
+  if (!question) throw new UsageError('missing <question>', 'follow-up');
+  if (flag(ctx, 'wait') && flag(ctx, 'watch')) throw new UsageError('pass --wait or --watch, not both', 'follow-up');
+  const jobs = await connectJobs(ctx, { interactions: true });
+  try {
+    const accepted = await jobs.followUp(jobId!, question);
+    return await afterUpdate(ctx, jobs, jobId!, accepted, 'Follow-up');
+  } finally {
+    await jobs.close();
+  }
+}
+
+export async function approvePlanCommand(ctx: CommandContext): Promise<ExitCode> {
+  const [jobId] = requirePositionals('approve-plan', ctx.positionals, ['jobId']);
+  if (flag(ctx, 'wait') && flag(ctx, 'watch')) throw new UsageError('pass --wait or --watch, not both', 'approve-plan');
+  const edit = str(ctx.values, 'edit');
+  const jobs = await connectJobs(ctx, { interactions: true });
+  try {
+    const accepted = await jobs.approvePlan(jobId!, edit !== undefined ? { approve: true, edit } : { approve: true });
+    return await afterUpdate(ctx, jobs, jobId!, accepted, edit !== undefined ? 'Edited plan' : 'Plan approval');
+  } finally {
+    await jobs.close();
+  }
+}
+
+async function afterUpdate(
+  ctx: CommandContext,
+  jobs: JobsClient,
+  jobId: string,
+  accepted: { turn: number; interactionId: string },
+  what: string,
+): Promise<ExitCode> {
+  const following = flag(ctx, 'wait') || flag(ctx, 'watch');
+  if (ctx.json && !following) {
+    printJson(ctx, { jobId, ...accepted });
+    return EXIT.OK;
+  }
+  if (!ctx.json) {
+    const line = `${what} accepted: job ${jobId} turn ${accepted.turn} (interaction ${accepted.interactionId}).`;
+    if (following) info(ctx, line);
+    else println(ctx, line);
+  }
+  if (!following) return EXIT.OK;
+  return followAfter(ctx, jobs, jobId, accepted.turn);
+}
+
+export async function listCommand(ctx: CommandContext): Promise<ExitCode> {
+  requirePositionals('list', ctx.positionals, []);
+  const limit = str(ctx.values, 'limit');
+  const values = (name: string) => {
+    const v = ctx.values[name];
+    return Array.isArray(v) && v.length > 0 ? (v as string[]) : undefined;
+  };
+  const jobs = await connectJobs(ctx);
+  try {
+    const status = values('status');
+    const agent = values('agent');
+    const thread = values('thread');
+    const list = await jobs.list({
+      ...(status ? { status } : {}),
+      ...(agent ? { agent } : {}),
+      ...(thread ? { thread } : {}),
+      pageSize: limit ? parseInteger(limit, '--limit', 1, 1000) : 50,
+    });
+    if (ctx.json) {
+      printJson(ctx, list);
+      return EXIT.OK;
+    }
+    if (list.length === 0) {
+      println(ctx, 'No jobs.');
+      return EXIT.OK;
+    }
+    const rows = [['JOB ID', 'STATUS', 'AGENT', 'THREAD', 'STARTED'], ...list.map((j) => [j.jobId, j.status ?? j.executionStatus.toLowerCase(), j.agent ?? '', j.thread ?? '', j.startTime])];
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    for (const row of rows) println(ctx, row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+    return EXIT.OK;
+  } finally {
+    await jobs.close();
+  }
+}
+
+export type { JobEvent };

@@ -1,0 +1,102 @@
+/** Service commands: worker, emulator, dev. */
+import { parseDuration, parseInteger, parsePositiveNumber, str } from '../args';
+import type { OptionSpec } from '../args';
+import { flag, println, temporalSettings } from '../context';
+import type { CommandContext } from '../context';
+import { EXIT } from '../exit-codes';
+import type { ExitCode } from '../exit-codes';
+import { runWorker } from '../../worker/run-worker';
+import { startEmulator } from '../../emulator';
+import { runDev } from '../../dev/dev-stack';
+
+export const SERVICE_COMMAND_OPTIONS: Record<string, OptionSpec> = {
+  worker: {
+    'max-activities': { type: 'string' },
+    'max-workflow-tasks': { type: 'string' },
+    'shutdown-grace': { type: 'string' },
+  },
+  emulator: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'time-scale': { type: 'string' },
+  },
+  dev: {
+    'no-sample': { type: 'boolean' },
+    question: { type: 'string' },
+    'keep-running': { type: 'boolean' },
+    port: { type: 'string' },
+    'ui-port': { type: 'string' },
+    'db-file': { type: 'string' },
+    'time-scale': { type: 'string' },
+    emulator: { type: 'boolean' },
+  },
+};
+
+/** Default emulator port of `gemini-jobs emulator`. */
+export const DEFAULT_EMULATOR_PORT = 8787;
+
+export async function workerCommand(ctx: CommandContext): Promise<ExitCode> {
+  const v = ctx.values;
+  const maxActivities = str(v, 'max-activities');
+  const maxWorkflowTasks = str(v, 'max-workflow-tasks');
+  const grace = str(v, 'shutdown-grace');
+  const taskQueue = str(v, 'task-queue');
+  await runWorker({
+    temporal: temporalSettings(ctx),
+    env: ctx.io.env,
+    ...(taskQueue ? { taskQueue } : {}),
+    ...(maxActivities ? { maxActivities: parseInteger(maxActivities, '--max-activities') } : {}),
+    ...(maxWorkflowTasks ? { maxWorkflowTasks: parseInteger(maxWorkflowTasks, '--max-workflow-tasks', 2) } : {}),
+    ...(grace ? { shutdownGraceMs: /^0+(ms|s|m|h)?$/.test(grace) ? 0 : parseDuration(grace, '--shutdown-grace') } : {}),
+  });
+  return EXIT.OK;
+}
+
+export async function emulatorCommand(ctx: CommandContext): Promise<ExitCode> {
+  const v = ctx.values;
+  const port = str(v, 'port');
+  const timeScale = str(v, 'time-scale');
+  const emulator = await startEmulator({
+    port: port !== undefined ? parseInteger(port, '--port', 0, 65535) : DEFAULT_EMULATOR_PORT,
+    host: str(v, 'host') ?? '127.0.0.1',
+    timeScale: timeScale !== undefined ? parsePositiveNumber(timeScale, '--time-scale') : 60,
+  });
+  if (ctx.json) ctx.io.stdout.write(JSON.stringify({ url: emulator.url }) + '\n');
+  else {
+    println(ctx, `Emulator listening on ${emulator.url}`);
+    println(ctx, `Point a worker at it: GEMINI_JOBS_BASE_URL=${emulator.url} gemini-jobs worker   (Ctrl-C stops)`);
+  }
+  await new Promise<void>((resolve) => {
+    const remove = ctx.io.onStop(() => {
+      remove();
+      resolve();
+    });
+  });
+  await emulator.close();
+  return EXIT.OK;
+}
+
+export async function devCommand(ctx: CommandContext): Promise<ExitCode> {
+  const v = ctx.values;
+  const port = str(v, 'port');
+  const uiPort = str(v, 'ui-port');
+  const timeScale = str(v, 'time-scale');
+  const question = str(v, 'question');
+  const dbFile = str(v, 'db-file');
+  const taskQueue = str(v, 'task-queue');
+  const namespace = str(v, 'namespace');
+  return runDev({
+    io: ctx.io,
+    json: ctx.json,
+    sample: !flag(ctx, 'no-sample'),
+    keepRunning: flag(ctx, 'keep-running') || flag(ctx, 'no-sample'),
+    forceEmulator: flag(ctx, 'emulator'),
+    ...(question ? { question } : {}),
+    ...(port ? { port: parseInteger(port, '--port', 1, 65535) } : {}),
+    ...(uiPort ? { uiPort: parseInteger(uiPort, '--ui-port', 1, 65535) } : {}),
+    ...(timeScale ? { timeScale: parsePositiveNumber(timeScale, '--time-scale') } : {}),
+    ...(dbFile ? { dbFile } : {}),
+    ...(taskQueue ? { taskQueue } : {}),
+    ...(namespace ? { namespace } : {}),
+  });
+}

@@ -1,0 +1,164 @@
+/** Help text of `gemini-jobs` and each of its commands. */
+
+const CONNECTION_FLAGS = `Connection (override TEMPORAL_* environment and TOML profiles):
+  --address <host:port>   Temporal frontend (env TEMPORAL_ADDRESS, default localhost:7233)
+  --namespace <name>      Temporal namespace (env TEMPORAL_NAMESPACE, default default)
+  --task-queue <name>     Task queue (env GEMINI_JOBS_TASK_QUEUE, default gemini-jobs)
+  --profile <name>        TOML profile (env TEMPORAL_PROFILE, file TEMPORAL_CONFIG_FILE)
+  --json                  Machine-readable output
+  -h, --help              Show help`;
+
+export const MAIN_HELP = `gemini-jobs: durable Gemini Interactions API jobs (Deep Research, model turns) on Temporal
+
+Usage: gemini-jobs <command> [options]
+
+Jobs:
+  start [question]           Start a job (returns at once; --wait / --watch to follow it)
+  status <jobId>             Show a job's state
+  watch <jobId>              Follow a job live, then print its report
+  result <jobId>             Print a job's report (markdown) to stdout or --out file
+  cancel <jobId>             Cancel a job
+  follow-up <jobId> <text>   Ask a follow-up question in the job's thread
+  approve-plan <jobId>       Approve (or --edit) a collaborative-planning plan
+  list                       List jobs by --status, --agent, --thread
+
+Services:
+  worker                     Run a worker (credentials from the environment)
+  dev                        Local stack: Temporal dev server + worker (+ emulator) + a sample job
+  emulator                   Run the local Interactions API emulator
+
+Exit codes: 0 ok, 1 job failed/cancelled/timed out (or other error), 2 usage error, 3 connection error.
+
+${CONNECTION_FLAGS}
+
+Run "gemini-jobs <command> --help" for a command's options.`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  start: `Usage: gemini-jobs start [options] [question]
+
+Starts a job and prints its id at once. Starting an existing --job-id enqueues nothing
+("existing": true). The question may also come from stdin ("-").
+
+Request:
+  --agent <name>               Agent (default deep-research-preview-04-2026 unless --model)
+  --model <name>               Model instead of an agent (e.g. gemini-3-flash-preview)
+  --request <file.json>        Full create request body (JSON) instead of the flags above
+  --system <text>              System instruction
+  --thinking-summaries <mode>  auto | none
+  --collaborative-planning     Deep Research proposes a plan first (see approve-plan)
+Job:
+  --job-id <id>                Job id (default job_<uuid>); reuse it to make start idempotent
+  --thread <key>               Thread key for listing related jobs
+  --mode <stream|poll>         How the worker follows the run (default stream)
+  --deadline <duration>        Whole-turn deadline, e.g. 20m, 1h (default 60m agents, 10m models)
+  --follow-up-window <dur>     How long the job stays open for follow-ups (default 15m; 0s closes at once)
+  --wait                       Wait for the turn to end, then print the report
+  --watch                      Show live progress, then print the report
+
+${CONNECTION_FLAGS}`,
+  status: `Usage: gemini-jobs status [options] <jobId>
+
+Prints the job's phase, status, turns and live progress. Exit code 0 whatever the job's status.
+
+${CONNECTION_FLAGS}`,
+  watch: `Usage: gemini-jobs watch [options] <jobId>
+
+Follows a job: on a terminal a spinner with phase, elapsed time vs deadline and the latest thought
+summary; plain lines otherwise. The report is written to stdout when the turn ends, progress to
+stderr. With --json, one event per line (seq, type, ...), resumable with --from.
+
+  --from <seq>                 Resume after this event position
+  --until <turn|close>         Stop after the current turn (default) or when the job closes
+  --poll-interval <duration>   Time between state reads (default 1s)
+
+Exit code 1 when the turn ends failed, cancelled, timed out or incomplete.
+
+${CONNECTION_FLAGS}`,
+  result: `Usage: gemini-jobs result [options] <jobId>
+
+Prints the report (markdown) of the job's latest finished turn, read from the result store
+(GEMINI_JOBS_RESULTS_DIR) or, failing that, from the API by interaction id.
+
+  --out <file>                 Write the report to a file instead of stdout
+  --wait                       Wait for the current turn to end first
+  --timeout <duration>         Give up waiting after this long
+
+Exit code 1 when the turn did not complete (or is still running without --wait).
+
+${CONNECTION_FLAGS}`,
+  cancel: `Usage: gemini-jobs cancel [options] <jobId>
+
+Asks the job to cancel its running interaction and end.
+
+  --reason <text>              Recorded in the job state
+
+${CONNECTION_FLAGS}`,
+  'follow-up': `Usage: gemini-jobs follow-up [options] <jobId> <question>
+
+Starts the next turn of the job's thread (previous_interaction_id chaining).
+
+  --wait                       Wait for the new turn, then print its report
+  --watch                      Show live progress, then print the report
+
+${CONNECTION_FLAGS}`,
+  'approve-plan': `Usage: gemini-jobs approve-plan [options] <jobId>
+
+Approves the plan a --collaborative-planning Deep Research turn proposed, or sends an edit.
+
+  --edit <text>                Edited plan or instructions instead of a plain approval
+  --wait                       Wait for the research turn, then print its report
+  --watch                      Show live progress, then print the report
+
+${CONNECTION_FLAGS}`,
+  list: `Usage: gemini-jobs list [options]
+
+Lists jobs, newest first (visibility is eventually consistent: a job started a moment ago may
+be missing for a second).
+
+  --status <status>            pending, running, requires_action, completed, failed, cancelled, ...
+  --agent <name>               Agent or model name
+  --thread <key>               Thread key
+  --limit <n>                  At most n jobs (default 50)
+
+${CONNECTION_FLAGS}`,
+  worker: `Usage: gemini-jobs worker [options]
+
+Runs a worker for job workflows and activities. Gemini credentials are read from the environment
+(GEMINI_API_KEY / GOOGLE_API_KEY, or Vertex AI: GOOGLE_GENAI_USE_VERTEXAI=true with
+GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION), or GEMINI_JOBS_BASE_URL points at an emulator.
+Logs are JSON lines on stdout. SIGTERM/SIGINT shut down gracefully: running activities get
+--shutdown-grace to finish, then hand over to another worker through their heartbeats.
+
+  --max-activities <n>         Concurrent activities (env GEMINI_JOBS_MAX_ACTIVITIES, default 200)
+  --max-workflow-tasks <n>     Concurrent workflow tasks (env GEMINI_JOBS_MAX_WORKFLOW_TASKS, default 40)
+  --shutdown-grace <duration>  Grace time on shutdown (env GEMINI_JOBS_SHUTDOWN_GRACE_MS, default 10s)
+
+${CONNECTION_FLAGS}`,
+  dev: `Usage: gemini-jobs dev [options]
+
+One-command local stack: a Temporal dev server (persisted in .gemini-jobs/temporal.sqlite), a
+worker in this process, and, when no Gemini credentials are set, the Interactions API emulator.
+Then runs a sample Deep Research job with live progress and prints its report.
+
+  --no-sample                  Do not run the sample job (implies --keep-running)
+  --question <text>            Question of the sample job
+  --keep-running               Keep serving after the sample until Ctrl-C
+  --port <n>                   Temporal gRPC port (default 7233, or a free one)
+  --ui-port <n>                Temporal Web UI port (default 8233, or a free one)
+  --db-file <path>             SQLite file (env GEMINI_JOBS_DEV_DB, default .gemini-jobs/temporal.sqlite)
+  --time-scale <x>             Emulator speed-up (default 60: a 20-minute run takes 20 s)
+  --emulator                   Use the emulator even when credentials are set
+
+${CONNECTION_FLAGS}`,
+  emulator: `Usage: gemini-jobs emulator [options]
+
+Runs the local Interactions API emulator until Ctrl-C. Point a worker at it with
+GEMINI_JOBS_BASE_URL=<url>.
+
+  --port <n>                   Port (default 8787; 0 for any free port)
+  --host <ip>                  Host (default 127.0.0.1)
+  --time-scale <x>             Speed-up of simulated run times (default 60)
+
+  --json                       Print {"url": ...} instead of the banner line
+  -h, --help                   Show help`,
+};

@@ -1,0 +1,130 @@
+/**
+ * The `gemini-jobs` command dispatcher: parses the command line, runs one command and maps any
+ * error to an exit code (0 ok, 1 job failed or other error, 2 usage, 3 connection).
+ */
+import { parseCommand } from './args';
+import type { OptionSpec } from './args';
+import type { CliIO, CommandContext } from './context';
+import { EXIT, UsageError } from './exit-codes';
+import type { ExitCode } from './exit-codes';
+import { COMMAND_HELP, MAIN_HELP } from './help';
+import {
+  JOB_COMMAND_OPTIONS,
+  approvePlanCommand,
+  cancelCommand,
+  followUpCommand,
+  listCommand,
+  resultCommand,
+  startCommand,
+  statusCommand,
+  watchCommand,
+} from './commands/jobs';
+import { SERVICE_COMMAND_OPTIONS, devCommand, emulatorCommand, workerCommand } from './commands/services';
+
+type Handler = (ctx: CommandContext) => Promise<ExitCode>;
+
+const COMMANDS: Record<string, { options: OptionSpec; run: Handler }> = {
+  start: { options: JOB_COMMAND_OPTIONS.start!, run: startCommand },
+  status: { options: JOB_COMMAND_OPTIONS.status!, run: statusCommand },
+  watch: { options: JOB_COMMAND_OPTIONS.watch!, run: watchCommand },
+  result: { options: JOB_COMMAND_OPTIONS.result!, run: resultCommand },
+  cancel: { options: JOB_COMMAND_OPTIONS.cancel!, run: cancelCommand },
+  'follow-up': { options: JOB_COMMAND_OPTIONS['follow-up']!, run: followUpCommand },
+  'approve-plan': { options: JOB_COMMAND_OPTIONS['approve-plan']!, run: approvePlanCommand },
+  list: { options: JOB_COMMAND_OPTIONS.list!, run: listCommand },
+  worker: { options: SERVICE_COMMAND_OPTIONS.worker!, run: workerCommand },
+  emulator: { options: SERVICE_COMMAND_OPTIONS.emulator!, run: emulatorCommand },
+  dev: { options: SERVICE_COMMAND_OPTIONS.dev!, run: devCommand },
+};
+
+export const COMMAND_NAMES = Object.keys(COMMANDS);
+
+/** The CLI's streams, environment and stop signals of this process. */
+export function processIO(): CliIO {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    onStop(listener) {
+      const handler = (signal: NodeJS.Signals) => listener(signal);
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+  };
+}
+
+function version(): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('../../../package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The error's stable code, message and exit code. */
+export function classifyError(err: unknown): { exit: ExitCode; code: string; message: string } {
+  const e = err as { code?: unknown; name?: string; message?: string; cause?: unknown; field?: unknown };
+  const message = e?.message ?? String(err);
+  const code = typeof e?.code === 'string' ? e.code : e?.name ?? 'error';
+  if (err instanceof UsageError) return { exit: EXIT.USAGE, code: 'usage', message };
+  if (code === 'temporal_connection') return { exit: EXIT.CONNECTION, code, message };
+  // Job validation (validateJobInput), job ids, bad worker settings, missing credentials: fix the input.
+  if (code === 'invalid_request' || code === 'invalid_job' || code === 'invalid_config' || code === 'missing_credentials') {
+    return { exit: EXIT.USAGE, code, message };
+  }
+  if (code === 'temporal_cli_not_found') return { exit: EXIT.USAGE, code, message };
+  // gRPC UNAVAILABLE / DEADLINE_EXCEEDED from a lazily connected client.
+  const grpc = (e?.cause as { code?: unknown } | undefined)?.code ?? e?.code;
+  if (grpc === 14 || /\b(UNAVAILABLE|ECONNREFUSED)\b/.test(message) || /Failed to connect|connection refused/i.test(message)) {
+    return { exit: EXIT.CONNECTION, code: 'temporal_connection', message };
+  }
+  return { exit: EXIT.JOB_FAILED, code, message };
+}
+
+/** Runs the CLI; resolves with the exit code (never throws). */
+export async function runCli(argv: string[], io: CliIO = processIO()): Promise<ExitCode> {
+  const json = argv.includes('--json');
+  const [command, ...rest] = argv;
+  const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+  if (command === undefined) {
+    io.stderr.write(MAIN_HELP + '\n');
+    return EXIT.USAGE;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    const topic = command === 'help' ? rest[0] : undefined;
+    io.stdout.write((topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : MAIN_HELP) + '\n');
+    return EXIT.OK;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout.write(version() + '\n');
+    return EXIT.OK;
+  }
+  const entry = COMMANDS[command];
+  try {
+    if (!entry) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    if (wantsHelp(rest)) {
+      io.stdout.write(COMMAND_HELP[command] + '\n');
+      return EXIT.OK;
+    }
+    const { values, positionals } = parseCommand(command, rest, entry.options);
+    return await entry.run({ command, io, values, positionals, json });
+  } catch (err) {
+    const { exit, code, message } = classifyError(err);
+    if (json) {
+      io.stderr.write(JSON.stringify({ error: { code, message, exitCode: exit } }) + '\n');
+    } else {
+      const where = err instanceof UsageError && err.command ? ` ${err.command}` : entry ? ` ${command}` : '';
+      io.stderr.write(`gemini-jobs${where}: ${message}\n`);
+      if (exit === EXIT.USAGE && err instanceof UsageError) {
+        io.stderr.write(`Run "gemini-jobs${entry ? ` ${command}` : ''} --help" for usage.\n`);
+      }
+    }
+    return exit;
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * `gemini-jobs dev` (and `npm start`): a Temporal dev server persisted to SQLite, a worker in this
+ * process, the Interactions API emulator when no Gemini credentials are set, and a sample Deep
+ * Research job shown with the same renderer as `gemini-jobs watch`. Everything it starts it stops.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startEmulator } from '../emulator';
+import { InteractionsClient } from '../interactions/client';
+import { JobsClient } from '../jobs/jobs-client';
+import { EMULATOR_PLACEHOLDER_KEY, hasGeminiCredentials } from '../jobs/gemini-env';
+import { createResultStoreFromEnv } from '../jobs/result-store';
+import { resolveTaskQueue } from '../temporal/connection';
+import { createJsonLogger, installRuntimeLogger, runWorker } from '../worker/run-worker';
+import { watchAndRender, exitCodeForStatus } from '../cli/commands/jobs';
+import type { CliIO, CommandContext } from '../cli/context';
+import { EXIT } from '../cli/exit-codes';
+import type { ExitCode } from '../cli/exit-codes';
+import { findTemporalCli, startDevServer } from './temporal-server';
+import type { DevServer } from './temporal-server';
+
+export const DEV_DEFAULTS = {
+  dbFile: join('.gemini-jobs', 'temporal.sqlite'),
+  workerLog: join('.gemini-jobs', 'dev-worker.log'),
+  port: 7233,
+  uiPort: 8233,
+  /** Emulator speed-up: a 20-minute Deep Research run takes about 20 s. */
+  timeScale: 60,
+  agent: 'deep-research-preview-04-2026',
+  question: 'What are the trade-offs between durable workflow engines and plain job queues for long-running AI research tasks?',
+};
+
+export interface DevOptions {
+  io: CliIO;
+  json?: boolean;
+  /** Run the sample job (default true). */
+  sample?: boolean;
+  /** Keep serving after the sample until SIGINT/SIGTERM (default false). */
+  keepRunning?: boolean;
+  /** Use the emulator even when credentials are set. */
+  forceEmulator?: boolean;
+  question?: string;
+  port?: number;
+  uiPort?: number;
+  timeScale?: number;
+  /** SQLite file of the dev server (default GEMINI_JOBS_DEV_DB, else .gemini-jobs/temporal.sqlite). */
+  dbFile?: string;
+  taskQueue?: string;
+  namespace?: string;
+}
+
+/** Runs the dev stack; resolves with the exit code once everything has stopped. */
+export async function runDev(options: DevOptions): Promise<ExitCode> {
+  const { io } = options;
+  const env = io.env;
+  const say = (line: string) => io.stderr.write(line + '\n');
+  const cliPath = findTemporalCli(env);
+  const dbFile = resolve(options.dbFile ?? env.GEMINI_JOBS_DEV_DB ?? DEV_DEFAULTS.dbFile);
+  const taskQueue = resolveTaskQueue(options.taskQueue, env);
+  const namespace = options.namespace ?? 'default';
+  const logPath = resolve(dirname(dbFile), 'dev-worker.log');
+
+  const cleanup: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+    cleanup.length = 0;
+  };
+
+  const interrupted = new AbortController();
+  const removeStop = io.onStop(() => interrupted.abort());
+  try {
+    // 1. Temporal dev server.
+    const server: DevServer = await startDevServer({
+      cliPath,
+      port: options.port ?? DEV_DEFAULTS.port,
+      uiPort: options.uiPort ?? DEV_DEFAULTS.uiPort,
+      dbFilename: dbFile,
+      namespace,
+    });
+    cleanup.push(() => server.stop());
+    say(`Temporal dev server  ${server.address}  (namespace ${namespace}, data ${dbFile})`);
+    if (server.uiUrl) say(`Temporal Web UI      ${server.uiUrl}`);
+
+    // 2. Gemini backend: real API with credentials, else the emulator.
+    let interactions: InteractionsClient | undefined;
+    let emulatorUrl: string | undefined;
+    if (options.forceEmulator || !hasGeminiCredentials(env)) {
+      const timeScale = options.timeScale ?? DEV_DEFAULTS.timeScale;
+      const emulator = await startEmulator({ port: 0, timeScale });
+      cleanup.push(() => emulator.close());
+      emulatorUrl = emulator.url;
+      interactions = new InteractionsClient({ baseUrl: emulator.url, apiKey: EMULATOR_PLACEHOLDER_KEY });
+      say('');
+      say('┌──────────────────────────────────────────────────────────────────────────────');
+      say('│ EMULATOR MODE: no Gemini credentials found (GEMINI_API_KEY, GOOGLE_API_KEY or');
+      say('│ Vertex AI settings), so jobs run against the local Interactions API emulator:');
+      say(`│ simulated answers, ${timeScale}× faster than real time (a 20-minute run takes ${Math.round(1200 / timeScale)} s).`);
+      say(`│ Emulator: ${emulator.url}   Set GEMINI_API_KEY to use the real API.`);
+      say('└──────────────────────────────────────────────────────────────────────────────');
+      say('');
+    } else {
+      say('Gemini API           credentials from the environment (real API calls, real costs)');
+    }
+
+    // 3. Worker in this process; its logs go to a file so the terminal shows the job.
+    mkdirSync(dirname(logPath), { recursive: true });
+    const logStream = createWriteStream(logPath, { flags: 'a' });
+    cleanup.push(() => new Promise<void>((done) => logStream.end(done)));
+    const resultStore = createResultStoreFromEnv(env);
+    const workerLogger = createJsonLogger(logStream, 'info');
+    await installRuntimeLogger(workerLogger);
+    const workerConnection = await (await import('@temporalio/worker')).NativeConnection.connect({ address: server.address });
+    cleanup.push(() => workerConnection.close());
+    const stopWorker = new AbortController();
+    let running!: () => void;
+    const workerRunning = new Promise<void>((r) => (running = r));
+    const workerDone = runWorker({
+      connection: workerConnection,
+      namespace,
+      taskQueue,
+      env,
+      ...(interactions ? { interactions } : {}),
+      resultStore,
+      logger: workerLogger,
+      handleSignals: false,
+      signal: stopWorker.signal,
+      onRunning: () => running(),
+    });
+    cleanup.push(async () => {
+      stopWorker.abort();
+      await workerDone.catch(() => undefined);
+    });
+    await Promise.race([workerRunning, workerDone]);
+    say(`Worker               task queue ${taskQueue} (logs ${logPath})`);
+
+    const connection = await Connection.connect({ address: server.address });
+    cleanup.push(() => connection.close());
+    const jobs = new JobsClient({
+      client: new Client({ connection, namespace }),
+      taskQueue,
+      resultStore,
+      ...(interactions ? { interactions } : {}),
+    });
+    if (options.json) {
+      io.stdout.write(JSON.stringify({ type: 'dev', address: server.address, namespace, taskQueue, uiUrl: server.uiUrl ?? null, emulatorUrl: emulatorUrl ?? null }) + '\n');
+    }
+
+    let code: ExitCode = EXIT.OK;
+    if (options.sample !== false && !interrupted.signal.aborted) {
+      const question = options.question ?? DEV_DEFAULTS.question;
+      say('');
+      say(`Sample Deep Research job: ${question}`);
+      const started = await jobs.start(
+        {
+          agent: DEV_DEFAULTS.agent,
+          input: question,
+          agent_config: { type: 'deep-research', thinking_summaries: 'auto' },
+        },
+        // Without --keep-running nobody can send a follow-up, so the job closes with its turn.
+        { options: options.keepRunning ? {} : { followUpWindowMs: 0 }, thread: 'dev-sample' },
+      );
+      say(`Job ${started.jobId}   (gemini-jobs status ${started.jobId} --address ${server.address})`);
+      const ctx: CommandContext = { command: 'dev', io, values: {}, positionals: [], json: options.json === true };
+      const { status } = await watchAndRender(ctx, jobs, started.jobId, { signal: interrupted.signal });
+      if (!interrupted.signal.aborted) code = exitCodeForStatus(status);
+    }
+
+    if ((options.keepRunning || options.sample === false) && !interrupted.signal.aborted) {
+      say('');
+      say(`Serving. In another terminal:  export TEMPORAL_ADDRESS=${server.address}`);
+      say(`  gemini-jobs start --watch "your question"`);
+      say('Press Ctrl-C to stop.');
+      await new Promise<void>((done) => {
+        if (interrupted.signal.aborted) return done();
+        interrupted.signal.addEventListener('abort', () => done(), { once: true });
+      });
+    }
+    say('Stopping the dev stack…');
+    return code;
+  } finally {
+    removeStop();
+    await stopAll();
+  }
+}

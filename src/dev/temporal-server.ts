@@ -1,0 +1,236 @@
+/**
+ * Finds the Temporal CLI (which embeds the dev server) and runs `temporal server start-dev` as a
+ * child process for `gemini-jobs dev`. Lookup order matches scripts/temporal-cli.mjs:
+ * `TEMPORAL_CLI_PATH`, `temporal` on PATH, `.tools/bin/temporal` in the package root. This module
+ * never builds or downloads anything; it tells the user to run `npm run temporal:cli` instead.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../workflows/definitions';
+
+const BINARY = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
+
+/** No usable Temporal CLI binary was found. */
+export class TemporalCliNotFoundError extends Error {
+  readonly code = 'temporal_cli_not_found';
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemporalCliNotFoundError';
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The package root (the directory holding package.json), from dist/src/dev or src/dev. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    dir = dirname(dir);
+  }
+  return resolve(__dirname, '..', '..', '..');
+}
+
+/** Resolves the Temporal CLI path or throws `TemporalCliNotFoundError` with what to do next. */
+export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.TEMPORAL_CLI_PATH;
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) throw new TemporalCliNotFoundError(`TEMPORAL_CLI_PATH=${fromEnv} is not an executable file.`);
+    return fromEnv;
+  }
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && isExecutable(join(dir, BINARY))) return join(dir, BINARY);
+  }
+  const cached = join(packageRoot(), '.tools', 'bin', BINARY);
+  if (isExecutable(cached)) return cached;
+  throw new TemporalCliNotFoundError(
+    'The Temporal CLI (which runs the local dev server) was not found. Run `npm run temporal:cli` in the ' +
+      'gemini-jobs package to build it into .tools/bin, put `temporal` on PATH, or set TEMPORAL_CLI_PATH.',
+  );
+}
+
+/** Resolves `preferred` if it is free on `host`, else an OS-assigned free port. */
+export async function freePort(preferred: number | undefined, host = '127.0.0.1'): Promise<number> {
+  const tryListen = (port: number) =>
+    new Promise<number | undefined>((done) => {
+      const server = createServer();
+      server.once('error', () => done(undefined));
+      server.listen(port, host, () => {
+        const address = server.address();
+        const bound = typeof address === 'object' && address ? address.port : undefined;
+        server.close(() => done(bound));
+      });
+    });
+  if (preferred !== undefined && preferred > 0) {
+    const got = await tryListen(preferred);
+    if (got !== undefined) return got;
+  }
+  const any = await tryListen(0);
+  if (any === undefined) throw new Error(`no free TCP port on ${host}`);
+  return any;
+}
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      done(false);
+    });
+  });
+}
+
+/** True once the frontend answers DescribeNamespace for `namespace`. */
+async function namespaceReady(address: string, namespace: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 1_000 });
+    await connection.withDeadline(Date.now() + 2_000, () => connection!.workflowService.describeNamespace({ namespace }));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+export interface DevServerOptions {
+  /** Temporal CLI binary. Default: `findTemporalCli()`. */
+  cliPath?: string;
+  ip?: string;
+  /** gRPC port; taken if free, else a free one. Default 7233. */
+  port?: number;
+  /** Web UI port; taken if free, else a free one. Default 8233. `false` disables the UI. */
+  uiPort?: number | false;
+  /** SQLite file so jobs survive a restart. Its directory is created. */
+  dbFilename: string;
+  namespace?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** How long to wait for the frontend port, in milliseconds. Default 30 000. */
+  startTimeoutMs?: number;
+  /** Receives the server's stderr/stdout lines (default: dropped). */
+  onOutput?: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  port: number;
+  uiUrl?: string;
+  namespace: string;
+  child: ChildProcess;
+  /** Stops the server (SIGTERM, then SIGKILL after `graceMs`, default 5 000). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The arguments `gemini-jobs dev` passes to `temporal server start-dev`. */
+export function devServerArgs(opts: {
+  ip: string;
+  port: number;
+  uiPort: number | false;
+  dbFilename: string;
+  namespace: string;
+  logLevel: string;
+}): string[] {
+  const args = ['server', 'start-dev', '--ip', opts.ip, '--port', String(opts.port)];
+  if (opts.uiPort === false) args.push('--headless');
+  else args.push('--ui-port', String(opts.uiPort));
+  args.push('--db-filename', opts.dbFilename, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+  args.push('--namespace', opts.namespace, '--log-level', opts.logLevel);
+  for (const name of Object.values(SEARCH_ATTRIBUTE_NAMES)) args.push('--search-attribute', `${name}=Keyword`);
+  for (const value of [
+    'frontend.enableUpdateWorkflowExecution=true',
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    'frontend.enableExecuteMultiOperation=true',
+    'frontend.enableServerVersionCheck=false',
+  ]) {
+    args.push('--dynamic-config-value', value);
+  }
+  return args;
+}
+
+/** Starts `temporal server start-dev` and resolves once its frontend port accepts connections. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const cliPath = options.cliPath ?? findTemporalCli();
+  const ip = options.ip ?? '127.0.0.1';
+  const namespace = options.namespace ?? 'default';
+  const port = await freePort(options.port ?? 7233, ip);
+  const uiPort = options.uiPort === false ? false : await freePort(options.uiPort ?? 8233, ip);
+  mkdirSync(dirname(resolve(options.dbFilename)), { recursive: true });
+  const args = devServerArgs({
+    ip,
+    port,
+    uiPort,
+    dbFilename: resolve(options.dbFilename),
+    namespace,
+    logLevel: options.logLevel ?? 'warn',
+  });
+  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const recent: string[] = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      recent.push(line);
+      if (recent.length > 20) recent.shift();
+      options.onOutput?.(line);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exitPromise = new Promise<void>((done) =>
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      done();
+    }),
+  );
+  child.once('error', (err) => {
+    recent.push(String(err));
+    exited ??= { code: -1, signal: null };
+  });
+
+  const stop = async (graceMs = 5_000) => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exitPromise;
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  for (;;) {
+    if (exited) {
+      throw new Error(
+        `temporal server start-dev exited (code ${exited.code ?? exited.signal}) before it was ready:\n${recent.join('\n')}`,
+      );
+    }
+    if ((await portOpen(ip, port)) && (await namespaceReady(`${ip}:${port}`, namespace))) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`temporal server start-dev did not open ${ip}:${port} in time:\n${recent.join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    address: `${ip}:${port}`,
+    port,
+    uiUrl: uiPort === false ? undefined : `http://${ip}:${uiPort}`,
+    namespace,
+    child,
+    stop,
+  };
+}

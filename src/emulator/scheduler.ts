@@ -1,0 +1,136 @@
+/**
+ * One timer for the whole emulator. Every timed thing (the next event of each run, a stream cut
+ * after T seconds, a delayed response) is a task in one binary min-heap; a single `setTimeout` is
+ * armed for the earliest task. 1,000 background runs therefore cost one timer, not 1,000.
+ * Cancelled tasks are dropped lazily when they reach the top of the heap.
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface Task {
+  /** Due time on the `performance.now()` clock, in milliseconds. */
+  readonly due: number;
+  cancelled: boolean;
+}
+
+interface Entry extends Task {
+  seq: number;
+  fn: () => void;
+}
+
+export class Scheduler {
+  private heap: Entry[] = [];
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private armedFor = Infinity;
+  private closed = false;
+
+  /** Runs `fn` at `due` (a `performance.now()` time in milliseconds) or as soon as possible after. */
+  at(due: number, fn: () => void): Task {
+    const entry: Entry = { due, fn, seq: this.seq++, cancelled: false };
+    if (this.closed) {
+      entry.cancelled = true;
+      return entry;
+    }
+    this.push(entry);
+    if (due < this.armedFor) this.arm();
+    return entry;
+  }
+
+  /** Runs `fn` after `delayMs` real milliseconds. */
+  after(delayMs: number, fn: () => void): Task {
+    return this.at(performance.now() + Math.max(0, delayMs), fn);
+  }
+
+  /** Resolves after `delayMs` real milliseconds. */
+  sleep(delayMs: number): Promise<void> {
+    return new Promise((resolve) => this.after(delayMs, resolve));
+  }
+
+  cancel(task: Task | undefined): void {
+    if (task) task.cancelled = true;
+  }
+
+  /** Number of queued tasks (including cancelled ones not yet dropped). */
+  get size(): number {
+    return this.heap.length;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const e of this.heap) e.cancelled = true;
+    this.heap = [];
+  }
+
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    const head = this.heap[0];
+    if (!head) return;
+    this.armedFor = head.due;
+    const delay = Math.max(0, head.due - performance.now());
+    this.timer = setTimeout(() => this.fire(), delay);
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    // Take everything due now (with half a millisecond of slack: setTimeout rounds to 1 ms).
+    const now = performance.now() + 0.5;
+    let ran = 0;
+    while (this.heap.length > 0 && this.heap[0]!.due <= now) {
+      const entry = this.pop()!;
+      if (entry.cancelled) continue;
+      entry.cancelled = true;
+      try {
+        entry.fn();
+      } catch (err) {
+        // A task must never take the scheduler down with it.
+        process.emitWarning(`emulator task failed: ${(err as Error)?.stack ?? String(err)}`);
+      }
+      // Yield to I/O now and then so a burst of due tasks cannot starve sockets.
+      if (++ran >= 5000) break;
+    }
+    if (!this.closed) this.arm();
+  }
+
+  private less(a: Entry, b: Entry): boolean {
+    return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+  }
+
+  private push(e: Entry): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private pop(): Entry | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

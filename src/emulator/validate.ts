@@ -1,0 +1,68 @@
+/** Server-side validation of a create body, mirroring the 400s the real API answers. */
+import { EmulatorHttpError, invalid, notFound } from './errors';
+import { isDeepResearchAgent } from './script';
+import { isRecord, type JsonRecord } from './wire';
+
+const KNOWN_FIELDS = new Set([
+  'model', 'agent', 'input', 'system_instruction', 'tools', 'generation_config', 'agent_config', 'background',
+  'store', 'stream', 'previous_interaction_id', 'response_format', 'response_mime_type', 'response_modalities',
+  'service_tier', 'safety_settings', 'labels', 'environment', 'webhook_config', 'cached_content', 'continuation_token',
+]);
+
+const AGENT_ID = /^(deep-research|antigravity)-/;
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+
+export function validateCreate(body: unknown): JsonRecord {
+  if (!isRecord(body)) throw invalid('Invalid JSON payload received. Expected a JSON object.');
+  for (const key of Object.keys(body)) {
+    if (!KNOWN_FIELDS.has(key)) throw invalid(`Invalid JSON payload received. Unknown name "${key}": Cannot find field.`);
+  }
+  const { model, agent } = body;
+  if (model !== undefined && typeof model !== 'string') throw invalid('model must be a string.');
+  if (agent !== undefined && typeof agent !== 'string') throw invalid('agent must be a string.');
+  if (model !== undefined && agent !== undefined) throw invalid('Only one of model or agent may be set.');
+  if (model === undefined && agent === undefined) throw invalid('One of model or agent is required.');
+  if (typeof model === 'string' && AGENT_ID.test(model)) {
+    throw invalid(`"${model}" is an agent, not a model. Pass it in the "agent" field.`);
+  }
+  if (model !== undefined && body['agent_config'] !== undefined) throw invalid('agent_config is only valid with agent; use generation_config with model.');
+  if (agent !== undefined && body['generation_config'] !== undefined) throw invalid('generation_config is only valid with model; use agent_config with agent.');
+  if (typeof agent === 'string' && !AGENT_ID.test(agent)) throw notFound(`Agent "${agent}" was not found.`);
+  for (const key of ['background', 'store', 'stream'] as const) {
+    if (body[key] !== undefined && typeof body[key] !== 'boolean') throw invalid(`${key} must be a boolean.`);
+  }
+  const input = body['input'];
+  if (input === undefined || input === null || input === '' || (Array.isArray(input) && input.length === 0)) {
+    throw invalid('input is required.');
+  }
+  if (typeof input !== 'string' && !isRecord(input) && !Array.isArray(input)) throw invalid('input must be a string, a content object, or a list of contents or steps.');
+  if (Array.isArray(input) && !input.every(isRecord)) throw invalid('input list items must be objects.');
+  if (isDeepResearchAgent(agent) && body['background'] !== true) {
+    throw invalid('Deep Research agents run only in the background: set background to true.');
+  }
+  if (body['background'] === true && body['store'] === false) throw invalid('background requires store to be true.');
+  for (const key of ['generation_config', 'agent_config', 'webhook_config'] as const) {
+    if (body[key] !== undefined && !isRecord(body[key])) throw invalid(`${key} must be an object.`);
+  }
+  if (body['tools'] !== undefined) {
+    if (!Array.isArray(body['tools'])) throw invalid('tools must be a list.');
+    for (const tool of body['tools']) {
+      if (!isRecord(tool) || typeof tool['type'] !== 'string') throw invalid('Each tool needs a string type.');
+      if (tool['type'] === 'function' && (typeof tool['name'] !== 'string' || !tool['name'])) throw invalid('A function tool needs a name.');
+    }
+  }
+  if (body['previous_interaction_id'] !== undefined && (typeof body['previous_interaction_id'] !== 'string' || !body['previous_interaction_id'])) {
+    throw invalid('previous_interaction_id must be a non-empty string.');
+  }
+  if (body['labels'] !== undefined) {
+    const labels = body['labels'];
+    if (!isRecord(labels)) throw invalid('labels must be an object of strings.');
+    for (const [k, v] of Object.entries(labels)) {
+      if (!LABEL_KEY.test(k) || typeof v !== 'string' || !LABEL_VALUE.test(v)) {
+        throw new EmulatorHttpError(400, `Invalid label ${JSON.stringify(k)}: keys and values are at most 63 lowercase letters, digits, "_" or "-".`);
+      }
+    }
+  }
+  return body;
+}

@@ -1,0 +1,28 @@
+/**
+ * Public entry of the typed Interactions API client (`gemini-jobs/interactions`).
+ * No Temporal imports belong anywhere under src/interactions/.
+ */
+export * from './types';
+export * from './errors';
+export { InteractionsClient } from './client';
+export type { ClientOptions, RequestOptions, GetOptions, CallSpec } from './client';
+export { InteractionStream, ResumableStream, isReconnectable } from './stream';
+export type { InteractionStreamOptions, ResumeOptions, ReconnectInfo } from './stream';
+export { InteractionAccumulator, accumulate, reportText } from './accumulator';
+export { validateCreateRequest, validateGetParams, validateLabels, validateId } from './validate';
+export { SSEDecoder, EventDecoder, errorFromEnvelope } from './sse';
+export type { SSESink, DecodedItem } from './sse';
+export { normalizeEvent, normalizeInteraction } from './normalize';
+export { resolveRoute, buildUrl, vertexOrigin, GEMINI_ORIGIN, VERTEX_GLOBAL_ORIGIN } from './routing';
+export type { Route, RouteOptions } from './routing';
+export { DEFAULT_RETRY_POLICY, parseRetryAfterMs, retryDelayMs, shouldRetry } from './retry';
+export type { RetryPolicy } from './retry';
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+} from './transport';
+export type { AccessTokenSource } from './auth';
+export { Webhooks } from './webhooks';
+export type { WebhookUpdateOptions } from './webhooks';

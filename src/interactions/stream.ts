@@ -1,0 +1,366 @@
+/**
+ * Event streams.
+ *
+ * `InteractionStream` is one SSE connection: an async iterable of typed events that owns its
+ * AbortController (leaving the loop aborts the request), enforces the idle deadline itself, and
+ * treats a body that ends without a terminal event as `stream_truncated`, never as success.
+ *
+ * `ResumableStream` survives drops: it reconnects with `last_event_id`, never yields an event
+ * twice, and when a resumed connection fails again it asks a plain GET for the true status.
+ */
+
+import { InteractionAccumulator } from './accumulator';
+import {
+  APIStatusError,
+  APITimeoutError,
+  AbortError,
+  InteractionsError,
+  StreamErrorEvent,
+  StreamProtocolError,
+  isAbortError,
+  type RouteInfo,
+} from './errors';
+import { EventDecoder, type DecodedItem } from './sse';
+import { abortReason, sleep } from './retry';
+import { header, readText, type TransportResponse } from './transport';
+import { eventInteractionId, isSettledStatus, isTerminalEvent } from './types';
+import type { Interaction, InteractionEvent } from './types';
+
+/** After a settled status_update, how long to wait for `interaction.completed`, in milliseconds. */
+export const SETTLED_TAIL_MS = 5000;
+
+/** Opens the HTTP response of a stream (with the client's retry policy for idempotent GETs). */
+export type StreamOpener = (signal: AbortSignal) => Promise<TransportResponse>;
+
+export interface InteractionStreamOptions {
+  /** Longest silence between two body chunks, in milliseconds (0 disables). */
+  idleTimeoutMs: number;
+  /** Caller's signal; aborting it aborts the stream. */
+  signal?: AbortSignal;
+  route?: RouteInfo;
+  /** Known up front for GET streams. */
+  interactionId?: string;
+}
+
+/** One SSE connection yielding typed, normalised events. Iterate it once. */
+export class InteractionStream implements AsyncIterable<InteractionEvent> {
+  /** Aborting it ends the request; `break`ing out of `for await` does the same. */
+  readonly controller = new AbortController();
+  /** Interaction id, from the first event that carries one (or the GET path). */
+  interactionId: string | undefined;
+  /** Last `event_id` seen on this connection. */
+  lastEventId: string | undefined;
+  /** True once an event that may end the stream was seen (completed, error, settled status). */
+  sawTerminal = false;
+  /** HTTP status and headers, once connected. */
+  response: { status: number; headers: Record<string, string | string[] | undefined> } | undefined;
+
+  private iterated = false;
+  private finalSeen = false;
+
+  constructor(
+    private readonly open: StreamOpener,
+    private readonly opts: InteractionStreamOptions,
+  ) {
+    this.interactionId = opts.interactionId;
+  }
+
+  /** Abort the request (idempotent). */
+  abort(reason?: unknown): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason ?? new AbortError());
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<InteractionEvent> {
+    if (this.iterated) throw new InteractionsError('invalid_request', 'an InteractionStream can be iterated only once');
+    this.iterated = true;
+    return this.run();
+  }
+
+  /** Consume the rest of the stream and fold it into an Interaction. */
+  async finalInteraction(): Promise<Interaction> {
+    const acc = new InteractionAccumulator();
+    for await (const e of this) acc.apply(e);
+    return acc.snapshot();
+  }
+
+  private ctx() {
+    return { route: this.opts.route, interactionId: this.interactionId, lastEventId: this.lastEventId };
+  }
+
+  private async *run(): AsyncGenerator<InteractionEvent, void, undefined> {
+    const signal = this.controller.signal;
+    const outer = this.opts.signal;
+    const onOuterAbort = () => this.abort(new AbortError());
+    if (outer) {
+      if (outer.aborted) throw new AbortError();
+      outer.addEventListener('abort', onOuterAbort, { once: true });
+    }
+    let body: TransportResponse['body'] | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let finished = false;
+    try {
+      const res = await this.open(signal);
+      body = res.body;
+      this.response = { status: res.status, headers: res.headers };
+      const ctype = header(res.headers, 'content-type') ?? '';
+      if (ctype.includes('application/json')) {
+        const text = await readText(res.body, 64 * 1024);
+        throw new StreamProtocolError(`expected an event stream, got JSON (${text.length} chars)`, this.ctx());
+      }
+
+      // Idle watchdog: one timer re-armed lazily instead of a clear/set per chunk.
+      const idleMs = this.opts.idleTimeoutMs;
+      let last = Date.now();
+      if (idleMs > 0) {
+        const check = () => {
+          // Once settled, only `interaction.completed` can follow: wait for it briefly.
+          const limit = this.sawTerminal ? Math.min(idleMs, SETTLED_TAIL_MS) : idleMs;
+          const quiet = Date.now() - last;
+          if (quiet >= limit) this.abort(new APITimeoutError('idle', limit, this.ctx()));
+          else timer = setTimeout(check, Math.min(limit - quiet, SETTLED_TAIL_MS)).unref();
+        };
+        timer = setTimeout(check, idleMs).unref();
+      }
+
+      const decoder = new EventDecoder();
+      read: for await (const chunk of res.body) {
+        last = Date.now();
+        const items = decoder.write(chunk as Uint8Array);
+        for (let i = 0; i < items.length; i++) {
+          yield this.take(items[i]!);
+          if (this.finalSeen) break read;
+        }
+        if (decoder.done) break;
+      }
+      if (!this.finalSeen) {
+        const tail = decoder.end();
+        for (let i = 0; i < tail.length; i++) yield this.take(tail[i]!);
+      }
+      finished = true;
+      if (!this.sawTerminal) {
+        throw new StreamProtocolError(
+          'stream ended without interaction.completed, an error event or a terminal status: outcome unknown, read it with get()',
+          this.ctx(),
+        );
+      }
+    } catch (err) {
+      if (err instanceof InteractionsError && !(err instanceof AbortError) && !signal.aborted) {
+        throw err;
+      }
+      if (signal.aborted) {
+        const reason = abortReason(signal);
+        // After a terminal event, a stall or drop is just the server not closing promptly.
+        if (this.sawTerminal && !(reason instanceof AbortError)) return;
+        if (reason instanceof APITimeoutError && reason.phase === 'idle') {
+          throw new APITimeoutError('idle', this.opts.idleTimeoutMs, this.ctx());
+        }
+        throw reason;
+      }
+      if (this.sawTerminal) return;
+      throw new StreamProtocolError(`stream interrupted: ${err instanceof Error ? err.message : String(err)}`, {
+        ...this.ctx(),
+        cause: err,
+      });
+    } finally {
+      if (timer) clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
+      if (!finished && !signal.aborted) this.controller.abort(new AbortError('stream closed by consumer'));
+      if (body && !body.destroyed) body.destroy();
+    }
+  }
+
+  private take(item: DecodedItem): InteractionEvent {
+    if (item.kind === 'event') {
+      const e = item.event;
+      if (this.interactionId === undefined) {
+        const id = eventInteractionId(e);
+        if (id) this.interactionId = id;
+      }
+      if (typeof e.event_id === 'string') this.lastEventId = e.event_id;
+      if (isTerminalEvent(e)) {
+        this.sawTerminal = true;
+        // Nothing follows `interaction.completed` or `error`; after a settled status_update the
+        // `interaction.completed` usually does, so keep reading (a stall then ends it quietly).
+        if (e.event_type === 'interaction.completed' || e.event_type === 'error') this.finalSeen = true;
+      }
+      return e;
+    }
+    if (item.kind === 'unframed') throw new StreamErrorEvent(item.error, this.ctx());
+    throw new StreamProtocolError(`malformed event data (${item.raw.length} chars, not JSON)`, this.ctx());
+  }
+}
+
+export interface ReconnectInfo {
+  /** 1-based number of this reconnect. */
+  attempt: number;
+  /** Cursor the reconnect resumes from (undefined = from the start). */
+  lastEventId: string | undefined;
+  /** Why the previous connection ended. */
+  error: unknown;
+}
+
+export interface ResumeOptions {
+  /** Resume after this event id (undefined = replay from the start). */
+  lastEventId?: string;
+  /** Longest silence on a connection before reconnecting, in milliseconds (default: client's, 90000). */
+  idleTimeoutMs?: number;
+  signal?: AbortSignal;
+  /** Called before each reconnect. */
+  onReconnect?: (info: ReconnectInfo) => void;
+  /** Consecutive reconnects without a new event before giving up (default 5). */
+  maxReconnects?: number;
+  /** First reconnect backoff in milliseconds, doubled per consecutive failure (default 500, cap 8000). */
+  reconnectDelayMs?: number;
+}
+
+export interface ResumableDeps {
+  interactionId: string;
+  route?: RouteInfo;
+  /** Opens `GET …/{id}?stream=true[&last_event_id=…]`. */
+  openStream(lastEventId: string | undefined, signal: AbortSignal, idleTimeoutMs: number): InteractionStream;
+  /** Plain `GET …/{id}`. */
+  getInteraction(signal: AbortSignal): Promise<Interaction>;
+  defaultIdleTimeoutMs: number;
+}
+
+/**
+ * An event stream that reconnects across drops, stalls and truncation.
+ *
+ * Deduplication: events with an `event_id` are yielded once (a seen-set); the cursor is the last
+ * `event_id` seen. Events without an id that followed the cursor are replayed by the server on
+ * resume, so that many id-less events at the head of a resumed connection are skipped.
+ *
+ * Ending: after a terminal event (`interaction.completed`, `error`, settled `status_update`), or,
+ * when a resumed connection fails again, after a plain GET reports a settled status: then
+ * {@link interaction} holds that resource and nothing is yielded for it.
+ */
+export class ResumableStream implements AsyncIterable<InteractionEvent> {
+  readonly controller = new AbortController();
+  readonly interactionId: string;
+  /** Cursor: the last `event_id` yielded. */
+  lastEventId: string | undefined;
+  /** Number of reconnects made so far. */
+  reconnects = 0;
+  /** The resource from the fallback GET, when the stream ended that way. */
+  interaction: Interaction | undefined;
+  /** How the stream ended: a terminal event, or a fallback GET showing a settled status. */
+  endedBy: 'event' | 'get' | undefined;
+
+  private readonly seen = new Set<string>();
+  private sinceCursor = 0;
+  private iterated = false;
+
+  constructor(
+    private readonly deps: ResumableDeps,
+    private readonly opts: ResumeOptions = {},
+  ) {
+    this.interactionId = deps.interactionId;
+    this.lastEventId = opts.lastEventId;
+  }
+
+  abort(): void {
+    if (!this.controller.signal.aborted) this.controller.abort(new AbortError());
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<InteractionEvent> {
+    if (this.iterated) throw new InteractionsError('invalid_request', 'a ResumableStream can be iterated only once');
+    this.iterated = true;
+    return this.run();
+  }
+
+  /**
+   * Consume the rest and return the final Interaction: the fallback GET's resource when the stream
+   * ended that way (the server's truth), else the events folded by the accumulator.
+   */
+  async finalInteraction(): Promise<Interaction> {
+    const acc = new InteractionAccumulator();
+    for await (const e of this) acc.apply(e);
+    return this.interaction ?? acc.snapshot();
+  }
+
+  private async *run(): AsyncGenerator<InteractionEvent, void, undefined> {
+    const signal = this.controller.signal;
+    const outer = this.opts.signal;
+    const onOuterAbort = () => this.abort();
+    if (outer) {
+      if (outer.aborted) throw new AbortError();
+      outer.addEventListener('abort', onOuterAbort, { once: true });
+    }
+    const maxReconnects = this.opts.maxReconnects ?? 5;
+    const baseDelay = this.opts.reconnectDelayMs ?? 500;
+    const idleMs = this.opts.idleTimeoutMs ?? this.deps.defaultIdleTimeoutMs;
+    let failures = 0;
+    let connection = 0;
+    try {
+      for (;;) {
+        const stream = this.deps.openStream(this.lastEventId, signal, idleMs);
+        let skipIdless = this.sinceCursor;
+        let progressed = false;
+        let failure: unknown;
+        try {
+          for await (const e of stream) {
+            const id = e.event_id;
+            if (typeof id === 'string') {
+              skipIdless = 0;
+              if (this.seen.has(id)) continue;
+              this.seen.add(id);
+              this.lastEventId = id;
+              this.sinceCursor = 0;
+            } else {
+              if (skipIdless > 0) {
+                skipIdless--;
+                continue;
+              }
+              this.sinceCursor++;
+            }
+            progressed = true;
+            yield e;
+          }
+          // The inner stream returns normally only after it saw a terminal event.
+          this.endedBy = 'event';
+          return;
+        } catch (err) {
+          failure = err;
+        }
+        if (signal.aborted || isAbortError(failure)) throw signal.aborted ? abortReason(signal) : failure;
+        if (!isReconnectable(failure)) throw failure;
+
+        if (progressed) failures = 0;
+        failures++;
+        if (connection > 0) {
+          // A resumed connection failed again: ask the server for the truth.
+          const current = await this.deps.getInteraction(signal);
+          if (isSettledStatus(current.status)) {
+            this.interaction = current;
+            this.endedBy = 'get';
+            return;
+          }
+        }
+        if (failures > maxReconnects) {
+          throw new StreamProtocolError(`gave up after ${failures - 1} reconnects without progress`, {
+            route: this.deps.route,
+            interactionId: this.interactionId,
+            lastEventId: this.lastEventId,
+            cause: failure,
+          });
+        }
+        connection++;
+        this.reconnects++;
+        this.opts.onReconnect?.({ attempt: this.reconnects, lastEventId: this.lastEventId, error: failure });
+        const delay = Math.min(baseDelay * 2 ** (failures - 1), 8000) * (1 - 0.25 * Math.random());
+        await sleep(Math.round(delay), signal);
+      }
+    } finally {
+      outer?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+}
+
+/** Errors after which reconnecting may help. */
+export function isReconnectable(err: unknown): boolean {
+  if (err instanceof StreamProtocolError) return true;
+  if (err instanceof StreamErrorEvent) return err.retryable;
+  if (err instanceof APIStatusError) return err.retryable;
+  if (err instanceof InteractionsError) return err.code === 'timeout' || err.code === 'connection_error';
+  return false;
+}

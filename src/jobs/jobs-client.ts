@@ -1,0 +1,548 @@
+/**
+ * `JobsClient`: the service-side API of gemini-jobs on top of `@temporalio/client`. A job is one
+ * workflow execution whose id is the job id; this class turns job operations (start, state,
+ * result, cancel, follow-up, plan approval, list, watch) into workflow operations.
+ *
+ * Job input is validated before anything is enqueued and never holds credentials: the worker
+ * reads those from its own environment.
+ */
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
+import {
+  JOB_WORKFLOW_TYPE,
+  approvePlanUpdate,
+  cancelSignal,
+  followUpUpdate,
+  jobAgentKey,
+  jobStatusKey,
+  jobThreadKey,
+  stateQuery,
+} from '../../workflows/definitions';
+import type {
+  FollowUpAccepted,
+  FollowUpRequest,
+  JobInput,
+  JobOptions,
+  JobRequest,
+  JobResult,
+  JobState,
+  JobStatus,
+  PlanApproval,
+  TurnRecord,
+} from '../../workflows/definitions';
+import type { InteractionsClient } from '../interactions';
+// TODO(workflow engineer): `reportText` is documented in docs/TEAM-CONTRACTS.md (src/interactions/accumulator.ts).
+import { reportText } from '../interactions/accumulator';
+import { connectClient, loadTemporalConfig, resolveTaskQueue } from '../temporal/connection';
+import type { TemporalSettings } from '../temporal/connection';
+import { assertJobId, assertThreadKey, newJobId } from './job-id';
+import { buildListQuery } from './list-query';
+import type { JobListFilter } from './list-query';
+// TODO(workflow engineer): `mergeLiveState(state, description)` lives in src/jobs/live-state.ts.
+import { mergeLiveState } from './live-state';
+import { createResultStoreFromEnv } from './result-store';
+import type { ResultStore } from './result-store';
+// TODO(workflow engineer): `validateJobInput(input)` lives in src/jobs/validate-job.ts.
+import { validateJobInput } from './validate-job';
+import { isSettledTurnStatus, watchEvents } from './watch';
+import type { JobEvent, JobSnapshot, WatchOptions } from './watch';
+
+export type { JobEvent, WatchOptions } from './watch';
+export type { JobListFilter } from './list-query';
+
+/** A job id that no workflow execution has. */
+export class JobNotFoundError extends Error {
+  readonly code = 'job_not_found';
+  constructor(readonly jobId: string, options?: { cause?: unknown }) {
+    super(`No job with id ${jobId}`, options);
+    this.name = 'JobNotFoundError';
+  }
+}
+
+/** A wait for a job (result with `wait`) that ran out of time or was aborted. */
+export class JobWaitTimeoutError extends Error {
+  readonly code = 'wait_timeout';
+  constructor(readonly jobId: string, message: string) {
+    super(message);
+    this.name = 'JobWaitTimeoutError';
+  }
+}
+
+/** A running job whose state query got no answer: usually no worker polls its task queue. */
+export class JobQueryError extends Error {
+  readonly code = 'query_failed';
+  constructor(readonly jobId: string, readonly taskQueue: string, timeoutMs: number, cause: unknown) {
+    super(
+      `No answer to the state query of job ${jobId} within ${timeoutMs} ms: is a worker running on task queue ${taskQueue}? (${(cause as Error)?.message ?? String(cause)})`,
+      { cause },
+    );
+    this.name = 'JobQueryError';
+  }
+}
+
+export interface JobsClientOptions {
+  /** A ready client; its namespace is used. */
+  client?: Client;
+  /** A connection to build a client on (when `client` is not given). */
+  connection?: Connection;
+  namespace?: string;
+  /** Task queue jobs are started on. Default `GEMINI_JOBS_TASK_QUEUE`, else `gemini-jobs`. */
+  taskQueue?: string;
+  /** Where reports are read from. Default `createResultStoreFromEnv()`. */
+  resultStore?: ResultStore;
+  /** Used to read a report from the API when the result store lacks it. */
+  interactions?: InteractionsClient;
+  /** Deadline of one state query, in milliseconds. Default 10 000. */
+  queryTimeoutMs?: number;
+}
+
+export interface JobsConnectOptions extends TemporalSettings {
+  taskQueue?: string;
+  resultStore?: ResultStore;
+  interactions?: InteractionsClient;
+  queryTimeoutMs?: number;
+}
+
+export interface StartJobOptions {
+  /** Job id (= workflow id). Reusing one makes `start` idempotent. Default `job_<uuid>`. */
+  jobId?: string;
+  options?: JobOptions;
+  /** Thread key for listing related jobs; same as `options.thread`. */
+  thread?: string;
+  /** Extra typed search attributes set at start. */
+  searchAttributes?: SearchAttributePair[];
+}
+
+export interface StartedJob {
+  jobId: string;
+  runId: string;
+  /** True when a job with this id already existed; nothing new was enqueued. */
+  existing: boolean;
+}
+
+export interface ResultOptions {
+  /** Wait until the current turn is over. Default false. */
+  wait?: boolean;
+  /** Give up waiting after this many milliseconds (throws `JobWaitTimeoutError`). Default: no limit. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** First and largest interval between state reads while waiting, in milliseconds. Defaults 500 and 5 000. */
+  pollInitialIntervalMs?: number;
+  pollMaxIntervalMs?: number;
+}
+
+export interface JobOutcome {
+  jobId: string;
+  /** Status of the reported turn (or of the job when no turn has ended yet). */
+  status: JobStatus;
+  /** The latest turn that is over, if any. */
+  turn?: TurnRecord;
+  /** The full report (markdown) of that turn. */
+  report?: string;
+  /** Where `report` came from. */
+  reportSource: 'store' | 'api' | 'none';
+  /** False while the latest turn is still running (only when `wait` was not set). */
+  settled: boolean;
+  /** True when the job itself has ended (no more follow-ups). */
+  closed: boolean;
+  state: JobState;
+}
+
+export interface JobSummary {
+  jobId: string;
+  runId: string;
+  status?: string;
+  agent?: string;
+  thread?: string;
+  /** Temporal execution status: RUNNING, COMPLETED, FAILED, … */
+  executionStatus: string;
+  startTime: string;
+  closeTime?: string;
+}
+
+export interface ListOptions extends JobListFilter {
+  /** Most jobs returned (newest first). Default 100. */
+  pageSize?: number;
+}
+
+const WORKFLOW_STATUS_TO_JOB: Record<string, JobStatus> = {
+  CANCELLED: 'cancelled',
+  TIMED_OUT: 'timed_out',
+  FAILED: 'failed',
+  TERMINATED: 'failed',
+};
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function agentOf(request: JobRequest): string | undefined {
+  const r = request as { agent?: unknown; model?: unknown };
+  if (typeof r.agent === 'string') return r.agent;
+  if (typeof r.model === 'string') return r.model;
+  return undefined;
+}
+
+/** A `JobState` for a closed execution, built from its result (no worker needed). */
+function stateFromResult(jobId: string, result: JobResult, description: WorkflowExecutionDescription): JobState {
+  const last = result.turns[result.turns.length - 1];
+  const start = description.startTime.toISOString();
+  const end = (description.closeTime ?? new Date()).getTime();
+  const state: JobState = {
+    jobId,
+    phase: 'done',
+    status: result.status,
+    turn: last?.turn ?? 0,
+    turns: result.turns,
+    startedAt: result.turns[0]?.startedAt ?? start,
+    elapsedMs: Math.max(0, end - description.startTime.getTime()),
+  };
+  if (result.upstreamStatus !== undefined) state.upstreamStatus = result.upstreamStatus;
+  if (result.interactionId !== undefined) state.interactionId = result.interactionId;
+  if (last?.startedAt) state.turnStartedAt = last.startedAt;
+  if (result.usage) state.usage = result.usage;
+  if (result.error) state.error = result.error;
+  const attrs = description.typedSearchAttributes;
+  const agent = attrs.get(jobAgentKey);
+  const thread = attrs.get(jobThreadKey);
+  if (agent) state.agent = agent;
+  if (thread) state.thread = thread;
+  return state;
+}
+
+export class JobsClient {
+  readonly client: Client;
+  readonly taskQueue: string;
+  readonly resultStore: ResultStore;
+  readonly interactions?: InteractionsClient;
+  private readonly queryTimeoutMs: number;
+  private ownedConnection?: Connection;
+
+  constructor(options: JobsClientOptions = {}) {
+    if (options.client) {
+      this.client = options.client;
+    } else if (options.connection) {
+      this.client = new Client({ connection: options.connection, namespace: options.namespace ?? 'default' });
+    } else {
+      // No connection given: connect lazily with the same settings `JobsClient.connect` reads.
+      const config = loadTemporalConfig({ namespace: options.namespace });
+      this.ownedConnection = Connection.lazy(config.connectionOptions);
+      this.client = new Client({ connection: this.ownedConnection, namespace: config.namespace });
+    }
+    this.taskQueue = options.taskQueue ?? resolveTaskQueue();
+    this.resultStore = options.resultStore ?? createResultStoreFromEnv();
+    if (options.interactions) this.interactions = options.interactions;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+  }
+
+  /** Connects with flags > `TEMPORAL_*` environment > TOML profile (see `@temporalio/envconfig`). */
+  static async connect(options: JobsConnectOptions = {}): Promise<JobsClient> {
+    const { client, connection } = await connectClient(options);
+    const jobs = new JobsClient({
+      client,
+      taskQueue: resolveTaskQueue(options.taskQueue, options.env ?? process.env),
+      resultStore: options.resultStore ?? createResultStoreFromEnv(options.env ?? process.env),
+      ...(options.interactions ? { interactions: options.interactions } : {}),
+      ...(options.queryTimeoutMs !== undefined ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
+    });
+    jobs.ownedConnection = connection;
+    return jobs;
+  }
+
+  /** Closes the connection if this client opened it. */
+  async close(): Promise<void> {
+    const connection = this.ownedConnection;
+    this.ownedConnection = undefined;
+    await connection?.close();
+  }
+
+  /** The workflow handle of a job (latest run). */
+  handle(jobId: string): WorkflowHandle {
+    assertJobId(jobId);
+    return this.client.workflow.getHandle(jobId);
+  }
+
+  /**
+   * Validates and enqueues a job; returns at once. Starting an id that exists enqueues nothing
+   * and returns `existing: true` (workflow id conflict policy USE_EXISTING, reuse REJECT_DUPLICATE).
+   */
+  async start(request: JobRequest, opts: StartJobOptions = {}): Promise<StartedJob> {
+    const jobId = opts.jobId ?? newJobId();
+    assertJobId(jobId, 'jobId');
+    const options: JobOptions = { ...opts.options };
+    if (opts.thread !== undefined) options.thread = opts.thread;
+    if (options.thread !== undefined) assertThreadKey(options.thread, opts.thread !== undefined ? 'thread' : 'options.thread');
+    const input: JobInput = { request, ...(Object.keys(options).length > 0 ? { options } : {}) };
+    // Throws an error naming the bad field; nothing has been enqueued yet.
+    validateJobInput(input);
+
+    const agent = agentOf(request);
+    const attributes: SearchAttributePair[] = [{ key: jobStatusKey, value: 'pending' }];
+    if (agent) attributes.push({ key: jobAgentKey, value: agent });
+    if (options.thread) attributes.push({ key: jobThreadKey, value: options.thread });
+    const extra = opts.searchAttributes ?? [];
+    const merged = [...attributes.filter((a) => !extra.some((e) => e.key.name === a.key.name)), ...extra];
+
+    // A token only this call knows: USE_EXISTING answers with the running execution's run id
+    // either way, and the memo tells whether that execution is ours.
+    const startToken = newJobId();
+    try {
+      const handle = await this.client.workflow.start(JOB_WORKFLOW_TYPE, {
+        workflowId: jobId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: merged,
+        memo: { startToken },
+        staticSummary: agent ? `gemini-jobs ${agent}` : 'gemini-jobs',
+      });
+      const description = await this.client.workflow.getHandle(jobId, handle.firstExecutionRunId).describe();
+      const existing = (description.memo as { startToken?: unknown } | undefined)?.startToken !== startToken;
+      return { jobId, runId: handle.firstExecutionRunId, existing };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // A closed job with this id: REJECT_DUPLICATE keeps its id unique forever.
+        const description = await this.client.workflow.getHandle(jobId).describe();
+        return { jobId, runId: description.runId, existing: true };
+      }
+      const message = [err, (err as { cause?: unknown })?.cause]
+        .map((e) => (e as Error | undefined)?.message)
+        .filter(Boolean)
+        .join(': ');
+      if (/search attribute/i.test(message)) {
+        throw Object.assign(
+          new Error(
+            `${message}. Register the job search attributes in namespace ${this.client.options.namespace} first: ` +
+              'temporal operator search-attribute create --name GeminiJobStatus --type Keyword (and GeminiJobAgent, ' +
+              'GeminiJobThread). `gemini-jobs dev` and docker-compose.yml do this for you.',
+            { cause: err },
+          ),
+          { code: 'search_attributes_missing' },
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** One snapshot: the workflow's state query merged with describe() (live heartbeat progress). */
+  async snapshot(jobId: string): Promise<JobSnapshot & { description: WorkflowExecutionDescription }> {
+    const handle = this.handle(jobId);
+    let description: WorkflowExecutionDescription;
+    try {
+      description = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new JobNotFoundError(jobId, { cause: err });
+      throw err;
+    }
+    const status = description.status.name;
+    if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') {
+      let state: JobState;
+      try {
+        state = await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => handle.query(stateQuery));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw new JobNotFoundError(jobId, { cause: err });
+        throw new JobQueryError(jobId, description.taskQueue, this.queryTimeoutMs, err);
+      }
+      return { state: mergeLiveState(state, description), closed: false, description };
+    }
+    if (status === 'COMPLETED') {
+      const result = (await handle.result()) as JobResult;
+      return { state: stateFromResult(jobId, result, description), closed: true, description };
+    }
+    // Failed, terminated, cancelled or timed out at the Temporal level: the last known state if a
+    // worker can answer a query quickly, else what describe() knows.
+    let state: JobState | undefined;
+    try {
+      state = await this.client.withDeadline(Date.now() + 2_000, () => handle.query(stateQuery));
+    } catch {
+      state = undefined;
+    }
+    const jobStatus = WORKFLOW_STATUS_TO_JOB[status] ?? 'failed';
+    const base: JobState = state ?? {
+      jobId,
+      phase: 'done',
+      status: jobStatus,
+      turn: 0,
+      turns: [],
+      startedAt: description.startTime.toISOString(),
+      elapsedMs: Math.max(0, (description.closeTime ?? new Date()).getTime() - description.startTime.getTime()),
+    };
+    const closedState: JobState = { ...base, phase: 'done' };
+    if (!isSettledTurnStatus(closedState.status) || closedState.status === 'requires_action') closedState.status = jobStatus;
+    closedState.error ??= { code: `workflow_${status.toLowerCase()}`, message: `The job workflow ended ${status.toLowerCase()}` };
+    return { state: closedState, closed: true, description };
+  }
+
+  /** Current state: the `state` query merged with describe() (live progress from heartbeats). */
+  async state(jobId: string): Promise<JobState> {
+    return (await this.snapshot(jobId)).state;
+  }
+
+  /** Reads the report text of a turn: result store first, then the API by interaction id. */
+  async report(turn: TurnRecord): Promise<{ text?: string; source: 'store' | 'api' | 'none' }> {
+    if (turn.report) {
+      const body = await this.resultStore.get(turn.report);
+      if (body !== undefined) return { text: body.toString('utf8'), source: 'store' };
+    }
+    if (turn.interactionId && this.interactions) {
+      const interaction = await this.interactions.get(turn.interactionId);
+      return { text: reportText(interaction), source: 'api' };
+    }
+    return { source: 'none' };
+  }
+
+  /**
+   * The latest turn that is over and its full report. With `wait`, first waits (polling the state
+   * query with backoff) until the current turn is over.
+   */
+  async result(jobId: string, options: ResultOptions = {}): Promise<JobOutcome> {
+    const started = Date.now();
+    let interval = options.pollInitialIntervalMs ?? 500;
+    const maxInterval = options.pollMaxIntervalMs ?? 5_000;
+    let snap = await this.snapshot(jobId);
+    while (options.wait && !snapshotSettled(snap)) {
+      if (options.signal?.aborted) throw new JobWaitTimeoutError(jobId, `Waiting for job ${jobId} was aborted`);
+      if (options.timeoutMs !== undefined && Date.now() - started >= options.timeoutMs) {
+        throw new JobWaitTimeoutError(jobId, `Job ${jobId} did not finish its turn within ${options.timeoutMs} ms`);
+      }
+      await sleep(Math.min(interval, options.timeoutMs !== undefined ? Math.max(1, options.timeoutMs - (Date.now() - started)) : interval), options.signal);
+      interval = Math.min(maxInterval, Math.round(interval * 1.5));
+      try {
+        snap = await this.snapshot(jobId);
+      } catch (err) {
+        if (err instanceof JobNotFoundError) throw err;
+        // A worker restarting cannot answer queries for a moment: keep waiting.
+      }
+    }
+    const { state, closed } = snap;
+    const settled = snapshotSettled(snap);
+    const turn = [...state.turns].reverse().find((t) => isSettledTurnStatus(t.status));
+    const outcome: JobOutcome = {
+      jobId,
+      status: settled ? (turn?.status ?? state.status) : state.status,
+      reportSource: 'none',
+      settled,
+      closed,
+      state,
+    };
+    if (turn) {
+      outcome.turn = turn;
+      const report = await this.report(turn);
+      if (report.text !== undefined) outcome.report = report.text;
+      outcome.reportSource = report.source;
+    }
+    return outcome;
+  }
+
+  /** Asks the job to cancel its running interaction and end. False when the job had already ended. */
+  async cancel(jobId: string, reason?: string): Promise<boolean> {
+    try {
+      await this.handle(jobId).signal(cancelSignal, reason !== undefined ? { reason } : {});
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        // Either no such job, or it has closed: tell the two apart.
+        try {
+          await this.handle(jobId).describe();
+        } catch (inner) {
+          if (inner instanceof WorkflowNotFoundError) throw new JobNotFoundError(jobId, { cause: inner });
+          throw inner;
+        }
+        return false;
+      }
+      throw err;
+    }
+  }
+
+  /** Starts the next turn of the job's thread; resolves once the workflow accepted it. */
+  async followUp(jobId: string, input: FollowUpRequest['input'], overrides?: FollowUpRequest['overrides']): Promise<FollowUpAccepted> {
+    const request: FollowUpRequest = { input, ...(overrides ? { overrides } : {}) };
+    return this.update(jobId, () => this.handle(jobId).executeUpdate(followUpUpdate, { args: [request] }));
+  }
+
+  /** Approves (or edits) the plan a collaborative-planning turn proposed. */
+  async approvePlan(jobId: string, approval: PlanApproval = {}): Promise<FollowUpAccepted> {
+    return this.update(jobId, () => this.handle(jobId).executeUpdate(approvePlanUpdate, { args: [approval] }));
+  }
+
+  private async update<T>(jobId: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new JobNotFoundError(jobId, { cause: err });
+      // A rejected update carries the workflow's reason as its cause: surface that message.
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof Error) {
+        const wrapped = new Error(err.cause.message, { cause: err });
+        wrapped.name = 'JobUpdateRejectedError';
+        throw wrapped;
+      }
+      throw err;
+    }
+  }
+
+  /** Lists jobs by status, agent and thread (visibility is eventually consistent). Newest first. */
+  async list(options: ListOptions = {}): Promise<JobSummary[]> {
+    const pageSize = options.pageSize ?? 100;
+    const query = buildListQuery(options);
+    const out: JobSummary[] = [];
+    for await (const info of this.client.workflow.list({ query, pageSize })) {
+      const attrs = info.typedSearchAttributes;
+      const summary: JobSummary = {
+        jobId: info.workflowId,
+        runId: info.runId,
+        executionStatus: info.status.name,
+        startTime: info.startTime.toISOString(),
+      };
+      const status = attrs.get(jobStatusKey);
+      const agent = attrs.get(jobAgentKey);
+      const thread = attrs.get(jobThreadKey);
+      if (status) summary.status = status;
+      if (agent) summary.agent = agent;
+      if (thread) summary.thread = thread;
+      if (info.closeTime) summary.closeTime = info.closeTime.toISOString();
+      out.push(summary);
+      if (out.length >= pageSize) break;
+    }
+    return out;
+  }
+
+  /**
+   * Live, resumable job events for relaying (SSE): pass the last `seq` received as `from` to
+   * resume; report text is never repeated or skipped. Ends with a `done` event.
+   */
+  watch(jobId: string, options: WatchOptions = {}): AsyncGenerator<JobEvent, void, undefined> {
+    assertJobId(jobId);
+    return watchEvents(
+      {
+        read: () => this.snapshot(jobId),
+        report: async (turn) => (await this.report(turn)).text,
+      },
+      options,
+    );
+  }
+}
+
+function snapshotSettled(snap: JobSnapshot): boolean {
+  if (snap.closed) return true;
+  const { state } = snap;
+  if (state.phase === 'waiting-for-input' || state.phase === 'done') return true;
+  const current = state.turns.find((t) => t.turn === state.turn);
+  return current !== undefined && isSettledTurnStatus(current.status);
+}

@@ -1,0 +1,242 @@
+/**
+ * `gemini-jobs worker`: connects to Temporal from the environment (or flags), builds the jobs
+ * worker with `createJobsWorker`, logs JSON lines and shuts down gracefully on SIGTERM/SIGINT.
+ *
+ * Gemini credentials come from this process's environment through `InteractionsClient.fromEnv()`
+ * (never from job input); nothing here logs an environment value that could be a secret.
+ */
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { InteractionsClient } from '../interactions';
+import { MISSING_GEMINI_CREDENTIALS, geminiBackend, interactionsClientFromEnv } from '../jobs/gemini-env';
+import type { ResultStore } from '../jobs/result-store';
+import { createResultStoreFromEnv } from '../jobs/result-store';
+import { redactSecrets } from '../jobs/secrets';
+import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
+import type { TemporalSettings } from '../temporal/connection';
+import { createJobsWorker } from './create-worker';
+
+export const WORKER_DEFAULTS = {
+  /** Concurrent activities: follow activities hold a stream open for a whole run, so many are cheap. */
+  maxActivities: 200,
+  maxWorkflowTasks: 40,
+  /** Time running activities get on shutdown before they are cancelled and hand over (ms). */
+  shutdownGraceMs: 10_000,
+};
+
+/** The Gemini environment has nothing to call (no credentials, no emulator URL). */
+export class MissingCredentialsError extends Error {
+  readonly code = 'missing_credentials';
+  constructor() {
+    super(MISSING_GEMINI_CREDENTIALS);
+    this.name = 'MissingCredentialsError';
+  }
+}
+
+/** A bad worker setting (flag or environment variable), named in the message. */
+export class WorkerConfigError extends Error {
+  readonly code = 'invalid_config';
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerConfigError';
+  }
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** JSON-lines logger: `{"time","level","msg",...fields}`, secrets redacted from every string. */
+export interface StructuredLogger {
+  log(level: LogLevel, msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+function safeFields(fields: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!fields) return {};
+  try {
+    return JSON.parse(redactSecrets(JSON.stringify(fields, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : typeof v === 'bigint' ? String(v) : v)))) as Record<string, unknown>;
+  } catch {
+    return { fields: '[unserializable]' };
+  }
+}
+
+/** A JSON-lines logger on `out` (default stdout) that drops lines below `minLevel`. */
+export function createJsonLogger(out: NodeJS.WritableStream = process.stdout, minLevel: LogLevel = 'info'): StructuredLogger {
+  const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    if (LEVELS[level] < LEVELS[minLevel]) return;
+    out.write(JSON.stringify({ time: new Date().toISOString(), level, msg: redactSecrets(msg), ...safeFields(fields) }) + '\n');
+  };
+  return {
+    log,
+    info: (msg, fields) => log('info', msg, fields),
+    warn: (msg, fields) => log('warn', msg, fields),
+    error: (msg, fields) => log('error', msg, fields),
+  };
+}
+
+export interface WorkerSettings {
+  taskQueue: string;
+  maxActivities: number;
+  maxWorkflowTasks: number;
+  shutdownGraceMs: number;
+}
+
+function intSetting(name: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined || text.trim() === '') return fallback;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min) throw new WorkerConfigError(`${name} must be a whole number ≥ ${min} (got ${JSON.stringify(text)})`);
+  return Number(text);
+}
+
+/** Worker settings: explicit values, else GEMINI_JOBS_* environment, else defaults. */
+export function resolveWorkerSettings(
+  explicit: Partial<WorkerSettings> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): WorkerSettings {
+  return {
+    taskQueue: resolveTaskQueue(explicit.taskQueue, env),
+    maxActivities: explicit.maxActivities ?? intSetting('GEMINI_JOBS_MAX_ACTIVITIES', env.GEMINI_JOBS_MAX_ACTIVITIES, WORKER_DEFAULTS.maxActivities, 1),
+    maxWorkflowTasks:
+      explicit.maxWorkflowTasks ?? intSetting('GEMINI_JOBS_MAX_WORKFLOW_TASKS', env.GEMINI_JOBS_MAX_WORKFLOW_TASKS, WORKER_DEFAULTS.maxWorkflowTasks, 2),
+    shutdownGraceMs:
+      explicit.shutdownGraceMs ?? intSetting('GEMINI_JOBS_SHUTDOWN_GRACE_MS', env.GEMINI_JOBS_SHUTDOWN_GRACE_MS, WORKER_DEFAULTS.shutdownGraceMs, 0),
+  };
+}
+
+export interface RunWorkerOptions extends Partial<WorkerSettings> {
+  /** Temporal address / namespace / profile (flags) and the environment to read. */
+  temporal?: TemporalSettings;
+  env?: NodeJS.ProcessEnv;
+  /** Use an existing connection instead of connecting (the dev stack). Not closed by runWorker. */
+  connection?: NativeConnection;
+  namespace?: string;
+  /** Interactions client or factory; default `InteractionsClient.fromEnv()` after a credentials check. */
+  interactions?: InteractionsClient | (() => InteractionsClient);
+  resultStore?: ResultStore;
+  logger?: StructuredLogger;
+  /** Route the SDK's own logs (core, worker) into `logger` through `Runtime.install`. Default true. */
+  installRuntimeLogger?: boolean;
+  /** Shut down on SIGTERM/SIGINT (a second signal exits at once). Default true. */
+  handleSignals?: boolean;
+  /** Aborting shuts the worker down gracefully. */
+  signal?: AbortSignal;
+  /** Called once the worker polls its task queue. */
+  onRunning?: (worker: Worker) => void;
+}
+
+/**
+ * Routes the SDK's logs (core, worker, bundler) into `logger`. Must run before the first
+ * NativeConnection of the process; later calls are no-ops.
+ */
+export async function installRuntimeLogger(logger: StructuredLogger): Promise<void> {
+  const { DefaultLogger, Runtime } = await import('@temporalio/worker');
+  const toLevel = (level: string): LogLevel =>
+    level === 'ERROR' ? 'error' : level === 'WARN' ? 'warn' : level === 'INFO' ? 'info' : 'debug';
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('INFO', (entry) => {
+        // The workflow bundler reports its whole webpack asset table at INFO: keep that out of the log.
+        const level = entry.message.startsWith('asset workflow-bundle') ? 'debug' : toLevel(entry.level);
+        logger.log(level, entry.message, { source: 'temporal', ...entry.meta });
+      }),
+      // Signals are handled below, so a shutdown is logged and a second signal can force an exit.
+      shutdownSignals: [],
+    });
+  } catch {
+    // A runtime already exists (the process installed one earlier): keep it.
+  }
+}
+
+/** Checks the Gemini environment and returns the client factory the activities use. */
+export async function interactionsFromEnv(env: NodeJS.ProcessEnv): Promise<() => InteractionsClient> {
+  if (!geminiBackend(env)) throw new MissingCredentialsError();
+  // Built once now so a broken configuration (e.g. Vertex without a project) fails at startup.
+  const client = await interactionsClientFromEnv(env);
+  return () => client;
+}
+
+/**
+ * Runs the worker until SIGTERM/SIGINT (or `signal`), then shuts down: polling stops, running
+ * activities get `shutdownGraceMs` and are then cancelled; their last heartbeat lets the next
+ * attempt, on another worker, resume where they stopped.
+ */
+export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createJsonLogger();
+  const settings = resolveWorkerSettings(options, env);
+  const interactions = options.interactions ?? (await interactionsFromEnv(env));
+  if (options.installRuntimeLogger !== false) await installRuntimeLogger(logger);
+
+  let connection = options.connection;
+  let namespace = options.namespace;
+  let ownConnection = false;
+  if (!connection) {
+    const connected = await connectNative({ ...options.temporal, env });
+    connection = connected.connection;
+    namespace = connected.config.namespace;
+    ownConnection = true;
+    logger.info('connected to Temporal', describeTemporalConfig(connected.config));
+  }
+
+  const worker = await createJobsWorker({
+    connection,
+    ...(namespace ? { namespace } : {}),
+    taskQueue: settings.taskQueue,
+    client: interactions,
+    resultStore: options.resultStore ?? createResultStoreFromEnv(env),
+    log: { info: (msg, fields) => logger.info(msg, fields), warn: (msg, fields) => logger.warn(msg, fields) },
+    maxConcurrentActivityTaskExecutions: settings.maxActivities,
+    maxConcurrentWorkflowTaskExecutions: settings.maxWorkflowTasks,
+    shutdownGraceTime: settings.shutdownGraceMs,
+  });
+
+  let stopping = false;
+  const stop = (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('worker shutting down', { reason, shutdownGraceMs: settings.shutdownGraceMs });
+    try {
+      worker.shutdown();
+    } catch {
+      // Not running yet or already stopping: run() below returns either way.
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn('second signal: exiting without waiting for running activities', { signal });
+      process.exit(130);
+    }
+    stop(signal);
+  };
+  if (options.handleSignals !== false) {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+  const onAbort = () => stop('aborted');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+
+  try {
+    const running = worker.run();
+    logger.info('worker started', {
+      taskQueue: settings.taskQueue,
+      namespace: namespace ?? 'default',
+      backend: geminiBackend(env) ?? 'custom',
+      maxActivities: settings.maxActivities,
+      maxWorkflowTasks: settings.maxWorkflowTasks,
+      shutdownGraceMs: settings.shutdownGraceMs,
+      pid: process.pid,
+    });
+    options.onRunning?.(worker);
+    await running;
+    logger.info('worker stopped', { taskQueue: settings.taskQueue });
+  } finally {
+    if (options.handleSignals !== false) {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+    options.signal?.removeEventListener('abort', onAbort);
+    if (ownConnection) await connection.close().catch(() => undefined);
+  }
+}

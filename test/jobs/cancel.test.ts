@@ -1,0 +1,118 @@
+/**
+ * Cancellation and deadlines: a cancel never leaks a running remote job, never creates one that
+ * was not created yet, and a finished job stays as it was.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { releaseTestEnv } from '../helpers/temporal';
+import { interactionJob } from '../../workflows';
+import { cancelSignal, jobStatusKey, type JobRequest } from '../../workflows/definitions';
+import { FAST, jobHarness, stateOf, waitFor, type JobHarness } from './job-harness';
+
+let h: JobHarness;
+before(async () => {
+  h = await jobHarness('cancel');
+});
+after(async () => {
+  await h?.close();
+  await releaseTestEnv();
+});
+
+const research = (input: string): JobRequest => ({ agent: 'deep-research-preview-04-2026', input }) as JobRequest;
+
+function remoteStatus(id: string): string {
+  return h.emulator.interactions().find((i) => i.id === id)!.status;
+}
+
+test('cancel before create: the job ends cancelled and nothing is created', async () => {
+  const before = h.emulator.counters().creates;
+  const worker = await h.newWorker();
+  await worker.runUntil(async () => {
+    const handle = await h.env.client.workflow.signalWithStart(interactionJob, {
+      taskQueue: h.taskQueue,
+      workflowId: `${h.taskQueue}-early-cancel`,
+      args: [{ request: research('never run'), options: FAST }],
+      signal: cancelSignal,
+      signalArgs: [{ reason: 'changed my mind' }],
+      typedSearchAttributes: [{ key: jobStatusKey, value: 'pending' }],
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'cancelled');
+    assert.equal(result.interactionIds.length, 0);
+    assert.equal(h.emulator.counters().creates, before);
+    assert.equal((await stateOf(handle)).cancelReason, 'changed my mind');
+  });
+});
+
+test('cancel while the create is in flight: waits for the id, then cancels that interaction', async () => {
+  const remove = h.emulator.addFault({ kind: 'delay', route: 'create', delayMs: 60_000, count: 1 }); // 0.6 s real
+  try {
+    const worker = await h.newWorker();
+    await worker.runUntil(async () => {
+      const handle = await h.start({ request: research('slow create'), options: FAST });
+      await waitFor(async () => (await handle.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === 'createInteraction'), 'create running');
+      await handle.signal(cancelSignal, { reason: 'stop' });
+      const result = await handle.result();
+      assert.equal(result.status, 'cancelled');
+      assert.equal(result.interactionIds.length, 1);
+      assert.equal(remoteStatus(result.interactionId!), 'cancelled', 'the created run is not leaked');
+    });
+  } finally {
+    remove();
+  }
+});
+
+test('cancel during the run: the follow activity stops, the remote run is cancelled and confirmed', async () => {
+  const worker = await h.newWorker();
+  await worker.runUntil(async () => {
+    const handle = await h.start({ request: research('cancel me midway'), options: FAST });
+    await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
+    await handle.signal(cancelSignal, { reason: 'user' });
+    const result = await handle.result();
+    assert.equal(result.status, 'cancelled');
+    assert.equal(result.upstreamStatus, 'cancelled');
+    assert.equal(remoteStatus(result.interactionId!), 'cancelled');
+    assert.equal(h.emulator.counters().interactions[result.interactionId!]!.cancels, 1);
+    const description = await handle.describe();
+    assert.equal(description.searchAttributes[jobStatusKey.name]?.[0] ?? description.typedSearchAttributes.get(jobStatusKey), 'cancelled');
+  });
+});
+
+test('Temporal workflow cancellation takes the same path: remote run cancelled, result returned', async () => {
+  const worker = await h.newWorker();
+  await worker.runUntil(async () => {
+    const handle = await h.start({ request: research('cancel via temporal'), options: FAST });
+    await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
+    await handle.cancel();
+    const result = await handle.result();
+    assert.equal(result.status, 'cancelled');
+    assert.equal(remoteStatus(result.interactionId!), 'cancelled');
+  });
+});
+
+test('cancel after completion: only closes the follow-up window; status stays completed, no cancel call', async () => {
+  const worker = await h.newWorker();
+  await worker.runUntil(async () => {
+    const handle = await h.start({ request: { model: 'gemini-3-flash-preview', input: 'Quick one' } as JobRequest, options: { ...FAST, followUpWindowMs: 60_000 } });
+    const state = await waitFor(async () => {
+      const s = await stateOf(handle);
+      return s.status === 'completed' && s.followUpUntil ? s : undefined;
+    }, 'completed and waiting for follow-ups');
+    await handle.signal(cancelSignal, {});
+    const result = await handle.result();
+    assert.equal(result.status, 'completed');
+    assert.equal(h.emulator.counters().interactions[state.interactionId!]!.cancels, 0);
+  });
+});
+
+test('deadline: the turn ends timed_out and the remote run is cancelled', async () => {
+  const worker = await h.newWorker();
+  await worker.runUntil(async () => {
+    const handle = await h.start({ request: research('too slow'), options: { ...FAST, deadlineMs: 1_500 } });
+    const result = await handle.result();
+    assert.equal(result.status, 'timed_out');
+    assert.equal(result.error?.code, 'deadline_exceeded');
+    assert.equal(result.upstreamStatus, 'cancelled');
+    assert.equal(remoteStatus(result.interactionId!), 'cancelled');
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * Shared setup of the service tests: the real Temporal dev server (test/helpers/temporal.ts), the
+ * emulator over real HTTP, a results directory, a `JobsClient`, an in-process worker, and the
+ * environment a CLI child process needs to reach all of them.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { startEmulator } from '../../src/emulator';
+import type { Emulator, EmulatorOptions } from '../../src/emulator';
+import { InteractionsClient } from '../../src/interactions/client';
+import { JobsClient } from '../../src/jobs/jobs-client';
+import { FileResultStore } from '../../src/jobs/result-store';
+import { createJobsWorker } from '../../src/worker/create-worker';
+import type { JobOptions } from '../../workflows/definitions';
+import { getTestEnv, packageRoot, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
+
+export const TEST_API_KEY = 'service-test-key';
+export const CLI = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
+
+/** Short options: fast polling and dead-worker detection, no follow-up window. */
+export const FAST: JobOptions = {
+  heartbeatTimeoutMs: 3_000,
+  pollInitialIntervalMs: 100,
+  pollMaxIntervalMs: 500,
+  streamIdleTimeoutMs: 2_000,
+  notFoundGraceMs: 5_000,
+  followUpWindowMs: 0,
+};
+
+export const DR_AGENT = 'deep-research-preview-04-2026';
+
+export interface ServiceHarness {
+  env: TestWorkflowEnvironment;
+  emulator: Emulator;
+  store: FileResultStore;
+  resultsDir: string;
+  taskQueue: string;
+  interactions: InteractionsClient;
+  jobs: JobsClient;
+  /** Starts an in-process worker (stopped by close()). */
+  startWorker(): Promise<Worker>;
+  /** Environment for a CLI child process pointed at this server, emulator and results dir. */
+  cliEnv(extra?: Record<string, string>): NodeJS.ProcessEnv;
+  close(): Promise<void>;
+}
+
+export async function serviceHarness(name: string, emulatorOptions: EmulatorOptions = {}): Promise<ServiceHarness> {
+  const env = await getTestEnv();
+  const emulator = await startEmulator({
+    port: 0,
+    timeScale: 100,
+    deepResearchDurationMs: 4 * 60_000,
+    apiKey: TEST_API_KEY,
+    scenarios: { long: { deepResearchDurationMs: 60 * 60_000 } },
+    ...emulatorOptions,
+  });
+  const resultsDir = await mkdtemp(join(tmpdir(), `gj-svc-${name}-`));
+  const store = new FileResultStore(resultsDir);
+  const taskQueue = uniqueTaskQueue(`svc-${name}`);
+  const interactions = new InteractionsClient({ baseUrl: emulator.url, apiKey: TEST_API_KEY, maxRetries: 0 });
+  const jobs = new JobsClient({ client: env.client, taskQueue, resultStore: store, interactions });
+  const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
+  return {
+    env,
+    emulator,
+    store,
+    resultsDir,
+    taskQueue,
+    interactions,
+    jobs,
+    async startWorker() {
+      const worker = await createJobsWorker({
+        connection: env.nativeConnection,
+        taskQueue,
+        client: interactions,
+        resultStore: store,
+        log: { info: () => undefined, warn: () => undefined },
+        workflowBundle: await workflowBundle(),
+        maxHeartbeatThrottleInterval: '300ms',
+        shutdownGraceTime: '1s',
+      });
+      workers.push({ worker, running: worker.run() });
+      return worker;
+    },
+    cliEnv(extra = {}) {
+      const base: NodeJS.ProcessEnv = {};
+      for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SYSTEMROOT']) if (process.env[key]) base[key] = process.env[key];
+      return {
+        ...base,
+        TEMPORAL_ADDRESS: env.address,
+        TEMPORAL_NAMESPACE: 'default',
+        GEMINI_JOBS_TASK_QUEUE: taskQueue,
+        GEMINI_JOBS_RESULTS_DIR: resultsDir,
+        GEMINI_JOBS_BASE_URL: emulator.url,
+        GEMINI_API_KEY: TEST_API_KEY,
+        ...extra,
+      };
+    },
+    async close() {
+      for (const { worker, running } of workers) {
+        try {
+          worker.shutdown();
+        } catch {
+          // already stopped
+        }
+        await running.catch(() => undefined);
+      }
+      await emulator.close();
+      await rm(resultsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/src/cli/main.js ...args` and collects its output (killed after `timeoutMs`). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { timeoutMs?: number; cwd?: string; input?: string } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, cwd: opts.cwd ?? packageRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gemini-jobs ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, opts.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 20_000, intervalMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Workflow entry point (the module the worker bundles: `workflowsPath`). Deterministic code only;
+ * see workflows/job.ts. The definitions are re-exported for callers that import `gemini-jobs/workflows`.
+ */
+export { interactionJob } from './job';
+export * from './definitions';

@@ -1,0 +1,458 @@
+/**
+ * The job workflow: one durable Interactions API thread. Each turn is one interaction:
+ * `createInteraction` (short, never repeated once the id is known) then `followInteraction` (the
+ * one long activity: streams or polls, heartbeats its checkpoint, stores the report). Nothing per
+ * stream event reaches the workflow, so its history has the same length for a 1-minute and a
+ * 60-minute run; live progress is read from the pending activity's heartbeat (`describe()`).
+ *
+ * Deterministic code only: no I/O, no Node APIs; activities are imported as types.
+ */
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CancelInteractionResult, FollowInteractionResult, JobActivities } from '../activities/types';
+// Pure (no I/O, no Node APIs): safe in the workflow sandbox; rejects a bad follow-up before any create.
+import { validateCreateRequest } from '../src/interactions/validate';
+import {
+  approvePlanUpdate,
+  cancelSignal,
+  followUpUpdate,
+  jobStatusKey,
+  stateQuery,
+  type FollowUpAccepted,
+  type JobError,
+  type JobInput,
+  type JobRequest,
+  type JobResult,
+  type JobState,
+  type JobStatus,
+  type TurnRecord,
+} from './definitions';
+import {
+  SUMMARY_CHARS,
+  acceptsFollowUp,
+  followOptionsOf,
+  followUpInputProblem,
+  followUpRequest,
+  planApprovalInput,
+  resolveJobOptions,
+  sumUsage,
+  usesCollaborativePlanning,
+  type ResolvedJobOptions,
+} from './helpers';
+
+/** Failure types no activity retry may repeat (mirrors src/jobs/failure-mapping.ts; kept literal: workflow code imports no Node modules). */
+export const NON_RETRYABLE_TYPES = [
+  'bad_request',
+  'invalid_request',
+  'unauthenticated',
+  'permission_denied',
+  'not_found',
+  'unprocessable',
+];
+
+const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
+
+/** The create POST itself is bounded by the client; these cover a stuck worker. */
+const createActivities = proxyActivities<Pick<JobActivities, 'createInteraction'>>({
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '15s',
+  scheduleToCloseTimeout: '15m',
+  retry: { ...RETRY, maximumAttempts: 20 },
+});
+
+const cancelActivities = proxyActivities<Pick<JobActivities, 'cancelInteraction'>>({
+  startToCloseTimeout: '3m',
+  heartbeatTimeout: '30s',
+  scheduleToCloseTimeout: '10m',
+  retry: { ...RETRY, maximumAttempts: 5 },
+});
+
+/** A follow-up waiting to become the next turn; its update handler waits for `accepted`. */
+interface PendingTurn {
+  request: JobRequest;
+  kind: 'followUp' | 'approvePlan';
+  accepted?: FollowUpAccepted;
+  failure?: JobError;
+}
+
+type FollowOutcome = { ok: FollowInteractionResult } | { err: unknown };
+
+function jobErrorOf(err: unknown): JobError {
+  let cause: unknown = err;
+  if (err instanceof ActivityFailure && err.cause) cause = err.cause;
+  if (cause instanceof ApplicationFailure) {
+    return { code: cause.type ?? 'activity_failed', message: cause.message, retryable: !cause.nonRetryable };
+  }
+  if (cause instanceof TimeoutFailure) return { code: 'timeout', message: `activity timed out (${cause.timeoutType})`, retryable: false };
+  return { code: 'activity_failed', message: err instanceof Error ? err.message : String(err), retryable: false };
+}
+
+function isoAt(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+class InteractionJob {
+  private readonly jobId = workflowInfo().workflowId;
+  private readonly options: ResolvedJobOptions;
+  /** Current settings of the thread (original request + overrides), input of the latest turn. */
+  private request: JobRequest;
+  private readonly turns: TurnRecord[];
+  private readonly startedAtMs: number;
+  private readonly state: JobState;
+  private cancelRequested = false;
+  private pending: PendingTurn | undefined;
+  /** True only while waiting for a follow-up: updates are accepted then and only then. */
+  private windowOpen = false;
+  private draining = false;
+  private readonly upsertStatus: boolean;
+  private upsertedStatus: string | undefined;
+
+  constructor(private readonly input: JobInput) {
+    this.request = input.request;
+    this.options = resolveJobOptions(input.request, input.options);
+    this.turns = input.carried?.turns.map((t) => ({ ...t })) ?? [];
+    this.startedAtMs = input.carried?.startedAt ? Date.parse(input.carried.startedAt) : Date.now();
+    const last = this.turns[this.turns.length - 1];
+    const agent = (input.request as { agent?: string }).agent;
+    const model = (input.request as { model?: string }).model;
+    this.state = {
+      jobId: this.jobId,
+      phase: last ? (last.status === 'requires_action' ? 'waiting-for-input' : 'done') : 'creating',
+      status: last?.status ?? 'pending',
+      turn: last?.turn ?? 0,
+      turns: this.turns,
+      startedAt: isoAt(this.startedAtMs),
+      elapsedMs: 0,
+    };
+    if (agent) this.state.agent = agent;
+    if (model) this.state.model = model;
+    if (this.options.thread !== undefined) this.state.thread = this.options.thread;
+    if (last) this.copyTurnToState(last);
+    // Upsert only when the starter registered the attribute (the jobs client always does): an
+    // upsert of an attribute the namespace lacks would fail every workflow task.
+    const current = workflowInfo().typedSearchAttributes.get(jobStatusKey);
+    this.upsertStatus = current !== undefined;
+    this.upsertedStatus = current;
+  }
+
+  async run(): Promise<JobResult> {
+    this.installHandlers();
+    // Temporal cancellation of the workflow takes the same path as the cancel signal: the body
+    // runs non-cancellable, and the remote run is cancelled explicitly (never leaked).
+    CancellationScope.current().cancelRequested.catch(() => this.requestCancel('workflow cancellation requested'));
+    return CancellationScope.nonCancellable(async () => {
+      if (this.turns.length === 0) await this.runTurn(this.request, undefined, undefined);
+      await this.followUpLoop();
+      this.state.phase = 'done';
+      this.state.elapsedMs = Date.now() - this.startedAtMs;
+      return this.result();
+    });
+  }
+
+  // ---- handlers -------------------------------------------------------------------------------
+
+  private installHandlers(): void {
+    setHandler(stateQuery, () => ({ ...this.state, turns: this.turns.map((t) => ({ ...t })), elapsedMs: Date.now() - this.startedAtMs }));
+    setHandler(cancelSignal, (req) => this.requestCancel(req?.reason));
+    setHandler(
+      followUpUpdate,
+      (req) => this.enqueueTurn('followUp', followUpRequest(this.request, req)),
+      {
+        validator: (req) => {
+          this.assertAcceptingTurn();
+          const problem = followUpInputProblem(req?.input);
+          if (problem) throw new Error(`followUp rejected: ${problem}`);
+          if (req.overrides !== undefined && (typeof req.overrides !== 'object' || req.overrides === null || Array.isArray(req.overrides))) {
+            throw new Error('followUp rejected: overrides must be an object of request fields');
+          }
+          try {
+            validateCreateRequest({ ...followUpRequest(this.request, req), background: true, store: true, previous_interaction_id: 'check' });
+          } catch (err) {
+            throw new Error(`followUp rejected: ${(err as Error).message}`);
+          }
+        },
+      },
+    );
+    setHandler(
+      approvePlanUpdate,
+      (req) => this.enqueueTurn('approvePlan', followUpRequest(this.request, { input: planApprovalInput(req ?? {}) })),
+      {
+        validator: (req) => {
+          this.assertAcceptingTurn();
+          const last = this.chainHead();
+          if (last?.status !== 'requires_action') {
+            throw new Error(`approvePlan rejected: the last turn is ${last?.status ?? 'missing'}, not requires_action (no plan is waiting)`);
+          }
+          if (!usesCollaborativePlanning(this.request)) {
+            throw new Error('approvePlan rejected: the job is not an agent run with agent_config.collaborative_planning: true; use followUp');
+          }
+          if (req?.edit !== undefined && typeof req.edit !== 'string') throw new Error('approvePlan rejected: edit must be a string');
+        },
+      },
+    );
+  }
+
+  /**
+   * The turn the next follow-up chains to: the last turn, or, when the last follow-up failed before
+   * creating anything (its update already returned that error), the turn before it.
+   */
+  private chainHead(): TurnRecord | undefined {
+    for (let i = this.turns.length - 1; i >= 0; i--) {
+      const t = this.turns[i]!;
+      if (t.interactionId || i === 0 || t.status !== 'failed') return t;
+    }
+    return undefined;
+  }
+
+  private assertAcceptingTurn(): void {
+    if (this.cancelRequested) throw new Error('rejected: the job was cancelled');
+    if (this.draining) throw new Error('rejected: the job is continuing as new; retry in a few seconds');
+    if (this.pending) throw new Error('rejected: another follow-up is being started');
+    if (!this.windowOpen) {
+      const last = this.turns[this.turns.length - 1];
+      if (last && !last.endedAt) throw new Error(`rejected: turn ${last.turn} is still running; wait for it to end`);
+      throw new Error('rejected: the job no longer accepts follow-ups (window closed or last turn cannot be continued)');
+    }
+  }
+
+  private async enqueueTurn(kind: PendingTurn['kind'], request: JobRequest): Promise<FollowUpAccepted> {
+    const pending: PendingTurn = { kind, request };
+    this.pending = pending;
+    await condition(() => pending.accepted !== undefined || pending.failure !== undefined);
+    if (pending.failure) {
+      throw ApplicationFailure.create({ type: pending.failure.code, message: pending.failure.message, nonRetryable: true });
+    }
+    return pending.accepted!;
+  }
+
+  private requestCancel(reason: string | undefined): void {
+    if (this.cancelRequested) return;
+    this.cancelRequested = true;
+    this.state.cancelReason = reason ?? 'cancel requested';
+  }
+
+  // ---- turns ----------------------------------------------------------------------------------
+
+  private async followUpLoop(): Promise<void> {
+    for (;;) {
+      const last = this.chainHead();
+      if (this.cancelRequested || !acceptsFollowUp(last) || this.options.followUpWindowMs <= 0) return;
+      const info = workflowInfo();
+      if (info.continueAsNewSuggested || info.historyLength > this.options.continueAsNewAfterEvents) {
+        this.draining = true;
+        await condition(allHandlersFinished);
+        const next: JobInput = {
+          request: this.request,
+          carried: { turns: this.turns, startedAt: this.state.startedAt },
+        };
+        if (this.input.options) next.options = this.input.options;
+        log.info('continuing as new', { jobId: this.jobId, historyLength: info.historyLength, turns: this.turns.length });
+        await continueAsNew<typeof interactionJob>(next);
+      }
+      this.state.phase = last!.status === 'requires_action' ? 'waiting-for-input' : 'done';
+      this.windowOpen = true;
+      this.state.followUpUntil = isoAt(Date.now() + this.options.followUpWindowMs);
+      const got = await condition(() => this.pending !== undefined || this.cancelRequested, this.options.followUpWindowMs);
+      this.windowOpen = false;
+      delete this.state.followUpUntil;
+      if (!got || this.cancelRequested || !this.pending) {
+        // A cancel here ends the job but leaves the finished turn's status as it was.
+        if (this.pending) this.pending.failure = { code: 'cancelled', message: 'the job was cancelled' };
+        return;
+      }
+      const pending = this.pending;
+      await this.runTurn(pending.request, last!.interactionId, pending);
+      // Overrides stick only once a turn was created with them.
+      if (pending.accepted) this.request = pending.request;
+      this.pending = undefined;
+    }
+  }
+
+  private async runTurn(request: JobRequest, previousInteractionId: string | undefined, pending: PendingTurn | undefined): Promise<void> {
+    const nowMs = Date.now();
+    const rec: TurnRecord = { turn: this.turns.length + 1, status: 'pending', startedAt: isoAt(nowMs) };
+    if (previousInteractionId) rec.previousInteractionId = previousInteractionId;
+    this.turns.push(rec);
+    const deadlineAtMs = nowMs + this.options.deadlineMs;
+    Object.assign(this.state, { turn: rec.turn, turnStartedAt: rec.startedAt, deadlineAt: isoAt(deadlineAtMs), phase: 'creating' });
+    delete this.state.interactionId;
+    delete this.state.upstreamStatus;
+    delete this.state.error;
+    this.setStatus('pending');
+
+    if (this.cancelRequested) {
+      // Nothing was created: end without creating anything remotely.
+      return this.endTurn(rec, 'cancelled');
+    }
+
+    // Non-cancellable (the whole body is): a cancel arriving now waits for the id, then cancels it.
+    let interactionId: string;
+    try {
+      const created = await createActivities.createInteraction({ jobId: this.jobId, turn: rec.turn, request, ...(previousInteractionId ? { previousInteractionId } : {}) });
+      interactionId = created.interactionId;
+      rec.upstreamStatus = created.status;
+    } catch (err) {
+      rec.error = jobErrorOf(err);
+      if (pending) pending.failure = rec.error;
+      return this.endTurn(rec, 'failed');
+    }
+    rec.interactionId = interactionId;
+    rec.status = 'running';
+    this.state.interactionId = interactionId;
+    this.state.upstreamStatus = rec.upstreamStatus;
+    if (pending) pending.accepted = { turn: rec.turn, interactionId };
+    this.state.phase = 'running';
+    this.setStatus('running');
+
+    if (this.cancelRequested) return this.cancelRemote(rec, 'cancelled');
+    const remainingMs = deadlineAtMs - Date.now();
+    if (remainingMs <= 0) return this.cancelRemote(rec, 'timed_out');
+
+    const follow = proxyActivities<Pick<JobActivities, 'followInteraction'>>({
+      // One attempt may follow the whole run; the workflow's deadline timer is what bounds it.
+      startToCloseTimeout: this.options.deadlineMs + 10 * 60_000,
+      scheduleToCloseTimeout: this.options.deadlineMs + 15 * 60_000,
+      heartbeatTimeout: this.options.heartbeatTimeoutMs,
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: RETRY,
+    });
+    const scope = new CancellationScope();
+    let outcome: FollowOutcome | undefined;
+    const followed = scope
+      .run(() => follow.followInteraction({ jobId: this.jobId, turn: rec.turn, interactionId, options: followOptionsOf(this.options) }))
+      .then(
+        (ok) => void (outcome = { ok }),
+        (err) => void (outcome = { err }),
+      );
+    const settled = await condition(() => outcome !== undefined || this.cancelRequested, remainingMs);
+    if (outcome === undefined) {
+      scope.cancel();
+      await followed; // WAIT_CANCELLATION_COMPLETED: the activity has stopped touching the run.
+      // It may have finished just before the cancel reached it: then the turn keeps its result.
+      const late = outcome as FollowOutcome | undefined;
+      if (late && 'ok' in late) return this.applyFollow(rec, late.ok);
+      return this.cancelRemote(rec, settled ? 'cancelled' : 'timed_out');
+    }
+    const done: FollowOutcome = outcome;
+    if ('ok' in done) return this.applyFollow(rec, done.ok);
+    rec.error = jobErrorOf(done.err);
+    return this.endTurn(rec, 'failed');
+  }
+
+  private applyFollow(rec: TurnRecord, r: FollowInteractionResult): void {
+    rec.upstreamStatus = r.upstreamStatus;
+    if (r.usage) rec.usage = r.usage;
+    rec.summary = r.summary.slice(0, SUMMARY_CHARS);
+    rec.outputChars = r.outputChars;
+    rec.report = r.report;
+    rec.eventsApplied = r.eventsApplied;
+    rec.streamVerified = r.streamVerified;
+    if (r.error) rec.error = r.error;
+    this.endTurn(rec, r.status);
+  }
+
+  /**
+   * Cancels the remote run (cancel POST, then read the status back until terminal). If the run
+   * had already finished on its own, the turn keeps its real outcome and its report is collected.
+   */
+  private async cancelRemote(rec: TurnRecord, reason: 'cancelled' | 'timed_out'): Promise<void> {
+    this.state.phase = 'cancelling';
+    let cancelled: CancelInteractionResult | undefined;
+    try {
+      cancelled = await cancelActivities.cancelInteraction({ jobId: this.jobId, interactionId: rec.interactionId! });
+    } catch (err) {
+      rec.error = { ...jobErrorOf(err), message: `cancelling the remote run failed: ${jobErrorOf(err).message}` };
+    }
+    if (cancelled) {
+      rec.upstreamStatus = cancelled.upstreamStatus;
+      if (cancelled.usage) rec.usage = cancelled.usage;
+      if (cancelled.confirmed && cancelled.upstreamStatus !== 'cancelled') {
+        // It finished before the cancel landed: collect the real result (a plain GET, no waiting).
+        try {
+          const follow = proxyActivities<Pick<JobActivities, 'followInteraction'>>({
+            startToCloseTimeout: '5m',
+            heartbeatTimeout: '30s',
+            retry: { ...RETRY, maximumAttempts: 5 },
+          });
+          const r = await follow.followInteraction({
+            jobId: this.jobId,
+            turn: rec.turn,
+            interactionId: rec.interactionId!,
+            options: { ...followOptionsOf(this.options), mode: 'poll' },
+          });
+          if (r.status !== 'requires_action') return this.applyFollow(rec, r);
+        } catch (err) {
+          log.warn('collecting a finished run after cancel failed', { jobId: this.jobId, error: jobErrorOf(err).message });
+        }
+      }
+    }
+    if (reason === 'timed_out') {
+      rec.error = { code: 'deadline_exceeded', message: `turn ${rec.turn} passed its deadline of ${this.options.deadlineMs} ms; the remote run was cancelled`, retryable: false };
+    }
+    this.endTurn(rec, reason);
+  }
+
+  private endTurn(rec: TurnRecord, status: JobStatus): void {
+    rec.status = status;
+    rec.endedAt = isoAt(Date.now());
+    this.copyTurnToState(rec);
+    this.state.phase = status === 'requires_action' ? 'waiting-for-input' : 'done';
+    this.setStatus(status);
+  }
+
+  private copyTurnToState(rec: TurnRecord): void {
+    this.state.turn = rec.turn;
+    this.state.turnStartedAt = rec.startedAt;
+    if (rec.interactionId) this.state.interactionId = rec.interactionId;
+    if (rec.upstreamStatus) this.state.upstreamStatus = rec.upstreamStatus;
+    if (rec.error) this.state.error = rec.error;
+    else delete this.state.error;
+    const usage = sumUsage(this.turns.map((t) => t.usage));
+    if (usage) this.state.usage = usage;
+  }
+
+  private setStatus(status: JobStatus): void {
+    this.state.status = status;
+    // `pending` lasts only until the create returns: not worth a history event per turn.
+    if (this.upsertStatus && this.upsertedStatus !== status && status !== 'pending') {
+      upsertSearchAttributes([{ key: jobStatusKey, value: status }]);
+      this.upsertedStatus = status;
+    }
+  }
+
+  private result(): JobResult {
+    const last = this.turns[this.turns.length - 1];
+    const result: JobResult = {
+      jobId: this.jobId,
+      status: this.state.status,
+      interactionIds: this.turns.flatMap((t) => (t.interactionId ? [t.interactionId] : [])),
+      turns: this.turns,
+    };
+    if (last?.upstreamStatus) result.upstreamStatus = last.upstreamStatus;
+    if (last?.interactionId) result.interactionId = last.interactionId;
+    const usage = sumUsage(this.turns.map((t) => t.usage));
+    if (usage) result.usage = usage;
+    if (last?.summary !== undefined) result.summary = last.summary;
+    if (last?.report) result.report = last.report;
+    if (last?.error) result.error = last.error;
+    return result;
+  }
+}
+
+/** The job workflow (type name `interactionJob`, see JOB_WORKFLOW_TYPE). Workflow id = job id. */
+export async function interactionJob(input: JobInput): Promise<JobResult> {
+  return new InteractionJob(input).run();
+}
