@@ -7,7 +7,7 @@
  *   curl -XPOST localhost:3000/jobs -d '{"question":"How do heat pumps work?"}'
  *   curl -N localhost:3000/jobs/<jobId>/events
  *
- * Compiled by test/service/examples.test.ts so it cannot drift from the API.
+ * Compiled by test/service/deploy.test.ts so it cannot drift from the API.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';

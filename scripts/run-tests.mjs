@@ -87,7 +87,7 @@ async function main() {
   const concurrency = process.env.TEST_CONCURRENCY ?? '2';
   const runner = spawn(
     process.execPath,
-    ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files],
+    ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', ...files],
     {
       stdio: 'inherit',
       env: { ...process.env, TEMPORAL_TEST_ADDRESS: address, TEMPORAL_CLI_PATH: cli, GEMINI_JOBS_TEST_RUN: '1' },

@@ -19,7 +19,7 @@ export interface FailureRule {
   why: string;
 }
 
-/** Codes of the client's error tree (see docs/TEAM-CONTRACTS.md) → retry decision. */
+/** Codes of the client's error tree (see docs/architecture.md) → retry decision. */
 export const FAILURE_TABLE: Readonly<Record<string, FailureRule>> = {
   bad_request: { retryable: false, why: 'the request is invalid; the same body fails again' },
   invalid_request: { retryable: false, why: 'client-side validation failed; fix the named field' },

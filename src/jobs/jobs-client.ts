@@ -38,7 +38,7 @@ import type {
   TurnRecord,
 } from '../../workflows/definitions';
 import type { InteractionsClient } from '../interactions';
-// TODO(workflow engineer): `reportText` is documented in docs/TEAM-CONTRACTS.md (src/interactions/accumulator.ts).
+// TODO(workflow engineer): `reportText` is documented in docs/architecture.md (src/interactions/accumulator.ts).
 import { reportText } from '../interactions/accumulator';
 import { connectClient, loadTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';

@@ -1,6 +1,6 @@
 /**
  * Deployment files without a Docker engine: docker-compose.yml parsed and checked against what
- * docs/service-guide.md documents, the Dockerfile's command run outside Docker, and the service
+ * the README documents, the Dockerfile's command run outside Docker, and the service
  * example compiled against the published types (`gemini-jobs` → dist/src/index.d.ts).
  */
 import { test } from 'node:test';
@@ -28,7 +28,7 @@ interface Service {
 }
 
 const compose = parse(readFileSync(join(packageRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
-const guide = readFileSync(join(packageRoot, 'docs', 'service-guide.md'), 'utf8');
+const guide = readFileSync(join(packageRoot, 'README.md'), 'utf8');
 const dockerfile = readFileSync(join(packageRoot, 'Dockerfile'), 'utf8');
 const services = compose.services;
 const text = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(' ') : (v ?? ''));
