@@ -22,7 +22,7 @@ import {
   type RouteName,
 } from './faults';
 import { createRng, hash32, randomToken, type Rng } from './rng';
-import { Run, type RunHost } from './run';
+import { Run, type RunCounters, type RunHost } from './run';
 import { Scheduler } from './scheduler';
 import { buildScript, inputToSteps, stepsText, type PreviousContext, type ScriptShape } from './script';
 import { validateCreate } from './validate';
@@ -55,14 +55,8 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
 }
 
-export interface InteractionCounters {
-  gets: number;
-  streams: number;
-  cancels: number;
-  deletes: number;
-  eventsSent: number;
-  faults: number;
-}
+/** Per-interaction counters (the run keeps them; one type for both views). */
+export type InteractionCounters = RunCounters;
 
 export interface EmulatorCounters {
   /** Requests per route: create, create_stream, get, stream, cancel, delete, webhooks, unknown. */
