@@ -39,7 +39,9 @@ const USAGE = `Usage: node dist/bench/jobs-load.js [options]
   --connections N          sockets of the worker's undici Agent (default unlimited)
   --sample N               jobs whose heartbeats are observed for the lag figures (default 20)
   --timeout-minutes M      give up waiting for a phase after M minutes (default 3 x run + 5)
-  --json-out FILE          also write every figure as JSON`;
+  --json-out FILE          also write every figure as JSON
+  --wall-clock-options     use the production job timings as they are (heartbeat timeout 30 s, stream idle
+                           timeout 90 s, polling 2 s -> 30 s) instead of scaling them by 1/timeScale`;
 
 const FLAGS = {
   jobs: { type: 'string' },
@@ -54,6 +56,7 @@ const FLAGS = {
   sample: { type: 'string' },
   'timeout-minutes': { type: 'string' },
   'json-out': { type: 'string' },
+  'wall-clock-options': { type: 'boolean' },
 } as const;
 
 const BENCH_KEY = 'bench-emulator-key';
@@ -71,6 +74,24 @@ const FAULT_RULES: FaultRule[] = [
   { kind: 'http_error', route: 'create', status: 429, retryAfterSeconds: 2, probability: 0.1 },
 ];
 
+/**
+ * The job timings. By default every duration is the production default divided by the emulator's
+ * timeScale, so a phase is a uniformly time-compressed run of real 20-minute jobs: request counts
+ * and history per job are those of a real run, lags multiply back by timeScale, and event, heartbeat
+ * and request RATES are timeScale times the real ones (pessimistic for CPU and memory).
+ */
+export function jobTimings(timeScale: number, wallClock: boolean): JobOptions {
+  if (wallClock) return { followUpWindowMs: 0 };
+  const scaled = (ms: number, min: number) => Math.max(min, Math.round(ms / timeScale));
+  return {
+    followUpWindowMs: 0,
+    heartbeatTimeoutMs: scaled(30_000, 1_000),
+    streamIdleTimeoutMs: scaled(90_000, 1_000),
+    pollInitialIntervalMs: scaled(2_000, 10),
+    pollMaxIntervalMs: scaled(30_000, 10),
+  };
+}
+
 interface PhaseSpec {
   name: string;
   mode: 'stream' | 'poll';
@@ -79,6 +100,8 @@ interface PhaseSpec {
 
 interface PhaseResult {
   phase: PhaseSpec;
+  timeScale: number;
+  options: JobOptions;
   jobs: number;
   timedOut: boolean;
   wallMs: number;
@@ -133,7 +156,7 @@ async function runPhase(
   ctx: { client: Client; server: PersistedDevServer; bundlePath: string; dir: string; seed: number },
   phase: PhaseSpec,
   n: number,
-  opts: { runSeconds: number; maxActivities: number; maxCachedWorkflows?: number; heartbeatThrottleMs?: number; connections?: number; sample: number; timeoutMs: number },
+  opts: { runSeconds: number; wallClockOptions: boolean; maxActivities: number; maxCachedWorkflows?: number; heartbeatThrottleMs?: number; connections?: number; sample: number; timeoutMs: number },
 ): Promise<PhaseResult> {
   const timeScale = DR_EMULATED_MS / (opts.runSeconds * 1000);
   const emulator = await startEmulator({
@@ -173,9 +196,8 @@ async function runPhase(
   const serverCpu0 = serverSampler.usage().cpuSeconds;
   const benchCpu0 = process.cpuUsage();
 
-  // Same options in every phase; only `mode` differs. A 15 s stream idle timeout recovers a
-  // stalled stream well within a run (the default 90 s is meant for real 60-minute runs).
-  const options: JobOptions = { mode: phase.mode, followUpWindowMs: 0, streamIdleTimeoutMs: 15_000 };
+  // Same timings in every phase; only `mode` differs.
+  const options: JobOptions = { mode: phase.mode, ...jobTimings(timeScale, opts.wallClockOptions) };
   const specs = jobSpecs(`load-${phase.mode}${phase.faults ? '-faults' : ''}`, n);
   const probe = new LagProbe(emulator, ctx.client, specs, opts.sample);
   const stopStorms = phase.faults ? startStorms(emulator, ctx.seed + 7, Math.max(5_000, (opts.runSeconds * 1000) / 4), Math.max(5, Math.round(n / 10))) : () => undefined;
@@ -204,7 +226,8 @@ async function runPhase(
   const verification = await verifyJobs({ client: ctx.client, store, emulator, specs, streamed: phase.mode === 'stream' });
   const facts = await mapLimit(specs, 8, (s) => historyFacts(ctx.client, s.jobId).catch(() => ({ events: 0 })));
   const completedAt = new Map(specs.map((s, i) => [s.jobId, (facts[i] as { followCompletedAt?: number }).followCompletedAt]));
-  const hbLags = probe.heartbeatLags(completedAt);
+  // Poll mode checkpoints no event ids: there is no heartbeat lag to measure.
+  const hbLags = phase.mode === 'stream' ? probe.heartbeatLags(completedAt) : [];
   const doneLags = probe.completionLags(completedAt);
   const historyLengths = facts.map((f) => f.events);
   const perJob = (rec: Record<string, number>) => Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, v / n]));
@@ -216,6 +239,8 @@ async function runPhase(
   const { checks: _checks, ...v } = verification;
   return {
     phase,
+    timeScale,
+    options,
     jobs: n,
     timedOut: waited.timedOut,
     wallMs,
@@ -263,11 +288,15 @@ function report(results: PhaseResult[], pairs: Array<[number, number, string]>):
     { label: 'worker RSS peak, MB', value: (r) => r.worker.peakRssBytes / 1048576, show: (n) => fmt(n, 0), ratio: true },
     { label: 'worker CPU, s', value: (r) => r.worker.cpuSeconds, show: (n) => fmt(n, 1), ratio: true },
     { label: 'worker CPU per job, ms', value: (r) => (r.worker.cpuSeconds * 1000) / r.jobs, show: (n) => fmt(n, 0), ratio: true },
-    { label: 'heartbeat lag p50, s', value: (r) => r.heartbeatLagMs.p50 / 1000, show: (n) => fmt(n, 1) },
-    { label: 'heartbeat lag p99, s', value: (r) => r.heartbeatLagMs.p99 / 1000, show: (n) => fmt(n, 1) },
-    { label: '  (events measured / sampled jobs)', value: (r) => r.heartbeatLagMs.events, show: (n) => String(n) },
-    { label: 'completion lag p50, s (run ended -> activity done)', value: (r) => r.completionLagMs.p50 / 1000, show: (n) => fmt(n, 2), ratio: true },
-    { label: 'completion lag p99, s', value: (r) => r.completionLagMs.p99 / 1000, show: (n) => fmt(n, 2), ratio: true },
+    { label: 'heartbeat lag p50, s wall', value: (r) => r.heartbeatLagMs.p50 / 1000, show: (n) => fmt(n, 2) },
+    { label: 'heartbeat lag p99, s wall', value: (r) => r.heartbeatLagMs.p99 / 1000, show: (n) => fmt(n, 2) },
+    { label: 'heartbeat lag p50, s of a real run (x timeScale)', value: (r) => (r.heartbeatLagMs.p50 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
+    { label: 'heartbeat lag p99, s of a real run (x timeScale)', value: (r) => (r.heartbeatLagMs.p99 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
+    { label: '  (events measured)', value: (r) => r.heartbeatLagMs.events, show: (n) => String(n) },
+    { label: 'completion lag p50, s wall (run ended -> activity done)', value: (r) => r.completionLagMs.p50 / 1000, show: (n) => fmt(n, 2), ratio: true },
+    { label: 'completion lag p99, s wall', value: (r) => r.completionLagMs.p99 / 1000, show: (n) => fmt(n, 2), ratio: true },
+    { label: 'completion lag p50, s of a real run (x timeScale)', value: (r) => (r.completionLagMs.p50 * r.timeScale) / 1000, show: (n) => fmt(n, 1), ratio: true },
+    { label: 'completion lag p99, s of a real run (x timeScale)', value: (r) => (r.completionLagMs.p99 * r.timeScale) / 1000, show: (n) => fmt(n, 1), ratio: true },
     ...routes.map((route): Row => ({ label: `API requests per job: ${route}`, value: (r) => r.requestsPerJob[route] ?? 0, show: (n) => fmt(n), ratio: true })),
     { label: 'API requests per job: total', value: (r) => Object.values(r.requestsPerJob).reduce((a, b) => a + b, 0), show: (n) => fmt(n), ratio: true },
     ...statuses.map((s): Row => ({ label: `  HTTP ${s} answers per job`, value: (r) => r.statusesPerJob[s] ?? 0, show: (n) => fmt(n) })),
@@ -307,6 +336,7 @@ async function main(): Promise<void> {
   const heartbeatThrottleMs = f['heartbeat-throttle-ms'] !== undefined ? numberFlag(f, 'heartbeat-throttle-ms', 0, 1) : undefined;
   const connections = f.connections !== undefined ? Math.round(numberFlag(f, 'connections', 0, 1)) : undefined;
   const sample = Math.round(numberFlag(f, 'sample', 20, 1));
+  const wallClockOptions = f['wall-clock-options'] === true;
   const timeoutMs = numberFlag(f, 'timeout-minutes', (3 * runSeconds) / 60 + 5, 0.1) * 60_000;
 
   const modes: Array<'stream' | 'poll'> = mode === 'both' ? ['stream', 'poll'] : [mode as 'stream' | 'poll'];
@@ -328,6 +358,7 @@ async function main(): Promise<void> {
       results.push(
         await runPhase({ client, server, bundlePath, dir, seed }, phase, n, {
           runSeconds,
+          wallClockOptions,
           maxActivities,
           ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
           ...(heartbeatThrottleMs !== undefined ? { heartbeatThrottleMs } : {}),
@@ -347,7 +378,13 @@ async function main(): Promise<void> {
     out.push(`gemini-jobs load bench: ${n} concurrent Deep Research jobs, one worker child process, 2-core machine`);
     out.push(`Emulated run: 20 min at timeScale ${(DR_EMULATED_MS / (runSeconds * 1000)).toFixed(2)} = ${runSeconds} s wall. Worker: maxConcurrentActivityTaskExecutions ${maxActivities}` +
       `${maxCachedWorkflows !== undefined ? `, maxCachedWorkflows ${maxCachedWorkflows}` : ''}${heartbeatThrottleMs ? `, maxHeartbeatThrottleInterval ${heartbeatThrottleMs} ms` : ''}${connections ? `, undici connections ${connections}` : ''}.`);
-    out.push('Job options: default heartbeatTimeout 30 s (heartbeats reach the server at most every 0.8 x 30 = 24 s), polling 2 s -> 30 s, streamIdleTimeout 15 s, followUpWindow 0.');
+    const t = results[0]!.options;
+    out.push(
+      wallClockOptions
+        ? 'Job timings: production defaults as they are (heartbeatTimeout 30 s, streamIdleTimeout 90 s, polling 2 s -> 30 s), followUpWindow 0.'
+        : `Job timings: production defaults / timeScale, i.e. a time-compressed real run: heartbeatTimeout ${t.heartbeatTimeoutMs} ms (server-side heartbeats every 0.8 x that), ` +
+            `streamIdleTimeout ${t.streamIdleTimeoutMs} ms, polling ${t.pollInitialIntervalMs} -> ${t.pollMaxIntervalMs} ms, followUpWindow 0. Request and history counts per job are a real run's; rates are timeScale x real.`,
+    );
     out.push('');
     out.push(report(results, pairs));
     out.push('');

@@ -88,7 +88,24 @@ export interface ChaosReport {
   workerCpuSeconds: number;
   workerPeakRssBytes: number;
   problems: string[];
+  /** For each job with more than one interaction: when they were created relative to the nearest kill. */
+  duplicateDetails: string[];
   checks: JobCheck[];
+}
+
+/** When each duplicate's interactions were created, relative to the worker kills and the server restart. */
+function explainDuplicates(checks: JobCheck[], created: Map<string, number>, kills: number[], serverRestartAt: number | undefined): string[] {
+  const out: string[] = [];
+  for (const c of checks.filter((x) => x.interactionIds.length > 1)) {
+    const times = c.interactionIds.map((id) => created.get(id) ?? NaN);
+    const first = times[0]!;
+    const nextKill = kills.find((k) => k >= first - 50);
+    const parts = [`${c.jobId}: ${c.interactionIds.length} creates at +0 ms, ${times.slice(1).map((t) => `+${Math.round(t - first)} ms`).join(', ')}`];
+    parts.push(nextKill !== undefined ? `worker SIGKILL ${Math.round(nextKill - first)} ms after the first create` : 'no worker kill after the first create');
+    if (serverRestartAt !== undefined) parts.push(`server restart ${Math.round(serverRestartAt - first)} ms after it`);
+    out.push(parts.join('; '));
+  }
+  return out;
 }
 
 /** True when nothing was lost, duplicated or missing. */
@@ -181,11 +198,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     const restartAt = Math.floor(opts.kills / 2);
     let serverRestarted = false;
+    let serverRestartAt: number | undefined;
+    const killTimes: number[] = [];
     let guard = 0;
     while (worker.kills < opts.kills && guard++ < opts.kills * 3) {
       await sleep(opts.meanKillGapMs * (0.25 + 1.5 * rng()));
       if (restartServer && !serverRestarted && worker.kills >= restartAt) {
         serverRestarted = true;
+        serverRestartAt = Date.now();
         log(`restarting the Temporal dev server (kill -9, same port and sqlite file) after ${worker.kills} worker kills`);
         const t = Date.now();
         await server!.restart();
@@ -193,6 +213,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       }
       sampler.sample();
       if (opts.workerLogFile) appendFileSync(opts.workerLogFile, `${new Date().toISOString()} ---- SIGKILL ${worker.kills + 1} (pid ${worker.pid})\n`);
+      killTimes.push(Date.now());
       await worker.kill9();
       sampler.track(worker.spawn().pid);
       if (worker.kills % 10 === 0) log(`${worker.kills} kills`);
@@ -207,6 +228,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const v = await verifyJobs({ client, store, emulator, specs });
     const usage = sampler.stop();
     const streams = emulator.counters().requests['stream'] ?? 0;
+    const created = new Map(emulator.interactions().map((i) => [i.id, Date.parse(i.created)]));
     return {
       jobs: specs.length,
       completed: v.completed,
@@ -228,6 +250,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       workerCpuSeconds: usage.cpuSeconds,
       workerPeakRssBytes: usage.peakRssBytes,
       problems: v.problems,
+      duplicateDetails: explainDuplicates(v.checks, created, killTimes, serverRestartAt),
       checks: v.checks,
     };
   } finally {
@@ -255,6 +278,7 @@ export function formatChaosReport(r: ChaosReport): string[] {
     `worker SIGKILLs ${r.kills}, worker starts ${r.workerStarts}, unexpected worker exits ${r.unexpectedWorkerExits}, server restarts ${r.serverRestarts}`,
     `wall time ${(r.wallMs / 1000).toFixed(1)} s${r.settleTimedOut ? ' (TIMED OUT waiting for jobs)' : ''}; stream requests per job ${r.streamRequestsPerJob.toFixed(1)}; worker CPU ${r.workerCpuSeconds.toFixed(1)} s over all incarnations, peak RSS ${(r.workerPeakRssBytes / 1048576).toFixed(0)} MB`,
   ];
+  for (const d of r.duplicateDetails) lines.push(`duplicate: ${d}`);
   for (const p of r.problems.slice(0, 20)) lines.push(`problem: ${p}`);
   if (r.problems.length > 20) lines.push(`… ${r.problems.length - 20} more problems`);
   return lines;
