@@ -95,6 +95,12 @@ export function validateCreateRequest(body: unknown): void {
   if (input !== undefined && typeof input !== 'string' && !isObj(input) && !Array.isArray(input)) {
     fail('input', `\`input\` must be a string, a content object or an array, got ${typeName(input)}`, 'send text as a string, or content/steps as objects');
   }
+  if (typeof input === 'string' && input.trim() === '') {
+    fail('input', '`input` is an empty string', 'send the question or instruction as non-empty text');
+  }
+  if (Array.isArray(input) && input.length === 0) {
+    fail('input', '`input` is an empty list', 'send at least one content block or step, or send text as a string');
+  }
   if (Array.isArray(input)) {
     input.forEach((item, i) => {
       if (!isObj(item) || typeof item.type !== 'string') {

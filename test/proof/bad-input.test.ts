@@ -160,8 +160,8 @@ const START_ROWS: StartRow[] = [
   { name: 'thread with a double quote', request: model(), opts: { thread: 'a"b' }, field: 'thread' },
   { name: 'empty thread in options', request: model(), opts: { options: { thread: '' } }, field: 'thread' },
   // Found by this table (see the report): accepted today, then refused by the API at create time.
-  { name: 'empty input string', request: model({ input: '' }), field: 'request.input', todo: 'REQUEST(bench): validateCreateRequest accepts input "" (followUpInputProblem already refuses it for follow-ups)' },
-  { name: 'empty input list', request: model({ input: [] }), field: 'request.input', todo: 'REQUEST(bench): validateCreateRequest accepts input []' },
+  { name: 'empty input string', request: model({ input: '' }), field: 'request.input' },
+  { name: 'empty input list', request: model({ input: [] }), field: 'request.input' },
 ];
 
 test('JobsClient.start refuses each bad request naming the field; nothing enqueued, nothing sent', async (t) => {
@@ -226,7 +226,7 @@ test('CLI start: contradictory or malformed flags exit 2 with a message naming t
     { name: '--request file missing', args: ['--request', join(dir, 'missing.json')], names: /--request/ },
     { name: '--job-id too long', args: ['--job-id', 'j'.repeat(300), 'q'], names: /job-?id/i },
     { name: '--thread with a double quote', args: ['--thread', 'a"b', 'q'], names: /thread/ },
-    { name: '--job-id empty', args: ['--job-id', '', 'q'], names: /job-?id/i, todo: 'REQUEST(bench): `start --job-id ""` silently starts a job with a random id (str() of "" is falsy in startCommand)' },
+    { name: '--job-id empty', args: ['--job-id', '', 'q'], names: /job-?id/i },
   ];
   for (const [i, row] of rows.entries()) {
     await t.test(row.name, row.todo ? { todo: row.todo } : {}, async () => {

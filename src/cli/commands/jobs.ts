@@ -190,8 +190,9 @@ export async function startCommand(ctx: CommandContext): Promise<ExitCode> {
   const jobs = await connectJobs(ctx, { interactions: true });
   try {
     const started = await jobs.start(request, {
-      ...(jobId ? { jobId } : {}),
-      ...(thread ? { thread } : {}),
+      // An explicitly empty --job-id / --thread is passed on so validation refuses it by name.
+      ...(jobId !== undefined ? { jobId } : {}),
+      ...(thread !== undefined ? { thread } : {}),
       ...(Object.keys(options).length ? { options } : {}),
     });
     if (ctx.json && !flag(ctx, 'wait') && !flag(ctx, 'watch')) {
