@@ -41,6 +41,9 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
   return Worker.create({
     // Leave room for the follow activity to flush its heartbeat (the next attempt resumes from it).
     shutdownGraceTime: '10s',
+    // The SDK would flush heartbeats only every 0.8 × heartbeatTimeout (24 s for the follow
+    // activity): a stale resume point and live progress. See WORKER_DEFAULTS.heartbeatFlushMs.
+    maxHeartbeatThrottleInterval: '5s',
     ...workerOptions,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath ?? JOB_WORKFLOWS_PATH }),
     activities,

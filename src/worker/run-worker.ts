@@ -21,6 +21,12 @@ export const WORKER_DEFAULTS = {
   maxWorkflowTasks: 40,
   /** Time running activities get on shutdown before they are cancelled and hand over (ms). */
   shutdownGraceMs: 10_000,
+  /**
+   * Heartbeats are throttled by the SDK to 0.8 × the heartbeat timeout (24 s for the follow
+   * activity). Flushing every 5 s keeps the resume checkpoint and live progress fresh for one
+   * small RPC per running job every 5 s.
+   */
+  heartbeatFlushMs: 5_000,
 };
 
 /** The Gemini environment has nothing to call (no credentials, no emulator URL). */
@@ -81,6 +87,8 @@ export interface WorkerSettings {
   maxActivities: number;
   maxWorkflowTasks: number;
   shutdownGraceMs: number;
+  /** Longest gap between heartbeat flushes to Temporal (checkpoint freshness, live progress lag). */
+  heartbeatFlushMs: number;
 }
 
 function intSetting(name: string, text: string | undefined, fallback: number, min: number): number {
@@ -101,6 +109,8 @@ export function resolveWorkerSettings(
       explicit.maxWorkflowTasks ?? intSetting('GEMINI_JOBS_MAX_WORKFLOW_TASKS', env.GEMINI_JOBS_MAX_WORKFLOW_TASKS, WORKER_DEFAULTS.maxWorkflowTasks, 2),
     shutdownGraceMs:
       explicit.shutdownGraceMs ?? intSetting('GEMINI_JOBS_SHUTDOWN_GRACE_MS', env.GEMINI_JOBS_SHUTDOWN_GRACE_MS, WORKER_DEFAULTS.shutdownGraceMs, 0),
+    heartbeatFlushMs:
+      explicit.heartbeatFlushMs ?? intSetting('GEMINI_JOBS_HEARTBEAT_FLUSH_MS', env.GEMINI_JOBS_HEARTBEAT_FLUSH_MS, WORKER_DEFAULTS.heartbeatFlushMs, 100),
   };
 }
 
@@ -189,6 +199,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     maxConcurrentActivityTaskExecutions: settings.maxActivities,
     maxConcurrentWorkflowTaskExecutions: settings.maxWorkflowTasks,
     shutdownGraceTime: settings.shutdownGraceMs,
+    maxHeartbeatThrottleInterval: settings.heartbeatFlushMs,
   });
 
   let stopping = false;
