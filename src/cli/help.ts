@@ -129,7 +129,7 @@ GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_LOCATION), or GEMINI_JOBS_BASE_URL points 
 Logs are JSON lines on stdout. SIGTERM/SIGINT shut down gracefully: running activities get
 --shutdown-grace to finish, then hand over to another worker through their heartbeats.
 
-  --max-activities <n>         Concurrent activities (env GEMINI_JOBS_MAX_ACTIVITIES, default 200)
+  --max-activities <n>         Concurrent activities (env GEMINI_JOBS_MAX_ACTIVITIES, default 1000)
   --max-workflow-tasks <n>     Concurrent workflow tasks (env GEMINI_JOBS_MAX_WORKFLOW_TASKS, default 40)
   --shutdown-grace <duration>  Grace time on shutdown (env GEMINI_JOBS_SHUTDOWN_GRACE_MS, default 10s)
 
