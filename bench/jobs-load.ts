@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startEmulator, type Emulator, type FaultRule } from '../src/emulator';
 import { JobsClient } from '../src/jobs/jobs-client';
+import { WORKER_DEFAULTS } from '../src/worker/run-worker';
 import { FileResultStore } from '../src/jobs/result-store';
 import type { JobOptions } from '../workflows/definitions';
 import { workflowBundle } from '../test/helpers/temporal';
@@ -35,9 +36,10 @@ const USAGE = `Usage: node dist/bench/jobs-load.js [options]
   --seed N                 seed of the emulator content and fault draws (default 1)
   --max-activities N       worker maxConcurrentActivityTaskExecutions (default max(jobs + 20, 200))
   --max-cached-workflows N worker maxCachedWorkflows (default: SDK default)
-  --heartbeat-throttle-ms  worker maxHeartbeatThrottleInterval (default: SDK default 60 000)
+  --heartbeat-throttle-ms  worker maxHeartbeatThrottleInterval (default: the worker's 5 000 ms heartbeat
+                           flush, divided by timeScale unless --wall-clock-options)
   --connections N          sockets of the worker's undici Agent (default unlimited)
-  --sample N               jobs whose heartbeats are observed for the lag figures (default 20)
+  --sample N               jobs whose heartbeats are observed for the lag figures (default 10)
   --timeout-minutes M      give up waiting for a phase after M minutes (default 3 x run + 5)
   --json-out FILE          also write every figure as JSON
   --wall-clock-options     use the production job timings as they are (heartbeat timeout 30 s, stream idle
@@ -102,6 +104,8 @@ interface PhaseResult {
   phase: PhaseSpec;
   timeScale: number;
   options: JobOptions;
+  /** Worker maxHeartbeatThrottleInterval (ms), undefined = createJobsWorker's default. */
+  heartbeatFlushMs: number | undefined;
   jobs: number;
   timedOut: boolean;
   wallMs: number;
@@ -166,6 +170,8 @@ async function runPhase(
     seed: ctx.seed,
     ...(phase.faults ? { faults: FAULT_RULES } : {}),
   });
+  // The worker's heartbeat flush interval is a timing too: scaled like the job timings.
+  const heartbeatFlushMs = opts.heartbeatThrottleMs ?? (opts.wallClockOptions ? undefined : Math.max(100, Math.round(WORKER_DEFAULTS.heartbeatFlushMs / timeScale)));
   const taskQueue = `load-${phase.name.replace(/\W+/g, '-')}-${Date.now().toString(36)}`;
   const resultsDir = join(ctx.dir, `results-${phase.name.replace(/\W+/g, '-')}`);
   const store = new FileResultStore(resultsDir);
@@ -179,7 +185,7 @@ async function runPhase(
       bundlePath: ctx.bundlePath,
       maxActivities: opts.maxActivities,
       ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
-      ...(opts.heartbeatThrottleMs ? { maxHeartbeatThrottleMs: opts.heartbeatThrottleMs } : {}),
+      ...(heartbeatFlushMs !== undefined ? { maxHeartbeatThrottleMs: heartbeatFlushMs } : {}),
       ...(opts.connections ? { connections: opts.connections } : {}),
       shutdownGraceMs: 2_000,
     },
@@ -241,6 +247,7 @@ async function runPhase(
     phase,
     timeScale,
     options,
+    heartbeatFlushMs,
     jobs: n,
     timedOut: waited.timedOut,
     wallMs,
@@ -335,7 +342,7 @@ async function main(): Promise<void> {
   const maxCachedWorkflows = f['max-cached-workflows'] !== undefined ? Math.round(numberFlag(f, 'max-cached-workflows', 0)) : undefined;
   const heartbeatThrottleMs = f['heartbeat-throttle-ms'] !== undefined ? numberFlag(f, 'heartbeat-throttle-ms', 0, 1) : undefined;
   const connections = f.connections !== undefined ? Math.round(numberFlag(f, 'connections', 0, 1)) : undefined;
-  const sample = Math.round(numberFlag(f, 'sample', 20, 1));
+  const sample = Math.round(numberFlag(f, 'sample', 10, 1));
   const wallClockOptions = f['wall-clock-options'] === true;
   const timeoutMs = numberFlag(f, 'timeout-minutes', (3 * runSeconds) / 60 + 5, 0.1) * 60_000;
 
@@ -382,7 +389,8 @@ async function main(): Promise<void> {
     out.push(
       wallClockOptions
         ? 'Job timings: production defaults as they are (heartbeatTimeout 30 s, streamIdleTimeout 90 s, polling 2 s -> 30 s), followUpWindow 0.'
-        : `Job timings: production defaults / timeScale, i.e. a time-compressed real run: heartbeatTimeout ${t.heartbeatTimeoutMs} ms (server-side heartbeats every 0.8 x that), ` +
+        : `Job timings: production defaults / timeScale, i.e. a time-compressed real run: heartbeatTimeout ${t.heartbeatTimeoutMs} ms, ` +
+            `worker heartbeat flush ${results[0]!.heartbeatFlushMs} ms (${WORKER_DEFAULTS.heartbeatFlushMs} ms / timeScale), ` +
             `streamIdleTimeout ${t.streamIdleTimeoutMs} ms, polling ${t.pollInitialIntervalMs} -> ${t.pollMaxIntervalMs} ms, followUpWindow 0. Request and history counts per job are a real run's; rates are timeScale x real.`,
     );
     out.push('');
@@ -390,10 +398,12 @@ async function main(): Promise<void> {
     out.push('');
     out.push('How the lags are measured (no hook inside the worker):');
     out.push('  heartbeat lag  = time the server recorded the heartbeat whose lastEventId covers an event (describe().pendingActivities');
-    out.push(`                   lastHeartbeatTime, polled every 0.5 s on ${sample} sampled jobs) minus the time the emulator emitted that event`);
+    out.push(`                   lastHeartbeatTime, polled every 0.25 s on ${sample} sampled jobs) minus the time the emulator emitted that event`);
     out.push('                   (its event count read every 0.1 s, in this process); events after the last heartbeat count at the');
     out.push('                   ActivityTaskCompleted time. It is how much stream a SIGKILLed worker would replay. Stream mode only.');
     out.push('  completion lag = ActivityTaskCompleted of followInteraction (history) minus when the emulator run reached its terminal status.');
+    out.push('  "of a real run" multiplies by timeScale; it does not apply to delays that are not scaled (Temporal activity retry');
+    out.push('                   backoff 1 s -> 60 s, Retry-After), which dominate the tail under --faults.');
     for (const r of results) {
       const byStatus = Object.entries(r.verification.byStatus).map(([k, v]) => `${k} ${v}`).join(', ');
       out.push(`${r.phase.name}: statuses ${byStatus}${r.timedOut ? ' (TIMED OUT waiting)' : ''}; faults fired ${JSON.stringify(r.faultsFired)}; worker starts ${r.worker.starts}, unexpected exits ${r.worker.unexpectedExits}`);

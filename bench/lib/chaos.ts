@@ -17,7 +17,7 @@ import { FileResultStore } from '../../src/jobs/result-store';
 import type { JobOptions } from '../../workflows/definitions';
 import { workflowBundle } from '../../test/helpers/temporal';
 import { PersistedDevServer } from './dev-server';
-import { interactionsByInput, jobSpecs, startOne, researchRequest, verifyJobs, waitAllClosed, type JobCheck } from './jobs';
+import { jobSpecs, startOne, researchRequest, verifyJobs, waitAllClosed, type JobCheck } from './jobs';
 import { ProcSampler } from './proc';
 import { seededRandom, sleep } from './stats';
 import { WorkerProcess } from './worker-process';
@@ -186,14 +186,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     starting.catch(() => undefined);
     if (opts.killDuringCreates === false) {
       await starting;
+      // Recorded by the workflow (the create activity's completion reached Temporal), not just
+      // answered by the emulator: only then is a kill unable to cause a second create.
       const deadline = Date.now() + 60_000;
-      for (;;) {
-        const byInput = interactionsByInput(emulator);
-        if (specs.every((s) => byInput.has(s.input))) break;
-        if (Date.now() > deadline) throw new Error('not every job created its interaction within 60 s');
-        await sleep(100);
+      for (const spec of specs) {
+        for (;;) {
+          const state = await jobs.state(spec.jobId).catch(() => undefined);
+          if (state?.interactionId) break;
+          if (Date.now() > deadline) throw new Error(`${spec.jobId} did not record its interaction within 60 s`);
+          await sleep(100);
+        }
       }
-      log(`all ${specs.length} interactions created; killing from now on`);
+      log(`all ${specs.length} interactions created and recorded; killing from now on`);
     }
 
     const restartAt = Math.floor(opts.kills / 2);

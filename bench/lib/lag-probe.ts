@@ -4,7 +4,7 @@
  * - Emit time of event k of an interaction: the emulator runs in this process; every `emuEveryMs`
  *   its event count per interaction is read (`interactions()[].events`, event ids are `evt_<k>`),
  *   and an event is dated at the midpoint of the interval in which it appeared (±emuEveryMs/2).
- * - Record time: for a sample of jobs, `describe()` is called every `describeEveryMs`; the pending
+ * - Record time: for a sample of jobs, `describe()` is called every `describeEveryMs` (250 ms); the pending
  *   followInteraction's `lastHeartbeatTime` and the `lastEventId` in its heartbeat details say which
  *   events the server has durably recorded by when. An event is recorded by the first heartbeat
  *   whose lastEventId is at or after it; events after the last heartbeat are recorded by the
@@ -49,7 +49,7 @@ export class LagProbe {
     specs: readonly JobSpec[],
     sampleSize = 20,
     private readonly emuEveryMs = 100,
-    private readonly describeEveryMs = 500,
+    private readonly describeEveryMs = 250,
   ) {
     for (const s of specs) this.jobOfInput.set(s.input, s.jobId);
     const step = Math.max(1, Math.floor(specs.length / Math.max(1, sampleSize)));

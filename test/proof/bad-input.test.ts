@@ -159,7 +159,7 @@ const START_ROWS: StartRow[] = [
   { name: 'job id with whitespace', request: model(), opts: { jobId: 'two words' }, field: 'jobId' },
   { name: 'thread with a double quote', request: model(), opts: { thread: 'a"b' }, field: 'thread' },
   { name: 'empty thread in options', request: model(), opts: { options: { thread: '' } }, field: 'thread' },
-  // Found by this table (see the report): accepted today, then refused by the API at create time.
+  // Found by this table (accepted, then refused by the API at create time); refused up front since.
   { name: 'empty input string', request: model({ input: '' }), field: 'request.input' },
   { name: 'empty input list', request: model({ input: [] }), field: 'request.input' },
 ];
