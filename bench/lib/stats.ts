@@ -12,17 +12,8 @@ export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The emulator's seeded PRNG (mulberry32), so bench and emulator share one generator. */
+export { createRng as seededRandom } from '../../src/emulator/rng';
 
 export function mb(bytes: number): string {
   return `${(bytes / 1048576).toFixed(0)} MB`;
