@@ -17,8 +17,9 @@ import { parseRetryAfterMs } from '../../src/interactions/retry';
 import { validateCreateRequest } from '../../src/interactions/validate';
 import type { CreateInteractionRequest } from '../../src/interactions/types';
 import { delay, frame, json, sampleEvents, sseHead, startServer } from './helpers';
+import { fakeApiKey } from '../helpers/fake-credentials';
 
-const KEY = 'AIzaSyTESTKEY_abcdefghijklmnopqrstuvw';
+const KEY = fakeApiKey('SyTESTKEY_abcdefghijklmnopqrstuvw');
 const fastRetry = { initialDelayMs: 5, maxDelayMs: 20 };
 
 describe('operations', () => {

@@ -4,6 +4,9 @@ import { Agent, type Dispatcher } from 'undici';
 import { InteractionsClient } from '../../src/interactions/client';
 import { buildUrl, resolveRoute } from '../../src/interactions/routing';
 import { json, startServer, type ScriptedServer } from './helpers';
+import { fakeApiKey } from '../helpers/fake-credentials';
+
+const FAKE_KEY = fakeApiKey('TESTKEY0000000000000000000000000');
 
 /** A real dispatcher that sends every request to `target` while recording the origin it was meant for. */
 function redirectingDispatcher(target: string, seen: string[]): Dispatcher {
@@ -45,11 +48,11 @@ describe('routing over real sockets', () => {
   after(() => server.close());
 
   it('gemini: x-goog-api-key header and /v1beta path on the wire', async () => {
-    const client = new InteractionsClient({ apiKey: 'AIzaTESTKEY0000000000000000000000000', baseUrl: server.url });
+    const client = new InteractionsClient({ apiKey: FAKE_KEY, baseUrl: server.url });
     await client.get('x');
     const req = server.requests.at(-1)!;
     assert.equal(req.url, '/v1beta/interactions/x');
-    assert.equal(req.headers['x-goog-api-key'], 'AIzaTESTKEY0000000000000000000000000');
+    assert.equal(req.headers['x-goog-api-key'], FAKE_KEY);
     assert.equal(req.headers.authorization, undefined);
     await client.close();
   });
@@ -97,18 +100,18 @@ describe('routing over real sockets', () => {
 
   it('express mode: /v1beta1/interactions with x-goog-api-key on aiplatform.googleapis.com', async () => {
     const seen: string[] = [];
-    const client = InteractionsClient.fromEnv({ GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_API_KEY: 'AIzaEXPRESS000000000000000000000000' }, { dispatcher: redirectingDispatcher(server.url, seen) });
+    const client = InteractionsClient.fromEnv({ GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_API_KEY: fakeApiKey('EXPRESS000000000000000000000000') }, { dispatcher: redirectingDispatcher(server.url, seen) });
     assert.equal(client.route.family, 'express');
     await client.delete('x');
     assert.deepEqual(seen, ['https://aiplatform.googleapis.com/v1beta1/interactions/x']);
-    assert.equal(server.requests.at(-1)!.headers['x-goog-api-key'], 'AIzaEXPRESS000000000000000000000000');
+    assert.equal(server.requests.at(-1)!.headers['x-goog-api-key'], fakeApiKey('EXPRESS000000000000000000000000'));
   });
 
   it('fromEnv: GEMINI_API_KEY wins over GOOGLE_API_KEY; GEMINI_JOBS_BASE_URL overrides the origin', async () => {
-    const client = InteractionsClient.fromEnv({ GEMINI_API_KEY: 'AIzaFIRST0000000000000000000000000000', GOOGLE_API_KEY: 'AIzaSECOND', GEMINI_JOBS_BASE_URL: server.url });
+    const client = InteractionsClient.fromEnv({ GEMINI_API_KEY: fakeApiKey('FIRST0000000000000000000000000000'), GOOGLE_API_KEY: 'AIzaSECOND', GEMINI_JOBS_BASE_URL: server.url });
     assert.equal(client.route.family, 'gemini');
     await client.get('x');
-    assert.equal(server.requests.at(-1)!.headers['x-goog-api-key'], 'AIzaFIRST0000000000000000000000000000');
+    assert.equal(server.requests.at(-1)!.headers['x-goog-api-key'], fakeApiKey('FIRST0000000000000000000000000000'));
     const vx = InteractionsClient.fromEnv({ GOOGLE_GENAI_USE_VERTEXAI: '1', GOOGLE_CLOUD_PROJECT: 'pp', GOOGLE_CLOUD_LOCATION: 'eu', GEMINI_JOBS_BASE_URL: server.url }, { accessToken: 'tok-zzzzzz' });
     assert.equal(vx.route.prefix, '/v1beta1/projects/pp/locations/eu');
     await vx.get('x');

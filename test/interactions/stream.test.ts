@@ -4,8 +4,9 @@ import { InteractionsClient } from '../../src/interactions/client';
 import { APITimeoutError, StreamErrorEvent, StreamProtocolError } from '../../src/interactions/errors';
 import type { InteractionEvent } from '../../src/interactions/types';
 import { delay, frame, json, sampleEvents, sseHead, startServer } from './helpers';
+import { fakeApiKey } from '../helpers/fake-credentials';
 
-const KEY = 'AIzaSyTESTKEY_abcdefghijklmnopqrstuvw';
+const KEY = fakeApiKey('SyTESTKEY_abcdefghijklmnopqrstuvw');
 
 /** Index just after the event whose event_id is `id` (0 when absent = replay from the start). */
 function resumeIndex(events: Record<string, unknown>[], url: string): number {

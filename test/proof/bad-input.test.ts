@@ -23,6 +23,7 @@ import { createJobsWorker } from '../../src/worker/create-worker';
 import type { JobOptions, JobRequest, JobResult } from '../../workflows/definitions';
 import { getTestEnv, releaseTestEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
 import { runCli } from './helpers';
+import { fakeApiKey } from '../helpers/fake-credentials';
 
 const KEY = 'bad-input-emulator-key';
 const DR_AGENT = 'deep-research-preview-04-2026';
@@ -146,8 +147,8 @@ const START_ROWS: StartRow[] = [
   { name: 'first poll interval above the largest', request: model(), opts: { options: { pollInitialIntervalMs: 10_000, pollMaxIntervalMs: 1_000 } }, field: 'options.pollInitialIntervalMs' },
   { name: 'negative follow-up window', request: model(), opts: { options: { followUpWindowMs: -1 } }, field: 'options.followUpWindowMs' },
   { name: 'oversized input (2.5 MB, above the 2 MB payload limit)', request: model({ input: 'x'.repeat(2_500_000) }), field: 'request.input', also: /2 MB/ },
-  { name: 'an API key field in the request', request: model({ api_key: 'AIzaSyDUMMYDUMMYDUMMYDUMMYDUMMYDUMMY123' }), field: 'request.api_key', also: /credential/ },
-  { name: 'an API key inside the input text', request: model({ input: 'Use AIzaSyDUMMYDUMMYDUMMYDUMMYDUMMYDUMMY123 please' }), field: 'request.input', also: /credential/ },
+  { name: 'an API key field in the request', request: model({ api_key: fakeApiKey('SyDUMMYDUMMYDUMMYDUMMYDUMMYDUMMY123') }), field: 'request.api_key', also: /credential/ },
+  { name: 'an API key inside the input text', request: model({ input: `Use ${fakeApiKey('SyDUMMYDUMMYDUMMYDUMMYDUMMYDUMMY123')} please` }), field: 'request.input', also: /credential/ },
   {
     name: 'an Authorization header in a tool',
     request: model({ tools: [{ type: 'mcp_server', name: 'm', url: 'https://mcp.example', headers: { Authorization: 'Bearer abcdefghijklmnopqrstuvwxyz' } }] }),
@@ -199,7 +200,7 @@ test('CLI start: contradictory or malformed flags exit 2 with a message naming t
     notJson: join(dir, 'not-json.json'),
   };
   await writeFile(files.modelAndAgent, JSON.stringify({ model: MODEL, agent: DR_AGENT, input: 'x' }));
-  await writeFile(files.apiKey, JSON.stringify({ model: MODEL, input: 'x', api_key: 'AIzaSyDUMMYDUMMYDUMMYDUMMYDUMMYDUMMY123' }));
+  await writeFile(files.apiKey, JSON.stringify({ model: MODEL, input: 'x', api_key: fakeApiKey('SyDUMMYDUMMYDUMMYDUMMYDUMMYDUMMY123') }));
   await writeFile(files.notJson, '{ not json');
   const cliEnv = {
     TEMPORAL_ADDRESS: env.address,
