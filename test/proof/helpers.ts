@@ -1,38 +1,18 @@
 /** Helpers of the proof tests: running the CLI as a child process, and turning anything into searchable text. */
-import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { packageRoot } from '../helpers/temporal';
+import { runCli as runCliWithEnv, type CliRun } from '../helpers/cli';
 
-export const CLI = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
+export { CLI } from '../helpers/cli';
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = Pick<CliRun, 'code' | 'stdout' | 'stderr'>;
 
-/** Runs `node dist/src/cli/main.js ...args` with exactly `env` (plus PATH/HOME); kills it after `timeoutMs`. */
+/** Runs the CLI with exactly `env` (plus PATH/HOME/TMPDIR/LANG), so nothing leaks in from the test's own environment. */
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const base: Record<string, string> = {};
-    for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[key]) base[key] = process.env[key]!;
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...base, ...env }, cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`gemini-jobs ${args.join(' ')} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  const base: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[key]) base[key] = process.env[key]!;
+  return runCliWithEnv(args, { ...base, ...env }, { timeoutMs });
 }
 
 /**

@@ -3,7 +3,6 @@
  * emulator over real HTTP, a results directory, a `JobsClient`, an in-process worker, and the
  * environment a CLI child process needs to reach all of them.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,11 +15,9 @@ import { JobsClient } from '../../src/jobs/jobs-client';
 import { FileResultStore } from '../../src/jobs/result-store';
 import { createJobsWorker } from '../../src/worker/create-worker';
 import type { JobOptions } from '../../workflows/definitions';
-import { getTestEnv, packageRoot, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
+import { getTestEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
 
 export const TEST_API_KEY = 'service-test-key';
-export const CLI = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
-
 /** Short options: fast polling and dead-worker detection, no follow-up window. */
 export const FAST: JobOptions = {
   heartbeatTimeoutMs: 3_000,
@@ -115,32 +112,6 @@ export async function serviceHarness(name: string, emulatorOptions: EmulatorOpti
   };
 }
 
-export interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node dist/src/cli/main.js ...args` and collects its output (killed after `timeoutMs`). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { timeoutMs?: number; cwd?: string; input?: string } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, cwd: opts.cwd ?? packageRoot, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`gemini-jobs ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, opts.timeoutMs ?? 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
-}
+export { CLI, runCli, type CliRun } from '../helpers/cli';
 
 export { waitFor } from '../helpers/wait';
