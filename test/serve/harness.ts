@@ -7,6 +7,7 @@ import { createParser } from 'eventsource-parser';
 import { startJobsServer } from '../../src/serve/server';
 import type { JobsServer, JobsServerOptions } from '../../src/serve/server';
 import { generateToken } from '../../src/serve/auth';
+import type { EmulatorOptions } from '../../src/emulator';
 import { serviceHarness } from '../service/harness';
 import type { ServiceHarness } from '../service/harness';
 
@@ -21,8 +22,8 @@ export interface ServeHarness extends ServiceHarness {
   call(path: string, init?: RequestInit & { auth?: boolean | string; json?: unknown }): Promise<Response>;
 }
 
-export async function serveHarness(name: string, options: Partial<JobsServerOptions> = {}): Promise<ServeHarness> {
-  const h = await serviceHarness(name);
+export async function serveHarness(name: string, options: Partial<JobsServerOptions> = {}, emulatorOptions: EmulatorOptions = {}): Promise<ServeHarness> {
+  const h = await serviceHarness(name, emulatorOptions);
   await h.startWorker();
   const token = generateToken();
   const logs: Array<Record<string, unknown>> = [];
