@@ -277,8 +277,10 @@ function jobView(jobId) {
         h('div', { class: 'inline' }, h('button', { id: 'approve-plan', onclick: () => act(() => api('POST', `/jobs/${encodeURIComponent(jobId)}/plan/approve`, {})) }, 'Approve plan')),
         refine, h('button', { class: 'secondary', id: 'refine-plan', onclick: () => refine.value.trim() && act(() => api('POST', `/jobs/${encodeURIComponent(jobId)}/plan/refine`, { instructions: refine.value })) }, 'Refine plan'));
     }
-    cancelButton.disabled = state.phase === 'done';
-    followBox.hidden = !(state.phase === 'waiting-for-input' && !waiting);
+    // A finished turn with followUpUntil set: the job is still open for a follow-up question.
+    const open = state.phase !== 'done' || state.followUpUntil !== undefined;
+    cancelButton.disabled = !open;
+    followBox.hidden = waiting || !(state.followUpUntil !== undefined || state.phase === 'waiting-for-input');
   }
   function onEvent(type, e) {
     if (type === 'thought') {
