@@ -45,13 +45,14 @@ const text = (selector: string) => page.locator(selector).innerText();
 
 test('dashboard: plan, thoughts, approval, reconnect, report with citations, cancel', { skip }, async () => {
   const question = `How do heat pumps work in cold climates? ${randomUUID().slice(0, 8)}`;
+  const thread = `bt-${randomUUID().slice(0, 8)}`;
   await page.goto(`${h.server.url}/#token=${encodeURIComponent(h.token)}`);
   await page.waitForSelector('#new-job');
   assert.ok(!page.url().includes(h.token), 'the token leaves the address bar');
 
   await page.fill('#new-question', question);
   await page.check('#new-planning');
-  await page.fill('#new-thread', 'browser-test');
+  await page.fill('#new-thread', thread);
   await page.click('#start');
   await page.waitForURL(/#\/jobs\//);
   const jobId = decodeURIComponent(page.url().split('#/jobs/')[1]!);
@@ -95,6 +96,7 @@ test('dashboard: plan, thoughts, approval, reconnect, report with citations, can
   await page.click('text=← all jobs');
   await page.waitForSelector('#new-job');
   await page.fill('#new-question', `Cancel me ${randomUUID().slice(0, 8)}`);
+  await page.fill('#new-thread', thread);
   await page.click('#start');
   await page.waitForURL((url) => url.hash.startsWith('#/jobs/') && !url.hash.includes(encodeURIComponent(jobId)));
   await waitFor(async () => /streaming|running/.test(await text('#phase')), 'the second job running', 60_000);
@@ -104,6 +106,8 @@ test('dashboard: plan, thoughts, approval, reconnect, report with citations, can
   await shot('4-cancelled');
 
   await page.click('text=← all jobs');
+  await page.fill('#filter-thread', thread);
+  await page.dispatchEvent('#filter-thread', 'change');
   await waitFor(async () => (await page.locator('#jobs tr[data-job]').count()) >= 2 && /cancelled/.test(await text('#jobs')), 'both jobs in the list', 30_000);
   assert.match(await text('#jobs'), /heat pumps/);
   await page.selectOption('#filter-status', 'cancelled');

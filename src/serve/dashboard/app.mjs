@@ -63,6 +63,15 @@ async function api(method, path, body) {
   return data;
 }
 
+/** `next` continued from `previous` (grown, or a later window of it), merged; else undefined. */
+export function mergeThought(previous, next) {
+  if (next.startsWith(previous)) return next;
+  for (let k = Math.min(previous.length, next.length) - 1; k >= 24; k--) {
+    if (previous.endsWith(next.slice(0, k))) return previous + next.slice(k);
+  }
+  return undefined;
+}
+
 /** Is a plan waiting for approval? One place, so the plan contract can change in one line. */
 export function planWaiting(state) {
   if (!state || state.phase === 'done') return false;
@@ -237,7 +246,7 @@ function jobView(jobId) {
       reportTurn = settled.turn;
       try {
         const outcome = await api('GET', `/jobs/${encodeURIComponent(jobId)}/result`);
-        if (outcome.report !== undefined) report.innerHTML = renderMarkdown(outcome.report);
+        if (outcome.report) report.innerHTML = renderMarkdown(outcome.report);
         else report.replaceChildren(h('p', { class: 'muted' }, `No report (${outcome.status}).`));
         render();
       } catch (err) { report.replaceChildren(h('p', { class: 'error' }, err.message)); }
@@ -250,7 +259,7 @@ function jobView(jobId) {
     const deadline = state.deadlineAt ? Date.parse(state.deadlineAt) : NaN;
     const running = state.phase !== 'done' && state.phase !== 'waiting-for-input' && !planWaiting(state);
     const elapsed = running ? Date.now() - turnStarted : (state.turns[state.turns.length - 1]?.endedAt ? Date.parse(state.turns[state.turns.length - 1].endedAt) - turnStarted : state.elapsedMs);
-    facts.replaceChildren(
+    facts.replaceChildren(...[
       h('div', {}, h('span', {}, 'Status'), statusBadge(state.status)),
       h('div', {}, h('span', {}, 'Phase'), h('b', { id: 'phase' }, planWaiting(state) ? `${state.phase} (plan waiting)` : state.phase)),
       h('div', {}, h('span', {}, 'Elapsed / deadline'), h('b', { id: 'elapsed' }, `${duration(elapsed)} / ${Number.isFinite(deadline) ? duration(deadline - turnStarted) : '—'}`)),
@@ -259,7 +268,7 @@ function jobView(jobId) {
       h('div', {}, h('span', {}, 'Turn'), String(state.turn)),
       h('div', {}, h('span', {}, 'Job id'), h('code', {}, state.jobId)),
       state.progress ? h('div', {}, h('span', {}, 'Output so far'), `${state.progress.outputChars} chars, ${state.progress.eventsApplied} events`) : null,
-    );
+    ].filter(Boolean));
     bar.style.width = Number.isFinite(deadline) && running ? `${Math.min(100, (100 * elapsed) / (deadline - turnStarted))}%` : state.phase === 'done' ? '100%' : '0%';
     if (state.error) facts.append(h('div', {}, h('span', {}, 'Error'), h('span', { class: 'error' }, `${state.error.code}: ${state.error.message}`)));
     const u = state.usage;
@@ -284,7 +293,15 @@ function jobView(jobId) {
   }
   function onEvent(type, e) {
     if (type === 'thought') {
-      if (!thoughts.includes(e.text)) {
+      if (thoughts.includes(e.text)) return;
+      // Each event is the latest thought so far (its last 2,000 chars): a growing thought
+      // replaces its own item instead of adding a new one.
+      const last = thoughts.length - 1;
+      const merged = last >= 0 ? mergeThought(thoughts[last], e.text) : undefined;
+      if (merged !== undefined) {
+        thoughts[last] = merged;
+        thoughtList.lastElementChild.innerHTML = renderMarkdown(merged);
+      } else {
         thoughts.push(e.text);
         thoughtList.append(h('li', { html: renderMarkdown(e.text) }));
       }
