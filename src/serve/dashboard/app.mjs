@@ -226,6 +226,7 @@ function jobView(jobId) {
   const thoughtList = h('ol', { id: 'thoughts' });
   const report = h('div', { class: 'report', id: 'report' }, h('p', { class: 'muted' }, 'The report appears when the turn ends.'));
   const usage = h('div', { id: 'usage', class: 'muted' });
+  const reportLabel = h('span', { class: 'muted', id: 'report-label' });
   const turns = h('tbody', { id: 'turns' });
   const actionError = h('p', { class: 'error', id: 'action-error' });
   const followInput = h('textarea', { id: 'follow-up-input', placeholder: 'Follow-up question' });
@@ -246,6 +247,7 @@ function jobView(jobId) {
       reportTurn = settled.turn;
       try {
         const outcome = await api('GET', `/jobs/${encodeURIComponent(jobId)}/result`);
+        reportLabel.textContent = outcome.turn ? ` turn ${outcome.turn.turn}, ${outcome.turn.status}` : '';
         if (outcome.report) report.innerHTML = renderMarkdown(outcome.report);
         else report.replaceChildren(h('p', { class: 'muted' }, `No report (${outcome.status}).`));
         render();
@@ -319,7 +321,7 @@ function jobView(jobId) {
     h('section', {}, title, facts, h('div', { class: 'bar' }, bar), h('div', { class: 'inline' }, cancelButton), actionError),
     planBox,
     h('section', {}, h('h2', {}, 'Thought summaries'), thoughtList),
-    h('section', {}, h('h2', {}, 'Report'), report, followBox),
+    h('section', {}, h('h2', {}, 'Report', reportLabel), report, followBox),
     h('section', {}, h('h2', {}, 'Usage'), usage),
     h('section', {}, h('h2', {}, 'Turns'), h('table', {}, h('thead', {}, h('tr', {}, ['Turn', 'Status', 'Interaction', 'Chars', 'Tokens', 'Started', 'Took'].map((t) => h('th', {}, t)))), turns)),
   );
