@@ -86,7 +86,14 @@ if (missing.length > 0) {
 
 const files = {};
 for (const [type, file] of Object.entries(TYPES)) {
-  files[file] = openSets({ $id: `https://github.com/gemini-jobs/gemini-jobs/schemas/${file}`, ...generator.createSchema(type) });
+  let schema;
+  try {
+    schema = generator.createSchema(type);
+  } catch (err) {
+    console.error(`gen-schemas: no exported type ${type} in workflows/definitions.ts (${err.message.split('\n')[0]}); fix HANDLERS / TYPES in scripts/gen-schemas.mjs`);
+    process.exit(1);
+  }
+  files[file] = openSets({ $id: `https://github.com/gemini-jobs/gemini-jobs/schemas/${file}`, ...schema });
 }
 files['job-contract.json'] = {
   description: 'The gemini-jobs job contract for Temporal clients in any language. A job is one workflow execution whose workflow id is the job id; payloads use the default JSON payload converter.',

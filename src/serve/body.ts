@@ -10,7 +10,8 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) {
     req.resume();
-    throw new HttpError(413, 'payload_too_large', `The request body is ${declared} bytes; the limit is ${maxBytes}.`);
+    // The rest of the body is not worth reading: answer and close the connection.
+    throw new HttpError(413, 'payload_too_large', `The request body is ${declared} bytes; the limit is ${maxBytes}.`, undefined, { connection: 'close' });
   }
   const hasBody = declared !== undefined ? Number(declared) > 0 : req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) return {};
@@ -25,7 +26,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
       req.resume();
-      throw new HttpError(413, 'payload_too_large', `The request body exceeds the limit of ${maxBytes} bytes.`);
+      throw new HttpError(413, 'payload_too_large', `The request body exceeds the limit of ${maxBytes} bytes.`, undefined, { connection: 'close' });
     }
     chunks.push(chunk as Buffer);
   }

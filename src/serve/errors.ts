@@ -41,6 +41,9 @@ export const STATUS_OF_CODE: Record<string, number> = {
   internal: 500,
 };
 
+/** 5xx codes whose message is shown to the caller: they name the job and what to check. */
+const PASS_MESSAGE = new Set(['query_failed', 'wait_timeout', 'too_many_streams']);
+
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };
 }
@@ -57,14 +60,16 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody; 
   // A rejected workflow update (follow-up while a turn runs, approve without a plan, …).
   const code = e?.name === 'JobUpdateRejectedError' ? 'update_rejected' : typeof e?.code === 'string' ? e.code : undefined;
   const status = code !== undefined ? STATUS_OF_CODE[code] : undefined;
-  if (code !== undefined && status !== undefined && status < 500 || code === 'query_failed' || code === 'wait_timeout') {
+  if (code === undefined || status === undefined) {
+    return { status: 500, headers: {}, body: { error: { code: 'internal', message: publicMessage('internal') } } };
+  }
+  // Caller errors, and the two server-side waits whose message helps the caller, keep their
+  // message (it names the field or the job, never a credential); other server errors do not.
+  if (status < 500 || PASS_MESSAGE.has(code)) {
     const field = typeof e.field === 'string' ? e.field : undefined;
-    return { status: status!, headers: {}, body: { error: { code: code!, message: String(e.message ?? code), ...(field ? { field } : {}) } } };
+    return { status, headers: {}, body: { error: { code, message: String(e.message ?? code), ...(field ? { field } : {}) } } };
   }
-  if (code !== undefined && status !== undefined) {
-    return { status, headers: {}, body: { error: { code, message: publicMessage(code) } } };
-  }
-  return { status: 500, headers: {}, body: { error: { code: 'internal', message: publicMessage('internal') } } };
+  return { status, headers: {}, body: { error: { code, message: publicMessage(code) } } };
 }
 
 function publicMessage(code: string): string {

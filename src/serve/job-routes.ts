@@ -80,6 +80,17 @@ function listOptions(url: URL): ListOptions {
 export function jobRoutes(options: JobRoutesOptions): Route[] {
   const { jobs } = options;
   let openStreams = 0;
+  // Single flight: concurrent state reads of one job (many tabs, a polling client, a flood) share
+  // one query + describe instead of each costing the worker a query task.
+  const inflight = new Map<string, ReturnType<JobsClient['snapshot']>>();
+  const readSnapshot = (jobId: string): ReturnType<JobsClient['snapshot']> => {
+    let read = inflight.get(jobId);
+    if (!read) {
+      read = jobs.snapshot(jobId).finally(() => inflight.delete(jobId));
+      inflight.set(jobId, read);
+    }
+    return read;
+  };
   return [
     {
       method: 'POST',
@@ -115,7 +126,7 @@ export function jobRoutes(options: JobRoutesOptions): Route[] {
       path: '/v1/jobs/:jobId',
       operationId: 'getJobState',
       async handle(ctx) {
-        const { state, description } = await jobs.snapshot(ctx.params.jobId!);
+        const { state, description } = await readSnapshot(ctx.params.jobId!);
         // The question (start memo) lets a page title the job without reading its input.
         const question = (description.memo as { question?: unknown } | undefined)?.question;
         sendJson(ctx, 200, typeof question === 'string' ? { ...state, question } : state);

@@ -74,7 +74,10 @@ def read_report(ref):
     """The report of a turn from the shared file result store, checked against its sha256."""
     if ref is None:
         return None
-    body = Path(os.environ["GEMINI_JOBS_RESULTS_DIR"], *ref["key"].split("/")).read_bytes()
+    if isinstance(ref.get("text"), str):  # a report carried inline in the result
+        body = ref["text"].encode("utf-8")
+    else:
+        body = Path(os.environ["GEMINI_JOBS_RESULTS_DIR"], *ref["key"].split("/")).read_bytes()
     assert hashlib.sha256(body).hexdigest() == ref["sha256"], "report bytes match the result's sha256"
     return body.decode("utf-8")
 

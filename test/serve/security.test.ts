@@ -140,34 +140,48 @@ test('bind rule: without a configured token only loopback; weak tokens are refus
   }
 });
 
-test('a bounded loopback flood (1,500 requests, 50 at a time) leaves a running job untouched', async () => {
+test('a bounded loopback flood (1,500 requests, 50 at a time) leaves a running job untouched', async (t) => {
   const question = `flood victim ${randomUUID()}`;
   const { jobId } = (await (await h.call('/v1/jobs', { json: { request: { ...research(question), labels: { 'emulator-scenario': 'medium' } }, options: FAST } })).json()) as { jobId: string };
   await waitFor(async () => ((await (await h.call(`/v1/jobs/${jobId}`)).json()) as { phase: string }).phase === 'streaming', 'the job streaming');
 
   const floodQuestion = `flood ${randomUUID()}`;
+  const big = 'x'.repeat(2.1 * 1024 * 1024);
   const kinds = [
-    { n: 600, run: () => h.call('/v1/jobs', { auth: false, json: { request: research(floodQuestion) } }), expect: 401 },
-    { n: 300, run: () => h.call(`/v1/jobs/${jobId}/cancel`, { auth: generateToken(), method: 'POST' }), expect: 401 },
-    { n: 300, run: () => h.call(`/v1/jobs/${jobId}`), expect: 200 },
-    { n: 200, run: () => h.call('/v1/jobs', { method: 'POST', body: '{"request":', headers: { 'content-type': 'application/json' } }), expect: 400 },
-    { n: 100, run: () => h.call(`/v1/jobs/${jobId}/follow-up`, { json: { input: 'x'.repeat(2.1 * 1024 * 1024) } }), expect: 413 },
+    { name: 'unauthenticated start', n: 600, run: () => h.call('/v1/jobs', { auth: false, json: { request: research(floodQuestion) } }), expect: 401 },
+    { name: 'wrong-token cancel', n: 300, run: () => h.call(`/v1/jobs/${jobId}/cancel`, { auth: generateToken(), method: 'POST' }), expect: 401 },
+    // State reads share one query per job (single flight); on an overloaded machine the worker may
+    // still miss a query deadline, which is answered 503 query_failed, never a wrong state.
+    { name: 'state', n: 300, run: () => h.call(`/v1/jobs/${jobId}`), expect: 200, alsoOk: 503 },
+    { name: 'malformed', n: 200, run: () => h.call('/v1/jobs', { method: 'POST', body: '{"request":', headers: { 'content-type': 'application/json' } }), expect: 400 },
+    // Refused from Content-Length before the body is read; a client still uploading may see the
+    // connection end instead of the 413 (counted as refused too).
+    { name: 'oversized follow-up', n: 100, run: () => h.call(`/v1/jobs/${jobId}/follow-up`, { json: { input: big } }), expect: 413, mayReset: true },
   ];
   const tasks = kinds.flatMap((k) => Array.from({ length: k.n }, () => k));
-  const statuses = new Map<number, number>();
+  const answers = new Map<string, number>();
+  const wrong: string[] = [];
   let next = 0;
-  let wrong = 0;
   await Promise.all(Array.from({ length: 50 }, async () => {
     while (next < tasks.length) {
       const task = tasks[next++]!;
-      const res = await task.run();
-      await res.arrayBuffer();
-      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      if (res.status !== task.expect) wrong++;
+      let answer: string;
+      try {
+        const res = await task.run();
+        await res.arrayBuffer();
+        answer = String(res.status);
+        if (res.status !== task.expect && res.status !== (task as { alsoOk?: number }).alsoOk) wrong.push(`${task.name}: ${answer}`);
+      } catch (err) {
+        answer = 'connection closed';
+        if (!task.mayReset) wrong.push(`${task.name}: ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`);
+      }
+      answers.set(answer, (answers.get(answer) ?? 0) + 1);
     }
   }));
-  assert.equal(wrong, 0, `every flood request got its expected answer: ${JSON.stringify([...statuses])}`);
-  assert.equal([...statuses.values()].reduce((a, b) => a + b, 0), 1_500);
+  t.diagnostic(`flood answers: ${JSON.stringify(Object.fromEntries(answers))}`);
+  assert.deepEqual(wrong.slice(0, 5), [], `every flood request got its expected answer: ${JSON.stringify(Object.fromEntries(answers))}`);
+  assert.equal([...answers.values()].reduce((a, b) => a + b, 0), 1_500);
+  assert.ok((answers.get('200') ?? 0) > 150, 'most state reads were answered during the flood');
 
   const mid = (await (await h.call(`/v1/jobs/${jobId}`)).json()) as { phase: string; status: string };
   assert.ok(mid.status === 'running' || mid.status === 'completed', `still running or done, got ${mid.status}`);
