@@ -293,13 +293,34 @@ export class ResumableStream implements AsyncIterable<InteractionEvent> {
     let connection = 0;
     try {
       for (;;) {
-        const stream = this.deps.openStream(this.lastEventId, signal, idleMs);
+        const cursor = this.lastEventId;
+        const stream = this.deps.openStream(cursor, signal, idleMs);
         let skipIdless = this.sinceCursor;
+        let first = true;
+        // A server that ignores the cursor replays the run from its start (users report it for
+        // reattaches without one): recognised by `interaction.created` opening a resumed
+        // connection. Everything up to the cursor is then dropped, id-less events included, so the
+        // consumer's output is replaced, never appended to twice.
+        let replaying = false;
         let progressed = false;
         let failure: unknown;
         try {
           for await (const e of stream) {
             const id = e.event_id;
+            if (first) {
+              first = false;
+              if (cursor !== undefined && e.event_type === 'interaction.created' && id !== cursor) replaying = true;
+            }
+            if (replaying) {
+              if (id === cursor) {
+                replaying = false;
+                skipIdless = this.sinceCursor;
+                continue;
+              }
+              // A replay that never reaches the cursor: let the terminal event through (GET decides).
+              if (!isTerminalEvent(e)) continue;
+              replaying = false;
+            }
             if (typeof id === 'string') {
               skipIdless = 0;
               if (this.seen.has(id)) continue;
