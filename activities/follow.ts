@@ -15,6 +15,7 @@
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { reportText } from '../src/interactions/accumulator';
+import { dropReplayedPrefix } from '../src/interactions/stream';
 import type { Interaction, InteractionEvent } from '../src/interactions/types';
 import { isWaitingStatus, statusClass } from '../src/interactions/types';
 import { errorCode, isRetryableCode, toActivityFailure } from '../src/jobs/failure-mapping';
@@ -132,7 +133,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
             idleTimeoutMs: opts.streamIdleTimeoutMs,
           })) as AsyncIterable<InteractionEvent>;
           cp.mode = 'streaming';
-          for await (const ev of stream) {
+          // A server that ignores the cursor replays from the start: apply each event once.
+          for await (const ev of dropReplayedPrefix(stream, cp.lastEventId)) {
             delete cp.notFoundSince; // the stream opens lazily: only an event proves it exists
             applyEvent(live, ev, new Date(deps.now()).toISOString());
             if (ev.event_type === 'interaction.completed' || ev.event_type === 'error') sawEnd = true;

@@ -385,3 +385,30 @@ export function isReconnectable(err: unknown): boolean {
   if (err instanceof InteractionsError) return err.code === 'timeout' || err.code === 'connection_error';
   return false;
 }
+
+/**
+ * Drops the replayed prefix of a stream reattached with `cursor` when the server ignored the
+ * cursor and replayed the run from its start (users report full replays on reattach). Such a
+ * replay is recognised by `interaction.created` opening the resumed connection; everything up to
+ * and including the cursor event is then skipped, so a consumer replaces rather than appends.
+ * A replay that never reaches the cursor lets its terminal event through (a GET decides then).
+ */
+export async function* dropReplayedPrefix(source: AsyncIterable<InteractionEvent>, cursor: string | undefined): AsyncGenerator<InteractionEvent, void, undefined> {
+  let first = true;
+  let replaying = false;
+  for await (const e of source) {
+    if (first) {
+      first = false;
+      replaying = cursor !== undefined && e.event_type === 'interaction.created' && e.event_id !== cursor;
+    }
+    if (replaying) {
+      if (e.event_id === cursor) {
+        replaying = false;
+        continue;
+      }
+      if (!isTerminalEvent(e)) continue;
+      replaying = false;
+    }
+    yield e;
+  }
+}
