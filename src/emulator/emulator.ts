@@ -563,6 +563,8 @@ class EmulatorServer implements Emulator, RunHost {
     if (plan.queuedMs) shape.queuedMs = plan.queuedMs;
     if (plan.newVariants) shape.newVariants = true;
     shape = shapeFromRules(this.book, name, rules, shape);
+    // A continuation hop resumes decoding where the previous one stopped: it runs to the end.
+    if (typeof body['continuation_token'] === 'string' && shape.outcome === 'requires_continuation') shape.outcome = 'completed';
 
     const id = this.newId();
     const script = buildScript({ body, inputSteps, ...(previous ? { previous } : {}), seed: this.seed }, shape);

@@ -968,8 +968,8 @@ export interface EnvironmentConfig {
   custom_config?: JsonObject;
   environment_id?: string;
   network?:
-    | 'disabled'
-    | { allowlist?: Array<{ domain: string; transform?: unknown; credential?: string }> | 'disabled' };
+    | OpenEnum<'disabled'>
+    | { allowlist?: Array<{ domain: string; transform?: unknown; credential?: string }> | OpenEnum<'disabled'> };
   sources?: Array<{
     type?: OpenEnum<'gcs' | 'inline' | 'repository' | 'skill_registry'>;
     source?: string;
