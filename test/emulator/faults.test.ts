@@ -5,6 +5,7 @@ import { parseFaultHeader, startEmulator, type Emulator } from '../../src/emulat
 import { accumulate, DR, GEMINI, http, KEY, MODEL, sse, waitForStatus } from './helpers';
 import { waitFor } from '../helpers/wait';
 import { KNOWN_STATUSES } from '../../src/interactions/types';
+import { InteractionsClient } from '../../src/interactions/client';
 
 const waitForCondition = (fn: () => boolean) => waitFor(() => fn() || undefined, 'condition');
 
@@ -281,6 +282,22 @@ describe('statuses, new variants and user-reported failure shapes', () => {
     const res = await fetch(`${emu.url}${GEMINI}/${created.json.id}?stream=true&last_event_id=evt_5`, { headers: KEY });
     const text = await res.text();
     assert.match(text, /^event: interaction\.created/);
+  });
+
+  test('client.resume over a replay-from-start reattach yields every event exactly once (replace, not append)', async () => {
+    const created = await http(emu, 'POST', GEMINI, { body: scenario('replay-from-start', 'resume replay') });
+    await waitForStatus(emu, created.json.id);
+    const client = new InteractionsClient({ apiKey: 'test-key', baseUrl: emu.url });
+    try {
+      const got: unknown[] = [];
+      const stream = client.resume(created.json.id, { reconnectDelayMs: 1 });
+      for await (const e of stream) got.push(e);
+      assert.ok(stream.reconnects >= 1, 'the cut forced a reattach');
+      assert.ok((emu.counters().faults['replay_from_start'] ?? 0) >= 1, 'the reattach was replayed from the start');
+      assert.deepEqual(JSON.parse(JSON.stringify(got)), emu.eventsFor(created.json.id));
+    } finally {
+      await client.close();
+    }
   });
 
   test('content_blocked: a non-streamed create answers HTTP 400 content_blocked and stores nothing', async () => {
