@@ -301,6 +301,11 @@ describe('client-side validation (zero requests reach the server)', () => {
     });
   }
 
+  it('accepts labels with international characters (the API allows them)', () => {
+    assert.doesNotThrow(() => validateCreateRequest({ model: 'm', input: 'x', labels: { équipe: 'recherche', 部署: '研究', 'team-2': 'ü_1' } }));
+    assert.throws(() => validateCreateRequest({ model: 'm', input: 'x', labels: { équipe: 'Recherche' } }), /labels\.équipe/);
+  });
+
   it('accepts continuation without input', () => {
     // Validation passes; the (fake) server answers {}.
     assert.doesNotThrow(() => validateCreateRequest({ model: 'm', previous_interaction_id: 'v1', continuation_token: 't' }));
