@@ -14,6 +14,7 @@ import { redactSecrets } from '../jobs/secrets';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
 import { createJobsWorker } from './create-worker';
+import { resolveVersioning, workerDeploymentOptions, type VersioningSettings } from './versioning';
 
 export const WORKER_DEFAULTS = {
   /** Concurrent activities: a follow activity holds one idle stream for a whole run (1,000 measured at 666 MB RSS). */
@@ -133,6 +134,11 @@ export interface RunWorkerOptions extends Partial<WorkerSettings> {
   signal?: AbortSignal;
   /** Called once the worker polls its task queue. */
   onRunning?: (worker: Worker) => void;
+  /**
+   * Worker Versioning: join this Worker Deployment version (default from GEMINI_JOBS_DEPLOYMENT_NAME,
+   * GEMINI_JOBS_BUILD_ID, GEMINI_JOBS_VERSIONING_BEHAVIOR); `false` forces an unversioned worker.
+   */
+  versioning?: Partial<VersioningSettings> | false;
 }
 
 /**
@@ -175,6 +181,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createJsonLogger();
   const settings = resolveWorkerSettings(options, env);
+  const versioning = options.versioning === false ? undefined : resolveVersioning(options.versioning ?? {}, env);
   const interactions = options.interactions ?? (await interactionsFromEnv(env));
   if (options.installRuntimeLogger !== false) await installRuntimeLogger(logger);
 
@@ -200,6 +207,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     maxConcurrentWorkflowTaskExecutions: settings.maxWorkflowTasks,
     shutdownGraceTime: settings.shutdownGraceMs,
     maxHeartbeatThrottleInterval: settings.heartbeatFlushMs,
+    ...(versioning ? { workerDeploymentOptions: workerDeploymentOptions(versioning) } : {}),
   });
 
   let stopping = false;
@@ -237,6 +245,9 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       maxActivities: settings.maxActivities,
       maxWorkflowTasks: settings.maxWorkflowTasks,
       shutdownGraceMs: settings.shutdownGraceMs,
+      ...(versioning
+        ? { deploymentName: versioning.deploymentName, buildId: versioning.buildId, versioningBehavior: versioning.behavior }
+        : { versioning: 'off' }),
       pid: process.pid,
     });
     options.onRunning?.(worker);
