@@ -159,7 +159,9 @@ export async function installRuntimeLogger(logger: StructuredLogger, telemetry: 
       logger: new DefaultLogger('INFO', (entry) => {
         // The workflow bundler reports its whole webpack asset table at INFO: keep that out of the log.
         const level = entry.message.startsWith('asset workflow-bundle') ? 'debug' : toLevel(entry.level);
-        logger.log(level, entry.message, { source: 'temporal', ...entry.meta });
+        // Activity context lines carry the task token: a capability to complete the activity, not worth a log line.
+        const { taskToken: _taskToken, ...meta } = entry.meta ?? {};
+        logger.log(level, entry.message, { source: 'temporal', ...meta });
       }),
       // Signals are handled below, so a shutdown is logged and a second signal can force an exit.
       shutdownSignals: [],
