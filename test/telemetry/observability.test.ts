@@ -174,7 +174,7 @@ test('metrics endpoint beyond loopback: refused without a token; with one, only 
 test('routes are templates: ids and query strings never reach labels', () => {
   assert.deepEqual(routeOf('GET', '/v1beta/interactions/abc123?stream=true&last_event_id=9'), { route: 'GET /interactions/{id} (stream)', stream: true, interactionId: 'abc123' });
   assert.deepEqual(routeOf('POST', '/v1beta1/projects/p1/locations/global/interactions?key=secret'), { route: 'POST /interactions', stream: false });
-  assert.equal(routeOf('POST', '/v1beta/interactions/abc:cancel').route, 'POST /interactions/{id}:cancel');
+  assert.equal(routeOf('POST', '/v1beta/interactions/abc/cancel').route, 'POST /interactions/{id}/cancel');
 });
 
 test('traces: workflow, activity and API client spans, API spans under their activity, no secrets', async () => {
