@@ -122,7 +122,10 @@ export function instrumentInteractionsApi(): Dispatcher.DispatcherComposeInterce
   };
 }
 
-/** A keep-alive Agent whose every request is counted and traced (`connectTimeoutMs` as the client's default). */
+/**
+ * A keep-alive Agent like the client's own (10 s connect, 30 s keep-alive, no undici body timeout:
+ * the stream's idle watchdog bounds quiet streams) whose every request is counted and traced.
+ */
 export function instrumentedAgent(options: Agent.Options = {}): Dispatcher {
-  return new Agent({ connect: { timeout: 10_000 }, ...options }).compose(instrumentInteractionsApi());
+  return new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 0, ...options }).compose(instrumentInteractionsApi());
 }
