@@ -15,22 +15,7 @@ import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 
-/** A bad tracing setting, named with its fix. */
-export class TracingConfigError extends Error {
-  readonly code = 'invalid_config';
-  constructor(message: string) {
-    super(message);
-    this.name = 'TracingConfigError';
-  }
-}
-
-/** `GEMINI_JOBS_TRACING`: `otlp` turns tracing on; unset/`off` leaves it off. */
-export function resolveTracingExporter(env: NodeJS.ProcessEnv = process.env): 'otlp' | undefined {
-  const value = env.GEMINI_JOBS_TRACING?.trim().toLowerCase();
-  if (!value || value === 'off' || value === 'none') return undefined;
-  if (value === 'otlp') return 'otlp';
-  throw new TracingConfigError(`GEMINI_JOBS_TRACING must be otlp or off (got ${JSON.stringify(env.GEMINI_JOBS_TRACING)})`);
-}
+export { TracingConfigError, resolveTracingExporter } from './tracing-settings';
 
 export interface Tracing {
   /** Add to the worker's `plugins`: workflow/activity interceptors and the workflow span sink. */

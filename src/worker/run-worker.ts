@@ -18,7 +18,8 @@ import { resolveVersioning, workerDeploymentOptions, type VersioningSettings } f
 import { activityContextLogger } from '../telemetry/activity-logger';
 import { instrumentedAgent } from '../telemetry/api-instrumentation';
 import { exporterBindAddress, resolveMetricsSettings, startAuthenticatedMetricsServer } from '../telemetry/prometheus';
-import { installTracing, resolveTracingExporter, type Tracing } from '../telemetry/tracing';
+import type { Tracing } from '../telemetry/tracing';
+import { resolveTracingExporter } from '../telemetry/tracing-settings';
 
 export const WORKER_DEFAULTS = {
   /** Concurrent activities: a follow activity holds one idle stream for a whole run (1,000 measured at 666 MB RSS). */
@@ -212,7 +213,11 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       logger.info('metrics endpoint', { address: metricsBindAddress, path: '/metrics', auth: 'none (loopback only)' });
     }
   }
-  const tracing: Tracing | undefined = tracingExporter ? installTracing() : undefined;
+  // Loaded only when on: the OpenTelemetry SDK costs startup time.
+  const tracing: Tracing | undefined = tracingExporter
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require('../telemetry/tracing') as typeof import('../telemetry/tracing')).installTracing()
+    : undefined;
   if (tracing) logger.info('tracing on', { exporter: tracingExporter });
 
   let connection = options.connection;
