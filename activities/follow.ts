@@ -25,6 +25,7 @@ import type { JobError } from '../workflows/definitions';
 import { applyEvent, cloneProgress, emptyProgress, fnv1a, streamedTextOf, type ProgressState } from './progress';
 import { backoff, jitter, sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
 import type { FollowCheckpoint, FollowInteractionInput, FollowInteractionResult, FollowMode } from './types';
+import { countStreamReconnect, recordResumeLag } from '../src/telemetry/metrics';
 
 const DEFAULT_MAX_STREAM_FAILURES = 3;
 /** Per-request timeout of a plain GET (ms). */
@@ -68,6 +69,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       at: new Date(deps.now()).toISOString(),
     };
     if (resumed) deps.log.info('follow: resuming from checkpoint', { ...logFields, lastEventId: cp.lastEventId, eventsApplied: cp.progress.eventsApplied, mode: cp.mode });
+    // Resume lag (metric): the previous attempt's last checkpoint → this attempt's first event.
+    let resumedFromMs: number | undefined = resumed && Number.isFinite(Date.parse(cp.at)) ? Date.parse(cp.at) : undefined;
     // The last checkpointed progress (matches cp.lastEventId exactly) and the live one.
     let committed: ProgressState = { ...emptyProgress(), ...cloneProgress(cp.progress as ProgressState) };
     let live: ProgressState = cloneProgress(committed);
@@ -135,6 +138,10 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           cp.mode = 'streaming';
           // A server that ignores the cursor replays from the start: apply each event once.
           for await (const ev of dropReplayedPrefix(stream, cp.lastEventId)) {
+            if (resumedFromMs !== undefined) {
+              recordResumeLag(deps.now() - resumedFromMs);
+              resumedFromMs = undefined;
+            }
             delete cp.notFoundSince; // the stream opens lazily: only an event proves it exists
             applyEvent(live, ev, new Date(deps.now()).toISOString());
             if (ev.event_type === 'interaction.completed' || ev.event_type === 'error') sawEnd = true;
@@ -165,6 +172,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           live = cloneProgress(committed);
           cp.streamFailures = progressed ? 1 : cp.streamFailures + 1;
           deps.log.info('follow: stream interrupted', { ...logFields, code: code ?? 'unknown', lastEventId: cp.lastEventId, failures: cp.streamFailures });
+          countStreamReconnect();
         }
         // The stream said it ended (or broke): the status is only known once GET reads it back.
         const interaction = await getInteraction();
