@@ -47,6 +47,7 @@ import { buildListQuery } from './list-query';
 import type { JobListFilter } from './list-query';
 // TODO(workflow engineer): `mergeLiveState(state, description)` lives in src/jobs/live-state.ts.
 import { mergeLiveState } from './live-state';
+import { admissionWorkflowId, positionQuery } from '../../workflows/admission-definitions';
 import { createResultStoreFromEnv } from './result-store';
 import type { ResultStore } from './result-store';
 // TODO(workflow engineer): `validateJobInput(input)` lives in src/jobs/validate-job.ts.
@@ -360,7 +361,9 @@ export class JobsClient {
         if (err instanceof WorkflowNotFoundError) throw new JobNotFoundError(jobId, { cause: err });
         throw new JobQueryError(jobId, description.taskQueue, this.queryTimeoutMs, err);
       }
-      return { state: mergeLiveState(state, description), closed: false, description };
+      const merged = mergeLiveState(state, description);
+      if (merged.phase === 'queued' && merged.admission?.key) await this.refreshAdmission(merged);
+      return { state: merged, closed: false, description };
     }
     if (status === 'COMPLETED') {
       const result = (await handle.result()) as JobResult;
@@ -388,6 +391,21 @@ export class JobsClient {
     if (!isSettledTurnStatus(closedState.status) || closedState.status === 'requires_action') closedState.status = jobStatus;
     closedState.error ??= { code: `workflow_${status.toLowerCase()}`, message: `The job workflow ended ${status.toLowerCase()}` };
     return { state: closedState, closed: true, description };
+  }
+
+  /** Fills in a queued job's live place in its limiter's queue (best effort: kept as is on failure). */
+  private async refreshAdmission(state: JobState): Promise<void> {
+    const admission = state.admission!;
+    try {
+      const answer = await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () =>
+        this.client.workflow.getHandle(admissionWorkflowId(admission.key!)).query(positionQuery, `${state.jobId}#${state.turn}`),
+      );
+      if (answer.position >= 0) admission.position = answer.position;
+      admission.waiting = answer.waiting;
+      if (answer.pausedUntil) admission.pausedUntil = answer.pausedUntil;
+    } catch {
+      // The limiter is busy or between runs: the next read refreshes it.
+    }
   }
 
   /** Current state: the `state` query merged with describe() (live progress from heartbeats). */

@@ -14,6 +14,7 @@ import { redactSecrets } from '../jobs/secrets';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
 import { createJobsWorker } from './create-worker';
+import { admissionSettingsFromEnv, priceTableFromEnv } from './quota-settings';
 
 export const WORKER_DEFAULTS = {
   /** Concurrent activities: a follow activity holds one idle stream for a whole run (1,000 measured at 666 MB RSS). */
@@ -176,6 +177,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const logger = options.logger ?? createJsonLogger();
   const settings = resolveWorkerSettings(options, env);
   const interactions = options.interactions ?? (await interactionsFromEnv(env));
+  const admission = admissionSettingsFromEnv(env);
+  const priceTable = priceTableFromEnv(env);
   if (options.installRuntimeLogger !== false) await installRuntimeLogger(logger);
 
   let connection = options.connection;
@@ -200,6 +203,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     maxConcurrentWorkflowTaskExecutions: settings.maxWorkflowTasks,
     shutdownGraceTime: settings.shutdownGraceMs,
     maxHeartbeatThrottleInterval: settings.heartbeatFlushMs,
+    ...(admission ? { admission } : {}),
+    priceTable,
   });
 
   let stopping = false;
@@ -237,6 +242,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       maxActivities: settings.maxActivities,
       maxWorkflowTasks: settings.maxWorkflowTasks,
       shutdownGraceMs: settings.shutdownGraceMs,
+      admission: admission ? { appliesTo: admission.appliesTo, ...admission.limits } : 'off',
+      priceTable: priceTable.date,
       pid: process.pid,
     });
     options.onRunning?.(worker);

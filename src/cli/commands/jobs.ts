@@ -10,7 +10,7 @@ import { connectJobs, flag, info, printJson, println, readStdin } from '../conte
 import type { CommandContext } from '../context';
 import { EXIT, UsageError } from '../exit-codes';
 import type { ExitCode } from '../exit-codes';
-import { ProgressRenderer, formatDuration } from '../render';
+import { ProgressRenderer, formatDuration, phaseLabel } from '../render';
 
 /** Agent used by `start` when neither --agent, --model nor --request is given. */
 export const DEFAULT_AGENT = 'deep-research-preview-04-2026';
@@ -218,10 +218,12 @@ export async function startCommand(ctx: CommandContext): Promise<ExitCode> {
 
 function describeState(state: JobState): string[] {
   const lines = [`Job ${state.jobId}`];
-  const status = state.phase === 'done' || state.phase === state.status ? state.status : `${state.status} (${state.phase})`;
+  const status = state.phase === 'done' ? state.status : phaseLabel(state.phase, state.status, state.admission);
   lines.push(`  status:       ${status}${state.upstreamStatus ? `  [upstream ${state.upstreamStatus}]` : ''}`);
   if (state.agent || state.model) lines.push(`  ${state.agent ? 'agent' : 'model'}:        ${state.agent ?? state.model}`);
   if (state.thread) lines.push(`  thread:       ${state.thread}`);
+  if (state.usage) lines.push(`  usage:        ${state.usage.total_tokens ?? 0} tokens${state.cost ? `, est. $${state.cost.usd.toFixed(4)} (prices of ${state.cost.priceTable ?? '?'})` : ''}`);
+  if (state.budget && state.spent) lines.push(`  budget:       ${JSON.stringify(state.budget)} spent ${JSON.stringify(state.spent)}`);
   lines.push(`  turn:         ${state.turn} of ${state.turns.length}, elapsed ${formatDuration(state.elapsedMs)}${state.deadlineAt ? `, deadline ${state.deadlineAt}` : ''}`);
   if (state.interactionId) lines.push(`  interaction:  ${state.interactionId}`);
   if (state.attempt && state.attempt > 1) lines.push(`  attempt:      ${state.attempt}`);
