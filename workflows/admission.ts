@@ -101,7 +101,7 @@ class Limiter {
       const i = this.st.waiters.findIndex((w) => w.ticket === ticket);
       return { position: i < 0 ? -1 : i + 1, ...base };
     });
-    setHandler(limiterStateQuery, () => ({ key: this.input.key, limits: this.limits, ...structuredClone(this.st) }));
+    setHandler(limiterStateQuery, () => ({ key: this.input.key, limits: this.limits, ...(JSON.parse(JSON.stringify(this.st)) as LimiterState) }));
   }
 
   private tenantFull(tenant: string | undefined): boolean {
