@@ -217,7 +217,9 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       return await finish(deps, input, final, status, upstreamStatus, committed, cp, logFields);
     } catch (err) {
       if (!(err instanceof BudgetStop)) throw err;
-      // Over budget: cancel the remote run, confirm it, and end the turn with the figures.
+      // Over budget: cancel the remote run, confirm it, and end the turn with the figures (the
+      // events applied so far count, including the one that crossed the limit).
+      committed = cloneProgress(live);
       cp.budgetExceeded = err.exceeded;
       beat();
       deps.log.info('follow: budget exceeded, cancelling the remote run', { ...logFields, limit: err.exceeded.limit, max: err.exceeded.max, used: err.exceeded.used });
