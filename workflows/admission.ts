@@ -58,6 +58,8 @@ class Limiter {
   /** Holders whose grant signal must be (re)sent. */
   private regrant = new Set<string>();
   private lastLeaseCheckMs = Date.now();
+  /** Grant signals sent but not yet confirmed by the server. */
+  private inFlightGrants = 0;
 
   constructor(private readonly input: AdmissionLimiterInput) {
     this.limits = input.limits;
@@ -145,19 +147,23 @@ class Limiter {
     return Math.max(1, Math.min(...times) - now);
   }
 
-  private async grant(holders: Holder[]): Promise<void> {
-    await Promise.all(
-      holders.map(async (h) => {
-        try {
-          await getExternalWorkflowHandle(h.jobId, h.runId).signal(grantSignal, { ticket: h.ticket, key: this.input.key });
-        } catch (err) {
+  /**
+   * Sends the grant signals without waiting for them: the loop goes on admitting while the
+   * server delivers them. A grant that cannot be delivered returns its permit.
+   */
+  private grant(holders: Holder[]): void {
+    for (const h of holders) {
+      this.inFlightGrants++;
+      getExternalWorkflowHandle(h.jobId, h.runId)
+        .signal(grantSignal, { ticket: h.ticket, key: this.input.key })
+        .finally(() => void this.inFlightGrants--)
+        .catch((err: unknown) => {
           // The job run is gone (terminated, or continued as new before it was admitted).
           log.warn('admission: grant not delivered; permit returned', { ticket: h.ticket, error: (err as Error).message });
           this.st.holders = this.st.holders.filter((x) => x.ticket !== h.ticket);
           this.dirty = true;
-        }
-      }),
-    );
+        });
+    }
   }
 
   /** Reclaims permits of holders whose runs closed without giving them back. */
@@ -184,13 +190,13 @@ class Limiter {
       const admitted = this.admitDue(now);
       const again = this.st.holders.filter((h) => this.regrant.has(h.ticket));
       this.regrant.clear();
-      if (admitted.length + again.length > 0) await this.grant([...admitted, ...again]);
+      if (admitted.length + again.length > 0) this.grant([...admitted, ...again]);
       if (this.st.waiters.length > 0 && now - this.lastLeaseCheckMs >= this.limits.leaseCheckMs) await this.checkLeases(now);
       if (this.dirty) continue;
 
       const info = workflowInfo();
       if (info.continueAsNewSuggested || info.historyLength > CONTINUE_AS_NEW_EVENTS) {
-        await condition(allHandlersFinished);
+        await condition(() => allHandlersFinished() && this.inFlightGrants === 0);
         await continueAsNew<typeof admissionLimiter>({ key: this.input.key, limits: this.limits, carried: this.st });
       }
       const wait = this.nextWakeMs(now);

@@ -25,6 +25,8 @@ import {
   jobThreadKey,
   stateQuery,
 } from '../../workflows/definitions';
+import type { BudgetSpent, CostSummary } from '../../workflows/definitions';
+import type { Usage } from '../interactions/types';
 import type {
   FollowUpAccepted,
   FollowUpRequest,
@@ -166,11 +168,17 @@ export interface JobSummary {
   executionStatus: string;
   startTime: string;
   closeTime?: string;
+  /** With `list({ usage: true })`: the job's summed usage, estimated cost and budget spend. */
+  usage?: Usage;
+  cost?: CostSummary;
+  spent?: BudgetSpent;
 }
 
 export interface ListOptions extends JobListFilter {
   /** Most jobs returned (newest first). Default 100. */
   pageSize?: number;
+  /** Also read each job's usage and cost (one state read per job: closed jobs need no worker). */
+  usage?: boolean;
 }
 
 const WORKFLOW_STATUS_TO_JOB: Record<string, JobStatus> = {
@@ -535,6 +543,12 @@ export class JobsClient {
       if (agent) summary.agent = agent;
       if (thread) summary.thread = thread;
       if (info.closeTime) summary.closeTime = info.closeTime.toISOString();
+      if (options.usage) {
+        const state = await this.state(info.workflowId).catch(() => undefined);
+        if (state?.usage) summary.usage = state.usage;
+        if (state?.cost) summary.cost = state.cost;
+        if (state?.spent) summary.spent = state.spent;
+      }
       out.push(summary);
       if (out.length >= pageSize) break;
     }

@@ -51,6 +51,7 @@ export const JOB_COMMAND_OPTIONS: Record<string, OptionSpec> = {
     agent: { type: 'string', multiple: true },
     thread: { type: 'string', multiple: true },
     limit: { type: 'string' },
+    usage: { type: 'boolean' },
   },
 };
 
@@ -387,6 +388,8 @@ export async function listCommand(ctx: CommandContext): Promise<ExitCode> {
       ...(agent ? { agent } : {}),
       ...(thread ? { thread } : {}),
       pageSize: limit ? parseInteger(limit, '--limit', 1, 1000) : 50,
+      // Usage and cost cost one state read per job: always in --json, else with --usage.
+      ...(ctx.json || ctx.values['usage'] === true ? { usage: true } : {}),
     });
     if (ctx.json) {
       printJson(ctx, list);
@@ -396,7 +399,18 @@ export async function listCommand(ctx: CommandContext): Promise<ExitCode> {
       println(ctx, 'No jobs.');
       return EXIT.OK;
     }
-    const rows = [['JOB ID', 'STATUS', 'AGENT', 'THREAD', 'STARTED'], ...list.map((j) => [j.jobId, j.status ?? j.executionStatus.toLowerCase(), j.agent ?? '', j.thread ?? '', j.startTime])];
+    const withUsage = ctx.values['usage'] === true;
+    const rows = [
+      ['JOB ID', 'STATUS', 'AGENT', 'THREAD', 'STARTED', ...(withUsage ? ['TOKENS', 'EST. USD'] : [])],
+      ...list.map((j) => [
+        j.jobId,
+        j.status ?? j.executionStatus.toLowerCase(),
+        j.agent ?? '',
+        j.thread ?? '',
+        j.startTime,
+        ...(withUsage ? [String(j.usage?.total_tokens ?? ''), j.cost ? j.cost.usd.toFixed(4) : ''] : []),
+      ]),
+    ];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const row of rows) println(ctx, row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
     return EXIT.OK;
