@@ -172,11 +172,13 @@ class Limiter {
     if (this.st.holders.length === 0) return;
     try {
       const { closed } = await admissionLiveness({ holders: this.st.holders.map((h) => ({ ticket: h.ticket, jobId: h.jobId, runId: h.runId })) });
-      if (closed.length === 0) return;
-      this.st.holders = this.st.holders.filter((h) => !closed.includes(h.ticket));
-      this.st.leaked += closed.length;
+      // A holder may have released while the check ran: count only permits really reclaimed.
+      const reclaimed = this.st.holders.filter((h) => closed.includes(h.ticket)).map((h) => h.ticket);
+      if (reclaimed.length === 0) return;
+      this.st.holders = this.st.holders.filter((h) => !reclaimed.includes(h.ticket));
+      this.st.leaked += reclaimed.length;
       this.dirty = true;
-      log.warn('admission: reclaimed permits of closed runs', { key: this.input.key, tickets: closed });
+      log.warn('admission: reclaimed permits of closed runs', { key: this.input.key, tickets: reclaimed });
     } catch (err) {
       log.warn('admission: liveness check failed; will retry', { error: (err as Error).message });
     }

@@ -155,3 +155,23 @@ test('permits come back: cancel while queued, cancel while running, failed creat
   });
   assert.equal(quotaCounters().refusedConcurrency, 0, 'the emulator never saw two runs at once');
 });
+
+test('fairness: a tenant at its limit waits while another tenant is admitted past it', async () => {
+  h.emulator.resetCounters();
+  const key = `${h.taskQueue}-tenants`;
+  const worker = await h.newWorker({ admission: admission(key, { maxConcurrent: 2, maxConcurrentPerTenant: 1, orderGraceMs: 1_500 }) });
+  await worker.runUntil(async () => {
+    const start = async (name: string, tenant: string) =>
+      (await jobs.start(research(name), { jobId: `${h.taskQueue}-${name}`, options: { ...FAST, tenant } })).jobId;
+    // Enqueued a1, a2, a3, b1: tenant a may hold one permit, so b1 goes second.
+    const ids = [await start('a1', 'a'), await start('a2', 'a'), await start('a3', 'a'), await start('b1', 'b')];
+    const results = await Promise.all(ids.map((id) => h.env.client.workflow.getHandle(id).result()));
+    assert.deepEqual(results.map((r) => r.status), Array(4).fill('completed'));
+    const history = await limiter(key).fetchHistory();
+    const granted = (history.events ?? []).flatMap((e) => {
+      const a = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
+      return a?.signalName === 'admissionGranted' && a.workflowExecution?.workflowId ? [a.workflowExecution.workflowId.replace(`${h.taskQueue}-`, '')] : [];
+    });
+    assert.deepEqual(granted, ['a1', 'b1', 'a2', 'a3']);
+  });
+});
