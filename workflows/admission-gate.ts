@@ -35,14 +35,16 @@ export class AdmissionGate {
    * Waits for a permit for `turn`. `onQueued` is told the limiter key when the wait starts;
    * `cancelled` is polled (a cancel while queued leaves the queue and creates nothing).
    */
-  async admit(turn: number, opts: { tenant?: string; isAgent: boolean; cancelled: () => boolean; onQueued: (key: string) => void }): Promise<Admitted> {
+  async admit(turn: number, opts: { tenant?: string; isAgent: boolean; firstOfRun: boolean; cancelled: () => boolean; onQueued: (key: string) => void }): Promise<Admitted> {
     const info = workflowInfo();
     const ticket = `${info.workflowId}#${turn}`;
     const asked = await requestAdmission({
       ticket,
       jobId: info.workflowId,
       runId: info.runId,
-      enqueuedAtMs: Date.now(),
+      // A run's first turn queues by the server's start time (the order jobs were enqueued in),
+      // not by when its first workflow task happened to run; a follow-up by when it was asked.
+      enqueuedAtMs: opts.firstOfRun ? info.runStartTime.getTime() : Date.now(),
       isAgent: opts.isAgent,
       ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}),
     });

@@ -316,6 +316,7 @@ class InteractionJob {
     // Admission control (credential quota): wait for a permit, hold it for the whole turn.
     const gate = await this.admission.admit(rec.turn, {
       isAgent: this.state.agent !== undefined,
+      firstOfRun: this.input.carried === undefined && rec.turn === 1,
       cancelled: () => this.cancelRequested,
       onQueued: (key) => {
         this.state.phase = 'queued';

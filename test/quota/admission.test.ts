@@ -35,7 +35,7 @@ const research = (input: string): JobRequest => ({ agent: 'deep-research-preview
 
 /** The limiter's limits match the emulator's concurrency exactly and stay under its rate. */
 function admission(key: string, extra: Parameters<typeof admissionSettings>[0] = {}) {
-  return admissionSettings({ maxConcurrent: QUOTA.maxConcurrent, maxPerWindow: QUOTA.createsPerMinute, windowMs: 1_000, orderGraceMs: 1_500, leaseCheckMs: 1_000, ...extra }, { key });
+  return admissionSettings({ maxConcurrent: QUOTA.maxConcurrent, maxPerWindow: QUOTA.createsPerMinute, windowMs: 1_000, orderGraceMs: 3_000, leaseCheckMs: 1_000, ...extra }, { key });
 }
 
 function quotaCounters() {
@@ -159,7 +159,7 @@ test('permits come back: cancel while queued, cancel while running, failed creat
 test('fairness: a tenant at its limit waits while another tenant is admitted past it', async () => {
   h.emulator.resetCounters();
   const key = `${h.taskQueue}-tenants`;
-  const worker = await h.newWorker({ admission: admission(key, { maxConcurrent: 2, maxConcurrentPerTenant: 1, orderGraceMs: 1_500 }) });
+  const worker = await h.newWorker({ admission: admission(key, { maxConcurrent: 2, maxConcurrentPerTenant: 1, orderGraceMs: 3_000 }) });
   await worker.runUntil(async () => {
     const start = async (name: string, tenant: string) =>
       (await jobs.start(research(name), { jobId: `${h.taskQueue}-${name}`, options: { ...FAST, tenant } })).jobId;
