@@ -16,7 +16,8 @@ import { FAST, jobHarness, type JobHarness } from '../jobs/job-harness';
 let h: JobHarness;
 let jobs: JobsClient;
 before(async () => {
-  h = await jobHarness('budget', { timeScale: 300 });
+  // `long`: an hour-long run (12 s real), so the budget cancel lands long before its natural end.
+  h = await jobHarness('budget', { timeScale: 300, scenarios: { long: { deepResearchDurationMs: 60 * 60_000 } } });
   jobs = new JobsClient({ client: h.env.client, taskQueue: h.taskQueue, resultStore: h.store });
 });
 after(async () => {
@@ -29,7 +30,8 @@ const research = (input: string): JobRequest => ({ agent: 'deep-research-preview
 test('crossing maxToolCalls cancels the remote run and ends the job budget_exceeded with the figures', async () => {
   const worker = await h.newWorker();
   await worker.runUntil(async () => {
-    const { jobId } = await jobs.start(research('heat pumps in cold climates'), { options: { ...FAST, budget: { maxToolCalls: 2 } } });
+    const request = { ...research('heat pumps in cold climates'), labels: { 'emulator-scenario': 'long' } } as JobRequest;
+    const { jobId } = await jobs.start(request, { options: { ...FAST, budget: { maxToolCalls: 2 } } });
     const result = await h.env.client.workflow.getHandle(jobId).result();
     assert.equal(result.status, 'budget_exceeded');
     const turn = result.turns[0]!;
