@@ -23,6 +23,15 @@ function isSettled(status: string): boolean {
 
 export function makeCancelInteraction(deps: ResolvedDeps) {
   return async function cancelInteraction(input: CancelInteractionInput): Promise<CancelInteractionResult> {
+    return cancelAndConfirm(deps, input, (details) => heartbeat(details));
+  };
+}
+
+/**
+ * Cancels and confirms by reading a terminal status back (the body of `cancelInteraction`).
+ * `beat` is called once per round: the follow activity passes its own checkpoint heartbeat.
+ */
+export async function cancelAndConfirm(deps: ResolvedDeps, input: CancelInteractionInput, beat: (details: unknown) => void): Promise<CancelInteractionResult> {
     const client = deps.client();
     const signal = cancellationSignal();
     const info = activityInfo();
@@ -34,7 +43,7 @@ export function makeCancelInteraction(deps: ResolvedDeps) {
 
     for (let n = 0; ; n++) {
       throwIfCancelled();
-      heartbeat({ interactionId: input.interactionId, attemptInLoop: n, answer });
+      beat({ interactionId: input.interactionId, attemptInLoop: n, answer });
       if (answer !== 'accepted' && answer !== 'already_finished') {
         try {
           last = await client.cancel(input.interactionId, { signal, maxRetries: 0, timeoutMs: REQUEST_TIMEOUT_MS });
@@ -73,5 +82,4 @@ export function makeCancelInteraction(deps: ResolvedDeps) {
       }
       await sleepMs(jitter(backoff(n, 250, 5_000)));
     }
-  };
 }

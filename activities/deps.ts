@@ -7,6 +7,8 @@ import { CancelledFailure } from '@temporalio/common';
 import { cancellationSignal, sleep as activitySleep } from '@temporalio/activity';
 import type { InteractionsClient } from '../src/interactions/client';
 import type { ResultStore } from '../src/jobs/result-store';
+import { DEFAULT_PRICE_TABLE, type PriceTable } from '../src/jobs/pricing';
+import type { AdmissionSettings } from './admission-types';
 
 /** Structured log sink; lines never contain credentials (job input holds none, errors are redacted). */
 export interface JobLogger {
@@ -21,6 +23,10 @@ export interface ActivityDeps {
   log?: JobLogger;
   /** Clock for tests; default Date.now. */
   now?: () => number;
+  /** Admission control of creates (quota); absent = every create goes at once. */
+  admission?: AdmissionSettings;
+  /** Prices for cost estimates and `maxCostUsd` budgets; default `DEFAULT_PRICE_TABLE`. */
+  priceTable?: PriceTable;
 }
 
 export interface ResolvedDeps {
@@ -28,6 +34,8 @@ export interface ResolvedDeps {
   resultStore: ResultStore;
   log: JobLogger;
   now: () => number;
+  admission?: AdmissionSettings;
+  priceTable: PriceTable;
 }
 
 /** One JSON line per event on stderr: `{"level":"info","msg":"…",…}`. */
@@ -45,6 +53,8 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
     resultStore: deps.resultStore,
     log: deps.log ?? jsonLogger,
     now: deps.now ?? Date.now,
+    ...(deps.admission ? { admission: deps.admission } : {}),
+    priceTable: deps.priceTable ?? DEFAULT_PRICE_TABLE,
   };
 }
 

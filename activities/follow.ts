@@ -24,6 +24,11 @@ import { redactSecrets } from '../src/jobs/secrets';
 import type { JobError } from '../workflows/definitions';
 import { applyEvent, cloneProgress, emptyProgress, fnv1a, streamedTextOf, type ProgressState } from './progress';
 import { backoff, jitter, sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
+import { BudgetGuard, BudgetStop } from './budget-guard';
+import { cancelAndConfirm } from './cancel';
+import { toolCallsOf } from '../src/jobs/budget';
+import { estimateCost } from '../src/jobs/pricing';
+import { describeExceeded } from '../src/jobs/budget';
 import type { FollowCheckpoint, FollowInteractionInput, FollowInteractionResult, FollowMode } from './types';
 import { countStreamReconnect, recordResumeLag } from '../src/telemetry/metrics';
 
@@ -84,6 +89,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
     };
     beat();
     const keepalive = setInterval(() => beat(), opts.keepaliveMs);
+    const guard = new BudgetGuard(input, deps.priceTable, deps.now);
 
     /** Grace for 404/403: returns normally to retry, throws once the grace period is over. */
     const tolerateNotFound = async (err: unknown, n: number): Promise<void> => {
@@ -120,6 +126,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
     try {
       let settled: Settled | undefined;
       let unknownStatus: Interaction | undefined;
+      // A previous attempt crossed the budget: finish its cancel.
+      if (cp.budgetExceeded) throw new BudgetStop(cp.budgetExceeded);
 
       // ---- stream ---------------------------------------------------------------------------
       while (!settled && !unknownStatus && opts.mode === 'stream' && cp.streamFailures < maxStreamFailures && cp.mode !== 'polling') {
@@ -144,6 +152,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
             }
             delete cp.notFoundSince; // the stream opens lazily: only an event proves it exists
             applyEvent(live, ev, new Date(deps.now()).toISOString());
+            // A run that has just finished keeps its real outcome even if its last usage is over.
+            if (ev.event_type !== 'interaction.completed') guard.check(live.usage, live.toolCalls);
             if (ev.event_type === 'interaction.completed' || ev.event_type === 'error') sawEnd = true;
             if (ev.event_type === 'interaction.status_update' && classify(String((ev as { status?: unknown }).status)) !== 'running') sawEnd = true;
             if (typeof ev.event_id === 'string' && ev.event_id !== '') {
@@ -160,6 +170,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           // The whole stream was read: nothing will be replayed, so the trailing id-less events count.
           committed = cloneProgress(live);
         } catch (err) {
+          if (err instanceof BudgetStop) throw err;
           throwIfCancelled();
           const code = errorCode(err);
           if (isNotFoundLike(code)) {
@@ -206,6 +217,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           committed.outputChars = streamedTextOf(interaction.steps).length;
           committed.status = String(interaction.status);
           if (interaction.usage) committed.usage = interaction.usage;
+          guard.check(interaction.usage, committed.toolCalls);
           await sleepMs(jitter(interval));
           interval = Math.min(opts.pollMaxIntervalMs, interval * 2);
         }
@@ -215,6 +227,20 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       const upstreamStatus = String(final.status);
       const status: FollowInteractionResult['status'] = settled ? (upstreamStatus as FollowInteractionResult['status']) : 'unknown';
       return await finish(deps, input, final, status, upstreamStatus, committed, cp, logFields);
+    } catch (err) {
+      if (!(err instanceof BudgetStop)) throw err;
+      // Over budget: cancel the remote run, confirm it, and end the turn with the figures (the
+      // events applied so far count, including the one that crossed the limit).
+      committed = cloneProgress(live);
+      cp.budgetExceeded = err.exceeded;
+      beat();
+      deps.log.info('follow: budget exceeded, cancelling the remote run', { ...logFields, limit: err.exceeded.limit, max: err.exceeded.max, used: err.exceeded.used });
+      const cancelled = await cancelAndConfirm(deps, { jobId: input.jobId, interactionId: input.interactionId }, () => beat());
+      const final = await getInteraction();
+      const result = await finish(deps, input, final, 'budget_exceeded', String(final.status ?? cancelled.upstreamStatus), committed, cp, logFields);
+      result.budgetExceeded = err.exceeded;
+      result.error = { code: 'budget_exceeded', message: `${describeExceeded(err.exceeded)}; the remote run was cancelled (${cancelled.confirmed ? 'confirmed' : 'not confirmed'}: ${cancelled.upstreamStatus})`, retryable: false };
+      return result;
     } finally {
       clearInterval(keepalive);
     }
@@ -286,6 +312,9 @@ async function finish(
   };
   const usage = interaction.usage ?? committed.usage;
   if (usage) result.usage = usage;
+  result.toolCalls = toolCallsOf(usage, committed.toolCalls ?? 0);
+  const cost = estimateCost(usage, input.priceName, deps.priceTable);
+  if (cost) Object.assign(result, { costUsd: cost.usd, priceTable: cost.priceTable });
   const error = upstreamError(interaction, upstreamStatus);
   if (error) result.error = error;
   deps.log.info('follow: turn settled', { ...logFields, upstreamStatus, status, outputChars: text.length, eventsApplied: committed.eventsApplied, streamVerified });

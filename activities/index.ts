@@ -3,6 +3,8 @@
  * Build them with `createActivities({ client, resultStore })`: they close over their dependencies,
  * and credentials live only inside the client (from the worker's environment), never in job input.
  */
+import { makeAdmissionLiveness, makeRequestAdmission } from './admission';
+import type { AdmissionActivities } from './admission-types';
 import { makeCancelInteraction } from './cancel';
 import { makeCreateInteraction } from './create';
 import { resolveDeps, type ActivityDeps } from './deps';
@@ -12,13 +14,16 @@ import type { JobActivities } from './types';
 export type { ActivityDeps, JobLogger } from './deps';
 export { jsonLogger, silentLogger } from './deps';
 export * from './types';
+export * from './admission-types';
 
-/** The three activities registered by the worker: createInteraction, followInteraction, cancelInteraction. */
-export function createActivities(deps: ActivityDeps): JobActivities {
+/** The activities registered by the worker: the three Interactions calls plus the two admission ones. */
+export function createActivities(deps: ActivityDeps): JobActivities & AdmissionActivities {
   const resolved = resolveDeps(deps);
   return {
     createInteraction: makeCreateInteraction(resolved),
     followInteraction: makeFollowInteraction(resolved),
     cancelInteraction: makeCancelInteraction(resolved),
+    requestAdmission: makeRequestAdmission(resolved),
+    admissionLiveness: makeAdmissionLiveness(),
   };
 }

@@ -65,6 +65,7 @@ export function applyEvent(p: ProgressState, ev: InteractionEvent, nowIso: strin
     case 'step.start': {
       const step = e['step'] as { type?: string } | undefined;
       p.openSteps[String(e['index'])] = step?.type ?? 'unknown';
+      if (step?.type?.endsWith('_call')) p.toolCalls = (p.toolCalls ?? 0) + 1;
       return;
     }
     case 'step.stop': {

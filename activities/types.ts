@@ -4,6 +4,7 @@
  */
 import type { JobError, JobRequest, ReportRef } from '../workflows/definitions';
 import type { TerminalStatus, Usage, WaitingStatus } from '../src/interactions/types';
+import type { BudgetExceeded, BudgetSpent, JobBudget } from '../src/jobs/budget';
 
 export interface CreateInteractionInput {
   jobId: string;
@@ -11,6 +12,8 @@ export interface CreateInteractionInput {
   /** The full create body minus the fields the activity sets (background, store, stream). */
   request: JobRequest;
   previousInteractionId?: string;
+  /** Set when the turn was admitted by a limiter: a 429 is reported back to it. */
+  admission?: { limiterId: string; ticket: string };
 }
 
 export interface CreateInteractionResult {
@@ -42,6 +45,10 @@ export interface FollowInteractionInput {
   turn: number;
   interactionId: string;
   options: FollowOptions;
+  /** Model or agent name, for the cost estimate. */
+  priceName?: string;
+  /** Thread budget and what earlier turns spent: crossing a limit cancels the run. */
+  budget?: { limits: JobBudget; spentBefore: BudgetSpent; turnStartedAtMs?: number };
 }
 
 /** How the follow activity is currently reading the interaction (also shown as the job phase). */
@@ -62,6 +69,8 @@ export interface StreamProgress {
   openSteps?: Record<string, string>;
   /** Index of the step `latestThought` comes from. */
   thoughtStep?: string;
+  /** Tool-call steps started (`*_call` step types). */
+  toolCalls?: number;
 }
 
 /**
@@ -82,6 +91,8 @@ export interface FollowCheckpoint {
   notFoundSince?: string;
   /** Wall-clock time of this checkpoint (ISO). */
   at: string;
+  /** A budget was crossed: the run is being cancelled (a retried attempt finishes the cancel). */
+  budgetExceeded?: BudgetExceeded;
 }
 
 export interface FollowInteractionResult {
@@ -101,6 +112,13 @@ export interface FollowInteractionResult {
   streamVerified: boolean;
   /** Upstream errors of a failed interaction (from `errors` / a `model_output.error`). */
   error?: JobError;
+  /** Tool calls of the turn (tool-call steps streamed, or grounding_tool_count if larger). */
+  toolCalls?: number;
+  /** Estimated cost in USD and the date of the price table used. */
+  costUsd?: number;
+  priceTable?: string;
+  /** The budget limit the turn crossed; the remote run was cancelled. */
+  budgetExceeded?: BudgetExceeded;
 }
 
 export interface CancelInteractionInput {

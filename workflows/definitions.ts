@@ -8,6 +8,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { AgentCreateRequest, ModelCreateRequest, Usage } from '../src/interactions/types';
+import type { BudgetExceeded, BudgetSpent, JobBudget } from '../src/jobs/budget';
+
+export type { BudgetExceeded, BudgetSpent, JobBudget } from '../src/jobs/budget';
 
 /** Default Temporal task queue for job workflows and their activities. */
 export const DEFAULT_TASK_QUEUE = 'gemini-jobs';
@@ -48,6 +51,13 @@ export interface JobOptions {
   /** Thread key for listing related jobs (search attribute GeminiJobThread). */
   thread?: string;
   /**
+   * Fairness key: the worker's admission limiter caps concurrent runs per tenant
+   * (`GEMINI_JOBS_ADMISSION_PER_TENANT`). Defaults to `thread` when unset. Never a credential.
+   */
+  tenant?: string;
+  /** Limits over the whole thread; crossing one cancels the remote run and ends the job `budget_exceeded`. */
+  budget?: JobBudget;
+  /**
    * Continue-as-new before waiting for the next follow-up once the run's history has this many
    * events (or when Temporal suggests it). Default 2,000.
    */
@@ -69,6 +79,7 @@ export interface CarriedThread {
 }
 
 export type JobPhase =
+  | 'queued'
   | 'creating'
   | 'running'
   | 'streaming'
@@ -151,8 +162,38 @@ export interface TurnRecord {
   eventsApplied?: number;
   /** True when the whole run was streamed and the streamed text matched the stored report. */
   streamVerified?: boolean;
+  /** Tool calls of the turn (tool-call steps streamed, or `grounding_tool_count` if larger). */
+  toolCalls?: number;
+  /** Estimated cost of the turn in USD, from the worker's price table of date `priceTable`. */
+  costUsd?: number;
+  priceTable?: string;
+  /** Set when the turn ended `budget_exceeded`: the limit crossed and the thread's figures. */
+  budgetExceeded?: BudgetExceeded;
+  /** When admission control let the turn create its interaction (ISO time). */
+  admittedAt?: string;
   startedAt: string;
   endedAt?: string;
+}
+
+/** Where a job waits for admission (credential quota); `key` is a non-reversible id, never the credential. */
+export interface AdmissionState {
+  /** 1 = next to be admitted. Refreshed from the limiter by `JobsClient.state`. */
+  position: number;
+  /** Limiter key: `vertex:<project>/<location>` or `key-<short hash>`. */
+  key?: string;
+  tenant?: string;
+  /** Jobs waiting on the same key (from the limiter). */
+  waiting?: number;
+  /** While a 429 paused admission on this key: until when (ISO). */
+  pausedUntil?: string;
+}
+
+/** Estimated cost of a job or thread: sum of the turns' estimates, with the price table's date. */
+export interface CostSummary {
+  usd: number;
+  priceTable?: string;
+  /** Turns without an estimate (no usage, or no price for the model). */
+  unpricedTurns?: number;
 }
 
 /** Returned by the `state` query. Live stream details come from heartbeats (see JobsClient.state). */
@@ -178,6 +219,12 @@ export interface JobState {
   cancelReason?: string;
   /** While the job waits for a follow-up after a turn: when the window closes (ISO time). */
   followUpUntil?: string;
+  /** While phase is `queued`: the place in the admission queue. */
+  admission?: AdmissionState;
+  cost?: CostSummary;
+  budget?: JobBudget;
+  /** What the thread used so far, against `budget`. */
+  spent?: BudgetSpent;
   /** Present while a plan waits (phase `plan-ready`): approve it with `approvePlan`, refine it with `refinePlan`. */
   plan?: PendingPlan;
 }
@@ -191,6 +238,8 @@ export interface JobResult {
   interactionIds: string[];
   turns: TurnRecord[];
   usage?: Usage;
+  cost?: CostSummary;
+  spent?: BudgetSpent;
   summary?: string;
   report?: ReportRef;
   error?: JobError;

@@ -5,6 +5,7 @@
  */
 import type { FollowOptions } from '../activities/types';
 import type { Usage } from '../src/interactions/types';
+import { sumUsage as sumAllUsage } from '../src/jobs/usage';
 import type { FollowUpRequest, JobOptions, JobRequest, JobState, JobStatus, PlanApproval, TurnRecord } from './definitions';
 import { isWaitingStatus, statusClass } from '../src/interactions/types';
 
@@ -153,27 +154,9 @@ export function followUpInputProblem(input: unknown): string | undefined {
   return `input must be a string, a content object or a list, not ${typeof input}`;
 }
 
-const NUMERIC_USAGE_KEYS = [
-  'total_input_tokens',
-  'total_output_tokens',
-  'total_thought_tokens',
-  'total_cached_tokens',
-  'total_tool_use_tokens',
-  'total_tokens',
-] as const;
-
-/** Sums the `total_*` counters of several usages (per-modality lists are per turn only). */
+/** Sums every usage field over turns (totals, per-modality lists, grounding counts): see src/jobs/usage.ts. */
 export function sumUsage(usages: Array<Usage | undefined>): Usage | undefined {
-  let out: Usage | undefined;
-  for (const usage of usages) {
-    if (!usage) continue;
-    out ??= {};
-    for (const key of NUMERIC_USAGE_KEYS) {
-      const v = usage[key];
-      if (typeof v === 'number') out[key] = (out[key] ?? 0) + v;
-    }
-  }
-  return out;
+  return sumAllUsage(usages);
 }
 
 /** Upstream statuses mapped to job statuses (the classification is src/interactions/types.ts); anything else is `unknown`. */

@@ -23,7 +23,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CancelInteractionResult, FollowInteractionResult, JobActivities } from '../activities/types';
+import type { CancelInteractionResult, FollowInteractionInput, FollowInteractionResult, JobActivities } from '../activities/types';
 // Pure (no I/O, no Node APIs): safe in the workflow sandbox; rejects a bad follow-up before any create.
 import { validateCreateRequest } from '../src/interactions/validate';
 import { isWaitingStatus } from '../src/interactions/types';
@@ -42,6 +42,9 @@ import {
   type JobStatus,
   type TurnRecord,
 } from './definitions';
+import { costSummary, threadSpent } from './accounting';
+import { ADMISSION_PATCH, AdmissionGate } from './admission-gate';
+import { describeExceeded, exhaustedLimit, type BudgetExceeded } from '../src/jobs/budget';
 import {
   SUMMARY_CHARS,
   acceptsFollowUp,
@@ -124,6 +127,7 @@ class InteractionJob {
   private draining = false;
   private readonly upsertStatus: boolean;
   private upsertedStatus: string | undefined;
+  private readonly admission = new AdmissionGate();
 
   constructor(private readonly input: JobInput) {
     this.request = input.request;
@@ -145,6 +149,7 @@ class InteractionJob {
     if (agent) this.state.agent = agent;
     if (model) this.state.model = model;
     if (this.options.thread !== undefined) this.state.thread = this.options.thread;
+    if (input.options?.budget) this.state.budget = input.options.budget;
     if (last) this.copyTurnToState(last);
     // Upsert only when the starter registered the attribute (the jobs client always does): an
     // upsert of an attribute the namespace lacks would fail every workflow task.
@@ -172,12 +177,14 @@ class InteractionJob {
   private installHandlers(): void {
     setHandler(stateQuery, () => ({ ...this.state, turns: this.turns.map((t) => ({ ...t })), elapsedMs: Date.now() - this.startedAtMs }));
     setHandler(cancelSignal, (req) => this.requestCancel(req?.reason));
+    this.admission.install();
     setHandler(
       followUpUpdate,
       (req) => this.enqueueTurn('followUp', followUpRequest(this.request, req)),
       {
         validator: (req) => {
           this.assertAcceptingTurn();
+          this.assertBudgetLeft('followUp');
           const problem = followUpInputProblem(req?.input);
           if (problem) throw new Error(`followUp rejected: ${problem}`);
           if (req.overrides !== undefined && (typeof req.overrides !== 'object' || req.overrides === null || Array.isArray(req.overrides))) {
@@ -204,6 +211,7 @@ class InteractionJob {
       {
         validator: (req) => {
           this.assertAcceptingTurn();
+          this.assertBudgetLeft('approvePlan');
           if (!usesCollaborativePlanning(this.request)) {
             throw new Error('approvePlan rejected: the job is not an agent run with agent_config.collaborative_planning: true; use followUp');
           }
@@ -239,6 +247,12 @@ class InteractionJob {
       if (last && !last.endedAt) throw new Error(`rejected: turn ${last.turn} is still running; wait for it to end`);
       throw new Error('rejected: the job no longer accepts follow-ups (window closed or last turn cannot be continued)');
     }
+  }
+
+  /** A thread whose budget is used up takes no more turns (validators: no history cost). */
+  private assertBudgetLeft(what: string): void {
+    const spent = exhaustedLimit(this.input.options?.budget, threadSpent(this.turns, Date.now()));
+    if (spent) throw new Error(`${what} rejected: the thread's budget is used up (${describeExceeded(spent).replace(' exceeded', ' reached')})`);
   }
 
   private async enqueueTurn(kind: PendingTurn['kind'], request: JobRequest): Promise<FollowUpAccepted> {
@@ -312,11 +326,59 @@ class InteractionJob {
       // Nothing was created: end without creating anything remotely.
       return this.endTurn(rec, 'cancelled');
     }
+    if (!patched(ADMISSION_PATCH)) return this.createAndFollow(rec, request, previousInteractionId, pending, deadlineAtMs);
+    // Admission control (credential quota): wait for a permit, hold it for the whole turn.
+    const gate = await this.admission.admit(rec.turn, {
+      isAgent: this.state.agent !== undefined,
+      firstOfRun: this.input.carried === undefined && rec.turn === 1,
+      cancelled: () => this.cancelRequested,
+      onQueued: (key) => {
+        this.state.phase = 'queued';
+        this.state.admission = { position: 0, key, ...(this.tenant !== undefined ? { tenant: this.tenant } : {}) };
+      },
+      ...(this.tenant !== undefined ? { tenant: this.tenant } : {}),
+    });
+    delete this.state.admission;
+    if (gate.outcome === 'cancelled') {
+      if (pending) pending.failure = { code: 'cancelled', message: 'the job was cancelled while waiting for admission' };
+      return this.endTurn(rec, 'cancelled');
+    }
+    try {
+      // The deadline counts from admission: time in the queue is not run time.
+      const admittedMs = Date.now();
+      if (gate.outcome === 'admitted') rec.admittedAt = isoAt(admittedMs);
+      this.state.phase = 'creating';
+      this.state.deadlineAt = isoAt(admittedMs + this.options.deadlineMs);
+      await this.createAndFollow(rec, request, previousInteractionId, pending, admittedMs + this.options.deadlineMs);
+    } finally {
+      await this.admission.release();
+    }
+  }
+
+  /** Fairness key of the admission limiter: the tenant option, else the thread. */
+  private get tenant(): string | undefined {
+    return this.input.options?.tenant ?? this.options.thread;
+  }
+
+  private async createAndFollow(
+    rec: TurnRecord,
+    request: JobRequest,
+    previousInteractionId: string | undefined,
+    pending: PendingTurn | undefined,
+    deadlineAtMs: number,
+  ): Promise<void> {
 
     // Non-cancellable (the whole body is): a cancel arriving now waits for the id, then cancels it.
     let interactionId: string;
     try {
-      const created = await createActivities.createInteraction({ jobId: this.jobId, turn: rec.turn, request, ...(previousInteractionId ? { previousInteractionId } : {}) });
+      const permit = this.admission.permit;
+      const created = await createActivities.createInteraction({
+        jobId: this.jobId,
+        turn: rec.turn,
+        request,
+        ...(previousInteractionId ? { previousInteractionId } : {}),
+        ...(permit ? { admission: permit } : {}),
+      });
       interactionId = created.interactionId;
       rec.upstreamStatus = created.status;
     } catch (err) {
@@ -333,8 +395,12 @@ class InteractionJob {
     this.setStatus('running');
 
     if (this.cancelRequested) return this.cancelRemote(rec, 'cancelled');
-    const remainingMs = deadlineAtMs - Date.now();
-    if (remainingMs <= 0) return this.cancelRemote(rec, 'timed_out');
+    // A wall-time budget ends the turn like a deadline, but as budget_exceeded.
+    const wallLeftMs = this.wallBudgetLeftMs(rec);
+    const overBudget = wallLeftMs !== undefined && wallLeftMs < deadlineAtMs - Date.now();
+    const remainingMs = overBudget ? wallLeftMs : deadlineAtMs - Date.now();
+    const expired: 'timed_out' | 'budget_exceeded' = overBudget ? 'budget_exceeded' : 'timed_out';
+    if (remainingMs <= 0) return this.cancelRemote(rec, expired);
 
     const follow = proxyActivities<Pick<JobActivities, 'followInteraction'>>({
       // One attempt may follow the whole run; the workflow's deadline timer is what bounds it.
@@ -347,7 +413,7 @@ class InteractionJob {
     const scope = new CancellationScope();
     let outcome: FollowOutcome | undefined;
     const followed = scope
-      .run(() => follow.followInteraction({ jobId: this.jobId, turn: rec.turn, interactionId, options: followOptionsOf(this.options) }))
+      .run(() => follow.followInteraction({ jobId: this.jobId, turn: rec.turn, interactionId, options: followOptionsOf(this.options), ...this.followAccounting(rec) }))
       .then(
         (ok) => void (outcome = { ok }),
         (err) => void (outcome = { err }),
@@ -359,7 +425,7 @@ class InteractionJob {
       // It may have finished just before the cancel reached it: then the turn keeps its result.
       const late = outcome as FollowOutcome | undefined;
       if (late && 'ok' in late) return this.applyFollow(rec, late.ok);
-      return this.cancelRemote(rec, settled ? 'cancelled' : 'timed_out');
+      return this.cancelRemote(rec, settled ? 'cancelled' : expired);
     }
     const done: FollowOutcome = outcome;
     if ('ok' in done) return this.applyFollow(rec, done.ok);
@@ -367,9 +433,38 @@ class InteractionJob {
     return this.endTurn(rec, 'failed');
   }
 
+  /** Milliseconds of the thread's wall-time budget left for this turn, or undefined without one. */
+  private wallBudgetLeftMs(rec: TurnRecord): number | undefined {
+    const max = this.input.options?.budget?.maxWallTimeMs;
+    if (max === undefined) return undefined;
+    const before = threadSpent(this.turns.filter((t) => t !== rec), Date.now()).wallMs;
+    const since = Date.parse(rec.admittedAt ?? rec.startedAt);
+    return max - before - (Date.now() - since);
+  }
+
+  /** What the follow activity needs for the cost estimate and the budget check. */
+  private followAccounting(rec: TurnRecord): { priceName?: string; budget?: FollowInteractionInput['budget'] } {
+    const out: { priceName?: string; budget?: FollowInteractionInput['budget'] } = {};
+    const name = this.state.agent ?? this.state.model;
+    if (name) out.priceName = name;
+    const limits = this.input.options?.budget;
+    if (limits) {
+      out.budget = {
+        limits,
+        spentBefore: threadSpent(this.turns.filter((t) => t !== rec), Date.now()),
+        turnStartedAtMs: Date.parse(rec.admittedAt ?? rec.startedAt),
+      };
+    }
+    return out;
+  }
+
   private applyFollow(rec: TurnRecord, r: FollowInteractionResult): void {
     rec.upstreamStatus = r.upstreamStatus;
     if (r.usage) rec.usage = r.usage;
+    if (r.toolCalls !== undefined) rec.toolCalls = r.toolCalls;
+    if (r.costUsd !== undefined) rec.costUsd = r.costUsd;
+    if (r.priceTable !== undefined) rec.priceTable = r.priceTable;
+    if (r.budgetExceeded) rec.budgetExceeded = r.budgetExceeded;
     rec.summary = r.summary.slice(0, SUMMARY_CHARS);
     rec.outputChars = r.outputChars;
     rec.report = r.report;
@@ -383,7 +478,7 @@ class InteractionJob {
    * Cancels the remote run (cancel POST, then read the status back until terminal). If the run
    * had already finished on its own, the turn keeps its real outcome and its report is collected.
    */
-  private async cancelRemote(rec: TurnRecord, reason: 'cancelled' | 'timed_out'): Promise<void> {
+  private async cancelRemote(rec: TurnRecord, reason: 'cancelled' | 'timed_out' | 'budget_exceeded'): Promise<void> {
     this.state.phase = 'cancelling';
     let cancelled: CancelInteractionResult | undefined;
     try {
@@ -417,6 +512,12 @@ class InteractionJob {
     if (reason === 'timed_out') {
       rec.error = { code: 'deadline_exceeded', message: `turn ${rec.turn} passed its deadline of ${this.options.deadlineMs} ms; the remote run was cancelled`, retryable: false };
     }
+    if (reason === 'budget_exceeded') {
+      const spent = threadSpent(this.turns, Date.now());
+      const exceeded: BudgetExceeded = { limit: 'maxWallTimeMs', max: this.input.options!.budget!.maxWallTimeMs!, used: spent.wallMs, spent };
+      rec.budgetExceeded = exceeded;
+      rec.error = { code: 'budget_exceeded', message: `${describeExceeded(exceeded)}; the remote run was cancelled`, retryable: false };
+    }
     this.endTurn(rec, reason);
   }
 
@@ -437,6 +538,9 @@ class InteractionJob {
     else delete this.state.error;
     const usage = sumUsage(this.turns.map((t) => t.usage));
     if (usage) this.state.usage = usage;
+    const cost = costSummary(this.turns);
+    if (cost) this.state.cost = cost;
+    if (this.input.options?.budget) this.state.spent = threadSpent(this.turns, Date.now());
   }
 
   private setStatus(status: JobStatus): void {
@@ -460,6 +564,9 @@ class InteractionJob {
     if (last?.interactionId) result.interactionId = last.interactionId;
     const usage = sumUsage(this.turns.map((t) => t.usage));
     if (usage) result.usage = usage;
+    const cost = costSummary(this.turns);
+    if (cost) result.cost = cost;
+    if (this.turns.some((t) => t.usage || t.endedAt)) result.spent = threadSpent(this.turns, Date.now());
     if (last?.summary !== undefined) result.summary = last.summary;
     if (last?.report) result.report = last.report;
     if (last?.error) result.error = last.error;

@@ -96,7 +96,7 @@ export class ProgressRenderer {
     this.turn = event.turn;
     switch (event.type) {
       case 'phase': {
-        this.phase = event.phase === event.status ? event.phase : `${event.status} (${event.phase})`;
+        this.phase = phaseLabel(event.phase, event.status, event.admission);
         this.status = event.status;
         if (event.turnStartedAt) this.turnStartedMs = Date.parse(event.turnStartedAt);
         if (event.deadlineAt) this.deadlineMs = Date.parse(event.deadlineAt);
@@ -159,4 +159,10 @@ export class ProgressRenderer {
   get lastStatus(): string {
     return this.status;
   }
+}
+
+/** `queued (quota) #3` while waiting for admission, else `status (phase)` or just the phase. */
+export function phaseLabel(phase: string, status: string, admission?: { position: number }): string {
+  if (phase === 'queued') return `queued (quota)${admission && admission.position > 0 ? ` #${admission.position}` : ''}`;
+  return phase === status ? phase : `${status} (${phase})`;
 }

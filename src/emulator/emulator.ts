@@ -29,6 +29,7 @@ import { buildScript, inputToSteps, stepsText, type PreviousContext, type Script
 import { validateCreate } from './validate';
 import { WebhookStore } from './webhooks';
 import { isRecord, type JsonRecord } from './wire';
+import { KeyQuota, credentialId, type KeyQuotaCounters, type KeyQuotaOptions } from './key-quota';
 
 /** Options of {@link startEmulator}. Durations are emulated milliseconds unless stated. */
 export interface EmulatorOptions {
@@ -50,6 +51,11 @@ export interface EmulatorOptions {
   faults?: FaultRule[];
   /** Named fault plans, selected by the create label `emulator-scenario: <name>` (merged over the built-ins). */
   scenarios?: Record<string, FaultPlan>;
+  /**
+   * Per-credential create quota (creates per window, runs in flight), answered with 429 and
+   * `Retry-After`; see `key-quota.ts`. Separate from the `too_many_requests` fault rule.
+   */
+  keyQuota?: KeyQuotaOptions;
   /** Seed of all generated content and probabilistic faults (default 0). Also makes interaction ids deterministic when set. */
   seed?: number;
   /** Receives one line per request (never containing credentials). */
@@ -76,6 +82,8 @@ export interface EmulatorCounters {
   faults: Record<string, number>;
   /** Per interaction id. */
   interactions: Record<string, InteractionCounters>;
+  /** Per credential id (`k-<hash>`), when `keyQuota` is set: creates admitted and refused, peaks. */
+  quota: Record<string, KeyQuotaCounters>;
 }
 
 export interface EmulatedInteractionInfo {
@@ -200,13 +208,15 @@ class EmulatorServer implements Emulator, RunHost {
   private readonly webhooks = new WebhookStore();
   private readonly projects: string[] = [];
   private readonly seed: number;
-  private c!: Omit<EmulatorCounters, 'interactions'>;
+  private c!: Omit<EmulatorCounters, 'interactions' | 'quota'>;
+  private readonly keyQuota: KeyQuota | undefined;
 
   constructor(private readonly options: EmulatorOptions) {
     this.timeScale = options.timeScale && options.timeScale > 0 ? options.timeScale : 1;
     this.seed = options.seed ?? 0;
     this.faultRng = createRng(hash32('faults', this.seed));
     this.idRng = createRng(options.seed !== undefined ? hash32('ids', this.seed) : randomBytes(4).readUInt32LE(0));
+    this.keyQuota = options.keyQuota ? new KeyQuota(options.keyQuota, this.timeScale) : undefined;
     this.book = new FaultBook(this.faultRng, (kind) => this.countFault(kind));
     this.scenarios = { ...BUILTIN_SCENARIOS, ...(options.scenarios ?? {}) };
     for (const rule of options.faults ?? []) this.book.add(rule);
@@ -249,11 +259,12 @@ class EmulatorServer implements Emulator, RunHost {
   counters(): EmulatorCounters {
     const interactions: Record<string, InteractionCounters> = {};
     for (const run of this.order) interactions[run.id] = { ...run.counters };
-    return structuredClone({ ...this.c, interactions });
+    return structuredClone({ ...this.c, interactions, quota: this.keyQuota?.counters() ?? {} });
   }
 
   resetCounters(): void {
     this.c = { requests: {}, statuses: {}, creates: 0, cancels: 0, deletes: 0, streamsOpened: 0, eventsSent: 0, faults: {} };
+    this.keyQuota?.reset();
     for (const run of this.order ?? []) Object.assign(run.counters, { gets: 0, streams: 0, cancels: 0, deletes: 0, eventsSent: 0, faults: 0 });
   }
 
@@ -363,7 +374,8 @@ class EmulatorServer implements Emulator, RunHost {
     });
   }
 
-  private authenticate(req: IncomingMessage, url: URL, route: RouteInfo): void {
+  /** Checks the caller's credential; returns its quota key id (scope plus a hash, never the credential). */
+  private authenticate(req: IncomingMessage, url: URL, route: RouteInfo): string {
     const project = req.headers['x-goog-user-project'];
     if (typeof project === 'string' && project && !this.projects.includes(project)) this.projects.push(project);
     if (route.family === 'vertex') {
@@ -372,7 +384,8 @@ class EmulatorServer implements Emulator, RunHost {
       if (this.options.accessToken !== undefined && m[1] !== this.options.accessToken) {
         throw new EmulatorHttpError(403, 'The caller does not have permission: the access token is not accepted.', 'PERMISSION_DENIED');
       }
-      return;
+      // Vertex quotas are per project and location, not per token.
+      return credentialId(route.scope);
     }
     const header = req.headers['x-goog-api-key'];
     const key = (typeof header === 'string' ? header : undefined) ?? url.searchParams.get('key') ?? '';
@@ -380,6 +393,7 @@ class EmulatorServer implements Emulator, RunHost {
     if (this.options.apiKey !== undefined && key !== this.options.apiKey) {
       throw new EmulatorHttpError(403, 'The caller does not have permission: the API key is not valid.', 'PERMISSION_DENIED');
     }
+    return credentialId(`${route.scope}|${key}`);
   }
 
   private classify(method: string, route: RouteInfo, url: URL, body: unknown): RouteName | 'unknown' {
@@ -418,7 +432,7 @@ class EmulatorServer implements Emulator, RunHost {
     const name = route ? this.classify(method, route, url, body) : 'unknown';
     this.count(name);
     if (!route || name === 'unknown') throw notFound(`Method not found: ${method} ${url.pathname}`);
-    this.authenticate(req, url, route);
+    const credential = this.authenticate(req, url, route);
 
     const headerRules = this.headerRules(req, name);
     const runForFaults = route.id !== undefined && route.resource === 'interactions' ? this.runs.get(route.id) : undefined;
@@ -440,7 +454,7 @@ class EmulatorServer implements Emulator, RunHost {
     switch (name) {
       case 'create':
       case 'create_stream':
-        return this.create(res, route, name, body, headerRules, httpError?.rule.afterCreate ? httpError : undefined);
+        return this.create(res, route, name, body, headerRules, httpError?.rule.afterCreate ? httpError : undefined, credential);
       case 'get':
       case 'stream':
         return this.get(res, route, name, url, scoped);
@@ -539,8 +553,11 @@ class EmulatorServer implements Emulator, RunHost {
     rawBody: unknown,
     headerRules: ActiveRule[],
     failAfterCreate: ActiveRule | undefined,
+    credential: string,
   ): Promise<void> {
     const body = validateCreate(rawBody);
+    // Like the real quota: a refused create leaves nothing behind (checked after validation).
+    this.keyQuota?.check(credential);
     const labels = isRecord(body['labels']) ? body['labels'] : {};
     const scenarioName = labels['emulator-scenario'];
     let plan: FaultPlan = {};
@@ -586,6 +603,7 @@ class EmulatorServer implements Emulator, RunHost {
     this.runs.set(id, run);
     this.order.push(run);
     this.c.creates++;
+    this.keyQuota?.track(credential, run);
 
     const blocked = name === 'create' ? this.book.find('content_blocked', name, id, rules) : undefined;
     if (blocked) {

@@ -232,7 +232,7 @@ export class Run {
         break;
       case 'interaction.completed': {
         this.status = String(ev['status']);
-        this.usage = usageFor(this.inputSteps, this.outputSteps, this.request['system_instruction']);
+        this.usage = this.usageSoFar();
         const interaction = this.lifecycleInteraction(this.status);
         if (this.emptyCompletedSteps) interaction['steps'] = [];
         out = { interaction, event_type: ev.event_type };
@@ -249,6 +249,8 @@ export class Run {
         if (ev.event_type === 'step.start') this.openSteps.add(ev['index'] as number);
         else if (ev.event_type === 'step.stop') this.openSteps.delete(ev['index'] as number);
         this.fold.apply(ev);
+        // Running totals, as the API streams them (`metadata.total_usage`): at each step's end.
+        if (ev.event_type === 'step.stop') out = { ...out, metadata: { total_usage: this.usageSoFar() } } as WireEvent;
     }
     let id: string | undefined = `evt_${this.log.length + 1}`;
     // Like the real API, not every event carries an id: every 7th delta has none.
@@ -256,6 +258,11 @@ export class Run {
     if (id !== undefined) out.event_id = id;
     this.log.push({ id, type: ev.event_type, frame: `event: ${ev.event_type}\ndata: ${JSON.stringify(out)}\n\n` });
     if (ev.event_type === 'interaction.completed' && settles(this.status)) this.settle();
+  }
+
+  /** Usage of everything produced so far (the final usage once the run is over). */
+  private usageSoFar(): JsonRecord {
+    return usageFor(this.inputSteps, this.outputSteps, this.request['system_instruction'], this.previousId !== undefined);
   }
 
   private settle(): void {

@@ -362,32 +362,43 @@ function newVariantSteps(b: Builder, at: number, gap: number, topic: string, rng
   return t;
 }
 
-/** Token usage derived from the steps a run produced (about 4 characters per token). */
-export function usageFor(inputSteps: readonly WireStep[], steps: readonly WireStep[], systemInstruction: unknown): JsonRecord {
+/**
+ * Token usage derived from the steps a run produced (about 4 characters per token), with every
+ * field of the wire `Usage` (§4.3): the six totals, the four per-modality lists and
+ * `grounding_tool_count` per tool type, so accounting code can be checked against all of them.
+ * Cached tokens are a fixed quarter of a chained turn's input (the emulator has no real cache).
+ */
+export function usageFor(inputSteps: readonly WireStep[], steps: readonly WireStep[], systemInstruction: unknown, chained = false): JsonRecord {
   const tok = (s: string) => Math.ceil(s.length / 4);
   const input = tok(JSON.stringify(inputSteps)) + (typeof systemInstruction === 'string' ? tok(systemInstruction) : 0);
   let output = 0;
   let thought = 0;
   let toolUse = 0;
-  let searches = 0;
+  const grounding: Record<string, number> = {};
   for (const s of steps) {
     if (!s) continue;
     if (s.type === 'model_output') output += tok(stepsText([s], ['model_output']));
     else if (s.type === 'thought') thought += 16 + tok(JSON.stringify(s['summary'] ?? ''));
     else if (s.type === 'function_call') output += tok(JSON.stringify(s['arguments'] ?? {}));
     else if (s.type.endsWith('_result')) toolUse += tok(JSON.stringify(s['result'] ?? ''));
-    if (s.type === 'google_search_call') searches += 1;
+    if (s.type === 'google_search_call') grounding['google_search'] = (grounding['google_search'] ?? 0) + 1;
+    else if (s.type === 'google_maps_call') grounding['google_maps'] = (grounding['google_maps'] ?? 0) + 1;
+    else if (s.type === 'file_search_call') grounding['retrieval'] = (grounding['retrieval'] ?? 0) + 1;
   }
+  const cached = chained ? Math.floor(input / 4) : 0;
   const usage: JsonRecord = {
     total_input_tokens: input,
     total_output_tokens: output,
     total_thought_tokens: thought,
-    total_cached_tokens: 0,
+    total_cached_tokens: cached,
     total_tool_use_tokens: toolUse,
     total_tokens: input + output + thought + toolUse,
     input_tokens_by_modality: [{ modality: 'text', tokens: input }],
     output_tokens_by_modality: [{ modality: 'text', tokens: output }],
+    cached_tokens_by_modality: [{ modality: 'text', tokens: cached }],
+    tool_use_tokens_by_modality: [{ modality: 'text', tokens: toolUse }],
   };
-  if (searches > 0) usage['grounding_tool_count'] = [{ type: 'google_search', count: searches }];
+  const counts = Object.entries(grounding).map(([type, count]) => ({ type, count }));
+  if (counts.length > 0) usage['grounding_tool_count'] = counts;
   return usage;
 }

@@ -5,6 +5,7 @@
  * dispatcher and one retry policy. Every call takes an AbortSignal and per-call deadlines.
  */
 
+import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { AuthClient, GoogleAuth } from 'google-auth-library';
 import { createAuth, type AccessTokenSource, type AuthProvider } from './auth';
@@ -134,6 +135,20 @@ export class InteractionsClient {
     });
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry, ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}) };
     this.webhooks = new Webhooks(this);
+  }
+
+  /**
+   * A stable, non-reversible name of the quota this client spends: `vertex:<project>/<location>`
+   * on Vertex (quotas are per project and region), else `key-<12 hex of sha256(api key)>`, else
+   * `origin-<hash>` (no key, e.g. the emulator). Never the credential itself.
+   */
+  quotaKey(): string {
+    const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+    if (this.route.family === 'vertex') {
+      return `vertex:${this.opts.project}/${this.opts.location || 'global'}`;
+    }
+    if (this.opts.apiKey) return `key-${hash(this.opts.apiKey)}`;
+    return `origin-${hash(this.route.origin)}`;
   }
 
   /**

@@ -25,6 +25,8 @@ import {
   jobThreadKey,
   stateQuery,
 } from '../../workflows/definitions';
+import type { BudgetSpent, CostSummary } from '../../workflows/definitions';
+import type { Usage } from '../interactions/types';
 import type {
   FollowUpAccepted,
   FollowUpRequest,
@@ -48,6 +50,7 @@ import { buildListQuery } from './list-query';
 import type { JobListFilter } from './list-query';
 // TODO(workflow engineer): `mergeLiveState(state, description)` lives in src/jobs/live-state.ts.
 import { mergeLiveState } from './live-state';
+import { admissionWorkflowId, positionQuery } from '../../workflows/admission-definitions';
 import { createResultStoreFromEnv } from './result-store';
 import type { ResultStore } from './result-store';
 // TODO(workflow engineer): `validateJobInput(input)` lives in src/jobs/validate-job.ts.
@@ -168,11 +171,17 @@ export interface JobSummary {
   executionStatus: string;
   startTime: string;
   closeTime?: string;
+  /** With `list({ usage: true })`: the job's summed usage, estimated cost and budget spend. */
+  usage?: Usage;
+  cost?: CostSummary;
+  spent?: BudgetSpent;
 }
 
 export interface ListOptions extends JobListFilter {
   /** Most jobs returned (newest first). Default 100. */
   pageSize?: number;
+  /** Also read each job's usage and cost (one state read per job: closed jobs need no worker). */
+  usage?: boolean;
 }
 
 const WORKFLOW_STATUS_TO_JOB: Record<string, JobStatus> = {
@@ -387,7 +396,9 @@ export class JobsClient {
         if (err instanceof WorkflowNotFoundError) throw new JobNotFoundError(jobId, { cause: err });
         throw new JobQueryError(jobId, description.taskQueue, this.queryTimeoutMs, err);
       }
-      return { state: mergeLiveState(state, description), closed: false, description };
+      const merged = mergeLiveState(state, description);
+      if (merged.phase === 'queued' && merged.admission?.key) await this.refreshAdmission(merged);
+      return { state: merged, closed: false, description };
     }
     if (status === 'COMPLETED') {
       const result = (await handle.result()) as JobResult;
@@ -415,6 +426,21 @@ export class JobsClient {
     if (!isSettledTurnStatus(closedState.status) || closedState.status === 'requires_action') closedState.status = jobStatus;
     closedState.error ??= { code: `workflow_${status.toLowerCase()}`, message: `The job workflow ended ${status.toLowerCase()}` };
     return { state: closedState, closed: true, description };
+  }
+
+  /** Fills in a queued job's live place in its limiter's queue (best effort: kept as is on failure). */
+  private async refreshAdmission(state: JobState): Promise<void> {
+    const admission = state.admission!;
+    try {
+      const answer = await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () =>
+        this.client.workflow.getHandle(admissionWorkflowId(admission.key!)).query(positionQuery, `${state.jobId}#${state.turn}`),
+      );
+      if (answer.position >= 0) admission.position = answer.position;
+      admission.waiting = answer.waiting;
+      if (answer.pausedUntil) admission.pausedUntil = answer.pausedUntil;
+    } catch {
+      // The limiter is busy or between runs: the next read refreshes it.
+    }
   }
 
   /**
@@ -581,6 +607,12 @@ export class JobsClient {
       const question = (info.memo as { question?: unknown } | undefined)?.question;
       if (typeof question === 'string') summary.question = question;
       if (info.closeTime) summary.closeTime = info.closeTime.toISOString();
+      if (options.usage) {
+        const state = await this.state(info.workflowId).catch(() => undefined);
+        if (state?.usage) summary.usage = state.usage;
+        if (state?.cost) summary.cost = state.cost;
+        if (state?.spent) summary.spent = state.spent;
+      }
       out.push(summary);
       if (out.length >= pageSize) break;
     }

@@ -16,7 +16,7 @@
  * snapshot, not the ones it missed. Report text is exact: resuming from any `seq` never repeats
  * or skips a character.
  */
-import type { JobError, JobPhase, JobState, JobStatus, TurnRecord } from '../../workflows/definitions';
+import type { AdmissionState, JobError, JobPhase, JobState, JobStatus, TurnRecord } from '../../workflows/definitions';
 import type { Usage } from '../interactions/types';
 
 export const TURN_SPAN = 1_000_000_000_000;
@@ -40,6 +40,8 @@ export interface PhaseEvent extends EventBase {
   attempt?: number;
   turnStartedAt?: string;
   deadlineAt?: string;
+  /** While phase is `queued`: the place in the credential's admission queue. */
+  admission?: AdmissionState;
 }
 export interface ProgressEvent extends EventBase {
   type: 'progress';
@@ -215,7 +217,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
     const at = decodeSeq(options.from);
     turn = at.part === 'done' ? at.turn + 1 : at.turn;
   }
-  let last: { phase?: string; status?: string; attempt?: number; outputChars?: number; eventsApplied?: number; thought?: string } = {};
+  let last: { phase?: string; status?: string; attempt?: number; position?: number; outputChars?: number; eventsApplied?: number; thought?: string } = {};
   let lastLiveSeq = -1;
 
   for (;;) {
@@ -247,7 +249,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
       let seq = Math.max(block + ms * LIVE_SLOTS, lastLiveSeq + 1);
       const pending: JobEvent[] = [];
       const progress = state.progress;
-      if (last.phase !== state.phase || last.status !== state.status || last.attempt !== state.attempt) {
+      if (last.phase !== state.phase || last.status !== state.status || last.attempt !== state.attempt || last.position !== state.admission?.position) {
         pending.push({
           seq: 0,
           turn,
@@ -259,6 +261,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
           ...(state.attempt !== undefined ? { attempt: state.attempt } : {}),
           ...(state.turnStartedAt !== undefined ? { turnStartedAt: state.turnStartedAt } : {}),
           ...(state.deadlineAt !== undefined ? { deadlineAt: state.deadlineAt } : {}),
+          ...(state.admission !== undefined ? { admission: state.admission } : {}),
         });
       }
       const outputChars = progress?.outputChars ?? 0;
@@ -277,7 +280,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
       if (progress?.latestThought && progress.latestThought !== last.thought) {
         pending.push({ seq: 0, turn, type: 'thought', text: progress.latestThought });
       }
-      last = { phase: state.phase, status: state.status, attempt: state.attempt, outputChars, eventsApplied, thought: progress?.latestThought ?? last.thought };
+      last = { phase: state.phase, status: state.status, attempt: state.attempt, position: state.admission?.position, outputChars, eventsApplied, thought: progress?.latestThought ?? last.thought };
       for (const event of pending) {
         if (seq >= block + OUTPUT_BASE) break;
         event.seq = seq++;

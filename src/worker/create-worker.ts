@@ -10,6 +10,8 @@ import { createActivities, type JobLogger } from '../../activities';
 import { InteractionsClient } from '../interactions/client';
 import { activityPhaseMetrics } from '../telemetry/activity-phases';
 import { createResultStoreFromEnv, type ResultStore } from '../jobs/result-store';
+import type { AdmissionSettings } from '../../activities/admission-types';
+import type { PriceTable } from '../jobs/pricing';
 
 export interface CreateJobsWorkerOptions
   extends Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowsPath'> {
@@ -23,6 +25,10 @@ export interface CreateJobsWorkerOptions
   log?: JobLogger;
   /** Override the workflows module (default: the compiled `workflows/` next to this package). */
   workflowsPath?: string;
+  /** Admission control of creates per credential key; absent = off (runWorker reads it from the environment). */
+  admission?: AdmissionSettings;
+  /** Price table of cost estimates and `maxCostUsd` budgets (default: the built-in, dated table). */
+  priceTable?: PriceTable;
 }
 
 /** Path of the compiled workflows module: `dist/workflows/index.js` (this file is `dist/src/worker/`). */
@@ -30,7 +36,7 @@ export const JOB_WORKFLOWS_PATH: string = require.resolve('../../workflows');
 
 /** Creates (but does not run) a worker for job workflows and activities on `taskQueue`. */
 export async function createJobsWorker(options: CreateJobsWorkerOptions): Promise<Worker> {
-  const { client, resultStore, log, workflowsPath, workflowBundle, interceptors, ...workerOptions } = options;
+  const { client, resultStore, log, workflowsPath, workflowBundle, interceptors, admission, priceTable, ...workerOptions } = options;
   let lazy: InteractionsClient | undefined;
   const clientFactory: () => InteractionsClient =
     typeof client === 'function' ? client : client ? () => client : () => (lazy ??= InteractionsClient.fromEnv());
@@ -38,6 +44,8 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     client: clientFactory,
     resultStore: resultStore ?? createResultStoreFromEnv(),
     ...(log ? { log } : {}),
+    ...(admission ? { admission } : {}),
+    ...(priceTable ? { priceTable } : {}),
   });
   return Worker.create({
     // Leave room for the follow activity to flush its heartbeat (the next attempt resumes from it).

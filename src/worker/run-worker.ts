@@ -20,6 +20,7 @@ import { instrumentedAgent } from '../telemetry/api-instrumentation';
 import { exporterBindAddress, resolveMetricsSettings, startAuthenticatedMetricsServer } from '../telemetry/prometheus';
 import type { Tracing } from '../telemetry/tracing';
 import { resolveTracingExporter } from '../telemetry/tracing-settings';
+import { admissionSettingsFromEnv, priceTableFromEnv } from './quota-settings';
 
 export const WORKER_DEFAULTS = {
   /** Concurrent activities: a follow activity holds one idle stream for a whole run (1,000 measured at 666 MB RSS). */
@@ -219,6 +220,9 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       (require('../telemetry/tracing') as typeof import('../telemetry/tracing')).installTracing()
     : undefined;
   if (tracing) logger.info('tracing on', { exporter: tracingExporter });
+  const admission = admissionSettingsFromEnv(env);
+  const priceTable = priceTableFromEnv(env);
+  if (options.installRuntimeLogger !== false) await installRuntimeLogger(logger);
 
   let connection = options.connection;
   let namespace = options.namespace;
@@ -245,6 +249,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     maxHeartbeatThrottleInterval: settings.heartbeatFlushMs,
     ...(versioning ? { workerDeploymentOptions: workerDeploymentOptions(versioning) } : {}),
     ...(tracing ? { plugins: [tracing.plugin] } : {}),
+    ...(admission ? { admission } : {}),
+    priceTable,
   });
 
   let stopping = false;
@@ -285,6 +291,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       ...(versioning
         ? { deploymentName: versioning.deploymentName, buildId: versioning.buildId, versioningBehavior: versioning.behavior }
         : { versioning: 'off' }),
+      admission: admission ? { appliesTo: admission.appliesTo, ...admission.limits } : 'off',
+      priceTable: priceTable.date,
       pid: process.pid,
     });
     options.onRunning?.(worker);

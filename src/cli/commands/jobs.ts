@@ -10,7 +10,7 @@ import { connectJobs, flag, info, printJson, println, readStdin } from '../conte
 import type { CommandContext } from '../context';
 import { EXIT, UsageError } from '../exit-codes';
 import type { ExitCode } from '../exit-codes';
-import { ProgressRenderer, formatDuration } from '../render';
+import { ProgressRenderer, formatDuration, phaseLabel } from '../render';
 
 /** Agent used by `start` when neither --agent, --model nor --request is given. */
 export const DEFAULT_AGENT = 'deep-research-preview-04-2026';
@@ -52,6 +52,7 @@ export const JOB_COMMAND_OPTIONS: Record<string, OptionSpec> = {
     agent: { type: 'string', multiple: true },
     thread: { type: 'string', multiple: true },
     limit: { type: 'string' },
+    usage: { type: 'boolean' },
   },
 };
 
@@ -220,10 +221,12 @@ export async function startCommand(ctx: CommandContext): Promise<ExitCode> {
 
 function describeState(state: JobState): string[] {
   const lines = [`Job ${state.jobId}`];
-  const status = state.phase === 'done' || state.phase === state.status ? state.status : `${state.status} (${state.phase})`;
+  const status = state.phase === 'done' ? state.status : phaseLabel(state.phase, state.status, state.admission);
   lines.push(`  status:       ${status}${state.upstreamStatus ? `  [upstream ${state.upstreamStatus}]` : ''}`);
   if (state.agent || state.model) lines.push(`  ${state.agent ? 'agent' : 'model'}:        ${state.agent ?? state.model}`);
   if (state.thread) lines.push(`  thread:       ${state.thread}`);
+  if (state.usage) lines.push(`  usage:        ${state.usage.total_tokens ?? 0} tokens${state.cost ? `, est. $${state.cost.usd.toFixed(4)} (prices of ${state.cost.priceTable ?? '?'})` : ''}`);
+  if (state.budget && state.spent) lines.push(`  budget:       ${JSON.stringify(state.budget)} spent ${JSON.stringify(state.spent)}`);
   lines.push(`  turn:         ${state.turn} of ${state.turns.length}, elapsed ${formatDuration(state.elapsedMs)}${state.deadlineAt ? `, deadline ${state.deadlineAt}` : ''}`);
   if (state.interactionId) lines.push(`  interaction:  ${state.interactionId}`);
   if (state.attempt && state.attempt > 1) lines.push(`  attempt:      ${state.attempt}`);
@@ -417,6 +420,8 @@ export async function listCommand(ctx: CommandContext): Promise<ExitCode> {
       ...(agent ? { agent } : {}),
       ...(thread ? { thread } : {}),
       pageSize: limit ? parseInteger(limit, '--limit', 1, 1000) : 50,
+      // Usage and cost cost one state read per job: always in --json, else with --usage.
+      ...(ctx.json || ctx.values['usage'] === true ? { usage: true } : {}),
     });
     if (ctx.json) {
       printJson(ctx, list);
@@ -426,7 +431,18 @@ export async function listCommand(ctx: CommandContext): Promise<ExitCode> {
       println(ctx, 'No jobs.');
       return EXIT.OK;
     }
-    const rows = [['JOB ID', 'STATUS', 'AGENT', 'THREAD', 'STARTED'], ...list.map((j) => [j.jobId, j.status ?? j.executionStatus.toLowerCase(), j.agent ?? '', j.thread ?? '', j.startTime])];
+    const withUsage = ctx.values['usage'] === true;
+    const rows = [
+      ['JOB ID', 'STATUS', 'AGENT', 'THREAD', 'STARTED', ...(withUsage ? ['TOKENS', 'EST. USD'] : [])],
+      ...list.map((j) => [
+        j.jobId,
+        j.status ?? j.executionStatus.toLowerCase(),
+        j.agent ?? '',
+        j.thread ?? '',
+        j.startTime,
+        ...(withUsage ? [String(j.usage?.total_tokens ?? ''), j.cost ? j.cost.usd.toFixed(4) : ''] : []),
+      ]),
+    ];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const row of rows) println(ctx, row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
     return EXIT.OK;
