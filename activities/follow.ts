@@ -18,7 +18,8 @@ import { reportText } from '../src/interactions/accumulator';
 import type { Interaction, InteractionEvent } from '../src/interactions/types';
 import { isTerminalStatus } from '../src/interactions/types';
 import { errorCode, isRetryableCode, toActivityFailure } from '../src/jobs/failure-mapping';
-import { keySegment } from '../src/jobs/result-store';
+import { createHash } from 'node:crypto';
+import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, keySegment } from '../src/jobs/result-store';
 import { redactSecrets } from '../src/jobs/secrets';
 import type { JobError } from '../workflows/definitions';
 import { applyEvent, cloneProgress, emptyProgress, fnv1a, streamedTextOf, type ProgressState } from './progress';
@@ -252,9 +253,6 @@ async function finish(
   logFields: Record<string, unknown>,
 ): Promise<FollowInteractionResult> {
   const text = reportText(interaction);
-  const base = `${keySegment(input.jobId)}/${input.turn}-${keySegment(input.interactionId)}`;
-  const report = await deps.resultStore.put(`${base}.md`, text, 'text/markdown; charset=utf-8');
-  const interactionRef = await deps.resultStore.put(`${base}.json`, JSON.stringify(interaction, null, 2), 'application/json');
   // Verification is meaningful only when every event of the run went through the stream.
   let streamVerified = false;
   if (input.options.mode === 'stream' && cp.streamedFromStart && committed.eventsApplied > 0) {
@@ -262,13 +260,17 @@ async function finish(
     streamVerified = full.length === committed.outputChars && fnv1a(full) === committed.outputHash;
     if (!streamVerified) deps.log.warn('follow: streamed text differs from the stored interaction', { ...logFields, streamedChars: committed.outputChars, storedChars: full.length });
   }
+  const bytes = Buffer.from(text, 'utf8');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const info = activityInfo();
   const result: FollowInteractionResult = {
     status,
     upstreamStatus,
     summary: text.slice(0, SUMMARY_CHARS),
     outputChars: text.length,
-    report,
-    interactionRef,
+    // The key names this very activity's result in history: run id and activity id.
+    report: { store: TEMPORAL_REPORT_STORE, key: `${info.workflowExecution?.runId ?? "unknown-run"}/${info.activityId}`, bytes: bytes.length, sha256 },
+    reportText: text,
     eventsApplied: committed.eventsApplied,
     streamVerified,
   };
@@ -276,6 +278,24 @@ async function finish(
   if (usage) result.usage = usage;
   const error = upstreamError(interaction, upstreamStatus);
   if (error) result.error = error;
-  deps.log.info('follow: turn settled', { ...logFields, upstreamStatus, status, outputChars: text.length, eventsApplied: committed.eventsApplied, streamVerified });
+  // Inline when the whole encoded result fits (JSON escapes can grow it beyond the text's bytes).
+  const encoded = Buffer.byteLength(JSON.stringify(result), 'utf8');
+  if (encoded > deps.inlineReportMaxBytes) {
+    delete result.reportText;
+    if (deps.resultStore) {
+      const base = `${keySegment(input.jobId)}/${input.turn}-${keySegment(input.interactionId)}`;
+      result.report = await deps.resultStore.put(`${base}.md`, text, 'text/markdown; charset=utf-8');
+      result.interactionRef = await deps.resultStore.put(`${base}.json`, JSON.stringify(interaction, null, 2), 'application/json');
+    } else {
+      result.report = { store: API_REPORT_STORE, key: input.interactionId, bytes: bytes.length, sha256 };
+      deps.log.warn('follow: report too large for Temporal and no result store configured; readers fetch it from the API by interaction id', {
+        ...logFields,
+        encodedBytes: encoded,
+        inlineReportMaxBytes: deps.inlineReportMaxBytes,
+        fix: 'set GEMINI_JOBS_RESULTS_DIR to an absolute directory shared by workers and readers, or pass a ResultStore',
+      });
+    }
+  }
+  deps.log.info('follow: turn settled', { ...logFields, upstreamStatus, status, outputChars: text.length, eventsApplied: committed.eventsApplied, streamVerified, reportStore: result.report.store });
   return result;
 }

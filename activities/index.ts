@@ -10,7 +10,7 @@ import { makeFollowInteraction } from './follow';
 import type { JobActivities } from './types';
 
 export type { ActivityDeps, JobLogger } from './deps';
-export { jsonLogger, silentLogger } from './deps';
+export { INLINE_REPORT_MAX_BYTES, jsonLogger, silentLogger } from './deps';
 export * from './types';
 
 /** The three activities registered by the worker: createInteraction, followInteraction, cancelInteraction. */

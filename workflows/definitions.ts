@@ -154,6 +154,26 @@ export interface JobState {
   cancelReason?: string;
   /** While the job waits for a follow-up after a turn: when the window closes (ISO time). */
   followUpUntil?: string;
+  /**
+   * Filled by JobsClient (from describe(), never by the workflow): the step being retried and its
+   * last failure (redacted), while an activity is between attempts or on attempt > 1.
+   */
+  retrying?: RetryingStep;
+  /** Filled by JobsClient: milliseconds since the current turn started (or its duration once over), by the reader's clock. */
+  turnElapsedMs?: number;
+}
+
+/** A job step (activity) that failed and is being retried by Temporal. */
+export interface RetryingStep {
+  /** `createInteraction`, `followInteraction`, `cancelInteraction`, or a future activity name. */
+  activity: string;
+  attempt: number;
+  /** Last failure message, credentials redacted. */
+  lastFailure: string;
+  /** Stable failure type when the activity set one (e.g. `connection_error`, `rate_limited`). */
+  lastFailureType?: string;
+  /** When the next attempt is due (ISO), when the server knows it. */
+  nextAttemptAt?: string;
 }
 
 /** The workflow's result: small by design; the report is read from the result store or the API. */

@@ -16,13 +16,16 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   log,
+  patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CancelInteractionResult, FollowInteractionResult, JobActivities } from '../activities/types';
+import type { CancelInteractionResult, CreateInteractionResult, FollowInteractionResult, JobActivities } from '../activities/types';
 // Pure (no I/O, no Node APIs): safe in the workflow sandbox; rejects a bad follow-up before any create.
 import { validateCreateRequest } from '../src/interactions/validate';
 import {
@@ -72,6 +75,22 @@ const createActivities = proxyActivities<Pick<JobActivities, 'createInteraction'
   scheduleToCloseTimeout: '15m',
   retry: { ...RETRY, maximumAttempts: 20 },
 });
+
+/**
+ * The same create, cancellable: a cancel during create retries (DNS down, wrong key retried, 429s)
+ * takes effect at once between attempts, and within the activity's cancel grace during a POST,
+ * whose answer is still awaited so a created interaction gets cancelled rather than leaked.
+ */
+const cancellableCreateActivities = proxyActivities<Pick<JobActivities, 'createInteraction'>>({
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '15s',
+  scheduleToCloseTimeout: '15m',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { ...RETRY, maximumAttempts: 20 },
+});
+
+/** Patch: the create runs in a cancellable scope (v0.1.0 waited for every create retry before cancelling). */
+export const PATCH_CANCELLABLE_CREATE = 'gemini-jobs-cancellable-create';
 
 const cancelActivities = proxyActivities<Pick<JobActivities, 'cancelInteraction'>>({
   startToCloseTimeout: '3m',
@@ -220,7 +239,13 @@ class InteractionJob {
   private assertAcceptingTurn(): void {
     if (this.cancelRequested) throw new Error('rejected: the job was cancelled');
     if (this.draining) throw new Error('rejected: the job is continuing as new; retry in a few seconds');
-    if (this.pending) throw new Error('rejected: another follow-up is being started');
+    if (this.pending) {
+      // Accepted means its turn was created and is running now; otherwise it is being created.
+      if (this.pending.accepted) {
+        throw new Error(`rejected: turn ${this.pending.accepted.turn} (from an earlier ${this.pending.kind === 'approvePlan' ? 'plan approval' : 'follow-up'}) is still running; wait for it to end`);
+      }
+      throw new Error('rejected: another follow-up is being started; wait for it to be accepted');
+    }
     if (!this.windowOpen) {
       const last = this.turns[this.turns.length - 1];
       if (last && !last.endedAt) throw new Error(`rejected: turn ${last.turn} is still running; wait for it to end`);
@@ -265,6 +290,7 @@ class InteractionJob {
       this.state.phase = last!.status === 'requires_action' ? 'waiting-for-input' : 'done';
       this.windowOpen = true;
       this.state.followUpUntil = isoAt(Date.now() + this.options.followUpWindowMs);
+      this.describeForUi();
       const got = await condition(() => this.pending !== undefined || this.cancelRequested, this.options.followUpWindowMs);
       this.windowOpen = false;
       delete this.state.followUpUntil;
@@ -298,10 +324,12 @@ class InteractionJob {
       return this.endTurn(rec, 'cancelled');
     }
 
-    // Non-cancellable (the whole body is): a cancel arriving now waits for the id, then cancels it.
     let interactionId: string;
     try {
-      const created = await createActivities.createInteraction({ jobId: this.jobId, turn: rec.turn, request, ...(previousInteractionId ? { previousInteractionId } : {}) });
+      const createInput = { jobId: this.jobId, turn: rec.turn, request, ...(previousInteractionId ? { previousInteractionId } : {}) };
+      // v0.1.0 histories: non-cancellable (the whole body is), a cancel waited for every retry.
+      const created = patched(PATCH_CANCELLABLE_CREATE) ? await this.createUnlessCancelled(createInput) : await createActivities.createInteraction(createInput);
+      if (created === undefined) return this.endTurn(rec, 'cancelled');
       interactionId = created.interactionId;
       rec.upstreamStatus = created.status;
     } catch (err) {
@@ -350,6 +378,31 @@ class InteractionJob {
     if ('ok' in done) return this.applyFollow(rec, done.ok);
     rec.error = jobErrorOf(done.err);
     return this.endTurn(rec, 'failed');
+  }
+
+  /**
+   * Runs the create in its own cancellation scope and cancels it when the job is cancelled.
+   * Resolves undefined when the cancel won (nothing was created, or the attempt was abandoned
+   * between retries); a create that answered anyway returns its id, which the caller then cancels.
+   */
+  private async createUnlessCancelled(input: Parameters<JobActivities['createInteraction']>[0]): Promise<CreateInteractionResult | undefined> {
+    const scope = new CancellationScope();
+    let outcome: { ok: CreateInteractionResult } | { err: unknown } | undefined;
+    const done = scope
+      .run(() => cancellableCreateActivities.createInteraction(input))
+      .then(
+        (ok) => void (outcome = { ok }),
+        (err) => void (outcome = { err }),
+      );
+    await condition(() => outcome !== undefined || this.cancelRequested);
+    if (outcome === undefined) {
+      scope.cancel();
+      await done; // WAIT_CANCELLATION_COMPLETED: the activity has stopped (or answered).
+    }
+    const settled = outcome as { ok: CreateInteractionResult } | { err: unknown };
+    if ('ok' in settled) return settled.ok;
+    if (this.cancelRequested && isCancellation(settled.err)) return undefined;
+    throw settled.err;
   }
 
   private applyFollow(rec: TurnRecord, r: FollowInteractionResult): void {
@@ -424,8 +477,19 @@ class InteractionJob {
     if (usage) this.state.usage = usage;
   }
 
+  /**
+   * The Web UI's "current details" (served by a built-in query, so no history event): the job
+   * status and, while the execution stays open after a turn, that it waits for a follow-up.
+   */
+  private describeForUi(): void {
+    const s = this.state;
+    const open = this.windowOpen && s.followUpUntil ? `; open for follow-ups until ${s.followUpUntil} (the execution stays Running until then)` : '';
+    setCurrentDetails(`**Job status:** ${s.status} — turn ${s.turn}, ${s.phase}${open}${s.cancelReason ? `\n\nCancel reason: ${s.cancelReason}` : ''}`);
+  }
+
   private setStatus(status: JobStatus): void {
     this.state.status = status;
+    this.describeForUi();
     // `pending` lasts only until the create returns: not worth a history event per turn.
     if (this.upsertStatus && this.upsertedStatus !== status && status !== 'pending') {
       upsertSearchAttributes([{ key: jobStatusKey, value: status }]);

@@ -44,7 +44,8 @@ Request:
   --model <name>               Model instead of an agent (e.g. gemini-3-flash-preview)
   --request <file.json>        Full create request body (JSON) instead of the flags above
   --system <text>              System instruction
-  --thinking-summaries <mode>  auto | none
+  --thinking-summaries <mode>  auto | none (Deep Research default auto: thoughts shown live;
+                               none opts out)
   --collaborative-planning     Deep Research proposes a plan first (see approve-plan)
 Job:
   --job-id <id>                Job id (default job_<uuid>); reuse it to make start idempotent
@@ -76,8 +77,10 @@ Exit code 1 when the turn ends failed, cancelled, timed out or incomplete.
 ${CONNECTION_FLAGS}`,
   result: `Usage: gemini-jobs result [options] <jobId>
 
-Prints the report (markdown) of the job's latest finished turn, read from the result store
-(GEMINI_JOBS_RESULTS_DIR) or, failing that, from the API by interaction id.
+Prints the report (markdown) of the job's latest finished turn. Reports up to 1 MiB travel
+through Temporal (read from the workflow history: works from any directory or host); larger ones
+are read from the result store (GEMINI_JOBS_RESULTS_DIR, absolute) or from the API by interaction
+id. When a report exists but cannot be read, says where it looked and exits 1.
 
   --out <file>                 Write the report to a file instead of stdout
   --wait                       Wait for the current turn to end first
@@ -112,10 +115,12 @@ Approves the plan a --collaborative-planning Deep Research turn proposed, or sen
 ${CONNECTION_FLAGS}`,
   list: `Usage: gemini-jobs list [options]
 
-Lists jobs, newest first (visibility is eventually consistent: a job started a moment ago may
-be missing for a second).
+Lists jobs in the order Temporal's visibility store returns them: open jobs first (newest
+started first), then ended jobs, most recently ended first. Visibility is eventually consistent:
+a job started a moment ago may be missing for a second.
 
-  --status <status>            pending, running, requires_action, completed, failed, cancelled, ...
+  --status <status>            pending, running, requires_action, completed, failed, cancelled,
+                               incomplete, budget_exceeded, timed_out, unknown (others: exit 2)
   --agent <name>               Agent or model name
   --thread <key>               Thread key
   --limit <n>                  At most n jobs (default 50)
@@ -148,8 +153,13 @@ Then runs a sample Deep Research job with live progress and prints its report.
   --db-file <path>             SQLite file (env GEMINI_JOBS_DEV_DB, default .gemini-jobs/temporal.sqlite)
   --time-scale <x>             Emulator speed-up (default 60: a 20-minute run takes 20 s)
   --emulator                   Use the emulator even when credentials are set
+  --namespace <name>           Namespace the dev server creates (default default)
+  --task-queue <name>          Task queue of the worker (env GEMINI_JOBS_TASK_QUEUE, default gemini-jobs)
+  --json                       Print the stack's addresses as one JSON line
+  -h, --help                   Show help
 
-${CONNECTION_FLAGS}`,
+dev starts its own Temporal server, so --address and --profile do not apply. One dev stack per
+data directory: a second one on the same --db-file is refused while the first runs.`,
   emulator: `Usage: gemini-jobs emulator [options]
 
 Runs the local Interactions API emulator until Ctrl-C. Point a worker at it with

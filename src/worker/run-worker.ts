@@ -6,10 +6,11 @@
  * (never from job input); nothing here logs an environment value that could be a secret.
  */
 import type { NativeConnection, Worker } from '@temporalio/worker';
+import { INLINE_REPORT_MAX_BYTES } from '../../activities/deps';
 import type { InteractionsClient } from '../interactions';
-import { MISSING_GEMINI_CREDENTIALS, geminiBackend, interactionsClientFromEnv } from '../jobs/gemini-env';
+import { MISSING_GEMINI_CREDENTIALS, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../jobs/gemini-env';
 import type { ResultStore } from '../jobs/result-store';
-import { createResultStoreFromEnv } from '../jobs/result-store';
+import { resultStoreFromEnv } from '../jobs/result-store';
 import { redactSecrets } from '../jobs/secrets';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
@@ -32,8 +33,8 @@ export const WORKER_DEFAULTS = {
 /** The Gemini environment has nothing to call (no credentials, no emulator URL). */
 export class MissingCredentialsError extends Error {
   readonly code = 'missing_credentials';
-  constructor() {
-    super(MISSING_GEMINI_CREDENTIALS);
+  constructor(message: string = MISSING_GEMINI_CREDENTIALS) {
+    super(message);
     this.name = 'MissingCredentialsError';
   }
 }
@@ -123,7 +124,10 @@ export interface RunWorkerOptions extends Partial<WorkerSettings> {
   namespace?: string;
   /** Interactions client or factory; default `InteractionsClient.fromEnv()` after a credentials check. */
   interactions?: InteractionsClient | (() => InteractionsClient);
+  /** External store for reports too large for Temporal; default `resultStoreFromEnv(env)` (GEMINI_JOBS_RESULTS_DIR) or none. */
   resultStore?: ResultStore;
+  /** Inline report limit in bytes (default INLINE_REPORT_MAX_BYTES); 0 sends every report to `resultStore`. */
+  inlineReportMaxBytes?: number;
   logger?: StructuredLogger;
   /** Route the SDK's own logs (core, worker) into `logger` through `Runtime.install`. Default true. */
   installRuntimeLogger?: boolean;
@@ -160,7 +164,7 @@ export async function installRuntimeLogger(logger: StructuredLogger): Promise<vo
 
 /** Checks the Gemini environment and returns the client factory the activities use. */
 export async function interactionsFromEnv(env: NodeJS.ProcessEnv): Promise<() => InteractionsClient> {
-  if (!geminiBackend(env)) throw new MissingCredentialsError();
+  if (!geminiBackend(env)) throw new MissingCredentialsError(missingCredentialsMessage(env));
   // Built once now so a broken configuration (e.g. Vertex without a project) fails at startup.
   const client = await interactionsClientFromEnv(env);
   return () => client;
@@ -176,6 +180,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const logger = options.logger ?? createJsonLogger();
   const settings = resolveWorkerSettings(options, env);
   const interactions = options.interactions ?? (await interactionsFromEnv(env));
+  // Checked before connecting: a relative GEMINI_JOBS_RESULTS_DIR is a usage error (exit 2).
+  const resultStore = options.resultStore ?? resultStoreFromEnv(env);
   if (options.installRuntimeLogger !== false) await installRuntimeLogger(logger);
 
   let connection = options.connection;
@@ -194,7 +200,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     ...(namespace ? { namespace } : {}),
     taskQueue: settings.taskQueue,
     client: interactions,
-    resultStore: options.resultStore ?? createResultStoreFromEnv(env),
+    resultStore,
+    ...(options.inlineReportMaxBytes !== undefined ? { inlineReportMaxBytes: options.inlineReportMaxBytes } : {}),
     log: { info: (msg, fields) => logger.info(msg, fields), warn: (msg, fields) => logger.warn(msg, fields) },
     maxConcurrentActivityTaskExecutions: settings.maxActivities,
     maxConcurrentWorkflowTaskExecutions: settings.maxWorkflowTasks,
@@ -234,6 +241,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       taskQueue: settings.taskQueue,
       namespace: namespace ?? 'default',
       backend: geminiBackend(env) ?? 'custom',
+      reports: resultStore ? `inline up to ${INLINE_REPORT_MAX_BYTES} bytes, larger to result store "${resultStore.name}"` : `inline up to ${INLINE_REPORT_MAX_BYTES} bytes, larger left at the API (no result store configured)`,
       maxActivities: settings.maxActivities,
       maxWorkflowTasks: settings.maxWorkflowTasks,
       shutdownGraceMs: settings.shutdownGraceMs,
