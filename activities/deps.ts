@@ -16,9 +16,10 @@ export interface JobLogger {
 
 /**
  * Largest follow result (JSON-encoded bytes, report included) returned inline through Temporal.
- * Temporal refuses payloads over 2 MB (2,097,152 bytes measured, bench/payload-limit.ts) and its
- * server logs a warning past 256 KB; 1 MiB leaves room for the event envelope and codecs while
- * covering Deep Research reports (KBs to a few hundred KB).
+ * Temporal refuses an activity result over 2 MiB of encoded payload (bench/payload-limit.ts:
+ * JSON data of 2,097,120 bytes accepted, 2,097,121 refused) and its server logs a warning past
+ * 256 KiB; 1 MiB leaves room for codecs (encryption, base64) while covering Deep Research reports
+ * (KBs to a few hundred KB).
  */
 export const INLINE_REPORT_MAX_BYTES = 1_048_576;
 
