@@ -38,6 +38,8 @@ function oneLine(text: string): string {
 export function fitWords(text: string, max: number): string {
   if (text.length <= max) return text;
   const slice = text.slice(0, Math.max(1, max - 1));
+  // The slice ends at a word's end when the next character is a space: keep that word.
+  if (/\s/.test(text[slice.length] ?? '')) return slice.trimEnd() + '…';
   const space = slice.lastIndexOf(' ');
   return (space > max / 3 ? slice.slice(0, space) : slice).trimEnd() + '…';
 }

@@ -309,11 +309,13 @@ export class JobsClient {
 
   /** Connects with flags > `TEMPORAL_*` environment > TOML profile (see `@temporalio/envconfig`). */
   static async connect(options: JobsConnectOptions = {}): Promise<JobsClient> {
+    // Settings first: a bad results directory is a usage error, not a connection error.
+    const resultStore = options.resultStore ?? createResultStoreFromEnv(options.env ?? process.env);
     const { client, connection } = await connectClient(options);
     const jobs = new JobsClient({
       client,
       taskQueue: resolveTaskQueue(options.taskQueue, options.env ?? process.env),
-      resultStore: options.resultStore ?? createResultStoreFromEnv(options.env ?? process.env),
+      resultStore,
       ...(options.interactions ? { interactions: options.interactions } : {}),
       ...(options.queryTimeoutMs !== undefined ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
     });

@@ -13,6 +13,7 @@ export function cutAtWord(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= max) return flat;
   const slice = flat.slice(0, max - 1);
+  if (flat[slice.length] === ' ') return slice.trimEnd() + '…';
   const space = slice.lastIndexOf(' ');
   return (space > max / 2 ? slice.slice(0, space) : slice).trimEnd() + '…';
 }

@@ -1,7 +1,7 @@
 /** Job commands: start, status, watch, result, cancel, follow-up, approve-plan, list. */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { JobOptions, JobRequest, JobState, JobStatus } from '../../../workflows/definitions';
-import { JobsClient } from '../../jobs/jobs-client';
+import { JobQueryError, JobsClient } from '../../jobs/jobs-client';
 import { turnStartPosition } from '../../jobs/watch';
 import type { JobEvent, WatchOptions } from '../../jobs/watch';
 import { parseDuration, parseInteger, requirePositionals, str } from '../args';
@@ -157,7 +157,7 @@ export async function watchAndRender(
     controller.signal.addEventListener('abort', () => resolve(undefined), { once: true });
   });
   const iterator = jobs.watch(jobId, { ...options, signal: controller.signal });
-  const noWorker = warnWithoutWorker(ctx, jobs, jobId, controller.signal, (line) => (renderer ? renderer.notice(line) : info(ctx, line)));
+  const noWorker = warnWithoutWorker(jobs, jobId, controller.signal, (line) => (renderer ? renderer.notice(line) : info(ctx, line)));
   try {
     for (;;) {
       // Ctrl-C answers at once, even while a state read is in flight.
@@ -195,7 +195,7 @@ export function noWorkerWarning(taskQueue: string): string {
  * While watching, warns (once per outage) when no worker polls the job's task queue. Never throws:
  * a failed check is not the job's problem.
  */
-async function warnWithoutWorker(ctx: CommandContext, jobs: JobsClient, jobId: string, signal: AbortSignal, say: (line: string) => void): Promise<void> {
+async function warnWithoutWorker(jobs: JobsClient, jobId: string, signal: AbortSignal, say: (line: string) => void): Promise<void> {
   let taskQueue: string | undefined;
   let warned = false;
   while (!signal.aborted) {
@@ -218,7 +218,6 @@ async function warnWithoutWorker(ctx: CommandContext, jobs: JobsClient, jobId: s
       signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
     });
   }
-  void ctx;
 }
 
 /** `--wait` / `--watch` after start, follow-up or approve-plan. */
@@ -325,7 +324,17 @@ export async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
   const [jobId] = requirePositionals('status', ctx.positionals, ['jobId']);
   const jobs = await connectJobs(ctx);
   try {
-    const snap = await jobs.snapshot(jobId!);
+    let snap: Awaited<ReturnType<JobsClient['snapshot']>>;
+    try {
+      snap = await jobs.snapshot(jobId!);
+    } catch (err) {
+      // An open job whose state query got no answer: say plainly when nothing polls its queue.
+      if (err instanceof JobQueryError) {
+        const pollers = await jobs.pollers(err.taskQueue).catch(() => undefined);
+        if (pollers && pollers.workflowPollers === 0 && pollers.activityPollers === 0) info(ctx, noWorkerWarning(err.taskQueue));
+      }
+      throw err;
+    }
     const { state } = snap;
     let warning: string | undefined;
     if (!snap.closed) {
