@@ -212,6 +212,12 @@ export interface FollowUpAccepted {
   interactionId: string;
 }
 
+/**
+ * Memo key holding the `JobResult` of a job that ended Temporal-cancelled (such an execution has
+ * no result of its own). Readers use it in place of `handle.result()`.
+ */
+export const JOB_RESULT_MEMO = 'geminiJobResult';
+
 export const cancelSignal = defineSignal<[CancelRequest?]>('cancel');
 export const stateQuery = defineQuery<JobState>('state');
 export const followUpUpdate = defineUpdate<FollowUpAccepted, [FollowUpRequest]>('followUp');

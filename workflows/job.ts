@@ -12,6 +12,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   TimeoutFailure,
   allHandlersFinished,
   condition,
@@ -22,6 +23,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -32,6 +34,7 @@ import {
   approvePlanUpdate,
   cancelSignal,
   followUpUpdate,
+  JOB_RESULT_MEMO,
   jobStatusKey,
   stateQuery,
   type FollowUpAccepted,
@@ -89,6 +92,9 @@ const cancellableCreateActivities = proxyActivities<Pick<JobActivities, 'createI
   retry: { ...RETRY, maximumAttempts: 20 },
 });
 
+/** Patch: a job cancelled through Temporal cancellation ends Temporal-cancelled (result in the memo), not completed. */
+export const PATCH_CANCELLED_ENDS_CANCELLED = 'gemini-jobs-cancelled-ends-cancelled';
+
 /** Patch: the create runs in a cancellable scope (v0.1.0 waited for every create retry before cancelling). */
 export const PATCH_CANCELLABLE_CREATE = 'gemini-jobs-cancellable-create';
 
@@ -132,6 +138,8 @@ class InteractionJob {
   private readonly startedAtMs: number;
   private readonly state: JobState;
   private cancelRequested = false;
+  /** True once Temporal cancellation (not only the cancel signal) was requested for this execution. */
+  private temporalCancelRequested = false;
   private pending: PendingTurn | undefined;
   /** True only while waiting for a follow-up: updates are accepted then and only then. */
   private windowOpen = false;
@@ -171,14 +179,27 @@ class InteractionJob {
     this.installHandlers();
     // Temporal cancellation of the workflow takes the same path as the cancel signal: the body
     // runs non-cancellable, and the remote run is cancelled explicitly (never leaked).
-    CancellationScope.current().cancelRequested.catch(() => this.requestCancel('workflow cancellation requested'));
-    return CancellationScope.nonCancellable(async () => {
+    CancellationScope.current().cancelRequested.catch(() => {
+      this.temporalCancelRequested = true;
+      this.requestCancel('workflow cancellation requested');
+    });
+    const result = await CancellationScope.nonCancellable(async () => {
       if (this.turns.length === 0) await this.runTurn(this.request, undefined, undefined);
       await this.followUpLoop();
       this.state.phase = 'done';
       this.state.elapsedMs = Date.now() - this.startedAtMs;
       return this.result();
     });
+    // A job cancelled through Temporal ends Temporal-cancelled, so the Web UI says Canceled, not
+    // Completed. The execution then has no result: the same JobResult goes to the memo first.
+    // Only when Temporal's cancel was requested (the SDK fails the workflow otherwise), and only
+    // when the job really is cancelled (a cancel during the follow-up window keeps the last
+    // turn's status, and the job completes).
+    if (result.status === 'cancelled' && this.temporalCancelRequested && patched(PATCH_CANCELLED_ENDS_CANCELLED)) {
+      upsertMemo({ [JOB_RESULT_MEMO]: result });
+      throw new CancelledFailure(`job cancelled: ${this.state.cancelReason ?? 'cancel requested'}`);
+    }
+    return result;
   }
 
   // ---- handlers -------------------------------------------------------------------------------

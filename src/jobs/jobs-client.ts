@@ -16,6 +16,7 @@ import {
 import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import {
+  JOB_RESULT_MEMO,
   JOB_WORKFLOW_TYPE,
   approvePlanUpdate,
   cancelSignal,
@@ -432,8 +433,9 @@ export class JobsClient {
       }
       return { state: withElapsed(mergeLiveState(state, description), Date.now()), closed: false, description };
     }
-    if (status === 'COMPLETED') {
-      const result = (await handle.result()) as JobResult;
+    const memoResult = (description.memo as Record<string, unknown> | undefined)?.[JOB_RESULT_MEMO] as JobResult | undefined;
+    if (status === 'COMPLETED' || (status === 'CANCELLED' && memoResult && Array.isArray(memoResult.turns))) {
+      const result = status === 'COMPLETED' ? ((await handle.result()) as JobResult) : memoResult!;
       return { state: withElapsed(stateFromResult(jobId, result, description), (description.closeTime ?? new Date()).getTime()), closed: true, description };
     }
     // Failed, terminated, cancelled or timed out at the Temporal level: the last known state if a
@@ -552,10 +554,16 @@ export class JobsClient {
     return outcome;
   }
 
-  /** Asks the job to cancel its running interaction and end. False when the job had already ended. */
+  /**
+   * Asks the job to cancel its running interaction and end. False when the job had already ended.
+   * The cancel signal carries the reason; Temporal cancellation follows it, so the execution ends
+   * Canceled in the Web UI (workflows from before that change end Completed, status `cancelled`).
+   */
   async cancel(jobId: string, reason?: string): Promise<boolean> {
     try {
-      await this.handle(jobId).signal(cancelSignal, reason !== undefined ? { reason } : {});
+      const handle = this.handle(jobId);
+      await handle.signal(cancelSignal, reason !== undefined ? { reason } : {});
+      await handle.cancel().catch(() => undefined); // the signal alone already cancels the job
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
