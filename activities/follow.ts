@@ -30,6 +30,8 @@ const DEFAULT_MAX_STREAM_FAILURES = 3;
 /** Per-request timeout of a plain GET (ms). */
 const GET_TIMEOUT_MS = 60_000;
 const SUMMARY_CHARS = 280;
+/** Longest gap between heartbeats while nothing arrives (ms): bounds how late a cancel is seen. */
+const MAX_KEEPALIVE_MS = 5_000;
 /** Statuses that mean "still running". Anything not terminal and not in here is unknown. */
 const RUNNING_STATUSES = new Set(['in_progress', 'queued', 'pending', 'running']);
 
@@ -78,7 +80,9 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       heartbeat(cp);
     };
     beat();
-    const keepalive = setInterval(() => beat(), opts.keepaliveMs);
+    // At most every 5 s even when the workflow asks for less: a cancel reaches the activity only
+    // in a heartbeat's answer, so a quiet stream would otherwise notice it up to 10 s late.
+    const keepalive = setInterval(() => beat(), Math.min(opts.keepaliveMs, MAX_KEEPALIVE_MS));
 
     /** Grace for 404/403: returns normally to retry, throws once the grace period is over. */
     const tolerateNotFound = async (err: unknown, n: number): Promise<void> => {

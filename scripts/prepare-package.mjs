@@ -23,7 +23,7 @@ let tsc;
 try {
   tsc = join(dirname(fileURLToPath(import.meta.resolve('typescript/package.json'))), 'bin', 'tsc');
 } catch {
-  process.stderr.write('gemini-jobs prepare: typescript is not installed; skipping the build (install dev dependencies to build).\n');
+  process.stderr.write(`gemini-jobs prepare: typescript is not installed, so dist/ was not built; run \`npm ci\` in ${root} first (it builds).\n`);
   process.exit(0);
 }
 
