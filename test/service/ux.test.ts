@@ -205,3 +205,19 @@ test('worker, dev and help messages: Vertex without a project, dev without --add
   assert.equal(devAddress.code, 2);
   assert.match(devAddress.stderr, /dev starts its own Temporal server/);
 });
+
+test('list order is what the help says: open jobs first, then ended jobs, most recently ended first', async () => {
+  const thread = `order-${randomUUID()}`;
+  const quick = (q: string) => ({ model: 'gemini-3-flash-preview', input: q }) as JobRequest;
+  const b = await h.jobs.start(quick('b'), { thread, options: FAST });
+  await h.jobs.result(b.jobId, { wait: true, timeoutMs: 60_000 });
+  const open = await h.jobs.start(research('open', { 'emulator-scenario': 'long' }), { thread, options: FAST });
+  const c = await h.jobs.start(quick('c'), { thread, options: FAST });
+  await h.jobs.result(c.jobId, { wait: true, timeoutMs: 60_000 });
+  const list = await waitFor(async () => {
+    const l = await h.jobs.list({ thread });
+    return l.length === 3 && l.filter((j) => j.executionStatus === 'COMPLETED').length === 2 ? l : undefined;
+  }, 'visibility to list all three');
+  assert.deepEqual(list.map((j) => j.jobId), [open.jobId, c.jobId, b.jobId], 'open (started second) first, then c (ended last), then b');
+  await h.jobs.cancel(open.jobId);
+});
