@@ -68,3 +68,5 @@ export { createJobsWorker, JOB_WORKFLOWS_PATH } from './worker/create-worker';
 export type { CreateJobsWorkerOptions } from './worker/create-worker';
 export { MissingCredentialsError, WorkerConfigError } from './worker/run-worker';
 export { DataDirLockedError } from './dev/data-lock';
+export { createJobsHttpHandler, startJobsServer, nodeRoute, openApiDocument, SERVE_TOKENS_ENV } from './serve';
+export type { JobsHttpHandler, JobsHttpHandlerOptions, JobsServer, JobsServerOptions, Route, RouteContext } from './serve';

@@ -7,7 +7,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { CreateInteractionRequest, Usage } from '../src/interactions/types';
+import type { AgentCreateRequest, ModelCreateRequest, Usage } from '../src/interactions/types';
 
 /** Default Temporal task queue for job workflows and their activities. */
 export const DEFAULT_TASK_QUEUE = 'gemini-jobs';
@@ -19,7 +19,14 @@ export const JOB_WORKFLOW_TYPE = 'interactionJob';
  * The create request a job runs. The workflow itself sets `background: true`, `store: true`
  * and `previous_interaction_id`, and never `stream` on create, so those are not part of it.
  */
-export type JobRequest = Omit<CreateInteractionRequest, 'background' | 'store' | 'stream' | 'previous_interaction_id'>;
+export type JobRequest = ModelJobRequest | AgentJobRequest;
+
+/** Fields of the create request that the workflow owns. */
+type WorkflowOwnedField = 'background' | 'store' | 'stream' | 'previous_interaction_id';
+/** A model turn (`model` set). Named per union member so generated JSON Schemas keep both shapes. */
+export type ModelJobRequest = Omit<ModelCreateRequest, WorkflowOwnedField>;
+/** An agent run such as Deep Research (`agent` set). */
+export type AgentJobRequest = Omit<AgentCreateRequest, WorkflowOwnedField>;
 
 /** How a job follows its interaction, and its deadlines. Every duration is in milliseconds. */
 export interface JobOptions {
@@ -68,17 +75,25 @@ export type JobPhase =
   | 'polling'
   | 'reconnecting'
   | 'waiting-for-input'
+  /** A collaborative-planning turn ended `completed` with a plan: approve or refine it (see `JobState.plan`). */
+  | 'plan-ready'
   | 'cancelling'
   | 'done';
 
 /**
- * Job-level status. Upstream statuses map 1:1 where they are terminal; `timed_out` is the job
- * deadline; `unknown` keeps an upstream status this version does not know (never success).
+ * Job-level status. Every upstream status the newest SDKs know maps 1:1 (terminal ones, and the
+ * waiting ones after which the run stopped for the client: `requires_action`,
+ * `requires_continuation`, `idle`; `queued` while the API holds the run); `timed_out` is the job
+ * deadline; `unknown` keeps an upstream status this version does not know (never success; the raw
+ * value is in `upstreamStatus`). The classification lives in src/interactions/types.ts.
  */
 export type JobStatus =
   | 'pending'
+  | 'queued'
   | 'running'
   | 'requires_action'
+  | 'requires_continuation'
+  | 'idle'
   | 'completed'
   | 'failed'
   | 'cancelled'
@@ -86,6 +101,15 @@ export type JobStatus =
   | 'budget_exceeded'
   | 'timed_out'
   | 'unknown';
+
+/** A collaborative-planning plan waiting for approval or refinement. */
+export interface PendingPlan {
+  /** The turn that produced it. */
+  turn: number;
+  interactionId: string;
+  /** The plan text (the workflow holds the turn summary; JobsClient.state fills in the full report). */
+  text: string;
+}
 
 export interface JobError {
   /** Stable code from the client's error tree (e.g. `bad_request`, `not_found`) or the job (`deadline_exceeded`). */
@@ -161,6 +185,8 @@ export interface JobState {
   retrying?: RetryingStep;
   /** Filled by JobsClient: milliseconds since the current turn started (or its duration once over), by the reader's clock. */
   turnElapsedMs?: number;
+  /** Present while a plan waits (phase `plan-ready`): approve it with `approvePlan`, refine it with `refinePlan`. */
+  plan?: PendingPlan;
 }
 
 /** A job step (activity) that failed and is being retried by Temporal. */
@@ -201,9 +227,16 @@ export interface FollowUpRequest {
   overrides?: Partial<Omit<JobRequest, 'input' | 'model' | 'agent'>>;
 }
 
+/**
+ * The `approvePlan` update's argument. Collaborative planning is chained turns (Google's docs):
+ * approving executes the plan in a turn with `collaborative_planning: false`; `edit` (or
+ * `approve: false`) refines it in a turn with the flag still true, and the refined plan becomes
+ * the new `JobState.plan`.
+ */
 export interface PlanApproval {
-  /** Approve the proposed plan as is (default), or send an edited plan / instructions. */
+  /** `false` asks for a different plan (a refinement turn). Default: approve. */
   approve?: boolean;
+  /** Instructions or an edited plan: refines instead of executing. */
   edit?: string;
 }
 

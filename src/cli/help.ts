@@ -19,13 +19,15 @@ Jobs:
   result <jobId>             Print a job's report (markdown) to stdout or --out file
   cancel <jobId>             Cancel a job
   follow-up <jobId> <text>   Ask a follow-up question in the job's thread
-  approve-plan <jobId>       Approve (or --edit) a collaborative-planning plan
+  approve-plan <jobId>       Run the plan a collaborative-planning turn proposed
+  refine-plan <jobId> <text> Ask for a revised plan (the new plan replaces the old)
   list                       List jobs by --status, --agent, --thread
 
 Services:
   worker                     Run a worker (credentials from the environment)
   dev                        Local stack: Temporal dev server + worker (+ emulator) + a sample job
   emulator                   Run the local Interactions API emulator
+  serve                      HTTP API (bearer tokens) and live jobs dashboard
 
 Exit codes: 0 ok, 1 job failed/cancelled/timed out (or other error), 2 usage error, 3 connection error.
 
@@ -106,11 +108,22 @@ Starts the next turn of the job's thread (previous_interaction_id chaining).
 ${CONNECTION_FLAGS}`,
   'approve-plan': `Usage: gemini-jobs approve-plan [options] <jobId>
 
-Approves the plan a --collaborative-planning Deep Research turn proposed, or sends an edit.
+Runs the plan a --collaborative-planning Deep Research turn proposed: the next turn chains to it
+with agent_config.collaborative_planning: false, as Google documents the flow.
 
-  --edit <text>                Edited plan or instructions instead of a plain approval
+  --edit <text>                Refine the plan instead (same as refine-plan)
   --wait                       Wait for the research turn, then print its report
   --watch                      Show live progress, then print the report
+
+${CONNECTION_FLAGS}`,
+  'refine-plan': `Usage: gemini-jobs refine-plan [options] <jobId> <instructions>
+
+Asks Deep Research for a revised plan: a turn chained to the plan with collaborative_planning still
+true and <instructions> as input (\`-\` reads them from stdin). The revised plan becomes the one
+approve-plan runs.
+
+  --wait                       Wait for the revised plan, then print it
+  --watch                      Show live progress, then print the plan
 
 ${CONNECTION_FLAGS}`,
   list: `Usage: gemini-jobs list [options]
@@ -153,6 +166,8 @@ Then runs a sample Deep Research job with live progress and prints its report.
   --db-file <path>             SQLite file (env GEMINI_JOBS_DEV_DB, default .gemini-jobs/temporal.sqlite)
   --time-scale <x>             Emulator speed-up (default 60: a 20-minute run takes 20 s)
   --emulator                   Use the emulator even when credentials are set
+  --serve-port <n>             Port of the jobs dashboard / HTTP API (default: a free port; its URL
+                               with a token generated for this run is printed)
   --namespace <name>           Namespace the dev server creates (default default)
   --task-queue <name>          Task queue of the worker (env GEMINI_JOBS_TASK_QUEUE, default gemini-jobs)
   --json                       Print the stack's addresses as one JSON line
@@ -160,6 +175,20 @@ Then runs a sample Deep Research job with live progress and prints its report.
 
 dev starts its own Temporal server, so --address and --profile do not apply. One dev stack per
 data directory: a second one on the same --db-file is refused while the first runs.`,
+  serve: `Usage: gemini-jobs serve [options]
+
+Serves the job operations over HTTP (start, state, result, cancel, follow-up, plan approval,
+list, live events as SSE) and the jobs dashboard at /. Every API route needs
+Authorization: Bearer <token>, a token from GEMINI_JOBS_SERVE_TOKENS (comma-separated, at least
+16 characters each). Without one the server generates a token for this process and prints the
+dashboard URL with it, and refuses any --host other than loopback. OpenAPI: /v1/openapi.json.
+
+  --host <ip>                  Interface (env GEMINI_JOBS_SERVE_HOST, default 127.0.0.1)
+  --port <n>                   Port (env GEMINI_JOBS_SERVE_PORT, default 8788; 0 for any free port)
+  --max-body-bytes <n>         Largest request body (default 2097152)
+  --no-dashboard               Serve the API only
+
+${CONNECTION_FLAGS}`,
   emulator: `Usage: gemini-jobs emulator [options]
 
 Runs the local Interactions API emulator until Ctrl-C. Point a worker at it with

@@ -35,6 +35,7 @@ import type {
   JobResult,
   JobState,
   JobStatus,
+  PendingPlan,
   PlanApproval,
   TurnRecord,
 } from '../../workflows/definitions';
@@ -53,7 +54,7 @@ import { readInlineReport } from './history-report';
 import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, createResultStoreFromEnv, describeLocation } from './result-store';
 import type { ResultStore } from './result-store';
 // TODO(workflow engineer): `validateJobInput(input)` lives in src/jobs/validate-job.ts.
-import { validateJobInput } from './validate-job';
+import { JobValidationError, validateJobInput } from './validate-job';
 import { isSettledTurnStatus, watchEvents } from './watch';
 import type { JobEvent, JobSnapshot, WatchOptions } from './watch';
 
@@ -218,6 +219,8 @@ export interface JobSummary {
   status?: string;
   agent?: string;
   thread?: string;
+  /** The start of the job's first question (from the start memo; absent for jobs started before 0.2). */
+  question?: string;
   /** Temporal execution status: RUNNING, COMPLETED, FAILED, … */
   executionStatus: string;
   startTime: string;
@@ -247,6 +250,28 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Longest question kept in the start memo for listings, in characters. */
+const MEMO_QUESTION_CHARS = 200;
+
+/** The first text of a request's input, shortened for listings (the full input stays in history). */
+function questionOf(request: JobRequest): string | undefined {
+  const input = (request as { input?: unknown }).input;
+  let text: string | undefined;
+  if (typeof input === 'string') text = input;
+  else if (Array.isArray(input)) {
+    for (const part of input as Array<Record<string, unknown>>) {
+      const candidate = typeof part?.text === 'string' ? part.text : Array.isArray(part?.content) ? (part.content as Array<{ text?: unknown }>).find((c) => typeof c?.text === 'string')?.text : undefined;
+      if (typeof candidate === 'string') {
+        text = candidate;
+        break;
+      }
+    }
+  }
+  if (text === undefined) return undefined;
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MEMO_QUESTION_CHARS ? flat.slice(0, MEMO_QUESTION_CHARS - 1) + '…' : flat;
 }
 
 function agentOf(request: JobRequest): string | undefined {
@@ -371,6 +396,7 @@ export class JobsClient {
     // A token only this call knows: USE_EXISTING answers with the running execution's run id
     // either way, and the memo tells whether that execution is ours.
     const startToken = newJobId();
+    const question = questionOf(request);
     try {
       const handle = await this.client.workflow.start(JOB_WORKFLOW_TYPE, {
         workflowId: jobId,
@@ -379,7 +405,8 @@ export class JobsClient {
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: merged,
-        memo: { startToken },
+        // The question is in the job input already; the memo makes it readable by list().
+        memo: { startToken, ...(question !== undefined ? { question } : {}) },
         // The Web UI's summary line: the question itself; details: agent, thread, options.
         staticSummary: jobStaticSummary(request),
         staticDetails: jobStaticDetails(request, options),
@@ -462,9 +489,24 @@ export class JobsClient {
     return { state: withElapsed(closedState, (description.closeTime ?? new Date()).getTime()), closed: true, description };
   }
 
-  /** Current state: the `state` query merged with describe() (live progress from heartbeats). */
+  /**
+   * Current state: the `state` query merged with describe() (live progress from heartbeats). While
+   * a plan waits, `plan.text` is the whole plan (the turn's report), not the workflow's summary.
+   */
   async state(jobId: string): Promise<JobState> {
-    return (await this.snapshot(jobId)).state;
+    const state = (await this.snapshot(jobId)).state;
+    if (state.plan) {
+      const turn = state.turns.find((t) => t.turn === state.plan!.turn);
+      if (turn) {
+        try {
+          const report = await this.report(turn);
+          if (report.text) state.plan = { ...state.plan, text: report.text };
+        } catch {
+          // The summary stays: the report store or the API may be out of reach from here.
+        }
+      }
+    }
+    return state;
   }
 
   /**
@@ -586,9 +628,29 @@ export class JobsClient {
     return this.update(jobId, () => this.handle(jobId).executeUpdate(followUpUpdate, { args: [request] }));
   }
 
-  /** Approves (or edits) the plan a collaborative-planning turn proposed. */
+  /**
+   * Approves the waiting plan: the next turn runs it with `collaborative_planning: false`
+   * (Google's chained-turn flow). With `{ edit }` (or `approve: false`) it refines the plan
+   * instead, like {@link refinePlan}. Rejected unless `state.plan` is present.
+   */
   async approvePlan(jobId: string, approval: PlanApproval = {}): Promise<FollowUpAccepted> {
     return this.update(jobId, () => this.handle(jobId).executeUpdate(approvePlanUpdate, { args: [approval] }));
+  }
+
+  /**
+   * Refines the waiting plan: a chained turn with `collaborative_planning` still true and
+   * `instructions` as input; its output becomes the new `state.plan`. With `wait`, resolves once
+   * the refined plan is there (`plan`), polling up to `timeoutMs`.
+   */
+  async refinePlan(jobId: string, instructions: string, options: { wait?: boolean; timeoutMs?: number } = {}): Promise<FollowUpAccepted & { plan?: PendingPlan }> {
+    if (typeof instructions !== 'string' || instructions.trim() === '') {
+      throw new JobValidationError('instructions', 'refinePlan needs the change to make as non-empty text', 'pass e.g. "Focus on Europe"');
+    }
+    const accepted = await this.approvePlan(jobId, { edit: instructions });
+    if (!options.wait) return accepted;
+    await this.result(jobId, { wait: true, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
+    const state = await this.state(jobId);
+    return state.plan && state.plan.turn === accepted.turn ? { ...accepted, plan: state.plan } : accepted;
   }
 
   private async update<T>(jobId: string, run: () => Promise<T>): Promise<T> {
@@ -653,6 +715,8 @@ export class JobsClient {
       if (status) summary.status = status;
       if (agent) summary.agent = agent;
       if (thread) summary.thread = thread;
+      const question = (info.memo as { question?: unknown } | undefined)?.question;
+      if (typeof question === 'string') summary.question = question;
       if (info.closeTime) summary.closeTime = info.closeTime.toISOString();
       out.push(summary);
       if (out.length >= pageSize) break;
