@@ -275,7 +275,7 @@ test('jobs with an API key and with a Vertex token: the credentials reach the AP
   // ---- result store, worker logs, CLI ----------------------------------------------------------
   for (const f of families) {
     const files = await filesText(f.resultsDir);
-    assert.ok(files.files >= 4, `${f.name}: reports were stored (${files.files} files)`);
+    // Reports now travel inline through Temporal (scanned with the history above); the store holds only larger ones.
     collect(`${f.name} result-store files`, files.text);
     assert.ok(f.worker.output.length > 0, `${f.name}: the worker logged something`);
     collect(`${f.name} worker output (stdout + stderr)`, f.worker.output.join('\n'));
