@@ -23,6 +23,23 @@ import type { CreateCheckpoint, CreateInteractionInput, CreateInteractionResult 
 export const CREATE_TIMEOUT_MS = 90_000;
 /** Keepalive heartbeat while the POST is in flight (ms), well inside the 15 s heartbeat timeout. */
 const CREATE_KEEPALIVE_MS = 4_000;
+/**
+ * When the job is cancelled while the POST is in flight, how long its answer may still arrive (ms):
+ * an answer with an id lets the workflow cancel that interaction instead of leaving it unobserved.
+ */
+export const CREATE_CANCEL_GRACE_MS = 3_000;
+
+/**
+ * True when a failed create provably created nothing: the connection never carried the request
+ * (DNS, refused, TLS, connect timeout), or the API answered with a 4xx refusal. Anything else (a
+ * 5xx, a reset or timeout after sending, a crash) may have created an interaction.
+ */
+export function createdNothing(err: unknown): boolean {
+  const e = err as { code?: unknown; beforeSend?: unknown; phase?: unknown; status?: unknown };
+  if (e?.beforeSend === true) return true;
+  if (e?.code === 'timeout' && e.phase === 'connect') return true;
+  return typeof e?.status === 'number' && e.status >= 400 && e.status < 500;
+}
 
 export function makeCreateInteraction(deps: ResolvedDeps) {
   return async function createInteraction(input: CreateInteractionInput): Promise<CreateInteractionResult> {
@@ -47,22 +64,35 @@ export function makeCreateInteraction(deps: ResolvedDeps) {
     const checkpoint: CreateCheckpoint = { phase: 'creating' };
     heartbeat(checkpoint);
     const keepalive = setInterval(() => heartbeat(checkpoint), CREATE_KEEPALIVE_MS);
+    // A cancel does not abort the POST at once: its answer may still name the interaction to cancel.
+    const request = new AbortController();
+    const cancelled = cancellationSignal();
+    let grace: NodeJS.Timeout | undefined;
+    const onCancel = () => (grace = setTimeout(() => request.abort(cancelled.reason), CREATE_CANCEL_GRACE_MS));
+    if (cancelled.aborted) onCancel();
+    else cancelled.addEventListener('abort', onCancel, { once: true });
     let interaction;
     try {
       interaction = await deps.client().create(body as unknown as CreateInteractionRequest & { stream?: false }, {
-        signal: cancellationSignal(),
+        signal: request.signal,
         maxRetries: 0,
         timeoutMs: CREATE_TIMEOUT_MS,
       });
     } catch (err) {
+      if (createdNothing(err)) {
+        // Tell the next attempt that nothing was created, so it does not warn about a duplicate.
+        heartbeat({ phase: 'not-created' } satisfies CreateCheckpoint);
+      }
       throwIfCancelled();
-      deps.log.warn('create: failed', { ...logFields, code: (err as { code?: string }).code });
+      deps.log.warn('create: failed', { ...logFields, code: (err as { code?: string }).code, createdNothing: createdNothing(err) });
       // A quota refusal slows admission for every job on this credential, not just this one.
       const e = err as { status?: number; retryAfterMs?: number };
       if (input.admission && e.status === 429) await reportThrottle(deps, input.admission.limiterId, input.admission.ticket, e.retryAfterMs ?? 1_000);
       throw toActivityFailure(err);
     } finally {
       clearInterval(keepalive);
+      if (grace) clearTimeout(grace);
+      cancelled.removeEventListener('abort', onCancel);
     }
     const created: CreateCheckpoint = { phase: 'created', interactionId: interaction.id, status: String(interaction.status) };
     heartbeat(created);

@@ -16,10 +16,22 @@ export interface JobLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * Largest follow result (JSON-encoded bytes, report included) returned inline through Temporal.
+ * Temporal refuses an activity result over 2 MiB of encoded payload (bench/payload-limit.ts:
+ * JSON data of 2,097,120 bytes accepted, 2,097,121 refused) and its server logs a warning past
+ * 256 KiB; 1 MiB leaves room for codecs (encryption, base64) while covering Deep Research reports
+ * (KBs to a few hundred KB).
+ */
+export const INLINE_REPORT_MAX_BYTES = 1_048_576;
+
 export interface ActivityDeps {
   /** A client, or a factory called once per activity execution (e.g. to refresh credentials). */
   client: InteractionsClient | (() => InteractionsClient);
-  resultStore: ResultStore;
+  /** External store for reports too large to inline. Default none: such reports stay at the API (store: true). */
+  resultStore?: ResultStore | undefined;
+  /** Inline limit in bytes (see INLINE_REPORT_MAX_BYTES); 0 sends every report to `resultStore`. */
+  inlineReportMaxBytes?: number;
   log?: JobLogger;
   /** Clock for tests; default Date.now. */
   now?: () => number;
@@ -31,7 +43,8 @@ export interface ActivityDeps {
 
 export interface ResolvedDeps {
   client: () => InteractionsClient;
-  resultStore: ResultStore;
+  resultStore: ResultStore | undefined;
+  inlineReportMaxBytes: number;
   log: JobLogger;
   now: () => number;
   admission?: AdmissionSettings;
@@ -51,6 +64,7 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
   return {
     client: typeof client === 'function' ? (client as () => InteractionsClient) : () => client,
     resultStore: deps.resultStore,
+    inlineReportMaxBytes: deps.inlineReportMaxBytes ?? INLINE_REPORT_MAX_BYTES,
     log: deps.log ?? jsonLogger,
     now: deps.now ?? Date.now,
     ...(deps.admission ? { admission: deps.admission } : {}),

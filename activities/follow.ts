@@ -19,7 +19,8 @@ import { dropReplayedPrefix } from '../src/interactions/stream';
 import type { Interaction, InteractionEvent } from '../src/interactions/types';
 import { isWaitingStatus, statusClass } from '../src/interactions/types';
 import { errorCode, isRetryableCode, toActivityFailure } from '../src/jobs/failure-mapping';
-import { keySegment } from '../src/jobs/result-store';
+import { createHash } from 'node:crypto';
+import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, keySegment } from '../src/jobs/result-store';
 import { redactSecrets } from '../src/jobs/secrets';
 import type { JobError } from '../workflows/definitions';
 import { applyEvent, cloneProgress, emptyProgress, fnv1a, streamedTextOf, type ProgressState } from './progress';
@@ -36,6 +37,9 @@ const DEFAULT_MAX_STREAM_FAILURES = 3;
 /** Per-request timeout of a plain GET (ms). */
 const GET_TIMEOUT_MS = 60_000;
 const SUMMARY_CHARS = 280;
+/** Longest gap between heartbeats while nothing arrives (ms): bounds how late a cancel is seen. */
+const MAX_KEEPALIVE_MS = 5_000;
+
 type Settled = { interaction: Interaction; upstreamStatus: string };
 
 /**
@@ -88,7 +92,9 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       heartbeat(cp);
     };
     beat();
-    const keepalive = setInterval(() => beat(), opts.keepaliveMs);
+    // At most every 5 s even when the workflow asks for less: a cancel reaches the activity only
+    // in a heartbeat's answer, so a quiet stream would otherwise notice it up to 10 s late.
+    const keepalive = setInterval(() => beat(), Math.min(opts.keepaliveMs, MAX_KEEPALIVE_MS));
     const guard = new BudgetGuard(input, deps.priceTable, deps.now);
 
     /** Grace for 404/403: returns normally to retry, throws once the grace period is over. */
@@ -290,9 +296,6 @@ async function finish(
   logFields: Record<string, unknown>,
 ): Promise<FollowInteractionResult> {
   const text = reportText(interaction);
-  const base = `${keySegment(input.jobId)}/${input.turn}-${keySegment(input.interactionId)}`;
-  const report = await deps.resultStore.put(`${base}.md`, text, 'text/markdown; charset=utf-8');
-  const interactionRef = await deps.resultStore.put(`${base}.json`, JSON.stringify(interaction, null, 2), 'application/json');
   // Verification is meaningful only when every event of the run went through the stream.
   let streamVerified = false;
   if (input.options.mode === 'stream' && cp.streamedFromStart && committed.eventsApplied > 0) {
@@ -300,13 +303,17 @@ async function finish(
     streamVerified = full.length === committed.outputChars && fnv1a(full) === committed.outputHash;
     if (!streamVerified) deps.log.warn('follow: streamed text differs from the stored interaction', { ...logFields, streamedChars: committed.outputChars, storedChars: full.length });
   }
+  const bytes = Buffer.from(text, 'utf8');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const info = activityInfo();
   const result: FollowInteractionResult = {
     status,
     upstreamStatus,
     summary: text.slice(0, SUMMARY_CHARS),
     outputChars: text.length,
-    report,
-    interactionRef,
+    // The key names this very activity's result in history: run id and activity id.
+    report: { store: TEMPORAL_REPORT_STORE, key: `${info.workflowExecution?.runId ?? "unknown-run"}/${info.activityId}`, bytes: bytes.length, sha256 },
+    reportText: text,
     eventsApplied: committed.eventsApplied,
     streamVerified,
   };
@@ -317,6 +324,24 @@ async function finish(
   if (cost) Object.assign(result, { costUsd: cost.usd, priceTable: cost.priceTable });
   const error = upstreamError(interaction, upstreamStatus);
   if (error) result.error = error;
-  deps.log.info('follow: turn settled', { ...logFields, upstreamStatus, status, outputChars: text.length, eventsApplied: committed.eventsApplied, streamVerified });
+  // Inline when the whole encoded result fits (JSON escapes can grow it beyond the text's bytes).
+  const encoded = Buffer.byteLength(JSON.stringify(result), 'utf8');
+  if (encoded > deps.inlineReportMaxBytes) {
+    delete result.reportText;
+    if (deps.resultStore) {
+      const base = `${keySegment(input.jobId)}/${input.turn}-${keySegment(input.interactionId)}`;
+      result.report = await deps.resultStore.put(`${base}.md`, text, 'text/markdown; charset=utf-8');
+      result.interactionRef = await deps.resultStore.put(`${base}.json`, JSON.stringify(interaction, null, 2), 'application/json');
+    } else {
+      result.report = { store: API_REPORT_STORE, key: input.interactionId, bytes: bytes.length, sha256 };
+      deps.log.warn('follow: report too large for Temporal and no result store configured; readers fetch it from the API by interaction id', {
+        ...logFields,
+        encodedBytes: encoded,
+        inlineReportMaxBytes: deps.inlineReportMaxBytes,
+        fix: 'set GEMINI_JOBS_RESULTS_DIR to an absolute directory shared by workers and readers, or pass a ResultStore',
+      });
+    }
+  }
+  deps.log.info('follow: turn settled', { ...logFields, upstreamStatus, status, outputChars: text.length, eventsApplied: committed.eventsApplied, streamVerified, reportStore: result.report.store });
   return result;
 }

@@ -12,7 +12,7 @@ import { makeFollowInteraction } from './follow';
 import type { JobActivities } from './types';
 
 export type { ActivityDeps, JobLogger } from './deps';
-export { jsonLogger, silentLogger } from './deps';
+export { INLINE_REPORT_MAX_BYTES, jsonLogger, silentLogger } from './deps';
 export * from './types';
 export * from './admission-types';
 

@@ -25,6 +25,19 @@ export function fnv1a(text: string, state: string = FNV_OFFSET): string {
 /** Latest thought summary kept in progress (characters). */
 export const THOUGHT_CHARS = 240;
 
+/**
+ * The latest part of a thought summary, at most THOUGHT_CHARS, starting at a word boundary (the
+ * head is dropped: the newest sentence is the one worth showing), never in the middle of a word.
+ */
+export function thoughtTail(text: string): string {
+  if (text.length <= THOUGHT_CHARS) return text;
+  const tail = text.slice(-THOUGHT_CHARS);
+  // The character before the cut is part of the text: if it is not a space we are mid-word.
+  if (/\s/.test(text[text.length - THOUGHT_CHARS - 1]!) ) return tail.trimStart();
+  const space = tail.search(/\s/);
+  return space >= 0 ? tail.slice(space).trimStart() : tail;
+}
+
 /** Mutable progress plus the open steps' types (needed to attribute a delta after a resume). */
 export interface ProgressState extends StreamProgress {
   openSteps: Record<string, string>;
@@ -81,7 +94,7 @@ export function applyEvent(p: ProgressState, ev: InteractionEvent, nowIso: strin
       } else if (delta?.type === 'thought_summary' && typeof delta.content?.text === 'string') {
         const index = String(e['index']);
         const joined = p.thoughtStep === index && p.latestThought !== undefined ? p.latestThought + delta.content.text : delta.content.text;
-        p.latestThought = joined.length > THOUGHT_CHARS ? joined.slice(-THOUGHT_CHARS) : joined;
+        p.latestThought = thoughtTail(joined);
         p.thoughtStep = index;
       }
       return;

@@ -25,7 +25,11 @@ export interface CreateInteractionResult {
 }
 
 /** Heartbeat of `createInteraction`: written before the POST and the instant its answer arrives. */
-export type CreateCheckpoint = { phase: 'creating' } | { phase: 'created'; interactionId: string; status: string };
+export type CreateCheckpoint =
+  | { phase: 'creating' }
+  /** The last attempt failed provably before creating anything (connect failure, 4xx). */
+  | { phase: 'not-created' }
+  | { phase: 'created'; interactionId: string; status: string };
 
 /** Follow settings resolved by the workflow from `JobOptions` (all durations in milliseconds). */
 export interface FollowOptions {
@@ -104,8 +108,11 @@ export interface FollowInteractionResult {
   /** First ~280 characters of the report. */
   summary: string;
   outputChars: number;
+  /** Where the report is: `temporal` (inline below), an external store, or `api` (too large, no store). */
   report: ReportRef;
-  /** The final interaction JSON, stored beside the report. */
+  /** The report itself when it fits in Temporal (`report.store === 'temporal'`); lives in this result in history. */
+  reportText?: string;
+  /** The final interaction JSON, stored beside the report (external store only). */
   interactionRef?: ReportRef;
   eventsApplied: number;
   /** True when the run was streamed from its start and the streamed text matched the GET report. */

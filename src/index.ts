@@ -21,5 +21,52 @@ export { loadTemporalConfig, connectClient, TemporalConnectionError } from './te
 export type { TemporalSettings } from './temporal/connection';
 export { runWorker } from './worker/run-worker';
 export type { RunWorkerOptions } from './worker/run-worker';
+// Issue 13: every type and error class the README names.
+export { JobClosedError, JobUpdateRejectedError } from './jobs/jobs-client';
+export type { TaskQueuePollers, ReportSource, ReportProblem, TurnReport } from './jobs/jobs-client';
+export type {
+  PhaseEvent,
+  ProgressEvent,
+  ThoughtEvent,
+  OutputEvent,
+  TurnCompletedEvent,
+  DoneEvent,
+  JobEventType,
+  JobSnapshot,
+} from './jobs/watch';
+export { JobValidationError, validateJobInput, MAX_INPUT_BYTES } from './jobs/validate-job';
+export {
+  FileResultStore,
+  ResultStoreConfigError,
+  createResultStoreFromEnv,
+  resultStoreFromEnv,
+  configuredResultsDir,
+  TEMPORAL_REPORT_STORE,
+  API_REPORT_STORE,
+} from './jobs/result-store';
+export type { ResultStore } from './jobs/result-store';
+export { INLINE_REPORT_MAX_BYTES } from '../activities/deps';
+export type {
+  JobRequest,
+  JobOptions,
+  JobInput,
+  JobState,
+  JobStatus,
+  JobPhase,
+  JobResult,
+  JobError,
+  JobProgress,
+  TurnRecord,
+  ReportRef,
+  RetryingStep,
+  FollowUpRequest,
+  PlanApproval,
+  FollowUpAccepted,
+} from '../workflows/definitions';
+export { DEFAULT_TASK_QUEUE, JOB_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES } from '../workflows/definitions';
+export { createJobsWorker, JOB_WORKFLOWS_PATH } from './worker/create-worker';
+export type { CreateJobsWorkerOptions } from './worker/create-worker';
+export { MissingCredentialsError, WorkerConfigError } from './worker/run-worker';
+export { DataDirLockedError } from './dev/data-lock';
 export { createJobsHttpHandler, startJobsServer, nodeRoute, openApiDocument, SERVE_TOKENS_ENV } from './serve';
 export type { JobsHttpHandler, JobsHttpHandlerOptions, JobsServer, JobsServerOptions, Route, RouteContext } from './serve';

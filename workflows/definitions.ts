@@ -225,8 +225,28 @@ export interface JobState {
   budget?: JobBudget;
   /** What the thread used so far, against `budget`. */
   spent?: BudgetSpent;
+  /**
+   * Filled by JobsClient (from describe(), never by the workflow): the step being retried and its
+   * last failure (redacted), while an activity is between attempts or on attempt > 1.
+   */
+  retrying?: RetryingStep;
+  /** Filled by JobsClient: milliseconds since the current turn started (or its duration once over), by the reader's clock. */
+  turnElapsedMs?: number;
   /** Present while a plan waits (phase `plan-ready`): approve it with `approvePlan`, refine it with `refinePlan`. */
   plan?: PendingPlan;
+}
+
+/** A job step (activity) that failed and is being retried by Temporal. */
+export interface RetryingStep {
+  /** `createInteraction`, `followInteraction`, `cancelInteraction`, or a future activity name. */
+  activity: string;
+  attempt: number;
+  /** Last failure message, credentials redacted. */
+  lastFailure: string;
+  /** Stable failure type when the activity set one (e.g. `connection_error`, `rate_limited`). */
+  lastFailureType?: string;
+  /** When the next attempt is due (ISO), when the server knows it. */
+  nextAttemptAt?: string;
 }
 
 /** The workflow's result: small by design; the report is read from the result store or the API. */
@@ -273,6 +293,12 @@ export interface FollowUpAccepted {
   turn: number;
   interactionId: string;
 }
+
+/**
+ * Memo key holding the `JobResult` of a job that ended Temporal-cancelled (such an execution has
+ * no result of its own). Readers use it in place of `handle.result()`.
+ */
+export const JOB_RESULT_MEMO = 'geminiJobResult';
 
 export const cancelSignal = defineSignal<[CancelRequest?]>('cancel');
 export const stateQuery = defineQuery<JobState>('state');

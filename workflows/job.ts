@@ -12,18 +12,22 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   TimeoutFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CancelInteractionResult, FollowInteractionInput, FollowInteractionResult, JobActivities } from '../activities/types';
+import type { CancelInteractionResult, CreateInteractionResult, FollowInteractionInput, FollowInteractionResult, JobActivities } from '../activities/types';
 // Pure (no I/O, no Node APIs): safe in the workflow sandbox; rejects a bad follow-up before any create.
 import { validateCreateRequest } from '../src/interactions/validate';
 import { isWaitingStatus } from '../src/interactions/types';
@@ -31,6 +35,7 @@ import {
   approvePlanUpdate,
   cancelSignal,
   followUpUpdate,
+  JOB_RESULT_MEMO,
   jobStatusKey,
   stateQuery,
   type FollowUpAccepted,
@@ -81,6 +86,25 @@ const createActivities = proxyActivities<Pick<JobActivities, 'createInteraction'
   retry: { ...RETRY, maximumAttempts: 20 },
 });
 
+/**
+ * The same create, cancellable: a cancel during create retries (DNS down, wrong key retried, 429s)
+ * takes effect at once between attempts, and within the activity's cancel grace during a POST,
+ * whose answer is still awaited so a created interaction gets cancelled rather than leaked.
+ */
+const cancellableCreateActivities = proxyActivities<Pick<JobActivities, 'createInteraction'>>({
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '15s',
+  scheduleToCloseTimeout: '15m',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { ...RETRY, maximumAttempts: 20 },
+});
+
+/** Patch: a job cancelled through Temporal cancellation ends Temporal-cancelled (result in the memo), not completed. */
+export const PATCH_CANCELLED_ENDS_CANCELLED = 'gemini-jobs-cancelled-ends-cancelled';
+
+/** Patch: the create runs in a cancellable scope (v0.1.0 waited for every create retry before cancelling). */
+export const PATCH_CANCELLABLE_CREATE = 'gemini-jobs-cancellable-create';
+
 const cancelActivities = proxyActivities<Pick<JobActivities, 'cancelInteraction'>>({
   startToCloseTimeout: '3m',
   heartbeatTimeout: '30s',
@@ -121,6 +145,8 @@ class InteractionJob {
   private readonly startedAtMs: number;
   private readonly state: JobState;
   private cancelRequested = false;
+  /** True once Temporal cancellation (not only the cancel signal) was requested for this execution. */
+  private temporalCancelRequested = false;
   private pending: PendingTurn | undefined;
   /** True only while waiting for a follow-up: updates are accepted then and only then. */
   private windowOpen = false;
@@ -162,14 +188,27 @@ class InteractionJob {
     this.installHandlers();
     // Temporal cancellation of the workflow takes the same path as the cancel signal: the body
     // runs non-cancellable, and the remote run is cancelled explicitly (never leaked).
-    CancellationScope.current().cancelRequested.catch(() => this.requestCancel('workflow cancellation requested'));
-    return CancellationScope.nonCancellable(async () => {
+    CancellationScope.current().cancelRequested.catch(() => {
+      this.temporalCancelRequested = true;
+      this.requestCancel('workflow cancellation requested');
+    });
+    const result = await CancellationScope.nonCancellable(async () => {
       if (this.turns.length === 0) await this.runTurn(this.request, undefined, undefined);
       await this.followUpLoop();
       this.state.phase = 'done';
       this.state.elapsedMs = Date.now() - this.startedAtMs;
       return this.result();
     });
+    // A job cancelled through Temporal ends Temporal-cancelled, so the Web UI says Canceled, not
+    // Completed. The execution then has no result: the same JobResult goes to the memo first.
+    // Only when Temporal's cancel was requested (the SDK fails the workflow otherwise), and only
+    // when the job really is cancelled (a cancel during the follow-up window keeps the last
+    // turn's status, and the job completes).
+    if (result.status === 'cancelled' && this.temporalCancelRequested && patched(PATCH_CANCELLED_ENDS_CANCELLED)) {
+      upsertMemo({ [JOB_RESULT_MEMO]: result });
+      throw new CancelledFailure(`job cancelled: ${this.state.cancelReason ?? 'cancel requested'}`);
+    }
+    return result;
   }
 
   // ---- handlers -------------------------------------------------------------------------------
@@ -241,7 +280,13 @@ class InteractionJob {
   private assertAcceptingTurn(): void {
     if (this.cancelRequested) throw new Error('rejected: the job was cancelled');
     if (this.draining) throw new Error('rejected: the job is continuing as new; retry in a few seconds');
-    if (this.pending) throw new Error('rejected: another follow-up is being started');
+    if (this.pending) {
+      // Accepted means its turn was created and is running now; otherwise it is being created.
+      if (this.pending.accepted) {
+        throw new Error(`rejected: turn ${this.pending.accepted.turn} (from an earlier ${this.pending.kind === 'approvePlan' ? 'plan approval' : 'follow-up'}) is still running; wait for it to end`);
+      }
+      throw new Error('rejected: another follow-up is being started; wait for it to be accepted');
+    }
     if (!this.windowOpen) {
       const last = this.turns[this.turns.length - 1];
       if (last && !last.endedAt) throw new Error(`rejected: turn ${last.turn} is still running; wait for it to end`);
@@ -293,6 +338,7 @@ class InteractionJob {
       if (this.state.phase === 'plan-ready') this.state.plan = { turn: last!.turn, interactionId: last!.interactionId!, text: last!.summary ?? '' };
       this.windowOpen = true;
       this.state.followUpUntil = isoAt(Date.now() + this.options.followUpWindowMs);
+      this.describeForUi();
       const got = await condition(() => this.pending !== undefined || this.cancelRequested, this.options.followUpWindowMs);
       this.windowOpen = false;
       delete this.state.followUpUntil;
@@ -368,17 +414,19 @@ class InteractionJob {
     deadlineAtMs: number,
   ): Promise<void> {
 
-    // Non-cancellable (the whole body is): a cancel arriving now waits for the id, then cancels it.
     let interactionId: string;
     try {
       const permit = this.admission.permit;
-      const created = await createActivities.createInteraction({
+      const createInput = {
         jobId: this.jobId,
         turn: rec.turn,
         request,
         ...(previousInteractionId ? { previousInteractionId } : {}),
         ...(permit ? { admission: permit } : {}),
-      });
+      };
+      // v0.1.0 histories: non-cancellable (the whole body is), a cancel waited for every retry.
+      const created = patched(PATCH_CANCELLABLE_CREATE) ? await this.createUnlessCancelled(createInput) : await createActivities.createInteraction(createInput);
+      if (created === undefined) return this.endTurn(rec, 'cancelled');
       interactionId = created.interactionId;
       rec.upstreamStatus = created.status;
     } catch (err) {
@@ -456,6 +504,31 @@ class InteractionJob {
       };
     }
     return out;
+  }
+
+  /**
+   * Runs the create in its own cancellation scope and cancels it when the job is cancelled.
+   * Resolves undefined when the cancel won (nothing was created, or the attempt was abandoned
+   * between retries); a create that answered anyway returns its id, which the caller then cancels.
+   */
+  private async createUnlessCancelled(input: Parameters<JobActivities['createInteraction']>[0]): Promise<CreateInteractionResult | undefined> {
+    const scope = new CancellationScope();
+    let outcome: { ok: CreateInteractionResult } | { err: unknown } | undefined;
+    const done = scope
+      .run(() => cancellableCreateActivities.createInteraction(input))
+      .then(
+        (ok) => void (outcome = { ok }),
+        (err) => void (outcome = { err }),
+      );
+    await condition(() => outcome !== undefined || this.cancelRequested);
+    if (outcome === undefined) {
+      scope.cancel();
+      await done; // WAIT_CANCELLATION_COMPLETED: the activity has stopped (or answered).
+    }
+    const settled = outcome as { ok: CreateInteractionResult } | { err: unknown };
+    if ('ok' in settled) return settled.ok;
+    if (this.cancelRequested && isCancellation(settled.err)) return undefined;
+    throw settled.err;
   }
 
   private applyFollow(rec: TurnRecord, r: FollowInteractionResult): void {
@@ -543,8 +616,19 @@ class InteractionJob {
     if (this.input.options?.budget) this.state.spent = threadSpent(this.turns, Date.now());
   }
 
+  /**
+   * The Web UI's "current details" (served by a built-in query, so no history event): the job
+   * status and, while the execution stays open after a turn, that it waits for a follow-up.
+   */
+  private describeForUi(): void {
+    const s = this.state;
+    const open = this.windowOpen && s.followUpUntil ? `; open for follow-ups until ${s.followUpUntil} (the execution stays Running until then)` : '';
+    setCurrentDetails(`**Job status:** ${s.status} — turn ${s.turn}, ${s.phase}${open}${s.cancelReason ? `\n\nCancel reason: ${s.cancelReason}` : ''}`);
+  }
+
   private setStatus(status: JobStatus): void {
     this.state.status = status;
+    this.describeForUi();
     // `pending` lasts only until the create returns: not worth a history event per turn.
     if (this.upsertStatus && this.upsertedStatus !== status && status !== 'pending') {
       upsertSearchAttributes([{ key: jobStatusKey, value: status }]);

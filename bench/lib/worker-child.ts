@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       taskQueue: cfg.taskQueue,
       interactions: client,
       resultStore: new FileResultStore(cfg.resultsDir),
+      inlineReportMaxBytes: 0,
       ...(cfg.maxActivities ? { maxActivities: cfg.maxActivities } : {}),
       shutdownGraceMs: cfg.shutdownGraceMs ?? 1_000,
       onRunning: () => process.stdout.write(JSON.stringify({ ready: true, pid: process.pid }) + '\n'),
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
       taskQueue: cfg.taskQueue,
       client,
       resultStore: new FileResultStore(cfg.resultsDir),
+      inlineReportMaxBytes: 0, // the bench compares reports read from the store
       log: cfg.log ? jsonLogger : silentLogger,
       ...(cfg.bundlePath ? { workflowBundle: { codePath: cfg.bundlePath } } : {}),
       ...(cfg.maxActivities ? { maxConcurrentActivityTaskExecutions: cfg.maxActivities } : {}),

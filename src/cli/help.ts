@@ -46,7 +46,8 @@ Request:
   --model <name>               Model instead of an agent (e.g. gemini-3-flash-preview)
   --request <file.json>        Full create request body (JSON) instead of the flags above
   --system <text>              System instruction
-  --thinking-summaries <mode>  auto | none
+  --thinking-summaries <mode>  auto | none (Deep Research default auto: thoughts shown live;
+                               none opts out)
   --collaborative-planning     Deep Research proposes a plan first (see approve-plan)
 Job:
   --job-id <id>                Job id (default job_<uuid>); reuse it to make start idempotent
@@ -78,8 +79,10 @@ Exit code 1 when the turn ends failed, cancelled, timed out or incomplete.
 ${CONNECTION_FLAGS}`,
   result: `Usage: gemini-jobs result [options] <jobId>
 
-Prints the report (markdown) of the job's latest finished turn, read from the result store
-(GEMINI_JOBS_RESULTS_DIR) or, failing that, from the API by interaction id.
+Prints the report (markdown) of the job's latest finished turn. Reports up to 1 MiB travel
+through Temporal (read from the workflow history: works from any directory or host); larger ones
+are read from the result store (GEMINI_JOBS_RESULTS_DIR, absolute) or from the API by interaction
+id. When a report exists but cannot be read, says where it looked and exits 1.
 
   --out <file>                 Write the report to a file instead of stdout
   --wait                       Wait for the current turn to end first
@@ -125,10 +128,12 @@ approve-plan runs.
 ${CONNECTION_FLAGS}`,
   list: `Usage: gemini-jobs list [options]
 
-Lists jobs, newest first (visibility is eventually consistent: a job started a moment ago may
-be missing for a second).
+Lists jobs in the order Temporal's visibility store returns them: open jobs first (newest
+started first), then ended jobs, most recently ended first. Visibility is eventually consistent:
+a job started a moment ago may be missing for a second.
 
-  --status <status>            pending, running, requires_action, completed, failed, cancelled, ...
+  --status <status>            pending, running, requires_action, completed, failed, cancelled,
+                               incomplete, budget_exceeded, timed_out, unknown (others: exit 2)
   --agent <name>               Agent or model name
   --thread <key>               Thread key
   --limit <n>                  At most n jobs (default 50)
@@ -163,8 +168,13 @@ Then runs a sample Deep Research job with live progress and prints its report.
   --emulator                   Use the emulator even when credentials are set
   --serve-port <n>             Port of the jobs dashboard / HTTP API (default: a free port; its URL
                                with a token generated for this run is printed)
+  --namespace <name>           Namespace the dev server creates (default default)
+  --task-queue <name>          Task queue of the worker (env GEMINI_JOBS_TASK_QUEUE, default gemini-jobs)
+  --json                       Print the stack's addresses as one JSON line
+  -h, --help                   Show help
 
-${CONNECTION_FLAGS}`,
+dev starts its own Temporal server, so --address and --profile do not apply. One dev stack per
+data directory: a second one on the same --db-file is refused while the first runs.`,
   serve: `Usage: gemini-jobs serve [options]
 
 Serves the job operations over HTTP (start, state, result, cancel, follow-up, plan approval,

@@ -34,6 +34,16 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/** `text` cut to at most `max` characters at a word boundary, with an ellipsis when cut. */
+export function fitWords(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const slice = text.slice(0, Math.max(1, max - 1));
+  // The slice ends at a word's end when the next character is a space: keep that word.
+  if (/\s/.test(text[slice.length] ?? '')) return slice.trimEnd() + '…';
+  const space = slice.lastIndexOf(' ');
+  return (space > max / 3 ? slice.slice(0, space) : slice).trimEnd() + '…';
+}
+
 export class ProgressRenderer {
   private readonly tty: boolean;
   private frame = 0;
@@ -45,6 +55,7 @@ export class ProgressRenderer {
   private deadlineMs?: number;
   private outputChars = 0;
   private thought?: string;
+  private retrying?: { attempt: number; lastFailure: string };
   private lastPlainProgress = 0;
   private lineShown = false;
   private reportStarted = false;
@@ -81,8 +92,8 @@ export class ProgressRenderer {
     ];
     if (this.outputChars > 0) parts.push(`${this.outputChars.toLocaleString('en-US')} chars`);
     if (this.thought) parts.push(oneLine(this.thought));
-    let line = parts.join(' · ');
-    if (line.length > width) line = line.slice(0, width - 1) + '…';
+    if (this.retrying) parts.push(`attempt ${this.retrying.attempt}: ${this.retrying.lastFailure}`);
+    const line = fitWords(parts.join(' · '), width);
     this.options.progress.write(`\r\x1b[2K${line}`);
     this.lineShown = true;
   }
@@ -100,10 +111,12 @@ export class ProgressRenderer {
         this.status = event.status;
         if (event.turnStartedAt) this.turnStartedMs = Date.parse(event.turnStartedAt);
         if (event.deadlineAt) this.deadlineMs = Date.parse(event.deadlineAt);
+        this.retrying = event.retrying ? { attempt: event.retrying.attempt, lastFailure: oneLine(event.retrying.lastFailure) } : undefined;
         if (!this.tty) {
           const deadline = event.deadlineAt ? `, deadline ${event.deadlineAt}` : '';
           const attempt = event.attempt && event.attempt > 1 ? `, attempt ${event.attempt}` : '';
-          this.plain(`turn ${event.turn}: ${this.phase}${attempt}${deadline}`);
+          const failure = this.retrying ? ` (retrying ${event.retrying!.activity}; last failure: ${this.retrying.lastFailure})` : '';
+          this.plain(`turn ${event.turn}: ${this.phase}${attempt}${deadline}${failure}`);
         }
         break;
       }
@@ -139,14 +152,23 @@ export class ProgressRenderer {
           ? `plan ready: approve it with \`gemini-jobs approve-plan ${id}\`, or refine it with \`gemini-jobs refine-plan ${id} "<changes>"\``
           : event.status;
         const error = event.error ? `: ${event.error.code}: ${event.error.message}` : '';
-        const unavailable = event.reportAvailable ? '' : ' (report text unavailable)';
-        this.options.progress.write(`${mark} turn ${event.turn} ${what} after ${formatDuration(this.elapsed())}${chars}${error}${unavailable}\n`);
+        const unavailable = event.reportAvailable
+          ? ''
+          : ` (report text unavailable here: \`gemini-jobs result ${this.options.jobId ?? '<jobId>'}\` says where it looked)`;
+        const took = event.durationMs ?? this.elapsed();
+        this.options.progress.write(`${mark} turn ${event.turn} ${what} after ${formatDuration(took)}${chars}${error}${unavailable}\n`);
         break;
       }
       case 'done':
         this.status = event.status;
         break;
     }
+  }
+
+  /** Prints a line (a warning, a hint) above the status line. */
+  notice(text: string): void {
+    this.clearLine();
+    this.options.progress.write(text + '\n');
   }
 
   /** Stops the spinner and clears its line. */

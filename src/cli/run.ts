@@ -82,7 +82,7 @@ export function classifyError(err: unknown): { exit: ExitCode; code: string; mes
   if (code === 'invalid_request' || code === 'invalid_job' || code === 'invalid_config' || code === 'missing_credentials') {
     return { exit: EXIT.USAGE, code, message };
   }
-  if (code === 'temporal_cli_not_found') return { exit: EXIT.USAGE, code, message };
+  if (code === 'temporal_cli_not_found' || code === 'dev_data_locked') return { exit: EXIT.USAGE, code, message };
   // gRPC UNAVAILABLE / DEADLINE_EXCEEDED from a lazily connected client.
   const grpc = (e?.cause as { code?: unknown } | undefined)?.code ?? e?.code;
   if (grpc === 14 || /\b(UNAVAILABLE|ECONNREFUSED)\b/.test(message) || /Failed to connect|connection refused/i.test(message)) {

@@ -11,13 +11,14 @@ import { startEmulator } from '../emulator';
 import { InteractionsClient } from '../interactions/client';
 import { JobsClient } from '../jobs/jobs-client';
 import { EMULATOR_PLACEHOLDER_KEY, hasGeminiCredentials } from '../jobs/gemini-env';
-import { createResultStoreFromEnv } from '../jobs/result-store';
+import { createResultStoreFromEnv, resultStoreFromEnv } from '../jobs/result-store';
 import { resolveTaskQueue } from '../temporal/connection';
 import { createJsonLogger, installRuntimeLogger, runWorker } from '../worker/run-worker';
 import { watchAndRender, exitCodeForStatus } from '../cli/commands/jobs';
 import type { CliIO, CommandContext } from '../cli/context';
 import { EXIT } from '../cli/exit-codes';
 import type { ExitCode } from '../cli/exit-codes';
+import { lockDataFile } from './data-lock';
 import { startJobsServer } from '../serve/server';
 import { findTemporalCli, startDevServer } from './temporal-server';
 import type { DevServer } from './temporal-server';
@@ -74,6 +75,11 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
   const interrupted = new AbortController();
   const removeStop = io.onStop(() => interrupted.abort());
   try {
+    // 0. One stack per data directory (two servers on one SQLite file corrupt each other's view).
+    mkdirSync(dirname(dbFile), { recursive: true });
+    const lock = lockDataFile(dbFile);
+    cleanup.push(async () => lock.release());
+
     // 1. Temporal dev server.
     const server: DevServer = await startDevServer({
       cliPath,
@@ -83,6 +89,7 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
       namespace,
     });
     cleanup.push(() => server.stop());
+    lock.update(server.address);
     say(`Temporal dev server  ${server.address}  (namespace ${namespace}, data ${dbFile})`);
     if (server.uiUrl) say(`Temporal Web UI      ${server.uiUrl}`);
 
@@ -111,7 +118,7 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
     mkdirSync(dirname(logPath), { recursive: true });
     const logStream = createWriteStream(logPath, { flags: 'a' });
     cleanup.push(() => new Promise<void>((done) => logStream.end(done)));
-    const resultStore = createResultStoreFromEnv(env);
+    const resultStore = resultStoreFromEnv(env);
     const workerLogger = createJsonLogger(logStream, 'info');
     await installRuntimeLogger(workerLogger);
     const workerConnection = await (await import('@temporalio/worker')).NativeConnection.connect({ address: server.address });
@@ -143,7 +150,7 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
     const jobs = new JobsClient({
       client: new Client({ connection, namespace }),
       taskQueue,
-      resultStore,
+      resultStore: resultStore ?? createResultStoreFromEnv(env),
       ...(interactions ? { interactions } : {}),
     });
     // 4. The jobs dashboard and HTTP API, on loopback with a token made for this process.

@@ -45,6 +45,19 @@ export const MISSING_GEMINI_CREDENTIALS =
   'Credentials) for Vertex AI, or GEMINI_JOBS_BASE_URL=<url> to use a local emulator (`gemini-jobs emulator`). ' +
   'Credentials are never part of job input.';
 
+/** What is missing in this environment: the Vertex-specific fix when Vertex was asked for. */
+export function missingCredentialsMessage(env: NodeJS.ProcessEnv = process.env): string {
+  if (truthy(env.GOOGLE_GENAI_USE_VERTEXAI)) {
+    return (
+      'GOOGLE_GENAI_USE_VERTEXAI is set, but Vertex AI needs a project or an API key: set GOOGLE_CLOUD_PROJECT=<project id> ' +
+      '(and GOOGLE_CLOUD_LOCATION, default global) with Application Default Credentials (gcloud auth application-default login, ' +
+      'or GOOGLE_APPLICATION_CREDENTIALS=<key file>), or GOOGLE_API_KEY=<key> for Vertex express mode. ' +
+      'Unset GOOGLE_GENAI_USE_VERTEXAI to use the Gemini API with GEMINI_API_KEY instead.'
+    );
+  }
+  return MISSING_GEMINI_CREDENTIALS;
+}
+
 /** Drops empty strings so `${X:-}` from docker-compose means unset. */
 export function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
@@ -62,7 +75,7 @@ export const EMULATOR_PLACEHOLDER_KEY = 'emulator-placeholder-key';
  */
 export async function interactionsClientFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: { dispatcher?: Dispatcher } = {}): Promise<InteractionsClient> {
   const backend = geminiBackend(env);
-  if (!backend) throw Object.assign(new Error(MISSING_GEMINI_CREDENTIALS), { code: 'missing_credentials' });
+  if (!backend) throw Object.assign(new Error(missingCredentialsMessage(env)), { code: 'missing_credentials' });
   const clean = withoutEmpty(env);
   const needsPlaceholder = backend === 'base-url' && !clean.GEMINI_API_KEY && !clean.GOOGLE_API_KEY && !truthy(clean.GOOGLE_GENAI_USE_VERTEXAI);
   return InteractionsClient.fromEnv(clean, { ...overrides, ...(needsPlaceholder ? { apiKey: EMULATOR_PLACEHOLDER_KEY } : {}) });

@@ -16,6 +16,7 @@ import {
 import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import {
+  JOB_RESULT_MEMO,
   JOB_WORKFLOW_TYPE,
   approvePlanUpdate,
   cancelSignal,
@@ -49,9 +50,11 @@ import { assertJobId, assertThreadKey, newJobId } from './job-id';
 import { buildListQuery } from './list-query';
 import type { JobListFilter } from './list-query';
 // TODO(workflow engineer): `mergeLiveState(state, description)` lives in src/jobs/live-state.ts.
-import { mergeLiveState } from './live-state';
+import { mergeLiveState, withElapsed } from './live-state';
 import { admissionWorkflowId, positionQuery } from '../../workflows/admission-definitions';
-import { createResultStoreFromEnv } from './result-store';
+import { jobStaticDetails, jobStaticSummary } from './ui-metadata';
+import { readInlineReport } from './history-report';
+import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, createResultStoreFromEnv, describeLocation } from './result-store';
 import type { ResultStore } from './result-store';
 // TODO(workflow engineer): `validateJobInput(input)` lives in src/jobs/validate-job.ts.
 import { JobValidationError, validateJobInput } from './validate-job';
@@ -91,6 +94,36 @@ export class JobQueryError extends Error {
   }
 }
 
+/** A follow-up or plan approval sent to a job that has ended: it accepts no more turns. */
+export class JobClosedError extends Error {
+  readonly code = 'job_closed';
+  constructor(readonly jobId: string, readonly status: string, options?: { cause?: unknown }) {
+    super(
+      `Job ${jobId} has ended (${status}) and accepts no more turns. Start a new job instead ` +
+        `(gemini-jobs start --thread <key> "…" to group it with this one).`,
+      options,
+    );
+    this.name = 'JobClosedError';
+  }
+}
+
+/** A follow-up or plan approval the job's workflow refused; `message` is the workflow's reason. */
+export class JobUpdateRejectedError extends Error {
+  readonly code = 'update_rejected';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'JobUpdateRejectedError';
+  }
+}
+
+/** Who polls a task queue (from describeTaskQueue). */
+export interface TaskQueuePollers {
+  taskQueue: string;
+  /** Pollers of workflow tasks and of activity tasks, seen within the server's poller window (~5 min). */
+  workflowPollers: number;
+  activityPollers: number;
+}
+
 export interface JobsClientOptions {
   /** A ready client; its namespace is used. */
   client?: Client;
@@ -99,7 +132,11 @@ export interface JobsClientOptions {
   namespace?: string;
   /** Task queue jobs are started on. Default `GEMINI_JOBS_TASK_QUEUE`, else `gemini-jobs`. */
   taskQueue?: string;
-  /** Where reports are read from. Default `createResultStoreFromEnv()`. */
+  /**
+   * Where reports too large for Temporal are read from. Default `createResultStoreFromEnv()`:
+   * `GEMINI_JOBS_RESULTS_DIR` (absolute), else v0.1.0's `.gemini-jobs/results` for old jobs.
+   * Reports that fit in Temporal are read from the workflow history and need no store.
+   */
   resultStore?: ResultStore;
   /** Used to read a report from the API when the result store lacks it. */
   interactions?: InteractionsClient;
@@ -150,13 +187,33 @@ export interface JobOutcome {
   turn?: TurnRecord;
   /** The full report (markdown) of that turn. */
   report?: string;
-  /** Where `report` came from. */
-  reportSource: 'store' | 'api' | 'none';
+  /** Where `report` came from: the workflow history (inline), the result store, the API, or nowhere. */
+  reportSource: ReportSource;
+  /** Set when the turn has a report that could not be read: why, and every place that was tried. */
+  reportProblem?: ReportProblem;
   /** False while the latest turn is still running (only when `wait` was not set). */
   settled: boolean;
   /** True when the job itself has ended (no more follow-ups). */
   closed: boolean;
   state: JobState;
+}
+
+/** Where a report was read from. */
+export type ReportSource = 'history' | 'store' | 'api' | 'none';
+
+/** A report that exists but could not be read. */
+export interface ReportProblem {
+  message: string;
+  /** Each place tried, with what it answered. */
+  looked: string[];
+}
+
+/** What `JobsClient.report` found for a turn. */
+export interface TurnReport {
+  text?: string;
+  source: ReportSource;
+  /** Set when the turn has a report (bytes > 0 or text produced) that none of the places had. */
+  problem?: ReportProblem;
 }
 
 export interface JobSummary {
@@ -287,11 +344,13 @@ export class JobsClient {
 
   /** Connects with flags > `TEMPORAL_*` environment > TOML profile (see `@temporalio/envconfig`). */
   static async connect(options: JobsConnectOptions = {}): Promise<JobsClient> {
+    // Settings first: a bad results directory is a usage error, not a connection error.
+    const resultStore = options.resultStore ?? createResultStoreFromEnv(options.env ?? process.env);
     const { client, connection } = await connectClient(options);
     const jobs = new JobsClient({
       client,
       taskQueue: resolveTaskQueue(options.taskQueue, options.env ?? process.env),
-      resultStore: options.resultStore ?? createResultStoreFromEnv(options.env ?? process.env),
+      resultStore,
       ...(options.interactions ? { interactions: options.interactions } : {}),
       ...(options.queryTimeoutMs !== undefined ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
     });
@@ -313,18 +372,28 @@ export class JobsClient {
   }
 
   /**
+   * Checks a job exactly as `start` does, without connecting or enqueuing anything: throws
+   * `JobValidationError` (field, problem, fix) for a bad request, id, thread or option.
+   */
+  static validateStart(request: JobRequest, opts: StartJobOptions = {}): JobInput {
+    if (opts.jobId !== undefined) assertJobId(opts.jobId, 'jobId');
+    const options: JobOptions = { ...opts.options };
+    if (opts.thread !== undefined) options.thread = opts.thread;
+    if (options.thread !== undefined) assertThreadKey(options.thread, opts.thread !== undefined ? 'thread' : 'options.thread');
+    const input: JobInput = { request, ...(Object.keys(options).length > 0 ? { options } : {}) };
+    validateJobInput(input);
+    return input;
+  }
+
+  /**
    * Validates and enqueues a job; returns at once. Starting an id that exists enqueues nothing
    * and returns `existing: true` (workflow id conflict policy USE_EXISTING, reuse REJECT_DUPLICATE).
    */
   async start(request: JobRequest, opts: StartJobOptions = {}): Promise<StartedJob> {
     const jobId = opts.jobId ?? newJobId();
-    assertJobId(jobId, 'jobId');
-    const options: JobOptions = { ...opts.options };
-    if (opts.thread !== undefined) options.thread = opts.thread;
-    if (options.thread !== undefined) assertThreadKey(options.thread, opts.thread !== undefined ? 'thread' : 'options.thread');
-    const input: JobInput = { request, ...(Object.keys(options).length > 0 ? { options } : {}) };
     // Throws an error naming the bad field; nothing has been enqueued yet.
-    validateJobInput(input);
+    const input = JobsClient.validateStart(request, { ...opts, jobId });
+    const options: JobOptions = input.options ?? {};
 
     const agent = agentOf(request);
     const attributes: SearchAttributePair[] = [{ key: jobStatusKey, value: 'pending' }];
@@ -347,7 +416,9 @@ export class JobsClient {
         typedSearchAttributes: merged,
         // The question is in the job input already; the memo makes it readable by list().
         memo: { startToken, ...(question !== undefined ? { question } : {}) },
-        staticSummary: agent ? `gemini-jobs ${agent}` : 'gemini-jobs',
+        // The Web UI's summary line: the question itself; details: agent, thread, options.
+        staticSummary: jobStaticSummary(request),
+        staticDetails: jobStaticDetails(request, options),
       });
       const description = await this.client.workflow.getHandle(jobId, handle.firstExecutionRunId).describe();
       const existing = (description.memo as { startToken?: unknown } | undefined)?.startToken !== startToken;
@@ -396,13 +467,14 @@ export class JobsClient {
         if (err instanceof WorkflowNotFoundError) throw new JobNotFoundError(jobId, { cause: err });
         throw new JobQueryError(jobId, description.taskQueue, this.queryTimeoutMs, err);
       }
-      const merged = mergeLiveState(state, description);
+      const merged = withElapsed(mergeLiveState(state, description), Date.now());
       if (merged.phase === 'queued' && merged.admission?.key) await this.refreshAdmission(merged);
       return { state: merged, closed: false, description };
     }
-    if (status === 'COMPLETED') {
-      const result = (await handle.result()) as JobResult;
-      return { state: stateFromResult(jobId, result, description), closed: true, description };
+    const memoResult = (description.memo as Record<string, unknown> | undefined)?.[JOB_RESULT_MEMO] as JobResult | undefined;
+    if (status === 'COMPLETED' || (status === 'CANCELLED' && memoResult && Array.isArray(memoResult.turns))) {
+      const result = status === 'COMPLETED' ? ((await handle.result()) as JobResult) : memoResult!;
+      return { state: withElapsed(stateFromResult(jobId, result, description), (description.closeTime ?? new Date()).getTime()), closed: true, description };
     }
     // Failed, terminated, cancelled or timed out at the Temporal level: the last known state if a
     // worker can answer a query quickly, else what describe() knows.
@@ -425,7 +497,7 @@ export class JobsClient {
     const closedState: JobState = { ...base, phase: 'done' };
     if (!isSettledTurnStatus(closedState.status) || closedState.status === 'requires_action') closedState.status = jobStatus;
     closedState.error ??= { code: `workflow_${status.toLowerCase()}`, message: `The job workflow ended ${status.toLowerCase()}` };
-    return { state: closedState, closed: true, description };
+    return { state: withElapsed(closedState, (description.closeTime ?? new Date()).getTime()), closed: true, description };
   }
 
   /** Fills in a queued job's live place in its limiter's queue (best effort: kept as is on failure). */
@@ -463,17 +535,47 @@ export class JobsClient {
     return state;
   }
 
-  /** Reads the report text of a turn: result store first, then the API by interaction id. */
-  async report(turn: TurnRecord): Promise<{ text?: string; source: 'store' | 'api' | 'none' }> {
-    if (turn.report) {
-      const body = await this.resultStore.get(turn.report);
-      if (body !== undefined) return { text: body.toString('utf8'), source: 'store' };
+  /**
+   * Reads the report text of a turn: from the workflow history when it was inlined (needs `jobId`),
+   * else from the result store, else from the API by interaction id (when given `interactions`).
+   */
+  async report(turn: TurnRecord, jobId?: string): Promise<TurnReport> {
+    const looked: string[] = [];
+    const ref = turn.report;
+    if (ref?.store === TEMPORAL_REPORT_STORE) {
+      if (jobId) {
+        try {
+          return { text: await readInlineReport(this.client, jobId, ref), source: 'history' };
+        } catch (err) {
+          looked.push(`workflow history of job ${jobId} (${(err as Error).message})`);
+        }
+      } else {
+        looked.push('workflow history (no job id given to report())');
+      }
+    } else if (ref && ref.store !== API_REPORT_STORE) {
+      const where = describeLocation(this.resultStore, ref);
+      try {
+        const body = await this.resultStore.get(ref);
+        if (body !== undefined) return { text: body.toString('utf8'), source: 'store' };
+        looked.push(`${where} (not found)`);
+      } catch (err) {
+        looked.push(`${where} (${(err as Error).message})`);
+      }
     }
     if (turn.interactionId && this.interactions) {
-      const interaction = await this.interactions.get(turn.interactionId);
-      return { text: reportText(interaction), source: 'api' };
+      try {
+        const interaction = await this.interactions.get(turn.interactionId);
+        return { text: reportText(interaction), source: 'api' };
+      } catch (err) {
+        looked.push(`the Interactions API, interaction ${turn.interactionId} (${(err as Error).message})`);
+      }
+    } else if (turn.interactionId && ref) {
+      looked.push(`the Interactions API, interaction ${turn.interactionId} (not tried: no Gemini credentials or GEMINI_JOBS_BASE_URL in this process)`);
     }
-    return { source: 'none' };
+    const hasReport = (ref !== undefined && ref.bytes > 0) || (turn.outputChars ?? 0) > 0;
+    if (!hasReport) return { source: 'none' };
+    const bytes = ref ? `${ref.bytes.toLocaleString('en-US')}-byte report` : 'report';
+    return { source: 'none', problem: { message: `turn ${turn.turn} has a ${bytes} that could not be read`, looked } };
   }
 
   /**
@@ -512,17 +614,24 @@ export class JobsClient {
     };
     if (turn) {
       outcome.turn = turn;
-      const report = await this.report(turn);
+      const report = await this.report(turn, jobId);
       if (report.text !== undefined) outcome.report = report.text;
       outcome.reportSource = report.source;
+      if (report.problem) outcome.reportProblem = report.problem;
     }
     return outcome;
   }
 
-  /** Asks the job to cancel its running interaction and end. False when the job had already ended. */
+  /**
+   * Asks the job to cancel its running interaction and end. False when the job had already ended.
+   * The cancel signal carries the reason; Temporal cancellation follows it, so the execution ends
+   * Canceled in the Web UI (workflows from before that change end Completed, status `cancelled`).
+   */
   async cancel(jobId: string, reason?: string): Promise<boolean> {
     try {
-      await this.handle(jobId).signal(cancelSignal, reason !== undefined ? { reason } : {});
+      const handle = this.handle(jobId);
+      await handle.signal(cancelSignal, reason !== undefined ? { reason } : {});
+      await handle.cancel().catch(() => undefined); // the signal alone already cancels the job
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
@@ -574,15 +683,43 @@ export class JobsClient {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new JobNotFoundError(jobId, { cause: err });
+      if (err instanceof WorkflowNotFoundError) {
+        // An update to a closed execution answers "not found" too: tell a closed job from a missing one.
+        let closedStatus: string | undefined;
+        try {
+          const snap = await this.snapshot(jobId);
+          closedStatus = snap.closed ? snap.state.status : undefined;
+        } catch (inner) {
+          if (inner instanceof JobNotFoundError) throw inner;
+        }
+        if (closedStatus !== undefined) throw new JobClosedError(jobId, closedStatus, { cause: err });
+        throw new JobNotFoundError(jobId, { cause: err });
+      }
       // A rejected update carries the workflow's reason as its cause: surface that message.
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof Error) {
-        const wrapped = new Error(err.cause.message, { cause: err });
-        wrapped.name = 'JobUpdateRejectedError';
-        throw wrapped;
+        throw new JobUpdateRejectedError(err.cause.message, { cause: err });
       }
       throw err;
     }
+  }
+
+  /**
+   * How many workers poll `taskQueue` (default this client's): 0 workflow pollers means no job on
+   * it makes progress. The server remembers pollers for a few minutes, so a worker that just died
+   * may still be counted.
+   */
+  async pollers(taskQueue: string = this.taskQueue): Promise<TaskQueuePollers> {
+    const namespace = this.client.options.namespace;
+    const ask = async (taskQueueType: number) =>
+      (
+        await this.client.workflowService.describeTaskQueue({
+          namespace,
+          taskQueue: { name: taskQueue, kind: 1 /* NORMAL */ },
+          taskQueueType /* 1 workflow, 2 activity */,
+        })
+      ).pollers?.length ?? 0;
+    const [workflowPollers, activityPollers] = await Promise.all([ask(1), ask(2)]);
+    return { taskQueue, workflowPollers, activityPollers };
   }
 
   /** Lists jobs by status, agent and thread (visibility is eventually consistent). Newest first. */
@@ -628,7 +765,7 @@ export class JobsClient {
     return watchEvents(
       {
         read: () => this.snapshot(jobId),
-        report: async (turn) => (await this.report(turn)).text,
+        report: async (turn) => (await this.report(turn, jobId)).text,
       },
       options,
     );

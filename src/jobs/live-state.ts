@@ -7,7 +7,8 @@
 import { defaultPayloadConverter, type PayloadConverter } from '@temporalio/common';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { FollowCheckpoint } from '../../activities/types';
-import type { JobPhase, JobState } from '../../workflows/definitions';
+import type { JobPhase, JobState, RetryingStep } from '../../workflows/definitions';
+import { redactSecrets } from './secrets';
 
 const PHASE_OF_MODE: Record<string, JobPhase> = { streaming: 'streaming', polling: 'polling', reconnecting: 'reconnecting' };
 
@@ -21,6 +22,62 @@ function decodeFirst(activity: PendingActivity, converter: PayloadConverter): un
   } catch {
     return undefined; // encrypted by a codec, or not ours: show the state without live fields
   }
+}
+
+function isoOf(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | undefined {
+  if (!ts || ts.seconds === undefined || ts.seconds === null) return undefined;
+  const ms = Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : undefined;
+}
+
+/** The innermost message of a failure chain ("activity failed: connection error: getaddrinfo ENOTFOUND …"). */
+function failureText(failure: { message?: string | null; cause?: unknown; applicationFailureInfo?: { type?: string | null } | null } | null | undefined): { message: string; type?: string } | undefined {
+  if (!failure) return undefined;
+  const parts: string[] = [];
+  let type: string | undefined;
+  let f: typeof failure | undefined = failure;
+  for (let depth = 0; f && depth < 5; depth++) {
+    if (f.message && !parts.includes(f.message)) parts.push(f.message);
+    type ??= f.applicationFailureInfo?.type ?? undefined;
+    f = f.cause as typeof failure | undefined;
+  }
+  if (parts.length === 0) return undefined;
+  return { message: redactSecrets(parts.join(': ')).slice(0, 500), ...(type ? { type } : {}) };
+}
+
+/** The pending activity that failed at least once, as a `RetryingStep` (or undefined). */
+export function retryingStepOf(activity: PendingActivity | undefined): RetryingStep | undefined {
+  if (!activity) return undefined;
+  const failure = failureText(activity.lastFailure as Parameters<typeof failureText>[0]);
+  if (!failure) return undefined;
+  const step: RetryingStep = { activity: activity.activityType?.name ?? 'unknown', attempt: activity.attempt ?? 1, lastFailure: failure.message };
+  if (failure.type) step.lastFailureType = failure.type;
+  const next = isoOf(activity.nextAttemptScheduleTime as Parameters<typeof isoOf>[0]);
+  if (next) step.nextAttemptAt = next;
+  return step;
+}
+
+/** Milliseconds from `fromIso` to `toMs` (0 when unparsable). */
+function since(fromIso: string | undefined, toMs: number): number | undefined {
+  const from = fromIso ? Date.parse(fromIso) : NaN;
+  return Number.isFinite(from) ? Math.max(0, toMs - from) : undefined;
+}
+
+/**
+ * Elapsed figures by the reader's clock: the state query can only see the time of the workflow's
+ * last task, so its `elapsedMs` lags (00:00 ten seconds into a run). `nowMs` is the reader's now,
+ * or the close time of a closed job; a finished turn's duration is endedAt − startedAt.
+ */
+export function withElapsed(state: JobState, nowMs: number): JobState {
+  const out: JobState = { ...state };
+  const jobMs = since(state.startedAt, nowMs);
+  if (jobMs !== undefined) out.elapsedMs = jobMs;
+  const current = state.turns.find((t) => t.turn === state.turn);
+  const started = current?.startedAt ?? state.turnStartedAt;
+  const ended = current?.endedAt ? Date.parse(current.endedAt) : NaN;
+  const turnMs = since(started, Number.isFinite(ended) ? ended : nowMs);
+  if (turnMs !== undefined) out.turnElapsedMs = turnMs;
+  return out;
 }
 
 /**
@@ -39,6 +96,8 @@ export function mergeLiveState(
   const merged: JobState = { ...state };
   const current = pending.find((a) => a.activityType?.name === 'createInteraction') ?? follow ?? pending[0];
   if (current?.attempt) merged.attempt = current.attempt;
+  const retrying = retryingStepOf(current);
+  if (retrying) merged.retrying = retrying;
   if (!follow) return merged;
   const cp = decodeFirst(follow, converter) as Partial<FollowCheckpoint> | undefined;
   if (!cp || typeof cp !== 'object' || cp.interactionId !== state.interactionId) return merged;

@@ -1,9 +1,11 @@
 /**
- * Where job reports live. Workflow results and heartbeats stay small (Temporal payloads warn at
- * 256 KB and fail at 2 MB; a Deep Research report can be larger), so the follow activity writes
- * each turn's report here and the workflow only carries a `ReportRef`.
+ * Where job reports live when they are too large to travel through Temporal. By default a report
+ * goes inline in the follow activity's result (so it is in the workflow history, readable by any
+ * client of the namespace: see `INLINE_REPORT_MAX_BYTES`); an external store is used only for
+ * larger reports, and only when one is configured explicitly (`GEMINI_JOBS_RESULTS_DIR`, an
+ * absolute path, or a `ResultStore` passed in code). The workflow only carries a `ReportRef`.
  *
- * `ResultStore` is the pluggable interface (S3, GCS, a database…); `FileResultStore` is the default.
+ * `ResultStore` is the pluggable interface (S3, GCS, a database…); `FileResultStore` is the file one.
  * Keys are `/`-separated relative paths such as `<jobId>/<turn>-<interactionId>.md`.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -22,9 +24,46 @@ export interface ResultStore {
   get(refOrKey: ReportRef | string): Promise<Buffer | undefined>;
 }
 
-/** Default directory of `FileResultStore`: `GEMINI_JOBS_RESULTS_DIR`, else `.gemini-jobs/results`. */
+/**
+ * Directory v0.1.0 wrote reports to when nothing was configured, relative to the worker's working
+ * directory. Read (never written) for old jobs whose `ReportRef` points at the file store.
+ */
+export const LEGACY_RESULTS_DIR = join('.gemini-jobs', 'results');
+
+/** `ReportRef.store` of a report carried inline in the follow activity's result (workflow history). */
+export const TEMPORAL_REPORT_STORE = 'temporal';
+/** `ReportRef.store` of a report left at the API only (too large to inline, no store configured). */
+export const API_REPORT_STORE = 'api';
+
+/** A result store setting that cannot be used (relative path, bad number), named in the message. */
+export class ResultStoreConfigError extends Error {
+  readonly code = 'invalid_config';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResultStoreConfigError';
+  }
+}
+
+/**
+ * The configured results directory (`GEMINI_JOBS_RESULTS_DIR`), or undefined when unset. It must
+ * be absolute: a relative one would resolve against each process's own working directory, so the
+ * worker and a reader elsewhere would silently look in different places.
+ */
+export function configuredResultsDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dir = env.GEMINI_JOBS_RESULTS_DIR?.trim();
+  if (!dir) return undefined;
+  if (!isAbsolute(dir)) {
+    throw new ResultStoreConfigError(
+      `GEMINI_JOBS_RESULTS_DIR must be an absolute path (got ${JSON.stringify(dir)}): every worker and reader resolves it on its own; ` +
+        `use e.g. GEMINI_JOBS_RESULTS_DIR=${resolve(dir)}, or unset it (reports then travel through Temporal).`,
+    );
+  }
+  return dir;
+}
+
+/** @deprecated v0.1.0 name: the configured directory, else the legacy relative default. */
 export function defaultResultsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.GEMINI_JOBS_RESULTS_DIR || join('.gemini-jobs', 'results');
+  return configuredResultsDir(env) ?? LEGACY_RESULTS_DIR;
 }
 
 /** Rejects keys that could escape the store's root (`..`, absolute paths, empty segments). */
@@ -93,7 +132,28 @@ export class FileResultStore implements ResultStore {
   }
 }
 
-/** The store the worker and the jobs client use unless given one: a `FileResultStore` on `GEMINI_JOBS_RESULTS_DIR`. */
+/** The external store the environment configures (`GEMINI_JOBS_RESULTS_DIR`), or undefined (reports inline). */
+export function resultStoreFromEnv(env: NodeJS.ProcessEnv = process.env): ResultStore | undefined {
+  const dir = configuredResultsDir(env);
+  return dir ? new FileResultStore(dir) : undefined;
+}
+
+/**
+ * The store a reader uses for file `ReportRef`s: the configured one, else the v0.1.0 default
+ * directory (relative to this process's working directory) so jobs recorded by v0.1.0 stay readable.
+ */
 export function createResultStoreFromEnv(env: NodeJS.ProcessEnv = process.env): ResultStore {
-  return new FileResultStore(defaultResultsDir(env));
+  return resultStoreFromEnv(env) ?? new FileResultStore(LEGACY_RESULTS_DIR);
+}
+
+/** Where a store keeps `ref`, for messages (the file path for file stores). */
+export function describeLocation(store: ResultStore, ref: ReportRef): string {
+  if (store instanceof FileResultStore) {
+    try {
+      return store.pathOf(ref.key);
+    } catch {
+      return `${store.dir} (key ${ref.key})`;
+    }
+  }
+  return `result store "${store.name}" key ${ref.key}`;
 }

@@ -16,7 +16,7 @@
  * snapshot, not the ones it missed. Report text is exact: resuming from any `seq` never repeats
  * or skips a character.
  */
-import type { AdmissionState, JobError, JobPhase, JobState, JobStatus, TurnRecord } from '../../workflows/definitions';
+import type { AdmissionState, JobError, JobPhase, JobState, JobStatus, RetryingStep, TurnRecord } from '../../workflows/definitions';
 import type { Usage } from '../interactions/types';
 
 export const TURN_SPAN = 1_000_000_000_000;
@@ -38,6 +38,8 @@ export interface PhaseEvent extends EventBase {
   upstreamStatus?: string;
   interactionId?: string;
   attempt?: number;
+  /** The step Temporal is retrying and its last failure (redacted), e.g. a create failing on DNS. */
+  retrying?: RetryingStep;
   turnStartedAt?: string;
   deadlineAt?: string;
   /** While phase is `queued`: the place in the credential's admission queue. */
@@ -77,6 +79,10 @@ export interface TurnCompletedEvent extends EventBase {
   summary?: string;
   usage?: Usage;
   error?: JobError;
+  /** When the turn started and ended (ISO), and its duration in milliseconds. */
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
   /** True when this turn's output is a collaborative-planning plan waiting for approval (`state.plan`). */
   planReady?: boolean;
 }
@@ -169,6 +175,18 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** A finished turn's start, end and duration (ms), from its record. */
+function turnTimes(record: TurnRecord | undefined): { startedAt?: string; endedAt?: string; durationMs?: number } {
+  if (!record) return {};
+  const out: { startedAt?: string; endedAt?: string; durationMs?: number } = { startedAt: record.startedAt };
+  if (record.endedAt) {
+    out.endedAt = record.endedAt;
+    const ms = Date.parse(record.endedAt) - Date.parse(record.startedAt);
+    if (Number.isFinite(ms) && ms >= 0) out.durationMs = ms;
+  }
+  return out;
+}
+
 /** Splits `text` from `start` into chunks that never cut a surrogate pair. */
 export function chunkText(text: string, start: number, chunkChars: number): Array<{ offset: number; text: string }> {
   const out: Array<{ offset: number; text: string }> = [];
@@ -217,7 +235,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
     const at = decodeSeq(options.from);
     turn = at.part === 'done' ? at.turn + 1 : at.turn;
   }
-  let last: { phase?: string; status?: string; attempt?: number; position?: number; outputChars?: number; eventsApplied?: number; thought?: string } = {};
+  let last: { phase?: string; status?: string; attempt?: number; position?: number; failure?: string; outputChars?: number; eventsApplied?: number; thought?: string } = {};
   let lastLiveSeq = -1;
 
   for (;;) {
@@ -249,7 +267,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
       let seq = Math.max(block + ms * LIVE_SLOTS, lastLiveSeq + 1);
       const pending: JobEvent[] = [];
       const progress = state.progress;
-      if (last.phase !== state.phase || last.status !== state.status || last.attempt !== state.attempt || last.position !== state.admission?.position) {
+      if (last.phase !== state.phase || last.status !== state.status || last.attempt !== state.attempt || last.position !== state.admission?.position || last.failure !== state.retrying?.lastFailure) {
         pending.push({
           seq: 0,
           turn,
@@ -259,6 +277,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
           ...(state.upstreamStatus !== undefined ? { upstreamStatus: state.upstreamStatus } : {}),
           ...(state.interactionId !== undefined ? { interactionId: state.interactionId } : {}),
           ...(state.attempt !== undefined ? { attempt: state.attempt } : {}),
+          ...(state.retrying !== undefined ? { retrying: state.retrying } : {}),
           ...(state.turnStartedAt !== undefined ? { turnStartedAt: state.turnStartedAt } : {}),
           ...(state.deadlineAt !== undefined ? { deadlineAt: state.deadlineAt } : {}),
           ...(state.admission !== undefined ? { admission: state.admission } : {}),
@@ -280,7 +299,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
       if (progress?.latestThought && progress.latestThought !== last.thought) {
         pending.push({ seq: 0, turn, type: 'thought', text: progress.latestThought });
       }
-      last = { phase: state.phase, status: state.status, attempt: state.attempt, position: state.admission?.position, outputChars, eventsApplied, thought: progress?.latestThought ?? last.thought };
+      last = { phase: state.phase, status: state.status, attempt: state.attempt, position: state.admission?.position, failure: state.retrying?.lastFailure, outputChars, eventsApplied, thought: progress?.latestThought ?? last.thought };
       for (const event of pending) {
         if (seq >= block + OUTPUT_BASE) break;
         event.seq = seq++;
@@ -335,6 +354,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
         ...(record?.error ?? (turn === state.turn ? state.error : undefined)
           ? { error: (record?.error ?? state.error)! }
           : {}),
+        ...turnTimes(record),
       };
     }
 

@@ -12,6 +12,7 @@ import type { ConnectionOptions } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection as NativeConnectionType, NativeConnectionOptions } from '@temporalio/worker';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions';
+import { PROBE_TIMEOUT_MS, probeAddress, probeFix, type ProbeFailureKind } from './probe';
 
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
@@ -41,10 +42,41 @@ export interface ResolvedTemporalConfig {
 /** A failure to load connection settings or to reach the server. The CLI maps it to exit code 3. */
 export class TemporalConnectionError extends Error {
   readonly code = 'temporal_connection';
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** What failed, when known: refused, dns, tls, timeout, unreachable, address. */
+  readonly reason?: ProbeFailureKind;
+  constructor(message: string, options?: { cause?: unknown; reason?: ProbeFailureKind }) {
     super(message, options);
     this.name = 'TemporalConnectionError';
+    if (options?.reason) this.reason = options.reason;
   }
+}
+
+/**
+ * Checks that `config`'s frontend answers (DNS, TCP, TLS when configured) within
+ * `min(connectTimeoutMs, 3 000)` ms; throws a TemporalConnectionError naming the cause and the fix.
+ */
+export async function assertReachable(config: ResolvedTemporalConfig, settings: TemporalSettings = {}): Promise<void> {
+  const tlsOption = config.connectionOptions.tls as boolean | { serverNameOverride?: string; serverRootCACertificate?: unknown } | undefined | null;
+  // With a custom CA the probe cannot judge the certificate: check TCP and the handshake only.
+  const tls = tlsOption
+    ? {
+        ...(typeof tlsOption === 'object' && tlsOption.serverNameOverride ? { serverName: tlsOption.serverNameOverride } : {}),
+        rejectUnauthorized: !(typeof tlsOption === 'object' && tlsOption.serverRootCACertificate),
+      }
+    : undefined;
+  const failure = await probeAddress(config.address, { timeoutMs: Math.min(connectTimeoutMs(settings), PROBE_TIMEOUT_MS), ...(tls ? { tls } : {}) });
+  if (failure) {
+    throw new TemporalConnectionError(`Cannot reach Temporal at ${config.address} (namespace ${config.namespace}): ${failure.detail}. ${probeFix(failure.kind)}`, {
+      reason: failure.kind,
+    });
+  }
+}
+
+/** The first line of an SDK connection error, without the Rust debug dump (`tonic::transport::Error(…)`). */
+function briefly(err: unknown): string {
+  const message = (err as Error)?.message ?? String(err);
+  const first = message.split('\n')[0]!;
+  return first.replace(/tonic::transport::Error\(.*$/, 'transport error').slice(0, 300);
 }
 
 function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -84,7 +116,8 @@ export function describeTemporalConfig(config: ResolvedTemporalConfig): Record<s
     address: config.address,
     namespace: config.namespace,
     tls: options.tls ? true : false,
-    apiKey: options.apiKey ? 'set' : 'unset',
+    // Named for what it is: the Temporal (Cloud) API key, not a Gemini key.
+    temporalApiKey: options.apiKey ? 'set' : 'unset',
   };
 }
 
@@ -106,6 +139,7 @@ export async function connectClient(
   settings: TemporalSettings = {},
 ): Promise<{ client: Client; connection: Connection; config: ResolvedTemporalConfig }> {
   const config = loadTemporalConfig(settings);
+  await assertReachable(config, settings);
   let connection: Connection;
   try {
     connection = await Connection.connect({
@@ -114,7 +148,7 @@ export async function connectClient(
     });
   } catch (err) {
     throw new TemporalConnectionError(
-      `Could not connect to Temporal at ${config.address} (namespace ${config.namespace}): ${(err as Error).message}`,
+      `Could not connect to Temporal at ${config.address} (namespace ${config.namespace}): ${briefly(err)}. ${probeFix('timeout')}`,
       { cause: err },
     );
   }
@@ -126,6 +160,7 @@ export async function connectNative(
   settings: TemporalSettings = {},
 ): Promise<{ connection: NativeConnectionType; config: ResolvedTemporalConfig }> {
   const config = loadTemporalConfig(settings);
+  await assertReachable(config, settings);
   // Loaded lazily: the worker package pulls in the native core bridge, which the client side never needs.
   const { NativeConnection } = await import('@temporalio/worker');
   try {
@@ -133,7 +168,7 @@ export async function connectNative(
     return { connection, config };
   } catch (err) {
     throw new TemporalConnectionError(
-      `Could not connect to Temporal at ${config.address} (namespace ${config.namespace}): ${(err as Error).message}`,
+      `Could not connect to Temporal at ${config.address} (namespace ${config.namespace}): ${briefly(err)}. ${probeFix('timeout')}`,
       { cause: err },
     );
   }

@@ -9,7 +9,7 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import { createActivities, type JobLogger } from '../../activities';
 import { InteractionsClient } from '../interactions/client';
 import { activityPhaseMetrics } from '../telemetry/activity-phases';
-import { createResultStoreFromEnv, type ResultStore } from '../jobs/result-store';
+import { resultStoreFromEnv, type ResultStore } from '../jobs/result-store';
 import type { AdmissionSettings } from '../../activities/admission-types';
 import type { PriceTable } from '../jobs/pricing';
 
@@ -20,8 +20,13 @@ export interface CreateJobsWorkerOptions
   taskQueue: string;
   /** A client or a factory; default `InteractionsClient.fromEnv()` (created lazily, once). */
   client?: InteractionsClient | (() => InteractionsClient);
-  /** Where reports go; default `createResultStoreFromEnv()` (`GEMINI_JOBS_RESULTS_DIR`). */
-  resultStore?: ResultStore;
+  /**
+   * External store for reports too large for Temporal; default `resultStoreFromEnv()`
+   * (`GEMINI_JOBS_RESULTS_DIR`, absolute) or none. Smaller reports always go inline through Temporal.
+   */
+  resultStore?: ResultStore | undefined;
+  /** Inline limit in bytes (default INLINE_REPORT_MAX_BYTES, 1 MiB); 0 sends every report to `resultStore`. */
+  inlineReportMaxBytes?: number;
   log?: JobLogger;
   /** Override the workflows module (default: the compiled `workflows/` next to this package). */
   workflowsPath?: string;
@@ -36,13 +41,14 @@ export const JOB_WORKFLOWS_PATH: string = require.resolve('../../workflows');
 
 /** Creates (but does not run) a worker for job workflows and activities on `taskQueue`. */
 export async function createJobsWorker(options: CreateJobsWorkerOptions): Promise<Worker> {
-  const { client, resultStore, log, workflowsPath, workflowBundle, interceptors, admission, priceTable, ...workerOptions } = options;
+  const { client, resultStore, inlineReportMaxBytes, log, workflowsPath, workflowBundle, interceptors, admission, priceTable, ...workerOptions } = options;
   let lazy: InteractionsClient | undefined;
   const clientFactory: () => InteractionsClient =
     typeof client === 'function' ? client : client ? () => client : () => (lazy ??= InteractionsClient.fromEnv());
   const activities = createActivities({
     client: clientFactory,
-    resultStore: resultStore ?? createResultStoreFromEnv(),
+    resultStore: 'resultStore' in options ? resultStore : resultStoreFromEnv(),
+    ...(inlineReportMaxBytes !== undefined ? { inlineReportMaxBytes } : {}),
     ...(log ? { log } : {}),
     ...(admission ? { admission } : {}),
     ...(priceTable ? { priceTable } : {}),

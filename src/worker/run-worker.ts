@@ -6,10 +6,11 @@
  * (never from job input); nothing here logs an environment value that could be a secret.
  */
 import type { NativeConnection, Worker } from '@temporalio/worker';
+import { INLINE_REPORT_MAX_BYTES } from '../../activities/deps';
 import type { InteractionsClient } from '../interactions';
-import { MISSING_GEMINI_CREDENTIALS, geminiBackend, interactionsClientFromEnv } from '../jobs/gemini-env';
+import { MISSING_GEMINI_CREDENTIALS, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../jobs/gemini-env';
 import type { ResultStore } from '../jobs/result-store';
-import { createResultStoreFromEnv } from '../jobs/result-store';
+import { resultStoreFromEnv } from '../jobs/result-store';
 import { redactSecrets } from '../jobs/secrets';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
@@ -39,8 +40,8 @@ export const WORKER_DEFAULTS = {
 /** The Gemini environment has nothing to call (no credentials, no emulator URL). */
 export class MissingCredentialsError extends Error {
   readonly code = 'missing_credentials';
-  constructor() {
-    super(MISSING_GEMINI_CREDENTIALS);
+  constructor(message: string = MISSING_GEMINI_CREDENTIALS) {
+    super(message);
     this.name = 'MissingCredentialsError';
   }
 }
@@ -130,7 +131,10 @@ export interface RunWorkerOptions extends Partial<WorkerSettings> {
   namespace?: string;
   /** Interactions client or factory; default `InteractionsClient.fromEnv()` after a credentials check. */
   interactions?: InteractionsClient | (() => InteractionsClient);
+  /** External store for reports too large for Temporal; default `resultStoreFromEnv(env)` (GEMINI_JOBS_RESULTS_DIR) or none. */
   resultStore?: ResultStore;
+  /** Inline report limit in bytes (default INLINE_REPORT_MAX_BYTES); 0 sends every report to `resultStore`. */
+  inlineReportMaxBytes?: number;
   logger?: StructuredLogger;
   /** Route the SDK's own logs (core, worker) into `logger` through `Runtime.install`. Default true. */
   installRuntimeLogger?: boolean;
@@ -181,7 +185,7 @@ export async function installRuntimeLogger(logger: StructuredLogger, telemetry: 
  * are counted (`gemini_jobs_api_requests_total`) and traced (a span each) by its dispatcher.
  */
 export async function interactionsFromEnv(env: NodeJS.ProcessEnv): Promise<() => InteractionsClient> {
-  if (!geminiBackend(env)) throw new MissingCredentialsError();
+  if (!geminiBackend(env)) throw new MissingCredentialsError(missingCredentialsMessage(env));
   // Built once now so a broken configuration (e.g. Vertex without a project) fails at startup.
   const client = await interactionsClientFromEnv(env, { dispatcher: instrumentedAgent() });
   return () => client;
@@ -222,7 +226,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   if (tracing) logger.info('tracing on', { exporter: tracingExporter });
   const admission = admissionSettingsFromEnv(env);
   const priceTable = priceTableFromEnv(env);
-  if (options.installRuntimeLogger !== false) await installRuntimeLogger(logger);
+  // Checked before connecting: a relative GEMINI_JOBS_RESULTS_DIR is a usage error (exit 2).
+  const resultStore = options.resultStore ?? resultStoreFromEnv(env);
 
   let connection = options.connection;
   let namespace = options.namespace;
@@ -240,7 +245,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     ...(namespace ? { namespace } : {}),
     taskQueue: settings.taskQueue,
     client: interactions,
-    resultStore: options.resultStore ?? createResultStoreFromEnv(env),
+    resultStore,
+    ...(options.inlineReportMaxBytes !== undefined ? { inlineReportMaxBytes: options.inlineReportMaxBytes } : {}),
     // Through Temporal's activity logger: each line carries workflow id, activity id and attempt.
     log: activityContextLogger({ info: (msg, fields) => logger.info(msg, fields), warn: (msg, fields) => logger.warn(msg, fields) }),
     maxConcurrentActivityTaskExecutions: settings.maxActivities,
@@ -285,6 +291,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       taskQueue: settings.taskQueue,
       namespace: namespace ?? 'default',
       backend: geminiBackend(env) ?? 'custom',
+      reports: resultStore ? `inline up to ${INLINE_REPORT_MAX_BYTES} bytes, larger to result store "${resultStore.name}"` : `inline up to ${INLINE_REPORT_MAX_BYTES} bytes, larger left at the API (no result store configured)`,
       maxActivities: settings.maxActivities,
       maxWorkflowTasks: settings.maxWorkflowTasks,
       shutdownGraceMs: settings.shutdownGraceMs,

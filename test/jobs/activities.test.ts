@@ -95,7 +95,7 @@ test('follow: resumes from the heartbeat checkpoint with last_event_id and keeps
         ] as InteractionEvent[]);
       },
     } as unknown as InteractionsClient;
-    const acts = createActivities({ client, resultStore: store, log: silentLogger });
+    const acts = createActivities({ client, resultStore: store, inlineReportMaxBytes: 0, log: silentLogger });
     const env = new MockActivityEnvironment({
       attempt: 2,
       heartbeatDetails: {

@@ -6,7 +6,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { releaseTestEnv } from '../helpers/temporal';
 import { interactionJob } from '../../workflows';
-import { cancelSignal, jobStatusKey, type JobRequest } from '../../workflows/definitions';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { JOB_RESULT_MEMO, cancelSignal, jobStatusKey, type JobRequest, type JobResult } from '../../workflows/definitions';
 import { FAST, jobHarness, stateOf, waitFor, type JobHarness } from './job-harness';
 
 let h: JobHarness;
@@ -84,7 +86,11 @@ test('Temporal workflow cancellation takes the same path: remote run cancelled, 
     const handle = await h.start({ request: research('cancel via temporal'), options: FAST });
     await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
     await handle.cancel();
-    const result = await handle.result();
+    // The execution ends Temporal-cancelled (Canceled in the Web UI); its JobResult is in the memo.
+    await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
+    const description = await handle.describe();
+    assert.equal(description.status.name, 'CANCELLED');
+    const result = (description.memo as Record<string, unknown>)[JOB_RESULT_MEMO] as JobResult;
     assert.equal(result.status, 'cancelled');
     assert.equal(remoteStatus(result.interactionId!), 'cancelled');
   });

@@ -64,6 +64,8 @@ export async function jobHarness(name: string, emulatorOptions: EmulatorOptions 
         taskQueue,
         client,
         resultStore: store,
+        // These suites check the external-store path (v0.1.0's only one); test/service/reports.test.ts checks inline reports.
+        inlineReportMaxBytes: 0,
         log: extra.log ?? silentLogger,
         ...(extra.admission ? { admission: extra.admission } : {}),
         workflowBundle: bundle,

@@ -256,7 +256,8 @@ test('jobs with an API key and with a Vertex token: the credentials reach the AP
     assert.ok(historyText.includes('[' + f.name), `${id}: history payloads were decoded (the job input is visible)`);
     collect(`${id} history`, historyText);
     collect(`${id} describe`, await handle.describe());
-    collect(`${id} JobResult`, (await handle.result()) as JobResult);
+    // A job cancelled through Temporal has no result: its JobResult is in the memo (JOB_RESULT_MEMO).
+    collect(`${id} JobResult`, (await handle.result().catch(async () => (await handle.describe()).memo)) as JobResult);
     await capture(`${id} state query`, () => handle.query(stateQuery));
     await capture(`${id} JobsClient.state`, () => f.jobs.state(id));
   }
@@ -274,7 +275,7 @@ test('jobs with an API key and with a Vertex token: the credentials reach the AP
   // ---- result store, worker logs, CLI ----------------------------------------------------------
   for (const f of families) {
     const files = await filesText(f.resultsDir);
-    assert.ok(files.files >= 4, `${f.name}: reports were stored (${files.files} files)`);
+    // Reports now travel inline through Temporal (scanned with the history above); the store holds only larger ones.
     collect(`${f.name} result-store files`, files.text);
     assert.ok(f.worker.output.length > 0, `${f.name}: the worker logged something`);
     collect(`${f.name} worker output (stdout + stderr)`, f.worker.output.join('\n'));

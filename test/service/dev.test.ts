@@ -6,12 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/dev/temporal-server';
-import { runCli } from './harness';
+import { CLI, runCli, waitFor } from './harness';
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -39,17 +40,39 @@ test('dev runs the sample job on the emulator, prints the report and stops clean
     assert.match(run.stderr, /✔ turn 1 completed/);
     assert.match(run.stdout, /^# How do heat pumps work/);
 
-    // The printed report is the one the worker stored, and the server's state is persisted.
-    const resultsDir = join(dir, '.gemini-jobs', 'results');
-    const [jobDir] = await readdir(resultsDir);
-    const files = (await readdir(join(resultsDir, jobDir!))).filter((f) => f.endsWith('.md'));
-    assert.equal(files.length, 1);
-    assert.equal(run.stdout.trimEnd(), (await readFile(join(resultsDir, jobDir!, files[0]!), 'utf8')).trimEnd());
+    // The report travelled through Temporal: no result store was configured or written.
+    assert.equal(existsSync(join(dir, '.gemini-jobs', 'results')), false);
+    assert.equal(existsSync(join(dir, 'state', 'temporal.sqlite.lock')), false, 'the data lock is released');
     assert.ok(existsSync(join(dir, 'state', 'temporal.sqlite')));
     // Nothing left running: the dev server's ports are closed.
     assert.equal(await portOpen(port), false);
     assert.equal(await portOpen(uiPort), false);
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a second dev stack on the same data directory is refused, naming the process that holds it', { timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gj-dev-lock-'));
+  const db = join(dir, 'state', 'temporal.sqlite');
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir };
+  const first = spawn(process.execPath, [CLI, 'dev', '--no-sample', '--port', String(await freePort(undefined)), '--ui-port', String(await freePort(undefined)), '--db-file', db], {
+    env,
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  first.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => first.on('close', (code) => resolve(code)));
+  try {
+    await waitFor(() => /Serving\./.test(stderr), 'the first dev stack to serve', 90_000, 200);
+    const second = await runCli(['dev', '--no-sample', '--db-file', db], env, { cwd: dir, timeoutMs: 60_000 });
+    assert.equal(second.code, 2, second.stderr);
+    assert.match(second.stderr, new RegExp(`process ${first.pid}`));
+    assert.match(second.stderr, /--db-file/);
+  } finally {
+    first.kill('SIGINT');
+    await exited;
     await rm(dir, { recursive: true, force: true });
   }
 });

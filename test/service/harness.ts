@@ -75,6 +75,8 @@ export async function serviceHarness(name: string, emulatorOptions: EmulatorOpti
         taskQueue,
         client: interactions,
         resultStore: store,
+        // These suites check the external-store path (v0.1.0's only one); test/service/reports.test.ts checks inline reports.
+        inlineReportMaxBytes: 0,
         log: { info: () => undefined, warn: () => undefined },
         workflowBundle: await workflowBundle(),
         maxHeartbeatThrottleInterval: '300ms',

@@ -1,7 +1,7 @@
 /** Job commands: start, status, watch, result, cancel, follow-up, approve-plan, list. */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { JobOptions, JobRequest, JobState, JobStatus } from '../../../workflows/definitions';
-import type { JobsClient } from '../../jobs/jobs-client';
+import { JobQueryError, JobsClient } from '../../jobs/jobs-client';
 import { turnStartPosition } from '../../jobs/watch';
 import type { JobEvent, WatchOptions } from '../../jobs/watch';
 import { parseDuration, parseInteger, requirePositionals, str } from '../args';
@@ -57,6 +57,15 @@ export const JOB_COMMAND_OPTIONS: Record<string, OptionSpec> = {
 };
 
 /** Exit code for a turn's final status. */
+/**
+ * Values `GeminiJobStatus` takes (`JobStatus`, including statuses newer workflows add). A value
+ * outside the list is a typo: refused instead of answering "No jobs.".
+ */
+export const KNOWN_LIST_STATUSES = [
+  'pending', 'queued', 'running', 'requires_action', 'requires_continuation', 'idle',
+  'completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'timed_out', 'unknown',
+];
+
 export function exitCodeForStatus(status: JobStatus | string): ExitCode {
   return status === 'completed' || status === 'requires_action' || status === 'requires_continuation' || status === 'idle' ? EXIT.OK : EXIT.JOB_FAILED;
 }
@@ -99,9 +108,13 @@ export async function buildStartRequest(ctx: CommandContext, question: string | 
   } else {
     request = { agent: agent ?? DEFAULT_AGENT };
   }
-  if (typeof request.agent === 'string' && (summaries || planning)) {
+  // Deep Research from the flags shows its thinking by default (the live view is nearly empty
+  // without it); --thinking-summaries none opts out. A --request file is sent as written.
+  const defaultSummaries = !requestFile && summaries === undefined && typeof request.agent === 'string' && request.agent.startsWith('deep-research');
+  if (typeof request.agent === 'string' && (summaries || planning || defaultSummaries)) {
     const config = { ...((request.agent_config as Record<string, unknown> | undefined) ?? { type: 'deep-research' }) };
     if (summaries) config.thinking_summaries = summaries;
+    else if (defaultSummaries) config.thinking_summaries = 'auto';
     if (planning) config.collaborative_planning = true;
     request.agent_config = config;
   }
@@ -141,19 +154,72 @@ export async function watchAndRender(
   const renderer = ctx.json ? undefined : new ProgressRenderer({ progress: ctx.io.stderr, report: ctx.io.stdout, jobId });
   let status = 'unknown';
   let events = 0;
+  const aborted = new Promise<undefined>((resolve) => {
+    if (controller.signal.aborted) resolve(undefined);
+    controller.signal.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+  const iterator = jobs.watch(jobId, { ...options, signal: controller.signal });
+  const noWorker = warnWithoutWorker(jobs, jobId, controller.signal, (line) => (renderer ? renderer.notice(line) : info(ctx, line)));
   try {
-    for await (const event of jobs.watch(jobId, { ...options, signal: controller.signal })) {
+    for (;;) {
+      // Ctrl-C answers at once, even while a state read is in flight.
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next === undefined || next.done) break;
+      const event = next.value;
       events++;
       if (ctx.json) ctx.io.stdout.write(JSON.stringify(event) + '\n');
       else renderer!.handle(event);
       if (event.type === 'turn-completed' || event.type === 'done') status = event.status;
     }
   } finally {
+    controller.abort();
+    void iterator.return(undefined).catch(() => undefined);
+    await noWorker;
     renderer?.close();
     removeStop();
   }
   if (controller.signal.aborted && status === 'unknown') info(ctx, 'Stopped watching; the job keeps running.');
   return { status, events };
+}
+
+/** How often `watch` re-checks that a worker polls the job's task queue (ms). */
+const WORKER_CHECK_EVERY_MS = 15_000;
+
+/** The warning shown when nothing polls `taskQueue`. */
+export function noWorkerWarning(taskQueue: string): string {
+  return (
+    `warning: no worker is polling task queue ${taskQueue}, so this job cannot make progress. ` +
+    `Start one: gemini-jobs worker --task-queue ${taskQueue} (or gemini-jobs dev), with the same --address/--namespace.`
+  );
+}
+
+/**
+ * While watching, warns (once per outage) when no worker polls the job's task queue. Never throws:
+ * a failed check is not the job's problem.
+ */
+async function warnWithoutWorker(jobs: JobsClient, jobId: string, signal: AbortSignal, say: (line: string) => void): Promise<void> {
+  let taskQueue: string | undefined;
+  let warned = false;
+  while (!signal.aborted) {
+    try {
+      if (taskQueue === undefined) {
+        const description = await jobs.handle(jobId).describe();
+        if (description.status.name !== 'RUNNING') return;
+        taskQueue = description.taskQueue;
+      }
+      const pollers = await jobs.pollers(taskQueue);
+      const none = pollers.workflowPollers === 0 && pollers.activityPollers === 0;
+      if (none && !warned) say(noWorkerWarning(taskQueue));
+      else if (!none && warned) say(`A worker is polling task queue ${taskQueue} again.`);
+      warned = none;
+    } catch {
+      // describe/describeTaskQueue not allowed or the server blipped: say nothing.
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, WORKER_CHECK_EVERY_MS);
+      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
 }
 
 /** `--wait` / `--watch` after start, follow-up or approve-plan. */
@@ -190,14 +256,17 @@ export async function startCommand(ctx: CommandContext): Promise<ExitCode> {
   if (flag(ctx, 'wait') && flag(ctx, 'watch')) throw new UsageError('pass --wait or --watch, not both', 'start');
   const jobId = str(ctx.values, 'job-id');
   const thread = str(ctx.values, 'thread');
+  const startOptions = {
+    // An explicitly empty --job-id / --thread is passed on so validation refuses it by name.
+    ...(jobId !== undefined ? { jobId } : {}),
+    ...(thread !== undefined ? { thread } : {}),
+    ...(Object.keys(options).length ? { options } : {}),
+  };
+  // Validation first: a refused job is a usage error (exit 2) even when Temporal is down.
+  JobsClient.validateStart(request, startOptions);
   const jobs = await connectJobs(ctx, { interactions: true });
   try {
-    const started = await jobs.start(request, {
-      // An explicitly empty --job-id / --thread is passed on so validation refuses it by name.
-      ...(jobId !== undefined ? { jobId } : {}),
-      ...(thread !== undefined ? { thread } : {}),
-      ...(Object.keys(options).length ? { options } : {}),
-    });
+    const started = await jobs.start(request, startOptions);
     if (ctx.json && !flag(ctx, 'wait') && !flag(ctx, 'watch')) {
       printJson(ctx, started);
       return EXIT.OK;
@@ -219,7 +288,8 @@ export async function startCommand(ctx: CommandContext): Promise<ExitCode> {
   }
 }
 
-function describeState(state: JobState): string[] {
+/** Human lines of `status`; `closed` tells an ended job from one open for follow-ups. */
+export function describeState(state: JobState, closed?: boolean): string[] {
   const lines = [`Job ${state.jobId}`];
   const status = state.phase === 'done' ? state.status : phaseLabel(state.phase, state.status, state.admission);
   lines.push(`  status:       ${status}${state.upstreamStatus ? `  [upstream ${state.upstreamStatus}]` : ''}`);
@@ -227,9 +297,20 @@ function describeState(state: JobState): string[] {
   if (state.thread) lines.push(`  thread:       ${state.thread}`);
   if (state.usage) lines.push(`  usage:        ${state.usage.total_tokens ?? 0} tokens${state.cost ? `, est. $${state.cost.usd.toFixed(4)} (prices of ${state.cost.priceTable ?? '?'})` : ''}`);
   if (state.budget && state.spent) lines.push(`  budget:       ${JSON.stringify(state.budget)} spent ${JSON.stringify(state.spent)}`);
-  lines.push(`  turn:         ${state.turn} of ${state.turns.length}, elapsed ${formatDuration(state.elapsedMs)}${state.deadlineAt ? `, deadline ${state.deadlineAt}` : ''}`);
+  const current = state.turns.find((t) => t.turn === state.turn);
+  const turnTime = state.turnElapsedMs !== undefined ? `, ${current?.endedAt ? 'took' : 'running for'} ${formatDuration(state.turnElapsedMs)}` : '';
+  const deadline = state.deadlineAt && !current?.endedAt ? `, deadline ${state.deadlineAt}` : '';
+  lines.push(`  turn:         ${state.turn} of ${state.turns.length}${turnTime}${deadline}`);
+  lines.push(`  job:          started ${state.startedAt}, ${closed ? 'ran for' : 'elapsed'} ${formatDuration(state.elapsedMs)}`);
+  if (closed === true) lines.push('  open:         no (the job has ended; start a new job to ask more)');
+  else if (state.followUpUntil) lines.push(`  open:         waiting for a follow-up until ${state.followUpUntil} (Temporal shows the execution as Running until then)`);
   if (state.interactionId) lines.push(`  interaction:  ${state.interactionId}`);
   if (state.attempt && state.attempt > 1) lines.push(`  attempt:      ${state.attempt}`);
+  if (state.retrying) {
+    const r = state.retrying;
+    lines.push(`  retrying:     ${r.activity} attempt ${r.attempt}${r.nextAttemptAt ? `, next at ${r.nextAttemptAt}` : ''}`);
+    lines.push(`  last failure: ${r.lastFailure}`);
+  }
   if (state.progress) {
     const p = state.progress;
     lines.push(`  progress:     ${p.outputChars.toLocaleString('en-US')} chars, ${p.eventsApplied} events${p.lastEventAt ? `, last at ${p.lastEventAt}` : ''}`);
@@ -261,9 +342,28 @@ export async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
   const [jobId] = requirePositionals('status', ctx.positionals, ['jobId']);
   const jobs = await connectJobs(ctx);
   try {
-    const state = await jobs.state(jobId!);
-    if (ctx.json) printJson(ctx, state);
-    else for (const line of describeState(state)) println(ctx, line);
+    let snap: Awaited<ReturnType<JobsClient['snapshot']>>;
+    try {
+      snap = await jobs.snapshot(jobId!);
+    } catch (err) {
+      // An open job whose state query got no answer: say plainly when nothing polls its queue.
+      if (err instanceof JobQueryError) {
+        const pollers = await jobs.pollers(err.taskQueue).catch(() => undefined);
+        if (pollers && pollers.workflowPollers === 0 && pollers.activityPollers === 0) info(ctx, noWorkerWarning(err.taskQueue));
+      }
+      throw err;
+    }
+    const { state } = snap;
+    let warning: string | undefined;
+    if (!snap.closed) {
+      const pollers = await jobs.pollers(snap.description.taskQueue).catch(() => undefined);
+      if (pollers && pollers.workflowPollers === 0 && pollers.activityPollers === 0) warning = noWorkerWarning(snap.description.taskQueue);
+    }
+    if (ctx.json) printJson(ctx, { ...state, closed: snap.closed, ...(warning ? { warning } : {}) });
+    else {
+      for (const line of describeState(state, snap.closed)) println(ctx, line);
+      if (warning) info(ctx, warning);
+    }
     return EXIT.OK;
   } finally {
     await jobs.close();
@@ -302,6 +402,16 @@ export async function resultCommand(ctx: CommandContext): Promise<ExitCode> {
       ...(timeout ? { timeoutMs: parseDuration(timeout, '--timeout') } : {}),
     });
     if (out && outcome.report !== undefined) await writeFile(out, outcome.report, 'utf8');
+    if (outcome.reportProblem) {
+      // A report exists but nothing here could read it: never an empty file or an empty stdout with exit 0.
+      if (ctx.json) printJson(ctx, outcomeJson(outcome));
+      else {
+        info(ctx, `Job ${jobId}: ${outcome.status}, but ${outcome.reportProblem.message}. Looked in:`);
+        for (const place of outcome.reportProblem.looked) info(ctx, `  - ${place}`);
+        info(ctx, 'Fix: run this where the report is readable: same GEMINI_JOBS_RESULTS_DIR (absolute) as the worker, or Gemini credentials (GEMINI_API_KEY / GEMINI_JOBS_BASE_URL) to read it from the API.');
+      }
+      return EXIT.JOB_FAILED;
+    }
     if (ctx.json) {
       printJson(ctx, { ...outcomeJson(outcome), ...(out && outcome.report !== undefined ? { out, report: undefined } : {}) });
     } else if (!outcome.settled) {
@@ -410,16 +520,22 @@ export async function listCommand(ctx: CommandContext): Promise<ExitCode> {
     const v = ctx.values[name];
     return Array.isArray(v) && v.length > 0 ? (v as string[]) : undefined;
   };
+  const status = values('status');
+  for (const s of status ?? []) {
+    if (!KNOWN_LIST_STATUSES.includes(s)) {
+      throw new UsageError(`--status ${JSON.stringify(s)} is not a job status; use one of ${KNOWN_LIST_STATUSES.join(', ')}`, 'list');
+    }
+  }
+  const pageSize = limit ? parseInteger(limit, '--limit', 1, 1000) : 50;
   const jobs = await connectJobs(ctx);
   try {
-    const status = values('status');
     const agent = values('agent');
     const thread = values('thread');
     const list = await jobs.list({
       ...(status ? { status } : {}),
       ...(agent ? { agent } : {}),
       ...(thread ? { thread } : {}),
-      pageSize: limit ? parseInteger(limit, '--limit', 1, 1000) : 50,
+      pageSize,
       // Usage and cost cost one state read per job: always in --json, else with --usage.
       ...(ctx.json || ctx.values['usage'] === true ? { usage: true } : {}),
     });

@@ -3,7 +3,7 @@ import { parseDuration, parseInteger, parsePositiveNumber, str } from '../args';
 import type { OptionSpec } from '../args';
 import { flag, println, temporalSettings } from '../context';
 import type { CommandContext } from '../context';
-import { EXIT } from '../exit-codes';
+import { EXIT, UsageError } from '../exit-codes';
 import type { ExitCode } from '../exit-codes';
 import { runWorker } from '../../worker/run-worker';
 import { startEmulator } from '../../emulator';
@@ -86,6 +86,11 @@ export async function devCommand(ctx: CommandContext): Promise<ExitCode> {
   const dbFile = str(v, 'db-file');
   const taskQueue = str(v, 'task-queue');
   const namespace = str(v, 'namespace');
+  for (const name of ['address', 'profile']) {
+    if (str(v, name) !== undefined) {
+      throw new UsageError(`--${name} does not apply: dev starts its own Temporal server (use --port to choose its port)`, 'dev');
+    }
+  }
   const servePort = str(v, 'serve-port');
   return runDev({
     ...(servePort ? { servePort: parseInteger(servePort, '--serve-port', 0, 65535) } : {}),
