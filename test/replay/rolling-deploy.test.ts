@@ -37,6 +37,7 @@ async function versionedWorker(deploymentName: string, buildId: string, behavior
     taskQueue: h.taskQueue,
     client: h.client,
     resultStore: h.store,
+    inlineReportMaxBytes: 0, // the checks read reports from the store
     log: silentLogger,
     workflowBundle: await workflowBundle(),
     maxHeartbeatThrottleInterval: '300ms',
