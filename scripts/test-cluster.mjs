@@ -23,41 +23,43 @@ function node(args, env) {
   });
 }
 
-async function main() {
-  const stateDir = mkdtempSync(join(tmpdir(), 'gemini-jobs-cluster-state-'));
-  const env = { ...process.env, GEMINI_JOBS_CLUSTER_STATE: join(stateDir, 'state.json') };
-  // Serial: a server restart in one file must not land in the middle of another file's assertions.
-  env.TEST_CONCURRENCY ??= '1';
-  const files = process.argv.slice(2).length ? process.argv.slice(2) : CLUSTER_TESTS;
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await node([join(root, 'scripts', 'cluster.mjs'), 'down'], env);
-    rmSync(stateDir, { recursive: true, force: true });
-  };
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => stop().then(() => process.exit(130)));
+const stateDir = mkdtempSync(join(tmpdir(), 'gemini-jobs-cluster-state-'));
+const env = { ...process.env, GEMINI_JOBS_CLUSTER_STATE: join(stateDir, 'state.json') };
+// Serial: a server restart in one file must not land in the middle of another file's assertions.
+env.TEST_CONCURRENCY ??= '1';
+let stopped = false;
+async function stopCluster() {
+  if (stopped) return;
+  stopped = true;
+  await node([join(root, 'scripts', 'cluster.mjs'), 'down'], env);
+  rmSync(stateDir, { recursive: true, force: true });
+}
 
+async function main() {
+  const files = process.argv.slice(2).length ? process.argv.slice(2) : CLUSTER_TESTS;
   const started = Date.now();
   let code = await node([join(root, 'scripts', 'cluster.mjs'), 'up'], env);
   const upMs = Date.now() - started;
-  if (code === 0) {
-    const { status } = await import('./cluster.mjs');
-    process.env.GEMINI_JOBS_CLUSTER_STATE = env.GEMINI_JOBS_CLUSTER_STATE;
-    const { address } = status();
-    const testsStarted = Date.now();
-    code = await node([join(root, 'scripts', 'run-tests.mjs'), '--address', address, ...files], env);
-    const after = status();
-    process.stderr.write(
-      `[test-cluster] cluster up ${upMs} ms, tests ${Date.now() - testsStarted} ms; server restarts ${after.server?.restarts}; ` +
-        `PostgreSQL connections ${after.postgres?.connections?.used}/${after.postgres?.connections?.max}\n`,
-    );
-  }
-  await stop();
-  process.exit(code);
+  if (code !== 0) return code;
+  process.env.GEMINI_JOBS_CLUSTER_STATE = env.GEMINI_JOBS_CLUSTER_STATE;
+  const { status } = await import('./cluster.mjs');
+  const testsStarted = Date.now();
+  code = await node([join(root, 'scripts', 'run-tests.mjs'), '--address', status().address, ...files], env);
+  const after = status();
+  process.stderr.write(
+    `[test-cluster] cluster up ${upMs} ms, tests ${Date.now() - testsStarted} ms; Temporal server restarts ${after.server?.restarts}; ` +
+      `PostgreSQL connections ${after.postgres?.connections?.used}/${after.postgres?.connections?.max}\n`,
+  );
+  return code;
 }
 
-main().catch(async (err) => {
-  process.stderr.write(`[test-cluster] ${err.stack ?? err}\n`);
-  process.exit(1);
-});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => stopCluster().then(() => process.exit(130)));
+main()
+  .catch((err) => {
+    process.stderr.write(`[test-cluster] ${err.stack ?? err}\n`);
+    return 1;
+  })
+  .then(async (code) => {
+    await stopCluster();
+    process.exit(code);
+  });
