@@ -15,8 +15,9 @@
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { reportText } from '../src/interactions/accumulator';
+import { dropReplayedPrefix } from '../src/interactions/stream';
 import type { Interaction, InteractionEvent } from '../src/interactions/types';
-import { isTerminalStatus } from '../src/interactions/types';
+import { isWaitingStatus, statusClass } from '../src/interactions/types';
 import { errorCode, isRetryableCode, toActivityFailure } from '../src/jobs/failure-mapping';
 import { keySegment } from '../src/jobs/result-store';
 import { redactSecrets } from '../src/jobs/secrets';
@@ -24,20 +25,23 @@ import type { JobError } from '../workflows/definitions';
 import { applyEvent, cloneProgress, emptyProgress, fnv1a, streamedTextOf, type ProgressState } from './progress';
 import { backoff, jitter, sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
 import type { FollowCheckpoint, FollowInteractionInput, FollowInteractionResult, FollowMode } from './types';
+import { countStreamReconnect, recordResumeLag } from '../src/telemetry/metrics';
 
 const DEFAULT_MAX_STREAM_FAILURES = 3;
 /** Per-request timeout of a plain GET (ms). */
 const GET_TIMEOUT_MS = 60_000;
 const SUMMARY_CHARS = 280;
-/** Statuses that mean "still running". Anything not terminal and not in here is unknown. */
-const RUNNING_STATUSES = new Set(['in_progress', 'queued', 'pending', 'running']);
-
 type Settled = { interaction: Interaction; upstreamStatus: string };
 
-/** The outcome of reading a status: still running, settled (terminal or requires_action), or unrecognised. */
+/**
+ * The outcome of reading a status, from the one classification in the client's types: still
+ * running (`queued`, `in_progress`), settled (terminal, or stopped and waiting for the client:
+ * `requires_action`, `requires_continuation`, `idle`), or unrecognised (ends the turn `unknown`).
+ */
 function classify(status: string): 'running' | 'settled' | 'unknown' {
-  if (isTerminalStatus(status) || status === 'requires_action') return 'settled';
-  if (RUNNING_STATUSES.has(status)) return 'running';
+  const kind = statusClass(status);
+  if (kind === 'terminal' || kind === 'waiting') return 'settled';
+  if (kind === 'active') return 'running';
   return 'unknown';
 }
 
@@ -65,6 +69,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       at: new Date(deps.now()).toISOString(),
     };
     if (resumed) deps.log.info('follow: resuming from checkpoint', { ...logFields, lastEventId: cp.lastEventId, eventsApplied: cp.progress.eventsApplied, mode: cp.mode });
+    // Resume lag (metric): the previous attempt's last checkpoint → this attempt's first event.
+    let resumedFromMs: number | undefined = resumed && Number.isFinite(Date.parse(cp.at)) ? Date.parse(cp.at) : undefined;
     // The last checkpointed progress (matches cp.lastEventId exactly) and the live one.
     let committed: ProgressState = { ...emptyProgress(), ...cloneProgress(cp.progress as ProgressState) };
     let live: ProgressState = cloneProgress(committed);
@@ -130,7 +136,12 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
             idleTimeoutMs: opts.streamIdleTimeoutMs,
           })) as AsyncIterable<InteractionEvent>;
           cp.mode = 'streaming';
-          for await (const ev of stream) {
+          // A server that ignores the cursor replays from the start: apply each event once.
+          for await (const ev of dropReplayedPrefix(stream, cp.lastEventId)) {
+            if (resumedFromMs !== undefined) {
+              recordResumeLag(deps.now() - resumedFromMs);
+              resumedFromMs = undefined;
+            }
             delete cp.notFoundSince; // the stream opens lazily: only an event proves it exists
             applyEvent(live, ev, new Date(deps.now()).toISOString());
             if (ev.event_type === 'interaction.completed' || ev.event_type === 'error') sawEnd = true;
@@ -161,6 +172,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           live = cloneProgress(committed);
           cp.streamFailures = progressed ? 1 : cp.streamFailures + 1;
           deps.log.info('follow: stream interrupted', { ...logFields, code: code ?? 'unknown', lastEventId: cp.lastEventId, failures: cp.streamFailures });
+          countStreamReconnect();
         }
         // The stream said it ended (or broke): the status is only known once GET reads it back.
         const interaction = await getInteraction();
@@ -211,7 +223,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
 
 /** Upstream errors of a failed interaction, as a JobError. */
 function upstreamError(interaction: Interaction, upstreamStatus: string): JobError | undefined {
-  if (upstreamStatus === 'completed' || upstreamStatus === 'requires_action') return undefined;
+  if (upstreamStatus === 'completed' || isWaitingStatus(upstreamStatus)) return undefined;
   const entries = (interaction.errors as Array<{ code?: unknown; message?: unknown }> | undefined) ?? [];
   let code: string | undefined;
   let message: string | undefined;

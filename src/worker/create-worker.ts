@@ -8,6 +8,7 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type JobLogger } from '../../activities';
 import { InteractionsClient } from '../interactions/client';
+import { activityPhaseMetrics } from '../telemetry/activity-phases';
 import { createResultStoreFromEnv, type ResultStore } from '../jobs/result-store';
 
 export interface CreateJobsWorkerOptions
@@ -29,7 +30,7 @@ export const JOB_WORKFLOWS_PATH: string = require.resolve('../../workflows');
 
 /** Creates (but does not run) a worker for job workflows and activities on `taskQueue`. */
 export async function createJobsWorker(options: CreateJobsWorkerOptions): Promise<Worker> {
-  const { client, resultStore, log, workflowsPath, workflowBundle, ...workerOptions } = options;
+  const { client, resultStore, log, workflowsPath, workflowBundle, interceptors, ...workerOptions } = options;
   let lazy: InteractionsClient | undefined;
   const clientFactory: () => InteractionsClient =
     typeof client === 'function' ? client : client ? () => client : () => (lazy ??= InteractionsClient.fromEnv());
@@ -46,6 +47,8 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     maxHeartbeatThrottleInterval: '5s',
     ...workerOptions,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath ?? JOB_WORKFLOWS_PATH }),
+    // gemini_jobs_running{phase}: counted around each job activity, outside the activities' code.
+    interceptors: { ...interceptors, activity: [activityPhaseMetrics, ...(interceptors?.activity ?? [])] },
     activities,
   });
 }
