@@ -1,10 +1,11 @@
-# syntax=docker/dockerfile:1
 # gemini-jobs worker image. glibc-based on purpose: @temporalio/core-bridge does not support Alpine.
+# Node 24 is an LTS line supported until April 2028 (Node 20 reached end of life in April 2026);
+# CI runs the suite on the same line (scripts/node-lts.mjs).
 # Build:  docker build -t gemini-jobs .
 # Run:    docker run --rm -e TEMPORAL_ADDRESS=host:7233 -e GEMINI_API_KEY gemini-jobs
 #         (any CLI command works too: docker run --rm gemini-jobs list --json)
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -17,7 +18,7 @@ RUN printf '{"extends":"./tsconfig.build.json","include":["src","workflows","act
  && npx tsc -p tsconfig.image.json \
  && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     GEMINI_JOBS_RESULTS_DIR=/data/results
 WORKDIR /app

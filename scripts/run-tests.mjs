@@ -4,6 +4,10 @@
 // server instead of each paying for its own. Test files isolate themselves by task queue.
 //
 // Usage: npm test [-- <test file or dir under test/> ...]   (paths may name .ts sources)
+//        node scripts/run-tests.mjs --address 127.0.0.1:7233 [files...]
+//   --address (or TEMPORAL_TEST_ADDRESS) uses a server that is already running (e.g. the cluster of
+//   scripts/cluster.mjs) instead of starting a dev server; the server must already have namespace
+//   `default` and the search attributes (scripts/dev-server-args.mjs SEARCH_ATTRIBUTES).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
@@ -51,7 +55,7 @@ function resolveSelection(args) {
 async function waitForServer(cli, address, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Temporal dev server exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`Temporal server exited with code ${child.exitCode}`);
     const ok = await new Promise((done) => {
       const probe = spawn(cli, ['operator', 'namespace', 'describe', 'default', '--address', address], { stdio: 'ignore' });
       probe.on('close', (code) => done(code === 0));
@@ -59,14 +63,47 @@ async function waitForServer(cli, address, child, timeoutMs) {
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`Temporal dev server not ready within ${timeoutMs} ms`);
+  throw new Error(`Temporal server ${address} not ready within ${timeoutMs} ms`);
+}
+
+/** Splits `--address <host:port>` / `--address=<host:port>` off the file arguments. */
+function parseArgs(argv) {
+  const files = [];
+  let address = process.env.TEMPORAL_TEST_ADDRESS || undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--address') address = argv[++i];
+    else if (arg.startsWith('--address=')) address = arg.slice('--address='.length);
+    else files.push(arg);
+  }
+  if (address !== undefined && !/^[\w.-]+:\d+$/.test(address)) throw new Error(`--address must be host:port, got ${JSON.stringify(address)}`);
+  return { files, address };
+}
+
+function runNodeTests(files, address, cli) {
+  const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+  const runner = spawn(
+    process.execPath,
+    ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', ...files],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, TEMPORAL_TEST_ADDRESS: address, TEMPORAL_CLI_PATH: cli, GEMINI_JOBS_TEST_RUN: '1' },
+    },
+  );
+  return new Promise((done) => runner.on('close', (c, sig) => done(c ?? (sig ? 1 : 0))));
 }
 
 async function main() {
-  const files = resolveSelection(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2));
+  const files = resolveSelection(args.files);
   if (files.length === 0) throw new Error('no test files found under dist/test (run `npm run build`)');
 
   const cli = await ensureTemporalCli();
+  if (args.address) {
+    await waitForServer(cli, args.address, { exitCode: null }, 60_000);
+    process.stderr.write(`[run-tests] existing Temporal server ${args.address}; ${files.length} test files\n`);
+    process.exit(await runNodeTests(files, args.address, cli));
+  }
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'gemini-jobs-test-'));
@@ -84,16 +121,7 @@ async function main() {
   await waitForServer(cli, address, server, 60_000);
   process.stderr.write(`[run-tests] Temporal dev server ${address} ready in ${Date.now() - started} ms; ${files.length} test files\n`);
 
-  const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-  const runner = spawn(
-    process.execPath,
-    ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', ...files],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, TEMPORAL_TEST_ADDRESS: address, TEMPORAL_CLI_PATH: cli, GEMINI_JOBS_TEST_RUN: '1' },
-    },
-  );
-  const code = await new Promise((done) => runner.on('close', (c, sig) => done(c ?? (sig ? 1 : 0))));
+  const code = await runNodeTests(files, address, cli);
   stopServer();
   process.exit(code);
 }

@@ -40,7 +40,9 @@ export interface ChaosOptions {
   killDuringCreates?: boolean;
   /** Use this server (no restart possible); default: a private dev server persisted to sqlite. */
   address?: string;
-  /** Kill and restart the private server after half the kills (needs no `address`). Default true without `address`. */
+  /** Use this server and restart it through `restart()` (e.g. the PostgreSQL cluster of scripts/cluster.mjs). */
+  server?: RestartableServer;
+  /** Kill and restart the server after half the kills (needs no `address`). Default true without `address`. */
   serverRestart?: boolean;
   /** Give up waiting for the jobs this long after the last kill (ms). */
   settleTimeoutMs?: number;
@@ -51,6 +53,15 @@ export interface ChaosOptions {
   tag?: string;
   /** Append every worker output line (JSON logs of all incarnations) to this file. */
   workerLogFile?: string;
+}
+
+/** A Temporal server the run may kill and start again (same address, same data). */
+export interface RestartableServer {
+  readonly address: string;
+  readonly restarts: number;
+  restart(): Promise<void>;
+  /** Stops the server when the run owns it (a private dev server); a no-op for a shared cluster. */
+  stop(): Promise<void>;
 }
 
 /** Fast dead-worker detection: a 3 s heartbeat timeout (the default 30 s would stall every job ~30 s per kill). */
@@ -128,7 +139,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const log = opts.log ?? (() => undefined);
   const rng = seededRandom(opts.seed ?? 1);
   const dir = await mkdtemp(join(tmpdir(), 'gj-chaos-'));
-  const server = opts.address ? undefined : await PersistedDevServer.start(join(dir, 'temporal.sqlite'));
+  const server: RestartableServer | undefined = opts.server ?? (opts.address ? undefined : await PersistedDevServer.start(join(dir, 'temporal.sqlite')));
   const address = opts.address ?? server!.address;
   const restartServer = !!server && opts.serverRestart !== false;
   const connection = await Connection.connect({ address });
@@ -210,7 +221,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       if (restartServer && !serverRestarted && worker.kills >= restartAt) {
         serverRestarted = true;
         serverRestartAt = Date.now();
-        log(`restarting the Temporal dev server (kill -9, same port and sqlite file) after ${worker.kills} worker kills`);
+        log(`restarting the Temporal server (kill -9, same ports and database) after ${worker.kills} worker kills`);
         const t = Date.now();
         await server!.restart();
         log(`server back in ${Date.now() - t} ms`);

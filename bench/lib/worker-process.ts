@@ -39,6 +39,8 @@ export class WorkerProcess {
   readonly output: string[] = [];
   starts = 0;
   kills = 0;
+  /** How the latest child ended (exit code or signal, and when: Date.now()). */
+  lastExit: { code: number | null; signal: NodeJS.Signals | null; at: number } | undefined;
   unexpectedExits = 0;
 
   constructor(private readonly opts: WorkerProcessOptions) {}
@@ -89,6 +91,7 @@ export class WorkerProcess {
       });
     }
     child.once('exit', (code, signal) => {
+      this.lastExit = { code, signal, at: Date.now() };
       process.off('exit', killOnExit);
       markFailed(new Error(`worker child exited (code ${code}, signal ${signal}) before it was ready`));
       if (!this.expectedExit.has(child)) {

@@ -1,7 +1,8 @@
 /**
  * Chaos, small: 4 Deep Research jobs while the worker child process is SIGKILLed 5 times at seeded
  * random moments (restarted at once) and a private sqlite-persisted Temporal dev server is killed
- * and restarted in the middle. Every job must complete with the canonical report, every stream
+ * and restarted in the middle (under `npm run test:cluster`: the real Temporal server process on
+ * PostgreSQL instead). Every job must complete with the canonical report, every stream
  * event applied exactly once, exactly one interaction each. The full-size run is
  * `node dist/bench/chaos.js --jobs 100 --kills 100` (bench/lib/chaos.ts is shared).
  *
@@ -12,6 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatChaosReport, runChaos } from '../../bench/lib/chaos';
+import { clusterServer, clusterState } from '../helpers/cluster';
 
 test('worker SIGKILLed 5 times and the Temporal server restarted: no job lost, no event applied twice or missed, one interaction per job', { timeout: 180_000 }, async () => {
   const report = await runChaos({
@@ -22,6 +24,8 @@ test('worker SIGKILLed 5 times and the Temporal server restarted: no job lost, n
     meanKillGapMs: 1_500,
     killDuringCreates: false,
     serverRestart: true,
+    // Under `npm run test:cluster` the restart hits the real Temporal server on PostgreSQL.
+    ...(clusterState() ? { server: clusterServer() } : {}),
     settleTimeoutMs: 90_000,
     tag: 'proof-chaos',
     ...(process.env.TEST_VERBOSE ? { log: (line: string) => process.stderr.write(`[chaos] ${line}\n`) } : {}),
