@@ -41,6 +41,27 @@ export type InteractionStatus = OpenEnum<
   | 'budget_exceeded'
 >;
 
+/**
+ * Every status this client knows (the members of {@link InteractionStatus}). A status outside it
+ * is passed through unchanged; `gemini-jobs doctor` reports it as unknown.
+ */
+export const KNOWN_STATUSES: readonly string[] = [
+  'queued',
+  'in_progress',
+  'requires_action',
+  'requires_continuation',
+  'completed',
+  'failed',
+  'cancelled',
+  'incomplete',
+  'budget_exceeded',
+];
+
+/** True when `status` is one of {@link KNOWN_STATUSES}. */
+export function isKnownStatus(status: string | null | undefined): boolean {
+  return status != null && KNOWN_STATUSES.includes(status);
+}
+
 /** Statuses after which an interaction never changes again. */
 export const TERMINAL_STATUSES = ['completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded'] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
