@@ -1,0 +1,140 @@
+/**
+ * `gemini-jobs doctor` as a child process against the emulator over real HTTP: the lines it
+ * prints, its exit codes, its spend ledger against the emulator's own counters, cleanup, the
+ * cost gate of --deep-research, the spend cap, and that no credential reaches its output or its
+ * wire transcripts.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type Emulator } from '../../src/emulator';
+import { InteractionsClient } from '../../src/interactions/client';
+import type { DoctorReport } from '../../src/doctor';
+import { runCli } from '../helpers/cli';
+import { fakeApiKey } from '../helpers/fake-credentials';
+
+const KEY = fakeApiKey('SyDoctorProbeKey_0123456789abcdefghij');
+let emu: Emulator;
+let dir: string;
+
+/** Emulated durations chosen so a model turn is still running when the cancel lands. */
+async function emulator(extra: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
+  return startEmulator({ timeScale: 10, modelTurnDurationMs: 3_000, deepResearchDurationMs: 120_000, apiKey: KEY, ...extra });
+}
+
+function envFor(e: Emulator): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, GEMINI_JOBS_BASE_URL: e.url, GEMINI_API_KEY: KEY };
+}
+
+function line(report: DoctorReport, id: string) {
+  const found = report.checks.find((c) => c.id === id);
+  assert.ok(found, `line ${id} is reported`);
+  return found;
+}
+
+const totalRequests = (e: Emulator) => Object.values(e.counters().requests).reduce((a, b) => a + b, 0);
+
+before(async () => {
+  emu = await emulator();
+  dir = await mkdtemp(join(tmpdir(), 'doctor-test-'));
+});
+after(async () => {
+  await emu?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+test('default run: every assumption the emulator can answer is ok, spend matches the server, nothing is left behind', async () => {
+  emu.resetCounters();
+  const record = join(dir, 'wire');
+  const run = await runCli(['doctor', '--json', '--record', record], envFor(emu), { timeoutMs: 120_000 });
+  const report = JSON.parse(run.stdout) as DoctorReport;
+  for (const id of ['credentials', 'quota-project', 'model.create', 'model.stream', 'model.get', 'model.delete', 'resume', 'cancel', 'unknown']) {
+    assert.equal(line(report, id).result, 'ok', `${id}: ${line(report, id).detail}`);
+  }
+  assert.equal(line(report, 'planning').result, 'skipped');
+  assert.match(line(report, 'planning').detail, /costs money/);
+  assert.equal(line(report, 'webhook').result, 'skipped');
+  assert.match(line(report, 'resume').detail, /equal the rest of an uninterrupted stream/);
+
+  // The ledger is the server's truth: every request counted, every interaction deleted.
+  assert.equal(report.spend.requests, totalRequests(emu));
+  assert.equal(report.spend.creates, emu.counters().creates);
+  assert.deepEqual(report.spend.leftBehind, []);
+  assert.ok(emu.interactions().length >= 4 && emu.interactions().every((i) => i.deleted), 'everything created was deleted');
+  assert.ok(report.spend.tokens.total > 0 && report.spend.tokens.total < 2_000, `tokens ${report.spend.tokens.total}`);
+  assert.equal(emu.interactions().filter((i) => typeof i.request['agent'] === 'string').length, 0, 'model turns only by default');
+
+  // Never a credential: not in stdout/stderr, not in any transcript; transcripts are usable.
+  assert.ok(!run.stdout.includes(KEY) && !run.stderr.includes(KEY));
+  const files = await readdir(record);
+  assert.ok(files.includes('index.json') && files.some((f) => f.endsWith('.sse')), files.join(', '));
+  for (const f of files) {
+    const text = await readFile(join(record, f), 'utf8');
+    assert.ok(!text.includes(KEY) && !/AIza[0-9A-Za-z_-]{20,}/.test(text), `${f} holds no key`);
+    if (f.endsWith('.json') && f !== 'index.json') {
+      const ex = JSON.parse(text) as { requestHeaders: Record<string, string> };
+      assert.equal(ex.requestHeaders['x-goog-api-key'], '[REDACTED]', f);
+    }
+  }
+  assert.equal(run.code, report.exitCode);
+});
+
+test('the table: one line per check with ok / differs / skipped, the spend, and exit code 1 on a differs', async () => {
+  const e = await emulator({ faults: [{ kind: 'unknown_events' }] });
+  try {
+    const run = await runCli(['doctor'], envFor(e), { timeoutMs: 120_000 });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /^CHECK\s+RESULT\s+DETAIL$/m);
+    assert.match(run.stdout, /^unknown\s+differs\s+seen but unknown to the client.*interaction\.emulator_future_event/m);
+    assert.match(run.stdout, /^model\.stream\s+ok\s/m);
+    assert.match(run.stdout, /^spend: \d+ requests, \d+ interactions created \(\d+ deleted\), \d+ tokens/m);
+    assert.ok(!run.stdout.includes(KEY) && !run.stderr.includes(KEY));
+  } finally {
+    await e.close();
+  }
+});
+
+test('--deep-research without --yes and without a terminal is refused: skipped, no agent run created', async () => {
+  emu.resetCounters();
+  const before = emu.interactions().length;
+  const run = await runCli(['doctor', '--json', '--deep-research'], envFor(emu), { timeoutMs: 120_000 });
+  const report = JSON.parse(run.stdout) as DoctorReport;
+  assert.equal(line(report, 'planning').result, 'skipped');
+  assert.match(line(report, 'planning').detail, /--yes/);
+  const created = emu.interactions().slice(before);
+  assert.ok(created.length > 0 && created.every((i) => typeof i.request['agent'] !== 'string'));
+});
+
+test('the spend cap stops creating: later probes are skipped, saying so', async () => {
+  const run = await runCli(['doctor', '--json', '--max-tokens', '1'], envFor(emu), { timeoutMs: 120_000 });
+  const report = JSON.parse(run.stdout) as DoctorReport;
+  assert.equal(line(report, 'model.create').result, 'ok');
+  for (const id of ['resume', 'cancel']) {
+    assert.equal(line(report, id).result, 'skipped');
+    assert.match(line(report, id).detail, /spend cap reached/);
+  }
+  assert.equal(report.spend.creates, 2, 'only the two tiny turns');
+});
+
+test('no credentials: exit 2 and what to set; a bad flag: exit 2', async () => {
+  const none = await runCli(['doctor'], { PATH: process.env.PATH }, { timeoutMs: 30_000 });
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /GEMINI_API_KEY/);
+  const bad = await runCli(['doctor', '--webhook-url', 'ftp://x'], envFor(emu), { timeoutMs: 30_000 });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--webhook-url must be an http\(s\) URL/);
+});
+
+// CI's requirement: against the emulator every line is ok, Deep Research planning included. It
+// needs the integration of issue 10 (client default /v1, the emulator's chained plan turns);
+// until the client resolves v1 this test reports as a todo instead of failing.
+const pendingIssue10 = new InteractionsClient({ apiKey: 'doctor-probe' }).routing().apiVersion !== 'v1';
+test('all ok against the emulator, including --deep-research --yes', { todo: pendingIssue10 ? 'waits for issue 10 (v1 routing, plans as chained turns)' : false }, async () => {
+  const run = await runCli(['doctor', '--json', '--deep-research', '--yes'], envFor(emu), { timeoutMs: 240_000 });
+  const report = JSON.parse(run.stdout) as DoctorReport;
+  const notOk = report.checks.filter((c) => c.result !== 'ok' && !(c.id === 'webhook' && c.result === 'skipped'));
+  assert.deepEqual(notOk, []);
+  assert.equal(run.code, 0);
+});
