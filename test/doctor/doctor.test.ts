@@ -6,6 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { InteractionsClient } from '../../src/interactions/client';
 import type { DoctorReport } from '../../src/doctor';
 import { runCli } from '../helpers/cli';
 import { fakeApiKey } from '../helpers/fake-credentials';
+import { packageRoot } from '../helpers/temporal';
 
 const KEY = fakeApiKey('SyDoctorProbeKey_0123456789abcdefghij');
 let emu: Emulator;
@@ -137,4 +139,10 @@ test('all ok against the emulator, including --deep-research --yes', { todo: pen
   const notOk = report.checks.filter((c) => c.result !== 'ok' && !(c.id === 'webhook' && c.result === 'skipped'));
   assert.deepEqual(notOk, []);
   assert.equal(run.code, 0);
+});
+
+test('npm run test:live without credentials says it skipped and exits 0, sending nothing', () => {
+  const run = spawnSync(process.execPath, [join(packageRoot, 'scripts', 'test-live.mjs')], { env: { PATH: process.env.PATH, GEMINI_JOBS_BASE_URL: emu.url }, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^test:live skipped: no GEMINI_API_KEY.*nothing was sent/m);
 });
