@@ -5,6 +5,7 @@
  */
 import { NotFoundError } from '../interactions/errors';
 import { isTerminalStatus, type Interaction } from '../interactions/types';
+import { cheap } from './model-probe';
 import { describeError, type ProbeContext } from './context';
 import type { Check } from './report';
 
@@ -49,7 +50,7 @@ export async function cancelProbe(ctx: ProbeContext): Promise<void> {
   ctx.step('cancel');
   let id: string | undefined;
   try {
-    const created = await ctx.create({ model: ctx.settings.model, input: CANCEL_PROMPT, background: true, store: true, generation_config: { max_output_tokens: 1024 } }, 'cancel');
+    const created = await ctx.create({ model: ctx.settings.model, input: CANCEL_PROMPT, background: true, store: true, generation_config: cheap(1024) }, 'cancel');
     id = created.id;
     if (isTerminalStatus(created.status)) {
       ctx.add({ id: 'cancel', result: 'skipped', detail: `inconclusive: the create already answered ${created.status}`, where: id });

@@ -11,10 +11,15 @@ import { describeError, type ProbeContext } from './context';
 /** The cheapest prompt that still produces a model_output step. */
 export const TINY_PROMPT = 'Reply with the single word OK.';
 /** Output cap of a tiny turn (thinking models count their thoughts in it too). */
-export const TINY_MAX_OUTPUT_TOKENS = 256;
+export const TINY_MAX_OUTPUT_TOKENS = 512;
+
+/** Generation settings of every probe turn: low thinking, capped output (`maxOutputTokens` tokens). */
+export function cheap(maxOutputTokens: number) {
+  return { max_output_tokens: maxOutputTokens, thinking_level: 'low' };
+}
 
 function tinyTurn(model: string) {
-  return { model, input: TINY_PROMPT, store: true, generation_config: { max_output_tokens: TINY_MAX_OUTPUT_TOKENS } };
+  return { model, input: TINY_PROMPT, store: true, generation_config: cheap(TINY_MAX_OUTPUT_TOKENS) };
 }
 
 /** Describes a stream's shape for the `model.stream` line. */

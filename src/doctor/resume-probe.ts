@@ -10,6 +10,7 @@
  * resume is made from the id just before one, so that case is always tested when it exists.
  */
 import type { InteractionEvent } from '../interactions/types';
+import { cheap } from './model-probe';
 import { describeError, type ProbeContext } from './context';
 
 /** Enough output for a stream of a few dozen events, still a cheap model turn. */
@@ -61,7 +62,7 @@ export async function resumeProbe(ctx: ProbeContext): Promise<void> {
   ctx.step('resume.create');
   let id: string | undefined;
   try {
-    const created = await ctx.create({ model: ctx.settings.model, input: RESUME_PROMPT, background: true, store: true, generation_config: { max_output_tokens: 512 } }, 'resume.create');
+    const created = await ctx.create({ model: ctx.settings.model, input: RESUME_PROMPT, background: true, store: true, generation_config: cheap(512) }, 'resume.create');
     id = created.id;
 
     ctx.step('resume.cut');

@@ -15,6 +15,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isTerminalStatus } from '../interactions/types';
+import { TINY_MAX_OUTPUT_TOKENS, cheap } from './model-probe';
 import { describeError, type ProbeContext } from './context';
 import type { Check } from './report';
 
@@ -159,7 +160,7 @@ export async function webhookProbe(ctx: ProbeContext, opts: WebhookProbeOptions 
         input: 'Reply with the single word OK.',
         background: true,
         store: true,
-        generation_config: { max_output_tokens: 256 },
+        generation_config: cheap(TINY_MAX_OUTPUT_TOKENS),
         webhook_config: { uris: [url.toString()], user_metadata: { 'gemini-jobs-doctor': nonce } },
       },
       'webhook',
