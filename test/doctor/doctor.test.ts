@@ -7,12 +7,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { PassThrough, Readable } from 'node:stream';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { InteractionsClient } from '../../src/interactions/client';
 import type { DoctorReport } from '../../src/doctor';
+import { runCli as runCliInProcess } from '../../src/cli/run';
+import type { CliIO } from '../../src/cli/context';
 import { runCli } from '../helpers/cli';
 import { fakeApiKey } from '../helpers/fake-credentials';
 import { packageRoot } from '../helpers/temporal';
@@ -145,4 +148,37 @@ test('npm run test:live without credentials says it skipped and exits 0, sending
   const run = spawnSync(process.execPath, [join(packageRoot, 'scripts', 'test-live.mjs')], { env: { PATH: process.env.PATH, GEMINI_JOBS_BASE_URL: emu.url }, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^test:live skipped: no GEMINI_API_KEY.*nothing was sent/m);
+});
+
+/** The CLI in this process with terminal-like streams: stdin answers `answer`. */
+async function onTerminal(args: string[], env: NodeJS.ProcessEnv, answer: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = Object.assign(new PassThrough(), { isTTY: true });
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+  const stdin = Object.assign(Readable.from([answer]), { isTTY: true });
+  const io: CliIO = { stdout, stderr, stdin, env, onStop: () => () => undefined };
+  const code = await runCliInProcess(args, io);
+  return { code, stdout: out, stderr: err };
+}
+
+test('--deep-research on a terminal states the cost and asks; "n" declines (no agent run), "y" runs it', async () => {
+  const before = emu.interactions().length;
+  const no = await onTerminal(['doctor', '--json', '--deep-research'], envFor(emu), 'n\n');
+  assert.match(no.stderr, /billed per run[\s\S]*Continue\? \[y\/N\]/);
+  const declined = JSON.parse(no.stdout) as DoctorReport;
+  assert.equal(line(declined, 'planning').result, 'skipped');
+  assert.match(line(declined, 'planning').detail, /declined/);
+  assert.ok(emu.interactions().slice(before).every((i) => typeof i.request['agent'] !== 'string'));
+
+  const mark = emu.interactions().length;
+  const yes = await onTerminal(['doctor', '--json', '--deep-research'], envFor(emu), 'y\n');
+  const ran = JSON.parse(yes.stdout) as DoctorReport;
+  assert.ok(ran.checks.some((c) => c.id === 'planning.plan'));
+  const agentRuns = emu.interactions().slice(mark).filter((i) => typeof i.request['agent'] === 'string');
+  assert.equal(agentRuns.length, 3, 'plan, refine, execute');
+  assert.ok(agentRuns.every((i) => i.deleted), 'the agent runs were deleted');
+  assert.ok(!yes.stdout.includes(KEY) && !yes.stderr.includes(KEY));
 });

@@ -25,7 +25,7 @@ export const DOCTOR_OPTIONS: OptionSpec = {
 
 /** Asks on the terminal whether to spend money on Deep Research; false off a terminal. */
 async function confirmDeepResearch(ctx: CommandContext): Promise<boolean> {
-  const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr, terminal: true });
+  const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr, terminal: false });
   try {
     const answer = await rl.question(`${DEEP_RESEARCH_COST_WARNING}\nContinue? [y/N] `);
     return /^y(es)?$/i.test(answer.trim());
