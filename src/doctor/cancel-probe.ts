@@ -17,6 +17,9 @@ export const CANCEL_PROMPT = 'Write a 600-word essay about the history of lighth
  * with `prefix` as its id.
  */
 export async function cancelAndConfirm(ctx: ProbeContext, id: string, lineId: string): Promise<Check> {
+  // Right after a create, reads may answer 404/403 for a while: cancel only once it is visible,
+  // so that a 404 from the cancel itself means what the worker tolerates ("Method not found").
+  await ctx.withGrace(id, () => ctx.client.get(id));
   let hint: string;
   try {
     const answered: Interaction = await ctx.client.cancel(id);
@@ -27,7 +30,7 @@ export async function cancelAndConfirm(ctx: ProbeContext, id: string, lineId: st
     hint = 'cancel answered 404 (tolerated by the worker)';
   }
   const final = await ctx.waitSettled(id, lineId, ctx.settings.turnTimeoutMs, isTerminalStatus);
-  if (final.status === 'cancelled') return { id: lineId, result: 'ok', detail: `${hint}; GET confirms cancelled`, where: id };
+  if (final.status === 'cancelled') return { id: lineId, result: 'ok', detail: `${hint}; GET confirms cancelled${ctx.graceNote(id)}`, where: id };
   if (final.status === 'completed' && hint === 'cancel answered completed') {
     return { id: lineId, result: 'skipped', detail: 'inconclusive: the turn had already completed when the cancel arrived', where: id };
   }

@@ -2,7 +2,7 @@
  * What every probe shares: the client (built with the worker's own settings and the recording
  * dispatcher), the wire recorder, the observer, and the spend ledger (creates, tokens, deletes).
  */
-import { NotFoundError } from '../interactions/errors';
+import { NotFoundError, PermissionDeniedError } from '../interactions/errors';
 import type { InteractionsClient } from '../interactions/client';
 import type { CreateInteractionRequest, Interaction, InteractionEvent, Usage } from '../interactions/types';
 import { Observer } from './observe';
@@ -23,6 +23,9 @@ export interface ProbeSettings {
   /** Interval between status GETs while waiting, in milliseconds. */
   pollIntervalMs: number;
 }
+
+/** How long reads right after a create may answer 404/403 (the worker's `notFoundGraceMs` default), in ms. */
+export const NOT_FOUND_GRACE_MS = 60_000;
 
 export class ProbeContext {
   readonly observer = new Observer();
@@ -89,11 +92,38 @@ export class ProbeContext {
     }
   }
 
+  /** Seen right after a create: how long reads of an interaction answered 404/403, per id (ms). */
+  readonly notFoundAfterCreateMs = new Map<string, number>();
+
+  /**
+   * Run `read` (a GET or a stream open of interaction `id`), tolerating 404/403 for up to
+   * {@link NOT_FOUND_GRACE_MS} after the first try, as the worker does right after a create.
+   */
+  async withGrace<T>(id: string, read: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await read();
+      } catch (err) {
+        const missing = err instanceof NotFoundError || err instanceof PermissionDeniedError;
+        if (!missing || Date.now() - started > NOT_FOUND_GRACE_MS) throw err;
+        this.notFoundAfterCreateMs.set(id, Date.now() - started);
+        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, this.settings.pollIntervalMs)));
+      }
+    }
+  }
+
+  /** A note for a line when reads of `id` answered 404/403 for a while after its create. */
+  graceNote(id: string | undefined): string {
+    const ms = id ? this.notFoundAfterCreateMs.get(id) : undefined;
+    return ms ? `; reads answered 404/403 for ${(ms / 1000).toFixed(1)} s after the create (tolerated, as the worker does)` : '';
+  }
+
   /** Poll GET until a settled status or the deadline (ms); returns the last resource read. */
   async waitSettled(id: string, where: string, timeoutMs: number, settled: (status: string) => boolean): Promise<Interaction> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const i = await this.client.get(id);
+      const i = await this.withGrace(id, () => this.client.get(id));
       this.seen(i, where);
       if (settled(i.status) || Date.now() >= deadline) return i;
       await new Promise((r) => setTimeout(r, this.settings.pollIntervalMs));

@@ -18,7 +18,13 @@ export const RESUME_PROMPT = 'Count from 1 to 30, digits separated by commas, no
 /** Cut the first stream after this many events that carry an `event_id`. */
 export const CUT_AFTER_IDS = 3;
 
-async function collect(ctx: ProbeContext, id: string, where: string, lastEventId?: string, cutAfterIds?: number): Promise<InteractionEvent[]> {
+/** Read one stream of `id` (from the start, or after `lastEventId`), optionally cut after `cutAfterIds` events with ids. */
+function collect(ctx: ProbeContext, id: string, where: string, lastEventId?: string, cutAfterIds?: number): Promise<InteractionEvent[]> {
+  // A 404/403 can only come at the open, before any event: retrying the whole read is safe.
+  return ctx.withGrace(id, () => collectOnce(ctx, id, where, lastEventId, cutAfterIds));
+}
+
+async function collectOnce(ctx: ProbeContext, id: string, where: string, lastEventId?: string, cutAfterIds?: number): Promise<InteractionEvent[]> {
   const out: InteractionEvent[] = [];
   let ids = 0;
   const stream = ctx.client.get(id, { stream: true, ...(lastEventId ? { last_event_id: lastEventId } : {}) });
@@ -110,11 +116,11 @@ export async function resumeProbe(ctx: ProbeContext): Promise<void> {
 
     ctx.step('resume.delete');
     if (await ctx.delete(id)) id = undefined;
-    const tested = idlessTested ? '; id-less events right after a cursor are replayed' : '';
+    const tested = (idlessTested ? '; id-less events right after a cursor are replayed' : '') + ctx.graceNote(created.id);
     ctx.add(
       problems.length === 0
         ? { id: 'resume', result: 'ok', detail: `cut after ${head.length} events, resumed after ${cursor}: ${resumed.length} events equal the rest of an uninterrupted stream${tested}; ${idlessNote}`, where: created.id }
-        : { id: 'resume', result: 'differs', detail: `${problems.join('; ')}; ${idlessNote}`, expected: 'events after last_event_id equal the rest of an uninterrupted stream, id-less ones included', where: created.id },
+        : { id: 'resume', result: 'differs', detail: `${problems.join('; ')}; ${idlessNote}${ctx.graceNote(created.id)}`, expected: 'events after last_event_id equal the rest of an uninterrupted stream, id-less ones included', where: created.id },
     );
   } catch (err) {
     ctx.add({ id: 'resume', result: 'failed', detail: describeError(err), ...(id ? { where: id } : {}) });

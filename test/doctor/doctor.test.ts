@@ -101,6 +101,21 @@ test('the table: one line per check with ok / differs / skipped, the spend, and 
   }
 });
 
+test('reads that answer 404 for a while after a create are tolerated, as the worker does, and noted', async () => {
+  const e = await emulator({ faults: [{ kind: 'get_not_found', requests: 2 }], modelTurnDurationMs: 20_000 });
+  try {
+    const run = await runCli(['doctor', '--json'], envFor(e), { timeoutMs: 120_000 });
+    const report = JSON.parse(run.stdout) as DoctorReport;
+    for (const id of ['model.get', 'resume', 'cancel']) {
+      assert.equal(line(report, id).result, 'ok', `${id}: ${line(report, id).detail}`);
+      assert.match(line(report, id).detail, /answered 404\/403 for \d+\.\d s after the create/, id);
+    }
+    assert.ok((e.counters().faults['get_not_found'] ?? 0) >= 6, 'the fault fired for each probe');
+  } finally {
+    await e.close();
+  }
+});
+
 test('--deep-research without --yes and without a terminal is refused: skipped, no agent run created', async () => {
   emu.resetCounters();
   const before = emu.interactions().length;
