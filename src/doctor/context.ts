@@ -57,8 +57,12 @@ export class ProbeContext {
     return total;
   }
 
-  /** Why a new create would break the spend cap, or undefined when it may go ahead. */
+  /** Aborted when the user asks to stop: no new creates, waits end, cleanup still runs. */
+  readonly stop = new AbortController();
+
+  /** Why a new create must not go ahead (spend cap reached, or stopped by the user), else undefined. */
   overBudget(): string | undefined {
+    if (this.stop.signal.aborted) return 'stopped by the user';
     const used = this.tokensUsed();
     return used >= this.settings.maxTokens ? `spend cap reached (${used} of ${this.settings.maxTokens} tokens used; raise --max-tokens)` : undefined;
   }
@@ -125,7 +129,7 @@ export class ProbeContext {
     for (;;) {
       const i = await this.withGrace(id, () => this.client.get(id));
       this.seen(i, where);
-      if (settled(i.status) || Date.now() >= deadline) return i;
+      if (settled(i.status) || Date.now() >= deadline || this.stop.signal.aborted) return i;
       await new Promise((r) => setTimeout(r, this.settings.pollIntervalMs));
     }
   }

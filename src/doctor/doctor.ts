@@ -45,6 +45,8 @@ export interface DoctorOptions {
   pollIntervalMs?: number;
   /** Called before each step starts (progress on stderr). */
   onStep?: (step: string) => void;
+  /** Aborting it stops the probe early: nothing new is created, what was created is deleted. */
+  signal?: AbortSignal;
 }
 
 /** Thrown for a usage or configuration problem (CLI exit code 2). */
@@ -82,6 +84,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     pollIntervalMs: opts.pollIntervalMs ?? 1_000,
   };
   const ctx = new ProbeContext(client, wire, settings);
+  const onStop = () => ctx.stop.abort();
+  if (opts.signal?.aborted) onStop();
+  opts.signal?.addEventListener('abort', onStop, { once: true });
   const announce = (s: string) => opts.onStep?.(s);
   const skipAll = (ids: string[], why: string) => ids.forEach((id) => ctx.add({ id, result: 'skipped', detail: why }));
 
@@ -120,6 +125,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
       await webhookProbe(ctx, opts.webhook);
     }
   } finally {
+    opts.signal?.removeEventListener('abort', onStop);
     await ctx.cleanup().catch(() => undefined);
   }
   ctx.add(unknownCheck(ctx));

@@ -38,7 +38,7 @@ function body(ctx: ProbeContext, input: string, collaborative: boolean, previous
 
 /** Follow a turn's events until it settles (bounded by the plan timeout), then read it with GET. */
 async function follow(ctx: ProbeContext, id: string, where: string): Promise<Interaction> {
-  const signal = AbortSignal.timeout(ctx.settings.planTimeoutMs);
+  const signal = AbortSignal.any([AbortSignal.timeout(ctx.settings.planTimeoutMs), ctx.stop.signal]);
   try {
     for await (const e of ctx.client.resume(id, { signal })) ctx.event(e, where);
   } catch (err) {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { InteractionsClient } from '../../src/interactions/client';
-import type { DoctorReport } from '../../src/doctor';
+import { runDoctor, type DoctorReport } from '../../src/doctor';
 import { runCli as runCliInProcess } from '../../src/cli/run';
 import type { CliIO } from '../../src/cli/context';
 import { runCli } from '../helpers/cli';
@@ -196,4 +196,23 @@ test('--deep-research on a terminal states the cost and asks; "n" declines (no a
   assert.equal(agentRuns.length, 3, 'plan, refine, execute');
   assert.ok(agentRuns.every((i) => i.deleted), 'the agent runs were deleted');
   assert.ok(!yes.stdout.includes(KEY) && !yes.stderr.includes(KEY));
+});
+
+test('a stop request (Ctrl-C) after the model turn: nothing new is created, everything created is deleted', async () => {
+  const stop = new AbortController();
+  const mark = emu.interactions().length;
+  const report = await runDoctor({
+    env: envFor(emu),
+    signal: stop.signal,
+    pollIntervalMs: 100,
+    onStep: (step) => {
+      if (step.startsWith('resume')) stop.abort();
+    },
+  });
+  assert.equal(line(report, 'model.get').result, 'ok');
+  for (const id of ['resume', 'cancel']) assert.match(line(report, id).detail, /stopped by the user/, id);
+  const created = emu.interactions().slice(mark);
+  assert.equal(created.length, 2, 'only the two model-turn interactions');
+  assert.ok(created.every((i) => i.deleted));
+  assert.deepEqual(report.spend.leftBehind, []);
 });

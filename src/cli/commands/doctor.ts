@@ -70,7 +70,20 @@ export async function doctorCommand(ctx: CommandContext): Promise<ExitCode> {
       : {}),
   };
   if (!ctx.json) opts.onStep = (step) => info(ctx, `doctor: ${step}…`);
-  const report = await runDoctor(opts);
+  // First Ctrl-C: stop creating, delete what was created, print what was found. A second one quits.
+  const stop = new AbortController();
+  opts.signal = stop.signal;
+  const removeStop = ctx.io.onStop(() => {
+    removeStop();
+    info(ctx, 'doctor: stopping; deleting what it created (Ctrl-C again to quit at once)');
+    stop.abort();
+  });
+  let report;
+  try {
+    report = await runDoctor(opts);
+  } finally {
+    removeStop();
+  }
   ctx.io.stdout.write((ctx.json ? toJson(report) : formatTable(report, ctx.io.stdout.columns ?? 110)) + '\n');
   return report.exitCode;
 }
