@@ -63,7 +63,9 @@ export function exitCodeOf(checks: readonly Check[]): 0 | 1 {
 
 /** Every string that leaves the doctor goes through both redaction sets of the package. */
 export function scrub(text: string): string {
-  return redactSecrets(redact(text)).replace(/whsec_[0-9A-Za-z+/=_-]{8,}/g, 'whsec_[REDACTED]');
+  return redactSecrets(redact(text))
+    .replace(/whsec_[0-9A-Za-z+/=_-]{8,}/g, 'whsec_[REDACTED]')
+    .replace(/(doctor_token=)[^&#\s"']+/g, '$1[REDACTED]');
 }
 
 const WIDTH = { id: 18, result: 8 };

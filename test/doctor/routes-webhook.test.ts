@@ -5,6 +5,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { InteractionsClient } from '../../src/interactions/client';
@@ -72,7 +75,8 @@ test('Vertex express (API key, no project): the doctor CLI reports the /v1beta1 
 test('webhook round trip: the delivery to the registered URL is checked; callers without the run token get 401', async () => {
   const env = { PATH: process.env.PATH, GEMINI_JOBS_BASE_URL: emu.url, GEMINI_API_KEY: KEY };
   const before = emu.interactions().length;
-  const cli = runCli(['doctor', '--json', '--webhook-url', 'http://127.0.0.1:0/hook', '--webhook-wait', '60s'], env, { timeoutMs: 120_000 });
+  const record = await mkdtemp(join(tmpdir(), 'doctor-webhook-'));
+  const cli = runCli(['doctor', '--json', '--record', record, '--webhook-url', 'http://127.0.0.1:0/hook', '--webhook-wait', '60s'], env, { timeoutMs: 120_000 });
   const created = await waitFor(
     () => emu.interactions().slice(before).find((i) => (i.request['webhook_config'] as { uris?: string[] } | undefined)?.uris),
     'the doctor to create its webhook turn',
@@ -109,4 +113,9 @@ test('webhook round trip: the delivery to the registered URL is checked; callers
   assert.match(line.detail, /type interaction\.completed.*signature (v1 \(HMAC-SHA256|v1a|JWT)/);
   assert.match(line.detail, /user_metadata echoed/);
   assert.ok(emu.interactions().find((i) => i.id === created.id)?.deleted, 'the webhook turn was deleted');
+  // The run's listener token is a credential of sorts: it never reaches the transcripts.
+  const token = uri.searchParams.get('doctor_token')!;
+  for (const f of await readdir(record)) assert.ok(!(await readFile(join(record, f), 'utf8')).includes(token), f);
+  assert.ok(!run.stdout.includes(token));
+  await rm(record, { recursive: true, force: true });
 });
