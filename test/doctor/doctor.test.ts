@@ -116,6 +116,24 @@ test('reads that answer 404 for a while after a create are tolerated, as the wor
   }
 });
 
+test('cancel: a 404 "Method not found" is tolerated when the status confirms it, and a differs when the run goes on', async () => {
+  for (const [stillCancel, expected] of [[true, 'ok'], [false, 'differs']] as const) {
+    const e = await emulator({ faults: [{ kind: 'cancel_not_found', stillCancel }] });
+    try {
+      const run = await runCli(['doctor', '--json'], envFor(e), { timeoutMs: 120_000 });
+      const cancel = line(JSON.parse(run.stdout) as DoctorReport, 'cancel');
+      assert.equal(cancel.result, expected, cancel.detail);
+      assert.match(cancel.detail, /cancel answered 404/);
+      if (!stillCancel) {
+        assert.match(cancel.detail, /GET then reads completed/);
+        assert.equal(run.code, 1);
+      }
+    } finally {
+      await e.close();
+    }
+  }
+});
+
 test('--deep-research without --yes and without a terminal is refused: skipped, no agent run created', async () => {
   emu.resetCounters();
   const before = emu.interactions().length;
