@@ -6,7 +6,7 @@
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { Interaction } from '../src/interactions/types';
-import { isTerminalStatus } from '../src/interactions/types';
+import { statusClass } from '../src/interactions/types';
 import { errorCode, toActivityFailure } from '../src/jobs/failure-mapping';
 import { backoff, jitter, sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
 import type { CancelInteractionInput, CancelInteractionResult } from './types';
@@ -15,9 +15,10 @@ const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
 /** Per-request timeout (ms), below the activity's 30 s heartbeat timeout. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
-/** A settled status: terminal, or waiting for input (nothing runs remotely any more). */
+/** A settled status: terminal, or waiting for the client (nothing runs remotely any more). */
 function isSettled(status: string): boolean {
-  return isTerminalStatus(status) || status === 'requires_action';
+  const kind = statusClass(status);
+  return kind === 'terminal' || kind === 'waiting';
 }
 
 export function makeCancelInteraction(deps: ResolvedDeps) {

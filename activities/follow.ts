@@ -15,8 +15,9 @@
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { reportText } from '../src/interactions/accumulator';
+import { dropReplayedPrefix } from '../src/interactions/stream';
 import type { Interaction, InteractionEvent } from '../src/interactions/types';
-import { isTerminalStatus } from '../src/interactions/types';
+import { isWaitingStatus, statusClass } from '../src/interactions/types';
 import { errorCode, isRetryableCode, toActivityFailure } from '../src/jobs/failure-mapping';
 import { keySegment } from '../src/jobs/result-store';
 import { redactSecrets } from '../src/jobs/secrets';
@@ -29,15 +30,17 @@ const DEFAULT_MAX_STREAM_FAILURES = 3;
 /** Per-request timeout of a plain GET (ms). */
 const GET_TIMEOUT_MS = 60_000;
 const SUMMARY_CHARS = 280;
-/** Statuses that mean "still running". Anything not terminal and not in here is unknown. */
-const RUNNING_STATUSES = new Set(['in_progress', 'queued', 'pending', 'running']);
-
 type Settled = { interaction: Interaction; upstreamStatus: string };
 
-/** The outcome of reading a status: still running, settled (terminal or requires_action), or unrecognised. */
+/**
+ * The outcome of reading a status, from the one classification in the client's types: still
+ * running (`queued`, `in_progress`), settled (terminal, or stopped and waiting for the client:
+ * `requires_action`, `requires_continuation`, `idle`), or unrecognised (ends the turn `unknown`).
+ */
 function classify(status: string): 'running' | 'settled' | 'unknown' {
-  if (isTerminalStatus(status) || status === 'requires_action') return 'settled';
-  if (RUNNING_STATUSES.has(status)) return 'running';
+  const kind = statusClass(status);
+  if (kind === 'terminal' || kind === 'waiting') return 'settled';
+  if (kind === 'active') return 'running';
   return 'unknown';
 }
 
@@ -130,7 +133,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
             idleTimeoutMs: opts.streamIdleTimeoutMs,
           })) as AsyncIterable<InteractionEvent>;
           cp.mode = 'streaming';
-          for await (const ev of stream) {
+          // A server that ignores the cursor replays from the start: apply each event once.
+          for await (const ev of dropReplayedPrefix(stream, cp.lastEventId)) {
             delete cp.notFoundSince; // the stream opens lazily: only an event proves it exists
             applyEvent(live, ev, new Date(deps.now()).toISOString());
             if (ev.event_type === 'interaction.completed' || ev.event_type === 'error') sawEnd = true;
@@ -211,7 +215,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
 
 /** Upstream errors of a failed interaction, as a JobError. */
 function upstreamError(interaction: Interaction, upstreamStatus: string): JobError | undefined {
-  if (upstreamStatus === 'completed' || upstreamStatus === 'requires_action') return undefined;
+  if (upstreamStatus === 'completed' || isWaitingStatus(upstreamStatus)) return undefined;
   const entries = (interaction.errors as Array<{ code?: unknown; message?: unknown }> | undefined) ?? [];
   let code: string | undefined;
   let message: string | undefined;

@@ -3,7 +3,7 @@
  * imports this module (type-only), so it must stay free of runtime code and Node APIs.
  */
 import type { JobError, JobRequest, ReportRef } from '../workflows/definitions';
-import type { Usage } from '../src/interactions/types';
+import type { TerminalStatus, Usage, WaitingStatus } from '../src/interactions/types';
 
 export interface CreateInteractionInput {
   jobId: string;
@@ -86,7 +86,7 @@ export interface FollowCheckpoint {
 
 export interface FollowInteractionResult {
   /** Terminal job-level status for the turn. */
-  status: 'completed' | 'failed' | 'cancelled' | 'incomplete' | 'budget_exceeded' | 'requires_action' | 'unknown';
+  status: TerminalStatus | WaitingStatus | 'unknown';
   /** The raw upstream status read back by GET. */
   upstreamStatus: string;
   usage?: Usage;

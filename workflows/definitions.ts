@@ -75,17 +75,25 @@ export type JobPhase =
   | 'polling'
   | 'reconnecting'
   | 'waiting-for-input'
+  /** A collaborative-planning turn ended `completed` with a plan: approve or refine it (see `JobState.plan`). */
+  | 'plan-ready'
   | 'cancelling'
   | 'done';
 
 /**
- * Job-level status. Upstream statuses map 1:1 where they are terminal; `timed_out` is the job
- * deadline; `unknown` keeps an upstream status this version does not know (never success).
+ * Job-level status. Every upstream status the newest SDKs know maps 1:1 (terminal ones, and the
+ * waiting ones after which the run stopped for the client: `requires_action`,
+ * `requires_continuation`, `idle`; `queued` while the API holds the run); `timed_out` is the job
+ * deadline; `unknown` keeps an upstream status this version does not know (never success; the raw
+ * value is in `upstreamStatus`). The classification lives in src/interactions/types.ts.
  */
 export type JobStatus =
   | 'pending'
+  | 'queued'
   | 'running'
   | 'requires_action'
+  | 'requires_continuation'
+  | 'idle'
   | 'completed'
   | 'failed'
   | 'cancelled'
@@ -93,6 +101,15 @@ export type JobStatus =
   | 'budget_exceeded'
   | 'timed_out'
   | 'unknown';
+
+/** A collaborative-planning plan waiting for approval or refinement. */
+export interface PendingPlan {
+  /** The turn that produced it. */
+  turn: number;
+  interactionId: string;
+  /** The plan text (the workflow holds the turn summary; JobsClient.state fills in the full report). */
+  text: string;
+}
 
 export interface JobError {
   /** Stable code from the client's error tree (e.g. `bad_request`, `not_found`) or the job (`deadline_exceeded`). */
@@ -161,6 +178,8 @@ export interface JobState {
   cancelReason?: string;
   /** While the job waits for a follow-up after a turn: when the window closes (ISO time). */
   followUpUntil?: string;
+  /** Present while a plan waits (phase `plan-ready`): approve it with `approvePlan`, refine it with `refinePlan`. */
+  plan?: PendingPlan;
 }
 
 /** The workflow's result: small by design; the report is read from the result store or the API. */
@@ -188,9 +207,16 @@ export interface FollowUpRequest {
   overrides?: Partial<Omit<JobRequest, 'input' | 'model' | 'agent'>>;
 }
 
+/**
+ * The `approvePlan` update's argument. Collaborative planning is chained turns (Google's docs):
+ * approving executes the plan in a turn with `collaborative_planning: false`; `edit` (or
+ * `approve: false`) refines it in a turn with the flag still true, and the refined plan becomes
+ * the new `JobState.plan`.
+ */
 export interface PlanApproval {
-  /** Approve the proposed plan as is (default), or send an edited plan / instructions. */
+  /** `false` asks for a different plan (a refinement turn). Default: approve. */
   approve?: boolean;
+  /** Instructions or an edited plan: refines instead of executing. */
   edit?: string;
 }
 

@@ -17,6 +17,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -25,6 +26,7 @@ import {
 import type { CancelInteractionResult, FollowInteractionResult, JobActivities } from '../activities/types';
 // Pure (no I/O, no Node APIs): safe in the workflow sandbox; rejects a bad follow-up before any create.
 import { validateCreateRequest } from '../src/interactions/validate';
+import { isWaitingStatus } from '../src/interactions/types';
 import {
   approvePlanUpdate,
   cancelSignal,
@@ -47,7 +49,10 @@ import {
   followUpInputProblem,
   followUpRequest,
   planApprovalInput,
+  planTurnRequest,
+  planWaitingAfter,
   resolveJobOptions,
+  restingPhase,
   sumUsage,
   usesCollaborativePlanning,
   type ResolvedJobOptions,
@@ -130,7 +135,7 @@ class InteractionJob {
     const model = (input.request as { model?: string }).model;
     this.state = {
       jobId: this.jobId,
-      phase: last ? (last.status === 'requires_action' ? 'waiting-for-input' : 'done') : 'creating',
+      phase: restingPhase(last, input.request),
       status: last?.status ?? 'pending',
       turn: last?.turn ?? 0,
       turns: this.turns,
@@ -188,18 +193,26 @@ class InteractionJob {
     );
     setHandler(
       approvePlanUpdate,
-      (req) => this.enqueueTurn('approvePlan', followUpRequest(this.request, { input: planApprovalInput(req ?? {}) })),
+      (req) => {
+        // v0.1.0 answered a `requires_action` plan with the flag still true; Google documents
+        // chained turns (execute with collaborative_planning: false, refine with it true).
+        const request = patched('plan-approval-chained-turns')
+          ? planTurnRequest(this.request, req ?? {})
+          : followUpRequest(this.request, { input: planApprovalInput(req ?? {}) });
+        return this.enqueueTurn('approvePlan', request);
+      },
       {
         validator: (req) => {
           this.assertAcceptingTurn();
-          const last = this.chainHead();
-          if (last?.status !== 'requires_action') {
-            throw new Error(`approvePlan rejected: the last turn is ${last?.status ?? 'missing'}, not requires_action (no plan is waiting)`);
-          }
           if (!usesCollaborativePlanning(this.request)) {
             throw new Error('approvePlan rejected: the job is not an agent run with agent_config.collaborative_planning: true; use followUp');
           }
+          const last = this.chainHead();
+          if (!planWaitingAfter(last, this.request)) {
+            throw new Error(`approvePlan rejected: no plan is waiting (the last turn is ${last?.status ?? 'missing'}); a plan waits after a collaborative-planning turn that completed`);
+          }
           if (req?.edit !== undefined && typeof req.edit !== 'string') throw new Error('approvePlan rejected: edit must be a string');
+          if (req?.approve !== undefined && typeof req.approve !== 'boolean') throw new Error('approvePlan rejected: approve must be a boolean');
         },
       },
     );
@@ -262,12 +275,14 @@ class InteractionJob {
         log.info('continuing as new', { jobId: this.jobId, historyLength: info.historyLength, turns: this.turns.length });
         await continueAsNew<typeof interactionJob>(next);
       }
-      this.state.phase = last!.status === 'requires_action' ? 'waiting-for-input' : 'done';
+      this.state.phase = restingPhase(last, this.request);
+      if (this.state.phase === 'plan-ready') this.state.plan = { turn: last!.turn, interactionId: last!.interactionId!, text: last!.summary ?? '' };
       this.windowOpen = true;
       this.state.followUpUntil = isoAt(Date.now() + this.options.followUpWindowMs);
       const got = await condition(() => this.pending !== undefined || this.cancelRequested, this.options.followUpWindowMs);
       this.windowOpen = false;
       delete this.state.followUpUntil;
+      delete this.state.plan;
       if (!got || this.cancelRequested || !this.pending) {
         // A cancel here ends the job but leaves the finished turn's status as it was.
         if (this.pending) this.pending.failure = { code: 'cancelled', message: 'the job was cancelled' };
@@ -393,7 +408,7 @@ class InteractionJob {
             interactionId: rec.interactionId!,
             options: { ...followOptionsOf(this.options), mode: 'poll' },
           });
-          if (r.status !== 'requires_action') return this.applyFollow(rec, r);
+          if (!isWaitingStatus(r.status)) return this.applyFollow(rec, r);
         } catch (err) {
           log.warn('collecting a finished run after cancel failed', { jobId: this.jobId, error: jobErrorOf(err).message });
         }
@@ -409,7 +424,7 @@ class InteractionJob {
     rec.status = status;
     rec.endedAt = isoAt(Date.now());
     this.copyTurnToState(rec);
-    this.state.phase = status === 'requires_action' ? 'waiting-for-input' : 'done';
+    this.state.phase = isWaitingStatus(status) ? 'waiting-for-input' : 'done';
     this.setStatus(status);
   }
 

@@ -132,8 +132,12 @@ export class ProgressRenderer {
         this.clearLine();
         this.status = event.status;
         const chars = event.outputChars > 0 ? `, ${event.outputChars.toLocaleString('en-US')} chars` : '';
-        const mark = event.status === 'completed' ? '✔' : event.status === 'requires_action' ? '…' : '✖';
-        const what = event.status === 'requires_action' ? 'plan proposed: approve it with `gemini-jobs approve-plan`' : event.status;
+        const waiting = event.status === 'requires_action' || event.status === 'requires_continuation' || event.status === 'idle';
+        const mark = event.status === 'completed' ? '✔' : waiting ? '…' : '✖';
+        const id = this.options.jobId ?? '<jobId>';
+        const what = event.planReady
+          ? `plan ready: approve it with \`gemini-jobs approve-plan ${id}\`, or refine it with \`gemini-jobs refine-plan ${id} "<changes>"\``
+          : event.status;
         const error = event.error ? `: ${event.error.code}: ${event.error.message}` : '';
         const unavailable = event.reportAvailable ? '' : ' (report text unavailable)';
         this.options.progress.write(`${mark} turn ${event.turn} ${what} after ${formatDuration(this.elapsed())}${chars}${error}${unavailable}\n`);

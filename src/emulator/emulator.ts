@@ -1,6 +1,7 @@
 /**
- * The emulator's HTTP server: routing for the Gemini (`/v1beta`), Vertex
- * (`/v1beta1/projects/{p}/locations/{l}`) and Vertex express (`/v1beta1`) families, auth,
+ * The emulator's HTTP server: routing for the Gemini API (`/v1`, the SDKs' default, and
+ * `/v1beta`, `/v1alpha`), Vertex (`/{v1,v1beta1}/projects/{p}/locations/{l}`) and Vertex express
+ * (`/v1beta1`) families, auth,
  * counters, fault hooks and the interaction handlers. Runs live in `run.ts`, scripts in
  * `script.ts`.
  */
@@ -127,20 +128,27 @@ interface RouteInfo {
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
+/** Gemini API versions served (the SDKs default to v1; v1beta when asked). */
+const GEMINI_VERSIONS = new Set(['v1', 'v1beta', 'v1alpha']);
+/** Vertex versions served on the project path. Without a project, `v1beta1` is express mode. */
+const VERTEX_VERSIONS = new Set(['v1', 'v1beta1']);
+
 function parsePath(pathname: string): RouteInfo | undefined {
   const parts = pathname.split('/').filter(Boolean);
   let family: RouteInfo['family'];
   let scope: string;
   let rest: string[];
-  if (parts[0] === 'v1beta') {
-    family = 'gemini';
-    scope = 'gemini';
-    rest = parts.slice(1);
-  } else if (parts[0] === 'v1beta1' && parts[1] === 'projects' && parts[3] === 'locations' && parts.length >= 5) {
+  const version = parts[0] ?? '';
+  if (VERTEX_VERSIONS.has(version) && parts[1] === 'projects' && parts[3] === 'locations' && parts.length >= 5) {
     family = 'vertex';
     scope = `vertex:${decodeURIComponent(parts[2]!)}/${decodeURIComponent(parts[4]!)}`;
     rest = parts.slice(5);
-  } else if (parts[0] === 'v1beta1') {
+  } else if (GEMINI_VERSIONS.has(version)) {
+    // One store for every Gemini API version: v1 and v1beta serve the same interactions.
+    family = 'gemini';
+    scope = 'gemini';
+    rest = parts.slice(1);
+  } else if (version === 'v1beta1') {
     family = 'express';
     scope = 'express';
     rest = parts.slice(1);
@@ -552,7 +560,11 @@ class EmulatorServer implements Emulator, RunHost {
     if (plan.deltaChars !== undefined) shape.deltaChars = plan.deltaChars;
     if (plan.injectUnknown) shape.injectUnknown = true;
     if (plan.outcome) shape.outcome = plan.outcome;
+    if (plan.queuedMs) shape.queuedMs = plan.queuedMs;
+    if (plan.newVariants) shape.newVariants = true;
     shape = shapeFromRules(this.book, name, rules, shape);
+    // A continuation hop resumes decoding where the previous one stopped: it runs to the end.
+    if (typeof body['continuation_token'] === 'string' && shape.outcome === 'requires_continuation') shape.outcome = 'completed';
 
     const id = this.newId();
     const script = buildScript({ body, inputSteps, ...(previous ? { previous } : {}), seed: this.seed }, shape);
@@ -575,6 +587,21 @@ class EmulatorServer implements Emulator, RunHost {
     this.order.push(run);
     this.c.creates++;
 
+    const blocked = name === 'create' ? this.book.find('content_blocked', name, id, rules) : undefined;
+    if (blocked) {
+      // Reported shape (LiveBench PR #476): a plain HTTP 400 `content_blocked`; nothing is stored.
+      this.book.fire(blocked);
+      run.counters.faults++;
+      run.refused = true;
+      run.abort();
+      throw new EmulatorHttpError(400, blocked.rule.message ?? 'content_blocked: the request was blocked by the safety filters.', 'INVALID_ARGUMENT', {}, [
+        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'content_blocked', domain: 'generativelanguage.googleapis.com' },
+      ]);
+    }
+    if (this.book.find('completed_without_steps', name, id, rules)) {
+      this.book.fire(this.book.find('completed_without_steps', name, id, rules)!);
+      run.emptyCompletedSteps = true;
+    }
     const refusal = this.book.find('refusal', name, id, rules);
     if (refusal) {
       this.book.fire(refusal);
@@ -650,6 +677,11 @@ class EmulatorServer implements Emulator, RunHost {
     }
 
     if (name === 'get') {
+      if (run.script.zombie && !run.terminal) {
+        // Zombie: the status GET never answers; the client's own deadline has to end it.
+        this.onFault(run, 'zombie');
+        return;
+      }
       this.json(res, 200, run.snapshot(true, url.searchParams.get('include_input') === 'true'));
       return;
     }
@@ -658,6 +690,12 @@ class EmulatorServer implements Emulator, RunHost {
       const at = run.resolveEventId(lastEventId);
       if (at === undefined) throw invalid(`last_event_id ${JSON.stringify(lastEventId)} is not an event of interaction ${id}.`);
       cursor = at;
+      const replay = this.book.find('replay_from_start', name, id, scoped);
+      if (replay) {
+        this.book.fire(replay);
+        run.counters.faults++;
+        cursor = 0;
+      }
     }
     const faults = this.streamFaults('stream', id, scoped);
     this.openSse(res);

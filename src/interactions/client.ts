@@ -11,7 +11,7 @@ import { createAuth, type AccessTokenSource, type AuthProvider } from './auth';
 import { APIConnectionError, APITimeoutError, InteractionsError, makeStatusError, redact, type ErrorContext } from './errors';
 import { normalizeInteraction } from './normalize';
 import { DEFAULT_RETRY_POLICY, abortReason, parseRetryAfterMs, retryDelayMs, shouldRetry, sleep, type RetryPolicy } from './retry';
-import { buildUrl, idSegment, resolveRoute, type Route } from './routing';
+import { apiVersionFromEnv, buildUrl, idSegment, resolveRoute, type Route } from './routing';
 import { InteractionStream, ResumableStream, type ResumeOptions } from './stream';
 import {
   DEFAULT_HEADERS_TIMEOUT_MS,
@@ -41,8 +41,10 @@ export interface ClientOptions {
   authClient?: AuthClient;
   /** google-auth-library GoogleAuth for Vertex (default: ADC with cloud-platform scope). */
   googleAuth?: GoogleAuth;
-  /** `x-goog-user-project` (else the credentials' quota project, else GOOGLE_CLOUD_QUOTA_PROJECT). */
+  /** `x-goog-user-project` on every route (else GOOGLE_GENAI_USER_PROJECT, else the credentials' quota project, else GOOGLE_CLOUD_QUOTA_PROJECT). */
   userProject?: string;
+  /** API version segment: default `v1` (Gemini API, as @google/genai 3.3.0) or `v1beta1` (Vertex). `fromEnv` reads GOOGLE_GENAI_API_VERSION. */
+  apiVersion?: string;
   /** Origin override (emulator, proxy); the version prefix is kept. */
   baseUrl?: string;
   /** Sent as `Api-Revision` when set (e.g. `2026-05-20`). */
@@ -65,7 +67,7 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
-  /** Environment read for GOOGLE_CLOUD_QUOTA_PROJECT (default `process.env`). */
+  /** Environment read for GOOGLE_GENAI_USER_PROJECT / GOOGLE_CLOUD_QUOTA_PROJECT (default `process.env`). */
   env?: Record<string, string | undefined>;
 }
 
@@ -137,9 +139,10 @@ export class InteractionsClient {
       project: opts.project,
       location: opts.location,
       hasApiKey: !!opts.apiKey,
+      ...(opts.apiVersion !== undefined ? { apiVersion: opts.apiVersion } : {}),
       baseUrl: opts.baseUrl,
     });
-    this.auth = createAuth(this.route.family === 'vertex' ? 'bearer' : 'api-key', opts);
+    this.auth = createAuth(this.route.auth, opts);
     this.transport = new Transport({
       dispatcher: opts.dispatcher,
       connectTimeoutMs: opts.connectTimeoutMs,
@@ -150,17 +153,28 @@ export class InteractionsClient {
   }
 
   /**
-   * Build a client from the environment: `GEMINI_API_KEY` then `GOOGLE_API_KEY`;
-   * `GOOGLE_GENAI_USE_VERTEXAI` (`true`/`1`), `GOOGLE_CLOUD_PROJECT`, `GOOGLE_CLOUD_LOCATION`;
-   * `GEMINI_JOBS_BASE_URL` (origin override, e.g. the emulator). `overrides` win.
+   * Build a client from the environment, read like @google/genai 3.3.0 reads it:
+   * `GEMINI_API_KEY` then `GOOGLE_API_KEY`; `GOOGLE_GENAI_USE_VERTEXAI` (`true`/`1`),
+   * `GOOGLE_CLOUD_PROJECT`, `GOOGLE_CLOUD_LOCATION` (when both a key and a project/location come
+   * from the environment, the project wins and the key is dropped, as in the SDK; pass `apiKey` and
+   * `project` as overrides to use the key on the project path); `GOOGLE_GENAI_API_VERSION`
+   * (`beta` → `v1beta` / `v1beta1`); `GOOGLE_GENAI_USER_PROJECT`; `GEMINI_JOBS_BASE_URL` (origin
+   * override, e.g. the emulator). `overrides` win.
    */
   static fromEnv(env: Record<string, string | undefined> = process.env, overrides: ClientOptions = {}): InteractionsClient {
     const flag = (env.GOOGLE_GENAI_USE_VERTEXAI ?? '').trim().toLowerCase();
+    const vertexai = overrides.vertexai ?? (flag === 'true' || flag === '1');
+    const project = env.GOOGLE_CLOUD_PROJECT?.trim() || undefined;
+    const location = env.GOOGLE_CLOUD_LOCATION?.trim() || undefined;
+    let apiKey = env.GEMINI_API_KEY || env.GOOGLE_API_KEY || undefined;
+    // @google/genai: "Implicit project/location takes precedence over implicit api_key" on Vertex.
+    if (vertexai && apiKey && (project || location) && overrides.project === undefined && overrides.apiKey === undefined) apiKey = undefined;
     const fromEnv: ClientOptions = {
-      apiKey: env.GEMINI_API_KEY || env.GOOGLE_API_KEY || undefined,
-      vertexai: flag === 'true' || flag === '1',
-      project: env.GOOGLE_CLOUD_PROJECT || undefined,
-      location: env.GOOGLE_CLOUD_LOCATION || undefined,
+      apiKey,
+      vertexai,
+      project,
+      location,
+      apiVersion: apiVersionFromEnv(env.GOOGLE_GENAI_API_VERSION, vertexai),
       baseUrl: env.GEMINI_JOBS_BASE_URL || undefined,
       env,
     };
@@ -265,14 +279,13 @@ export class InteractionsClient {
    * origin, version path, the API version segment of that path, and the auth scheme. No secrets.
    */
   routing(): RoutingInfo {
-    const apiVersion = this.route.prefix.split('/').filter(Boolean)[0] ?? '';
     return {
       family: this.route.family,
       origin: this.route.origin,
       host: this.route.host,
       prefix: this.route.prefix,
-      apiVersion,
-      auth: this.auth.kind,
+      apiVersion: this.route.apiVersion,
+      auth: this.route.auth,
       originOverridden: this.opts.baseUrl !== undefined && this.opts.baseUrl !== '',
     };
   }

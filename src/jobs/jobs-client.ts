@@ -34,6 +34,7 @@ import type {
   JobResult,
   JobState,
   JobStatus,
+  PendingPlan,
   PlanApproval,
   TurnRecord,
 } from '../../workflows/definitions';
@@ -50,7 +51,7 @@ import { mergeLiveState } from './live-state';
 import { createResultStoreFromEnv } from './result-store';
 import type { ResultStore } from './result-store';
 // TODO(workflow engineer): `validateJobInput(input)` lives in src/jobs/validate-job.ts.
-import { validateJobInput } from './validate-job';
+import { JobValidationError, validateJobInput } from './validate-job';
 import { isSettledTurnStatus, watchEvents } from './watch';
 import type { JobEvent, JobSnapshot, WatchOptions } from './watch';
 
@@ -416,9 +417,24 @@ export class JobsClient {
     return { state: closedState, closed: true, description };
   }
 
-  /** Current state: the `state` query merged with describe() (live progress from heartbeats). */
+  /**
+   * Current state: the `state` query merged with describe() (live progress from heartbeats). While
+   * a plan waits, `plan.text` is the whole plan (the turn's report), not the workflow's summary.
+   */
   async state(jobId: string): Promise<JobState> {
-    return (await this.snapshot(jobId)).state;
+    const state = (await this.snapshot(jobId)).state;
+    if (state.plan) {
+      const turn = state.turns.find((t) => t.turn === state.plan!.turn);
+      if (turn) {
+        try {
+          const report = await this.report(turn);
+          if (report.text) state.plan = { ...state.plan, text: report.text };
+        } catch {
+          // The summary stays: the report store or the API may be out of reach from here.
+        }
+      }
+    }
+    return state;
   }
 
   /** Reads the report text of a turn: result store first, then the API by interaction id. */
@@ -503,9 +519,29 @@ export class JobsClient {
     return this.update(jobId, () => this.handle(jobId).executeUpdate(followUpUpdate, { args: [request] }));
   }
 
-  /** Approves (or edits) the plan a collaborative-planning turn proposed. */
+  /**
+   * Approves the waiting plan: the next turn runs it with `collaborative_planning: false`
+   * (Google's chained-turn flow). With `{ edit }` (or `approve: false`) it refines the plan
+   * instead, like {@link refinePlan}. Rejected unless `state.plan` is present.
+   */
   async approvePlan(jobId: string, approval: PlanApproval = {}): Promise<FollowUpAccepted> {
     return this.update(jobId, () => this.handle(jobId).executeUpdate(approvePlanUpdate, { args: [approval] }));
+  }
+
+  /**
+   * Refines the waiting plan: a chained turn with `collaborative_planning` still true and
+   * `instructions` as input; its output becomes the new `state.plan`. With `wait`, resolves once
+   * the refined plan is there (`plan`), polling up to `timeoutMs`.
+   */
+  async refinePlan(jobId: string, instructions: string, options: { wait?: boolean; timeoutMs?: number } = {}): Promise<FollowUpAccepted & { plan?: PendingPlan }> {
+    if (typeof instructions !== 'string' || instructions.trim() === '') {
+      throw new JobValidationError('instructions', 'refinePlan needs the change to make as non-empty text', 'pass e.g. "Focus on Europe"');
+    }
+    const accepted = await this.approvePlan(jobId, { edit: instructions });
+    if (!options.wait) return accepted;
+    await this.result(jobId, { wait: true, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
+    const state = await this.state(jobId);
+    return state.plan && state.plan.turn === accepted.turn ? { ...accepted, plan: state.plan } : accepted;
   }
 
   private async update<T>(jobId: string, run: () => Promise<T>): Promise<T> {

@@ -75,6 +75,8 @@ export interface TurnCompletedEvent extends EventBase {
   summary?: string;
   usage?: Usage;
   error?: JobError;
+  /** True when this turn's output is a collaborative-planning plan waiting for approval (`state.plan`). */
+  planReady?: boolean;
 }
 export interface DoneEvent extends EventBase {
   type: 'done';
@@ -102,9 +104,9 @@ export function turnStartPosition(turn: number): number | undefined {
   return turn > 0 ? turn * TURN_SPAN - 1 : undefined;
 }
 
-/** Statuses after which a turn will not change any more (requires_action waits for plan approval). */
+/** Statuses after which a turn will not change any more (a waiting status waits for the client). */
 export function isSettledTurnStatus(status: JobStatus | undefined): boolean {
-  return status !== undefined && status !== 'pending' && status !== 'running';
+  return status !== undefined && status !== 'pending' && status !== 'queued' && status !== 'running';
 }
 
 /** The snapshot one state read yields. */
@@ -326,6 +328,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
         reportAvailable,
         ...(record?.summary !== undefined ? { summary: record.summary } : {}),
         ...(record?.usage !== undefined ? { usage: record.usage } : {}),
+        ...(state.plan?.turn === turn ? { planReady: true } : {}),
         ...(record?.error ?? (turn === state.turn ? state.error : undefined)
           ? { error: (record?.error ?? state.error)! }
           : {}),

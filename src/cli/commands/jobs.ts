@@ -46,6 +46,7 @@ export const JOB_COMMAND_OPTIONS: Record<string, OptionSpec> = {
   cancel: { reason: { type: 'string' } },
   'follow-up': { ...FOLLOW_FLAGS },
   'approve-plan': { edit: { type: 'string' }, ...FOLLOW_FLAGS },
+  'refine-plan': { ...FOLLOW_FLAGS },
   list: {
     status: { type: 'string', multiple: true },
     agent: { type: 'string', multiple: true },
@@ -56,7 +57,7 @@ export const JOB_COMMAND_OPTIONS: Record<string, OptionSpec> = {
 
 /** Exit code for a turn's final status. */
 export function exitCodeForStatus(status: JobStatus | string): ExitCode {
-  return status === 'completed' || status === 'requires_action' ? EXIT.OK : EXIT.JOB_FAILED;
+  return status === 'completed' || status === 'requires_action' || status === 'requires_continuation' || status === 'idle' ? EXIT.OK : EXIT.JOB_FAILED;
 }
 
 async function questionArg(ctx: CommandContext, parts: string[]): Promise<string | undefined> {
@@ -167,6 +168,7 @@ async function followAfter(ctx: CommandContext, jobs: JobsClient, jobId: string,
   } else {
     if (outcome.report !== undefined) writeReport(ctx, outcome.report);
     info(ctx, `Job ${jobId} turn ${outcome.turn?.turn ?? '?'}: ${outcome.status}${outcome.turn?.error ? ` (${outcome.turn.error.code}: ${outcome.turn.error.message})` : ''}`);
+    if (outcome.state.plan && outcome.state.plan.turn === outcome.turn?.turn) for (const line of planHint(jobId)) info(ctx, line);
   }
   return exitCodeForStatus(outcome.status);
 }
@@ -236,7 +238,20 @@ function describeState(state: JobState): string[] {
     const chars = t.outputChars !== undefined ? `, ${t.outputChars.toLocaleString('en-US')} chars` : '';
     lines.push(`  - turn ${t.turn}: ${t.status}${t.interactionId ? ` ${t.interactionId}` : ''}${chars}${t.error ? ` (${t.error.code})` : ''}`);
   }
+  if (state.plan) {
+    lines.push(`  plan (turn ${state.plan.turn}):`);
+    for (const l of state.plan.text.split('\n')) lines.push(`    ${l}`);
+    lines.push(...planHint(state.jobId));
+  }
   return lines;
+}
+
+/** What to run after a collaborative-planning turn produced a plan. */
+export function planHint(jobId: string): string[] {
+  return [
+    `Plan ready. Approve it:  gemini-jobs approve-plan ${jobId}`,
+    `Or refine it:            gemini-jobs refine-plan ${jobId} "<what to change>"`,
+  ];
 }
 
 export async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
@@ -334,14 +349,31 @@ export async function followUpCommand(ctx: CommandContext): Promise<ExitCode> {
   }
 }
 
+/** `approve-plan <id>`: runs the waiting plan (a turn with collaborative_planning: false); `--edit` refines it instead. */
 export async function approvePlanCommand(ctx: CommandContext): Promise<ExitCode> {
   const [jobId] = requirePositionals('approve-plan', ctx.positionals, ['jobId']);
   if (flag(ctx, 'wait') && flag(ctx, 'watch')) throw new UsageError('pass --wait or --watch, not both', 'approve-plan');
   const edit = str(ctx.values, 'edit');
+  if (edit !== undefined && edit.trim() === '') throw new UsageError('--edit needs the change to make as text', 'approve-plan');
   const jobs = await connectJobs(ctx, { interactions: true });
   try {
-    const accepted = await jobs.approvePlan(jobId!, edit !== undefined ? { approve: true, edit } : { approve: true });
-    return await afterUpdate(ctx, jobs, jobId!, accepted, edit !== undefined ? 'Edited plan' : 'Plan approval');
+    const accepted = await jobs.approvePlan(jobId!, edit !== undefined ? { edit } : {});
+    return await afterUpdate(ctx, jobs, jobId!, accepted, edit !== undefined ? 'Plan refinement' : 'Plan approval');
+  } finally {
+    await jobs.close();
+  }
+}
+
+/** `refine-plan <id> <text>`: a chained turn with collaborative_planning still true; its output is the new plan. */
+export async function refinePlanCommand(ctx: CommandContext): Promise<ExitCode> {
+  const [jobId, ...rest] = requirePositionals('refine-plan', ctx.positionals, ['jobId', 'instructions'], true);
+  const instructions = await questionArg(ctx, rest);
+  if (!instructions) throw new UsageError('missing <instructions>: say what to change in the plan', 'refine-plan');
+  if (flag(ctx, 'wait') && flag(ctx, 'watch')) throw new UsageError('pass --wait or --watch, not both', 'refine-plan');
+  const jobs = await connectJobs(ctx, { interactions: true });
+  try {
+    const accepted = await jobs.refinePlan(jobId!, instructions);
+    return await afterUpdate(ctx, jobs, jobId!, accepted, 'Plan refinement');
   } finally {
     await jobs.close();
   }
