@@ -12,7 +12,6 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator';
-import { InteractionsClient } from '../../src/interactions/client';
 import { runDoctor, type DoctorReport } from '../../src/doctor';
 import { runCli as runCliInProcess } from '../../src/cli/run';
 import type { CliIO } from '../../src/cli/context';
@@ -165,11 +164,9 @@ test('no credentials: exit 2 and what to set; a bad flag: exit 2', async () => {
   assert.match(bad.stderr, /--webhook-url must be an http\(s\) URL/);
 });
 
-// CI's requirement: against the emulator every line is ok, Deep Research planning included. It
-// needs the integration of issue 10 (client default /v1, the emulator's chained plan turns);
-// until the client resolves v1 this test reports as a todo instead of failing.
-const pendingIssue10 = new InteractionsClient({ apiKey: 'doctor-probe' }).routing().apiVersion !== 'v1';
-test('all ok against the emulator, including --deep-research --yes', { todo: pendingIssue10 ? 'waits for issue 10 (v1 routing, plans as chained turns)' : false }, async () => {
+// CI's requirement: against the emulator every line is ok, Deep Research planning included
+// (plans as chained turns, the client on /v1); a webhook line is skipped (no URL given).
+test('all ok against the emulator, including --deep-research --yes', async () => {
   const run = await runCli(['doctor', '--json', '--deep-research', '--yes'], envFor(emu), { timeoutMs: 240_000 });
   const report = JSON.parse(run.stdout) as DoctorReport;
   const notOk = report.checks.filter((c) => c.result !== 'ok' && !(c.id === 'webhook' && c.result === 'skipped'));
