@@ -27,6 +27,7 @@ Services:
   worker                     Run a worker (credentials from the environment)
   dev                        Local stack: Temporal dev server + worker (+ emulator) + a sample job
   emulator                   Run the local Interactions API emulator
+  doctor                     Check the API the worker's credentials reach against what the worker assumes
   serve                      HTTP API (bearer tokens) and live jobs dashboard
 
 Exit codes: 0 ok, 1 job failed/cancelled/timed out (or other error), 2 usage error, 3 connection error.
@@ -189,6 +190,34 @@ dashboard URL with it, and refuses any --host other than loopback. OpenAPI: /v1/
   --no-dashboard               Serve the API only
 
 ${CONNECTION_FLAGS}`,
+  doctor: `Usage: gemini-jobs doctor [options]
+
+Runs a short, cheap probe of the Interactions API with the worker's own settings (GEMINI_API_KEY,
+Vertex variables or GEMINI_JOBS_BASE_URL; Temporal is not needed) and prints one line per
+assumption the worker makes: ok, differs (what and where), skipped (why), failed. Checks the
+credentials and route (API version, Vertex host and path, quota project header), a tiny model
+turn (create, stream, get, delete), a resume by last_event_id after a cut, a cancel confirmed by
+status, and the statuses and event types seen that the client does not know. Everything it
+creates is deleted; by default it runs model turns only and prints the requests and tokens used.
+
+  --model <name>               Model of the probe turns (default gemini-3-flash-preview)
+  --deep-research              Also run a collaborative-planning turn of the Deep Research agent
+                               (costs money: asks first on a terminal; skipped off one without --yes)
+  --agent <name>               Agent of --deep-research (default deep-research-preview-04-2026)
+  -y, --yes                    Do not ask before the costly --deep-research step
+  --webhook-url <url>          Also check a webhook delivery to this URL (webhook_config)
+  --webhook-listen <[host:]port>  Where that URL reaches this machine (default: the URL itself
+                               when it is loopback; port 0 picks a free port)
+  --webhook-wait <duration>    How long to wait for the delivery (default 60s)
+  --record <dir>               Save redacted wire transcripts (fixtures; see docs/doctor.md)
+  --max-tokens <n>             Stop creating interactions past this many tokens (default 20000)
+  --turn-timeout <duration>    Longest wait for a background model turn (default 2m)
+  --plan-timeout <duration>    Longest wait for a Deep Research plan turn (default 15m)
+  --json                       Machine-readable report
+  -h, --help                   Show help
+
+Exit codes: 0 every line ok or skipped, 1 a line differs or failed, 2 usage error or no
+credentials.`,
   emulator: `Usage: gemini-jobs emulator [options]
 
 Runs the local Interactions API emulator until Ctrl-C. Point a worker at it with

@@ -21,6 +21,7 @@ import {
   watchCommand,
 } from './commands/jobs';
 import { SERVICE_COMMAND_OPTIONS, devCommand, emulatorCommand, workerCommand } from './commands/services';
+import { DOCTOR_OPTIONS, doctorCommand } from './commands/doctor';
 import { SERVE_COMMAND_OPTIONS, serveCommand } from './commands/serve';
 
 type Handler = (ctx: CommandContext) => Promise<ExitCode>;
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, { options: OptionSpec; run: Handler }> = {
   worker: { options: SERVICE_COMMAND_OPTIONS.worker!, run: workerCommand },
   emulator: { options: SERVICE_COMMAND_OPTIONS.emulator!, run: emulatorCommand },
   dev: { options: SERVICE_COMMAND_OPTIONS.dev!, run: devCommand },
+  doctor: { options: DOCTOR_OPTIONS, run: doctorCommand },
   serve: { options: SERVE_COMMAND_OPTIONS, run: serveCommand },
 };
 

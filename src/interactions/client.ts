@@ -72,6 +72,22 @@ export interface ClientOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** What {@link InteractionsClient.routing} returns. */
+export interface RoutingInfo {
+  family: Route['family'];
+  /** Origin actually used (the `baseUrl` override when set). */
+  origin: string;
+  host: string;
+  /** Version path, e.g. `/v1beta` or `/v1beta1/projects/p/locations/l`. */
+  prefix: string;
+  /** First segment of the version path, e.g. `v1`, `v1beta`, `v1beta1`. */
+  apiVersion: string;
+  /** `api-key` (x-goog-api-key) or `bearer` (OAuth2 Authorization header). */
+  auth: 'api-key' | 'bearer';
+  /** True when `baseUrl` replaced Google's origin (emulator, proxy). */
+  originOverridden: boolean;
+}
+
 /** Options accepted by every call. */
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -271,6 +287,22 @@ export class InteractionsClient {
       },
       opts,
     );
+  }
+
+  /**
+   * The resolved routing of this client, for diagnostics (`gemini-jobs doctor`): backend family,
+   * origin, version path, the API version segment of that path, and the auth scheme. No secrets.
+   */
+  routing(): RoutingInfo {
+    return {
+      family: this.route.family,
+      origin: this.route.origin,
+      host: this.route.host,
+      prefix: this.route.prefix,
+      apiVersion: this.route.apiVersion,
+      auth: this.route.auth,
+      originOverridden: this.opts.baseUrl !== undefined && this.opts.baseUrl !== '',
+    };
   }
 
   /** Close the client's connection pool (a caller-supplied dispatcher is left open). */

@@ -5,7 +5,7 @@
 export * from './types';
 export * from './errors';
 export { InteractionsClient } from './client';
-export type { ClientOptions, RequestOptions, GetOptions, CallSpec } from './client';
+export type { ClientOptions, RequestOptions, GetOptions, CallSpec, RoutingInfo } from './client';
 export { InteractionStream, ResumableStream, isReconnectable } from './stream';
 export type { InteractionStreamOptions, ResumeOptions, ReconnectInfo } from './stream';
 export { InteractionAccumulator, accumulate, reportText } from './accumulator';

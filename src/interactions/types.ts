@@ -70,6 +70,11 @@ export type WaitingStatus = (typeof WAITING_STATUSES)[number];
 export const KNOWN_STATUSES = [...ACTIVE_STATUSES, ...WAITING_STATUSES, ...TERMINAL_STATUSES] as const;
 export type KnownStatus = (typeof KNOWN_STATUSES)[number];
 
+/** True when `status` is one of {@link KNOWN_STATUSES} (`gemini-jobs doctor` reports the others as unknown). */
+export function isKnownStatus(status: string | null | undefined): status is KnownStatus {
+  return status != null && (KNOWN_STATUSES as readonly string[]).includes(status);
+}
+
 /** True when `status` is one of {@link TERMINAL_STATUSES}. */
 export function isTerminalStatus(status: string | null | undefined): status is TerminalStatus {
   return status != null && (TERMINAL_STATUSES as readonly string[]).includes(status);
