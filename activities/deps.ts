@@ -5,6 +5,7 @@
  */
 import { CancelledFailure } from '@temporalio/common';
 import { cancellationSignal, sleep as activitySleep } from '@temporalio/activity';
+import { backoffMs, withJitter } from '../src/common/backoff';
 import type { InteractionsClient } from '../src/interactions/client';
 import type { ResultStore } from '../src/jobs/result-store';
 
@@ -21,6 +22,20 @@ export interface ActivityDeps {
   log?: JobLogger;
   /** Clock for tests; default Date.now. */
   now?: () => number;
+  /** Longest delay of a changed follow checkpoint before it is heartbeated (ms). Default 28 s. */
+  checkpointFlushMs?: number;
+  /** The checkpoint flush while someone watches the job (ms). Default 5 s. */
+  watchedFlushMs?: number;
+  /** Whether someone watches `jobId` live right now (faster checkpoint flush). Default: never. */
+  watched?: (jobId: string) => boolean;
+  /** Worker settings for webhook mode (from the worker's environment, never from job input). */
+  webhooks?: WebhookDeliverySettings;
+}
+
+/** Where the API should deliver per-request webhooks for jobs in `webhook` mode. */
+export interface WebhookDeliverySettings {
+  /** Receiver URL(s) put in `webhook_config.uris` (e.g. `https://jobs.example.com/webhooks/gemini`). */
+  uris: string[];
 }
 
 export interface ResolvedDeps {
@@ -28,6 +43,10 @@ export interface ResolvedDeps {
   resultStore: ResultStore;
   log: JobLogger;
   now: () => number;
+  checkpointFlushMs?: number;
+  watchedFlushMs?: number;
+  watched: (jobId: string) => boolean;
+  webhooks?: WebhookDeliverySettings;
 }
 
 /** One JSON line per event on stderr: `{"level":"info","msg":"…",…}`. */
@@ -45,6 +64,10 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
     resultStore: deps.resultStore,
     log: deps.log ?? jsonLogger,
     now: deps.now ?? Date.now,
+    ...(deps.checkpointFlushMs !== undefined ? { checkpointFlushMs: deps.checkpointFlushMs } : {}),
+    ...(deps.watchedFlushMs !== undefined ? { watchedFlushMs: deps.watchedFlushMs } : {}),
+    watched: deps.watched ?? (() => false),
+    ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
   };
 }
 
@@ -66,12 +89,10 @@ export async function sleepMs(ms: number): Promise<void> {
   await activitySleep(Math.max(0, Math.round(ms)));
 }
 
-/** `base` ± 20 % so that many workers polling do not align. */
+/** `base` ± 20 % so that many workers polling do not align (the shared helper, src/common/backoff.ts). */
 export function jitter(base: number): number {
-  return base * (0.8 + Math.random() * 0.4);
+  return withJitter(base, 0.2);
 }
 
-/** Bounded exponential backoff: `initial · factor^n`, capped at `max`. */
-export function backoff(n: number, initial: number, max: number, factor = 2): number {
-  return Math.min(max, initial * Math.pow(factor, Math.max(0, n)));
-}
+/** Bounded exponential backoff: `initial · factor^n`, capped at `max` (the shared helper). */
+export const backoff = backoffMs;

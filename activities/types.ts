@@ -35,6 +35,11 @@ export interface FollowOptions {
   keepaliveMs: number;
   /** Consecutive stream failures without progress before switching to polling. Default 3. */
   maxStreamFailures?: number;
+  /**
+   * A stream silent this long is reconnected whatever the quiet probes say (ms). Default
+   * 10 × `streamIdleTimeoutMs` (the probe interval).
+   */
+  streamStallTimeoutMs?: number;
 }
 
 export interface FollowInteractionInput {
@@ -62,6 +67,8 @@ export interface StreamProgress {
   openSteps?: Record<string, string>;
   /** Index of the step `latestThought` comes from. */
   thoughtStep?: string;
+  /** `step.start` events applied since the run began (absent in checkpoints of older workers). */
+  stepsStarted?: number;
 }
 
 /**

@@ -27,12 +27,15 @@ export interface JobOptions {
   mode?: 'stream' | 'poll';
   /** Whole-job deadline per turn; on expiry the remote run is cancelled and the job ends `timed_out`. Default 60 min for agents, 10 min for models. */
   deadlineMs?: number;
-  /** A stream quiet for longer than this is reconnected. Default 90 s. */
+  /**
+   * A stream quiet for this long is checked with a plain GET while it stays open: a finished run is
+   * collected, a run the stream fell behind is reconnected, a quiet gap is left alone. Default 60 s.
+   */
   streamIdleTimeoutMs?: number;
   /** First and largest polling interval. Defaults 2 s and 30 s. */
   pollInitialIntervalMs?: number;
   pollMaxIntervalMs?: number;
-  /** Heartbeat timeout of the follow activity: how fast a dead worker is noticed. Default 30 s. */
+  /** Heartbeat timeout of the follow activity: how fast a dead worker is noticed. Default 40 s. */
   heartbeatTimeoutMs?: number;
   /** 404/403 answers right after create are tolerated for this long. Default 60 s. */
   notFoundGraceMs?: number;

@@ -14,10 +14,12 @@ export const JOB_OPTION_DEFAULTS = {
   mode: 'stream' as const,
   agentDeadlineMs: 60 * MINUTE_MS,
   modelDeadlineMs: 10 * MINUTE_MS,
-  streamIdleTimeoutMs: 90_000,
+  /** Silence after which the stream is checked with a GET (a quiet gap is not a stall; see activities/quiet-probe.ts). */
+  streamIdleTimeoutMs: 60_000,
   pollInitialIntervalMs: 2_000,
   pollMaxIntervalMs: 30_000,
-  heartbeatTimeoutMs: 30_000,
+  /** 40 s: room for the 28 s checkpoint flush and the 32 s liveness beat (activities/flush.ts). */
+  heartbeatTimeoutMs: 40_000,
   notFoundGraceMs: 60_000,
   followUpWindowMs: 15 * MINUTE_MS,
 };

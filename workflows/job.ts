@@ -65,6 +65,15 @@ export const NON_RETRYABLE_TYPES = [
 
 const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
 
+/**
+ * Retries of the follow activity. Its transient API errors are retried inside the attempt
+ * (activities/transient.ts), so an attempt fails mostly because its worker died: then the next
+ * attempt should start as soon as a worker can take it, not after a backoff grown to 60 s by a
+ * crash loop. A retry-policy change is not a command-sequence change (replay compares activity
+ * type and id, not options).
+ */
+const FOLLOW_RETRY = { ...RETRY, maximumInterval: '5s' };
+
 /** The create POST itself is bounded by the client; these cover a stuck worker. */
 const createActivities = proxyActivities<Pick<JobActivities, 'createInteraction'>>({
   startToCloseTimeout: '2m',
@@ -327,7 +336,7 @@ class InteractionJob {
       scheduleToCloseTimeout: this.options.deadlineMs + 15 * 60_000,
       heartbeatTimeout: this.options.heartbeatTimeoutMs,
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: RETRY,
+      retry: FOLLOW_RETRY,
     });
     const scope = new CancellationScope();
     let outcome: FollowOutcome | undefined;

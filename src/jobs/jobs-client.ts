@@ -13,6 +13,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import { backoffMs } from '../common/backoff';
 import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import {
@@ -423,7 +424,7 @@ export class JobsClient {
         throw new JobWaitTimeoutError(jobId, `Job ${jobId} did not finish its turn within ${options.timeoutMs} ms`);
       }
       await sleep(Math.min(interval, options.timeoutMs !== undefined ? Math.max(1, options.timeoutMs - (Date.now() - started)) : interval), options.signal);
-      interval = Math.min(maxInterval, Math.round(interval * 1.5));
+      interval = backoffMs(1, interval, maxInterval, 1.5);
       try {
         snap = await this.snapshot(jobId);
       } catch (err) {
