@@ -4,21 +4,23 @@
  * and credentials live only inside the client (from the worker's environment), never in job input.
  */
 import { makeCancelInteraction } from './cancel';
+import { makeCheckInteraction } from './check';
 import { makeCreateInteraction } from './create';
 import { resolveDeps, type ActivityDeps } from './deps';
 import { makeFollowInteraction } from './follow';
 import type { JobActivities } from './types';
 
-export type { ActivityDeps, JobLogger } from './deps';
+export type { ActivityDeps, JobLogger, WebhookDeliverySettings } from './deps';
 export { jsonLogger, silentLogger } from './deps';
 export * from './types';
 
-/** The three activities registered by the worker: createInteraction, followInteraction, cancelInteraction. */
+/** The activities registered by the worker: createInteraction, followInteraction, cancelInteraction, checkInteraction. */
 export function createActivities(deps: ActivityDeps): JobActivities {
   const resolved = resolveDeps(deps);
   return {
     createInteraction: makeCreateInteraction(resolved),
     followInteraction: makeFollowInteraction(resolved),
     cancelInteraction: makeCancelInteraction(resolved),
+    checkInteraction: makeCheckInteraction(resolved),
   };
 }

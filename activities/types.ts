@@ -11,6 +11,11 @@ export interface CreateInteractionInput {
   /** The full create body minus the fields the activity sets (background, store, stream). */
   request: JobRequest;
   previousInteractionId?: string;
+  /**
+   * `webhook` mode: add `webhook_config` (the worker's receiver URLs; `user_metadata` naming the
+   * job and turn) so the API tells the receiver when the run ends.
+   */
+  webhook?: boolean;
 }
 
 export interface CreateInteractionResult {
@@ -126,9 +131,30 @@ export interface CancelInteractionResult {
   usage?: Usage;
 }
 
+export interface CheckInteractionInput {
+  jobId: string;
+  interactionId: string;
+  /** When the turn's interaction was created (ISO): a 404/403 within `notFoundGraceMs` of it is "not yet". */
+  createdAt: string;
+  notFoundGraceMs: number;
+}
+
+/** One GET of the interaction: the `webhook` mode's backstop check and its on-demand progress. */
+export interface CheckInteractionResult {
+  upstreamStatus: string;
+  /** Terminal or `requires_action`: collect it now. */
+  settled: boolean;
+  /** Characters of report text produced so far, and steps produced so far (live progress). */
+  outputChars: number;
+  steps: number;
+  latestThought?: string;
+  usage?: Usage;
+}
+
 /** The activity interface the workflow proxies. */
 export interface JobActivities {
   createInteraction(input: CreateInteractionInput): Promise<CreateInteractionResult>;
   followInteraction(input: FollowInteractionInput): Promise<FollowInteractionResult>;
   cancelInteraction(input: CancelInteractionInput): Promise<CancelInteractionResult>;
+  checkInteraction(input: CheckInteractionInput): Promise<CheckInteractionResult>;
 }

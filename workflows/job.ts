@@ -17,17 +17,20 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CancelInteractionResult, FollowInteractionResult, JobActivities } from '../activities/types';
+import type { CancelInteractionResult, CheckInteractionResult, FollowInteractionResult, JobActivities } from '../activities/types';
 // Pure (no I/O, no Node APIs): safe in the workflow sandbox; rejects a bad follow-up before any create.
 import { validateCreateRequest } from '../src/interactions/validate';
 import {
   approvePlanUpdate,
   cancelSignal,
+  refreshProgressUpdate,
+  webhookSignal,
   followUpUpdate,
   jobStatusKey,
   stateQuery,
@@ -38,8 +41,10 @@ import {
   type JobResult,
   type JobState,
   type JobStatus,
+  type OrphanInteraction,
   type TurnRecord,
 } from './definitions';
+import { WebhookInbox } from './webhook-inbox';
 import {
   SUMMARY_CHARS,
   acceptsFollowUp,
@@ -89,6 +94,20 @@ const cancelActivities = proxyActivities<Pick<JobActivities, 'cancelInteraction'
   retry: { ...RETRY, maximumAttempts: 5 },
 });
 
+/** One GET of the interaction (webhook mode's backstop and on-demand progress); short. */
+const checkActivities = proxyActivities<Pick<JobActivities, 'checkInteraction'>>({
+  startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: '5m',
+  retry: { ...RETRY, maximumInterval: '10s', maximumAttempts: 5 },
+});
+
+/**
+ * Patch id of the `webhook` follow mode: the create carries `webhook_config`, the turn waits for the
+ * webhook signal with backstop GET checks on a growing durable timer, and orphans of the create
+ * window that a webhook reveals are recorded and cancelled. Histories of v0.1.0 never reach it.
+ */
+export const PATCH_WEBHOOK_MODE = 'webhook-follow-mode';
+
 /** A follow-up waiting to become the next turn; its update handler waits for `accepted`. */
 interface PendingTurn {
   request: JobRequest;
@@ -128,6 +147,10 @@ class InteractionJob {
   private draining = false;
   private readonly upsertStatus: boolean;
   private upsertedStatus: string | undefined;
+  /** Verified webhook deliveries signalled by the receiver, de-duplicated by webhook id. */
+  private readonly inbox = new WebhookInbox();
+  /** While a webhook-mode turn waits: what `refreshProgress` reads. */
+  private webhookWait: { rec: TurnRecord; interactionId: string; createdAt: string } | undefined;
 
   constructor(private readonly input: JobInput) {
     this.request = input.request;
@@ -176,6 +199,13 @@ class InteractionJob {
   private installHandlers(): void {
     setHandler(stateQuery, () => ({ ...this.state, turns: this.turns.map((t) => ({ ...t })), elapsedMs: Date.now() - this.startedAtMs }));
     setHandler(cancelSignal, (req) => this.requestCancel(req?.reason));
+    // Recording a notice issues no command: a job that is not in webhook mode just keeps it.
+    setHandler(webhookSignal, (notice) => void this.inbox.accept(notice));
+    setHandler(refreshProgressUpdate, () => this.refreshProgress(), {
+      validator: () => {
+        if (!this.webhookWait) throw new Error('refreshProgress rejected: only a webhook-mode turn that is running has progress to fetch (stream mode reports it in its heartbeat)');
+      },
+    });
     setHandler(
       followUpUpdate,
       (req) => this.enqueueTurn('followUp', followUpRequest(this.request, req)),
@@ -307,10 +337,18 @@ class InteractionJob {
       return this.endTurn(rec, 'cancelled');
     }
 
+    // Evaluated only for webhook-mode jobs, which v0.1.0 histories never are.
+    const webhookMode = this.options.mode === 'webhook' && patched(PATCH_WEBHOOK_MODE);
     // Non-cancellable (the whole body is): a cancel arriving now waits for the id, then cancels it.
     let interactionId: string;
     try {
-      const created = await createActivities.createInteraction({ jobId: this.jobId, turn: rec.turn, request, ...(previousInteractionId ? { previousInteractionId } : {}) });
+      const created = await createActivities.createInteraction({
+        jobId: this.jobId,
+        turn: rec.turn,
+        request,
+        ...(previousInteractionId ? { previousInteractionId } : {}),
+        ...(webhookMode ? { webhook: true } : {}),
+      });
       interactionId = created.interactionId;
       rec.upstreamStatus = created.status;
     } catch (err) {
@@ -327,6 +365,12 @@ class InteractionJob {
     this.setStatus('running');
 
     if (this.cancelRequested) return this.cancelRemote(rec, 'cancelled');
+    if (webhookMode) {
+      const waited = await this.waitForWebhook(rec, interactionId, deadlineAtMs);
+      if (waited === 'failed') return;
+      if (waited !== 'settled') return this.cancelRemote(rec, waited);
+      // Settled: the follow activity (poll mode) reads it back once and stores the report.
+    }
     const remainingMs = deadlineAtMs - Date.now();
     if (remainingMs <= 0) return this.cancelRemote(rec, 'timed_out');
 
@@ -359,6 +403,103 @@ class InteractionJob {
     if ('ok' in done) return this.applyFollow(rec, done.ok);
     rec.error = jobErrorOf(done.err);
     return this.endTurn(rec, 'failed');
+  }
+
+  // ---- webhook mode ---------------------------------------------------------------------------
+
+  /**
+   * Waits for the webhook that says the turn's interaction settled, holding nothing: a durable
+   * condition with a timeout. When the timer fires first (a lost or late webhook), one GET check
+   * runs and the next timer doubles, up to `webhookBackstopMaxMs`. A notice about the interaction
+   * that does not say it settled (an unknown event type) prompts a check at once.
+   */
+  private async waitForWebhook(rec: TurnRecord, interactionId: string, deadlineAtMs: number): Promise<'settled' | 'cancelled' | 'timed_out' | 'failed'> {
+    const createdAt = isoAt(Date.now());
+    this.webhookWait = { rec, interactionId, createdAt };
+    let backstopMs = this.options.webhookBackstopInitialMs;
+    let cursor = 0;
+    try {
+      for (;;) {
+        await this.handleOrphans();
+        if (this.inbox.settlingFor(interactionId)) {
+          rec.settledBy = 'webhook';
+          return 'settled';
+        }
+        const remainingMs = deadlineAtMs - Date.now();
+        if (remainingMs <= 0) return 'timed_out';
+        const version = this.inbox.version;
+        const woke = await condition(() => this.cancelRequested || this.inbox.version !== version, Math.min(backstopMs, remainingMs));
+        if (this.cancelRequested) return 'cancelled';
+        const nudged = woke && this.inbox.anyFor(interactionId, cursor) !== undefined;
+        cursor = this.inbox.size;
+        if (woke && (!nudged || this.inbox.settlingFor(interactionId))) continue;
+        if (!woke && Date.now() >= deadlineAtMs) return 'timed_out';
+        let check: CheckInteractionResult;
+        try {
+          check = await checkActivities.checkInteraction({ jobId: this.jobId, interactionId, createdAt, notFoundGraceMs: this.options.notFoundGraceMs });
+        } catch (err) {
+          const error = jobErrorOf(err);
+          if (error.retryable) {
+            // The API is unreachable for now: the next timer tries again.
+            log.warn('webhook backstop check failed; waiting for the next one', { jobId: this.jobId, error: error.message });
+            backstopMs = Math.min(this.options.webhookBackstopMaxMs, backstopMs * 2);
+            continue;
+          }
+          rec.error = error;
+          this.endTurn(rec, 'failed');
+          return 'failed';
+        }
+        this.applyCheck(check);
+        if (check.settled) {
+          rec.settledBy = 'backstop';
+          return 'settled';
+        }
+        if (!woke) backstopMs = Math.min(this.options.webhookBackstopMaxMs, backstopMs * 2);
+      }
+    } finally {
+      this.webhookWait = undefined;
+    }
+  }
+
+  private applyCheck(check: CheckInteractionResult): void {
+    this.state.upstreamStatus = check.upstreamStatus;
+    this.state.progress = { eventsApplied: 0, outputChars: check.outputChars, ...(check.latestThought ? { latestThought: check.latestThought } : {}) };
+    if (check.usage) this.state.usage = check.usage;
+  }
+
+  /** `refreshProgress` update: one GET now, so a watcher pays for progress only when it asks. */
+  private async refreshProgress(): Promise<JobState> {
+    const wait = this.webhookWait!;
+    const check = await checkActivities.checkInteraction({ jobId: this.jobId, interactionId: wait.interactionId, createdAt: wait.createdAt, notFoundGraceMs: this.options.notFoundGraceMs });
+    this.applyCheck(check);
+    return { ...this.state, turns: this.turns.map((t) => ({ ...t })), elapsedMs: Date.now() - this.startedAtMs };
+  }
+
+  /**
+   * Orphans of the create window: a webhook names this job and a turn, but another interaction
+   * than the one recorded (the create whose answer was lost and was retried). Recorded on the turn
+   * (`possibleDuplicateCreate`) and cancelled, so it stops costing money if it still runs.
+   */
+  private async handleOrphans(): Promise<void> {
+    for (const turn of this.turns) {
+      if (!turn.interactionId || !this.inbox.hasOrphans(turn.turn, turn.interactionId)) continue;
+      for (const notice of this.inbox.newOrphans(turn.turn, turn.interactionId)) {
+        const orphan: OrphanInteraction = { interactionId: notice.interactionId, seenIn: notice.eventType };
+        (turn.possibleDuplicateCreate ??= []).push(orphan);
+        log.warn('possible duplicate create: a webhook names this job and turn with another interaction; cancelling it', {
+          jobId: this.jobId,
+          turn: turn.turn,
+          recorded: turn.interactionId,
+          orphan: notice.interactionId,
+        });
+        try {
+          const cancelled = await cancelActivities.cancelInteraction({ jobId: this.jobId, interactionId: notice.interactionId, confirmTimeoutMs: 30_000 });
+          orphan.cancel = cancelled.cancelAnswer;
+        } catch (err) {
+          orphan.cancel = `failed: ${jobErrorOf(err).code}`;
+        }
+      }
+    }
   }
 
   private applyFollow(rec: TurnRecord, r: FollowInteractionResult): void {
