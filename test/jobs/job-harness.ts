@@ -26,7 +26,7 @@ export interface JobHarness {
   resultsDir: string;
   taskQueue: string;
   client: InteractionsClient;
-  newWorker(extra?: { log?: JobLogger }): Promise<Worker>;
+  newWorker(extra?: { log?: JobLogger; webhookUris?: string[] }): Promise<Worker>;
   start(input: JobInput, workflowId?: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof interactionJob>>;
   close(): Promise<void>;
 }
@@ -66,6 +66,7 @@ export async function jobHarness(name: string, emulatorOptions: EmulatorOptions 
         resultStore: store,
         log: extra.log ?? silentLogger,
         workflowBundle: bundle,
+        ...(extra.webhookUris ? { webhookUris: extra.webhookUris } : {}),
         // Fresh checkpoints and quick shutdowns keep the tests short.
         maxHeartbeatThrottleInterval: '300ms',
         shutdownGraceTime: '1s',
