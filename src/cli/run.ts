@@ -20,6 +20,7 @@ import {
   watchCommand,
 } from './commands/jobs';
 import { SERVICE_COMMAND_OPTIONS, devCommand, emulatorCommand, workerCommand } from './commands/services';
+import { WEBHOOKS_COMMAND_OPTIONS, webhooksCommand } from './commands/webhooks';
 
 type Handler = (ctx: CommandContext) => Promise<ExitCode>;
 
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, { options: OptionSpec; run: Handler }> = {
   worker: { options: SERVICE_COMMAND_OPTIONS.worker!, run: workerCommand },
   emulator: { options: SERVICE_COMMAND_OPTIONS.emulator!, run: emulatorCommand },
   dev: { options: SERVICE_COMMAND_OPTIONS.dev!, run: devCommand },
+  webhooks: { options: WEBHOOKS_COMMAND_OPTIONS, run: webhooksCommand },
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);
