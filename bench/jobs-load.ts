@@ -111,7 +111,7 @@ interface PhaseSpec {
 }
 
 /** Webhook delivery faults of --faults: duplicates, lost and failed deliveries, delays (reordering). */
-const WEBHOOK_FAULTS = { duplicateProbability: 0.1, dropProbability: 0.05, failProbability: 0.1, delayMs: [0, 20_000] as [number, number], retryInitialMs: 5_000 };
+const WEBHOOK_FAULTS = { duplicateProbability: 0.1, dropProbability: 0.02, failProbability: 0.1, delayMs: [0, 20_000] as [number, number], retryInitialMs: 5_000 };
 
 /** A webhook receiver in this process (the bench's client signals the jobs), on a free port. */
 async function startReceiver(client: Client, jwksUrl: string): Promise<{ url: string; handler: WebhookHandler; close: () => Promise<void> }> {

@@ -134,6 +134,11 @@ export class WebhookDelivery {
     return ms / this.host.timeScale;
   }
 
+  /** A second attempt of the same delivery comes at least a second later in real time, re-signed with a new timestamp, as a real sender's would. */
+  private resendDelay(ms: number): number {
+    return Math.max(1_000, this.emulatedDelay(ms));
+  }
+
   private start(uri: string, body: string, signing: { jwt: true } | { secrets: string[] }): void {
     this.counters.deliveries++;
     if (this.chance(this.opts.dropProbability)) {
@@ -147,7 +152,7 @@ export class WebhookDelivery {
     if (this.chance(this.opts.duplicateProbability)) {
       this.counters.duplicated++;
       const later = first + (hi - lo + 2_000) * this.host.rng();
-      this.host.scheduler.after(this.emulatedDelay(later), () => void this.attempt(uri, id, body, signing, 1));
+      this.host.scheduler.after(this.emulatedDelay(first) + this.resendDelay(later - first), () => void this.attempt(uri, id, body, signing, 1));
     }
   }
 
@@ -192,6 +197,6 @@ export class WebhookDelivery {
       return;
     }
     const delay = (this.opts.retryInitialMs ?? 5_000) * 2 ** (n - 1) * (0.75 + 0.5 * this.host.rng());
-    this.host.scheduler.after(this.emulatedDelay(delay), () => void this.attempt(uri, id, body, signing, n + 1));
+    this.host.scheduler.after(this.resendDelay(delay), () => void this.attempt(uri, id, body, signing, n + 1));
   }
 }
