@@ -77,7 +77,7 @@ const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '
  * crash loop. A retry-policy change is not a command-sequence change (replay compares activity
  * type and id, not options).
  */
-const FOLLOW_RETRY = { ...RETRY, maximumInterval: '5s' };
+const FOLLOW_RETRY = { ...RETRY, maximumInterval: '2s' };
 
 /** The create POST itself is bounded by the client; these cover a stuck worker. */
 const createActivities = proxyActivities<Pick<JobActivities, 'createInteraction'>>({

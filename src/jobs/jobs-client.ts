@@ -19,6 +19,7 @@ import type { SearchAttributePair } from '@temporalio/common';
 import {
   JOB_WORKFLOW_TYPE,
   approvePlanUpdate,
+  refreshProgressUpdate,
   cancelSignal,
   followUpUpdate,
   jobAgentKey,
@@ -450,6 +451,14 @@ export class JobsClient {
       outcome.reportSource = report.source;
     }
     return outcome;
+  }
+
+  /**
+   * `webhook` mode: fetches the running turn's progress now (one GET, run by the workflow) and
+   * returns the state with it. Nothing polls a webhook-mode job's progress unless someone asks.
+   */
+  async refreshProgress(jobId: string): Promise<JobState> {
+    return this.update(jobId, () => this.handle(jobId).executeUpdate(refreshProgressUpdate, { args: [] }));
   }
 
   /** Asks the job to cancel its running interaction and end. False when the job had already ended. */

@@ -14,6 +14,7 @@ import { createWebhookHandler, type WebhookHandler } from '../../src/webhooks';
 import type { EmulatorOptions } from '../../src/emulator';
 import type { JobRequest, JobResult } from '../../workflows/definitions';
 import { FAST, jobHarness, waitFor, type JobHarness } from './job-harness';
+import { JobsClient } from '../../src/jobs/jobs-client';
 
 interface Setup {
   h: JobHarness;
@@ -130,4 +131,19 @@ test('webhook mode: an orphan of the create window is recorded as possibleDuplic
   } finally {
     await teardown(orphan);
   }
+});
+
+test('webhook mode: live progress on demand: refreshProgress runs one GET and returns it; a closed job has none', async () => {
+  const jobs = new JobsClient({ client: plain.h.env.client, taskQueue: plain.h.taskQueue, resultStore: plain.h.store });
+  const worker = await plain.h.newWorker({ webhookUris: [plain.url] });
+  await worker.runUntil(async () => {
+    const { jobId } = await jobs.start(research('webhook mode: progress on demand'), { options: WEBHOOK });
+    const state = await waitFor(() => jobs.refreshProgress(jobId).catch(() => undefined), 'the turn waits for its webhook and answers refreshProgress');
+    assert.equal(state.status, 'running');
+    assert.ok(state.progress && state.progress.outputChars >= 0);
+    assert.ok(state.upstreamStatus, 'the status read by the GET');
+    const done = await jobs.result(jobId, { wait: true, timeoutMs: 60_000 });
+    assert.equal(done.status, 'completed');
+    await assert.rejects(jobs.refreshProgress(jobId), /No job with id|refreshProgress rejected/);
+  });
 });
