@@ -50,7 +50,7 @@ Request:
 Job:
   --job-id <id>                Job id (default job_<uuid>); reuse it to make start idempotent
   --thread <key>               Thread key for listing related jobs
-  --mode <stream|poll>         How the worker follows the run (default stream)
+  --mode <stream|poll|webhook> How the worker follows the run (default stream; webhook needs a receiver)
   --deadline <duration>        Whole-turn deadline, e.g. 20m, 1h (default 60m agents, 10m models)
   --follow-up-window <dur>     How long the job stays open for follow-ups (default 15m; 0s closes at once)
   --wait                       Wait for the turn to end, then print the report
