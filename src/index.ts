@@ -21,3 +21,5 @@ export { loadTemporalConfig, connectClient, TemporalConnectionError } from './te
 export type { TemporalSettings } from './temporal/connection';
 export { runWorker } from './worker/run-worker';
 export type { RunWorkerOptions } from './worker/run-worker';
+export { createJobsHttpHandler, startJobsServer, nodeRoute, openApiDocument, SERVE_TOKENS_ENV } from './serve';
+export type { JobsHttpHandler, JobsHttpHandlerOptions, JobsServer, JobsServerOptions, Route, RouteContext } from './serve';

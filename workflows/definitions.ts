@@ -7,7 +7,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { CreateInteractionRequest, Usage } from '../src/interactions/types';
+import type { AgentCreateRequest, ModelCreateRequest, Usage } from '../src/interactions/types';
 
 /** Default Temporal task queue for job workflows and their activities. */
 export const DEFAULT_TASK_QUEUE = 'gemini-jobs';
@@ -19,7 +19,14 @@ export const JOB_WORKFLOW_TYPE = 'interactionJob';
  * The create request a job runs. The workflow itself sets `background: true`, `store: true`
  * and `previous_interaction_id`, and never `stream` on create, so those are not part of it.
  */
-export type JobRequest = Omit<CreateInteractionRequest, 'background' | 'store' | 'stream' | 'previous_interaction_id'>;
+export type JobRequest = ModelJobRequest | AgentJobRequest;
+
+/** Fields of the create request that the workflow owns. */
+type WorkflowOwnedField = 'background' | 'store' | 'stream' | 'previous_interaction_id';
+/** A model turn (`model` set). Named per union member so generated JSON Schemas keep both shapes. */
+export type ModelJobRequest = Omit<ModelCreateRequest, WorkflowOwnedField>;
+/** An agent run such as Deep Research (`agent` set). */
+export type AgentJobRequest = Omit<AgentCreateRequest, WorkflowOwnedField>;
 
 /** How a job follows its interaction, and its deadlines. Every duration is in milliseconds. */
 export interface JobOptions {

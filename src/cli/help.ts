@@ -27,6 +27,7 @@ Services:
   dev                        Local stack: Temporal dev server + worker (+ emulator) + a sample job
   emulator                   Run the local Interactions API emulator
   webhooks                   Run the webhook receiver for jobs in webhook mode
+  serve                      HTTP API (bearer tokens) and live jobs dashboard
 
 Exit codes: 0 ok, 1 job failed/cancelled/timed out (or other error), 2 usage error, 3 connection error.
 
@@ -149,6 +150,22 @@ Then runs a sample Deep Research job with live progress and prints its report.
   --db-file <path>             SQLite file (env GEMINI_JOBS_DEV_DB, default .gemini-jobs/temporal.sqlite)
   --time-scale <x>             Emulator speed-up (default 60: a 20-minute run takes 20 s)
   --emulator                   Use the emulator even when credentials are set
+  --serve-port <n>             Port of the jobs dashboard / HTTP API (default: a free port; its URL
+                               with a token generated for this run is printed)
+
+${CONNECTION_FLAGS}`,
+  serve: `Usage: gemini-jobs serve [options]
+
+Serves the job operations over HTTP (start, state, result, cancel, follow-up, plan approval,
+list, live events as SSE) and the jobs dashboard at /. Every API route needs
+Authorization: Bearer <token>, a token from GEMINI_JOBS_SERVE_TOKENS (comma-separated, at least
+16 characters each). Without one the server generates a token for this process and prints the
+dashboard URL with it, and refuses any --host other than loopback. OpenAPI: /v1/openapi.json.
+
+  --host <ip>                  Interface (env GEMINI_JOBS_SERVE_HOST, default 127.0.0.1)
+  --port <n>                   Port (env GEMINI_JOBS_SERVE_PORT, default 8788; 0 for any free port)
+  --max-body-bytes <n>         Largest request body (default 2097152)
+  --no-dashboard               Serve the API only
 
 ${CONNECTION_FLAGS}`,
   emulator: `Usage: gemini-jobs emulator [options]
@@ -168,7 +185,7 @@ Runs the Gemini webhook receiver until Ctrl-C: POST <path> verifies each deliver
 refuses stale, replayed or unsigned ones (401) and signals the job it names (jobs started with
 options.mode "webhook"). Point workers at its public URL with GEMINI_JOBS_WEBHOOK_URL.
 
-  --port <n>                   Port (default 8788; 0 for any free port)
+  --port <n>                   Port (default 8789; 0 for any free port)
   --host <ip>                  Host (default 127.0.0.1)
   --path <p>                   Path (default /webhooks/gemini)
 

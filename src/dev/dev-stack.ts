@@ -18,6 +18,7 @@ import { watchAndRender, exitCodeForStatus } from '../cli/commands/jobs';
 import type { CliIO, CommandContext } from '../cli/context';
 import { EXIT } from '../cli/exit-codes';
 import type { ExitCode } from '../cli/exit-codes';
+import { startJobsServer } from '../serve/server';
 import { findTemporalCli, startDevServer } from './temporal-server';
 import type { DevServer } from './temporal-server';
 
@@ -49,6 +50,8 @@ export interface DevOptions {
   dbFile?: string;
   taskQueue?: string;
   namespace?: string;
+  /** Port of the jobs dashboard and HTTP API (default 0: a free port). */
+  servePort?: number;
 }
 
 /** Runs the dev stack; resolves with the exit code once everything has stopped. */
@@ -143,8 +146,12 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
       resultStore,
       ...(interactions ? { interactions } : {}),
     });
+    // 4. The jobs dashboard and HTTP API, on loopback with a token made for this process.
+    const served = await startJobsServer({ jobs, host: '127.0.0.1', port: options.servePort ?? 0, env: {} });
+    cleanup.push(() => served.close());
+    say(`Jobs dashboard       ${served.dashboardUrl}`);
     if (options.json) {
-      io.stdout.write(JSON.stringify({ type: 'dev', address: server.address, namespace, taskQueue, uiUrl: server.uiUrl ?? null, emulatorUrl: emulatorUrl ?? null }) + '\n');
+      io.stdout.write(JSON.stringify({ type: 'dev', address: server.address, namespace, taskQueue, uiUrl: server.uiUrl ?? null, emulatorUrl: emulatorUrl ?? null, dashboardUrl: served.dashboardUrl }) + '\n');
     }
 
     let code: ExitCode = EXIT.OK;

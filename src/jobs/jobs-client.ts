@@ -163,6 +163,8 @@ export interface JobSummary {
   status?: string;
   agent?: string;
   thread?: string;
+  /** The start of the job's first question (from the start memo; absent for jobs started before 0.2). */
+  question?: string;
   /** Temporal execution status: RUNNING, COMPLETED, FAILED, … */
   executionStatus: string;
   startTime: string;
@@ -192,6 +194,28 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Longest question kept in the start memo for listings, in characters. */
+const MEMO_QUESTION_CHARS = 200;
+
+/** The first text of a request's input, shortened for listings (the full input stays in history). */
+function questionOf(request: JobRequest): string | undefined {
+  const input = (request as { input?: unknown }).input;
+  let text: string | undefined;
+  if (typeof input === 'string') text = input;
+  else if (Array.isArray(input)) {
+    for (const part of input as Array<Record<string, unknown>>) {
+      const candidate = typeof part?.text === 'string' ? part.text : Array.isArray(part?.content) ? (part.content as Array<{ text?: unknown }>).find((c) => typeof c?.text === 'string')?.text : undefined;
+      if (typeof candidate === 'string') {
+        text = candidate;
+        break;
+      }
+    }
+  }
+  if (text === undefined) return undefined;
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MEMO_QUESTION_CHARS ? flat.slice(0, MEMO_QUESTION_CHARS - 1) + '…' : flat;
 }
 
 function agentOf(request: JobRequest): string | undefined {
@@ -304,6 +328,7 @@ export class JobsClient {
     // A token only this call knows: USE_EXISTING answers with the running execution's run id
     // either way, and the memo tells whether that execution is ours.
     const startToken = newJobId();
+    const question = questionOf(request);
     try {
       const handle = await this.client.workflow.start(JOB_WORKFLOW_TYPE, {
         workflowId: jobId,
@@ -312,7 +337,8 @@ export class JobsClient {
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: merged,
-        memo: { startToken },
+        // The question is in the job input already; the memo makes it readable by list().
+        memo: { startToken, ...(question !== undefined ? { question } : {}) },
         staticSummary: agent ? `gemini-jobs ${agent}` : 'gemini-jobs',
       });
       const description = await this.client.workflow.getHandle(jobId, handle.firstExecutionRunId).describe();
@@ -526,6 +552,8 @@ export class JobsClient {
       if (status) summary.status = status;
       if (agent) summary.agent = agent;
       if (thread) summary.thread = thread;
+      const question = (info.memo as { question?: unknown } | undefined)?.question;
+      if (typeof question === 'string') summary.question = question;
       if (info.closeTime) summary.closeTime = info.closeTime.toISOString();
       out.push(summary);
       if (out.length >= pageSize) break;

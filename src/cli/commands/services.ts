@@ -29,6 +29,7 @@ export const SERVICE_COMMAND_OPTIONS: Record<string, OptionSpec> = {
     'db-file': { type: 'string' },
     'time-scale': { type: 'string' },
     emulator: { type: 'boolean' },
+    'serve-port': { type: 'string' },
   },
 };
 
@@ -85,7 +86,9 @@ export async function devCommand(ctx: CommandContext): Promise<ExitCode> {
   const dbFile = str(v, 'db-file');
   const taskQueue = str(v, 'task-queue');
   const namespace = str(v, 'namespace');
+  const servePort = str(v, 'serve-port');
   return runDev({
+    ...(servePort ? { servePort: parseInteger(servePort, '--serve-port', 0, 65535) } : {}),
     io: ctx.io,
     json: ctx.json,
     sample: !flag(ctx, 'no-sample'),

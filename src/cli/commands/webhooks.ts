@@ -22,7 +22,7 @@ export const WEBHOOKS_COMMAND_OPTIONS: OptionSpec = {
 };
 
 /** Default port of `gemini-jobs webhooks`. */
-export const DEFAULT_WEBHOOKS_PORT = 8788;
+export const DEFAULT_WEBHOOKS_PORT = 8789;
 
 export async function webhooksCommand(ctx: CommandContext): Promise<ExitCode> {
   const v = ctx.values;

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// `npm run schemas`: writes the job contract for other languages to schemas/: JSON Schemas
+// (draft-07) of the workflow input, the `state` query, the signal and update arguments and
+// results, and the workflow result, generated from the TypeScript types in
+// workflows/definitions.ts with ts-json-schema-generator, plus schemas/job-contract.json naming
+// the workflow type, task queue, query / signal / update names and search attributes.
+// `--check` writes nothing and exits 1 when a checked-in file is stale (test/serve/schemas.test.ts).
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const require = createRequire(import.meta.url);
+const { createGenerator } = require('ts-json-schema-generator');
+const outDir = join(root, 'schemas');
+const check = process.argv.includes('--check');
+
+/** Schema files: TypeScript type → file name. */
+const TYPES = {
+  JobInput: 'job-input.schema.json',
+  JobState: 'job-state.schema.json',
+  JobResult: 'job-result.schema.json',
+  CancelRequest: 'cancel-request.schema.json',
+  FollowUpRequest: 'follow-up-request.schema.json',
+  PlanApproval: 'plan-approval.schema.json',
+  FollowUpAccepted: 'follow-up-accepted.schema.json',
+};
+/** Argument and result types of each signal / query / update the workflow defines. */
+const HANDLERS = {
+  cancel: { kind: 'signal', args: ['CancelRequest'], optionalArgs: true },
+  state: { kind: 'query', args: [], result: 'JobState' },
+  followUp: { kind: 'update', args: ['FollowUpRequest'], result: 'FollowUpAccepted' },
+  approvePlan: { kind: 'update', args: ['PlanApproval'], result: 'FollowUpAccepted' },
+  refinePlan: { kind: 'update', args: ['PlanRefinement'], result: 'FollowUpAccepted' },
+};
+/** Types whose values are open sets: a newer worker may report values not listed here. */
+const OPEN_SETS = ['JobStatus', 'JobPhase'];
+
+function openSets(schema) {
+  for (const name of OPEN_SETS) {
+    const def = schema.definitions?.[name];
+    if (def?.enum) {
+      schema.definitions[name] = {
+        description: `${def.description ? def.description + ' ' : ''}An open set: show values not listed here as text, never fail on them.`,
+        anyOf: [{ type: 'string', enum: def.enum }, { type: 'string' }],
+      };
+    }
+  }
+  return schema;
+}
+
+const generator = createGenerator({
+  path: join(root, 'workflows', 'definitions.ts'),
+  tsconfig: join(root, 'tsconfig.json'),
+  type: '*',
+  skipTypeCheck: true,
+  expose: 'export',
+  topRef: true,
+  jsDoc: 'extended',
+  additionalProperties: true,
+  sortProps: true,
+});
+
+// The contract's names come from the compiled definitions (npm run build first).
+const definitions = require(join(root, 'dist', 'workflows', 'definitions.js'));
+const handlers = {};
+const missing = [];
+for (const value of Object.values(definitions)) {
+  if (!value || typeof value !== 'object' || !['signal', 'query', 'update'].includes(value.type) || typeof value.name !== 'string') continue;
+  const known = HANDLERS[value.name];
+  if (!known) {
+    missing.push(value.name);
+    continue;
+  }
+  for (const t of [...known.args, ...(known.result ? [known.result] : [])]) TYPES[t] ??= `${t.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.schema.json`;
+  handlers[value.name] = {
+    kind: value.type,
+    args: known.args.map((t) => ({ schema: TYPES[t], ...(known.optionalArgs ? { optional: true } : {}) })),
+    ...(known.result ? { result: TYPES[known.result] } : {}),
+  };
+}
+if (missing.length > 0) {
+  console.error(`gen-schemas: add ${missing.join(', ')} to HANDLERS in scripts/gen-schemas.mjs (its argument and result types)`);
+  process.exit(1);
+}
+
+const files = {};
+for (const [type, file] of Object.entries(TYPES)) {
+  let schema;
+  try {
+    schema = generator.createSchema(type);
+  } catch (err) {
+    console.error(`gen-schemas: no exported type ${type} in workflows/definitions.ts (${err.message.split('\n')[0]}); fix HANDLERS / TYPES in scripts/gen-schemas.mjs`);
+    process.exit(1);
+  }
+  files[file] = openSets({ $id: `https://github.com/gemini-jobs/gemini-jobs/schemas/${file}`, ...schema });
+}
+files['job-contract.json'] = {
+  description: 'The gemini-jobs job contract for Temporal clients in any language. A job is one workflow execution whose workflow id is the job id; payloads use the default JSON payload converter.',
+  workflowType: definitions.JOB_WORKFLOW_TYPE,
+  defaultTaskQueue: definitions.DEFAULT_TASK_QUEUE,
+  input: { schema: TYPES.JobInput, note: 'One argument. Never put credentials in it: it is stored in workflow history.' },
+  result: { schema: TYPES.JobResult, note: 'The report itself is not in the result; read it from the result store (turns[].report) or the API by interaction id.' },
+  handlers: Object.fromEntries(Object.entries(handlers).sort(([a], [b]) => a.localeCompare(b))),
+  searchAttributes: Object.fromEntries(Object.entries(definitions.SEARCH_ATTRIBUTE_NAMES).map(([k, name]) => [k, { name, type: 'Keyword' }])),
+  startOptions: { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE', initialSearchAttributes: { GeminiJobStatus: 'pending', GeminiJobAgent: 'request.agent or request.model', GeminiJobThread: 'options.thread' } },
+};
+
+const stale = [];
+if (!check) mkdirSync(outDir, { recursive: true });
+for (const [file, value] of Object.entries(files)) {
+  const text = JSON.stringify(value, null, 2) + '\n';
+  const path = join(outDir, file);
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  if (current === text) continue;
+  if (check) stale.push(file);
+  else writeFileSync(path, text);
+}
+if (check && stale.length > 0) {
+  console.error(`gen-schemas: schemas/ is stale (${stale.join(', ')}): run \`npm run build && npm run schemas\` and commit the result`);
+  process.exit(1);
+}
+console.log(check ? 'schemas/ is current' : `wrote ${Object.keys(files).length} files to schemas/`);

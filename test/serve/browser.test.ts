@@ -1,0 +1,116 @@
+/**
+ * The dashboard in a real browser: Debian's Chromium (`/usr/bin/chromium`, or CHROMIUM_PATH)
+ * driven by playwright-core, against `gemini-jobs serve` on the real Temporal dev server and the
+ * emulator. From the page it starts a collaborative-planning Deep Research job, sees thought
+ * summaries arrive, approves the plan, survives a dropped connection, reads the rendered report
+ * with citation links, and cancels a second job. Screenshots go to .gemini-jobs/screenshots/.
+ * Skipped, with a message saying how to install Chromium, when no browser is found.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- page functions run in the browser, where `document` exists */
+import { packageRoot, releaseTestEnv } from '../helpers/temporal';
+import { serveHarness, waitFor } from './harness';
+import type { ServeHarness } from './harness';
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const skip = chromiumPath ? false : 'no Chromium found: `apt-get install -y chromium` (Debian) or set CHROMIUM_PATH; the dashboard browser test is skipped';
+const shots = process.env.GEMINI_JOBS_SCREENSHOTS_DIR ?? join(packageRoot, '.gemini-jobs', 'screenshots');
+
+let h: ServeHarness;
+let browser: Browser;
+let page: Page;
+before(async () => {
+  if (skip) return;
+  // 15 "minutes" of Deep Research at 100×: 9 s per run, long enough to watch thoughts arrive.
+  h = await serveHarness('browser', {}, { deepResearchDurationMs: 15 * 60_000 });
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({ executablePath: chromiumPath!, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+  mkdirSync(shots, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await h?.close();
+  await releaseTestEnv();
+});
+
+const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+const text = (selector: string) => page.locator(selector).innerText();
+
+test('dashboard: plan, thoughts, approval, reconnect, report with citations, cancel', { skip }, async () => {
+  const question = `How do heat pumps work in cold climates? ${randomUUID().slice(0, 8)}`;
+  const thread = `bt-${randomUUID().slice(0, 8)}`;
+  await page.goto(`${h.server.url}/#token=${encodeURIComponent(h.token)}`);
+  await page.waitForSelector('#new-job');
+  assert.ok(!page.url().includes(h.token), 'the token leaves the address bar');
+
+  await page.fill('#new-question', question);
+  await page.check('#new-planning');
+  await page.fill('#new-thread', thread);
+  await page.click('#start');
+  await page.waitForURL(/#\/jobs\//);
+  const jobId = decodeURIComponent(page.url().split('#/jobs/')[1]!);
+
+  // Plan detection is one helper in the page (planWaiting): state.plan / phase plan-ready, or the
+  // older requires_action turn.
+  await page.waitForSelector('#plan:not([hidden])', { timeout: 60_000 });
+  assert.match(await text('#job-title'), /heat pumps/);
+  assert.match(await text('#report'), /research plan/i, 'the proposed plan is shown');
+  await shot('1-plan-waiting');
+
+  await page.click('#approve-plan');
+  await page.waitForFunction(() => (globalThis as any).document.querySelector('#plan').hasAttribute('hidden'));
+  const before = await page.locator('#thoughts li').count();
+  await waitFor(async () => (await page.locator('#thoughts li').count()) >= before + 2, 'research thoughts arriving live', 60_000);
+  assert.match(await text('#phase'), /streaming|running|polling|creating/);
+  assert.match(await text('#elapsed'), /\d+s \/ 60m 00s/, 'elapsed against the 60-minute deadline');
+  await shot('2-research-thoughts');
+
+  // Drop every connection of the server: the page notices, reconnects by itself and resumes.
+  const reconnecting = page.waitForFunction(() => (globalThis as any).document.querySelector('#connection').textContent === 'reconnecting…');
+  h.server.server.closeAllConnections();
+  await reconnecting;
+  await waitFor(async () => (await text('#connection')) === 'live', 'the page to reconnect', 30_000);
+
+  await page.waitForFunction(() => /Sources/.test((globalThis as any).document.querySelector('#report').textContent) && (globalThis as any).document.querySelectorAll('#turns tr').length >= 2, undefined, { timeout: 90_000 });
+  const cites = page.locator('#report a.cite');
+  assert.ok((await cites.count()) >= 1, 'citations are links');
+  assert.match((await cites.first().getAttribute('href')) ?? '', /^https:\/\//);
+  assert.equal(await page.locator('#report script, #report img').count(), 0);
+  const outcome = (await (await h.call(`/v1/jobs/${encodeURIComponent(jobId)}/result`)).json()) as { report: string; status: string };
+  assert.equal(outcome.status, 'completed');
+  const firstHeading = /^## (.+)$/m.exec(outcome.report)![1]!;
+  assert.ok((await text('#report')).includes(firstHeading), 'the page shows the stored report');
+  assert.match(await text('#usage'), /tokens/);
+  assert.match(await text('#turns'), /completed/);
+  await waitFor(async () => (await page.locator('#follow-up-box:not([hidden])').count()) > 0, `follow-up offered while the thread is open (phase ${await text('#phase')})`, 10_000);
+  await shot('3-report');
+
+  // A second job, cancelled from its page.
+  await page.click('text=← all jobs');
+  await page.waitForSelector('#new-job');
+  await page.fill('#new-question', `Cancel me ${randomUUID().slice(0, 8)}`);
+  await page.fill('#new-thread', thread);
+  await page.click('#start');
+  await page.waitForURL((url) => url.hash.startsWith('#/jobs/') && !url.hash.includes(encodeURIComponent(jobId)));
+  await waitFor(async () => /streaming|running/.test(await text('#phase')), 'the second job running', 60_000);
+  await page.click('#cancel');
+  await page.waitForFunction(() => (globalThis as any).document.querySelector('#facts .status')?.textContent === 'cancelled', undefined, { timeout: 60_000 });
+  assert.ok(await page.locator('#cancel').isDisabled());
+  await shot('4-cancelled');
+
+  await page.click('text=← all jobs');
+  await page.fill('#filter-thread', thread);
+  await page.dispatchEvent('#filter-thread', 'change');
+  await waitFor(async () => (await page.locator('#jobs tr[data-job]').count()) >= 2 && /cancelled/.test(await text('#jobs')), 'both jobs in the list', 30_000);
+  assert.match(await text('#jobs'), /heat pumps/);
+  await page.selectOption('#filter-status', 'cancelled');
+  await waitFor(async () => !(await text('#jobs')).includes('heat pumps'), 'the status filter', 30_000);
+  await shot('5-list-filtered');
+});
