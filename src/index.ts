@@ -23,3 +23,5 @@ export { runWorker } from './worker/run-worker';
 export type { RunWorkerOptions } from './worker/run-worker';
 export { createJobsHttpHandler, startJobsServer, nodeRoute, openApiDocument, SERVE_TOKENS_ENV } from './serve';
 export type { JobsHttpHandler, JobsHttpHandlerOptions, JobsServer, JobsServerOptions, Route, RouteContext } from './serve';
+export { createWebhookHandler, webhookVerifyOptionsFromEnv } from './webhooks';
+export type { WebhookHandler, WebhookHandlerOptions } from './webhooks';
