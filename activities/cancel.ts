@@ -6,7 +6,7 @@
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { Interaction } from '../src/interactions/types';
-import { isTerminalStatus } from '../src/interactions/types';
+import { statusClass } from '../src/interactions/types';
 import { errorCode, toActivityFailure } from '../src/jobs/failure-mapping';
 import { backoff, jitter, sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
 import type { CancelInteractionInput, CancelInteractionResult } from './types';
@@ -15,13 +15,23 @@ const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
 /** Per-request timeout (ms), below the activity's 30 s heartbeat timeout. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
-/** A settled status: terminal, or waiting for input (nothing runs remotely any more). */
+/** A settled status: terminal, or waiting for the client (nothing runs remotely any more). */
 function isSettled(status: string): boolean {
-  return isTerminalStatus(status) || status === 'requires_action';
+  const kind = statusClass(status);
+  return kind === 'terminal' || kind === 'waiting';
 }
 
 export function makeCancelInteraction(deps: ResolvedDeps) {
   return async function cancelInteraction(input: CancelInteractionInput): Promise<CancelInteractionResult> {
+    return cancelAndConfirm(deps, input, (details) => heartbeat(details));
+  };
+}
+
+/**
+ * Cancels and confirms by reading a terminal status back (the body of `cancelInteraction`).
+ * `beat` is called once per round: the follow activity passes its own checkpoint heartbeat.
+ */
+export async function cancelAndConfirm(deps: ResolvedDeps, input: CancelInteractionInput, beat: (details: unknown) => void): Promise<CancelInteractionResult> {
     const client = deps.client();
     const signal = cancellationSignal();
     const info = activityInfo();
@@ -33,7 +43,7 @@ export function makeCancelInteraction(deps: ResolvedDeps) {
 
     for (let n = 0; ; n++) {
       throwIfCancelled();
-      heartbeat({ interactionId: input.interactionId, attemptInLoop: n, answer });
+      beat({ interactionId: input.interactionId, attemptInLoop: n, answer });
       if (answer !== 'accepted' && answer !== 'already_finished') {
         try {
           last = await client.cancel(input.interactionId, { signal, maxRetries: 0, timeoutMs: REQUEST_TIMEOUT_MS });
@@ -72,5 +82,4 @@ export function makeCancelInteraction(deps: ResolvedDeps) {
       }
       await sleepMs(jitter(backoff(n, 250, 5_000)));
     }
-  };
 }

@@ -15,6 +15,7 @@
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { CreateInteractionRequest } from '../src/interactions/types';
 import { toActivityFailure } from '../src/jobs/failure-mapping';
+import { reportThrottle } from './admission';
 import { throwIfCancelled, type ResolvedDeps } from './deps';
 import { webhookConfigFor } from './webhook-config';
 import type { CreateCheckpoint, CreateInteractionInput, CreateInteractionResult } from './types';
@@ -58,6 +59,9 @@ export function makeCreateInteraction(deps: ResolvedDeps) {
     } catch (err) {
       throwIfCancelled();
       deps.log.warn('create: failed', { ...logFields, code: (err as { code?: string }).code });
+      // A quota refusal slows admission for every job on this credential, not just this one.
+      const e = err as { status?: number; retryAfterMs?: number };
+      if (input.admission && e.status === 429) await reportThrottle(deps, input.admission.limiterId, input.admission.ticket, e.retryAfterMs ?? 1_000);
       throw toActivityFailure(err);
     } finally {
       clearInterval(keepalive);

@@ -8,6 +8,8 @@ import { cancellationSignal, sleep as activitySleep } from '@temporalio/activity
 import { backoffMs, withJitter } from '../src/common/backoff';
 import type { InteractionsClient } from '../src/interactions/client';
 import type { ResultStore } from '../src/jobs/result-store';
+import { DEFAULT_PRICE_TABLE, type PriceTable } from '../src/jobs/pricing';
+import type { AdmissionSettings } from './admission-types';
 
 /** Structured log sink; lines never contain credentials (job input holds none, errors are redacted). */
 export interface JobLogger {
@@ -30,6 +32,10 @@ export interface ActivityDeps {
   watched?: (jobId: string) => boolean;
   /** Worker settings for webhook mode (from the worker's environment, never from job input). */
   webhooks?: WebhookDeliverySettings;
+  /** Admission control of creates (quota); absent = every create goes at once. */
+  admission?: AdmissionSettings;
+  /** Prices for cost estimates and `maxCostUsd` budgets; default `DEFAULT_PRICE_TABLE`. */
+  priceTable?: PriceTable;
 }
 
 /** Where the API should deliver per-request webhooks for jobs in `webhook` mode. */
@@ -47,6 +53,8 @@ export interface ResolvedDeps {
   watchedFlushMs?: number;
   watched: (jobId: string) => boolean;
   webhooks?: WebhookDeliverySettings;
+  admission?: AdmissionSettings;
+  priceTable: PriceTable;
 }
 
 /** One JSON line per event on stderr: `{"level":"info","msg":"…",…}`. */
@@ -68,6 +76,8 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
     ...(deps.watchedFlushMs !== undefined ? { watchedFlushMs: deps.watchedFlushMs } : {}),
     watched: deps.watched ?? (() => false),
     ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
+    ...(deps.admission ? { admission: deps.admission } : {}),
+    priceTable: deps.priceTable ?? DEFAULT_PRICE_TABLE,
   };
 }
 

@@ -15,8 +15,9 @@
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { reportText } from '../src/interactions/accumulator';
+import { dropReplayedPrefix } from '../src/interactions/stream';
 import type { Interaction, InteractionEvent } from '../src/interactions/types';
-import { isTerminalStatus } from '../src/interactions/types';
+import { isWaitingStatus, statusClass } from '../src/interactions/types';
 import { errorCode, isRetryableCode, toActivityFailure } from '../src/jobs/failure-mapping';
 import { keySegment } from '../src/jobs/result-store';
 import { redactSecrets } from '../src/jobs/secrets';
@@ -26,21 +27,29 @@ import { backoff, jitter, sleepMs, throwIfCancelled, type ResolvedDeps } from '.
 import { HeartbeatFlusher } from './flush';
 import { judgeQuietProbe } from './quiet-probe';
 import { withTransientRetries } from './transient';
+import { BudgetGuard, BudgetStop } from './budget-guard';
+import { cancelAndConfirm } from './cancel';
+import { toolCallsOf } from '../src/jobs/budget';
+import { estimateCost } from '../src/jobs/pricing';
+import { describeExceeded } from '../src/jobs/budget';
 import type { FollowCheckpoint, FollowInteractionInput, FollowInteractionResult, FollowMode } from './types';
+import { countStreamReconnect, recordResumeLag } from '../src/telemetry/metrics';
 
 const DEFAULT_MAX_STREAM_FAILURES = 3;
 /** Per-request timeout of a plain GET (ms). */
 const GET_TIMEOUT_MS = 60_000;
 const SUMMARY_CHARS = 280;
-/** Statuses that mean "still running". Anything not terminal and not in here is unknown. */
-const RUNNING_STATUSES = new Set(['in_progress', 'queued', 'pending', 'running']);
-
 type Settled = { interaction: Interaction; upstreamStatus: string };
 
-/** The outcome of reading a status: still running, settled (terminal or requires_action), or unrecognised. */
+/**
+ * The outcome of reading a status, from the one classification in the client's types: still
+ * running (`queued`, `in_progress`), settled (terminal, or stopped and waiting for the client:
+ * `requires_action`, `requires_continuation`, `idle`), or unrecognised (ends the turn `unknown`).
+ */
 function classify(status: string): 'running' | 'settled' | 'unknown' {
-  if (isTerminalStatus(status) || status === 'requires_action') return 'settled';
-  if (RUNNING_STATUSES.has(status)) return 'running';
+  const kind = statusClass(status);
+  if (kind === 'terminal' || kind === 'waiting') return 'settled';
+  if (kind === 'active') return 'running';
   return 'unknown';
 }
 
@@ -78,6 +87,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       at: new Date(deps.now()).toISOString(),
     };
     if (resumed) deps.log.info('follow: resuming from checkpoint', { ...logFields, lastEventId: cp.lastEventId, eventsApplied: cp.progress.eventsApplied, mode: cp.mode });
+    // Resume lag (metric): the previous attempt's last checkpoint → this attempt's first event.
+    let resumedFromMs: number | undefined = resumed && Number.isFinite(Date.parse(cp.at)) ? Date.parse(cp.at) : undefined;
     // The last checkpointed progress (matches cp.lastEventId exactly) and the live one.
     let committed: ProgressState = { ...emptyProgress(), ...cloneProgress(cp.progress as ProgressState) };
     if (resumed && resumed.progress.stepsStarted === undefined) delete committed.stepsStarted;
@@ -110,6 +121,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
     const transient = (what: string) => ({
       onRetry: (r: { code: string; attempt: number; delayMs: number }) => deps.log.info(`follow: ${what} failed transiently; retrying`, { ...logFields, ...r }),
     });
+    const guard = new BudgetGuard(input, deps.priceTable, deps.now);
 
     /** Grace for 404/403: returns normally to retry, throws once the grace period is over. */
     const tolerateNotFound = async (err: unknown, n: number): Promise<void> => {
@@ -148,6 +160,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       let unknownStatus: Interaction | undefined;
       const probeEveryMs = opts.streamIdleTimeoutMs;
       const stallMs = opts.streamStallTimeoutMs ?? FOLLOW_DEFAULTS.stallProbes * probeEveryMs;
+      // A previous attempt crossed the budget: finish its cancel.
+      if (cp.budgetExceeded) throw new BudgetStop(cp.budgetExceeded);
 
       // ---- stream ---------------------------------------------------------------------------
       while (!settled && !unknownStatus && opts.mode === 'stream' && cp.streamFailures < maxStreamFailures && cp.mode !== 'polling') {
@@ -195,11 +209,18 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           )) as AsyncIterable<InteractionEvent>;
           cp.mode = 'streaming';
           if (probeEveryMs < stallMs) armProbe();
-          for await (const ev of stream) {
+          // A server that ignores the cursor replays from the start: apply each event once.
+          for await (const ev of dropReplayedPrefix(stream, cp.lastEventId)) {
+            if (resumedFromMs !== undefined) {
+              recordResumeLag(deps.now() - resumedFromMs);
+              resumedFromMs = undefined;
+            }
             delete cp.notFoundSince; // the stream opens lazily: only an event proves it exists
             previousUpdated = undefined; // the stream is alive: a new silence starts from here
             if (probeEveryMs < stallMs) armProbe();
             applyEvent(live, ev, new Date(deps.now()).toISOString());
+            // A run that has just finished keeps its real outcome even if its last usage is over.
+            if (ev.event_type !== 'interaction.completed') guard.check(live.usage, live.toolCalls);
             if (ev.event_type === 'interaction.completed' || ev.event_type === 'error') sawEnd = true;
             if (ev.event_type === 'interaction.status_update' && classify(String((ev as { status?: unknown }).status)) !== 'running') sawEnd = true;
             if (typeof ev.event_id === 'string' && ev.event_id !== '') {
@@ -216,6 +237,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           // The whole stream was read: nothing will be replayed, so the trailing id-less events count.
           committed = cloneProgress(live);
         } catch (err) {
+          if (err instanceof BudgetStop) throw err;
           throwIfCancelled();
           const probed = probeResult as { verdict: 'settled' | 'stalled'; interaction: Interaction } | undefined;
           if (probed?.verdict === 'settled') {
@@ -238,6 +260,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           live = cloneProgress(committed);
           cp.streamFailures = progressed ? 1 : cp.streamFailures + 1;
           deps.log.info('follow: stream interrupted', { ...logFields, code: code ?? 'unknown', lastEventId: cp.lastEventId, failures: cp.streamFailures });
+          countStreamReconnect();
           if (probed) {
             // The probe proved the run alive and ahead of us: reconnect at once, no extra GET.
             if (cp.streamFailures < maxStreamFailures) continue;
@@ -280,6 +303,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           committed.outputChars = streamedTextOf(interaction.steps).length;
           committed.status = String(interaction.status);
           if (interaction.usage) committed.usage = interaction.usage;
+          guard.check(interaction.usage, committed.toolCalls);
           await sleepMs(jitter(interval));
           interval = Math.min(opts.pollMaxIntervalMs, interval * 2);
         }
@@ -289,6 +313,20 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       const upstreamStatus = String(final.status);
       const status: FollowInteractionResult['status'] = settled ? (upstreamStatus as FollowInteractionResult['status']) : 'unknown';
       return await finish(deps, input, final, status, upstreamStatus, committed, cp, logFields);
+    } catch (err) {
+      if (!(err instanceof BudgetStop)) throw err;
+      // Over budget: cancel the remote run, confirm it, and end the turn with the figures (the
+      // events applied so far count, including the one that crossed the limit).
+      committed = cloneProgress(live);
+      cp.budgetExceeded = err.exceeded;
+      beat();
+      deps.log.info('follow: budget exceeded, cancelling the remote run', { ...logFields, limit: err.exceeded.limit, max: err.exceeded.max, used: err.exceeded.used });
+      const cancelled = await cancelAndConfirm(deps, { jobId: input.jobId, interactionId: input.interactionId }, () => beat());
+      const final = await getInteraction();
+      const result = await finish(deps, input, final, 'budget_exceeded', String(final.status ?? cancelled.upstreamStatus), committed, cp, logFields);
+      result.budgetExceeded = err.exceeded;
+      result.error = { code: 'budget_exceeded', message: `${describeExceeded(err.exceeded)}; the remote run was cancelled (${cancelled.confirmed ? 'confirmed' : 'not confirmed'}: ${cancelled.upstreamStatus})`, retryable: false };
+      return result;
     } finally {
       flusher.stop();
     }
@@ -297,7 +335,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
 
 /** Upstream errors of a failed interaction, as a JobError. */
 function upstreamError(interaction: Interaction, upstreamStatus: string): JobError | undefined {
-  if (upstreamStatus === 'completed' || upstreamStatus === 'requires_action') return undefined;
+  if (upstreamStatus === 'completed' || isWaitingStatus(upstreamStatus)) return undefined;
   const entries = (interaction.errors as Array<{ code?: unknown; message?: unknown }> | undefined) ?? [];
   let code: string | undefined;
   let message: string | undefined;
@@ -360,6 +398,9 @@ async function finish(
   };
   const usage = interaction.usage ?? committed.usage;
   if (usage) result.usage = usage;
+  result.toolCalls = toolCallsOf(usage, committed.toolCalls ?? 0);
+  const cost = estimateCost(usage, input.priceName, deps.priceTable);
+  if (cost) Object.assign(result, { costUsd: cost.usd, priceTable: cost.priceTable });
   const error = upstreamError(interaction, upstreamStatus);
   if (error) result.error = error;
   deps.log.info('follow: turn settled', { ...logFields, upstreamStatus, status, outputChars: text.length, eventsApplied: committed.eventsApplied, streamVerified });

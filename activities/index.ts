@@ -3,6 +3,8 @@
  * Build them with `createActivities({ client, resultStore })`: they close over their dependencies,
  * and credentials live only inside the client (from the worker's environment), never in job input.
  */
+import { makeAdmissionLiveness, makeRequestAdmission } from './admission';
+import type { AdmissionActivities } from './admission-types';
 import { makeCancelInteraction } from './cancel';
 import { makeCheckInteraction } from './check';
 import { makeCreateInteraction } from './create';
@@ -13,14 +15,17 @@ import type { JobActivities } from './types';
 export type { ActivityDeps, JobLogger, WebhookDeliverySettings } from './deps';
 export { jsonLogger, silentLogger } from './deps';
 export * from './types';
+export * from './admission-types';
 
-/** The activities registered by the worker: createInteraction, followInteraction, cancelInteraction, checkInteraction. */
-export function createActivities(deps: ActivityDeps): JobActivities {
+/** The activities registered by the worker: the three Interactions calls plus the two admission ones. */
+export function createActivities(deps: ActivityDeps): JobActivities & AdmissionActivities {
   const resolved = resolveDeps(deps);
   return {
     createInteraction: makeCreateInteraction(resolved),
     followInteraction: makeFollowInteraction(resolved),
     cancelInteraction: makeCancelInteraction(resolved),
     checkInteraction: makeCheckInteraction(resolved),
+    requestAdmission: makeRequestAdmission(resolved),
+    admissionLiveness: makeAdmissionLiveness(),
   };
 }

@@ -66,6 +66,7 @@ export function applyEvent(p: ProgressState, ev: InteractionEvent, nowIso: strin
       if (p.stepsStarted !== undefined) p.stepsStarted++; // unknown after an old checkpoint: stays unknown
       const step = e['step'] as { type?: string } | undefined;
       p.openSteps[String(e['index'])] = step?.type ?? 'unknown';
+      if (step?.type?.endsWith('_call')) p.toolCalls = (p.toolCalls ?? 0) + 1;
       return;
     }
     case 'step.stop': {

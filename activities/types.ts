@@ -3,7 +3,8 @@
  * imports this module (type-only), so it must stay free of runtime code and Node APIs.
  */
 import type { JobError, JobRequest, ReportRef } from '../workflows/definitions';
-import type { Usage } from '../src/interactions/types';
+import type { TerminalStatus, Usage, WaitingStatus } from '../src/interactions/types';
+import type { BudgetExceeded, BudgetSpent, JobBudget } from '../src/jobs/budget';
 
 export interface CreateInteractionInput {
   jobId: string;
@@ -16,6 +17,8 @@ export interface CreateInteractionInput {
    * job and turn) so the API tells the receiver when the run ends.
    */
   webhook?: boolean;
+  /** Set when the turn was admitted by a limiter: a 429 is reported back to it. */
+  admission?: { limiterId: string; ticket: string };
 }
 
 export interface CreateInteractionResult {
@@ -52,6 +55,10 @@ export interface FollowInteractionInput {
   turn: number;
   interactionId: string;
   options: FollowOptions;
+  /** Model or agent name, for the cost estimate. */
+  priceName?: string;
+  /** Thread budget and what earlier turns spent: crossing a limit cancels the run. */
+  budget?: { limits: JobBudget; spentBefore: BudgetSpent; turnStartedAtMs?: number };
 }
 
 /** How the follow activity is currently reading the interaction (also shown as the job phase). */
@@ -74,6 +81,8 @@ export interface StreamProgress {
   thoughtStep?: string;
   /** `step.start` events applied since the run began (absent in checkpoints of older workers). */
   stepsStarted?: number;
+  /** Tool-call steps started (`*_call` step types). */
+  toolCalls?: number;
 }
 
 /**
@@ -94,11 +103,13 @@ export interface FollowCheckpoint {
   notFoundSince?: string;
   /** Wall-clock time of this checkpoint (ISO). */
   at: string;
+  /** A budget was crossed: the run is being cancelled (a retried attempt finishes the cancel). */
+  budgetExceeded?: BudgetExceeded;
 }
 
 export interface FollowInteractionResult {
   /** Terminal job-level status for the turn. */
-  status: 'completed' | 'failed' | 'cancelled' | 'incomplete' | 'budget_exceeded' | 'requires_action' | 'unknown';
+  status: TerminalStatus | WaitingStatus | 'unknown';
   /** The raw upstream status read back by GET. */
   upstreamStatus: string;
   usage?: Usage;
@@ -113,6 +124,13 @@ export interface FollowInteractionResult {
   streamVerified: boolean;
   /** Upstream errors of a failed interaction (from `errors` / a `model_output.error`). */
   error?: JobError;
+  /** Tool calls of the turn (tool-call steps streamed, or grounding_tool_count if larger). */
+  toolCalls?: number;
+  /** Estimated cost in USD and the date of the price table used. */
+  costUsd?: number;
+  priceTable?: string;
+  /** The budget limit the turn crossed; the remote run was cancelled. */
+  budgetExceeded?: BudgetExceeded;
 }
 
 export interface CancelInteractionInput {

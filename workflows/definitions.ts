@@ -8,6 +8,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { AgentCreateRequest, ModelCreateRequest, Usage } from '../src/interactions/types';
+import type { BudgetExceeded, BudgetSpent, JobBudget } from '../src/jobs/budget';
+
+export type { BudgetExceeded, BudgetSpent, JobBudget } from '../src/jobs/budget';
 
 /** Default Temporal task queue for job workflows and their activities. */
 export const DEFAULT_TASK_QUEUE = 'gemini-jobs';
@@ -62,6 +65,13 @@ export interface JobOptions {
   webhookBackstopInitialMs?: number;
   webhookBackstopMaxMs?: number;
   /**
+   * Fairness key: the worker's admission limiter caps concurrent runs per tenant
+   * (`GEMINI_JOBS_ADMISSION_PER_TENANT`). Defaults to `thread` when unset. Never a credential.
+   */
+  tenant?: string;
+  /** Limits over the whole thread; crossing one cancels the remote run and ends the job `budget_exceeded`. */
+  budget?: JobBudget;
+  /**
    * Continue-as-new before waiting for the next follow-up once the run's history has this many
    * events (or when Temporal suggests it). Default 2,000.
    */
@@ -86,23 +96,32 @@ export interface CarriedThread {
 }
 
 export type JobPhase =
+  | 'queued'
   | 'creating'
   | 'running'
   | 'streaming'
   | 'polling'
   | 'reconnecting'
   | 'waiting-for-input'
+  /** A collaborative-planning turn ended `completed` with a plan: approve or refine it (see `JobState.plan`). */
+  | 'plan-ready'
   | 'cancelling'
   | 'done';
 
 /**
- * Job-level status. Upstream statuses map 1:1 where they are terminal; `timed_out` is the job
- * deadline; `unknown` keeps an upstream status this version does not know (never success).
+ * Job-level status. Every upstream status the newest SDKs know maps 1:1 (terminal ones, and the
+ * waiting ones after which the run stopped for the client: `requires_action`,
+ * `requires_continuation`, `idle`; `queued` while the API holds the run); `timed_out` is the job
+ * deadline; `unknown` keeps an upstream status this version does not know (never success; the raw
+ * value is in `upstreamStatus`). The classification lives in src/interactions/types.ts.
  */
 export type JobStatus =
   | 'pending'
+  | 'queued'
   | 'running'
   | 'requires_action'
+  | 'requires_continuation'
+  | 'idle'
   | 'completed'
   | 'failed'
   | 'cancelled'
@@ -110,6 +129,15 @@ export type JobStatus =
   | 'budget_exceeded'
   | 'timed_out'
   | 'unknown';
+
+/** A collaborative-planning plan waiting for approval or refinement. */
+export interface PendingPlan {
+  /** The turn that produced it. */
+  turn: number;
+  interactionId: string;
+  /** The plan text (the workflow holds the turn summary; JobsClient.state fills in the full report). */
+  text: string;
+}
 
 export interface JobError {
   /** Stable code from the client's error tree (e.g. `bad_request`, `not_found`) or the job (`deadline_exceeded`). */
@@ -158,8 +186,38 @@ export interface TurnRecord {
    * a create whose answer was lost, retried, so the first run went on unobserved. Each is cancelled.
    */
   possibleDuplicateCreate?: OrphanInteraction[];
+  /** Tool calls of the turn (tool-call steps streamed, or `grounding_tool_count` if larger). */
+  toolCalls?: number;
+  /** Estimated cost of the turn in USD, from the worker's price table of date `priceTable`. */
+  costUsd?: number;
+  priceTable?: string;
+  /** Set when the turn ended `budget_exceeded`: the limit crossed and the thread's figures. */
+  budgetExceeded?: BudgetExceeded;
+  /** When admission control let the turn create its interaction (ISO time). */
+  admittedAt?: string;
   startedAt: string;
   endedAt?: string;
+}
+
+/** Where a job waits for admission (credential quota); `key` is a non-reversible id, never the credential. */
+export interface AdmissionState {
+  /** 1 = next to be admitted. Refreshed from the limiter by `JobsClient.state`. */
+  position: number;
+  /** Limiter key: `vertex:<project>/<location>` or `key-<short hash>`. */
+  key?: string;
+  tenant?: string;
+  /** Jobs waiting on the same key (from the limiter). */
+  waiting?: number;
+  /** While a 429 paused admission on this key: until when (ISO). */
+  pausedUntil?: string;
+}
+
+/** Estimated cost of a job or thread: sum of the turns' estimates, with the price table's date. */
+export interface CostSummary {
+  usd: number;
+  priceTable?: string;
+  /** Turns without an estimate (no usage, or no price for the model). */
+  unpricedTurns?: number;
 }
 
 /** Returned by the `state` query. Live stream details come from heartbeats (see JobsClient.state). */
@@ -185,6 +243,14 @@ export interface JobState {
   cancelReason?: string;
   /** While the job waits for a follow-up after a turn: when the window closes (ISO time). */
   followUpUntil?: string;
+  /** While phase is `queued`: the place in the admission queue. */
+  admission?: AdmissionState;
+  cost?: CostSummary;
+  budget?: JobBudget;
+  /** What the thread used so far, against `budget`. */
+  spent?: BudgetSpent;
+  /** Present while a plan waits (phase `plan-ready`): approve it with `approvePlan`, refine it with `refinePlan`. */
+  plan?: PendingPlan;
 }
 
 /** The workflow's result: small by design; the report is read from the result store or the API. */
@@ -196,6 +262,8 @@ export interface JobResult {
   interactionIds: string[];
   turns: TurnRecord[];
   usage?: Usage;
+  cost?: CostSummary;
+  spent?: BudgetSpent;
   summary?: string;
   report?: ReportRef;
   error?: JobError;
@@ -212,9 +280,16 @@ export interface FollowUpRequest {
   overrides?: Partial<Omit<JobRequest, 'input' | 'model' | 'agent'>>;
 }
 
+/**
+ * The `approvePlan` update's argument. Collaborative planning is chained turns (Google's docs):
+ * approving executes the plan in a turn with `collaborative_planning: false`; `edit` (or
+ * `approve: false`) refines it in a turn with the flag still true, and the refined plan becomes
+ * the new `JobState.plan`.
+ */
 export interface PlanApproval {
-  /** Approve the proposed plan as is (default), or send an edited plan / instructions. */
+  /** `false` asks for a different plan (a refinement turn). Default: approve. */
   approve?: boolean;
+  /** Instructions or an edited plan: refines instead of executing. */
   edit?: string;
 }
 

@@ -5,7 +5,9 @@
  */
 import type { FollowOptions } from '../activities/types';
 import type { Usage } from '../src/interactions/types';
-import type { FollowUpRequest, JobMode, JobOptions, JobRequest, JobStatus, PlanApproval, TurnRecord } from './definitions';
+import { sumUsage as sumAllUsage } from '../src/jobs/usage';
+import type { FollowUpRequest, JobMode, JobOptions, JobRequest, JobState, JobStatus, PlanApproval, TurnRecord } from './definitions';
+import { isWaitingStatus, statusClass } from '../src/interactions/types';
 
 export const MINUTE_MS = 60_000;
 
@@ -124,15 +126,33 @@ export function usesCollaborativePlanning(request: JobRequest): boolean {
 }
 
 /**
- * The input that answers a proposed Deep Research plan: the word `approve` confirms it as is (the
- * plan text itself says: Reply "approve" to start the research, or send an edited plan); an edit
- * is sent verbatim as the edited plan / instructions.
+ * The input that answered a proposed plan in v0.1.0 (the plan ended `requires_action` then):
+ * `approve`, or the edit verbatim. Kept for executions that started before the
+ * `plan-approval-chained-turns` patch.
  */
 export function planApprovalInput(approval: PlanApproval): string {
   const edit = approval.edit?.trim();
   if (edit) return edit;
   if (approval.approve === false) return 'Please propose a different research plan.';
   return 'approve';
+}
+
+/** Does this approval refine the plan (flag stays true) rather than execute it? */
+export function isPlanRefinement(approval: PlanApproval): boolean {
+  return !!approval.edit?.trim() || approval.approve === false;
+}
+
+/**
+ * The turn that answers a plan, as Google documents collaborative planning: execute with
+ * `agent_config.collaborative_planning: false`, or refine with the flag still true; both chain
+ * with `previous_interaction_id` (set by the workflow).
+ */
+export function planTurnRequest(current: JobRequest, approval: PlanApproval): JobRequest {
+  const refine = isPlanRefinement(approval);
+  const input = refine ? approval.edit?.trim() || 'Please propose a different research plan.' : 'Approve the plan: start the research.';
+  const next = followUpRequest(current, { input }) as JobRequest & { agent_config?: Record<string, unknown> };
+  if (!refine) next.agent_config = { ...(next.agent_config ?? { type: 'deep-research' }), collaborative_planning: false };
+  return next;
 }
 
 /** Why a follow-up input is unusable, or undefined when it is fine. */
@@ -144,48 +164,43 @@ export function followUpInputProblem(input: unknown): string | undefined {
   return `input must be a string, a content object or a list, not ${typeof input}`;
 }
 
-const NUMERIC_USAGE_KEYS = [
-  'total_input_tokens',
-  'total_output_tokens',
-  'total_thought_tokens',
-  'total_cached_tokens',
-  'total_tool_use_tokens',
-  'total_tokens',
-] as const;
-
-/** Sums the `total_*` counters of several usages (per-modality lists are per turn only). */
+/** Sums every usage field over turns (totals, per-modality lists, grounding counts): see src/jobs/usage.ts. */
 export function sumUsage(usages: Array<Usage | undefined>): Usage | undefined {
-  let out: Usage | undefined;
-  for (const usage of usages) {
-    if (!usage) continue;
-    out ??= {};
-    for (const key of NUMERIC_USAGE_KEYS) {
-      const v = usage[key];
-      if (typeof v === 'number') out[key] = (out[key] ?? 0) + v;
-    }
-  }
-  return out;
+  return sumAllUsage(usages);
 }
 
-/** Upstream statuses a turn can end with, mapped to job statuses; anything else is `unknown`. */
+/** Upstream statuses mapped to job statuses (the classification is src/interactions/types.ts); anything else is `unknown`. */
 export function jobStatusOfUpstream(upstream: string | undefined): JobStatus {
-  switch (upstream) {
-    case 'completed':
-    case 'failed':
-    case 'cancelled':
-    case 'incomplete':
-    case 'budget_exceeded':
-    case 'requires_action':
-      return upstream;
-    default:
-      return 'unknown';
-  }
+  const kind = statusClass(upstream);
+  if (kind === 'terminal' || kind === 'waiting') return upstream as JobStatus;
+  if (upstream === 'queued') return 'queued';
+  if (kind === 'active') return 'running';
+  return 'unknown';
 }
 
 /** Can the thread go on after this turn? Not after a cancel, a deadline or a turn without an interaction. */
 export function acceptsFollowUp(turn: TurnRecord | undefined): boolean {
   if (!turn || !turn.interactionId) return false;
-  if (['completed', 'requires_action', 'incomplete', 'budget_exceeded'].includes(turn.status)) return true;
+  if (turn.status === 'completed' || turn.status === 'incomplete' || turn.status === 'budget_exceeded') return true;
+  // Stopped and waiting for the client (function results, a continuation, the next input).
+  if (isWaitingStatus(turn.status)) return true;
   // A run that failed upstream still exists and can be continued; an API error of ours cannot.
   return turn.status === 'failed' && turn.upstreamStatus === 'failed';
+}
+
+/** The phase a job rests in after `turn` ended (see JobPhase). */
+export function restingPhase(turn: TurnRecord | undefined, request: JobRequest): JobState['phase'] {
+  if (!turn) return 'creating';
+  if (planWaitingAfter(turn, request)) return 'plan-ready';
+  return isWaitingStatus(turn.status) ? 'waiting-for-input' : 'done';
+}
+
+/**
+ * Does `turn` hold a plan waiting for approval? Google's collaborative planning: the turn ran with
+ * `collaborative_planning: true` (still set on the thread's request) and ended `completed` with
+ * the plan as its output. A v0.1.0-era plan that ended `requires_action` counts too.
+ */
+export function planWaitingAfter(turn: TurnRecord | undefined, request: JobRequest): boolean {
+  if (!turn?.interactionId || !usesCollaborativePlanning(request)) return false;
+  return turn.status === 'completed' || turn.status === 'requires_action';
 }

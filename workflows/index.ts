@@ -4,3 +4,4 @@
  */
 export { interactionJob } from './job';
 export * from './definitions';
+export { admissionLimiter } from './admission';

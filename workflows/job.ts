@@ -23,9 +23,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CancelInteractionResult, CheckInteractionResult, FollowInteractionResult, JobActivities } from '../activities/types';
+import type { CancelInteractionResult, CheckInteractionResult, FollowInteractionInput, FollowInteractionResult, JobActivities } from '../activities/types';
 // Pure (no I/O, no Node APIs): safe in the workflow sandbox; rejects a bad follow-up before any create.
 import { validateCreateRequest } from '../src/interactions/validate';
+import { isWaitingStatus } from '../src/interactions/types';
 import {
   approvePlanUpdate,
   cancelSignal,
@@ -45,6 +46,9 @@ import {
   type TurnRecord,
 } from './definitions';
 import { WebhookInbox } from './webhook-inbox';
+import { costSummary, threadSpent } from './accounting';
+import { ADMISSION_PATCH, AdmissionGate } from './admission-gate';
+import { describeExceeded, exhaustedLimit, type BudgetExceeded } from '../src/jobs/budget';
 import {
   SUMMARY_CHARS,
   acceptsFollowUp,
@@ -52,7 +56,10 @@ import {
   followUpInputProblem,
   followUpRequest,
   planApprovalInput,
+  planTurnRequest,
+  planWaitingAfter,
   resolveJobOptions,
+  restingPhase,
   sumUsage,
   usesCollaborativePlanning,
   type ResolvedJobOptions,
@@ -151,6 +158,7 @@ class InteractionJob {
   private readonly inbox = new WebhookInbox();
   /** While a webhook-mode turn waits: what `refreshProgress` reads. */
   private webhookWait: { rec: TurnRecord; interactionId: string; createdAt: string } | undefined;
+  private readonly admission = new AdmissionGate();
 
   constructor(private readonly input: JobInput) {
     this.request = input.request;
@@ -162,7 +170,7 @@ class InteractionJob {
     const model = (input.request as { model?: string }).model;
     this.state = {
       jobId: this.jobId,
-      phase: last ? (last.status === 'requires_action' ? 'waiting-for-input' : 'done') : 'creating',
+      phase: restingPhase(last, input.request),
       status: last?.status ?? 'pending',
       turn: last?.turn ?? 0,
       turns: this.turns,
@@ -172,6 +180,7 @@ class InteractionJob {
     if (agent) this.state.agent = agent;
     if (model) this.state.model = model;
     if (this.options.thread !== undefined) this.state.thread = this.options.thread;
+    if (input.options?.budget) this.state.budget = input.options.budget;
     if (last) this.copyTurnToState(last);
     // Upsert only when the starter registered the attribute (the jobs client always does): an
     // upsert of an attribute the namespace lacks would fail every workflow task.
@@ -206,12 +215,14 @@ class InteractionJob {
         if (!this.webhookWait) throw new Error('refreshProgress rejected: only a webhook-mode turn that is running has progress to fetch (stream mode reports it in its heartbeat)');
       },
     });
+    this.admission.install();
     setHandler(
       followUpUpdate,
       (req) => this.enqueueTurn('followUp', followUpRequest(this.request, req)),
       {
         validator: (req) => {
           this.assertAcceptingTurn();
+          this.assertBudgetLeft('followUp');
           const problem = followUpInputProblem(req?.input);
           if (problem) throw new Error(`followUp rejected: ${problem}`);
           if (req.overrides !== undefined && (typeof req.overrides !== 'object' || req.overrides === null || Array.isArray(req.overrides))) {
@@ -227,18 +238,27 @@ class InteractionJob {
     );
     setHandler(
       approvePlanUpdate,
-      (req) => this.enqueueTurn('approvePlan', followUpRequest(this.request, { input: planApprovalInput(req ?? {}) })),
+      (req) => {
+        // v0.1.0 answered a `requires_action` plan with the flag still true; Google documents
+        // chained turns (execute with collaborative_planning: false, refine with it true).
+        const request = patched('plan-approval-chained-turns')
+          ? planTurnRequest(this.request, req ?? {})
+          : followUpRequest(this.request, { input: planApprovalInput(req ?? {}) });
+        return this.enqueueTurn('approvePlan', request);
+      },
       {
         validator: (req) => {
           this.assertAcceptingTurn();
-          const last = this.chainHead();
-          if (last?.status !== 'requires_action') {
-            throw new Error(`approvePlan rejected: the last turn is ${last?.status ?? 'missing'}, not requires_action (no plan is waiting)`);
-          }
+          this.assertBudgetLeft('approvePlan');
           if (!usesCollaborativePlanning(this.request)) {
             throw new Error('approvePlan rejected: the job is not an agent run with agent_config.collaborative_planning: true; use followUp');
           }
+          const last = this.chainHead();
+          if (!planWaitingAfter(last, this.request)) {
+            throw new Error(`approvePlan rejected: no plan is waiting (the last turn is ${last?.status ?? 'missing'}); a plan waits after a collaborative-planning turn that completed`);
+          }
           if (req?.edit !== undefined && typeof req.edit !== 'string') throw new Error('approvePlan rejected: edit must be a string');
+          if (req?.approve !== undefined && typeof req.approve !== 'boolean') throw new Error('approvePlan rejected: approve must be a boolean');
         },
       },
     );
@@ -265,6 +285,12 @@ class InteractionJob {
       if (last && !last.endedAt) throw new Error(`rejected: turn ${last.turn} is still running; wait for it to end`);
       throw new Error('rejected: the job no longer accepts follow-ups (window closed or last turn cannot be continued)');
     }
+  }
+
+  /** A thread whose budget is used up takes no more turns (validators: no history cost). */
+  private assertBudgetLeft(what: string): void {
+    const spent = exhaustedLimit(this.input.options?.budget, threadSpent(this.turns, Date.now()));
+    if (spent) throw new Error(`${what} rejected: the thread's budget is used up (${describeExceeded(spent).replace(' exceeded', ' reached')})`);
   }
 
   private async enqueueTurn(kind: PendingTurn['kind'], request: JobRequest): Promise<FollowUpAccepted> {
@@ -301,12 +327,14 @@ class InteractionJob {
         log.info('continuing as new', { jobId: this.jobId, historyLength: info.historyLength, turns: this.turns.length });
         await continueAsNew<typeof interactionJob>(next);
       }
-      this.state.phase = last!.status === 'requires_action' ? 'waiting-for-input' : 'done';
+      this.state.phase = restingPhase(last, this.request);
+      if (this.state.phase === 'plan-ready') this.state.plan = { turn: last!.turn, interactionId: last!.interactionId!, text: last!.summary ?? '' };
       this.windowOpen = true;
       this.state.followUpUntil = isoAt(Date.now() + this.options.followUpWindowMs);
       const got = await condition(() => this.pending !== undefined || this.cancelRequested, this.options.followUpWindowMs);
       this.windowOpen = false;
       delete this.state.followUpUntil;
+      delete this.state.plan;
       if (!got || this.cancelRequested || !this.pending) {
         // A cancel here ends the job but leaves the finished turn's status as it was.
         if (this.pending) this.pending.failure = { code: 'cancelled', message: 'the job was cancelled' };
@@ -336,18 +364,61 @@ class InteractionJob {
       // Nothing was created: end without creating anything remotely.
       return this.endTurn(rec, 'cancelled');
     }
+    if (!patched(ADMISSION_PATCH)) return this.createAndFollow(rec, request, previousInteractionId, pending, deadlineAtMs);
+    // Admission control (credential quota): wait for a permit, hold it for the whole turn.
+    const gate = await this.admission.admit(rec.turn, {
+      isAgent: this.state.agent !== undefined,
+      firstOfRun: this.input.carried === undefined && rec.turn === 1,
+      cancelled: () => this.cancelRequested,
+      onQueued: (key) => {
+        this.state.phase = 'queued';
+        this.state.admission = { position: 0, key, ...(this.tenant !== undefined ? { tenant: this.tenant } : {}) };
+      },
+      ...(this.tenant !== undefined ? { tenant: this.tenant } : {}),
+    });
+    delete this.state.admission;
+    if (gate.outcome === 'cancelled') {
+      if (pending) pending.failure = { code: 'cancelled', message: 'the job was cancelled while waiting for admission' };
+      return this.endTurn(rec, 'cancelled');
+    }
+    try {
+      // The deadline counts from admission: time in the queue is not run time.
+      const admittedMs = Date.now();
+      if (gate.outcome === 'admitted') rec.admittedAt = isoAt(admittedMs);
+      this.state.phase = 'creating';
+      this.state.deadlineAt = isoAt(admittedMs + this.options.deadlineMs);
+      await this.createAndFollow(rec, request, previousInteractionId, pending, admittedMs + this.options.deadlineMs);
+    } finally {
+      await this.admission.release();
+    }
+  }
+
+  /** Fairness key of the admission limiter: the tenant option, else the thread. */
+  private get tenant(): string | undefined {
+    return this.input.options?.tenant ?? this.options.thread;
+  }
+
+  private async createAndFollow(
+    rec: TurnRecord,
+    request: JobRequest,
+    previousInteractionId: string | undefined,
+    pending: PendingTurn | undefined,
+    deadlineAtMs: number,
+  ): Promise<void> {
 
     // Evaluated only for webhook-mode jobs, which v0.1.0 histories never are.
     const webhookMode = this.options.mode === 'webhook' && patched(PATCH_WEBHOOK_MODE);
     // Non-cancellable (the whole body is): a cancel arriving now waits for the id, then cancels it.
     let interactionId: string;
     try {
+      const permit = this.admission.permit;
       const created = await createActivities.createInteraction({
         jobId: this.jobId,
         turn: rec.turn,
         request,
         ...(previousInteractionId ? { previousInteractionId } : {}),
         ...(webhookMode ? { webhook: true } : {}),
+        ...(permit ? { admission: permit } : {}),
       });
       interactionId = created.interactionId;
       rec.upstreamStatus = created.status;
@@ -371,8 +442,12 @@ class InteractionJob {
       if (waited !== 'settled') return this.cancelRemote(rec, waited);
       // Settled: the follow activity (poll mode) reads it back once and stores the report.
     }
-    const remainingMs = deadlineAtMs - Date.now();
-    if (remainingMs <= 0) return this.cancelRemote(rec, 'timed_out');
+    // A wall-time budget ends the turn like a deadline, but as budget_exceeded.
+    const wallLeftMs = this.wallBudgetLeftMs(rec);
+    const overBudget = wallLeftMs !== undefined && wallLeftMs < deadlineAtMs - Date.now();
+    const remainingMs = overBudget ? wallLeftMs : deadlineAtMs - Date.now();
+    const expired: 'timed_out' | 'budget_exceeded' = overBudget ? 'budget_exceeded' : 'timed_out';
+    if (remainingMs <= 0) return this.cancelRemote(rec, expired);
 
     const follow = proxyActivities<Pick<JobActivities, 'followInteraction'>>({
       // One attempt may follow the whole run; the workflow's deadline timer is what bounds it.
@@ -385,7 +460,7 @@ class InteractionJob {
     const scope = new CancellationScope();
     let outcome: FollowOutcome | undefined;
     const followed = scope
-      .run(() => follow.followInteraction({ jobId: this.jobId, turn: rec.turn, interactionId, options: followOptionsOf(this.options) }))
+      .run(() => follow.followInteraction({ jobId: this.jobId, turn: rec.turn, interactionId, options: followOptionsOf(this.options), ...this.followAccounting(rec) }))
       .then(
         (ok) => void (outcome = { ok }),
         (err) => void (outcome = { err }),
@@ -397,7 +472,7 @@ class InteractionJob {
       // It may have finished just before the cancel reached it: then the turn keeps its result.
       const late = outcome as FollowOutcome | undefined;
       if (late && 'ok' in late) return this.applyFollow(rec, late.ok);
-      return this.cancelRemote(rec, settled ? 'cancelled' : 'timed_out');
+      return this.cancelRemote(rec, settled ? 'cancelled' : expired);
     }
     const done: FollowOutcome = outcome;
     if ('ok' in done) return this.applyFollow(rec, done.ok);
@@ -502,9 +577,38 @@ class InteractionJob {
     }
   }
 
+  /** Milliseconds of the thread's wall-time budget left for this turn, or undefined without one. */
+  private wallBudgetLeftMs(rec: TurnRecord): number | undefined {
+    const max = this.input.options?.budget?.maxWallTimeMs;
+    if (max === undefined) return undefined;
+    const before = threadSpent(this.turns.filter((t) => t !== rec), Date.now()).wallMs;
+    const since = Date.parse(rec.admittedAt ?? rec.startedAt);
+    return max - before - (Date.now() - since);
+  }
+
+  /** What the follow activity needs for the cost estimate and the budget check. */
+  private followAccounting(rec: TurnRecord): { priceName?: string; budget?: FollowInteractionInput['budget'] } {
+    const out: { priceName?: string; budget?: FollowInteractionInput['budget'] } = {};
+    const name = this.state.agent ?? this.state.model;
+    if (name) out.priceName = name;
+    const limits = this.input.options?.budget;
+    if (limits) {
+      out.budget = {
+        limits,
+        spentBefore: threadSpent(this.turns.filter((t) => t !== rec), Date.now()),
+        turnStartedAtMs: Date.parse(rec.admittedAt ?? rec.startedAt),
+      };
+    }
+    return out;
+  }
+
   private applyFollow(rec: TurnRecord, r: FollowInteractionResult): void {
     rec.upstreamStatus = r.upstreamStatus;
     if (r.usage) rec.usage = r.usage;
+    if (r.toolCalls !== undefined) rec.toolCalls = r.toolCalls;
+    if (r.costUsd !== undefined) rec.costUsd = r.costUsd;
+    if (r.priceTable !== undefined) rec.priceTable = r.priceTable;
+    if (r.budgetExceeded) rec.budgetExceeded = r.budgetExceeded;
     rec.summary = r.summary.slice(0, SUMMARY_CHARS);
     rec.outputChars = r.outputChars;
     rec.report = r.report;
@@ -518,7 +622,7 @@ class InteractionJob {
    * Cancels the remote run (cancel POST, then read the status back until terminal). If the run
    * had already finished on its own, the turn keeps its real outcome and its report is collected.
    */
-  private async cancelRemote(rec: TurnRecord, reason: 'cancelled' | 'timed_out'): Promise<void> {
+  private async cancelRemote(rec: TurnRecord, reason: 'cancelled' | 'timed_out' | 'budget_exceeded'): Promise<void> {
     this.state.phase = 'cancelling';
     let cancelled: CancelInteractionResult | undefined;
     try {
@@ -543,7 +647,7 @@ class InteractionJob {
             interactionId: rec.interactionId!,
             options: { ...followOptionsOf(this.options), mode: 'poll' },
           });
-          if (r.status !== 'requires_action') return this.applyFollow(rec, r);
+          if (!isWaitingStatus(r.status)) return this.applyFollow(rec, r);
         } catch (err) {
           log.warn('collecting a finished run after cancel failed', { jobId: this.jobId, error: jobErrorOf(err).message });
         }
@@ -552,6 +656,12 @@ class InteractionJob {
     if (reason === 'timed_out') {
       rec.error = { code: 'deadline_exceeded', message: `turn ${rec.turn} passed its deadline of ${this.options.deadlineMs} ms; the remote run was cancelled`, retryable: false };
     }
+    if (reason === 'budget_exceeded') {
+      const spent = threadSpent(this.turns, Date.now());
+      const exceeded: BudgetExceeded = { limit: 'maxWallTimeMs', max: this.input.options!.budget!.maxWallTimeMs!, used: spent.wallMs, spent };
+      rec.budgetExceeded = exceeded;
+      rec.error = { code: 'budget_exceeded', message: `${describeExceeded(exceeded)}; the remote run was cancelled`, retryable: false };
+    }
     this.endTurn(rec, reason);
   }
 
@@ -559,7 +669,7 @@ class InteractionJob {
     rec.status = status;
     rec.endedAt = isoAt(Date.now());
     this.copyTurnToState(rec);
-    this.state.phase = status === 'requires_action' ? 'waiting-for-input' : 'done';
+    this.state.phase = isWaitingStatus(status) ? 'waiting-for-input' : 'done';
     this.setStatus(status);
   }
 
@@ -572,6 +682,9 @@ class InteractionJob {
     else delete this.state.error;
     const usage = sumUsage(this.turns.map((t) => t.usage));
     if (usage) this.state.usage = usage;
+    const cost = costSummary(this.turns);
+    if (cost) this.state.cost = cost;
+    if (this.input.options?.budget) this.state.spent = threadSpent(this.turns, Date.now());
   }
 
   private setStatus(status: JobStatus): void {
@@ -595,6 +708,9 @@ class InteractionJob {
     if (last?.interactionId) result.interactionId = last.interactionId;
     const usage = sumUsage(this.turns.map((t) => t.usage));
     if (usage) result.usage = usage;
+    const cost = costSummary(this.turns);
+    if (cost) result.cost = cost;
+    if (this.turns.some((t) => t.usage || t.endedAt)) result.spent = threadSpent(this.turns, Date.now());
     if (last?.summary !== undefined) result.summary = last.summary;
     if (last?.report) result.report = last.report;
     if (last?.error) result.error = last.error;

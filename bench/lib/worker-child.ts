@@ -73,6 +73,8 @@ async function main(): Promise<void> {
   if (cfg.engine === 'run-worker') {
     await runWorker({
       temporal: { address: cfg.address, namespace: cfg.namespace ?? 'default' },
+      // Benches measure following, not quota: admission is off unless the bench turns it on.
+      env: { ...process.env, GEMINI_JOBS_ADMISSION: process.env.GEMINI_JOBS_ADMISSION ?? 'off' },
       taskQueue: cfg.taskQueue,
       interactions: client,
       resultStore: new FileResultStore(cfg.resultsDir),

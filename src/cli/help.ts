@@ -19,7 +19,8 @@ Jobs:
   result <jobId>             Print a job's report (markdown) to stdout or --out file
   cancel <jobId>             Cancel a job
   follow-up <jobId> <text>   Ask a follow-up question in the job's thread
-  approve-plan <jobId>       Approve (or --edit) a collaborative-planning plan
+  approve-plan <jobId>       Run the plan a collaborative-planning turn proposed
+  refine-plan <jobId> <text> Ask for a revised plan (the new plan replaces the old)
   list                       List jobs by --status, --agent, --thread
 
 Services:
@@ -105,11 +106,22 @@ Starts the next turn of the job's thread (previous_interaction_id chaining).
 ${CONNECTION_FLAGS}`,
   'approve-plan': `Usage: gemini-jobs approve-plan [options] <jobId>
 
-Approves the plan a --collaborative-planning Deep Research turn proposed, or sends an edit.
+Runs the plan a --collaborative-planning Deep Research turn proposed: the next turn chains to it
+with agent_config.collaborative_planning: false, as Google documents the flow.
 
-  --edit <text>                Edited plan or instructions instead of a plain approval
+  --edit <text>                Refine the plan instead (same as refine-plan)
   --wait                       Wait for the research turn, then print its report
   --watch                      Show live progress, then print the report
+
+${CONNECTION_FLAGS}`,
+  'refine-plan': `Usage: gemini-jobs refine-plan [options] <jobId> <instructions>
+
+Asks Deep Research for a revised plan: a turn chained to the plan with collaborative_planning still
+true and <instructions> as input (\`-\` reads them from stdin). The revised plan becomes the one
+approve-plan runs.
+
+  --wait                       Wait for the revised plan, then print it
+  --watch                      Show live progress, then print the plan
 
 ${CONNECTION_FLAGS}`,
   list: `Usage: gemini-jobs list [options]

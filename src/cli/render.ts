@@ -96,7 +96,7 @@ export class ProgressRenderer {
     this.turn = event.turn;
     switch (event.type) {
       case 'phase': {
-        this.phase = event.phase === event.status ? event.phase : `${event.status} (${event.phase})`;
+        this.phase = phaseLabel(event.phase, event.status, event.admission);
         this.status = event.status;
         if (event.turnStartedAt) this.turnStartedMs = Date.parse(event.turnStartedAt);
         if (event.deadlineAt) this.deadlineMs = Date.parse(event.deadlineAt);
@@ -132,8 +132,12 @@ export class ProgressRenderer {
         this.clearLine();
         this.status = event.status;
         const chars = event.outputChars > 0 ? `, ${event.outputChars.toLocaleString('en-US')} chars` : '';
-        const mark = event.status === 'completed' ? '✔' : event.status === 'requires_action' ? '…' : '✖';
-        const what = event.status === 'requires_action' ? 'plan proposed: approve it with `gemini-jobs approve-plan`' : event.status;
+        const waiting = event.status === 'requires_action' || event.status === 'requires_continuation' || event.status === 'idle';
+        const mark = event.status === 'completed' ? '✔' : waiting ? '…' : '✖';
+        const id = this.options.jobId ?? '<jobId>';
+        const what = event.planReady
+          ? `plan ready: approve it with \`gemini-jobs approve-plan ${id}\`, or refine it with \`gemini-jobs refine-plan ${id} "<changes>"\``
+          : event.status;
         const error = event.error ? `: ${event.error.code}: ${event.error.message}` : '';
         const unavailable = event.reportAvailable ? '' : ' (report text unavailable)';
         this.options.progress.write(`${mark} turn ${event.turn} ${what} after ${formatDuration(this.elapsed())}${chars}${error}${unavailable}\n`);
@@ -155,4 +159,10 @@ export class ProgressRenderer {
   get lastStatus(): string {
     return this.status;
   }
+}
+
+/** `queued (quota) #3` while waiting for admission, else `status (phase)` or just the phase. */
+export function phaseLabel(phase: string, status: string, admission?: { position: number }): string {
+  if (phase === 'queued') return `queued (quota)${admission && admission.position > 0 ? ` #${admission.position}` : ''}`;
+  return phase === status ? phase : `${status} (${phase})`;
 }

@@ -11,6 +11,7 @@ import { COMMAND_HELP, MAIN_HELP } from './help';
 import {
   JOB_COMMAND_OPTIONS,
   approvePlanCommand,
+  refinePlanCommand,
   cancelCommand,
   followUpCommand,
   listCommand,
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, { options: OptionSpec; run: Handler }> = {
   cancel: { options: JOB_COMMAND_OPTIONS.cancel!, run: cancelCommand },
   'follow-up': { options: JOB_COMMAND_OPTIONS['follow-up']!, run: followUpCommand },
   'approve-plan': { options: JOB_COMMAND_OPTIONS['approve-plan']!, run: approvePlanCommand },
+  'refine-plan': { options: JOB_COMMAND_OPTIONS['refine-plan']!, run: refinePlanCommand },
   list: { options: JOB_COMMAND_OPTIONS.list!, run: listCommand },
   worker: { options: SERVICE_COMMAND_OPTIONS.worker!, run: workerCommand },
   emulator: { options: SERVICE_COMMAND_OPTIONS.emulator!, run: emulatorCommand },

@@ -6,6 +6,7 @@
  * - `text` deltas append to the step's last `text` content item (or start one);
  * - `thought_summary` deltas append their text to the last summary text item (or start one);
  * - `thought_signature` sets `signature`;
+ * - `text_annotation_delta` adds its annotations to the step's last `text` item (or starts one);
  * - `arguments_delta` strings are concatenated and `JSON.parse`d into `arguments` at `step.stop`;
  * - server-tool deltas (`*_call`, `*_result`) copy their fields onto the step;
  * - other delta types are unknown and ignored (passed through by clients, never folded).
@@ -71,6 +72,14 @@ export class StepFold {
       case 'thought_signature':
         step['signature'] = delta['signature'];
         return;
+      case 'text_annotation_delta': {
+        const content = ((step['content'] as Array<Record<string, unknown>>) ??= []);
+        let last = content[content.length - 1];
+        if (!last || last['type'] !== 'text') content.push((last = { type: 'text', text: '' }));
+        const anns = ((last['annotations'] as unknown[]) ??= []);
+        anns.push(...structuredClone((delta['annotations'] as unknown[] | undefined) ?? []));
+        return;
+      }
       case 'arguments_delta':
         this.args.set(index, (this.args.get(index) ?? '') + String(delta['arguments'] ?? ''));
         return;

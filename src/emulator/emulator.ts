@@ -1,6 +1,7 @@
 /**
- * The emulator's HTTP server: routing for the Gemini (`/v1beta`), Vertex
- * (`/v1beta1/projects/{p}/locations/{l}`) and Vertex express (`/v1beta1`) families, auth,
+ * The emulator's HTTP server: routing for the Gemini API (`/v1`, the SDKs' default, and
+ * `/v1beta`, `/v1alpha`), Vertex (`/{v1,v1beta1}/projects/{p}/locations/{l}`) and Vertex express
+ * (`/v1beta1`) families, auth,
  * counters, fault hooks and the interaction handlers. Runs live in `run.ts`, scripts in
  * `script.ts`.
  */
@@ -29,6 +30,7 @@ import { validateCreate } from './validate';
 import { WebhookDelivery, eventTypeOf, type DeliveryCounters, type WebhookDeliveryOptions } from './delivery';
 import { WebhookStore } from './webhooks';
 import { isRecord, type JsonRecord } from './wire';
+import { KeyQuota, credentialId, type KeyQuotaCounters, type KeyQuotaOptions } from './key-quota';
 
 /** Options of {@link startEmulator}. Durations are emulated milliseconds unless stated. */
 export interface EmulatorOptions {
@@ -50,6 +52,11 @@ export interface EmulatorOptions {
   faults?: FaultRule[];
   /** Named fault plans, selected by the create label `emulator-scenario: <name>` (merged over the built-ins). */
   scenarios?: Record<string, FaultPlan>;
+  /**
+   * Per-credential create quota (creates per window, runs in flight), answered with 429 and
+   * `Retry-After`; see `key-quota.ts`. Separate from the `too_many_requests` fault rule.
+   */
+  keyQuota?: KeyQuotaOptions;
   /** Seed of all generated content and probabilistic faults (default 0). Also makes interaction ids deterministic when set. */
   seed?: number;
   /** Receives one line per request (never containing credentials). */
@@ -78,6 +85,8 @@ export interface EmulatorCounters {
   faults: Record<string, number>;
   /** Per interaction id. */
   interactions: Record<string, InteractionCounters>;
+  /** Per credential id (`k-<hash>`), when `keyQuota` is set: creates admitted and refused, peaks. */
+  quota: Record<string, KeyQuotaCounters>;
 }
 
 export interface EmulatedInteractionInfo {
@@ -136,20 +145,27 @@ interface RouteInfo {
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
+/** Gemini API versions served (the SDKs default to v1; v1beta when asked). */
+const GEMINI_VERSIONS = new Set(['v1', 'v1beta', 'v1alpha']);
+/** Vertex versions served on the project path. Without a project, `v1beta1` is express mode. */
+const VERTEX_VERSIONS = new Set(['v1', 'v1beta1']);
+
 function parsePath(pathname: string): RouteInfo | undefined {
   const parts = pathname.split('/').filter(Boolean);
   let family: RouteInfo['family'];
   let scope: string;
   let rest: string[];
-  if (parts[0] === 'v1beta') {
-    family = 'gemini';
-    scope = 'gemini';
-    rest = parts.slice(1);
-  } else if (parts[0] === 'v1beta1' && parts[1] === 'projects' && parts[3] === 'locations' && parts.length >= 5) {
+  const version = parts[0] ?? '';
+  if (VERTEX_VERSIONS.has(version) && parts[1] === 'projects' && parts[3] === 'locations' && parts.length >= 5) {
     family = 'vertex';
     scope = `vertex:${decodeURIComponent(parts[2]!)}/${decodeURIComponent(parts[4]!)}`;
     rest = parts.slice(5);
-  } else if (parts[0] === 'v1beta1') {
+  } else if (GEMINI_VERSIONS.has(version)) {
+    // One store for every Gemini API version: v1 and v1beta serve the same interactions.
+    family = 'gemini';
+    scope = 'gemini';
+    rest = parts.slice(1);
+  } else if (version === 'v1beta1') {
     family = 'express';
     scope = 'express';
     rest = parts.slice(1);
@@ -202,13 +218,15 @@ class EmulatorServer implements Emulator, RunHost {
   private deliveryInstance: WebhookDelivery | undefined;
   private readonly projects: string[] = [];
   private readonly seed: number;
-  private c!: Omit<EmulatorCounters, 'interactions'>;
+  private c!: Omit<EmulatorCounters, 'interactions' | 'quota'>;
+  private readonly keyQuota: KeyQuota | undefined;
 
   constructor(private readonly options: EmulatorOptions) {
     this.timeScale = options.timeScale && options.timeScale > 0 ? options.timeScale : 1;
     this.seed = options.seed ?? 0;
     this.faultRng = createRng(hash32('faults', this.seed));
     this.idRng = createRng(options.seed !== undefined ? hash32('ids', this.seed) : randomBytes(4).readUInt32LE(0));
+    this.keyQuota = options.keyQuota ? new KeyQuota(options.keyQuota, this.timeScale) : undefined;
     this.book = new FaultBook(this.faultRng, (kind) => this.countFault(kind));
     this.scenarios = { ...BUILTIN_SCENARIOS, ...(options.scenarios ?? {}) };
     for (const rule of options.faults ?? []) this.book.add(rule);
@@ -252,11 +270,12 @@ class EmulatorServer implements Emulator, RunHost {
   counters(): EmulatorCounters {
     const interactions: Record<string, InteractionCounters> = {};
     for (const run of this.order) interactions[run.id] = { ...run.counters };
-    return structuredClone({ ...this.c, interactions });
+    return structuredClone({ ...this.c, interactions, quota: this.keyQuota?.counters() ?? {} });
   }
 
   resetCounters(): void {
     this.c = { requests: {}, statuses: {}, creates: 0, cancels: 0, deletes: 0, streamsOpened: 0, eventsSent: 0, faults: {} };
+    this.keyQuota?.reset();
     for (const run of this.order ?? []) Object.assign(run.counters, { gets: 0, streams: 0, cancels: 0, deletes: 0, eventsSent: 0, faults: 0 });
   }
 
@@ -399,7 +418,8 @@ class EmulatorServer implements Emulator, RunHost {
     });
   }
 
-  private authenticate(req: IncomingMessage, url: URL, route: RouteInfo): void {
+  /** Checks the caller's credential; returns its quota key id (scope plus a hash, never the credential). */
+  private authenticate(req: IncomingMessage, url: URL, route: RouteInfo): string {
     const project = req.headers['x-goog-user-project'];
     if (typeof project === 'string' && project && !this.projects.includes(project)) this.projects.push(project);
     if (route.family === 'vertex') {
@@ -408,7 +428,8 @@ class EmulatorServer implements Emulator, RunHost {
       if (this.options.accessToken !== undefined && m[1] !== this.options.accessToken) {
         throw new EmulatorHttpError(403, 'The caller does not have permission: the access token is not accepted.', 'PERMISSION_DENIED');
       }
-      return;
+      // Vertex quotas are per project and location, not per token.
+      return credentialId(route.scope);
     }
     const header = req.headers['x-goog-api-key'];
     const key = (typeof header === 'string' ? header : undefined) ?? url.searchParams.get('key') ?? '';
@@ -416,6 +437,7 @@ class EmulatorServer implements Emulator, RunHost {
     if (this.options.apiKey !== undefined && key !== this.options.apiKey) {
       throw new EmulatorHttpError(403, 'The caller does not have permission: the API key is not valid.', 'PERMISSION_DENIED');
     }
+    return credentialId(`${route.scope}|${key}`);
   }
 
   private classify(method: string, route: RouteInfo, url: URL, body: unknown): RouteName | 'unknown' {
@@ -459,7 +481,7 @@ class EmulatorServer implements Emulator, RunHost {
     const name = route ? this.classify(method, route, url, body) : 'unknown';
     this.count(name);
     if (!route || name === 'unknown') throw notFound(`Method not found: ${method} ${url.pathname}`);
-    this.authenticate(req, url, route);
+    const credential = this.authenticate(req, url, route);
 
     const headerRules = this.headerRules(req, name);
     const runForFaults = route.id !== undefined && route.resource === 'interactions' ? this.runs.get(route.id) : undefined;
@@ -481,7 +503,7 @@ class EmulatorServer implements Emulator, RunHost {
     switch (name) {
       case 'create':
       case 'create_stream':
-        return this.create(res, route, name, body, headerRules, httpError?.rule.afterCreate ? httpError : undefined);
+        return this.create(res, route, name, body, headerRules, httpError?.rule.afterCreate ? httpError : undefined, credential);
       case 'get':
       case 'stream':
         return this.get(res, route, name, url, scoped);
@@ -580,8 +602,11 @@ class EmulatorServer implements Emulator, RunHost {
     rawBody: unknown,
     headerRules: ActiveRule[],
     failAfterCreate: ActiveRule | undefined,
+    credential: string,
   ): Promise<void> {
     const body = validateCreate(rawBody);
+    // Like the real quota: a refused create leaves nothing behind (checked after validation).
+    this.keyQuota?.check(credential);
     const labels = isRecord(body['labels']) ? body['labels'] : {};
     const scenarioName = labels['emulator-scenario'];
     let plan: FaultPlan = {};
@@ -601,7 +626,11 @@ class EmulatorServer implements Emulator, RunHost {
     if (plan.deltaChars !== undefined) shape.deltaChars = plan.deltaChars;
     if (plan.injectUnknown) shape.injectUnknown = true;
     if (plan.outcome) shape.outcome = plan.outcome;
+    if (plan.queuedMs) shape.queuedMs = plan.queuedMs;
+    if (plan.newVariants) shape.newVariants = true;
     shape = shapeFromRules(this.book, name, rules, shape);
+    // A continuation hop resumes decoding where the previous one stopped: it runs to the end.
+    if (typeof body['continuation_token'] === 'string' && shape.outcome === 'requires_continuation') shape.outcome = 'completed';
 
     const id = this.newId();
     const script = buildScript({ body, inputSteps, ...(previous ? { previous } : {}), seed: this.seed }, shape);
@@ -623,7 +652,23 @@ class EmulatorServer implements Emulator, RunHost {
     this.runs.set(id, run);
     this.order.push(run);
     this.c.creates++;
+    this.keyQuota?.track(credential, run);
 
+    const blocked = name === 'create' ? this.book.find('content_blocked', name, id, rules) : undefined;
+    if (blocked) {
+      // Reported shape (LiveBench PR #476): a plain HTTP 400 `content_blocked`; nothing is stored.
+      this.book.fire(blocked);
+      run.counters.faults++;
+      run.refused = true;
+      run.abort();
+      throw new EmulatorHttpError(400, blocked.rule.message ?? 'content_blocked: the request was blocked by the safety filters.', 'INVALID_ARGUMENT', {}, [
+        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'content_blocked', domain: 'generativelanguage.googleapis.com' },
+      ]);
+    }
+    if (this.book.find('completed_without_steps', name, id, rules)) {
+      this.book.fire(this.book.find('completed_without_steps', name, id, rules)!);
+      run.emptyCompletedSteps = true;
+    }
     const refusal = this.book.find('refusal', name, id, rules);
     if (refusal) {
       this.book.fire(refusal);
@@ -703,6 +748,11 @@ class EmulatorServer implements Emulator, RunHost {
     }
 
     if (name === 'get') {
+      if (run.script.zombie && !run.terminal) {
+        // Zombie: the status GET never answers; the client's own deadline has to end it.
+        this.onFault(run, 'zombie');
+        return;
+      }
       this.json(res, 200, run.snapshot(true, url.searchParams.get('include_input') === 'true'));
       return;
     }
@@ -711,6 +761,12 @@ class EmulatorServer implements Emulator, RunHost {
       const at = run.resolveEventId(lastEventId);
       if (at === undefined) throw invalid(`last_event_id ${JSON.stringify(lastEventId)} is not an event of interaction ${id}.`);
       cursor = at;
+      const replay = this.book.find('replay_from_start', name, id, scoped);
+      if (replay) {
+        this.book.fire(replay);
+        run.counters.faults++;
+        cursor = 0;
+      }
     }
     const faults = this.streamFaults('stream', id, scoped);
     this.openSse(res);

@@ -27,7 +27,7 @@ const STATUS_BY_CODE: Record<number, GoogleStatus> = {
 };
 
 export interface ErrorEnvelope {
-  error: { code: number; message: string; status: string };
+  error: { code: number; message: string; status: string; details?: unknown[] };
 }
 
 /** An error the request handlers throw; the server turns it into an envelope. */
@@ -37,12 +37,15 @@ export class EmulatorHttpError extends Error {
     message: string,
     readonly googleStatus: string = STATUS_BY_CODE[code] ?? (code >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT'),
     readonly headers: Record<string, string> = {},
+    readonly details?: unknown[],
   ) {
     super(message);
   }
 
   envelope(): ErrorEnvelope {
-    return { error: { code: this.code, message: this.message, status: this.googleStatus } };
+    const error: ErrorEnvelope['error'] = { code: this.code, message: this.message, status: this.googleStatus };
+    if (this.details) error.details = this.details;
+    return { error };
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { invalid } from './errors';
 import type { Rng } from './rng';
-import type { ScriptShape } from './script';
+import type { ScriptOutcome, ScriptShape } from './script';
 
 /** Route names, also used as counter keys. */
 export type RouteName = 'create' | 'create_stream' | 'get' | 'stream' | 'cancel' | 'delete' | 'webhooks';
@@ -33,11 +33,22 @@ export type FaultKind =
   /** Make the report large (`megabytes`, default 1, or `reportBytes`). */
   | 'large_report'
   /** End the run with `outcome` (default `failed`) instead of `completed`. */
-  | 'fail_run';
+  | 'fail_run'
+  /** Zombie run: stays `in_progress` forever and plain status GETs never answer (until cancelled). */
+  | 'zombie'
+  /** `interaction.completed` carries `steps: []`: output must come from the deltas (or a GET). */
+  | 'completed_without_steps'
+  /** A stream reattach ignores `last_event_id` and replays the run from its start. */
+  | 'replay_from_start'
+  /** Thought summaries in bursts of 2–3 with long quiet gaps between research rounds. */
+  | 'bursty_thoughts'
+  /** Non-streamed create refused with HTTP 400 `content_blocked`; nothing is created. */
+  | 'content_blocked';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'http_error', 'delay', 'cut', 'stall', 'refusal', 'get_not_found', 'cancel_not_found', 'unknown_events',
-  'slow_report', 'large_report', 'fail_run',
+  'slow_report', 'large_report', 'fail_run', 'zombie', 'completed_without_steps', 'replay_from_start', 'bursty_thoughts',
+  'content_blocked',
 ];
 
 export interface FaultRule {
@@ -80,8 +91,8 @@ export interface FaultRule {
   megabytes?: number;
   /** large_report: report size in bytes (wins over `megabytes`). */
   reportBytes?: number;
-  /** fail_run: terminal status. */
-  outcome?: 'failed' | 'incomplete' | 'budget_exceeded';
+  /** fail_run: the status to end with (terminal, or a waiting one: `requires_continuation`, `idle`). */
+  outcome?: Exclude<ScriptOutcome, 'completed'>;
 }
 
 /** A named bundle of rules and run-shape overrides, selected per interaction by label. */
@@ -96,7 +107,11 @@ export interface FaultPlan {
   /** Emulated model-turn duration, in milliseconds. */
   modelTurnDurationMs?: number;
   injectUnknown?: boolean;
-  outcome?: 'completed' | 'failed' | 'incomplete' | 'budget_exceeded';
+  outcome?: ScriptOutcome;
+  /** Emulated milliseconds the run reports `queued` first. */
+  queuedMs?: number;
+  /** Add the newest step/annotation variants (tool_search, code_execution_result content, speech_metadata). */
+  newVariants?: boolean;
 }
 
 /** Scenarios every emulator knows; `options.scenarios` may override them by name. */
@@ -110,6 +125,19 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, FaultPlan>> = {
   'slow-report': { deltaChars: 4 },
   'large-report': { reportBytes: 1 << 20, deltaChars: 4096 },
   fail: { outcome: 'failed' },
+  // Every status and the newest variants, each produced by some scripted run.
+  queued: { queuedMs: 30_000 },
+  'requires-continuation': { outcome: 'requires_continuation' },
+  idle: { outcome: 'idle' },
+  'budget-exceeded': { outcome: 'budget_exceeded' },
+  'new-variants': { newVariants: true },
+  // User-reported failure shapes (wire reference §12.x).
+  'token-exhaustion': { outcome: 'incomplete' },
+  zombie: { faults: [{ kind: 'zombie' }] },
+  'completed-without-steps': { faults: [{ kind: 'completed_without_steps' }] },
+  'replay-from-start': { faults: [{ kind: 'replay_from_start', count: 1 }, { kind: 'cut', afterEvents: 12, count: 1 }] },
+  'bursty-thoughts': { faults: [{ kind: 'bursty_thoughts' }] },
+  'content-blocked': { faults: [{ kind: 'content_blocked' }] },
 };
 
 const DEFAULT_ROUTES: Record<FaultKind, readonly RouteName[] | 'all'> = {
@@ -124,6 +152,11 @@ const DEFAULT_ROUTES: Record<FaultKind, readonly RouteName[] | 'all'> = {
   slow_report: ['create', 'create_stream'],
   large_report: ['create', 'create_stream'],
   fail_run: ['create', 'create_stream'],
+  zombie: ['create', 'create_stream'],
+  completed_without_steps: ['create', 'create_stream'],
+  replay_from_start: ['stream'],
+  bursty_thoughts: ['create', 'create_stream'],
+  content_blocked: ['create'],
 };
 
 /** A rule plus its firing state. */
@@ -253,5 +286,15 @@ export function shapeFromRules(book: FaultBook, route: RouteName, scoped: readon
   }
   const fail = book.find('fail_run', route, undefined, scoped);
   if (fail) out.outcome = book.fire(fail).outcome ?? 'failed';
+  const zombie = book.find('zombie', route, undefined, scoped);
+  if (zombie) {
+    book.fire(zombie);
+    out.zombie = true;
+  }
+  const bursty = book.find('bursty_thoughts', route, undefined, scoped);
+  if (bursty) {
+    book.fire(bursty);
+    out.burstyThoughts = true;
+  }
   return out;
 }

@@ -11,6 +11,7 @@ import type { ActiveRule, FaultRule } from './faults';
 import type { Scheduler, Task } from './scheduler';
 import { usageFor, type RunKind, type Script } from './script';
 import type { JsonRecord, WireEvent, WireStep } from './wire';
+import { statusClass } from '../interactions/types';
 
 export interface LoggedEvent {
   /** `event_id`, absent on some deltas like the real API. */
@@ -67,7 +68,11 @@ function reorder(ev: WireEvent): WireEvent {
   return { ...rest, event_type } as WireEvent;
 }
 
-const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'requires_action']);
+/** A run settles on a terminal or waiting status (the one classification lives in the client's types). */
+function settles(status: string): boolean {
+  const kind = statusClass(status);
+  return kind === 'terminal' || kind === 'waiting';
+}
 
 export class Run {
   readonly id: string;
@@ -91,6 +96,10 @@ export class Run {
   refused = false;
   usage: JsonRecord | undefined;
   errors: JsonRecord[] | undefined;
+  /** Set when the run stopped at `requires_continuation`. */
+  continuationToken: string | undefined;
+  /** Fault `completed_without_steps`: `interaction.completed` carries `steps: []`. */
+  emptyCompletedSteps = false;
   readonly log: LoggedEvent[] = [];
   readonly subscribers = new Set<Subscriber>();
   private readonly fold = new StepFold();
@@ -196,10 +205,15 @@ export class Run {
     return out;
   }
 
+  /**
+   * The SSE lifecycle payload: @google/genai 3.3.0's `InteractionSseEventInteraction` (id, status,
+   * object, model/agent, created, updated, usage, continuation_token, steps?) and no `errors`:
+   * errors travel as `error` events and on the resource a GET returns.
+   */
   private lifecycleInteraction(status: string): JsonRecord {
     const out: JsonRecord = { id: this.id, status, object: 'interaction', ...this.identity(), created: this.createdIso, updated: this.updatedIso };
     if (this.usage) out['usage'] = this.usage;
-    if (this.errors) out['errors'] = this.errors;
+    if (this.continuationToken) out['continuation_token'] = this.continuationToken;
     return out;
   }
 
@@ -212,13 +226,18 @@ export class Run {
         break;
       case 'interaction.status_update':
         this.status = String(ev['status']);
+        if (typeof ev['continuation_token'] === 'string') this.continuationToken = ev['continuation_token'];
         out = { interaction_id: this.id, status: this.status, event_type: ev.event_type };
+        if (this.continuationToken && this.status === 'requires_continuation') out = { interaction_id: this.id, status: this.status, continuation_token: this.continuationToken, event_type: ev.event_type };
         break;
-      case 'interaction.completed':
+      case 'interaction.completed': {
         this.status = String(ev['status']);
-        this.usage = usageFor(this.inputSteps, this.outputSteps, this.request['system_instruction']);
-        out = { interaction: this.lifecycleInteraction(this.status), event_type: ev.event_type };
+        this.usage = this.usageSoFar();
+        const interaction = this.lifecycleInteraction(this.status);
+        if (this.emptyCompletedSteps) interaction['steps'] = [];
+        out = { interaction, event_type: ev.event_type };
         break;
+      }
       case 'error': {
         const err = ev['error'] as JsonRecord;
         this.errors = [{ code: String(err['code'] ?? 'unknown'), message: String(err['message'] ?? '') }];
@@ -230,13 +249,20 @@ export class Run {
         if (ev.event_type === 'step.start') this.openSteps.add(ev['index'] as number);
         else if (ev.event_type === 'step.stop') this.openSteps.delete(ev['index'] as number);
         this.fold.apply(ev);
+        // Running totals, as the API streams them (`metadata.total_usage`): at each step's end.
+        if (ev.event_type === 'step.stop') out = { ...out, metadata: { total_usage: this.usageSoFar() } } as WireEvent;
     }
     let id: string | undefined = `evt_${this.log.length + 1}`;
     // Like the real API, not every event carries an id: every 7th delta has none.
     if (ev.event_type === 'step.delta' && ++this.deltas % 7 === 0) id = undefined;
     if (id !== undefined) out.event_id = id;
     this.log.push({ id, type: ev.event_type, frame: `event: ${ev.event_type}\ndata: ${JSON.stringify(out)}\n\n` });
-    if (ev.event_type === 'interaction.completed' && TERMINAL.has(this.status)) this.settle();
+    if (ev.event_type === 'interaction.completed' && settles(this.status)) this.settle();
+  }
+
+  /** Usage of everything produced so far (the final usage once the run is over). */
+  private usageSoFar(): JsonRecord {
+    return usageFor(this.inputSteps, this.outputSteps, this.request['system_instruction'], this.previousId !== undefined);
   }
 
   private settle(): void {
@@ -265,6 +291,7 @@ export class Run {
     out['steps'] = full ? [...this.inputSteps, ...this.outputSteps] : this.outputSteps;
     if (this.usage) out['usage'] = this.usage;
     if (this.errors) out['errors'] = this.errors;
+    if (this.continuationToken) out['continuation_token'] = this.continuationToken;
     return out;
   }
 

@@ -26,6 +26,8 @@ export interface Script {
   finalStatus: string;
   /** Topic of a Deep Research run, inherited by follow-ups. */
   topic?: string;
+  /** The run never progresses past `in_progress` (see `ScriptShape.zombie`). */
+  zombie?: boolean;
 }
 
 /** Knobs a scenario may turn (see `FaultPlan`). */
@@ -40,9 +42,20 @@ export interface ScriptShape {
   deltaChars?: number;
   /** Inject unknown event, step and delta types into the stream. */
   injectUnknown?: boolean;
-  /** Terminal status to end with instead of the natural one. */
-  outcome?: 'completed' | 'failed' | 'incomplete' | 'budget_exceeded';
+  /** Status to end with instead of the natural one (a waiting status ends the run waiting for the client). */
+  outcome?: ScriptOutcome;
+  /** Emulated milliseconds the run reports `queued` before `in_progress` (0: never queued). */
+  queuedMs?: number;
+  /** Thought summaries come in bursts of 2–3 separated by long quiet gaps (forum thread 111904). */
+  burstyThoughts?: boolean;
+  /** Add the newest step/annotation variants (tool_search, code_execution_result content, speech_metadata). */
+  newVariants?: boolean;
+  /** Zombie: the run announces `in_progress` and then never progresses. */
+  zombie?: boolean;
 }
+
+/** Every status a script can end with. */
+export type ScriptOutcome = 'completed' | 'failed' | 'incomplete' | 'budget_exceeded' | 'requires_continuation' | 'idle';
 
 /** What a follow-up needs to know about the interaction named by `previous_interaction_id`. */
 export interface PreviousContext {
@@ -168,8 +181,11 @@ function rescale(entries: ScriptEntry[], durationMs: number | undefined): Script
 
 export function buildScript(req: ScriptRequest, shape: ScriptShape): Script {
   const rng = createRng(scriptSeed(req.body, req.inputSteps, req.previous, req.seed));
-  if (isDeepResearchAgent(req.body['agent'])) return deepResearchScript(req, shape, rng);
-  return modelTurnScript(req, shape, rng);
+  const script = isDeepResearchAgent(req.body['agent']) ? deepResearchScript(req, shape, rng) : modelTurnScript(req, shape, rng);
+  if (!shape.zombie) return script;
+  // Keep the announcement only: `interaction.created` and the first status update.
+  const head = script.entries.filter((e) => e.ev.event_type === 'interaction.created' || e.ev.event_type === 'interaction.status_update').slice(0, 2);
+  return { ...script, entries: head, finalStatus: 'in_progress', zombie: true };
 }
 
 function functionArgs(tool: JsonRecord, userText: string, rng: Rng): JsonRecord {
@@ -204,8 +220,9 @@ function modelTurnScript(req: ScriptRequest, shape: ScriptShape, rng: Rng): Scri
   const chunkChars = shape.deltaChars ?? 40;
 
   b.lifecycle(0, 'interaction.created');
-  b.lifecycle(0, 'interaction.status_update', 'in_progress');
-  let t = 100;
+  if (shape.queuedMs) b.lifecycle(0, 'interaction.status_update', 'queued');
+  b.lifecycle(shape.queuedMs ?? 0, 'interaction.status_update', 'in_progress');
+  let t = 100 + (shape.queuedMs ?? 0);
   if (shape.injectUnknown) {
     b.raw(t, { event_type: 'interaction.emulator_future_event', note: 'an event type this client does not know' });
     t = b.unknownStep(t + 5);
@@ -239,7 +256,8 @@ function modelTurnScript(req: ScriptRequest, shape: ScriptShape, rng: Rng): Scri
   const extra = shape.injectUnknown ? [{ type: 'emulator_future_delta', payload: { note: 'ignore me' } }] : [];
   t = b.text(t + 60, reply, chunkChars, 50, extra);
   const outcome = shape.outcome ?? 'completed';
-  finish(b, t + 20, outcome, outcome === 'failed' ? { code: 'internal', message: 'The model turn failed (emulated).' } : undefined);
+  if (outcome === 'failed') finish(b, t + 20, outcome, { code: 'internal', message: 'The model turn failed (emulated).' });
+  else finishWith(b, t + 20, outcome, rng);
   return { kind, entries: rescale(b.sort(), shape.modelTurnDurationMs), finalStatus: outcome };
 }
 
@@ -250,36 +268,47 @@ function deepResearchScript(req: ScriptRequest, shape: ScriptShape, rng: Rng): S
   const agentConfig = isRecord(body['agent_config']) ? body['agent_config'] : {};
   const summaries = agentConfig['thinking_summaries'] === 'auto';
   const userText = stepsText(inputSteps);
-  const followsPlan = previous?.kind === 'deep_research_plan' && previous.status === 'requires_action';
+  // Collaborative planning as Google documents it: chained turns. A turn with the flag true plans
+  // (or, chained to a plan, refines it) and ends `completed` with the plan as its output; a turn
+  // with the flag false chained to a plan executes it.
+  const followsPlan = previous?.kind === 'deep_research_plan';
   const topic = followsPlan ? previous.topic ?? topicOf(previous.inputText) : topicOf(userText);
 
   b.lifecycle(0, 'interaction.created');
-  b.lifecycle(0, 'interaction.status_update', 'in_progress');
+  if (shape.queuedMs) {
+    b.lifecycle(0, 'interaction.status_update', 'queued');
+    b.lifecycle(shape.queuedMs, 'interaction.status_update', 'in_progress');
+  } else {
+    b.lifecycle(0, 'interaction.status_update', 'in_progress');
+  }
   if (shape.injectUnknown) {
     b.raw(D * 0.005, { event_type: 'interaction.emulator_future_event', note: 'an event type this client does not know' });
     b.unknownStep(D * 0.006);
   }
 
-  if (agentConfig['collaborative_planning'] === true && !followsPlan) {
-    const plan = researchPlan(rng, topic);
-    let t = b.thought(D * 0.01, summaries ? `**Drafting a plan**\n\nI am outlining how to research ${topic}.` : undefined, D * 0.002);
+  if (agentConfig['collaborative_planning'] === true) {
+    const plan = researchPlan(rng, topic, followsPlan ? userText : undefined);
+    let t = b.thought(D * 0.01, summaries ? `**${followsPlan ? 'Revising' : 'Drafting'} a plan**\n\nI am outlining how to research ${topic}.` : undefined, D * 0.002);
     const chunks = chunk(plan, shape.deltaChars ?? 80);
     t = b.text(t + D * 0.002, plan, shape.deltaChars ?? 80, (D * 0.01) / chunks.length);
-    finish(b, t + D * 0.001, 'requires_action');
-    return { kind: 'deep_research_plan', entries: b.sort(), finalStatus: 'requires_action', topic };
+    finish(b, t + D * 0.001, 'completed');
+    return { kind: 'deep_research_plan', entries: b.sort(), finalStatus: 'completed', topic };
   }
 
   let planText: string | undefined;
-  if (followsPlan) planText = APPROVAL.test(userText) ? stepsText(previous.steps, ['model_output']) : userText;
+  if (followsPlan) planText = !userText.trim() || APPROVAL.test(userText) ? stepsText(previous.steps, ['model_output']) : userText;
   const sections = planSections(planText, rng, topic);
   const rounds = randInt(rng, 3, 5);
   const refs = sources(rng, topic, rounds * 2);
   const span = 0.83 / rounds;
   for (let i = 0; i < rounds; i++) {
     const t0 = D * (0.02 + i * span);
-    const gap = (D * span) / 16;
+    // Bursty: the whole round (2–3 summaries, its searches) happens in its first 5 %, then silence.
+    const gap = shape.burstyThoughts ? (D * span) / 400 : (D * span) / 16;
     const heading = sections[i % sections.length]!;
     let t = b.thought(t0, summaries ? `**${heading}**\n\n${paragraph(rng, 2)}` : undefined, gap / 3);
+    if (shape.burstyThoughts && summaries) t = b.thought(t + gap, `**${heading}: first sources**\n\n${paragraph(rng, 1)}`, gap / 3);
+    if (shape.newVariants && i === 0) t = newVariantSteps(b, t + gap, gap, topic, rng);
     const gsId = `gs_${randomToken(rng, 12)}`;
     const queries = [`${topic} ${heading}`.slice(0, 120), `${topic} latest data`];
     t = b.step(t + gap, { type: 'google_search_call', id: gsId, arguments: {} }, [{ type: 'google_search_call', arguments: { queries } }], gap / 2);
@@ -303,38 +332,73 @@ function deepResearchScript(req: ScriptRequest, shape: ScriptShape, rng: Rng): S
   const chunks = chunk(report, shape.deltaChars ?? 160);
   const start = D * 0.86;
   const spacing = (D * 0.13) / chunks.length;
-  const extra = shape.injectUnknown ? [{ type: 'emulator_future_delta', payload: { note: 'ignore me' } }] : [];
+  const extra: JsonRecord[] = shape.injectUnknown ? [{ type: 'emulator_future_delta', payload: { note: 'ignore me' } }] : [];
+  if (shape.newVariants) extra.push({ type: 'text_annotation_delta', annotations: [{ type: 'speech_metadata', speaker: 'narrator', style: 'calm', start_index: 0, end_index: 40 }, { type: 'url_citation', url: refs[0]?.url, title: refs[0]?.title, start_index: 0, end_index: 40 }] });
   const end = b.text(start, report, shape.deltaChars ?? 160, spacing, extra);
-  finish(b, Math.max(end, D), outcome);
+  finishWith(b, Math.max(end, D), outcome, rng);
   return { kind: 'deep_research', entries: b.sort(), finalStatus: outcome, topic };
 }
 
-/** Token usage derived from the steps a run produced (about 4 characters per token). */
-export function usageFor(inputSteps: readonly WireStep[], steps: readonly WireStep[], systemInstruction: unknown): JsonRecord {
+/** Ends a script with `outcome`; the waiting statuses carry what the client needs to go on. */
+function finishWith(b: Builder, at: number, outcome: ScriptOutcome, rng: Rng): void {
+  if (outcome === 'requires_continuation') {
+    // Per-request decode limit: the status update carries the token to continue from.
+    const token = `ct_${randomToken(rng, 20)}`;
+    b.raw(at, { event_type: 'interaction.status_update', status: outcome, continuation_token: token });
+    b.raw(at, { event_type: 'interaction.completed', status: outcome, continuation_token: token });
+    return;
+  }
+  finish(b, at, outcome);
+}
+
+/** The newest step variants: a tool_search round trip and code execution whose result is content. */
+function newVariantSteps(b: Builder, at: number, gap: number, topic: string, rng: Rng): number {
+  const tsId = `ts_${randomToken(rng, 12)}`;
+  let t = b.step(at, { type: 'tool_search_call', id: tsId }, [{ type: 'tool_search_call', arguments: { query: `tools for ${topic}`.slice(0, 80) } }], gap / 2);
+  t = b.step(t + gap, { type: 'tool_search_result', call_id: tsId }, [{ type: 'tool_search_result', result: [{ name: 'code_execution' }] }], gap / 2);
+  const ceId = `ce_${randomToken(rng, 12)}`;
+  t = b.step(t + gap, { type: 'code_execution_call', id: ceId, arguments: {} }, [{ type: 'code_execution_call', arguments: { language: 'python', code: 'print(sum(range(10)))' } }], gap / 2);
+  t = b.step(t + gap, { type: 'code_execution_result', call_id: ceId, result: '' }, [{ type: 'code_execution_result', result: [{ type: 'text', text: '45' }] }], gap / 2);
+  return t;
+}
+
+/**
+ * Token usage derived from the steps a run produced (about 4 characters per token), with every
+ * field of the wire `Usage` (§4.3): the six totals, the four per-modality lists and
+ * `grounding_tool_count` per tool type, so accounting code can be checked against all of them.
+ * Cached tokens are a fixed quarter of a chained turn's input (the emulator has no real cache).
+ */
+export function usageFor(inputSteps: readonly WireStep[], steps: readonly WireStep[], systemInstruction: unknown, chained = false): JsonRecord {
   const tok = (s: string) => Math.ceil(s.length / 4);
   const input = tok(JSON.stringify(inputSteps)) + (typeof systemInstruction === 'string' ? tok(systemInstruction) : 0);
   let output = 0;
   let thought = 0;
   let toolUse = 0;
-  let searches = 0;
+  const grounding: Record<string, number> = {};
   for (const s of steps) {
     if (!s) continue;
     if (s.type === 'model_output') output += tok(stepsText([s], ['model_output']));
     else if (s.type === 'thought') thought += 16 + tok(JSON.stringify(s['summary'] ?? ''));
     else if (s.type === 'function_call') output += tok(JSON.stringify(s['arguments'] ?? {}));
     else if (s.type.endsWith('_result')) toolUse += tok(JSON.stringify(s['result'] ?? ''));
-    if (s.type === 'google_search_call') searches += 1;
+    if (s.type === 'google_search_call') grounding['google_search'] = (grounding['google_search'] ?? 0) + 1;
+    else if (s.type === 'google_maps_call') grounding['google_maps'] = (grounding['google_maps'] ?? 0) + 1;
+    else if (s.type === 'file_search_call') grounding['retrieval'] = (grounding['retrieval'] ?? 0) + 1;
   }
+  const cached = chained ? Math.floor(input / 4) : 0;
   const usage: JsonRecord = {
     total_input_tokens: input,
     total_output_tokens: output,
     total_thought_tokens: thought,
-    total_cached_tokens: 0,
+    total_cached_tokens: cached,
     total_tool_use_tokens: toolUse,
     total_tokens: input + output + thought + toolUse,
     input_tokens_by_modality: [{ modality: 'text', tokens: input }],
     output_tokens_by_modality: [{ modality: 'text', tokens: output }],
+    cached_tokens_by_modality: [{ modality: 'text', tokens: cached }],
+    tool_use_tokens_by_modality: [{ modality: 'text', tokens: toolUse }],
   };
-  if (searches > 0) usage['grounding_tool_count'] = [{ type: 'google_search', count: searches }];
+  const counts = Object.entries(grounding).map(([type, count]) => ({ type, count }));
+  if (counts.length > 0) usage['grounding_tool_count'] = counts;
   return usage;
 }

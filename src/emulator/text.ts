@@ -73,17 +73,19 @@ export function sources(rng: Rng, topic: string, count: number): Source[] {
 }
 
 /** A numbered research plan (markdown) for collaborative planning. */
-export function researchPlan(rng: Rng, topic: string): string {
+export function researchPlan(rng: Rng, topic: string, refinement?: string): string {
   const n = randInt(rng, 4, 6);
   const steps = [...PLAN_STEPS];
   const chosen: string[] = [];
   for (let i = 0; i < n; i++) chosen.push(steps.splice(Math.floor(rng() * steps.length), 1)[0]!.replace('{t}', topic));
+  // A refinement turn folds the user's instructions into the plan as its own step.
+  if (refinement) chosen.splice(1, 0, `Address the requested change: ${excerpt(refinement.replace(/\s+/g, ' '), 100)}`);
   return [
-    `Here is my proposed research plan for "${topic}":`,
+    refinement ? `Here is my revised research plan for "${topic}":` : `Here is my proposed research plan for "${topic}":`,
     '',
     ...chosen.map((s, i) => `${i + 1}. ${s}.`),
     '',
-    'Reply "approve" to start the research, or send an edited plan.',
+    'Confirm this plan to start the research, or tell me what to change.',
   ].join('\n');
 }
 

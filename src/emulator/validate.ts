@@ -10,8 +10,9 @@ const KNOWN_FIELDS = new Set([
 ]);
 
 const AGENT_ID = /^(deep-research|antigravity)-/;
-const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
-const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+/** Google Cloud's label rule: lowercase or international letters, digits, `_`, `-`; keys start with a letter. */
+const LABEL_KEY = /^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Nd}_-]{0,62}$/u;
+const LABEL_VALUE = /^[\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Nd}_-]{0,63}$/u;
 
 export function validateCreate(body: unknown): JsonRecord {
   if (!isRecord(body)) throw invalid('Invalid JSON payload received. Expected a JSON object.');
@@ -33,10 +34,13 @@ export function validateCreate(body: unknown): JsonRecord {
     if (body[key] !== undefined && typeof body[key] !== 'boolean') throw invalid(`${key} must be a boolean.`);
   }
   const input = body['input'];
-  if (input === undefined || input === null || input === '' || (Array.isArray(input) && input.length === 0)) {
+  // A continuation (`continuation_token` + `previous_interaction_id`, stored thread) omits input.
+  const continuation = typeof body['continuation_token'] === 'string' && typeof body['previous_interaction_id'] === 'string';
+  if (input === undefined && continuation) {
+    // fine: the server continues decoding the previous interaction
+  } else if (input === undefined || input === null || input === '' || (Array.isArray(input) && input.length === 0)) {
     throw invalid('input is required.');
-  }
-  if (typeof input !== 'string' && !isRecord(input) && !Array.isArray(input)) throw invalid('input must be a string, a content object, or a list of contents or steps.');
+  } else if (typeof input !== 'string' && !isRecord(input) && !Array.isArray(input)) throw invalid('input must be a string, a content object, or a list of contents or steps.');
   if (Array.isArray(input) && !input.every(isRecord)) throw invalid('input list items must be objects.');
   if (isDeepResearchAgent(agent) && body['background'] !== true) {
     throw invalid('Deep Research agents run only in the background: set background to true.');
@@ -60,7 +64,7 @@ export function validateCreate(body: unknown): JsonRecord {
     if (!isRecord(labels)) throw invalid('labels must be an object of strings.');
     for (const [k, v] of Object.entries(labels)) {
       if (!LABEL_KEY.test(k) || typeof v !== 'string' || !LABEL_VALUE.test(v)) {
-        throw new EmulatorHttpError(400, `Invalid label ${JSON.stringify(k)}: keys and values are at most 63 lowercase letters, digits, "_" or "-".`);
+        throw new EmulatorHttpError(400, `Invalid label ${JSON.stringify(k)}: keys and values are at most 63 lowercase (or international) letters, digits, "_" or "-".`);
       }
     }
   }

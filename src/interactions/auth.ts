@@ -6,8 +6,9 @@
  * - Vertex OAuth: `Authorization: Bearer …` from, in order, `accessToken` (string or async
  *   function), `authClient`, `googleAuth`, else Application Default Credentials
  *   (`new GoogleAuth({ scopes: cloud-platform })`, loaded lazily).
- * - `x-goog-user-project`: the `userProject` option, else the credentials' quota project, else
- *   env `GOOGLE_CLOUD_QUOTA_PROJECT`.
+ * - `x-goog-user-project` (billing / quota project), on every route like the SDKs: the
+ *   `userProject` option, else env `GOOGLE_GENAI_USER_PROJECT` (the SDKs' name), else the OAuth
+ *   credentials' quota project, else env `GOOGLE_CLOUD_QUOTA_PROJECT` (this project's older name).
  */
 
 import type { AuthClient, GoogleAuth } from 'google-auth-library';
@@ -24,7 +25,7 @@ export interface AuthOptions {
   authClient?: AuthClient;
   googleAuth?: GoogleAuth;
   userProject?: string;
-  /** Environment for `GOOGLE_CLOUD_QUOTA_PROJECT`; default `process.env`. */
+  /** Environment for `GOOGLE_GENAI_USER_PROJECT` / `GOOGLE_CLOUD_QUOTA_PROJECT`; default `process.env`. */
   env?: Record<string, string | undefined>;
 }
 
@@ -34,13 +35,24 @@ export interface AuthProvider {
   headers(): Promise<Record<string, string>>;
 }
 
+/** The configured quota project that does not come from the credentials. */
+function configuredUserProject(opts: AuthOptions): string | undefined {
+  const env = opts.env ?? process.env;
+  return opts.userProject || env.GOOGLE_GENAI_USER_PROJECT?.trim() || undefined;
+}
+
 class ApiKeyAuth implements AuthProvider {
   readonly kind = 'api-key' as const;
-  constructor(private readonly key: string) {
+  private readonly userProject: string | undefined;
+  constructor(private readonly key: string, opts: AuthOptions) {
     registerSecret(key);
+    const env = opts.env ?? process.env;
+    this.userProject = configuredUserProject(opts) ?? (env.GOOGLE_CLOUD_QUOTA_PROJECT?.trim() || undefined);
   }
   async headers(): Promise<Record<string, string>> {
-    return { 'x-goog-api-key': this.key };
+    const h: Record<string, string> = { 'x-goog-api-key': this.key };
+    if (this.userProject) h['x-goog-user-project'] = this.userProject;
+    return h;
   }
 }
 
@@ -79,17 +91,17 @@ class BearerAuth implements AuthProvider {
     registerSecret(token);
     const h: Record<string, string> = { authorization: `Bearer ${token}` };
     const env = this.opts.env ?? process.env;
-    const userProject = this.opts.userProject || quotaProject || env.GOOGLE_CLOUD_QUOTA_PROJECT;
+    const userProject = configuredUserProject(this.opts) || quotaProject || env.GOOGLE_CLOUD_QUOTA_PROJECT?.trim();
     if (userProject) h['x-goog-user-project'] = userProject;
     return h;
   }
 }
 
-/** Pick the auth scheme: API key for gemini/express routes, bearer for Vertex project routes. */
+/** Pick the auth scheme the route decided (see `Route.auth`). */
 export function createAuth(mode: 'api-key' | 'bearer', opts: AuthOptions): AuthProvider {
   if (mode === 'api-key') {
     if (!opts.apiKey) throw new TypeError('an API key is required (apiKey option, GEMINI_API_KEY or GOOGLE_API_KEY)');
-    return new ApiKeyAuth(opts.apiKey);
+    return new ApiKeyAuth(opts.apiKey, opts);
   }
   return new BearerAuth(opts);
 }

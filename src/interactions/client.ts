@@ -5,13 +5,14 @@
  * dispatcher and one retry policy. Every call takes an AbortSignal and per-call deadlines.
  */
 
+import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { AuthClient, GoogleAuth } from 'google-auth-library';
 import { createAuth, type AccessTokenSource, type AuthProvider } from './auth';
 import { APIConnectionError, APITimeoutError, InteractionsError, makeStatusError, redact, type ErrorContext } from './errors';
 import { normalizeInteraction } from './normalize';
 import { DEFAULT_RETRY_POLICY, abortReason, parseRetryAfterMs, retryDelayMs, shouldRetry, sleep, type RetryPolicy } from './retry';
-import { buildUrl, idSegment, resolveRoute, type Route } from './routing';
+import { apiVersionFromEnv, buildUrl, idSegment, resolveRoute, type Route } from './routing';
 import { InteractionStream, ResumableStream, type ResumeOptions } from './stream';
 import {
   DEFAULT_HEADERS_TIMEOUT_MS,
@@ -41,8 +42,10 @@ export interface ClientOptions {
   authClient?: AuthClient;
   /** google-auth-library GoogleAuth for Vertex (default: ADC with cloud-platform scope). */
   googleAuth?: GoogleAuth;
-  /** `x-goog-user-project` (else the credentials' quota project, else GOOGLE_CLOUD_QUOTA_PROJECT). */
+  /** `x-goog-user-project` on every route (else GOOGLE_GENAI_USER_PROJECT, else the credentials' quota project, else GOOGLE_CLOUD_QUOTA_PROJECT). */
   userProject?: string;
+  /** API version segment: default `v1` (Gemini API, as @google/genai 3.3.0) or `v1beta1` (Vertex). `fromEnv` reads GOOGLE_GENAI_API_VERSION. */
+  apiVersion?: string;
   /** Origin override (emulator, proxy); the version prefix is kept. */
   baseUrl?: string;
   /** Sent as `Api-Revision` when set (e.g. `2026-05-20`). */
@@ -65,7 +68,7 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
-  /** Environment read for GOOGLE_CLOUD_QUOTA_PROJECT (default `process.env`). */
+  /** Environment read for GOOGLE_GENAI_USER_PROJECT / GOOGLE_CLOUD_QUOTA_PROJECT (default `process.env`). */
   env?: Record<string, string | undefined>;
 }
 
@@ -121,9 +124,10 @@ export class InteractionsClient {
       project: opts.project,
       location: opts.location,
       hasApiKey: !!opts.apiKey,
+      ...(opts.apiVersion !== undefined ? { apiVersion: opts.apiVersion } : {}),
       baseUrl: opts.baseUrl,
     });
-    this.auth = createAuth(this.route.family === 'vertex' ? 'bearer' : 'api-key', opts);
+    this.auth = createAuth(this.route.auth, opts);
     this.transport = new Transport({
       dispatcher: opts.dispatcher,
       connectTimeoutMs: opts.connectTimeoutMs,
@@ -134,17 +138,42 @@ export class InteractionsClient {
   }
 
   /**
-   * Build a client from the environment: `GEMINI_API_KEY` then `GOOGLE_API_KEY`;
-   * `GOOGLE_GENAI_USE_VERTEXAI` (`true`/`1`), `GOOGLE_CLOUD_PROJECT`, `GOOGLE_CLOUD_LOCATION`;
-   * `GEMINI_JOBS_BASE_URL` (origin override, e.g. the emulator). `overrides` win.
+   * A stable, non-reversible name of the quota this client spends: `vertex:<project>/<location>`
+   * on Vertex (quotas are per project and region), else `key-<12 hex of sha256(api key)>`, else
+   * `origin-<hash>` (no key, e.g. the emulator). Never the credential itself.
+   */
+  quotaKey(): string {
+    const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+    if (this.route.family === 'vertex') {
+      return `vertex:${this.opts.project}/${this.opts.location || 'global'}`;
+    }
+    if (this.opts.apiKey) return `key-${hash(this.opts.apiKey)}`;
+    return `origin-${hash(this.route.origin)}`;
+  }
+
+  /**
+   * Build a client from the environment, read like @google/genai 3.3.0 reads it:
+   * `GEMINI_API_KEY` then `GOOGLE_API_KEY`; `GOOGLE_GENAI_USE_VERTEXAI` (`true`/`1`),
+   * `GOOGLE_CLOUD_PROJECT`, `GOOGLE_CLOUD_LOCATION` (when both a key and a project/location come
+   * from the environment, the project wins and the key is dropped, as in the SDK; pass `apiKey` and
+   * `project` as overrides to use the key on the project path); `GOOGLE_GENAI_API_VERSION`
+   * (`beta` → `v1beta` / `v1beta1`); `GOOGLE_GENAI_USER_PROJECT`; `GEMINI_JOBS_BASE_URL` (origin
+   * override, e.g. the emulator). `overrides` win.
    */
   static fromEnv(env: Record<string, string | undefined> = process.env, overrides: ClientOptions = {}): InteractionsClient {
     const flag = (env.GOOGLE_GENAI_USE_VERTEXAI ?? '').trim().toLowerCase();
+    const vertexai = overrides.vertexai ?? (flag === 'true' || flag === '1');
+    const project = env.GOOGLE_CLOUD_PROJECT?.trim() || undefined;
+    const location = env.GOOGLE_CLOUD_LOCATION?.trim() || undefined;
+    let apiKey = env.GEMINI_API_KEY || env.GOOGLE_API_KEY || undefined;
+    // @google/genai: "Implicit project/location takes precedence over implicit api_key" on Vertex.
+    if (vertexai && apiKey && (project || location) && overrides.project === undefined && overrides.apiKey === undefined) apiKey = undefined;
     const fromEnv: ClientOptions = {
-      apiKey: env.GEMINI_API_KEY || env.GOOGLE_API_KEY || undefined,
-      vertexai: flag === 'true' || flag === '1',
-      project: env.GOOGLE_CLOUD_PROJECT || undefined,
-      location: env.GOOGLE_CLOUD_LOCATION || undefined,
+      apiKey,
+      vertexai,
+      project,
+      location,
+      apiVersion: apiVersionFromEnv(env.GOOGLE_GENAI_API_VERSION, vertexai),
       baseUrl: env.GEMINI_JOBS_BASE_URL || undefined,
       env,
     };

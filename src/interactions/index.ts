@@ -13,7 +13,7 @@ export { validateCreateRequest, validateGetParams, validateLabels, validateId } 
 export { SSEDecoder, EventDecoder, errorFromEnvelope } from './sse';
 export type { SSESink, DecodedItem } from './sse';
 export { normalizeEvent, normalizeInteraction } from './normalize';
-export { resolveRoute, buildUrl, vertexOrigin, GEMINI_ORIGIN, VERTEX_GLOBAL_ORIGIN } from './routing';
+export { resolveRoute, buildUrl, vertexOrigin, apiVersionFromEnv, GEMINI_ORIGIN, VERTEX_GLOBAL_ORIGIN, DEFAULT_GEMINI_API_VERSION, DEFAULT_VERTEX_API_VERSION } from './routing';
 export type { Route, RouteOptions } from './routing';
 export { DEFAULT_RETRY_POLICY, parseRetryAfterMs, retryDelayMs, shouldRetry } from './retry';
 export type { RetryPolicy } from './retry';

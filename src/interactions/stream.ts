@@ -294,13 +294,34 @@ export class ResumableStream implements AsyncIterable<InteractionEvent> {
     let connection = 0;
     try {
       for (;;) {
-        const stream = this.deps.openStream(this.lastEventId, signal, idleMs);
+        const cursor = this.lastEventId;
+        const stream = this.deps.openStream(cursor, signal, idleMs);
         let skipIdless = this.sinceCursor;
+        let first = true;
+        // A server that ignores the cursor replays the run from its start (users report it for
+        // reattaches without one): recognised by `interaction.created` opening a resumed
+        // connection. Everything up to the cursor is then dropped, id-less events included, so the
+        // consumer's output is replaced, never appended to twice.
+        let replaying = false;
         let progressed = false;
         let failure: unknown;
         try {
           for await (const e of stream) {
             const id = e.event_id;
+            if (first) {
+              first = false;
+              if (cursor !== undefined && e.event_type === 'interaction.created' && id !== cursor) replaying = true;
+            }
+            if (replaying) {
+              if (id === cursor) {
+                replaying = false;
+                skipIdless = this.sinceCursor;
+                continue;
+              }
+              // A replay that never reaches the cursor: let the terminal event through (GET decides).
+              if (!isTerminalEvent(e)) continue;
+              replaying = false;
+            }
             if (typeof id === 'string') {
               skipIdless = 0;
               if (this.seen.has(id)) continue;
@@ -363,4 +384,31 @@ export function isReconnectable(err: unknown): boolean {
   if (err instanceof APIStatusError) return err.retryable;
   if (err instanceof InteractionsError) return err.code === 'timeout' || err.code === 'connection_error';
   return false;
+}
+
+/**
+ * Drops the replayed prefix of a stream reattached with `cursor` when the server ignored the
+ * cursor and replayed the run from its start (users report full replays on reattach). Such a
+ * replay is recognised by `interaction.created` opening the resumed connection; everything up to
+ * and including the cursor event is then skipped, so a consumer replaces rather than appends.
+ * A replay that never reaches the cursor lets its terminal event through (a GET decides then).
+ */
+export async function* dropReplayedPrefix(source: AsyncIterable<InteractionEvent>, cursor: string | undefined): AsyncGenerator<InteractionEvent, void, undefined> {
+  let first = true;
+  let replaying = false;
+  for await (const e of source) {
+    if (first) {
+      first = false;
+      replaying = cursor !== undefined && e.event_type === 'interaction.created' && e.event_id !== cursor;
+    }
+    if (replaying) {
+      if (e.event_id === cursor) {
+        replaying = false;
+        continue;
+      }
+      if (!isTerminalEvent(e)) continue;
+      replaying = false;
+    }
+    yield e;
+  }
 }

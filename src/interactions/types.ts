@@ -28,12 +28,13 @@ export interface UnknownVariant {
 // ---------------------------------------------------------------------------------------------
 // Statuses
 
-/** The 9 documented interaction statuses (open). */
+/** The 10 documented interaction statuses (open): @google/genai 3.3.0 lists 9, google-genai 3.6.1 adds `idle`. */
 export type InteractionStatus = OpenEnum<
   | 'queued'
   | 'in_progress'
   | 'requires_action'
   | 'requires_continuation'
+  | 'idle'
   | 'completed'
   | 'failed'
   | 'cancelled'
@@ -41,13 +42,51 @@ export type InteractionStatus = OpenEnum<
   | 'budget_exceeded'
 >;
 
+/**
+ * The ONE classification of statuses (activities, the workflow and the stream all import it):
+ *
+ * - `active`: the run is still working (`queued`, `in_progress`); keep following.
+ * - `terminal`: the interaction is over and never changes again.
+ * - `waiting`: the run stopped and waits for the client: a chained create continues the thread
+ *   (`requires_action`: client-side function calls; `requires_continuation`: per-request decode
+ *   limit hit, resend `continuation_token` + `previous_interaction_id`; `idle`: the agent is
+ *   waiting for the next input). Nothing more happens unless the client acts, so a follower stops.
+ * - `unknown`: a status this version does not know; kept raw, never read as success.
+ */
+export type StatusClass = 'active' | 'terminal' | 'waiting' | 'unknown';
+
+/** Statuses of a run that is still working. */
+export const ACTIVE_STATUSES = ['queued', 'in_progress'] as const;
+
 /** Statuses after which an interaction never changes again. */
 export const TERMINAL_STATUSES = ['completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded'] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
+/** Statuses of a run that stopped and waits for the client (a chained create continues it). */
+export const WAITING_STATUSES = ['requires_action', 'requires_continuation', 'idle'] as const;
+export type WaitingStatus = (typeof WAITING_STATUSES)[number];
+
+/** Every status this version knows, in lifecycle order. */
+export const KNOWN_STATUSES = [...ACTIVE_STATUSES, ...WAITING_STATUSES, ...TERMINAL_STATUSES] as const;
+export type KnownStatus = (typeof KNOWN_STATUSES)[number];
+
 /** True when `status` is one of {@link TERMINAL_STATUSES}. */
 export function isTerminalStatus(status: string | null | undefined): status is TerminalStatus {
   return status != null && (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
+
+/** True when `status` is one of {@link WAITING_STATUSES}. */
+export function isWaitingStatus(status: string | null | undefined): status is WaitingStatus {
+  return status != null && (WAITING_STATUSES as readonly string[]).includes(status);
+}
+
+/** Classify a status (see {@link StatusClass}). */
+export function statusClass(status: string | null | undefined): StatusClass {
+  if (status == null) return 'unknown';
+  if ((ACTIVE_STATUSES as readonly string[]).includes(status)) return 'active';
+  if (isTerminalStatus(status)) return 'terminal';
+  if (isWaitingStatus(status)) return 'waiting';
+  return 'unknown';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -83,7 +122,7 @@ export interface Usage {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Annotations (4 + unknown)
+// Annotations (5 + unknown)
 
 export interface UrlCitation {
   type: 'url_citation';
@@ -131,7 +170,16 @@ export interface WordInfo {
   end_index?: number;
 }
 
-export type Annotation = UrlCitation | FileCitation | PlaceCitation | WordInfo | UnknownVariant;
+/** Speaker / style of a span of generated speech (JS 3.3.0 `SpeechAnnotation`). */
+export interface SpeechMetadata {
+  type: 'speech_metadata';
+  speaker?: string;
+  style?: string;
+  start_index?: number;
+  end_index?: number;
+}
+
+export type Annotation = UrlCitation | FileCitation | PlaceCitation | WordInfo | SpeechMetadata | UnknownVariant;
 
 // ---------------------------------------------------------------------------------------------
 // Content (5 + unknown)
@@ -152,10 +200,16 @@ export interface ImageContent {
   resolution?: OpenEnum<'low' | 'medium' | 'high' | 'ultra_high'>;
 }
 
+/** Media processing: a mode name or `{ type: 'static', fps?, start_offset?, end_offset? }`. */
+export type MediaProcessing = OpenEnum<'static' | 'agentic'> | { type?: OpenEnum<'static'>; fps?: number; start_offset?: string; end_offset?: string; [k: string]: unknown };
+
+export type MediaResolution = OpenEnum<'low' | 'medium' | 'high' | 'ultra_high'>;
+
 export interface AudioContent {
   type: 'audio';
   data?: string;
   uri?: string;
+  processing?: MediaProcessing;
   mime_type?: OpenEnum<
     | 'audio/wav'
     | 'audio/mp3'
@@ -178,7 +232,22 @@ export interface DocumentContent {
   type: 'document';
   data?: string;
   uri?: string;
-  mime_type?: OpenEnum<'application/pdf' | 'text/csv'>;
+  mime_type?: OpenEnum<
+    | 'application/pdf'
+    | 'text/csv'
+    | 'application/vnd.openxmlformats-officedocument.presentationml.presentation'
+    | 'application/vnd.ms-powerpoint'
+    | 'application/vnd.oasis.opendocument.presentation'
+    | 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+    | 'application/msword'
+    | 'application/vnd.openxmlformats-officedocument.wordprocessingml.template'
+    | 'application/vnd.oasis.opendocument.text'
+    | 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+    | 'application/vnd.ms-excel'
+    | 'application/vnd.oasis.opendocument.spreadsheet'
+  >;
+  processing?: MediaProcessing;
+  resolution?: MediaResolution;
 }
 
 export interface VideoContent {
@@ -186,8 +255,9 @@ export interface VideoContent {
   data?: string;
   uri?: string;
   mime_type?: string;
-  resolution?: OpenEnum<'low' | 'medium' | 'high' | 'ultra_high'>;
-  processing?: OpenEnum<'static' | 'agentic'> | JsonObject;
+  name?: string;
+  resolution?: MediaResolution;
+  processing?: MediaProcessing;
 }
 
 export type KnownContent = TextContent | ImageContent | AudioContent | DocumentContent | VideoContent;
@@ -195,7 +265,7 @@ export type Content = KnownContent | UnknownVariant;
 export type ContentType = KnownContent['type'];
 
 // ---------------------------------------------------------------------------------------------
-// Steps (21 + unknown)
+// Steps (23 + unknown)
 
 export interface StepError {
   code?: number | string;
@@ -246,7 +316,8 @@ export interface CodeExecutionCallStep {
 export interface CodeExecutionResultStep {
   type: 'code_execution_result';
   call_id: string;
-  result: string;
+  /** Text, or content blocks (e.g. an image the code produced). */
+  result: string | Content[];
   is_error?: boolean;
   signature?: string;
 }
@@ -373,6 +444,23 @@ export interface ProcessingResultStep {
   signature?: string;
 }
 
+/** A server-side search over deferred tools (google-genai 3.6.1; `defer_loading` tools). */
+export interface ToolSearchCallStep {
+  type: 'tool_search_call';
+  id: string;
+  arguments?: { query?: string; queries?: string[]; [k: string]: unknown };
+  signature?: string;
+}
+
+export interface ToolSearchResultStep {
+  type: 'tool_search_result';
+  call_id: string;
+  /** The tools the search loaded (names or tool definitions). */
+  result?: unknown;
+  is_error?: boolean;
+  signature?: string;
+}
+
 export type KnownStep =
   | UserInputStep
   | ModelOutputStep
@@ -394,12 +482,14 @@ export type KnownStep =
   | RetrievalCallStep
   | RetrievalResultStep
   | ProcessingCallStep
-  | ProcessingResultStep;
+  | ProcessingResultStep
+  | ToolSearchCallStep
+  | ToolSearchResultStep;
 
 export type Step = KnownStep | UnknownVariant;
 export type StepType = KnownStep['type'];
 
-/** The 21 known step types. */
+/** The 23 known step types. */
 export const STEP_TYPES: readonly StepType[] = [
   'user_input',
   'model_output',
@@ -422,10 +512,12 @@ export const STEP_TYPES: readonly StepType[] = [
   'retrieval_result',
   'processing_call',
   'processing_result',
+  'tool_search_call',
+  'tool_search_result',
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Deltas (26 + unknown)
+// Deltas (28 + unknown)
 
 export interface TextDelta {
   type: 'text';
@@ -497,7 +589,7 @@ export interface GoogleMapsCallDelta {
 }
 export interface CodeExecutionResultDelta {
   type: 'code_execution_result';
-  result: string;
+  result: string | Content[];
   is_error?: boolean;
   signature?: string;
 }
@@ -557,6 +649,18 @@ export interface ProcessingResultDelta {
   signature?: string;
 }
 
+export interface ToolSearchCallDelta {
+  type: 'tool_search_call';
+  arguments?: ToolSearchCallStep['arguments'];
+  signature?: string;
+}
+export interface ToolSearchResultDelta {
+  type: 'tool_search_result';
+  result?: unknown;
+  is_error?: boolean;
+  signature?: string;
+}
+
 export type KnownDelta =
   | TextDelta
   | ImageDelta
@@ -583,12 +687,14 @@ export type KnownDelta =
   | RetrievalCallDelta
   | RetrievalResultDelta
   | ProcessingCallDelta
-  | ProcessingResultDelta;
+  | ProcessingResultDelta
+  | ToolSearchCallDelta
+  | ToolSearchResultDelta;
 
 export type Delta = KnownDelta | UnknownVariant;
 export type DeltaType = KnownDelta['type'];
 
-/** The 26 known delta types. */
+/** The 28 known delta types. */
 export const DELTA_TYPES: readonly DeltaType[] = [
   'text',
   'image',
@@ -616,10 +722,12 @@ export const DELTA_TYPES: readonly DeltaType[] = [
   'retrieval_result',
   'processing_call',
   'processing_result',
+  'tool_search_call',
+  'tool_search_result',
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Tools (9 + unknown)
+// Tools (10 + unknown)
 
 export type ToolChoiceMode = OpenEnum<'auto' | 'any' | 'none' | 'validated'>;
 
@@ -627,8 +735,12 @@ export interface FunctionTool {
   type: 'function';
   name?: string;
   description?: string;
+  /** One-line description shown to `tool_search` while the full definition stays deferred. */
+  short_description?: string;
   /** JSON Schema of the arguments. */
   parameters?: JsonObject;
+  /** Load the definition only when `tool_search` picks it. */
+  defer_loading?: boolean;
 }
 export interface GoogleSearchTool {
   type: 'google_search';
@@ -664,6 +776,13 @@ export interface McpServerTool {
   url?: string;
   headers?: Record<string, string>;
   allowed_tools?: Array<{ mode?: ToolChoiceMode; tools?: string[] }>;
+  /** Load the server's tools only when `tool_search` picks them. */
+  defer_loading?: boolean;
+}
+/** Lets the model search deferred (`defer_loading`) tools instead of receiving all definitions. */
+export interface ToolSearchTool {
+  type: 'tool_search';
+  [k: string]: unknown;
 }
 export interface FileSearchTool {
   type: 'file_search';
@@ -706,14 +825,15 @@ export type KnownTool =
   | McpServerTool
   | FileSearchTool
   | GoogleMapsTool
-  | RetrievalTool;
+  | RetrievalTool
+  | ToolSearchTool;
 export type Tool = KnownTool | UnknownVariant;
 export type ToolType = KnownTool['type'];
 
 // ---------------------------------------------------------------------------------------------
 // Request configuration
 
-export type ThinkingLevel = OpenEnum<'minimal' | 'low' | 'medium' | 'high'>;
+export type ThinkingLevel = OpenEnum<'minimal' | 'low' | 'medium' | 'high' | 'xhigh'>;
 export type ThinkingSummaries = OpenEnum<'auto' | 'none'>;
 
 export interface SpeechConfigEntry {
@@ -730,7 +850,7 @@ export interface GenerationConfig {
   max_output_tokens?: number;
   thinking_level?: ThinkingLevel;
   thinking_summaries?: ThinkingSummaries;
-  tool_choice?: ToolChoiceMode | { allowed_tools: { mode?: ToolChoiceMode; tools?: string[] } };
+  tool_choice?: ToolChoiceMode | { allowed_tools?: { mode?: ToolChoiceMode; tools?: string[] } };
   speech_config?: SpeechConfigEntry[] | { speakers?: SpeechConfigEntry[]; [k: string]: unknown };
   image_config?: { aspect_ratio?: string; image_size?: OpenEnum<'512' | '1K' | '2K' | '4K'> };
   transcription_config?: {
@@ -843,10 +963,13 @@ export interface WebhookConfig {
 
 export interface EnvironmentConfig {
   type: OpenEnum<'remote'>;
+  /** Who runs the environment (google-genai 3.6.1). */
+  mode?: OpenEnum<'on_demand' | 'self_hosted'>;
+  custom_config?: JsonObject;
   environment_id?: string;
   network?:
-    | 'disabled'
-    | { allowlist?: Array<{ domain: string; transform?: unknown; credential?: string }> | 'disabled' };
+    | OpenEnum<'disabled'>
+    | { allowlist?: Array<{ domain: string; transform?: unknown; credential?: string }> | OpenEnum<'disabled'> };
   sources?: Array<{
     type?: OpenEnum<'gcs' | 'inline' | 'repository' | 'skill_registry'>;
     source?: string;
@@ -877,7 +1000,7 @@ export interface CreateInteractionCommon {
   response_modalities?: Array<OpenEnum<'text' | 'image' | 'audio' | 'video' | 'document'>>;
   service_tier?: ServiceTier;
   safety_settings?: SafetySetting[];
-  /** Keys and values ≤63 chars of lowercase letters, digits, `_` and `-`; keys start with a letter. */
+  /** Keys and values ≤63 characters of lowercase letters (international ones too), digits, `_` and `-`; keys start with a letter. */
   labels?: Record<string, string>;
   environment?: string | EnvironmentConfig;
   webhook_config?: WebhookConfig;
@@ -909,6 +1032,7 @@ export interface AgentCreateRequest extends CreateInteractionCommon {
     | 'deep-research-preview-04-2026'
     | 'deep-research-max-preview-04-2026'
     | 'antigravity-preview-05-2026'
+    | 'antigravity-preview-09-2026'
   >;
   model?: never;
   generation_config?: never;
@@ -952,6 +1076,8 @@ export interface Interaction {
   safety_settings?: SafetySetting[];
   errors?: InteractionErrorEntry[];
   continuation_token?: string;
+  /** Ids of every continuation hop merged into this interaction (SDK-side merge info). */
+  continuation_ids?: string[];
   /** Sent by the server in SSE lifecycle payloads (`"interaction"`). */
   object?: string;
   [k: string]: unknown;
@@ -1017,7 +1143,8 @@ export interface ErrorEventBody {
 
 export interface ErrorEvent extends EventBase {
   event_type: 'error';
-  error: ErrorEventBody;
+  /** Optional in the SDK's type; read it as `event.error?.…`. */
+  error?: ErrorEventBody;
 }
 
 /** An event type this client does not know; its raw JSON is kept. */
@@ -1154,10 +1281,10 @@ export function eventInteractionId(event: InteractionEvent): string | undefined 
 }
 
 /**
- * Statuses after which the server sends no more events for this interaction: the terminal ones plus
- * `requires_action` / `requires_continuation` (the interaction waits for a follow-up create).
+ * Statuses after which the server sends no more events for this interaction: the terminal and the
+ * waiting ones (see {@link StatusClass}).
  */
-export const SETTLED_STATUSES = [...TERMINAL_STATUSES, 'requires_action', 'requires_continuation'] as const;
+export const SETTLED_STATUSES = [...TERMINAL_STATUSES, ...WAITING_STATUSES] as const;
 
 /** True when `status` is one of {@link SETTLED_STATUSES}. */
 export function isSettledStatus(status: string | null | undefined): boolean {

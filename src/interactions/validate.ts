@@ -30,10 +30,13 @@ function expect(body: Obj, field: string, kind: 'string' | 'boolean' | 'object' 
   }
 }
 
-/** Label keys: 1–63 chars, lowercase letter first, then lowercase letters, digits, `_` or `-`. */
-const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
-/** Label values: 0–63 chars of lowercase letters, digits, `_` or `-`. */
-const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+/**
+ * Label keys: 1–63 characters, a lowercase or international letter first, then those, digits, `_`
+ * or `-` (Google Cloud's label rule: "international characters are allowed"). Uppercase refused.
+ */
+const LABEL_KEY = /^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Nd}_-]{0,62}$/u;
+/** Label values: 0–63 characters of lowercase or international letters, digits, `_` or `-`. */
+const LABEL_VALUE = /^[\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Nd}_-]{0,63}$/u;
 const MAX_LABELS = 64;
 
 /** Check `labels` against the API's rule. */
@@ -45,11 +48,11 @@ export function validateLabels(labels: unknown, field = 'labels'): void {
   for (const k of keys) {
     const v = labels[k];
     if (!LABEL_KEY.test(k)) {
-      fail(`${field}.${k}`, `\`${field}\` key ${JSON.stringify(k)} is invalid`, 'label keys are 1–63 characters: a lowercase letter first, then lowercase letters, digits, `_` or `-`');
+      fail(`${field}.${k}`, `\`${field}\` key ${JSON.stringify(k)} is invalid`, 'label keys are 1–63 characters: a lowercase (or international) letter first, then lowercase letters, digits, `_` or `-`');
     }
     if (typeof v !== 'string') fail(`${field}.${k}`, `\`${field}.${k}\` must be a string, got ${typeName(v)}`, 'send label values as strings');
     if (!LABEL_VALUE.test(v)) {
-      fail(`${field}.${k}`, `\`${field}.${k}\` value ${JSON.stringify(v)} is invalid`, 'label values are at most 63 lowercase letters, digits, `_` or `-`');
+      fail(`${field}.${k}`, `\`${field}.${k}\` value ${JSON.stringify(v)} is invalid`, 'label values are at most 63 lowercase (or international) letters, digits, `_` or `-`');
     }
   }
 }

@@ -3,6 +3,7 @@
  * Used by the worker (fail fast with a clear message), the dev stack (emulator or real API) and
  * the CLI (optional API fallback for reports). The client itself is `InteractionsClient.fromEnv()`.
  */
+import type { Dispatcher } from 'undici';
 import { InteractionsClient } from '../interactions/client';
 
 export type GeminiBackend =
@@ -59,10 +60,10 @@ export const EMULATOR_PLACEHOLDER_KEY = 'emulator-placeholder-key';
  * (an emulator needs some key; a real endpoint would refuse it). Throws `missing_credentials`
  * when the environment configures nothing.
  */
-export async function interactionsClientFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<InteractionsClient> {
+export async function interactionsClientFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: { dispatcher?: Dispatcher } = {}): Promise<InteractionsClient> {
   const backend = geminiBackend(env);
   if (!backend) throw Object.assign(new Error(MISSING_GEMINI_CREDENTIALS), { code: 'missing_credentials' });
   const clean = withoutEmpty(env);
   const needsPlaceholder = backend === 'base-url' && !clean.GEMINI_API_KEY && !clean.GOOGLE_API_KEY && !truthy(clean.GOOGLE_GENAI_USE_VERTEXAI);
-  return InteractionsClient.fromEnv(clean, needsPlaceholder ? { apiKey: EMULATOR_PLACEHOLDER_KEY } : {});
+  return InteractionsClient.fromEnv(clean, { ...overrides, ...(needsPlaceholder ? { apiKey: EMULATOR_PLACEHOLDER_KEY } : {}) });
 }

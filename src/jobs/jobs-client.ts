@@ -27,6 +27,8 @@ import {
   jobThreadKey,
   stateQuery,
 } from '../../workflows/definitions';
+import type { BudgetSpent, CostSummary } from '../../workflows/definitions';
+import type { Usage } from '../interactions/types';
 import type {
   FollowUpAccepted,
   FollowUpRequest,
@@ -36,6 +38,7 @@ import type {
   JobResult,
   JobState,
   JobStatus,
+  PendingPlan,
   PlanApproval,
   TurnRecord,
 } from '../../workflows/definitions';
@@ -49,10 +52,11 @@ import { buildListQuery } from './list-query';
 import type { JobListFilter } from './list-query';
 // TODO(workflow engineer): `mergeLiveState(state, description)` lives in src/jobs/live-state.ts.
 import { mergeLiveState } from './live-state';
+import { admissionWorkflowId, positionQuery } from '../../workflows/admission-definitions';
 import { createResultStoreFromEnv } from './result-store';
 import type { ResultStore } from './result-store';
 // TODO(workflow engineer): `validateJobInput(input)` lives in src/jobs/validate-job.ts.
-import { validateJobInput } from './validate-job';
+import { JobValidationError, validateJobInput } from './validate-job';
 import { isSettledTurnStatus, watchEvents } from './watch';
 import type { JobEvent, JobSnapshot, WatchOptions } from './watch';
 
@@ -169,11 +173,17 @@ export interface JobSummary {
   executionStatus: string;
   startTime: string;
   closeTime?: string;
+  /** With `list({ usage: true })`: the job's summed usage, estimated cost and budget spend. */
+  usage?: Usage;
+  cost?: CostSummary;
+  spent?: BudgetSpent;
 }
 
 export interface ListOptions extends JobListFilter {
   /** Most jobs returned (newest first). Default 100. */
   pageSize?: number;
+  /** Also read each job's usage and cost (one state read per job: closed jobs need no worker). */
+  usage?: boolean;
 }
 
 const WORKFLOW_STATUS_TO_JOB: Record<string, JobStatus> = {
@@ -388,7 +398,9 @@ export class JobsClient {
         if (err instanceof WorkflowNotFoundError) throw new JobNotFoundError(jobId, { cause: err });
         throw new JobQueryError(jobId, description.taskQueue, this.queryTimeoutMs, err);
       }
-      return { state: mergeLiveState(state, description), closed: false, description };
+      const merged = mergeLiveState(state, description);
+      if (merged.phase === 'queued' && merged.admission?.key) await this.refreshAdmission(merged);
+      return { state: merged, closed: false, description };
     }
     if (status === 'COMPLETED') {
       const result = (await handle.result()) as JobResult;
@@ -418,9 +430,39 @@ export class JobsClient {
     return { state: closedState, closed: true, description };
   }
 
-  /** Current state: the `state` query merged with describe() (live progress from heartbeats). */
+  /** Fills in a queued job's live place in its limiter's queue (best effort: kept as is on failure). */
+  private async refreshAdmission(state: JobState): Promise<void> {
+    const admission = state.admission!;
+    try {
+      const answer = await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () =>
+        this.client.workflow.getHandle(admissionWorkflowId(admission.key!)).query(positionQuery, `${state.jobId}#${state.turn}`),
+      );
+      if (answer.position >= 0) admission.position = answer.position;
+      admission.waiting = answer.waiting;
+      if (answer.pausedUntil) admission.pausedUntil = answer.pausedUntil;
+    } catch {
+      // The limiter is busy or between runs: the next read refreshes it.
+    }
+  }
+
+  /**
+   * Current state: the `state` query merged with describe() (live progress from heartbeats). While
+   * a plan waits, `plan.text` is the whole plan (the turn's report), not the workflow's summary.
+   */
   async state(jobId: string): Promise<JobState> {
-    return (await this.snapshot(jobId)).state;
+    const state = (await this.snapshot(jobId)).state;
+    if (state.plan) {
+      const turn = state.turns.find((t) => t.turn === state.plan!.turn);
+      if (turn) {
+        try {
+          const report = await this.report(turn);
+          if (report.text) state.plan = { ...state.plan, text: report.text };
+        } catch {
+          // The summary stays: the report store or the API may be out of reach from here.
+        }
+      }
+    }
+    return state;
   }
 
   /** Reads the report text of a turn: result store first, then the API by interaction id. */
@@ -513,9 +555,29 @@ export class JobsClient {
     return this.update(jobId, () => this.handle(jobId).executeUpdate(followUpUpdate, { args: [request] }));
   }
 
-  /** Approves (or edits) the plan a collaborative-planning turn proposed. */
+  /**
+   * Approves the waiting plan: the next turn runs it with `collaborative_planning: false`
+   * (Google's chained-turn flow). With `{ edit }` (or `approve: false`) it refines the plan
+   * instead, like {@link refinePlan}. Rejected unless `state.plan` is present.
+   */
   async approvePlan(jobId: string, approval: PlanApproval = {}): Promise<FollowUpAccepted> {
     return this.update(jobId, () => this.handle(jobId).executeUpdate(approvePlanUpdate, { args: [approval] }));
+  }
+
+  /**
+   * Refines the waiting plan: a chained turn with `collaborative_planning` still true and
+   * `instructions` as input; its output becomes the new `state.plan`. With `wait`, resolves once
+   * the refined plan is there (`plan`), polling up to `timeoutMs`.
+   */
+  async refinePlan(jobId: string, instructions: string, options: { wait?: boolean; timeoutMs?: number } = {}): Promise<FollowUpAccepted & { plan?: PendingPlan }> {
+    if (typeof instructions !== 'string' || instructions.trim() === '') {
+      throw new JobValidationError('instructions', 'refinePlan needs the change to make as non-empty text', 'pass e.g. "Focus on Europe"');
+    }
+    const accepted = await this.approvePlan(jobId, { edit: instructions });
+    if (!options.wait) return accepted;
+    await this.result(jobId, { wait: true, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
+    const state = await this.state(jobId);
+    return state.plan && state.plan.turn === accepted.turn ? { ...accepted, plan: state.plan } : accepted;
   }
 
   private async update<T>(jobId: string, run: () => Promise<T>): Promise<T> {
@@ -555,6 +617,12 @@ export class JobsClient {
       const question = (info.memo as { question?: unknown } | undefined)?.question;
       if (typeof question === 'string') summary.question = question;
       if (info.closeTime) summary.closeTime = info.closeTime.toISOString();
+      if (options.usage) {
+        const state = await this.state(info.workflowId).catch(() => undefined);
+        if (state?.usage) summary.usage = state.usage;
+        if (state?.cost) summary.cost = state.cost;
+        if (state?.spent) summary.spent = state.spent;
+      }
       out.push(summary);
       if (out.length >= pageSize) break;
     }

@@ -10,6 +10,7 @@ import { validateCreateRequest } from '../interactions/validate';
 import type { CreateInteractionRequest } from '../interactions/types';
 import type { JobInput, JobOptions } from '../../workflows/definitions';
 import { findSecrets } from './secrets';
+import { budgetProblem } from './budget';
 
 /** A job the jobs client refuses to enqueue. `field` is a path such as `options.deadlineMs`. */
 export class JobValidationError extends Error {
@@ -109,6 +110,12 @@ export function validateJobInput(input: JobInput): void {
   if (options.thread !== undefined && (typeof options.thread !== 'string' || options.thread.length === 0 || options.thread.length > 256)) {
     throw new JobValidationError('options.thread', 'must be a non-empty string of at most 256 characters', 'Use a short key such as a conversation or ticket id.');
   }
+
+  if (options.tenant !== undefined && (typeof options.tenant !== 'string' || options.tenant.length === 0 || options.tenant.length > 256)) {
+    throw new JobValidationError('options.tenant', 'must be a non-empty string of at most 256 characters', 'Use a short tenant or customer id (never a credential), or leave it out to use the thread.');
+  }
+  const budget = budgetProblem(options.budget);
+  if (budget) throw new JobValidationError(budget.field, budget.problem, budget.fix);
 
   const bytes = Buffer.byteLength(JSON.stringify(input), 'utf8');
   if (bytes > MAX_INPUT_BYTES) {

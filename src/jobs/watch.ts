@@ -16,7 +16,7 @@
  * snapshot, not the ones it missed. Report text is exact: resuming from any `seq` never repeats
  * or skips a character.
  */
-import type { JobError, JobPhase, JobState, JobStatus, TurnRecord } from '../../workflows/definitions';
+import type { AdmissionState, JobError, JobPhase, JobState, JobStatus, TurnRecord } from '../../workflows/definitions';
 import type { Usage } from '../interactions/types';
 
 export const TURN_SPAN = 1_000_000_000_000;
@@ -40,6 +40,8 @@ export interface PhaseEvent extends EventBase {
   attempt?: number;
   turnStartedAt?: string;
   deadlineAt?: string;
+  /** While phase is `queued`: the place in the credential's admission queue. */
+  admission?: AdmissionState;
 }
 export interface ProgressEvent extends EventBase {
   type: 'progress';
@@ -75,6 +77,8 @@ export interface TurnCompletedEvent extends EventBase {
   summary?: string;
   usage?: Usage;
   error?: JobError;
+  /** True when this turn's output is a collaborative-planning plan waiting for approval (`state.plan`). */
+  planReady?: boolean;
 }
 export interface DoneEvent extends EventBase {
   type: 'done';
@@ -102,9 +106,9 @@ export function turnStartPosition(turn: number): number | undefined {
   return turn > 0 ? turn * TURN_SPAN - 1 : undefined;
 }
 
-/** Statuses after which a turn will not change any more (requires_action waits for plan approval). */
+/** Statuses after which a turn will not change any more (a waiting status waits for the client). */
 export function isSettledTurnStatus(status: JobStatus | undefined): boolean {
-  return status !== undefined && status !== 'pending' && status !== 'running';
+  return status !== undefined && status !== 'pending' && status !== 'queued' && status !== 'running';
 }
 
 /** The snapshot one state read yields. */
@@ -213,7 +217,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
     const at = decodeSeq(options.from);
     turn = at.part === 'done' ? at.turn + 1 : at.turn;
   }
-  let last: { phase?: string; status?: string; attempt?: number; outputChars?: number; eventsApplied?: number; thought?: string } = {};
+  let last: { phase?: string; status?: string; attempt?: number; position?: number; outputChars?: number; eventsApplied?: number; thought?: string } = {};
   let lastLiveSeq = -1;
 
   for (;;) {
@@ -245,7 +249,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
       let seq = Math.max(block + ms * LIVE_SLOTS, lastLiveSeq + 1);
       const pending: JobEvent[] = [];
       const progress = state.progress;
-      if (last.phase !== state.phase || last.status !== state.status || last.attempt !== state.attempt) {
+      if (last.phase !== state.phase || last.status !== state.status || last.attempt !== state.attempt || last.position !== state.admission?.position) {
         pending.push({
           seq: 0,
           turn,
@@ -257,6 +261,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
           ...(state.attempt !== undefined ? { attempt: state.attempt } : {}),
           ...(state.turnStartedAt !== undefined ? { turnStartedAt: state.turnStartedAt } : {}),
           ...(state.deadlineAt !== undefined ? { deadlineAt: state.deadlineAt } : {}),
+          ...(state.admission !== undefined ? { admission: state.admission } : {}),
         });
       }
       const outputChars = progress?.outputChars ?? 0;
@@ -275,7 +280,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
       if (progress?.latestThought && progress.latestThought !== last.thought) {
         pending.push({ seq: 0, turn, type: 'thought', text: progress.latestThought });
       }
-      last = { phase: state.phase, status: state.status, attempt: state.attempt, outputChars, eventsApplied, thought: progress?.latestThought ?? last.thought };
+      last = { phase: state.phase, status: state.status, attempt: state.attempt, position: state.admission?.position, outputChars, eventsApplied, thought: progress?.latestThought ?? last.thought };
       for (const event of pending) {
         if (seq >= block + OUTPUT_BASE) break;
         event.seq = seq++;
@@ -326,6 +331,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
         reportAvailable,
         ...(record?.summary !== undefined ? { summary: record.summary } : {}),
         ...(record?.usage !== undefined ? { usage: record.usage } : {}),
+        ...(state.plan?.turn === turn ? { planReady: true } : {}),
         ...(record?.error ?? (turn === state.turn ? state.error : undefined)
           ? { error: (record?.error ?? state.error)! }
           : {}),

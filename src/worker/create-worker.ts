@@ -8,7 +8,10 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type JobLogger } from '../../activities';
 import { InteractionsClient } from '../interactions/client';
+import { activityPhaseMetrics } from '../telemetry/activity-phases';
 import { createResultStoreFromEnv, type ResultStore } from '../jobs/result-store';
+import type { AdmissionSettings } from '../../activities/admission-types';
+import type { PriceTable } from '../jobs/pricing';
 
 export interface CreateJobsWorkerOptions
   extends Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowsPath'> {
@@ -28,6 +31,10 @@ export interface CreateJobsWorkerOptions
   watchedFlushMs?: number;
   /** Receiver URL(s) for `webhook`-mode jobs (`webhook_config.uris`); default `GEMINI_JOBS_WEBHOOK_URL`. */
   webhookUris?: string[];
+  /** Admission control of creates per credential key; absent = off (runWorker reads it from the environment). */
+  admission?: AdmissionSettings;
+  /** Price table of cost estimates and `maxCostUsd` budgets (default: the built-in, dated table). */
+  priceTable?: PriceTable;
 }
 
 /** Path of the compiled workflows module: `dist/workflows/index.js` (this file is `dist/src/worker/`). */
@@ -35,7 +42,7 @@ export const JOB_WORKFLOWS_PATH: string = require.resolve('../../workflows');
 
 /** Creates (but does not run) a worker for job workflows and activities on `taskQueue`. */
 export async function createJobsWorker(options: CreateJobsWorkerOptions): Promise<Worker> {
-  const { client, resultStore, log, workflowsPath, workflowBundle, checkpointFlushMs, watchedFlushMs, webhookUris, ...workerOptions } = options;
+  const { client, resultStore, log, workflowsPath, workflowBundle, checkpointFlushMs, watchedFlushMs, webhookUris, interceptors, admission, priceTable, ...workerOptions } = options;
   const uris = webhookUris ?? webhookUrisFromEnv(process.env);
   let lazy: InteractionsClient | undefined;
   const clientFactory: () => InteractionsClient =
@@ -47,6 +54,8 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     ...(checkpointFlushMs !== undefined ? { checkpointFlushMs } : {}),
     ...(watchedFlushMs !== undefined ? { watchedFlushMs } : {}),
     ...(uris.length > 0 ? { webhooks: { uris } } : {}),
+    ...(admission ? { admission } : {}),
+    ...(priceTable ? { priceTable } : {}),
   });
   return Worker.create({
     // Leave room for the follow activity to flush its heartbeat (the next attempt resumes from it).
@@ -56,6 +65,8 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     maxHeartbeatThrottleInterval: watchedFlushMs ?? '5s',
     ...workerOptions,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath ?? JOB_WORKFLOWS_PATH }),
+    // gemini_jobs_running{phase}: counted around each job activity, outside the activities' code.
+    interceptors: { ...interceptors, activity: [activityPhaseMetrics, ...(interceptors?.activity ?? [])] },
     activities,
   });
 }

@@ -14,6 +14,13 @@ import { redactSecrets } from '../jobs/secrets';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
 import { createJobsWorker, webhookUrisFromEnv } from './create-worker';
+import { resolveVersioning, workerDeploymentOptions, type VersioningSettings } from './versioning';
+import { activityContextLogger } from '../telemetry/activity-logger';
+import { instrumentedAgent } from '../telemetry/api-instrumentation';
+import { exporterBindAddress, resolveMetricsSettings, startAuthenticatedMetricsServer } from '../telemetry/prometheus';
+import type { Tracing } from '../telemetry/tracing';
+import { resolveTracingExporter } from '../telemetry/tracing-settings';
+import { admissionSettingsFromEnv, priceTableFromEnv } from './quota-settings';
 
 export const WORKER_DEFAULTS = {
   /** Concurrent activities: a follow activity holds one idle stream for a whole run (1,000 measured at 666 MB RSS). */
@@ -143,13 +150,19 @@ export interface RunWorkerOptions extends Partial<WorkerSettings> {
   signal?: AbortSignal;
   /** Called once the worker polls its task queue. */
   onRunning?: (worker: Worker) => void;
+  /**
+   * Worker Versioning: join this Worker Deployment version (default from GEMINI_JOBS_DEPLOYMENT_NAME,
+   * GEMINI_JOBS_BUILD_ID, GEMINI_JOBS_VERSIONING_BEHAVIOR); `false` forces an unversioned worker.
+   */
+  versioning?: Partial<VersioningSettings> | false;
 }
 
 /**
- * Routes the SDK's logs (core, worker, bundler) into `logger`. Must run before the first
- * NativeConnection of the process; later calls are no-ops.
+ * Routes the SDK's logs (core, worker, bundler, activity context loggers) into `logger` and, with
+ * `metricsBindAddress`, serves the Runtime's Prometheus metrics there. Must run before the first
+ * NativeConnection of the process; returns false when a runtime already existed (then neither applies).
  */
-export async function installRuntimeLogger(logger: StructuredLogger): Promise<void> {
+export async function installRuntimeLogger(logger: StructuredLogger, telemetry: { metricsBindAddress?: string } = {}): Promise<boolean> {
   const { DefaultLogger, Runtime } = await import('@temporalio/worker');
   const toLevel = (level: string): LogLevel =>
     level === 'ERROR' ? 'error' : level === 'WARN' ? 'warn' : level === 'INFO' ? 'info' : 'debug';
@@ -158,21 +171,29 @@ export async function installRuntimeLogger(logger: StructuredLogger): Promise<vo
       logger: new DefaultLogger('INFO', (entry) => {
         // The workflow bundler reports its whole webpack asset table at INFO: keep that out of the log.
         const level = entry.message.startsWith('asset workflow-bundle') ? 'debug' : toLevel(entry.level);
-        logger.log(level, entry.message, { source: 'temporal', ...entry.meta });
+        // Activity context lines carry the task token: a capability to complete the activity, not worth a log line.
+        const { taskToken: _taskToken, ...meta } = entry.meta ?? {};
+        logger.log(level, entry.message, { source: 'temporal', ...meta });
       }),
       // Signals are handled below, so a shutdown is logged and a second signal can force an exit.
       shutdownSignals: [],
+      ...(telemetry.metricsBindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: telemetry.metricsBindAddress } } } } : {}),
     });
+    return true;
   } catch {
     // A runtime already exists (the process installed one earlier): keep it.
+    return false;
   }
 }
 
-/** Checks the Gemini environment and returns the client factory the activities use. */
+/**
+ * Checks the Gemini environment and returns the client factory the activities use. Its requests
+ * are counted (`gemini_jobs_api_requests_total`) and traced (a span each) by its dispatcher.
+ */
 export async function interactionsFromEnv(env: NodeJS.ProcessEnv): Promise<() => InteractionsClient> {
   if (!geminiBackend(env)) throw new MissingCredentialsError();
   // Built once now so a broken configuration (e.g. Vertex without a project) fails at startup.
-  const client = await interactionsClientFromEnv(env);
+  const client = await interactionsClientFromEnv(env, { dispatcher: instrumentedAgent() });
   return () => client;
 }
 
@@ -185,7 +206,32 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createJsonLogger();
   const settings = resolveWorkerSettings(options, env);
+  const versioning = options.versioning === false ? undefined : resolveVersioning(options.versioning ?? {}, env);
+  const metrics = resolveMetricsSettings(env);
+  const tracingExporter = resolveTracingExporter(env);
   const interactions = options.interactions ?? (await interactionsFromEnv(env));
+  const metricsBindAddress = metrics ? await exporterBindAddress(metrics) : undefined;
+  if (options.installRuntimeLogger !== false) {
+    const installed = await installRuntimeLogger(logger, metricsBindAddress ? { metricsBindAddress } : {});
+    if (metrics && !installed) logger.warn('metrics endpoint not started: the Temporal runtime was installed earlier in this process');
+  }
+  let metricsServer: { port: number; close(): Promise<void> } | undefined;
+  if (metrics && metricsBindAddress) {
+    if (metrics.token) {
+      metricsServer = await startAuthenticatedMetricsServer({ ...metrics, token: metrics.token }, metricsBindAddress);
+      logger.info('metrics endpoint', { address: `${metrics.host}:${metricsServer.port}`, path: '/metrics', auth: 'bearer' });
+    } else {
+      logger.info('metrics endpoint', { address: metricsBindAddress, path: '/metrics', auth: 'none (loopback only)' });
+    }
+  }
+  // Loaded only when on: the OpenTelemetry SDK costs startup time.
+  const tracing: Tracing | undefined = tracingExporter
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require('../telemetry/tracing') as typeof import('../telemetry/tracing')).installTracing()
+    : undefined;
+  if (tracing) logger.info('tracing on', { exporter: tracingExporter });
+  const admission = admissionSettingsFromEnv(env);
+  const priceTable = priceTableFromEnv(env);
   if (options.installRuntimeLogger !== false) await installRuntimeLogger(logger);
 
   let connection = options.connection;
@@ -205,7 +251,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     taskQueue: settings.taskQueue,
     client: interactions,
     resultStore: options.resultStore ?? createResultStoreFromEnv(env),
-    log: { info: (msg, fields) => logger.info(msg, fields), warn: (msg, fields) => logger.warn(msg, fields) },
+    // Through Temporal's activity logger: each line carries workflow id, activity id and attempt.
+    log: activityContextLogger({ info: (msg, fields) => logger.info(msg, fields), warn: (msg, fields) => logger.warn(msg, fields) }),
     maxConcurrentActivityTaskExecutions: settings.maxActivities,
     maxConcurrentWorkflowTaskExecutions: settings.maxWorkflowTasks,
     shutdownGraceTime: settings.shutdownGraceMs,
@@ -213,6 +260,10 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     watchedFlushMs: settings.heartbeatFlushMs,
     checkpointFlushMs: settings.checkpointFlushMs,
     webhookUris: webhookUrisFromEnv(env),
+    ...(versioning ? { workerDeploymentOptions: workerDeploymentOptions(versioning) } : {}),
+    ...(tracing ? { plugins: [tracing.plugin] } : {}),
+    ...(admission ? { admission } : {}),
+    priceTable,
   });
 
   let stopping = false;
@@ -250,6 +301,11 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       maxActivities: settings.maxActivities,
       maxWorkflowTasks: settings.maxWorkflowTasks,
       shutdownGraceMs: settings.shutdownGraceMs,
+      ...(versioning
+        ? { deploymentName: versioning.deploymentName, buildId: versioning.buildId, versioningBehavior: versioning.behavior }
+        : { versioning: 'off' }),
+      admission: admission ? { appliesTo: admission.appliesTo, ...admission.limits } : 'off',
+      priceTable: priceTable.date,
       pid: process.pid,
     });
     options.onRunning?.(worker);
@@ -262,5 +318,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     }
     options.signal?.removeEventListener('abort', onAbort);
     if (ownConnection) await connection.close().catch(() => undefined);
+    await metricsServer?.close();
+    await tracing?.shutdown().catch(() => undefined);
   }
 }

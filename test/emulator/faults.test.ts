@@ -3,6 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { parseFaultHeader, startEmulator, type Emulator } from '../../src/emulator';
 import { accumulate, DR, GEMINI, http, KEY, MODEL, sse, waitForStatus } from './helpers';
+import { waitFor } from '../helpers/wait';
+import { KNOWN_STATUSES } from '../../src/interactions/types';
+import { InteractionsClient } from '../../src/interactions/client';
+
+const waitForCondition = (fn: () => boolean) => waitFor(() => fn() || undefined, 'condition');
 
 describe('emulator faults', () => {
   let emu: Emulator;
@@ -211,5 +216,103 @@ describe('emulator faults', () => {
     assert.deepEqual(parseFaultHeader('{"kind":"stall","afterEvents":1}'), [{ kind: 'stall', afterEvents: 1 }]);
     const r = await http(emu, 'GET', `${GEMINI}/x`, { headers: { ...KEY, 'x-emulator-fault': 'explode' } });
     assert.equal(r.status, 400);
+  });
+});
+
+describe('statuses, new variants and user-reported failure shapes', () => {
+  let emu: Emulator;
+  before(async () => {
+    emu = await startEmulator({ timeScale: 6000, deepResearchDurationMs: 60_000 });
+  });
+  after(() => emu.close());
+  const scenario = (name: string, input = `scenario ${name}`) => DR(input, { labels: { 'emulator-scenario': name } });
+
+  test('every status of the newest SDKs is produced by some scripted run', async () => {
+    const seen = new Set<string>();
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['completed', DR('plain')],
+      ['queued', scenario('queued')],
+      ['failed', scenario('fail')],
+      ['incomplete', scenario('token-exhaustion')],
+      ['budget_exceeded', scenario('budget-exceeded')],
+      ['requires_continuation', scenario('requires-continuation')],
+      ['idle', scenario('idle')],
+      ['requires_action', MODEL('call a tool', { tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } }] })],
+    ];
+    for (const [, body] of cases) {
+      const created = await http(emu, 'POST', GEMINI, { body });
+      assert.equal(created.status, 200, JSON.stringify(created.json));
+      await waitForStatus(emu, created.json.id, ['completed', 'failed', 'cancelled', 'requires_action', 'incomplete', 'budget_exceeded', 'requires_continuation', 'idle']);
+      for (const e of emu.eventsFor(created.json.id)) if (e.event_type === 'interaction.status_update') seen.add((e as { status: string }).status);
+    }
+    // A zombie never finishes on its own, so the cancel always lands on a running interaction.
+    const bg = await http(emu, 'POST', GEMINI, { body: scenario('zombie', 'to cancel') });
+    await http(emu, 'POST', `${GEMINI}/${bg.json.id}/cancel`);
+    for (const e of emu.eventsFor(bg.json.id)) if (e.event_type === 'interaction.status_update') seen.add((e as { status: string }).status);
+    for (const s of KNOWN_STATUSES) assert.ok(seen.has(s), `status ${s} produced`);
+  });
+
+  test('interaction.completed carries the SDK lifecycle shape: no errors field, even after an error event', async () => {
+    const created = await http(emu, 'POST', GEMINI, { body: scenario('fail') });
+    await waitForStatus(emu, created.json.id, ['failed']);
+    const completed = emu.eventsFor(created.json.id).find((e) => e.event_type === 'interaction.completed') as { interaction: Record<string, unknown> };
+    assert.equal(completed.interaction['status'], 'failed');
+    assert.equal('errors' in completed.interaction, false);
+    assert.ok(emu.eventsFor(created.json.id).some((e) => e.event_type === 'error'));
+    const got = await http(emu, 'GET', `${GEMINI}/${created.json.id}`);
+    assert.equal(got.json.errors[0].code, 'internal', 'the resource still has its errors');
+  });
+
+  test('zombie: stays in_progress, status GETs never answer until it is cancelled', async () => {
+    const created = await http(emu, 'POST', GEMINI, { body: scenario('zombie') });
+    const controller = new AbortController();
+    const hung = fetch(`${emu.url}${GEMINI}/${created.json.id}`, { headers: KEY, signal: controller.signal }).then(() => 'answered', () => 'aborted');
+    await waitForCondition(() => (emu.counters().faults['zombie'] ?? 0) >= 1);
+    controller.abort();
+    assert.equal(await hung, 'aborted');
+    assert.equal(emu.interactions().find((i) => i.id === created.json.id)!.status, 'in_progress');
+    const cancelled = await http(emu, 'POST', `${GEMINI}/${created.json.id}/cancel`);
+    assert.equal(cancelled.json.status, 'cancelled');
+    assert.equal((await http(emu, 'GET', `${GEMINI}/${created.json.id}`)).json.status, 'cancelled');
+  });
+
+  test('replay-from-start: a reattach with last_event_id gets the whole run again', async () => {
+    const created = await http(emu, 'POST', GEMINI, { body: scenario('replay-from-start') });
+    await waitForStatus(emu, created.json.id);
+    const res = await fetch(`${emu.url}${GEMINI}/${created.json.id}?stream=true&last_event_id=evt_5`, { headers: KEY });
+    const text = await res.text();
+    assert.match(text, /^event: interaction\.created/);
+  });
+
+  test('client.resume over a replay-from-start reattach yields every event exactly once (replace, not append)', async () => {
+    const created = await http(emu, 'POST', GEMINI, { body: scenario('replay-from-start', 'resume replay') });
+    await waitForStatus(emu, created.json.id);
+    const client = new InteractionsClient({ apiKey: 'test-key', baseUrl: emu.url });
+    try {
+      const got: unknown[] = [];
+      const stream = client.resume(created.json.id, { reconnectDelayMs: 1 });
+      for await (const e of stream) got.push(e);
+      assert.ok(stream.reconnects >= 1, 'the cut forced a reattach');
+      assert.ok((emu.counters().faults['replay_from_start'] ?? 0) >= 1, 'the reattach was replayed from the start');
+      assert.deepEqual(JSON.parse(JSON.stringify(got)), emu.eventsFor(created.json.id));
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('content_blocked: a non-streamed create answers HTTP 400 content_blocked and stores nothing', async () => {
+    const r = await http(emu, 'POST', GEMINI, { body: MODEL('blocked', { labels: { 'emulator-scenario': 'content-blocked' } }) });
+    assert.equal(r.status, 400);
+    assert.equal(r.json.error.details[0].reason, 'content_blocked');
+    assert.ok(emu.interactions().at(-1)!.refused);
+  });
+
+  test('DELETE on a running interaction does not cancel it: the run goes on, the record is gone', async () => {
+    const cancelsBefore = emu.counters().cancels;
+    const created = await http(emu, 'POST', GEMINI, { body: DR('delete me') });
+    assert.equal((await http(emu, 'DELETE', `${GEMINI}/${created.json.id}`)).status, 200);
+    assert.equal((await http(emu, 'GET', `${GEMINI}/${created.json.id}`)).status, 404);
+    await waitForCondition(() => emu.interactions().find((i) => i.id === created.json.id)!.status === 'completed');
+    assert.equal(emu.counters().cancels, cancelsBefore);
   });
 });

@@ -3,7 +3,8 @@ import { request } from 'undici';
 import type { Emulator } from '../../src/emulator';
 
 export const KEY = { 'x-goog-api-key': 'test-key' };
-export const GEMINI = '/v1beta/interactions';
+/** The Gemini API route the SDKs use by default (v1); v1beta serves the same store. */
+export const GEMINI = '/v1/interactions';
 
 export interface HttpResult {
   status: number;

@@ -98,22 +98,55 @@ describe('emulator lifecycle: cancel, delete, store, chaining, tools, planning',
     assert.match(follow.json.steps.at(-1).content[0].text, /temp_c/);
   });
 
-  test('collaborative planning: a plan first (requires_action), then "approve" runs the research', async () => {
+  test('collaborative planning as chained turns: plan (completed), refine (flag true), execute (flag false)', async () => {
     const planning = await http(emu, 'POST', GEMINI, { body: DR('Urban heat islands', { agent_config: { type: 'deep-research', collaborative_planning: true } }) });
     const plan = await waitForStatus(emu, planning.json.id);
-    assert.equal(plan.status, 'requires_action');
+    assert.equal(plan.status, 'completed', 'a plan turn ends like any turn, not requires_action');
     const planText = emu.canonicalReport(planning.json.id);
     assert.match(planText, /^Here is my proposed research plan/);
-    const research = await http(emu, 'POST', GEMINI, { body: DR('approve', { previous_interaction_id: planning.json.id, agent_config: { type: 'deep-research', collaborative_planning: true } }) });
+
+    // "go ahead" with the flag still true does not start the research: it refines the plan.
+    const refining = await http(emu, 'POST', GEMINI, { body: DR('Focus on Europe', { previous_interaction_id: planning.json.id, agent_config: { type: 'deep-research', collaborative_planning: true } }) });
+    assert.equal((await waitForStatus(emu, refining.json.id)).status, 'completed');
+    const revised = emu.canonicalReport(refining.json.id);
+    assert.match(revised, /^Here is my revised research plan/);
+    assert.match(revised, /Focus on Europe/);
+
+    const research = await http(emu, 'POST', GEMINI, { body: DR('Approve the plan: start the research.', { previous_interaction_id: refining.json.id, agent_config: { type: 'deep-research', collaborative_planning: false } }) });
     const done = await waitForStatus(emu, research.json.id);
     assert.equal(done.status, 'completed');
     const report = emu.canonicalReport(research.json.id);
     assert.match(report, /^# Urban heat islands: research report/);
-    const firstHeading = planText.split('\n')[2]!.replace(/^1\. /, '').replace(/\.$/, '');
-    assert.ok(report.includes(`## ${firstHeading}`), 'the report follows the approved plan');
+    const firstHeading = revised.split('\n')[2]!.replace(/^1\. /, '').replace(/\.$/, '');
+    assert.ok(report.includes(`## ${firstHeading}`), 'the report follows the approved (revised) plan');
     const edited = await http(emu, 'POST', GEMINI, { body: DR('1. Measure surface temperatures\n2. Compare tree cover', { previous_interaction_id: planning.json.id }) });
     await waitForStatus(emu, edited.json.id);
     assert.ok(emu.canonicalReport(edited.json.id).includes('## Measure surface temperatures'), 'an edited plan shapes the report');
+  });
+
+  test('the SDK default /v1 and /v1beta serve the same Gemini API store; Vertex v1 project paths too', async () => {
+    const created = await http(emu, 'POST', '/v1/interactions', { body: MODEL('Hello v1') });
+    assert.equal(created.status, 200);
+    assert.equal((await http(emu, 'GET', `/v1beta/interactions/${created.json.id}`)).status, 200);
+    const vertexV1 = await http(emu, 'POST', '/v1/projects/p/locations/global/interactions', { body: MODEL('Hello Vertex v1'), headers: { authorization: 'Bearer ya29.t' } });
+    assert.equal(vertexV1.status, 200);
+  });
+
+  test('a continuation (continuation_token + previous_interaction_id) needs no input', async () => {
+    const first = await http(emu, 'POST', GEMINI, { body: { ...MODEL('Long answer'), labels: { 'emulator-scenario': 'requires-continuation' } } });
+    assert.equal(first.status, 200);
+    assert.equal(first.json.status, 'requires_continuation');
+    assert.match(first.json.continuation_token, /^ct_/);
+    const next = await http(emu, 'POST', GEMINI, { body: { model: 'gemini-3-flash-preview', previous_interaction_id: first.json.id, continuation_token: first.json.continuation_token } });
+    assert.equal(next.status, 200, JSON.stringify(next.json));
+    assert.equal(next.json.status, 'completed');
+    const missing = await http(emu, 'POST', GEMINI, { body: { model: 'gemini-3-flash-preview', previous_interaction_id: first.json.id } });
+    assert.equal(missing.status, 400);
+  });
+
+  test('international label characters are accepted; uppercase is not', async () => {
+    assert.equal((await http(emu, 'POST', GEMINI, { body: { ...MODEL('labels'), labels: { équipe: 'recherche', 部署: '研究' } } })).status, 200);
+    assert.equal((await http(emu, 'POST', GEMINI, { body: { ...MODEL('labels'), labels: { Team: 'x' } } })).status, 400);
   });
 
   test('Vertex and express routes serve the same API, scoped per project and location', async () => {

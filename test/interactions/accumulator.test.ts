@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { InteractionAccumulator, accumulate, reportText } from '../../src/interactions/accumulator';
 import { normalizeEvent, normalizeInteraction } from '../../src/interactions/normalize';
 import type { Interaction, InteractionEvent } from '../../src/interactions/types';
-import { isTerminalStatus, TERMINAL_STATUSES } from '../../src/interactions/types';
+import { isTerminalStatus, KNOWN_STATUSES, statusClass, TERMINAL_STATUSES } from '../../src/interactions/types';
 import { sampleEvents } from './helpers';
 
 const USAGE = { total_input_tokens: 7, total_output_tokens: 20, total_tokens: 27 };
@@ -119,5 +119,17 @@ describe('statuses', () => {
     assert.equal(isTerminalStatus('budget_exceeded'), true);
     assert.equal(isTerminalStatus('requires_action'), false);
     assert.equal(isTerminalStatus(undefined), false);
+  });
+
+  it('statusClass: one classification of all 10 statuses; unknown future ones stay unknown', () => {
+    const table: Record<string, string> = {
+      queued: 'active', in_progress: 'active',
+      completed: 'terminal', failed: 'terminal', cancelled: 'terminal', incomplete: 'terminal', budget_exceeded: 'terminal',
+      requires_action: 'waiting', requires_continuation: 'waiting', idle: 'waiting',
+    };
+    assert.deepEqual([...KNOWN_STATUSES].sort(), Object.keys(table).sort());
+    for (const [status, kind] of Object.entries(table)) assert.equal(statusClass(status), kind, status);
+    assert.equal(statusClass('frobnicated'), 'unknown');
+    assert.equal(statusClass(undefined), 'unknown');
   });
 });

@@ -37,7 +37,7 @@ describe('operations', () => {
     await client.delete('v1_a');
     assert.deepEqual(
       server.requests.map((r) => `${r.method} ${r.url}`),
-      ['POST /v1beta/interactions', 'GET /v1beta/interactions/v1_a?include_input=true', 'POST /v1beta/interactions/v1_a/cancel', 'DELETE /v1beta/interactions/v1_a'],
+      ['POST /v1/interactions', 'GET /v1/interactions/v1_a?include_input=true', 'POST /v1/interactions/v1_a/cancel', 'DELETE /v1/interactions/v1_a'],
     );
     assert.deepEqual(JSON.parse(server.requests[0]!.body), body);
     assert.equal(server.requests[0]!.headers['content-type'], 'application/json');
@@ -80,7 +80,7 @@ describe('operations', () => {
     const events = [];
     for await (const e of client.get('v1_g', { stream: true, last_event_id: 'e8' })) events.push(e);
     assert.equal(events.length, 1);
-    assert.equal(server.requests[0]!.url, '/v1beta/interactions/v1_g?stream=true&last_event_id=e8');
+    assert.equal(server.requests[0]!.url, '/v1/interactions/v1_g?stream=true&last_event_id=e8');
     await server.close();
   });
 
@@ -97,13 +97,13 @@ describe('operations', () => {
     assert.deepEqual(
       server.requests.map((r) => `${r.method} ${r.url} ${r.body}`),
       [
-        'POST /v1beta/webhooks {"uri":"https://h/x","subscribed_events":["interaction.completed"]}',
-        'GET /v1beta/webhooks?page_size=10 ',
-        'GET /v1beta/webhooks/w1 ',
-        'PATCH /v1beta/webhooks/w1?update_mask=state%2Curi {"state":"disabled","uri":"https://h/y"}',
-        'DELETE /v1beta/webhooks/w1 ',
-        'POST /v1beta/webhooks/w1:ping {}',
-        'POST /v1beta/webhooks/w1:rotateSigningSecret {"revocation_behavior":"immediate"}',
+        'POST /v1/webhooks {"uri":"https://h/x","subscribed_events":["interaction.completed"]}',
+        'GET /v1/webhooks?page_size=10 ',
+        'GET /v1/webhooks/w1 ',
+        'PATCH /v1/webhooks/w1?update_mask=state%2Curi {"state":"disabled","uri":"https://h/y"}',
+        'DELETE /v1/webhooks/w1 ',
+        'POST /v1/webhooks/w1:ping {}',
+        'POST /v1/webhooks/w1:rotateSigningSecret {"revocation_behavior":"immediate"}',
       ],
     );
     await server.close();
@@ -287,7 +287,7 @@ describe('client-side validation (zero requests reach the server)', () => {
     ['missing input', { model: 'm' }, 'input', /continuation_token/],
     ['tools not an array', { model: 'm', input: 'x', tools: { type: 'google_search' } }, 'tools', /must be an array/],
     ['background not boolean', { model: 'm', input: 'x', background: 'yes' }, 'background', /must be a boolean/],
-    ['label key uppercase', { model: 'm', input: 'x', labels: { Team: 'a' } }, 'labels.Team', /lowercase letter first/],
+    ['label key uppercase', { model: 'm', input: 'x', labels: { Team: 'a' } }, 'labels.Team', /lowercase \(or international\) letter first/],
     ['label value too long', { model: 'm', input: 'x', labels: { team: 'a'.repeat(64) } }, 'labels.team', /at most 63/],
   ];
   for (const [name, body, field, fix] of bad) {
@@ -300,6 +300,11 @@ describe('client-side validation (zero requests reach the server)', () => {
       assert.ok(err.message.includes(field.split('.')[0]!));
     });
   }
+
+  it('accepts labels with international characters (the API allows them)', () => {
+    assert.doesNotThrow(() => validateCreateRequest({ model: 'm', input: 'x', labels: { équipe: 'recherche', 部署: '研究', 'team-2': 'ü_1' } }));
+    assert.throws(() => validateCreateRequest({ model: 'm', input: 'x', labels: { équipe: 'Recherche' } }), /labels\.équipe/);
+  });
 
   it('accepts continuation without input', () => {
     // Validation passes; the (fake) server answers {}.

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, type Dispatcher } from 'undici';
 import { InteractionsClient } from '../../src/interactions/client';
-import { buildUrl, resolveRoute } from '../../src/interactions/routing';
+import { apiVersionFromEnv, buildUrl, resolveRoute } from '../../src/interactions/routing';
 import { json, startServer, type ScriptedServer } from './helpers';
 import { fakeApiKey } from '../helpers/fake-credentials';
 
@@ -18,13 +18,13 @@ function redirectingDispatcher(target: string, seen: string[]): Dispatcher {
 
 describe('URL builder matrix', () => {
   const cases: Array<[string, Parameters<typeof resolveRoute>[0], string, string]> = [
-    ['gemini', { hasApiKey: true }, 'https://generativelanguage.googleapis.com/v1beta/interactions/x', 'gemini'],
+    ['gemini', { hasApiKey: true }, 'https://generativelanguage.googleapis.com/v1/interactions/x', 'gemini'],
     ['vertex global (default location)', { vertexai: true, project: 'p1' }, 'https://aiplatform.googleapis.com/v1beta1/projects/p1/locations/global/interactions/x', 'vertex'],
     ['vertex us multi-region', { vertexai: true, project: 'p1', location: 'us' }, 'https://aiplatform.us.rep.googleapis.com/v1beta1/projects/p1/locations/us/interactions/x', 'vertex'],
     ['vertex eu multi-region', { vertexai: true, project: 'p1', location: 'eu' }, 'https://aiplatform.eu.rep.googleapis.com/v1beta1/projects/p1/locations/eu/interactions/x', 'vertex'],
     ['vertex regional', { vertexai: true, project: 'p1', location: 'europe-west4' }, 'https://europe-west4-aiplatform.googleapis.com/v1beta1/projects/p1/locations/europe-west4/interactions/x', 'vertex'],
     ['vertex express (api key, no project)', { vertexai: true, hasApiKey: true }, 'https://aiplatform.googleapis.com/v1beta1/interactions/x', 'express'],
-    ['gemini with baseUrl override keeps /v1beta', { hasApiKey: true, baseUrl: 'http://127.0.0.1:9/' }, 'http://127.0.0.1:9/v1beta/interactions/x', 'gemini'],
+    ['gemini with baseUrl override keeps /v1', { hasApiKey: true, baseUrl: 'http://127.0.0.1:9/' }, 'http://127.0.0.1:9/v1/interactions/x', 'gemini'],
     ['vertex with baseUrl override keeps the project prefix', { vertexai: true, project: 'p1', location: 'us-central1', baseUrl: 'http://127.0.0.1:9' }, 'http://127.0.0.1:9/v1beta1/projects/p1/locations/us-central1/interactions/x', 'vertex'],
   ];
   for (const [name, opts, url, family] of cases) {
@@ -34,6 +34,36 @@ describe('URL builder matrix', () => {
       assert.equal(buildUrl(route, '/interactions/x'), url);
     });
   }
+
+  it('apiVersion replaces the version segment; a bad one is refused naming the option', () => {
+    assert.equal(buildUrl(resolveRoute({ hasApiKey: true, apiVersion: 'v1beta' }), '/interactions/x'), 'https://generativelanguage.googleapis.com/v1beta/interactions/x');
+    assert.equal(buildUrl(resolveRoute({ vertexai: true, project: 'p', apiVersion: 'v1' }), '/interactions/x'), 'https://aiplatform.googleapis.com/v1/projects/p/locations/global/interactions/x');
+    assert.throws(() => resolveRoute({ hasApiKey: true, apiVersion: 'beta/../x' }), /invalid apiVersion.*v1beta/);
+  });
+
+  it('GOOGLE_GENAI_API_VERSION like @google/genai 3.3.0: beta → v1beta (Gemini) / v1beta1 (Vertex), else verbatim', () => {
+    assert.equal(apiVersionFromEnv('beta', false), 'v1beta');
+    assert.equal(apiVersionFromEnv('beta', true), 'v1beta1');
+    assert.equal(apiVersionFromEnv('v1alpha', false), 'v1alpha');
+    assert.equal(apiVersionFromEnv(' ', false), undefined);
+    assert.equal(InteractionsClient.fromEnv({ GEMINI_API_KEY: FAKE_KEY, GOOGLE_GENAI_API_VERSION: 'beta' }).route.prefix, '/v1beta');
+    assert.equal(InteractionsClient.fromEnv({ GEMINI_API_KEY: FAKE_KEY }).route.prefix, '/v1');
+    assert.equal(InteractionsClient.fromEnv({ GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p' }).route.prefix, '/v1beta1/projects/p/locations/global');
+  });
+
+  it('API key + project + location: the Vertex project path with the key (express only without a project)', () => {
+    const route = resolveRoute({ vertexai: true, project: 'p1', location: 'us-central1', hasApiKey: true });
+    assert.equal(route.family, 'vertex');
+    assert.equal(route.auth, 'api-key');
+    assert.equal(buildUrl(route, '/interactions/x'), 'https://us-central1-aiplatform.googleapis.com/v1beta1/projects/p1/locations/us-central1/interactions/x');
+    assert.equal(resolveRoute({ vertexai: true, project: 'p1' }).auth, 'bearer');
+    assert.equal(resolveRoute({ vertexai: true, hasApiKey: true }).family, 'express');
+    // Both from the environment: the SDK lets the project win and drops the key (OAuth).
+    const fromEnv = InteractionsClient.fromEnv({ GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_API_KEY: FAKE_KEY, GOOGLE_CLOUD_PROJECT: 'p1' });
+    assert.equal(fromEnv.route.auth, 'bearer');
+    const explicit = InteractionsClient.fromEnv({ GOOGLE_GENAI_USE_VERTEXAI: 'true' }, { apiKey: FAKE_KEY, project: 'p1', location: 'us-central1' });
+    assert.equal(explicit.route.auth, 'api-key');
+  });
 
   it('vertex without project or key is refused with a message naming the fix', () => {
     assert.throws(() => resolveRoute({ vertexai: true }), /project.*API key/);
@@ -47,11 +77,11 @@ describe('routing over real sockets', () => {
   });
   after(() => server.close());
 
-  it('gemini: x-goog-api-key header and /v1beta path on the wire', async () => {
+  it('gemini: x-goog-api-key header and /v1 path on the wire (the SDK default)', async () => {
     const client = new InteractionsClient({ apiKey: FAKE_KEY, baseUrl: server.url });
     await client.get('x');
     const req = server.requests.at(-1)!;
-    assert.equal(req.url, '/v1beta/interactions/x');
+    assert.equal(req.url, '/v1/interactions/x');
     assert.equal(req.headers['x-goog-api-key'], FAKE_KEY);
     assert.equal(req.headers.authorization, undefined);
     await client.close();
@@ -116,6 +146,26 @@ describe('routing over real sockets', () => {
     assert.equal(vx.route.prefix, '/v1beta1/projects/pp/locations/eu');
     await vx.get('x');
     assert.equal(server.requests.at(-1)!.url, '/v1beta1/projects/pp/locations/eu/interactions/x');
+  });
+
+  it('x-goog-user-project on API-key routes too: option, else GOOGLE_GENAI_USER_PROJECT, else GOOGLE_CLOUD_QUOTA_PROJECT', async () => {
+    const fromOption = new InteractionsClient({ apiKey: FAKE_KEY, baseUrl: server.url, userProject: 'opt-proj', env: { GOOGLE_GENAI_USER_PROJECT: 'env-proj' } });
+    await fromOption.get('x');
+    assert.equal(server.requests.at(-1)!.headers['x-goog-user-project'], 'opt-proj');
+    const fromEnv = InteractionsClient.fromEnv({ GEMINI_API_KEY: FAKE_KEY, GEMINI_JOBS_BASE_URL: server.url, GOOGLE_GENAI_USER_PROJECT: 'env-proj', GOOGLE_CLOUD_QUOTA_PROJECT: 'old-name' });
+    await fromEnv.get('x');
+    assert.equal(server.requests.at(-1)!.headers['x-goog-user-project'], 'env-proj');
+    const none = new InteractionsClient({ apiKey: FAKE_KEY, baseUrl: server.url, env: {} });
+    await none.get('x');
+    assert.equal(server.requests.at(-1)!.headers['x-goog-user-project'], undefined);
+    // Key on the Vertex project path, with the quota project header.
+    const keyed = new InteractionsClient({ vertexai: true, project: 'p9', location: 'us-central1', apiKey: FAKE_KEY, baseUrl: server.url, env: { GOOGLE_GENAI_USER_PROJECT: 'bill-9' } });
+    await keyed.get('x');
+    const req = server.requests.at(-1)!;
+    assert.equal(req.url, '/v1beta1/projects/p9/locations/us-central1/interactions/x');
+    assert.equal(req.headers['x-goog-api-key'], FAKE_KEY);
+    assert.equal(req.headers.authorization, undefined);
+    assert.equal(req.headers['x-goog-user-project'], 'bill-9');
   });
 
   it('apiRevision option sends Api-Revision', async () => {

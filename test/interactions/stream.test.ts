@@ -143,7 +143,7 @@ describe('ResumableStream', () => {
     const got: InteractionEvent[] = [];
     for await (const e of client.resume('v1_n', { reconnectDelayMs: 1 })) got.push(e);
     assert.deepEqual(got, events);
-    assert.equal(server.requests[1]!.url, '/v1beta/interactions/v1_n?stream=true&last_event_id=e1');
+    assert.equal(server.requests[1]!.url, '/v1/interactions/v1_n?stream=true&last_event_id=e1');
     await server.close();
   });
 
@@ -157,7 +157,7 @@ describe('ResumableStream', () => {
     const got: InteractionEvent[] = [];
     for await (const e of client.resume('v1_z', { reconnectDelayMs: 1 })) got.push(e);
     assert.deepEqual(got, events);
-    assert.equal(server.requests[1]!.url, '/v1beta/interactions/v1_z?stream=true');
+    assert.equal(server.requests[1]!.url, '/v1/interactions/v1_z?stream=true');
     await server.close();
   });
 
@@ -203,7 +203,7 @@ describe('ResumableStream', () => {
     assert.equal(rs.interaction?.status, 'completed');
     assert.deepEqual(
       server.requests.map((r) => r.url),
-      ['/v1beta/interactions/v1_stall?stream=true', '/v1beta/interactions/v1_stall?stream=true&last_event_id=evt_0004', '/v1beta/interactions/v1_stall'],
+      ['/v1/interactions/v1_stall?stream=true', '/v1/interactions/v1_stall?stream=true&last_event_id=evt_0004', '/v1/interactions/v1_stall'],
     );
     await server.close();
   });

@@ -112,3 +112,108 @@ test('cancel answering 404 "Method not found": confirmed by reading the status b
     assert.equal(h.emulator.interactions().find((i) => i.id === result.interactionId)!.status, 'cancelled');
   });
 });
+
+// ---- Statuses of the newest SDKs: each ends the job with that status, never `unknown` -------------
+
+for (const [scenario, status] of [
+  ['requires-continuation', 'requires_continuation'],
+  ['idle', 'idle'],
+  ['budget-exceeded', 'budget_exceeded'],
+  ['token-exhaustion', 'incomplete'],
+] as const) {
+  test(`a run that stops at ${status} ends the job ${status} (raw status kept)`, async () => {
+    const result = await run(research(scenario));
+    assert.equal(result.status, status);
+    assert.equal(result.upstreamStatus, status);
+    assert.equal(result.turns[0]!.status, status);
+    assert.notEqual(result.error?.code, 'unknown_status');
+    if (status === 'incomplete') {
+      // Token exhaustion: the partial report is kept.
+      const body = (await h.store.get(result.report!))!.toString('utf8');
+      assert.equal(body, h.emulator.canonicalReport(result.interactionId!));
+      assert.ok(body.length > 0);
+    }
+  });
+}
+
+test('a queued run is followed through queued → in_progress → completed', async () => {
+  const result = await run(research('queued'));
+  await assertCanonical(result);
+  const statuses = h.emulator.eventsFor(result.interactionId!).filter((e) => e.event_type === 'interaction.status_update').map((e) => (e as { status: string }).status);
+  assert.deepEqual(statuses.slice(0, 2), ['queued', 'in_progress']);
+});
+
+test('the newest step and annotation variants (tool_search, code_execution_result content, speech_metadata) stream and verify', async () => {
+  const result = await run(research('new-variants'));
+  await assertCanonical(result);
+  assert.equal(result.turns[0]!.streamVerified, true);
+  const steps = h.emulator.snapshot(result.interactionId!)!.steps!;
+  const types = new Set(steps.map((s) => s.type));
+  for (const t of ['tool_search_call', 'tool_search_result', 'code_execution_call', 'code_execution_result']) assert.ok(types.has(t), t);
+  const annotations = steps.flatMap((s) => ((s as { content?: Array<{ annotations?: Array<{ type: string }> }> }).content ?? []).flatMap((c) => c.annotations ?? []));
+  assert.ok(annotations.some((a) => a.type === 'speech_metadata'));
+});
+
+// ---- Failure shapes users reported since November 2026 (wire reference §12.x) -------------------
+
+test('zombie run (stays in_progress, status GETs never answer): the deadline cancels it (POST cancel, not DELETE) and the job ends timed_out', async () => {
+  const deletesBefore = h.emulator.counters().deletes;
+  const result = await run(research('zombie'), { ...FAST, deadlineMs: 4_000, streamIdleTimeoutMs: 500 });
+  assert.equal(result.status, 'timed_out');
+  assert.equal(result.error?.code, 'deadline_exceeded');
+  assert.equal(result.upstreamStatus, 'cancelled');
+  assert.equal(h.emulator.interactions().find((i) => i.id === result.interactionId)!.status, 'cancelled');
+  assert.ok((h.emulator.counters().faults['zombie'] ?? 0) >= 1, 'a status GET hung');
+  assert.equal(h.emulator.counters().deletes, deletesBefore, 'cancelling never relies on DELETE');
+});
+
+test('interaction.completed carrying steps: [] does not wipe the output rebuilt from deltas', async () => {
+  const result = await run(research('completed-without-steps'));
+  await assertCanonical(result);
+  assert.equal(result.turns[0]!.streamVerified, true);
+  const completed = h.emulator.eventsFor(result.interactionId!).find((e) => e.event_type === 'interaction.completed') as { interaction: { steps?: unknown[] } };
+  assert.deepEqual(completed.interaction.steps, []);
+});
+
+test('a reattach that replays the whole run from the start: output replaced, never appended twice', async () => {
+  const result = await run(research('replay-from-start'));
+  await assertCanonical(result);
+  const turn = result.turns[0]!;
+  assert.equal(turn.eventsApplied, emittedEvents(result.interactionId!), 'each event applied once');
+  assert.equal(turn.streamVerified, true);
+  assert.ok((h.emulator.counters().faults['replay_from_start'] ?? 0) >= 1);
+});
+
+test('thought summaries in bursts with long quiet gaps: idle reconnects, nothing lost, verified', async () => {
+  const result = await run(
+    { ...research('bursty-thoughts'), agent_config: { type: 'deep-research', thinking_summaries: 'auto' } } as JobRequest,
+    { ...FAST, streamIdleTimeoutMs: 250 },
+  );
+  await assertCanonical(result);
+  assert.equal(result.turns[0]!.eventsApplied, emittedEvents(result.interactionId!));
+  assert.equal(result.turns[0]!.streamVerified, true);
+});
+
+test('non-streamed refusal HTTP 400 content_blocked: the job fails at create, named, not retried', async () => {
+  const worker = await h.newWorker();
+  const result = await worker.runUntil(async () =>
+    (await h.start({ request: { model: 'gemini-3-flash-preview', input: 'blocked', labels: { 'emulator-scenario': 'content-blocked' } } as JobRequest, options: FAST })).result(),
+  );
+  assert.equal(result.status, 'failed');
+  assert.equal(result.error?.code, 'bad_request');
+  assert.equal(result.error?.retryable, false);
+  assert.match(result.error!.message, /content_blocked/);
+  assert.equal(result.interactionId, undefined, 'nothing was created');
+});
+
+test('Deep Research quota: 429 too_many_requests on create is retried with backoff (nothing was created), one interaction', async () => {
+  const remove = h.emulator.addFault({ kind: 'http_error', route: 'create', status: 429, retryAfterSeconds: 1, count: 2, message: 'You do not have enough quota to make this request (too_many_requests).' });
+  const before429 = h.emulator.counters().statuses['429'] ?? 0;
+  try {
+    const result = await run({ agent: 'deep-research-preview-04-2026', input: 'Quota-limited research' } as JobRequest);
+    await assertCanonical(result);
+    assert.equal((h.emulator.counters().statuses['429'] ?? 0) - before429, 2);
+  } finally {
+    remove();
+  }
+});

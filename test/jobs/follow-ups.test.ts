@@ -6,8 +6,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { releaseTestEnv } from '../helpers/temporal';
-import { approvePlanUpdate, cancelSignal, followUpUpdate, type JobRequest, type JobState } from '../../workflows/definitions';
+import { cancelSignal, followUpUpdate, type JobRequest, type JobState } from '../../workflows/definitions';
 import { FAST, jobHarness, stateOf, waitFor, type JobHarness } from './job-harness';
+import { JobsClient } from '../../src/jobs/jobs-client';
 
 let h: JobHarness;
 before(async () => {
@@ -86,8 +87,9 @@ test('a chain of three turns: previous_interaction_id chained, settings resent, 
   });
 });
 
-test('plan approval: a collaborative-planning run waits for input, approve starts the research', async () => {
+test('collaborative planning as chained turns: plan-ready, refinePlan (flag true), approvePlan executes (flag false)', async () => {
   const worker = await h.newWorker();
+  const jobs = new JobsClient({ client: h.env.client, taskQueue: h.taskQueue, resultStore: h.store });
   await worker.runUntil(async () => {
     const handle = await h.start({
       request: {
@@ -98,32 +100,49 @@ test('plan approval: a collaborative-planning run waits for input, approve start
       options: { ...FAST, followUpWindowMs: 60_000 },
     });
     const planned = await turnEnded(handle, 1);
-    assert.equal(planned.status, 'requires_action');
-    assert.equal(planned.phase, 'waiting-for-input');
-    const plan = (await h.store.get(planned.turns[0]!.report!))!.toString('utf8');
-    assert.match(plan, /research plan/i);
+    assert.equal(planned.status, 'completed', 'a plan turn ends completed, as the API ends it');
+    assert.equal(planned.phase, 'plan-ready');
+    assert.equal(planned.plan?.turn, 1);
+    assert.equal(planned.plan?.interactionId, planned.turns[0]!.interactionId);
+    const full = await jobs.state(handle.workflowId);
+    assert.equal(full.plan?.text, h.emulator.canonicalReport(planned.turns[0]!.interactionId!), 'state carries the whole plan');
+    assert.match(full.plan!.text, /proposed research plan/);
 
     // A follow-up the API would reject is refused by the validator before anything is created.
     await assert.rejects(
       handle.executeUpdate(followUpUpdate, { args: [{ input: 'go', overrides: { generation_config: { temperature: 1 } } as never }] }),
       (err: unknown) => err instanceof WorkflowUpdateFailedError && /generation_config/.test(String((err as Error).cause ?? err)),
     );
-    const accepted = await handle.executeUpdate(approvePlanUpdate, { args: [{}] });
-    assert.equal(accepted.turn, 2);
-    const done = await turnEnded(handle, 2);
+
+    const refined = await jobs.refinePlan(handle.workflowId, 'Focus on Europe', { wait: true, timeoutMs: 60_000 });
+    assert.equal(refined.turn, 2);
+    assert.match(refined.plan!.text, /revised research plan[\s\S]*Focus on Europe/);
+    const refineBody = requestOf(refined.interactionId);
+    assert.equal(refineBody['previous_interaction_id'], planned.interactionId);
+    assert.equal(refineBody['input'], 'Focus on Europe');
+    assert.deepEqual(refineBody['agent_config'], { type: 'deep-research', collaborative_planning: true });
+    const replanned = await turnEnded(handle, 2);
+    assert.equal(replanned.phase, 'plan-ready');
+    assert.equal(replanned.plan?.turn, 2);
+
+    const accepted = await jobs.approvePlan(handle.workflowId);
+    assert.equal(accepted.turn, 3);
+    const done = await turnEnded(handle, 3);
     assert.equal(done.status, 'completed');
+    assert.equal(done.phase, 'done');
+    assert.equal(done.plan, undefined, 'no plan waits after the research turn');
     // Approving again is rejected by the validator: no plan is waiting any more.
-    await assert.rejects(handle.executeUpdate(approvePlanUpdate, { args: [{}] }), WorkflowUpdateFailedError);
+    await assert.rejects(jobs.approvePlan(handle.workflowId), /no plan is waiting|not an agent run/);
     await handle.signal(cancelSignal, {});
     const result = await handle.result();
     assert.equal(result.status, 'completed');
     const body = requestOf(accepted.interactionId);
-    assert.equal(body['previous_interaction_id'], planned.interactionId);
-    assert.equal(body['input'], 'approve');
-    assert.deepEqual(body['agent_config'], { type: 'deep-research', collaborative_planning: true });
+    assert.equal(body['previous_interaction_id'], refined.interactionId);
+    assert.deepEqual(body['agent_config'], { type: 'deep-research', collaborative_planning: false });
     const report = (await h.store.get(result.report!))!.toString('utf8');
     assert.equal(report, h.emulator.canonicalReport(accepted.interactionId));
     assert.match(report, /research report/);
+    assert.ok(report.includes('Focus on Europe') || /Europe/.test(report), 'the research follows the refined plan');
   });
 });
 

@@ -204,3 +204,26 @@ test('emulator prints its URL, serves the API and stops on SIGINT', async () => 
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 });
+
+test('collaborative planning from the CLI: the plan turn names the approve command; refine-plan, then approve-plan runs it', async () => {
+  const jobId = `cli_plan_${randomUUID()}`;
+  const start = await runCli(['start', '--agent', DR_AGENT, '--collaborative-planning', '--job-id', jobId, '--follow-up-window', '2m', '--wait', 'Heat pump adoption'], env, { timeoutMs: 60_000 });
+  assert.equal(start.code, 0, start.stderr);
+  assert.match(start.stdout, /proposed research plan/);
+  assert.ok(start.stderr.includes(`gemini-jobs approve-plan ${jobId}`), start.stderr);
+  assert.ok(start.stderr.includes(`gemini-jobs refine-plan ${jobId}`), start.stderr);
+  const status = await runCli(['status', jobId], env);
+  assert.match(status.stdout, /plan-ready/);
+  assert.match(status.stdout, /plan \(turn 1\):/);
+
+  const refine = await runCli(['refine-plan', jobId, 'Only', 'Nordic', 'countries', '--wait'], env, { timeoutMs: 60_000 });
+  assert.equal(refine.code, 0, refine.stderr);
+  assert.match(refine.stdout, /revised research plan[\s\S]*Only Nordic countries/);
+  assert.ok(refine.stderr.includes(`gemini-jobs approve-plan ${jobId}`));
+
+  const approve = await runCli(['approve-plan', jobId, '--wait'], env, { timeoutMs: 90_000 });
+  assert.equal(approve.code, 0, approve.stderr);
+  assert.match(approve.stdout, /research report/);
+  assert.ok(!approve.stderr.includes('approve-plan'), 'no plan waits after the research turn');
+  await runCli(['cancel', jobId], env);
+});

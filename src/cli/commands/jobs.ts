@@ -10,7 +10,7 @@ import { connectJobs, flag, info, printJson, println, readStdin } from '../conte
 import type { CommandContext } from '../context';
 import { EXIT, UsageError } from '../exit-codes';
 import type { ExitCode } from '../exit-codes';
-import { ProgressRenderer, formatDuration } from '../render';
+import { ProgressRenderer, formatDuration, phaseLabel } from '../render';
 
 /** Agent used by `start` when neither --agent, --model nor --request is given. */
 export const DEFAULT_AGENT = 'deep-research-preview-04-2026';
@@ -46,17 +46,19 @@ export const JOB_COMMAND_OPTIONS: Record<string, OptionSpec> = {
   cancel: { reason: { type: 'string' } },
   'follow-up': { ...FOLLOW_FLAGS },
   'approve-plan': { edit: { type: 'string' }, ...FOLLOW_FLAGS },
+  'refine-plan': { ...FOLLOW_FLAGS },
   list: {
     status: { type: 'string', multiple: true },
     agent: { type: 'string', multiple: true },
     thread: { type: 'string', multiple: true },
     limit: { type: 'string' },
+    usage: { type: 'boolean' },
   },
 };
 
 /** Exit code for a turn's final status. */
 export function exitCodeForStatus(status: JobStatus | string): ExitCode {
-  return status === 'completed' || status === 'requires_action' ? EXIT.OK : EXIT.JOB_FAILED;
+  return status === 'completed' || status === 'requires_action' || status === 'requires_continuation' || status === 'idle' ? EXIT.OK : EXIT.JOB_FAILED;
 }
 
 async function questionArg(ctx: CommandContext, parts: string[]): Promise<string | undefined> {
@@ -167,6 +169,7 @@ async function followAfter(ctx: CommandContext, jobs: JobsClient, jobId: string,
   } else {
     if (outcome.report !== undefined) writeReport(ctx, outcome.report);
     info(ctx, `Job ${jobId} turn ${outcome.turn?.turn ?? '?'}: ${outcome.status}${outcome.turn?.error ? ` (${outcome.turn.error.code}: ${outcome.turn.error.message})` : ''}`);
+    if (outcome.state.plan && outcome.state.plan.turn === outcome.turn?.turn) for (const line of planHint(jobId)) info(ctx, line);
   }
   return exitCodeForStatus(outcome.status);
 }
@@ -218,10 +221,12 @@ export async function startCommand(ctx: CommandContext): Promise<ExitCode> {
 
 function describeState(state: JobState): string[] {
   const lines = [`Job ${state.jobId}`];
-  const status = state.phase === 'done' || state.phase === state.status ? state.status : `${state.status} (${state.phase})`;
+  const status = state.phase === 'done' ? state.status : phaseLabel(state.phase, state.status, state.admission);
   lines.push(`  status:       ${status}${state.upstreamStatus ? `  [upstream ${state.upstreamStatus}]` : ''}`);
   if (state.agent || state.model) lines.push(`  ${state.agent ? 'agent' : 'model'}:        ${state.agent ?? state.model}`);
   if (state.thread) lines.push(`  thread:       ${state.thread}`);
+  if (state.usage) lines.push(`  usage:        ${state.usage.total_tokens ?? 0} tokens${state.cost ? `, est. $${state.cost.usd.toFixed(4)} (prices of ${state.cost.priceTable ?? '?'})` : ''}`);
+  if (state.budget && state.spent) lines.push(`  budget:       ${JSON.stringify(state.budget)} spent ${JSON.stringify(state.spent)}`);
   lines.push(`  turn:         ${state.turn} of ${state.turns.length}, elapsed ${formatDuration(state.elapsedMs)}${state.deadlineAt ? `, deadline ${state.deadlineAt}` : ''}`);
   if (state.interactionId) lines.push(`  interaction:  ${state.interactionId}`);
   if (state.attempt && state.attempt > 1) lines.push(`  attempt:      ${state.attempt}`);
@@ -236,7 +241,20 @@ function describeState(state: JobState): string[] {
     const chars = t.outputChars !== undefined ? `, ${t.outputChars.toLocaleString('en-US')} chars` : '';
     lines.push(`  - turn ${t.turn}: ${t.status}${t.interactionId ? ` ${t.interactionId}` : ''}${chars}${t.error ? ` (${t.error.code})` : ''}`);
   }
+  if (state.plan) {
+    lines.push(`  plan (turn ${state.plan.turn}):`);
+    for (const l of state.plan.text.split('\n')) lines.push(`    ${l}`);
+    lines.push(...planHint(state.jobId));
+  }
   return lines;
+}
+
+/** What to run after a collaborative-planning turn produced a plan. */
+export function planHint(jobId: string): string[] {
+  return [
+    `Plan ready. Approve it:  gemini-jobs approve-plan ${jobId}`,
+    `Or refine it:            gemini-jobs refine-plan ${jobId} "<what to change>"`,
+  ];
 }
 
 export async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
@@ -334,14 +352,31 @@ export async function followUpCommand(ctx: CommandContext): Promise<ExitCode> {
   }
 }
 
+/** `approve-plan <id>`: runs the waiting plan (a turn with collaborative_planning: false); `--edit` refines it instead. */
 export async function approvePlanCommand(ctx: CommandContext): Promise<ExitCode> {
   const [jobId] = requirePositionals('approve-plan', ctx.positionals, ['jobId']);
   if (flag(ctx, 'wait') && flag(ctx, 'watch')) throw new UsageError('pass --wait or --watch, not both', 'approve-plan');
   const edit = str(ctx.values, 'edit');
+  if (edit !== undefined && edit.trim() === '') throw new UsageError('--edit needs the change to make as text', 'approve-plan');
   const jobs = await connectJobs(ctx, { interactions: true });
   try {
-    const accepted = await jobs.approvePlan(jobId!, edit !== undefined ? { approve: true, edit } : { approve: true });
-    return await afterUpdate(ctx, jobs, jobId!, accepted, edit !== undefined ? 'Edited plan' : 'Plan approval');
+    const accepted = await jobs.approvePlan(jobId!, edit !== undefined ? { edit } : {});
+    return await afterUpdate(ctx, jobs, jobId!, accepted, edit !== undefined ? 'Plan refinement' : 'Plan approval');
+  } finally {
+    await jobs.close();
+  }
+}
+
+/** `refine-plan <id> <text>`: a chained turn with collaborative_planning still true; its output is the new plan. */
+export async function refinePlanCommand(ctx: CommandContext): Promise<ExitCode> {
+  const [jobId, ...rest] = requirePositionals('refine-plan', ctx.positionals, ['jobId', 'instructions'], true);
+  const instructions = await questionArg(ctx, rest);
+  if (!instructions) throw new UsageError('missing <instructions>: say what to change in the plan', 'refine-plan');
+  if (flag(ctx, 'wait') && flag(ctx, 'watch')) throw new UsageError('pass --wait or --watch, not both', 'refine-plan');
+  const jobs = await connectJobs(ctx, { interactions: true });
+  try {
+    const accepted = await jobs.refinePlan(jobId!, instructions);
+    return await afterUpdate(ctx, jobs, jobId!, accepted, 'Plan refinement');
   } finally {
     await jobs.close();
   }
@@ -385,6 +420,8 @@ export async function listCommand(ctx: CommandContext): Promise<ExitCode> {
       ...(agent ? { agent } : {}),
       ...(thread ? { thread } : {}),
       pageSize: limit ? parseInteger(limit, '--limit', 1, 1000) : 50,
+      // Usage and cost cost one state read per job: always in --json, else with --usage.
+      ...(ctx.json || ctx.values['usage'] === true ? { usage: true } : {}),
     });
     if (ctx.json) {
       printJson(ctx, list);
@@ -394,7 +431,18 @@ export async function listCommand(ctx: CommandContext): Promise<ExitCode> {
       println(ctx, 'No jobs.');
       return EXIT.OK;
     }
-    const rows = [['JOB ID', 'STATUS', 'AGENT', 'THREAD', 'STARTED'], ...list.map((j) => [j.jobId, j.status ?? j.executionStatus.toLowerCase(), j.agent ?? '', j.thread ?? '', j.startTime])];
+    const withUsage = ctx.values['usage'] === true;
+    const rows = [
+      ['JOB ID', 'STATUS', 'AGENT', 'THREAD', 'STARTED', ...(withUsage ? ['TOKENS', 'EST. USD'] : [])],
+      ...list.map((j) => [
+        j.jobId,
+        j.status ?? j.executionStatus.toLowerCase(),
+        j.agent ?? '',
+        j.thread ?? '',
+        j.startTime,
+        ...(withUsage ? [String(j.usage?.total_tokens ?? ''), j.cost ? j.cost.usd.toFixed(4) : ''] : []),
+      ]),
+    ];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const row of rows) println(ctx, row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
     return EXIT.OK;

@@ -1,0 +1,363 @@
+/**
+ * `npm run replay:record [-- --out <dir>] [--only name,name]`: runs one real job per path a job
+ * can take (emulator over HTTP, real Temporal dev server, the workflow of this checkout) and saves
+ * each workflow run's history as Temporal's standard JSON into
+ * `test/replay/histories/v<package version>/`, plus a `manifest.json` naming the path, workflow id
+ * and event count of each file. `test/replay/replay.test.ts` replays every file forever after.
+ *
+ * Record from the commit that is deployed (a release tag), never from a branch with unreleased
+ * workflow changes: the corpus must be what running workers actually wrote.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { interactionJob } from '../../workflows';
+import {
+  approvePlanUpdate,
+  cancelSignal,
+  followUpUpdate,
+  jobStatusKey,
+  type JobInput,
+  type JobRequest,
+} from '../../workflows/definitions';
+import { FAST, jobHarness, stateOf, waitFor, type JobHarness } from '../jobs/job-harness';
+import { packageRoot, releaseTestEnv } from '../helpers/temporal';
+import { historyToJson } from './history-json';
+
+type JobHandle = WorkflowHandle<typeof interactionJob>;
+
+/** One path through the workflow: starts a job (workflow id given) and drives it to its end. */
+interface Scenario {
+  name: string;
+  /** What the history covers, for the manifest and the replay test's names. */
+  path: string;
+  run(h: JobHarness, workflowId: string): Promise<JobHandle>;
+}
+
+const research = (input: string, extra: Record<string, unknown> = {}): JobRequest =>
+  ({ agent: 'deep-research-preview-04-2026', input, ...extra }) as JobRequest;
+const model = (input: string, extra: Record<string, unknown> = {}): JobRequest => ({ model: 'gemini-3-flash-preview', input, ...extra }) as JobRequest;
+const scenario = (name: string) => ({ labels: { 'emulator-scenario': name } });
+
+async function finished(handle: JobHandle): Promise<JobHandle> {
+  await handle.result().catch(() => undefined);
+  return handle;
+}
+
+async function turnWaiting(handle: JobHandle, turn: number): Promise<void> {
+  await waitFor(async () => {
+    const s = await stateOf(handle);
+    return s.turns[turn - 1]?.endedAt && s.followUpUntil ? s : undefined;
+  }, `turn ${turn} ended and waiting for a follow-up`);
+}
+
+function start(h: JobHarness, workflowId: string, input: JobInput): Promise<JobHandle> {
+  return h.start(input, workflowId);
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'stream-completed',
+    path: 'Deep Research run followed by streaming, completed, follow-up window 0',
+    run: async (h, id) => finished(await start(h, id, { request: research('How do heat pumps work?'), options: FAST })),
+  },
+  {
+    name: 'model-completed',
+    path: 'model turn, streamed, completed',
+    run: async (h, id) => finished(await start(h, id, { request: model('Name three rivers.'), options: FAST })),
+  },
+  {
+    name: 'poll-completed',
+    path: 'Deep Research run followed in poll mode, completed',
+    run: async (h, id) => finished(await start(h, id, { request: research('Polled topic'), options: { ...FAST, mode: 'poll' } })),
+  },
+  {
+    name: 'stream-reconnected',
+    path: 'stream cut with a raw JSON error, resumed with last_event_id inside the activity, completed',
+    run: async (h, id) => finished(await start(h, id, { request: research('Cut topic', scenario('stream-cut')), options: FAST })),
+  },
+  {
+    name: 'create-retried-429',
+    path: 'create answered 429 with Retry-After, retried by Temporal, completed',
+    run: async (h, id) => {
+      const remove = h.emulator.addFault({ kind: 'http_error', route: 'create', status: 429, retryAfterSeconds: 1, count: 1 });
+      try {
+        return await finished(await start(h, id, { request: model('Hello'), options: FAST }));
+      } finally {
+        remove();
+      }
+    },
+  },
+  {
+    name: 'cancel-before-create',
+    path: 'signalWithStart with cancel: ends cancelled, nothing created',
+    run: async (h, id) =>
+      finished(
+        await h.env.client.workflow.signalWithStart(interactionJob, {
+          taskQueue: h.taskQueue,
+          workflowId: id,
+          args: [{ request: research('never run'), options: FAST }],
+          signal: cancelSignal,
+          signalArgs: [{ reason: 'changed my mind' }],
+          typedSearchAttributes: [{ key: jobStatusKey, value: 'pending' }],
+        }),
+      ),
+  },
+  {
+    name: 'cancel-during-create',
+    path: 'cancel signal while the create activity runs: waits for the id, cancels that run',
+    run: async (h, id) => {
+      const remove = h.emulator.addFault({ kind: 'delay', route: 'create', delayMs: 100_000, count: 1 });
+      try {
+        const handle = await start(h, id, { request: research('slow create'), options: FAST });
+        await waitFor(async () => (await handle.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === 'createInteraction'), 'create running');
+        await handle.signal(cancelSignal, { reason: 'stop' });
+        return await finished(handle);
+      } finally {
+        remove();
+      }
+    },
+  },
+  {
+    name: 'cancel-during-follow',
+    path: 'cancel signal while following: follow cancelled, remote run cancelled and confirmed',
+    run: async (h, id) => {
+      const handle = await start(h, id, { request: research('cancel me midway'), options: FAST });
+      await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
+      await handle.signal(cancelSignal, { reason: 'user' });
+      return finished(handle);
+    },
+  },
+  {
+    name: 'workflow-cancellation',
+    path: 'Temporal workflow cancellation while following: same path as the cancel signal',
+    run: async (h, id) => {
+      const handle = await start(h, id, { request: research('cancel via temporal'), options: FAST });
+      await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
+      await handle.cancel();
+      return finished(handle);
+    },
+  },
+  {
+    name: 'cancel-after-remote-completed',
+    path: 'cancel while the stream is stalled but the run already completed: collected with a poll follow, completed',
+    run: async (h, id) => {
+      const handle = await start(h, id, {
+        request: research('finished unseen', scenario('stall-always')),
+        options: { ...FAST, streamIdleTimeoutMs: 600_000, heartbeatTimeoutMs: 30_000 },
+      });
+      const interactionId = await waitFor(async () => (await stateOf(handle)).interactionId, 'created');
+      await waitFor(() => h.emulator.interactions().find((i) => i.id === interactionId)?.status === 'completed', 'remote run completed');
+      await handle.signal(cancelSignal, { reason: 'late cancel' });
+      return finished(handle);
+    },
+  },
+  {
+    name: 'cancel-404-confirmed',
+    path: 'cancel answered 404 "Method not found": confirmed by reading the status back',
+    run: async (h, id) => {
+      const handle = await start(h, id, { request: research('cancel 404', scenario('cancel-404')), options: FAST });
+      await waitFor(async () => (await stateOf(handle)).interactionId, 'created');
+      await handle.signal(cancelSignal, { reason: 'test' });
+      return finished(handle);
+    },
+  },
+  {
+    name: 'deadline-timed-out',
+    path: 'deadline timer fires while following: remote run cancelled, turn timed_out',
+    run: async (h, id) => finished(await start(h, id, { request: research('too slow'), options: { ...FAST, deadlineMs: 1_500 } })),
+  },
+  {
+    name: 'failed-upstream',
+    path: 'run fails upstream: follow returns failed, turn failed with upstream_failed',
+    run: async (h, id) => finished(await start(h, id, { request: research('doomed', scenario('fail')), options: FAST })),
+  },
+  {
+    name: 'failed-create-bad-request',
+    path: 'create answered 400: non-retryable, turn failed before anything runs',
+    run: async (h, id) => {
+      const remove = h.emulator.addFault({ kind: 'http_error', route: 'create', status: 400, count: 1 });
+      try {
+        return await finished(await start(h, id, { request: model('bad'), options: FAST }));
+      } finally {
+        remove();
+      }
+    },
+  },
+  {
+    name: 'failed-follow-not-found',
+    path: 'refusal never stored: follow activity fails not_found after the grace period, turn failed',
+    run: async (h, id) => finished(await start(h, id, { request: research('refused', scenario('refusal')), options: { ...FAST, notFoundGraceMs: 1_500 } })),
+  },
+  {
+    name: 'follow-up-window-expired',
+    path: 'model turn, follow-up update with overrides accepted, second turn, follow-up window expires',
+    run: async (h, id) => {
+      const handle = await start(h, id, {
+        request: model('Name three rivers.', { system_instruction: 'Answer briefly.' }),
+        options: { ...FAST, followUpWindowMs: 4_000 },
+      });
+      await turnWaiting(handle, 1);
+      await handle.executeUpdate(followUpUpdate, { args: [{ input: 'Which is longest?', overrides: { system_instruction: 'One word.' } }] });
+      return finished(handle);
+    },
+  },
+  {
+    name: 'follow-up-then-cancel',
+    path: 'completed turn, follow-up turn, then cancel while waiting for a follow-up: job ends completed',
+    run: async (h, id) => {
+      const handle = await start(h, id, { request: model('Turn one'), options: { ...FAST, followUpWindowMs: 120_000 } });
+      await turnWaiting(handle, 1);
+      await handle.executeUpdate(followUpUpdate, { args: [{ input: 'Turn two' }] });
+      await turnWaiting(handle, 2);
+      await handle.signal(cancelSignal, {});
+      return finished(handle);
+    },
+  },
+  {
+    name: 'follow-up-create-failed',
+    path: 'follow-up whose create is answered 400: the update fails, the job keeps waiting, then cancel',
+    run: async (h, id) => {
+      const handle = await start(h, id, { request: model('Turn one'), options: { ...FAST, followUpWindowMs: 120_000 } });
+      await turnWaiting(handle, 1);
+      const remove = h.emulator.addFault({ kind: 'http_error', route: 'create', status: 400, count: 1 });
+      try {
+        await handle.executeUpdate(followUpUpdate, { args: [{ input: 'Turn two' }] }).catch(() => undefined);
+      } finally {
+        remove();
+      }
+      await turnWaiting(handle, 2);
+      await handle.signal(cancelSignal, {});
+      return finished(handle);
+    },
+  },
+  {
+    name: 'plan-approval',
+    path: 'collaborative planning: plan turn ends requires_action, approvePlan update, research turn completed, window expires',
+    run: async (h, id) => {
+      const handle = await start(h, id, {
+        request: research('Battery storage economics', { agent_config: { type: 'deep-research', collaborative_planning: true } }),
+        options: { ...FAST, followUpWindowMs: 4_000 },
+      });
+      await turnWaiting(handle, 1);
+      await handle.executeUpdate(approvePlanUpdate, { args: [{ edit: 'Focus on Europe.' }] });
+      return finished(handle);
+    },
+  },
+  {
+    name: 'plan-cancelled-while-waiting',
+    path: 'collaborative planning: plan turn ends requires_action, cancel while waiting for approval',
+    run: async (h, id) => {
+      const handle = await start(h, id, {
+        request: research('Plan only', { agent_config: { type: 'deep-research', collaborative_planning: true } }),
+        options: { ...FAST, followUpWindowMs: 120_000 },
+      });
+      await turnWaiting(handle, 1);
+      await handle.signal(cancelSignal, { reason: 'not now' });
+      return finished(handle);
+    },
+  },
+  {
+    name: 'continue-as-new',
+    path: 'two turns, continue-as-new before the next wait (run 1), third turn in the new run, then cancel (run 2)',
+    run: async (h, id) => {
+      const handle = await start(h, id, {
+        request: model('Turn one', { system_instruction: 'Be brief.' }),
+        options: { ...FAST, followUpWindowMs: 120_000, continueAsNewAfterEvents: 25 },
+      });
+      const firstRunId = (await handle.describe()).runId;
+      await turnWaiting(handle, 1);
+      await handle.executeUpdate(followUpUpdate, { args: [{ input: 'Turn two' }] });
+      await waitFor(async () => {
+        const d = await handle.describe();
+        if (d.runId === firstRunId) return undefined;
+        const s = await stateOf(handle).catch(() => undefined);
+        return s?.followUpUntil ? s : undefined;
+      }, 'continued as new and waiting');
+      await handle.executeUpdate(followUpUpdate, { args: [{ input: 'Turn three' }] });
+      await turnWaiting(handle, 3);
+      await handle.signal(cancelSignal, {});
+      return finished(handle);
+    },
+  },
+];
+
+export interface ManifestEntry {
+  file: string;
+  workflowId: string;
+  scenario: string;
+  path: string;
+  events: number;
+  /** Temporal's status of the run (COMPLETED, CONTINUED_AS_NEW…). */
+  status: string;
+  /** The job's own status in the workflow result (completed, cancelled…); absent for a run that continued as new. */
+  jobStatus?: string;
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const version = (require(join(packageRoot, 'package.json')) as { version: string }).version;
+  const outDir = option('--out') ?? join(packageRoot, 'test', 'replay', 'histories', `v${version}`);
+  const only = option('--only')?.split(',');
+  if (existsSync(join(outDir, 'manifest.json')) && !process.argv.includes('--force')) {
+    throw new Error(`${relative(packageRoot, outDir)} already holds a corpus; histories of a released version never change (pass --force to overwrite)`);
+  }
+  await mkdir(outDir, { recursive: true });
+  const h = await jobHarness('replay-record', {
+    scenarios: { 'stall-always': { faults: [{ kind: 'stall', afterEvents: 0 }] } },
+  });
+  const manifest: ManifestEntry[] = [];
+  const worker = await h.newWorker();
+  try {
+    await worker.runUntil(async () => {
+      // One at a time: several scenarios install emulator-wide faults.
+      for (const s of SCENARIOS) {
+        if (only && !only.includes(s.name)) continue;
+        const workflowId = `replay-${s.name}`;
+        const handle = await s.run(h, workflowId);
+        const outcome = await handle.result().catch(() => undefined);
+        const runs = await runsOf(h, workflowId);
+        for (const [i, runId] of runs.entries()) {
+          const history = await h.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+          const file = runs.length > 1 ? `${s.name}.run${i + 1}.json` : `${s.name}.json`;
+          await writeFile(join(outDir, file), historyToJson(history) + '\n');
+          const description = await h.env.client.workflow.getHandle(workflowId, runId).describe();
+          const entry: ManifestEntry = { file, workflowId, scenario: s.name, path: s.path, events: history.events?.length ?? 0, status: description.status.name };
+          if (i === runs.length - 1 && outcome) entry.jobStatus = outcome.status;
+          manifest.push(entry);
+          process.stdout.write(`${file}: ${entry.events} events, ${entry.status}${entry.jobStatus ? `, job ${entry.jobStatus}` : ''}\n`);
+        }
+      }
+    });
+  } finally {
+    await h.close();
+    await releaseTestEnv();
+  }
+  await writeFile(join(outDir, 'manifest.json'), JSON.stringify({ version, recordedAt: new Date().toISOString(), histories: manifest }, null, 2) + '\n');
+  process.stdout.write(`wrote ${manifest.length} histories to ${relative(packageRoot, outDir)}\n`);
+}
+
+/** Run ids of a workflow id, oldest first (continue-as-new makes several). */
+async function runsOf(h: JobHarness, workflowId: string): Promise<string[]> {
+  const runs: { runId: string; start: number }[] = [];
+  // Visibility is eventually consistent: wait until every run of the chain is listed and closed.
+  await waitFor(async () => {
+    runs.length = 0;
+    for await (const w of h.env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      runs.push({ runId: w.runId, start: w.startTime.getTime() });
+    }
+    const latest = await h.env.client.workflow.getHandle(workflowId).describe();
+    return runs.some((r) => r.runId === latest.runId) && latest.status.name !== 'RUNNING';
+  }, `runs of ${workflowId} listed`);
+  return runs.sort((a, b) => a.start - b.start).map((r) => r.runId);
+}
+
+main().catch((err) => {
+  process.stderr.write(`replay:record failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
