@@ -17,6 +17,7 @@ import type { CreateInteractionRequest } from '../src/interactions/types';
 import { toActivityFailure } from '../src/jobs/failure-mapping';
 import { reportThrottle } from './admission';
 import { throwIfCancelled, type ResolvedDeps } from './deps';
+import { webhookConfigFor } from './webhook-config';
 import type { CreateCheckpoint, CreateInteractionInput, CreateInteractionResult } from './types';
 
 /** Per-request timeout of the create POST (ms); below the activity's 2-minute startToClose. */
@@ -61,6 +62,7 @@ export function makeCreateInteraction(deps: ResolvedDeps) {
       ...(input.previousInteractionId ? { previous_interaction_id: input.previousInteractionId } : {}),
     } as Record<string, unknown>;
     delete body.stream; // a create never streams: the follow activity attaches to the stored run.
+    if (input.webhook) body.webhook_config = webhookConfigFor(deps, input, body.webhook_config);
     const checkpoint: CreateCheckpoint = { phase: 'creating' };
     heartbeat(checkpoint);
     const keepalive = setInterval(() => heartbeat(checkpoint), CREATE_KEEPALIVE_MS);

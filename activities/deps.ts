@@ -5,6 +5,7 @@
  */
 import { CancelledFailure } from '@temporalio/common';
 import { cancellationSignal, sleep as activitySleep } from '@temporalio/activity';
+import { backoffMs, withJitter } from '../src/common/backoff';
 import type { InteractionsClient } from '../src/interactions/client';
 import type { ResultStore } from '../src/jobs/result-store';
 import { DEFAULT_PRICE_TABLE, type PriceTable } from '../src/jobs/pricing';
@@ -35,10 +36,24 @@ export interface ActivityDeps {
   log?: JobLogger;
   /** Clock for tests; default Date.now. */
   now?: () => number;
+  /** Longest delay of a changed follow checkpoint before it is heartbeated (ms). Default 28 s. */
+  checkpointFlushMs?: number;
+  /** The checkpoint flush while someone watches the job (ms). Default 5 s. */
+  watchedFlushMs?: number;
+  /** Whether someone watches `jobId` live right now (faster checkpoint flush). Default: never. */
+  watched?: (jobId: string) => boolean;
+  /** Worker settings for webhook mode (from the worker's environment, never from job input). */
+  webhooks?: WebhookDeliverySettings;
   /** Admission control of creates (quota); absent = every create goes at once. */
   admission?: AdmissionSettings;
   /** Prices for cost estimates and `maxCostUsd` budgets; default `DEFAULT_PRICE_TABLE`. */
   priceTable?: PriceTable;
+}
+
+/** Where the API should deliver per-request webhooks for jobs in `webhook` mode. */
+export interface WebhookDeliverySettings {
+  /** Receiver URL(s) put in `webhook_config.uris` (e.g. `https://jobs.example.com/webhooks/gemini`). */
+  uris: string[];
 }
 
 export interface ResolvedDeps {
@@ -47,6 +62,10 @@ export interface ResolvedDeps {
   inlineReportMaxBytes: number;
   log: JobLogger;
   now: () => number;
+  checkpointFlushMs?: number;
+  watchedFlushMs?: number;
+  watched: (jobId: string) => boolean;
+  webhooks?: WebhookDeliverySettings;
   admission?: AdmissionSettings;
   priceTable: PriceTable;
 }
@@ -67,6 +86,10 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
     inlineReportMaxBytes: deps.inlineReportMaxBytes ?? INLINE_REPORT_MAX_BYTES,
     log: deps.log ?? jsonLogger,
     now: deps.now ?? Date.now,
+    ...(deps.checkpointFlushMs !== undefined ? { checkpointFlushMs: deps.checkpointFlushMs } : {}),
+    ...(deps.watchedFlushMs !== undefined ? { watchedFlushMs: deps.watchedFlushMs } : {}),
+    watched: deps.watched ?? (() => false),
+    ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
     ...(deps.admission ? { admission: deps.admission } : {}),
     priceTable: deps.priceTable ?? DEFAULT_PRICE_TABLE,
   };
@@ -90,12 +113,10 @@ export async function sleepMs(ms: number): Promise<void> {
   await activitySleep(Math.max(0, Math.round(ms)));
 }
 
-/** `base` ± 20 % so that many workers polling do not align. */
+/** `base` ± 20 % so that many workers polling do not align (the shared helper, src/common/backoff.ts). */
 export function jitter(base: number): number {
-  return base * (0.8 + Math.random() * 0.4);
+  return withJitter(base, 0.2);
 }
 
-/** Bounded exponential backoff: `initial · factor^n`, capped at `max`. */
-export function backoff(n: number, initial: number, max: number, factor = 2): number {
-  return Math.min(max, initial * Math.pow(factor, Math.max(0, n)));
-}
+/** Bounded exponential backoff: `initial · factor^n`, capped at `max` (the shared helper). */
+export const backoff = backoffMs;

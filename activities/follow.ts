@@ -25,6 +25,9 @@ import { redactSecrets } from '../src/jobs/secrets';
 import type { JobError } from '../workflows/definitions';
 import { applyEvent, cloneProgress, emptyProgress, fnv1a, streamedTextOf, type ProgressState } from './progress';
 import { backoff, jitter, sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
+import { HeartbeatFlusher } from './flush';
+import { judgeQuietProbe } from './quiet-probe';
+import { withTransientRetries } from './transient';
 import { BudgetGuard, BudgetStop } from './budget-guard';
 import { cancelAndConfirm } from './cancel';
 import { toolCallsOf } from '../src/jobs/budget';
@@ -38,7 +41,6 @@ const DEFAULT_MAX_STREAM_FAILURES = 3;
 const GET_TIMEOUT_MS = 60_000;
 const SUMMARY_CHARS = 280;
 /** Longest gap between heartbeats while nothing arrives (ms): bounds how late a cancel is seen. */
-const MAX_KEEPALIVE_MS = 5_000;
 
 type Settled = { interaction: Interaction; upstreamStatus: string };
 
@@ -57,6 +59,16 @@ function classify(status: string): 'running' | 'settled' | 'unknown' {
 function isNotFoundLike(code: string | undefined): boolean {
   return code === 'not_found' || code === 'permission_denied';
 }
+
+/** Defaults of the follow activity's own timings (ms); the job options override the first two. */
+export const FOLLOW_DEFAULTS = {
+  /** Longest delay of a changed checkpoint: the resume point is at most this far behind the stream. */
+  checkpointFlushMs: 28_000,
+  /** The checkpoint flush while someone watches the job (live progress). */
+  watchedFlushMs: 5_000,
+  /** Hard ceiling of stream silence, whatever the quiet probes say, in probe intervals. */
+  stallProbes: 10,
+};
 
 export function makeFollowInteraction(deps: ResolvedDeps) {
   return async function followInteraction(input: FollowInteractionInput): Promise<FollowInteractionResult> {
@@ -82,19 +94,36 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
     let resumedFromMs: number | undefined = resumed && Number.isFinite(Date.parse(cp.at)) ? Date.parse(cp.at) : undefined;
     // The last checkpointed progress (matches cp.lastEventId exactly) and the live one.
     let committed: ProgressState = { ...emptyProgress(), ...cloneProgress(cp.progress as ProgressState) };
+    if (resumed && resumed.progress.stepsStarted === undefined) delete committed.stepsStarted;
     let live: ProgressState = cloneProgress(committed);
 
+    // Heartbeats by time, not per event (each one is an RPC and a billable action): see flush.ts.
+    const heartbeatTimeoutMs = info.heartbeatTimeoutMs ?? 40_000;
+    const flushMs = Math.min(deps.checkpointFlushMs ?? FOLLOW_DEFAULTS.checkpointFlushMs, Math.floor(heartbeatTimeoutMs * 0.7));
+    const flusher = new HeartbeatFlusher(
+      {
+        flushMs,
+        livenessMs: Math.max(100, Math.floor(heartbeatTimeoutMs * 0.8)),
+        watchedFlushMs: Math.min(flushMs, deps.watchedFlushMs ?? FOLLOW_DEFAULTS.watchedFlushMs),
+      },
+      () => {
+        cp.progress = committed;
+        if (committed.usage) cp.usage = committed.usage;
+        cp.at = new Date(deps.now()).toISOString();
+        heartbeat(cp);
+      },
+      deps.now,
+      () => deps.watched(input.jobId),
+    );
     const beat = (mode?: FollowMode): void => {
+      const changedMode = mode !== undefined && mode !== cp.mode;
       if (mode) cp.mode = mode;
-      cp.progress = committed;
-      if (committed.usage) cp.usage = committed.usage;
-      cp.at = new Date(deps.now()).toISOString();
-      heartbeat(cp);
+      flusher.mark(changedMode);
     };
-    beat();
-    // At most every 5 s even when the workflow asks for less: a cancel reaches the activity only
-    // in a heartbeat's answer, so a quiet stream would otherwise notice it up to 10 s late.
-    const keepalive = setInterval(() => beat(), Math.min(opts.keepaliveMs, MAX_KEEPALIVE_MS));
+    flusher.flush();
+    const transient = (what: string) => ({
+      onRetry: (r: { code: string; attempt: number; delayMs: number }) => deps.log.info(`follow: ${what} failed transiently; retrying`, { ...logFields, ...r }),
+    });
     const guard = new BudgetGuard(input, deps.priceTable, deps.now);
 
     /** Grace for 404/403: returns normally to retry, throws once the grace period is over. */
@@ -110,11 +139,11 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       await sleepMs(Math.min(backoff(n, 250, 5_000), Math.max(0, since + opts.notFoundGraceMs - now)));
     };
 
-    /** Plain GET (the source of truth), with the not-found grace; other errors go to Temporal. */
+    /** Plain GET (the source of truth): transient errors retried here, 404/403 within the grace; the rest to Temporal. */
     const getInteraction = async (): Promise<Interaction> => {
       for (let n = 0; ; n++) {
         try {
-          const interaction = await client.get(input.interactionId, { signal, maxRetries: 0, timeoutMs: GET_TIMEOUT_MS });
+          const interaction = await withTransientRetries(() => client.get(input.interactionId, { signal, maxRetries: 0, timeoutMs: GET_TIMEOUT_MS }), transient('GET'));
           delete cp.notFoundSince;
           return interaction;
         } catch (err) {
@@ -132,6 +161,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
     try {
       let settled: Settled | undefined;
       let unknownStatus: Interaction | undefined;
+      const probeEveryMs = opts.streamIdleTimeoutMs;
+      const stallMs = opts.streamStallTimeoutMs ?? FOLLOW_DEFAULTS.stallProbes * probeEveryMs;
       // A previous attempt crossed the budget: finish its cancel.
       if (cp.budgetExceeded) throw new BudgetStop(cp.budgetExceeded);
 
@@ -140,16 +171,47 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
         throwIfCancelled();
         let progressed = false;
         let sawEnd = false;
+        // One controller per connection: a quiet probe may end it without cancelling the activity.
+        const connection = new AbortController();
+        const onCancel = () => connection.abort(signal.reason);
+        signal.addEventListener('abort', onCancel, { once: true });
+        let probeResult: { verdict: 'settled' | 'stalled'; interaction: Interaction } | undefined;
+        let probeTimer: NodeJS.Timeout | undefined;
+        let previousUpdated: string | undefined;
+        const armProbe = (): void => {
+          if (probeTimer) clearTimeout(probeTimer);
+          probeTimer = setTimeout(() => void probe(), probeEveryMs);
+        };
+        const probe = async (): Promise<void> => {
+          try {
+            const interaction = await withTransientRetries(() => client.get(input.interactionId, { signal: connection.signal, maxRetries: 0, timeoutMs: GET_TIMEOUT_MS }), { maxAttempts: 3 });
+            if (connection.signal.aborted) return;
+            const verdict = judgeQuietProbe(interaction, { stepsStarted: live.stepsStarted, previousUpdated, running: classify(String(interaction.status)) === 'running' });
+            previousUpdated = typeof interaction.updated === 'string' ? interaction.updated : undefined;
+            if (verdict === 'quiet') return armProbe();
+            probeResult = { verdict, interaction };
+            deps.log.info(`follow: quiet probe says ${verdict}`, { ...logFields, status: String(interaction.status), lastEventId: cp.lastEventId });
+            connection.abort(new Error(`quiet probe: ${verdict}`));
+          } catch {
+            // A failed probe changes nothing: the stream (or the stall ceiling) decides.
+            if (!connection.signal.aborted) armProbe();
+          }
+        };
         try {
           beat(cp.streamFailures > 0 ? 'reconnecting' : 'streaming');
-          const stream = (await client.get(input.interactionId, {
-            stream: true,
-            ...(cp.lastEventId ? { lastEventId: cp.lastEventId } : {}),
-            signal,
-            maxRetries: 0,
-            idleTimeoutMs: opts.streamIdleTimeoutMs,
-          })) as AsyncIterable<InteractionEvent>;
+          const stream = (await withTransientRetries(
+            async () =>
+              (await client.get(input.interactionId, {
+                stream: true,
+                ...(cp.lastEventId ? { lastEventId: cp.lastEventId } : {}),
+                signal: connection.signal,
+                maxRetries: 0,
+                idleTimeoutMs: stallMs,
+              })) as AsyncIterable<InteractionEvent>,
+            transient('stream open'),
+          )) as AsyncIterable<InteractionEvent>;
           cp.mode = 'streaming';
+          if (probeEveryMs < stallMs) armProbe();
           // A server that ignores the cursor replays from the start: apply each event once.
           for await (const ev of dropReplayedPrefix(stream, cp.lastEventId)) {
             if (resumedFromMs !== undefined) {
@@ -157,6 +219,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
               resumedFromMs = undefined;
             }
             delete cp.notFoundSince; // the stream opens lazily: only an event proves it exists
+            previousUpdated = undefined; // the stream is alive: a new silence starts from here
+            if (probeEveryMs < stallMs) armProbe();
             applyEvent(live, ev, new Date(deps.now()).toISOString());
             // A run that has just finished keeps its real outcome even if its last usage is over.
             if (ev.event_type !== 'interaction.completed') guard.check(live.usage, live.toolCalls);
@@ -178,19 +242,38 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
         } catch (err) {
           if (err instanceof BudgetStop) throw err;
           throwIfCancelled();
-          const code = errorCode(err);
+          const probed = probeResult as { verdict: 'settled' | 'stalled'; interaction: Interaction } | undefined;
+          if (probed?.verdict === 'settled') {
+            // The run ended and the stream missed it: the probe's GET is the truth.
+            live = cloneProgress(committed);
+            const kind = classify(String(probed.interaction.status));
+            if (kind === 'settled') settled = { interaction: probed.interaction, upstreamStatus: String(probed.interaction.status) };
+            else unknownStatus = probed.interaction;
+            cp.streamedFromStart = false;
+            continue;
+          }
+          const code = probed ? 'stream_stalled' : errorCode(err);
           if (isNotFoundLike(code)) {
             await tolerateNotFound(err, cp.streamFailures);
             live = cloneProgress(committed);
             continue;
           }
-          if (!isRetryableCode(code)) throw toActivityFailure(err);
+          if (!probed && !isRetryableCode(code)) throw toActivityFailure(err);
           // Events after the last id'd one will be replayed by the server: forget them.
           live = cloneProgress(committed);
           cp.streamFailures = progressed ? 1 : cp.streamFailures + 1;
           deps.log.info('follow: stream interrupted', { ...logFields, code: code ?? 'unknown', lastEventId: cp.lastEventId, failures: cp.streamFailures });
           countStreamReconnect();
+          if (probed) {
+            // The probe proved the run alive and ahead of us: reconnect at once, no extra GET.
+            if (cp.streamFailures < maxStreamFailures) continue;
+          }
+        } finally {
+          if (probeTimer) clearTimeout(probeTimer);
+          signal.removeEventListener('abort', onCancel);
+          if (!connection.signal.aborted) connection.abort(new Error('connection done'));
         }
+        if (settled || unknownStatus) break;
         // The stream said it ended (or broke): the status is only known once GET reads it back.
         const interaction = await getInteraction();
         const kind = classify(String(interaction.status));
@@ -248,7 +331,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       result.error = { code: 'budget_exceeded', message: `${describeExceeded(err.exceeded)}; the remote run was cancelled (${cancelled.confirmed ? 'confirmed' : 'not confirmed'}: ${cancelled.upstreamStatus})`, retryable: false };
       return result;
     } finally {
-      clearInterval(keepalive);
+      flusher.stop();
     }
   };
 }

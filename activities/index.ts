@@ -6,12 +6,13 @@
 import { makeAdmissionLiveness, makeRequestAdmission } from './admission';
 import type { AdmissionActivities } from './admission-types';
 import { makeCancelInteraction } from './cancel';
+import { makeCheckInteraction } from './check';
 import { makeCreateInteraction } from './create';
 import { resolveDeps, type ActivityDeps } from './deps';
 import { makeFollowInteraction } from './follow';
 import type { JobActivities } from './types';
 
-export type { ActivityDeps, JobLogger } from './deps';
+export type { ActivityDeps, JobLogger, WebhookDeliverySettings } from './deps';
 export { INLINE_REPORT_MAX_BYTES, jsonLogger, silentLogger } from './deps';
 export * from './types';
 export * from './admission-types';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps): JobActivities & AdmissionA
     createInteraction: makeCreateInteraction(resolved),
     followInteraction: makeFollowInteraction(resolved),
     cancelInteraction: makeCancelInteraction(resolved),
+    checkInteraction: makeCheckInteraction(resolved),
     requestAdmission: makeRequestAdmission(resolved),
     admissionLiveness: makeAdmissionLiveness(),
   };

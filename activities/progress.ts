@@ -45,7 +45,7 @@ export interface ProgressState extends StreamProgress {
 }
 
 export function emptyProgress(): ProgressState {
-  return { eventsApplied: 0, outputChars: 0, outputHash: FNV_OFFSET, openSteps: {} };
+  return { eventsApplied: 0, outputChars: 0, outputHash: FNV_OFFSET, openSteps: {}, stepsStarted: 0 };
 }
 
 export function cloneProgress(p: ProgressState): ProgressState {
@@ -76,6 +76,7 @@ export function applyEvent(p: ProgressState, ev: InteractionEvent, nowIso: strin
       return;
     }
     case 'step.start': {
+      if (p.stepsStarted !== undefined) p.stepsStarted++; // unknown after an old checkpoint: stays unknown
       const step = e['step'] as { type?: string } | undefined;
       p.openSteps[String(e['index'])] = step?.type ?? 'unknown';
       if (step?.type?.endsWith('_call')) p.toolCalls = (p.toolCalls ?? 0) + 1;

@@ -12,6 +12,11 @@ export interface CreateInteractionInput {
   /** The full create body minus the fields the activity sets (background, store, stream). */
   request: JobRequest;
   previousInteractionId?: string;
+  /**
+   * `webhook` mode: add `webhook_config` (the worker's receiver URLs; `user_metadata` naming the
+   * job and turn) so the API tells the receiver when the run ends.
+   */
+  webhook?: boolean;
   /** Set when the turn was admitted by a limiter: a 429 is reported back to it. */
   admission?: { limiterId: string; ticket: string };
 }
@@ -42,6 +47,11 @@ export interface FollowOptions {
   keepaliveMs: number;
   /** Consecutive stream failures without progress before switching to polling. Default 3. */
   maxStreamFailures?: number;
+  /**
+   * A stream silent this long is reconnected whatever the quiet probes say (ms). Default
+   * 10 × `streamIdleTimeoutMs` (the probe interval).
+   */
+  streamStallTimeoutMs?: number;
 }
 
 export interface FollowInteractionInput {
@@ -73,6 +83,8 @@ export interface StreamProgress {
   openSteps?: Record<string, string>;
   /** Index of the step `latestThought` comes from. */
   thoughtStep?: string;
+  /** `step.start` events applied since the run began (absent in checkpoints of older workers). */
+  stepsStarted?: number;
   /** Tool-call steps started (`*_call` step types). */
   toolCalls?: number;
 }
@@ -144,9 +156,30 @@ export interface CancelInteractionResult {
   usage?: Usage;
 }
 
+export interface CheckInteractionInput {
+  jobId: string;
+  interactionId: string;
+  /** When the turn's interaction was created (ISO): a 404/403 within `notFoundGraceMs` of it is "not yet". */
+  createdAt: string;
+  notFoundGraceMs: number;
+}
+
+/** One GET of the interaction: the `webhook` mode's backstop check and its on-demand progress. */
+export interface CheckInteractionResult {
+  upstreamStatus: string;
+  /** Terminal or `requires_action`: collect it now. */
+  settled: boolean;
+  /** Characters of report text produced so far, and steps produced so far (live progress). */
+  outputChars: number;
+  steps: number;
+  latestThought?: string;
+  usage?: Usage;
+}
+
 /** The activity interface the workflow proxies. */
 export interface JobActivities {
   createInteraction(input: CreateInteractionInput): Promise<CreateInteractionResult>;
   followInteraction(input: FollowInteractionInput): Promise<FollowInteractionResult>;
   cancelInteraction(input: CancelInteractionInput): Promise<CancelInteractionResult>;
+  checkInteraction(input: CheckInteractionInput): Promise<CheckInteractionResult>;
 }

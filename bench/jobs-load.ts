@@ -1,11 +1,12 @@
 /**
  * Load bench: N concurrent Deep Research jobs against ONE worker child process, measured alone.
  *
- *   node dist/bench/jobs-load.js --jobs 100 [--mode stream|poll|both] [--faults] [--run-seconds 180]
+ *   node dist/bench/jobs-load.js --jobs 100 [--mode stream|poll|webhook|both|all|a,b] [--faults] [--run-seconds 180]
  *
  * Starts its own Temporal dev server (sqlite in a temp dir) and emulator, pre-bundles the
  * workflows once, then for each phase (stream, poll; and with --faults the same again with
- * injected faults) starts a fresh emulator and worker child, starts N jobs at once through
+ * injected faults) starts a fresh emulator and worker child (webhook mode: plus a webhook receiver
+ * in this process that the emulator delivers signed webhooks to), starts N jobs at once through
  * JobsClient, waits for all of them and checks every one against the emulator. Prints one table
  * with a column per phase and ratio columns. Flags: --help.
  */
@@ -16,8 +17,14 @@ import { Client, Connection } from '@temporalio/client';
 import { startEmulator, type Emulator, type FaultRule } from '../src/emulator';
 import { JobsClient } from '../src/jobs/jobs-client';
 import { WORKER_DEFAULTS } from '../src/worker/run-worker';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createWebhookHandler, type WebhookHandler } from '../src/webhooks';
+import { diffActions, heartbeatActions, scrapeActions, type ActionCounts } from './lib/actions';
+import { freePort } from './lib/dev-server';
 import { FileResultStore } from '../src/jobs/result-store';
 import type { JobOptions } from '../workflows/definitions';
+import { JOB_OPTION_DEFAULTS } from '../workflows/helpers';
 import { workflowBundle } from '../test/helpers/temporal';
 import { numberFlag, parseFlags } from './lib/args';
 import { PersistedDevServer } from './lib/dev-server';
@@ -29,7 +36,8 @@ import { WorkerProcess } from './lib/worker-process';
 
 const USAGE = `Usage: node dist/bench/jobs-load.js [options]
   --jobs N                 concurrent jobs (default 100)
-  --mode stream|poll|both  follow mode; both = stream then poll, side by side (default stream)
+  --mode M                 stream, poll, webhook, both (= stream,poll), all (= stream,webhook,poll) or a
+                           comma list; phases run one after the other, side by side (default stream)
   --faults                 also run each mode with injected faults (stream cuts, stalls, raw JSON
                            errors, 429 storms with Retry-After, 503 bursts) and compare
   --run-seconds S          wall duration of one emulated 20-minute Deep Research run (default 180)
@@ -42,8 +50,8 @@ const USAGE = `Usage: node dist/bench/jobs-load.js [options]
   --sample N               jobs whose heartbeats are observed for the lag figures (default 10)
   --timeout-minutes M      give up waiting for a phase after M minutes (default 3 x run + 5)
   --json-out FILE          also write every figure as JSON
-  --wall-clock-options     use the production job timings as they are (heartbeat timeout 30 s, stream idle
-                           timeout 90 s, polling 2 s -> 30 s) instead of scaling them by 1/timeScale`;
+  --wall-clock-options     use the production job timings as they are (heartbeat timeout 40 s, stream idle
+                           timeout 60 s, polling 2 s -> 30 s, checkpoint flush 28 s) instead of scaling them by 1/timeScale`;
 
 const FLAGS = {
   jobs: { type: 'string' },
@@ -87,17 +95,32 @@ export function jobTimings(timeScale: number, wallClock: boolean): JobOptions {
   const scaled = (ms: number, min: number) => Math.max(min, Math.round(ms / timeScale));
   return {
     followUpWindowMs: 0,
-    heartbeatTimeoutMs: scaled(30_000, 1_000),
-    streamIdleTimeoutMs: scaled(90_000, 1_000),
-    pollInitialIntervalMs: scaled(2_000, 10),
-    pollMaxIntervalMs: scaled(30_000, 10),
+    heartbeatTimeoutMs: scaled(JOB_OPTION_DEFAULTS.heartbeatTimeoutMs, 1_000),
+    streamIdleTimeoutMs: scaled(JOB_OPTION_DEFAULTS.streamIdleTimeoutMs, 1_000),
+    pollInitialIntervalMs: scaled(JOB_OPTION_DEFAULTS.pollInitialIntervalMs, 10),
+    pollMaxIntervalMs: scaled(JOB_OPTION_DEFAULTS.pollMaxIntervalMs, 10),
   };
 }
 
+type Mode = 'stream' | 'poll' | 'webhook';
+
 interface PhaseSpec {
   name: string;
-  mode: 'stream' | 'poll';
+  mode: Mode;
   faults: boolean;
+}
+
+/** Webhook delivery faults of --faults: duplicates, lost and failed deliveries, delays (reordering). */
+const WEBHOOK_FAULTS = { duplicateProbability: 0.1, dropProbability: 0.02, failProbability: 0.1, delayMs: [0, 20_000] as [number, number], retryInitialMs: 5_000 };
+
+/** A webhook receiver in this process (the bench's client signals the jobs), on a free port. */
+async function startReceiver(client: Client, jwksUrl: string): Promise<{ url: string; handler: WebhookHandler; close: () => Promise<void> }> {
+  const handler = createWebhookHandler({ client, jwksUrl });
+  const server: Server = createServer((req, res) => void handler(req, res));
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/gemini`;
+  return { url, handler, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 interface PhaseResult {
@@ -106,6 +129,12 @@ interface PhaseResult {
   options: JobOptions;
   /** Worker maxHeartbeatThrottleInterval (ms), undefined = createJobsWorker's default. */
   heartbeatFlushMs: number | undefined;
+  checkpointFlushMs: number | undefined;
+  /** Server-side `action` counter diff over the phase, by action type. */
+  actions: ActionCounts;
+  historyActionsPerJob: number;
+  streamsOpenedPerJob: number;
+  webhook?: { received: number; signalled: number; duplicates: number; rejected: number; deliveries: Record<string, number> };
   jobs: number;
   timedOut: boolean;
   wallMs: number;
@@ -157,7 +186,7 @@ function startStorms(emulator: Emulator, seed: number, everyMs: number, size: nu
 }
 
 async function runPhase(
-  ctx: { client: Client; server: PersistedDevServer; bundlePath: string; dir: string; seed: number },
+  ctx: { client: Client; server: PersistedDevServer; bundlePath: string; dir: string; seed: number; metricsPort?: number },
   phase: PhaseSpec,
   n: number,
   opts: { runSeconds: number; wallClockOptions: boolean; maxActivities: number; maxCachedWorkflows?: number; heartbeatThrottleMs?: number; connections?: number; sample: number; timeoutMs: number },
@@ -169,7 +198,10 @@ async function runPhase(
     apiKey: BENCH_KEY,
     seed: ctx.seed,
     ...(phase.faults ? { faults: FAULT_RULES } : {}),
+    ...(phase.mode === 'webhook' ? { webhooks: phase.faults ? WEBHOOK_FAULTS : {} } : {}),
   });
+  const receiver = phase.mode === 'webhook' ? await startReceiver(ctx.client, `${emulator.url}/.well-known/jwks.json`) : undefined;
+  const checkpointFlushMs = opts.wallClockOptions ? undefined : Math.max(100, Math.round(WORKER_DEFAULTS.checkpointFlushMs / timeScale));
   // The worker's heartbeat flush interval is a timing too: scaled like the job timings.
   const heartbeatFlushMs = opts.heartbeatThrottleMs ?? (opts.wallClockOptions ? undefined : Math.max(100, Math.round(WORKER_DEFAULTS.heartbeatFlushMs / timeScale)));
   const taskQueue = `load-${phase.name.replace(/\W+/g, '-')}-${Date.now().toString(36)}`;
@@ -185,11 +217,12 @@ async function runPhase(
       bundlePath: ctx.bundlePath,
       maxActivities: opts.maxActivities,
       ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
-      ...(heartbeatFlushMs !== undefined ? { maxHeartbeatThrottleMs: heartbeatFlushMs } : {}),
+      ...(heartbeatFlushMs !== undefined ? { maxHeartbeatThrottleMs: heartbeatFlushMs, watchedFlushMs: heartbeatFlushMs } : {}),
+      ...(checkpointFlushMs !== undefined ? { checkpointFlushMs } : {}),
       ...(opts.connections ? { connections: opts.connections } : {}),
       shutdownGraceMs: 2_000,
     },
-    env: { GEMINI_JOBS_BASE_URL: emulator.url, GEMINI_API_KEY: BENCH_KEY },
+    env: { GEMINI_JOBS_BASE_URL: emulator.url, GEMINI_API_KEY: BENCH_KEY, ...(receiver ? { GEMINI_JOBS_WEBHOOK_URL: receiver.url } : {}) },
     onLine: (line, stream) => stream === 'stderr' && /ERROR|panic|fatal/i.test(line) && log(`worker: ${line.slice(0, 300)}`),
   });
   const sampler = new ProcSampler(500);
@@ -200,17 +233,24 @@ async function runPhase(
   const idleRss = readRssBytes(pid) ?? 0;
   if (ctx.server.pid) serverSampler.track(ctx.server.pid);
   const serverCpu0 = serverSampler.usage().cpuSeconds;
+  const actions0 = ctx.metricsPort ? await scrapeActions(ctx.metricsPort).catch(() => ({})) : {};
   const benchCpu0 = process.cpuUsage();
 
   // Same timings in every phase; only `mode` differs.
   const options: JobOptions = { mode: phase.mode, ...jobTimings(timeScale, opts.wallClockOptions) };
+  if (phase.mode === 'webhook' && !opts.wallClockOptions) {
+    options.webhookBackstopInitialMs = Math.max(100, Math.round(60_000 / timeScale));
+    options.webhookBackstopMaxMs = Math.max(100, Math.round(600_000 / timeScale));
+  }
   const specs = jobSpecs(`load-${phase.mode}${phase.faults ? '-faults' : ''}`, n);
-  const probe = new LagProbe(emulator, ctx.client, specs, opts.sample);
+  // Reading 10,000 emulated runs every 100 ms would cost the bench (and the machine) more than it measures.
+  const probe = new LagProbe(emulator, ctx.client, specs, opts.sample, Math.max(100, Math.round(n / 10)));
   const stopStorms = phase.faults ? startStorms(emulator, ctx.seed + 7, Math.max(5_000, (opts.runSeconds * 1000) / 4), Math.max(5, Math.round(n / 10))) : () => undefined;
   log(`${phase.name}: starting ${n} jobs (run ≈ ${opts.runSeconds} s wall, timeScale ${timeScale.toFixed(2)}, worker pid ${pid}, idle RSS ${mb(idleRss)})`);
   const t0 = Date.now();
   probe.start();
-  await startJobs(jobs, specs, options);
+  // At most 500 starts in flight: 10,000 at once only queue up in the client and time out.
+  await startJobs(jobs, specs, options, { concurrency: Math.min(n, 500) });
   const startMs = Date.now() - t0;
   log(`${phase.name}: ${n} jobs started in ${(startMs / 1000).toFixed(1)} s`);
   let lastLog = 0;
@@ -227,6 +267,8 @@ async function runPhase(
   const serverCpu = serverSampler.stop().cpuSeconds - serverCpu0;
   const benchCpu = process.cpuUsage(benchCpu0);
   const counters = emulator.counters();
+  const actions = ctx.metricsPort ? diffActions(await scrapeActions(ctx.metricsPort).catch(() => ({})), actions0) : {};
+  const webhookStats = receiver ? { ...receiver.handler.stats, deliveries: { ...emulator.webhookCounters() } as unknown as Record<string, number> } : undefined;
   log(`${phase.name}: ${waited.timedOut ? 'TIMED OUT' : 'all closed'} after ${(wallMs / 1000).toFixed(1)} s; verifying ${n} jobs`);
 
   const verification = await verifyJobs({ client: ctx.client, store, emulator, specs, streamed: phase.mode === 'stream' });
@@ -236,10 +278,12 @@ async function runPhase(
   const hbLags = phase.mode === 'stream' ? probe.heartbeatLags(completedAt) : [];
   const doneLags = probe.completionLags(completedAt);
   const historyLengths = facts.map((f) => f.events);
+  const historyActionsPerJob = facts.reduce((a, f) => a + ((f as { historyActions?: number }).historyActions ?? 0), 0) / n;
   const perJob = (rec: Record<string, number>) => Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, v / n]));
   const emitted = emulator.interactions().reduce((sum, i) => sum + i.events, 0);
 
   await worker.stop();
+  await receiver?.close();
   await emulator.close();
   await rm(resultsDir, { recursive: true, force: true });
   const { checks: _checks, ...v } = verification;
@@ -248,6 +292,11 @@ async function runPhase(
     timeScale,
     options,
     heartbeatFlushMs,
+    checkpointFlushMs,
+    actions,
+    historyActionsPerJob,
+    streamsOpenedPerJob: counters.streamsOpened / n,
+    ...(webhookStats ? { webhook: webhookStats } : {}),
     jobs: n,
     timedOut: waited.timedOut,
     wallMs,
@@ -271,6 +320,17 @@ async function runPhase(
     eventsPerJob: emitted / n,
     historyEvents: { min: Math.min(...historyLengths), median: median(historyLengths), max: Math.max(...historyLengths) },
   };
+}
+
+/**
+ * Server-counted actions that a job causes: every action type except the polls and completions
+ * of the worker itself (which Temporal Cloud does not bill) — i.e. starts, heartbeats, timers,
+ * signals, updates, activity tasks.
+ */
+function totalActions(r: PhaseResult): number {
+  return Object.entries(r.actions)
+    .filter(([k]) => !/Poll|RespondWorkflowTask|GetSystemInfo|DescribeNamespace|DescribeWorkflow|GetWorkflowExecutionHistory|CountWorkflow|ListWorkflow|QueryWorkflow/.test(k))
+    .reduce((a, [, v]) => a + v, 0);
 }
 
 function fmt(n: number, digits = 2): string {
@@ -311,7 +371,14 @@ function report(results: PhaseResult[], pairs: Array<[number, number, string]>):
     { label: 'history events per job: min', value: (r) => r.historyEvents.min, show: (n) => String(n) },
     { label: 'history events per job: median', value: (r) => r.historyEvents.median, show: (n) => String(n), ratio: true },
     { label: 'history events per job: max', value: (r) => r.historyEvents.max, show: (n) => String(n) },
+    { label: 'worker RSS above idle per job, KB', value: (r) => (r.worker.peakRssBytes - r.worker.idleRssBytes) / 1024 / r.jobs, show: (n) => fmt(n, 0), ratio: true },
     { label: 'Temporal server CPU, s', value: (r) => r.serverCpuSeconds, show: (n) => fmt(n, 1) },
+    { label: 'Temporal server CPU per job, ms', value: (r) => (r.serverCpuSeconds * 1000) / r.jobs, show: (n) => fmt(n, 0), ratio: true },
+    { label: 'stream opens per job', value: (r) => r.streamsOpenedPerJob, show: (n) => fmt(n) },
+    { label: 'Temporal actions per job (server count)', value: (r) => totalActions(r) / r.jobs, show: (n) => fmt(n, 1), ratio: true },
+    { label: '  of which heartbeats', value: (r) => heartbeatActions(r.actions) / r.jobs, show: (n) => fmt(n, 1) },
+    { label: '  billable events in history per job', value: (r) => r.historyActionsPerJob, show: (n) => fmt(n, 1) },
+    { label: 'Temporal actions per job-hour (x 60 / 20 emulated min)', value: (r) => (totalActions(r) / r.jobs) * 3, show: (n) => fmt(n, 0), ratio: true },
     { label: 'bench + emulator CPU, s', value: (r) => r.benchCpuSeconds, show: (n) => fmt(n, 1) },
   ];
   const header = ['', ...results.map((r) => r.phase.name), ...pairs.map(([, , label]) => label)];
@@ -332,8 +399,9 @@ async function main(): Promise<void> {
   const f = parseFlags(FLAGS, USAGE);
   const n = Math.round(numberFlag(f, 'jobs', 100, 1));
   const mode = (f.mode as string | undefined) ?? 'stream';
-  if (!['stream', 'poll', 'both'].includes(mode)) {
-    process.stderr.write(`--mode must be stream, poll or both (got ${JSON.stringify(mode)})\n`);
+  const modeList = mode === 'both' ? ['stream', 'poll'] : mode === 'all' ? ['stream', 'webhook', 'poll'] : mode.split(',').map((m) => m.trim());
+  if (modeList.length === 0 || !modeList.every((m) => m === 'stream' || m === 'poll' || m === 'webhook')) {
+    process.stderr.write(`--mode must be stream, poll, webhook, both, all or a comma list of modes (got ${JSON.stringify(mode)})\n`);
     process.exit(2);
   }
   const runSeconds = numberFlag(f, 'run-seconds', 180, 1);
@@ -346,12 +414,13 @@ async function main(): Promise<void> {
   const wallClockOptions = f['wall-clock-options'] === true;
   const timeoutMs = numberFlag(f, 'timeout-minutes', (3 * runSeconds) / 60 + 5, 0.1) * 60_000;
 
-  const modes: Array<'stream' | 'poll'> = mode === 'both' ? ['stream', 'poll'] : [mode as 'stream' | 'poll'];
+  const modes = modeList as Mode[];
   const phases: PhaseSpec[] = modes.map((m) => ({ name: m, mode: m, faults: false }));
   if (f.faults) phases.push(...modes.map((m) => ({ name: `${m}+faults`, mode: m, faults: true })));
 
   const dir = await mkdtemp(join(tmpdir(), 'gj-load-'));
-  const server = await PersistedDevServer.start(join(dir, 'temporal.sqlite'));
+  const metricsPort = await freePort();
+  const server = await PersistedDevServer.start(join(dir, 'temporal.sqlite'), undefined, ['--metrics-port', String(metricsPort)]);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default' });
   try {
@@ -363,7 +432,7 @@ async function main(): Promise<void> {
     const results: PhaseResult[] = [];
     for (const phase of phases) {
       results.push(
-        await runPhase({ client, server, bundlePath, dir, seed }, phase, n, {
+        await runPhase({ client, server, bundlePath, dir, seed, metricsPort }, phase, n, {
           runSeconds,
           wallClockOptions,
           maxActivities,
@@ -379,6 +448,7 @@ async function main(): Promise<void> {
     const pairs: Array<[number, number, string]> = [];
     const idx = (name: string) => results.findIndex((r) => r.phase.name === name);
     if (idx('stream') >= 0 && idx('poll') >= 0) pairs.push([idx('stream'), idx('poll'), 'stream/poll']);
+    if (idx('webhook') >= 0 && idx('stream') >= 0) pairs.push([idx('webhook'), idx('stream'), 'webhook/stream']);
     for (const m of modes) if (idx(`${m}+faults`) >= 0) pairs.push([idx(`${m}+faults`), idx(m), `${m} faults/base`]);
 
     const out: string[] = [];
@@ -388,9 +458,9 @@ async function main(): Promise<void> {
     const t = results[0]!.options;
     out.push(
       wallClockOptions
-        ? 'Job timings: production defaults as they are (heartbeatTimeout 30 s, streamIdleTimeout 90 s, polling 2 s -> 30 s), followUpWindow 0.'
+        ? 'Job timings: production defaults as they are (heartbeatTimeout 40 s, streamIdleTimeout 60 s, polling 2 s -> 30 s, checkpoint flush 28 s), followUpWindow 0.'
         : `Job timings: production defaults / timeScale, i.e. a time-compressed real run: heartbeatTimeout ${t.heartbeatTimeoutMs} ms, ` +
-            `worker heartbeat flush ${results[0]!.heartbeatFlushMs} ms (${WORKER_DEFAULTS.heartbeatFlushMs} ms / timeScale), ` +
+            `worker checkpoint flush ${results[0]!.checkpointFlushMs} ms (${WORKER_DEFAULTS.checkpointFlushMs} ms / timeScale; ${results[0]!.heartbeatFlushMs} ms while watched), ` +
             `streamIdleTimeout ${t.streamIdleTimeoutMs} ms, polling ${t.pollInitialIntervalMs} -> ${t.pollMaxIntervalMs} ms, followUpWindow 0. Request and history counts per job are a real run's; rates are timeScale x real.`,
     );
     out.push('');
@@ -403,12 +473,25 @@ async function main(): Promise<void> {
     out.push('                   ActivityTaskCompleted time. It is how much stream a SIGKILLed worker would replay. Stream mode only.');
     out.push('  completion lag = ActivityTaskCompleted of followInteraction (history) minus when the emulator run reached its terminal status.');
     out.push('  "of a real run" multiplies by timeScale; it does not apply to delays that are not scaled (Temporal activity retry');
-    out.push('                   backoff 1 s -> 60 s, Retry-After), which dominate the tail under --faults.');
+    out.push('                   backoff, Retry-After, and in webhook mode the delivery -> signal -> collect path, whose wall-clock');
+    out.push('                   lag is the real one).');
+    out.push('  actions        = the Temporal server\'s own `action` counter (Prometheus), diffed over the phase, without worker polls;');
+    out.push('                   per job-hour = per job x 3 (a 20-minute emulated run). Fixed costs per turn weigh 3x in that figure:');
+    out.push('                   see `node dist/bench/actions-model.js` for 60-minute runs at real time scale.');
     for (const r of results) {
       const byStatus = Object.entries(r.verification.byStatus).map(([k, v]) => `${k} ${v}`).join(', ');
       out.push(`${r.phase.name}: statuses ${byStatus}${r.timedOut ? ' (TIMED OUT waiting)' : ''}; faults fired ${JSON.stringify(r.faultsFired)}; worker starts ${r.worker.starts}, unexpected exits ${r.worker.unexpectedExits}`);
       for (const p of r.verification.problems.slice(0, 10)) out.push(`  problem: ${p}`);
       if (r.verification.problems.length > 10) out.push(`  … ${r.verification.problems.length - 10} more problems`);
+    }
+    for (const r of results.filter((x) => x.webhook)) {
+      out.push(`${r.phase.name}: receiver ${JSON.stringify({ received: r.webhook!.received, signalled: r.webhook!.signalled, duplicates: r.webhook!.duplicates, rejected: r.webhook!.rejected })}; emulator deliveries ${JSON.stringify(r.webhook!.deliveries)}`);
+    }
+    for (const r of results) out.push(`${r.phase.name}: server actions by type per job ${JSON.stringify(Object.fromEntries(Object.entries(r.actions).map(([k, v]) => [k, +(v / r.jobs).toFixed(2)])))}`);
+    const webhookRun = results.find((r) => r.phase.name === 'webhook');
+    if (webhookRun) {
+      const ok = webhookRun.worker.peakRssBytes < 1024 ** 3 && webhookRun.verification.lost === 0;
+      out.push(`Target (${n} concurrent webhook-mode jobs complete, worker RSS < 1 GB): ${ok ? 'MET' : 'NOT MET'} (peak ${mb(webhookRun.worker.peakRssBytes)}, lost ${webhookRun.verification.lost})`);
     }
     const streamRun = results.find((r) => r.phase.name === 'stream');
     if (streamRun) {

@@ -32,6 +32,8 @@ const HANDLERS = {
   followUp: { kind: 'update', args: ['FollowUpRequest'], result: 'FollowUpAccepted' },
   approvePlan: { kind: 'update', args: ['PlanApproval'], result: 'FollowUpAccepted' },
   refinePlan: { kind: 'update', args: ['PlanRefinement'], result: 'FollowUpAccepted' },
+  interactionWebhook: { kind: 'signal', args: ['WebhookNotice'] },
+  refreshProgress: { kind: 'update', args: [], result: 'JobState' },
 };
 /** Types whose values are open sets: a newer worker may report values not listed here. */
 const OPEN_SETS = ['JobStatus', 'JobPhase'];

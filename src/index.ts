@@ -70,3 +70,5 @@ export { MissingCredentialsError, WorkerConfigError } from './worker/run-worker'
 export { DataDirLockedError } from './dev/data-lock';
 export { createJobsHttpHandler, startJobsServer, nodeRoute, openApiDocument, SERVE_TOKENS_ENV } from './serve';
 export type { JobsHttpHandler, JobsHttpHandlerOptions, JobsServer, JobsServerOptions, Route, RouteContext } from './serve';
+export { createWebhookHandler, webhookVerifyOptionsFromEnv } from './webhooks';
+export type { WebhookHandler, WebhookHandlerOptions } from './webhooks';

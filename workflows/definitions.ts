@@ -33,16 +33,24 @@ export type AgentJobRequest = Omit<AgentCreateRequest, WorkflowOwnedField>;
 
 /** How a job follows its interaction, and its deadlines. Every duration is in milliseconds. */
 export interface JobOptions {
-  /** `stream` (default): SSE with `last_event_id` resume, polling as a fallback. `poll`: GET only. */
-  mode?: 'stream' | 'poll';
+  /**
+   * `stream` (default): SSE with `last_event_id` resume, polling as a fallback. `poll`: GET only.
+   * `webhook`: nothing is held while the run works: the interaction is created with
+   * `webhook_config` (the worker's `GEMINI_JOBS_WEBHOOK_URL`), the job waits durably for the
+   * webhook, and GET checks on a growing durable timer (`webhookBackstopMs`) catch a lost one.
+   */
+  mode?: JobMode;
   /** Whole-job deadline per turn; on expiry the remote run is cancelled and the job ends `timed_out`. Default 60 min for agents, 10 min for models. */
   deadlineMs?: number;
-  /** A stream quiet for longer than this is reconnected. Default 90 s. */
+  /**
+   * A stream quiet for this long is checked with a plain GET while it stays open: a finished run is
+   * collected, a run the stream fell behind is reconnected, a quiet gap is left alone. Default 60 s.
+   */
   streamIdleTimeoutMs?: number;
   /** First and largest polling interval. Defaults 2 s and 30 s. */
   pollInitialIntervalMs?: number;
   pollMaxIntervalMs?: number;
-  /** Heartbeat timeout of the follow activity: how fast a dead worker is noticed. Default 30 s. */
+  /** Heartbeat timeout of the follow activity: how fast a dead worker is noticed. Default 40 s. */
   heartbeatTimeoutMs?: number;
   /** 404/403 answers right after create are tolerated for this long. Default 60 s. */
   notFoundGraceMs?: number;
@@ -50,6 +58,12 @@ export interface JobOptions {
   followUpWindowMs?: number;
   /** Thread key for listing related jobs (search attribute GeminiJobThread). */
   thread?: string;
+  /**
+   * `webhook` mode: first and largest interval of the backstop GET checks that catch a lost or
+   * late webhook (the interval doubles after each check). Defaults 60 s and 10 min.
+   */
+  webhookBackstopInitialMs?: number;
+  webhookBackstopMaxMs?: number;
   /**
    * Fairness key: the worker's admission limiter caps concurrent runs per tenant
    * (`GEMINI_JOBS_ADMISSION_PER_TENANT`). Defaults to `thread` when unset. Never a credential.
@@ -63,6 +77,9 @@ export interface JobOptions {
    */
   continueAsNewAfterEvents?: number;
 }
+
+/** How a job follows its interaction (see `JobOptions.mode`). */
+export type JobMode = 'stream' | 'poll' | 'webhook';
 
 /** Workflow input. */
 export interface JobInput {
@@ -162,6 +179,13 @@ export interface TurnRecord {
   eventsApplied?: number;
   /** True when the whole run was streamed and the streamed text matched the stored report. */
   streamVerified?: boolean;
+  /** `webhook` mode: how the end of the run was learnt (the webhook, or a backstop GET check). */
+  settledBy?: 'webhook' | 'backstop';
+  /**
+   * Interactions that a webhook attributed to this job and turn but that are not the recorded one:
+   * a create whose answer was lost, retried, so the first run went on unobserved. Each is cancelled.
+   */
+  possibleDuplicateCreate?: OrphanInteraction[];
   /** Tool calls of the turn (tool-call steps streamed, or `grounding_tool_count` if larger). */
   toolCalls?: number;
   /** Estimated cost of the turn in USD, from the worker's price table of date `priceTable`. */
@@ -300,10 +324,41 @@ export interface FollowUpAccepted {
  */
 export const JOB_RESULT_MEMO = 'geminiJobResult';
 
+/** An interaction a webhook named for this job and turn that is not the turn's recorded one. */
+export interface OrphanInteraction {
+  interactionId: string;
+  /** Event type of the webhook that revealed it. */
+  seenIn: string;
+  /** Outcome of the cancel sent to it (`accepted`, `already_finished`, `not_supported`, `failed`…). */
+  cancel?: string;
+}
+
+/**
+ * What the webhook receiver signals after verifying a delivery (never the raw body: only ids and
+ * the status, so nothing unverified or large reaches history).
+ */
+export interface WebhookNotice {
+  /** `webhook-id` header: the same delivery retried or duplicated carries the same id. */
+  webhookId: string;
+  /** `interaction.completed`, `interaction.failed`, `interaction.requires_action`, … (open). */
+  eventType: string;
+  interactionId: string;
+  /** The turn named in `user_metadata` (undefined when absent). */
+  turn?: number;
+  status?: string;
+}
+
+/** Keys of `webhook_config.user_metadata` that name the job and the turn. */
+export const WEBHOOK_METADATA_KEYS = { jobId: 'gemini_jobs_job_id', turn: 'gemini_jobs_turn' } as const;
+
 export const cancelSignal = defineSignal<[CancelRequest?]>('cancel');
+/** Sent by the webhook receiver (`createWebhookHandler`) for each verified delivery. */
+export const webhookSignal = defineSignal<[WebhookNotice]>('interactionWebhook');
 export const stateQuery = defineQuery<JobState>('state');
 export const followUpUpdate = defineUpdate<FollowUpAccepted, [FollowUpRequest]>('followUp');
 export const approvePlanUpdate = defineUpdate<FollowUpAccepted, [PlanApproval]>('approvePlan');
+/** `webhook` mode: fetch the running turn's progress now (one GET) and return the state with it. */
+export const refreshProgressUpdate = defineUpdate<JobState, []>('refreshProgress');
 
 /** Search attributes (Keyword) the job keeps current so services can list jobs. */
 export const SEARCH_ATTRIBUTE_NAMES = {

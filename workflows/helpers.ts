@@ -6,7 +6,7 @@
 import type { FollowOptions } from '../activities/types';
 import type { Usage } from '../src/interactions/types';
 import { sumUsage as sumAllUsage } from '../src/jobs/usage';
-import type { FollowUpRequest, JobOptions, JobRequest, JobState, JobStatus, PlanApproval, TurnRecord } from './definitions';
+import type { FollowUpRequest, JobMode, JobOptions, JobRequest, JobState, JobStatus, PlanApproval, TurnRecord } from './definitions';
 import { isWaitingStatus, statusClass } from '../src/interactions/types';
 
 export const MINUTE_MS = 60_000;
@@ -16,12 +16,17 @@ export const JOB_OPTION_DEFAULTS = {
   mode: 'stream' as const,
   agentDeadlineMs: 60 * MINUTE_MS,
   modelDeadlineMs: 10 * MINUTE_MS,
-  streamIdleTimeoutMs: 90_000,
+  /** Silence after which the stream is checked with a GET (a quiet gap is not a stall; see activities/quiet-probe.ts). */
+  streamIdleTimeoutMs: 60_000,
   pollInitialIntervalMs: 2_000,
   pollMaxIntervalMs: 30_000,
-  heartbeatTimeoutMs: 30_000,
+  /** 40 s: room for the 28 s checkpoint flush and the 32 s liveness beat (activities/flush.ts). */
+  heartbeatTimeoutMs: 40_000,
   notFoundGraceMs: 60_000,
   followUpWindowMs: 15 * MINUTE_MS,
+  /** `webhook` mode backstop: GET checks after 1, 2, 4, 8, then every 10 minutes. */
+  webhookBackstopInitialMs: MINUTE_MS,
+  webhookBackstopMaxMs: 10 * MINUTE_MS,
 };
 
 /** Continue-as-new before the next follow-up wait once history is this long (events). */
@@ -32,7 +37,9 @@ export const SUMMARY_CHARS = 280;
 
 /** Options with every default filled in. */
 export interface ResolvedJobOptions {
-  mode: 'stream' | 'poll';
+  mode: JobMode;
+  webhookBackstopInitialMs: number;
+  webhookBackstopMaxMs: number;
   deadlineMs: number;
   streamIdleTimeoutMs: number;
   pollInitialIntervalMs: number;
@@ -62,6 +69,8 @@ export function resolveJobOptions(request: JobRequest, options: JobOptions = {})
     notFoundGraceMs: options.notFoundGraceMs ?? d.notFoundGraceMs,
     followUpWindowMs: options.followUpWindowMs ?? d.followUpWindowMs,
     continueAsNewAfterEvents: options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_HISTORY_LENGTH,
+    webhookBackstopInitialMs: options.webhookBackstopInitialMs ?? d.webhookBackstopInitialMs,
+    webhookBackstopMaxMs: options.webhookBackstopMaxMs ?? Math.max(d.webhookBackstopMaxMs, options.webhookBackstopInitialMs ?? 0),
   };
   if (options.thread !== undefined) resolved.thread = options.thread;
   return resolved;
@@ -70,7 +79,8 @@ export function resolveJobOptions(request: JobRequest, options: JobOptions = {})
 /** What the follow activity needs from the resolved options. */
 export function followOptionsOf(options: ResolvedJobOptions): FollowOptions {
   return {
-    mode: options.mode,
+    // In webhook mode the follow activity only collects a run already known to be over.
+    mode: options.mode === 'stream' ? 'stream' : 'poll',
     streamIdleTimeoutMs: options.streamIdleTimeoutMs,
     pollInitialIntervalMs: options.pollInitialIntervalMs,
     pollMaxIntervalMs: options.pollMaxIntervalMs,

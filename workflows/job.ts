@@ -27,13 +27,15 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CancelInteractionResult, CreateInteractionResult, FollowInteractionInput, FollowInteractionResult, JobActivities } from '../activities/types';
+import type { CancelInteractionResult, CheckInteractionResult, CreateInteractionResult, FollowInteractionInput, FollowInteractionResult, JobActivities } from '../activities/types';
 // Pure (no I/O, no Node APIs): safe in the workflow sandbox; rejects a bad follow-up before any create.
 import { validateCreateRequest } from '../src/interactions/validate';
 import { isWaitingStatus } from '../src/interactions/types';
 import {
   approvePlanUpdate,
   cancelSignal,
+  refreshProgressUpdate,
+  webhookSignal,
   followUpUpdate,
   JOB_RESULT_MEMO,
   jobStatusKey,
@@ -45,8 +47,10 @@ import {
   type JobResult,
   type JobState,
   type JobStatus,
+  type OrphanInteraction,
   type TurnRecord,
 } from './definitions';
+import { WebhookInbox } from './webhook-inbox';
 import { costSummary, threadSpent } from './accounting';
 import { ADMISSION_PATCH, AdmissionGate } from './admission-gate';
 import { describeExceeded, exhaustedLimit, type BudgetExceeded } from '../src/jobs/budget';
@@ -77,6 +81,15 @@ export const NON_RETRYABLE_TYPES = [
 ];
 
 const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
+
+/**
+ * Retries of the follow activity. Its transient API errors are retried inside the attempt
+ * (activities/transient.ts), so an attempt fails mostly because its worker died: then the next
+ * attempt should start as soon as a worker can take it, not after a backoff grown to 60 s by a
+ * crash loop. A retry-policy change is not a command-sequence change (replay compares activity
+ * type and id, not options).
+ */
+const FOLLOW_RETRY = { ...RETRY, maximumInterval: '2s' };
 
 /** The create POST itself is bounded by the client; these cover a stuck worker. */
 const createActivities = proxyActivities<Pick<JobActivities, 'createInteraction'>>({
@@ -111,6 +124,20 @@ const cancelActivities = proxyActivities<Pick<JobActivities, 'cancelInteraction'
   scheduleToCloseTimeout: '10m',
   retry: { ...RETRY, maximumAttempts: 5 },
 });
+
+/** One GET of the interaction (webhook mode's backstop and on-demand progress); short. */
+const checkActivities = proxyActivities<Pick<JobActivities, 'checkInteraction'>>({
+  startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: '5m',
+  retry: { ...RETRY, maximumInterval: '10s', maximumAttempts: 5 },
+});
+
+/**
+ * Patch id of the `webhook` follow mode: the create carries `webhook_config`, the turn waits for the
+ * webhook signal with backstop GET checks on a growing durable timer, and orphans of the create
+ * window that a webhook reveals are recorded and cancelled. Histories of v0.1.0 never reach it.
+ */
+export const PATCH_WEBHOOK_MODE = 'webhook-follow-mode';
 
 /** A follow-up waiting to become the next turn; its update handler waits for `accepted`. */
 interface PendingTurn {
@@ -153,6 +180,10 @@ class InteractionJob {
   private draining = false;
   private readonly upsertStatus: boolean;
   private upsertedStatus: string | undefined;
+  /** Verified webhook deliveries signalled by the receiver, de-duplicated by webhook id. */
+  private readonly inbox = new WebhookInbox();
+  /** While a webhook-mode turn waits: what `refreshProgress` reads. */
+  private webhookWait: { rec: TurnRecord; interactionId: string; createdAt: string } | undefined;
   private readonly admission = new AdmissionGate();
 
   constructor(private readonly input: JobInput) {
@@ -216,6 +247,13 @@ class InteractionJob {
   private installHandlers(): void {
     setHandler(stateQuery, () => ({ ...this.state, turns: this.turns.map((t) => ({ ...t })), elapsedMs: Date.now() - this.startedAtMs }));
     setHandler(cancelSignal, (req) => this.requestCancel(req?.reason));
+    // Recording a notice issues no command: a job that is not in webhook mode just keeps it.
+    setHandler(webhookSignal, (notice) => void this.inbox.accept(notice));
+    setHandler(refreshProgressUpdate, () => this.refreshProgress(), {
+      validator: () => {
+        if (!this.webhookWait) throw new Error('refreshProgress rejected: only a webhook-mode turn that is running has progress to fetch (stream mode reports it in its heartbeat)');
+      },
+    });
     this.admission.install();
     setHandler(
       followUpUpdate,
@@ -414,6 +452,8 @@ class InteractionJob {
     deadlineAtMs: number,
   ): Promise<void> {
 
+    // Evaluated only for webhook-mode jobs, which v0.1.0 histories never are.
+    const webhookMode = this.options.mode === 'webhook' && patched(PATCH_WEBHOOK_MODE);
     let interactionId: string;
     try {
       const permit = this.admission.permit;
@@ -422,6 +462,7 @@ class InteractionJob {
         turn: rec.turn,
         request,
         ...(previousInteractionId ? { previousInteractionId } : {}),
+        ...(webhookMode ? { webhook: true } : {}),
         ...(permit ? { admission: permit } : {}),
       };
       // v0.1.0 histories: non-cancellable (the whole body is), a cancel waited for every retry.
@@ -443,6 +484,12 @@ class InteractionJob {
     this.setStatus('running');
 
     if (this.cancelRequested) return this.cancelRemote(rec, 'cancelled');
+    if (webhookMode) {
+      const waited = await this.waitForWebhook(rec, interactionId, deadlineAtMs);
+      if (waited === 'failed') return;
+      if (waited !== 'settled') return this.cancelRemote(rec, waited);
+      // Settled: the follow activity (poll mode) reads it back once and stores the report.
+    }
     // A wall-time budget ends the turn like a deadline, but as budget_exceeded.
     const wallLeftMs = this.wallBudgetLeftMs(rec);
     const overBudget = wallLeftMs !== undefined && wallLeftMs < deadlineAtMs - Date.now();
@@ -456,7 +503,7 @@ class InteractionJob {
       scheduleToCloseTimeout: this.options.deadlineMs + 15 * 60_000,
       heartbeatTimeout: this.options.heartbeatTimeoutMs,
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: RETRY,
+      retry: FOLLOW_RETRY,
     });
     const scope = new CancellationScope();
     let outcome: FollowOutcome | undefined;
@@ -479,6 +526,103 @@ class InteractionJob {
     if ('ok' in done) return this.applyFollow(rec, done.ok);
     rec.error = jobErrorOf(done.err);
     return this.endTurn(rec, 'failed');
+  }
+
+  // ---- webhook mode ---------------------------------------------------------------------------
+
+  /**
+   * Waits for the webhook that says the turn's interaction settled, holding nothing: a durable
+   * condition with a timeout. When the timer fires first (a lost or late webhook), one GET check
+   * runs and the next timer doubles, up to `webhookBackstopMaxMs`. A notice about the interaction
+   * that does not say it settled (an unknown event type) prompts a check at once.
+   */
+  private async waitForWebhook(rec: TurnRecord, interactionId: string, deadlineAtMs: number): Promise<'settled' | 'cancelled' | 'timed_out' | 'failed'> {
+    const createdAt = isoAt(Date.now());
+    this.webhookWait = { rec, interactionId, createdAt };
+    let backstopMs = this.options.webhookBackstopInitialMs;
+    let cursor = 0;
+    try {
+      for (;;) {
+        await this.handleOrphans();
+        if (this.inbox.settlingFor(interactionId)) {
+          rec.settledBy = 'webhook';
+          return 'settled';
+        }
+        const remainingMs = deadlineAtMs - Date.now();
+        if (remainingMs <= 0) return 'timed_out';
+        const version = this.inbox.version;
+        const woke = await condition(() => this.cancelRequested || this.inbox.version !== version, Math.min(backstopMs, remainingMs));
+        if (this.cancelRequested) return 'cancelled';
+        const nudged = woke && this.inbox.anyFor(interactionId, cursor) !== undefined;
+        cursor = this.inbox.size;
+        if (woke && (!nudged || this.inbox.settlingFor(interactionId))) continue;
+        if (!woke && Date.now() >= deadlineAtMs) return 'timed_out';
+        let check: CheckInteractionResult;
+        try {
+          check = await checkActivities.checkInteraction({ jobId: this.jobId, interactionId, createdAt, notFoundGraceMs: this.options.notFoundGraceMs });
+        } catch (err) {
+          const error = jobErrorOf(err);
+          if (error.retryable) {
+            // The API is unreachable for now: the next timer tries again.
+            log.warn('webhook backstop check failed; waiting for the next one', { jobId: this.jobId, error: error.message });
+            backstopMs = Math.min(this.options.webhookBackstopMaxMs, backstopMs * 2);
+            continue;
+          }
+          rec.error = error;
+          this.endTurn(rec, 'failed');
+          return 'failed';
+        }
+        this.applyCheck(check);
+        if (check.settled) {
+          rec.settledBy = 'backstop';
+          return 'settled';
+        }
+        if (!woke) backstopMs = Math.min(this.options.webhookBackstopMaxMs, backstopMs * 2);
+      }
+    } finally {
+      this.webhookWait = undefined;
+    }
+  }
+
+  private applyCheck(check: CheckInteractionResult): void {
+    this.state.upstreamStatus = check.upstreamStatus;
+    this.state.progress = { eventsApplied: 0, outputChars: check.outputChars, ...(check.latestThought ? { latestThought: check.latestThought } : {}) };
+    if (check.usage) this.state.usage = check.usage;
+  }
+
+  /** `refreshProgress` update: one GET now, so a watcher pays for progress only when it asks. */
+  private async refreshProgress(): Promise<JobState> {
+    const wait = this.webhookWait!;
+    const check = await checkActivities.checkInteraction({ jobId: this.jobId, interactionId: wait.interactionId, createdAt: wait.createdAt, notFoundGraceMs: this.options.notFoundGraceMs });
+    this.applyCheck(check);
+    return { ...this.state, turns: this.turns.map((t) => ({ ...t })), elapsedMs: Date.now() - this.startedAtMs };
+  }
+
+  /**
+   * Orphans of the create window: a webhook names this job and a turn, but another interaction
+   * than the one recorded (the create whose answer was lost and was retried). Recorded on the turn
+   * (`possibleDuplicateCreate`) and cancelled, so it stops costing money if it still runs.
+   */
+  private async handleOrphans(): Promise<void> {
+    for (const turn of this.turns) {
+      if (!turn.interactionId || !this.inbox.hasOrphans(turn.turn, turn.interactionId)) continue;
+      for (const notice of this.inbox.newOrphans(turn.turn, turn.interactionId)) {
+        const orphan: OrphanInteraction = { interactionId: notice.interactionId, seenIn: notice.eventType };
+        (turn.possibleDuplicateCreate ??= []).push(orphan);
+        log.warn('possible duplicate create: a webhook names this job and turn with another interaction; cancelling it', {
+          jobId: this.jobId,
+          turn: turn.turn,
+          recorded: turn.interactionId,
+          orphan: notice.interactionId,
+        });
+        try {
+          const cancelled = await cancelActivities.cancelInteraction({ jobId: this.jobId, interactionId: notice.interactionId, confirmTimeoutMs: 30_000 });
+          orphan.cancel = cancelled.cancelAnswer;
+        } catch (err) {
+          orphan.cancel = `failed: ${jobErrorOf(err).code}`;
+        }
+      }
+    }
   }
 
   /** Milliseconds of the thread's wall-time budget left for this turn, or undefined without one. */

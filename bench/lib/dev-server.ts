@@ -51,6 +51,7 @@ export class PersistedDevServer {
     private readonly cli: string,
     readonly port: number,
     readonly dbFile: string,
+    private readonly extra: string[] = [],
   ) {}
 
   /** Pid of the running server process (for CPU sampling). */
@@ -63,14 +64,14 @@ export class PersistedDevServer {
   }
 
   /** Starts a server on a free port writing to `dbFile`, and waits until it serves. */
-  static async start(dbFile: string, port?: number): Promise<PersistedDevServer> {
-    const server = new PersistedDevServer(await temporalCliPath(), port ?? (await freePort()), dbFile);
+  static async start(dbFile: string, port?: number, extra: string[] = []): Promise<PersistedDevServer> {
+    const server = new PersistedDevServer(await temporalCliPath(), port ?? (await freePort()), dbFile, extra);
     await server.spawn();
     return server;
   }
 
   private async spawn(): Promise<void> {
-    const args = await devServerArgs({ port: this.port, dbFile: this.dbFile });
+    const args = await devServerArgs({ port: this.port, dbFile: this.dbFile, extra: this.extra });
     const child = spawn(this.cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString('utf8')).slice(-4000)));
     this.child = child;

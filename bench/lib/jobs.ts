@@ -260,7 +260,22 @@ export interface HistoryFacts {
   events: number;
   /** When the (last) followInteraction activity completed, ms since epoch. */
   followCompletedAt?: number;
+  /**
+   * Billable Temporal actions visible in history (workflow start, activities scheduled, timers,
+   * search-attribute upserts, signals, accepted updates). Heartbeats are not in history: the
+   * bench reads them from the server's `action` metric.
+   */
+  historyActions: number;
 }
+
+const BILLABLE_EVENT_FIELDS = [
+  'workflowExecutionStartedEventAttributes',
+  'activityTaskScheduledEventAttributes',
+  'timerStartedEventAttributes',
+  'upsertWorkflowSearchAttributesEventAttributes',
+  'workflowExecutionSignaledEventAttributes',
+  'workflowExecutionUpdateAcceptedEventAttributes',
+] as const;
 
 /** Length of a job's history and when its follow activity completed. */
 export async function historyFacts(client: Client, jobId: string): Promise<HistoryFacts> {
@@ -268,11 +283,13 @@ export async function historyFacts(client: Client, jobId: string): Promise<Histo
   const events = history.events ?? [];
   const follows = new Set<string>();
   let followCompletedAt: number | undefined;
+  let historyActions = 0;
   for (const ev of events) {
+    for (const field of BILLABLE_EVENT_FIELDS) if ((ev as Record<string, unknown>)[field]) historyActions++;
     const scheduled = ev.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name === 'followInteraction') follows.add(String(ev.eventId));
     const completed = ev.activityTaskCompletedEventAttributes;
     if (completed && follows.has(String(completed.scheduledEventId))) followCompletedAt = tsToMs(ev.eventTime);
   }
-  return { events: events.length, ...(followCompletedAt !== undefined ? { followCompletedAt } : {}) };
+  return { events: events.length, historyActions, ...(followCompletedAt !== undefined ? { followCompletedAt } : {}) };
 }

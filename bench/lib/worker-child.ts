@@ -36,6 +36,9 @@ export interface WorkerChildConfig {
   connections?: number;
   /** Activity log lines (JSON on stderr) or none. */
   log?: boolean;
+  /** Follow checkpoint flush (ms; default the worker's 28 s) and the flush while watched (ms). */
+  checkpointFlushMs?: number;
+  watchedFlushMs?: number;
 }
 
 function config(): WorkerChildConfig {
@@ -104,6 +107,8 @@ async function main(): Promise<void> {
       ...(cfg.maxHeartbeatThrottleMs ? { maxHeartbeatThrottleInterval: cfg.maxHeartbeatThrottleMs } : {}),
       ...(cfg.stickyQueueTimeoutMs ? { stickyQueueScheduleToStartTimeout: cfg.stickyQueueTimeoutMs } : {}),
       shutdownGraceTime: cfg.shutdownGraceMs ?? 1_000,
+      ...(cfg.checkpointFlushMs ? { checkpointFlushMs: cfg.checkpointFlushMs } : {}),
+      ...(cfg.watchedFlushMs ? { watchedFlushMs: cfg.watchedFlushMs } : {}),
     });
   } catch (err) {
     await connection.close().catch(() => undefined);

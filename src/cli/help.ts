@@ -28,6 +28,7 @@ Services:
   dev                        Local stack: Temporal dev server + worker (+ emulator) + a sample job
   emulator                   Run the local Interactions API emulator
   doctor                     Check the API the worker's credentials reach against what the worker assumes
+  webhooks                   Run the webhook receiver for jobs in webhook mode
   serve                      HTTP API (bearer tokens) and live jobs dashboard
 
 Exit codes: 0 ok, 1 job failed/cancelled/timed out (or other error), 2 usage error, 3 connection error.
@@ -53,7 +54,7 @@ Request:
 Job:
   --job-id <id>                Job id (default job_<uuid>); reuse it to make start idempotent
   --thread <key>               Thread key for listing related jobs
-  --mode <stream|poll>         How the worker follows the run (default stream)
+  --mode <stream|poll|webhook> How the worker follows the run (default stream; webhook needs a receiver)
   --deadline <duration>        Whole-turn deadline, e.g. 20m, 1h (default 60m agents, 10m models)
   --follow-up-window <dur>     How long the job stays open for follow-ups (default 15m; 0s closes at once)
   --wait                       Wait for the turn to end, then print the report
@@ -229,4 +230,25 @@ GEMINI_JOBS_BASE_URL=<url>.
 
   --json                       Print {"url": ...} instead of the banner line
   -h, --help                   Show help`,
+  webhooks: `Usage: gemini-jobs webhooks [options]
+
+Runs the Gemini webhook receiver until Ctrl-C: POST <path> verifies each delivery's signature,
+refuses stale, replayed or unsigned ones (401) and signals the job it names (jobs started with
+options.mode "webhook"). Point workers at its public URL with GEMINI_JOBS_WEBHOOK_URL.
+
+  --port <n>                   Port (default 8789; 0 for any free port)
+  --host <ip>                  Host (default 127.0.0.1)
+  --path <p>                   Path (default /webhooks/gemini)
+
+Environment (secrets only from here):
+  GEMINI_WEBHOOK_SECRET        whsec_ secret(s) of static subscriptions, comma-separated for rotation
+  GEMINI_WEBHOOK_JWKS_URL      JWKS of per-request (JWT) deliveries (default Google's published keys)
+  GEMINI_WEBHOOK_JWT_ISSUER, GEMINI_WEBHOOK_JWT_AUDIENCE   expected iss / aud (optional)
+  GEMINI_WEBHOOK_TOLERANCE_SECONDS   largest timestamp skew accepted (default 300)
+  GEMINI_WEBHOOK_SCHEMES       standard, jwt (default both)
+
+  --json                       Print {"url": ...} instead of the banner line
+  -h, --help                   Show help
+
+${CONNECTION_FLAGS}`,
 };

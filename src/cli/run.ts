@@ -22,6 +22,7 @@ import {
 } from './commands/jobs';
 import { SERVICE_COMMAND_OPTIONS, devCommand, emulatorCommand, workerCommand } from './commands/services';
 import { DOCTOR_OPTIONS, doctorCommand } from './commands/doctor';
+import { WEBHOOKS_COMMAND_OPTIONS, webhooksCommand } from './commands/webhooks';
 import { SERVE_COMMAND_OPTIONS, serveCommand } from './commands/serve';
 
 type Handler = (ctx: CommandContext) => Promise<ExitCode>;
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, { options: OptionSpec; run: Handler }> = {
   emulator: { options: SERVICE_COMMAND_OPTIONS.emulator!, run: emulatorCommand },
   dev: { options: SERVICE_COMMAND_OPTIONS.dev!, run: devCommand },
   doctor: { options: DOCTOR_OPTIONS, run: doctorCommand },
+  webhooks: { options: WEBHOOKS_COMMAND_OPTIONS, run: webhooksCommand },
   serve: { options: SERVE_COMMAND_OPTIONS, run: serveCommand },
 };
 

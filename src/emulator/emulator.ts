@@ -27,6 +27,7 @@ import { Run, type RunCounters, type RunHost } from './run';
 import { Scheduler } from './scheduler';
 import { buildScript, inputToSteps, stepsText, type PreviousContext, type ScriptShape } from './script';
 import { validateCreate } from './validate';
+import { WebhookDelivery, eventTypeOf, type DeliveryCounters, type WebhookDeliveryOptions } from './delivery';
 import { WebhookStore } from './webhooks';
 import { isRecord, type JsonRecord } from './wire';
 import { KeyQuota, credentialId, type KeyQuotaCounters, type KeyQuotaOptions } from './key-quota';
@@ -60,6 +61,8 @@ export interface EmulatorOptions {
   seed?: number;
   /** Receives one line per request (never containing credentials). */
   log?: (line: string) => void;
+  /** Webhook delivery: signing scheme and delivery faults (duplicates, drops, failures, delays). */
+  webhooks?: WebhookDeliveryOptions;
 }
 
 /** Per-interaction counters (the run keeps them; one type for both views). */
@@ -124,6 +127,12 @@ export interface Emulator {
   snapshot(interactionId: string): Interaction | undefined;
   /** Distinct `x-goog-user-project` values seen, in order. */
   userProjects(): string[];
+  /** The JWKS that verifies JWT-signed (per-request) webhook deliveries (also at `GET /.well-known/jwks.json`). */
+  webhookJwks(): { keys: Array<Record<string, unknown>> };
+  /** The `whsec_` secret of per-request deliveries when `webhooks.dynamicSigning` is `standard`. */
+  webhookSecret(): string;
+  /** Webhook delivery counters. */
+  webhookCounters(): DeliveryCounters;
 }
 
 interface RouteInfo {
@@ -206,6 +215,7 @@ class EmulatorServer implements Emulator, RunHost {
   private readonly book: FaultBook;
   private readonly scenarios: Record<string, FaultPlan>;
   private readonly webhooks = new WebhookStore();
+  private deliveryInstance: WebhookDelivery | undefined;
   private readonly projects: string[] = [];
   private readonly seed: number;
   private c!: Omit<EmulatorCounters, 'interactions' | 'quota'>;
@@ -250,6 +260,7 @@ class EmulatorServer implements Emulator, RunHost {
   // ---- public API -------------------------------------------------------------------------
 
   async close(): Promise<void> {
+    this.deliveryInstance?.close();
     this.scheduler.close();
     for (const run of this.order) run.abort();
     for (const socket of this.sockets) socket.destroy();
@@ -311,6 +322,39 @@ class EmulatorServer implements Emulator, RunHost {
 
   userProjects(): string[] {
     return [...this.projects];
+  }
+
+  /** Created on first use: the RSA key pair costs tens of milliseconds. */
+  private get delivery(): WebhookDelivery {
+    return (this.deliveryInstance ??= new WebhookDelivery(this.options.webhooks ?? {}, {
+      scheduler: this.scheduler,
+      timeScale: this.timeScale,
+      url: () => this.url,
+      rng: createRng(hash32('webhooks', this.seed)),
+    }));
+  }
+
+  webhookJwks(): { keys: Array<Record<string, unknown>> } {
+    return this.delivery.jwks();
+  }
+
+  webhookSecret(): string {
+    return this.delivery.dynamicSecret;
+  }
+
+  webhookCounters(): DeliveryCounters {
+    return structuredClone(this.delivery.counters);
+  }
+
+  /** When a background run settles, its webhooks go out (per-request config and static subscriptions). */
+  private deliverWhenSettled(run: Run): void {
+    void run.whenSettled().then(() => {
+      if (run.refused || !['completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'requires_action'].includes(run.status)) return;
+      const config = run.request['webhook_config'] as { uris?: unknown } | undefined;
+      const statics = this.webhooks.targetsFor(eventTypeOf(run.status));
+      if ((!Array.isArray(config?.uris) || config!.uris.length === 0) && statics.length === 0) return;
+      this.delivery.onSettled({ id: run.id, status: run.status, request: run.request }, statics);
+    });
   }
 
   // ---- RunHost ----------------------------------------------------------------------------
@@ -417,6 +461,11 @@ class EmulatorServer implements Emulator, RunHost {
         const qs = q.toString();
         this.options.log?.(`${method} ${url.pathname}${qs ? `?${qs}` : ''} -> ${res.statusCode} (${(performance.now() - started).toFixed(1)} ms)`);
       });
+    }
+    if (method === 'GET' && url.pathname === '/.well-known/jwks.json') {
+      // Public keys, unauthenticated like Google's: what a receiver verifies webhook JWTs with.
+      this.json(res, 200, this.webhookJwks());
+      return;
     }
     const route = parsePath(url.pathname);
     const raw = method === 'POST' || method === 'PATCH' || method === 'PUT' ? await this.readBody(req) : '';
@@ -629,6 +678,8 @@ class EmulatorServer implements Emulator, RunHost {
     }
     if (failAfterCreate) {
       run.start();
+      // The run goes on though its create answer was lost: an orphan, whose webhook still comes.
+      if (background) this.deliverWhenSettled(run);
       this.book.fire(failAfterCreate);
       run.counters.faults++;
       throw this.httpFault(failAfterCreate.rule);
@@ -639,9 +690,11 @@ class EmulatorServer implements Emulator, RunHost {
       this.openSse(res);
       run.subscribe(res, 0, faults);
       run.start();
+      if (background) this.deliverWhenSettled(run);
       return;
     }
     run.start();
+    if (background) this.deliverWhenSettled(run);
     if (!background) await run.whenSettled();
     this.json(res, 200, run.snapshot(false));
   }

@@ -6,3 +6,4 @@ export { startEmulator } from './emulator';
 export type { Emulator, EmulatorOptions, EmulatorCounters, EmulatedInteractionInfo, InteractionCounters } from './emulator';
 export { BUILTIN_SCENARIOS, FAULT_KINDS, parseFaultHeader } from './faults';
 export type { FaultKind, FaultPlan, FaultRule, RouteName } from './faults';
+export type { WebhookDeliveryOptions, DeliveryCounters } from './delivery';

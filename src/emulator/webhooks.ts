@@ -1,4 +1,4 @@
-/** In-memory Gemini webhooks resource (CRUD, `:ping`, `:rotateSigningSecret`), no delivery. */
+/** In-memory Gemini webhooks resource (CRUD, `:ping`, `:rotateSigningSecret`); delivery is in delivery.ts. */
 import { randomBytes } from 'node:crypto';
 import { invalid, notFound } from './errors';
 import { isRecord, type JsonRecord } from './wire';
@@ -41,6 +41,13 @@ export class WebhookStore {
     const h = this.hooks.get(id);
     if (!h) throw notFound(`Webhook ${id} not found.`);
     return h;
+  }
+
+  /** Enabled subscriptions of `eventType` and their live secrets (delivery.ts signs with every one). */
+  targetsFor(eventType: string, nowMs = Date.now()): Array<{ uri: string; secrets: string[] }> {
+    return [...this.hooks.values()]
+      .filter((h) => h.state === 'enabled' && h.subscribed_events.includes(eventType))
+      .map((h) => ({ uri: h.uri, secrets: h.secrets.filter((s) => !s.expire_time || Date.parse(s.expire_time) > nowMs).map((s) => s.secret) }));
   }
 
   /** Handles `rest` = `webhooks`, `webhooks/{id}`, `webhooks/{id}:ping`, `webhooks/{id}:rotateSigningSecret`. */

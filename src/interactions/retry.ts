@@ -17,6 +17,7 @@
  *   the request provably never reached the server: a failed or timed-out TCP/TLS connect.
  */
 
+import { retryDelay } from '../common/backoff';
 import { APIConnectionError, APIStatusError, APITimeoutError, AbortError } from './errors';
 
 export interface RetryPolicy {
@@ -75,8 +76,7 @@ export function parseRetryAfterMs(
 export function retryDelayMs(err: unknown, attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const ra = err instanceof APIStatusError ? err.retryAfterMs : undefined;
   if (ra !== undefined) return Math.min(ra, policy.maxRetryAfterMs);
-  const base = Math.min(policy.initialDelayMs * 2 ** attempt, policy.maxDelayMs);
-  return Math.round(base * (1 - policy.jitter * random()));
+  return retryDelay(attempt, { initialMs: policy.initialDelayMs, maxMs: policy.maxDelayMs, jitter: policy.jitter, spread: 'down' }, undefined, undefined, random);
 }
 
 /** Sleep `ms` milliseconds; rejects with {@link AbortError} as soon as `signal` fires. */

@@ -22,6 +22,7 @@ import {
 } from './errors';
 import { EventDecoder, type DecodedItem } from './sse';
 import { abortReason, sleep } from './retry';
+import { retryDelay } from '../common/backoff';
 import { header, readText, type TransportResponse } from './transport';
 import { eventInteractionId, isSettledStatus, isTerminalEvent } from './types';
 import type { Interaction, InteractionEvent } from './types';
@@ -368,8 +369,7 @@ export class ResumableStream implements AsyncIterable<InteractionEvent> {
         connection++;
         this.reconnects++;
         this.opts.onReconnect?.({ attempt: this.reconnects, lastEventId: this.lastEventId, error: failure });
-        const delay = Math.min(baseDelay * 2 ** (failures - 1), 8000) * (1 - 0.25 * Math.random());
-        await sleep(Math.round(delay), signal);
+        await sleep(retryDelay(failures - 1, { initialMs: baseDelay, maxMs: 8000, jitter: 0.25, spread: 'down' }), signal);
       }
     } finally {
       outer?.removeEventListener('abort', onOuterAbort);

@@ -13,12 +13,14 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import { backoffMs } from '../common/backoff';
 import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import {
   JOB_RESULT_MEMO,
   JOB_WORKFLOW_TYPE,
   approvePlanUpdate,
+  refreshProgressUpdate,
   cancelSignal,
   followUpUpdate,
   jobAgentKey,
@@ -593,7 +595,7 @@ export class JobsClient {
         throw new JobWaitTimeoutError(jobId, `Job ${jobId} did not finish its turn within ${options.timeoutMs} ms`);
       }
       await sleep(Math.min(interval, options.timeoutMs !== undefined ? Math.max(1, options.timeoutMs - (Date.now() - started)) : interval), options.signal);
-      interval = Math.min(maxInterval, Math.round(interval * 1.5));
+      interval = backoffMs(1, interval, maxInterval, 1.5);
       try {
         snap = await this.snapshot(jobId);
       } catch (err) {
@@ -620,6 +622,14 @@ export class JobsClient {
       if (report.problem) outcome.reportProblem = report.problem;
     }
     return outcome;
+  }
+
+  /**
+   * `webhook` mode: fetches the running turn's progress now (one GET, run by the workflow) and
+   * returns the state with it. Nothing polls a webhook-mode job's progress unless someone asks.
+   */
+  async refreshProgress(jobId: string): Promise<JobState> {
+    return this.update(jobId, () => this.handle(jobId).executeUpdate(refreshProgressUpdate, { args: [] }));
   }
 
   /**

@@ -89,9 +89,11 @@ export function validateJobInput(input: JobInput): void {
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw new JobValidationError('options', 'must be an object', 'Pass { mode?, deadlineMs?, … } or leave it out.');
   }
-  if (options.mode !== undefined && options.mode !== 'stream' && options.mode !== 'poll') {
-    throw new JobValidationError('options.mode', `must be "stream" or "poll", got ${JSON.stringify(options.mode)}`, 'Use "stream" (default) or "poll".');
+  if (options.mode !== undefined && options.mode !== 'stream' && options.mode !== 'poll' && options.mode !== 'webhook') {
+    throw new JobValidationError('options.mode', `must be "stream", "poll" or "webhook", got ${JSON.stringify(options.mode)}`, 'Use "stream" (default), "poll", or "webhook" (needs GEMINI_JOBS_WEBHOOK_URL on the worker and a webhook receiver).');
   }
+  positiveMs(options, 'webhookBackstopInitialMs', 100, MAX_DEADLINE_MS);
+  positiveMs(options, 'webhookBackstopMaxMs', 100, MAX_DEADLINE_MS);
   positiveMs(options, 'deadlineMs', 1_000);
   positiveMs(options, 'streamIdleTimeoutMs', 100, 3_600_000);
   positiveMs(options, 'pollInitialIntervalMs', 10, 3_600_000);

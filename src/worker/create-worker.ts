@@ -30,6 +30,12 @@ export interface CreateJobsWorkerOptions
   log?: JobLogger;
   /** Override the workflows module (default: the compiled `workflows/` next to this package). */
   workflowsPath?: string;
+  /** Longest delay of a changed follow checkpoint before it is heartbeated (ms). Default 28 s. */
+  checkpointFlushMs?: number;
+  /** Checkpoint flush while someone watches a job (ms); also the SDK's heartbeat throttle. Default 5 s. */
+  watchedFlushMs?: number;
+  /** Receiver URL(s) for `webhook`-mode jobs (`webhook_config.uris`); default `GEMINI_JOBS_WEBHOOK_URL`. */
+  webhookUris?: string[];
   /** Admission control of creates per credential key; absent = off (runWorker reads it from the environment). */
   admission?: AdmissionSettings;
   /** Price table of cost estimates and `maxCostUsd` budgets (default: the built-in, dated table). */
@@ -41,7 +47,8 @@ export const JOB_WORKFLOWS_PATH: string = require.resolve('../../workflows');
 
 /** Creates (but does not run) a worker for job workflows and activities on `taskQueue`. */
 export async function createJobsWorker(options: CreateJobsWorkerOptions): Promise<Worker> {
-  const { client, resultStore, inlineReportMaxBytes, log, workflowsPath, workflowBundle, interceptors, admission, priceTable, ...workerOptions } = options;
+  const { client, resultStore, inlineReportMaxBytes, log, workflowsPath, workflowBundle, checkpointFlushMs, watchedFlushMs, webhookUris, interceptors, admission, priceTable, ...workerOptions } = options;
+  const uris = webhookUris ?? webhookUrisFromEnv(process.env);
   let lazy: InteractionsClient | undefined;
   const clientFactory: () => InteractionsClient =
     typeof client === 'function' ? client : client ? () => client : () => (lazy ??= InteractionsClient.fromEnv());
@@ -50,19 +57,39 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     resultStore: 'resultStore' in options ? resultStore : resultStoreFromEnv(),
     ...(inlineReportMaxBytes !== undefined ? { inlineReportMaxBytes } : {}),
     ...(log ? { log } : {}),
+    ...(checkpointFlushMs !== undefined ? { checkpointFlushMs } : {}),
+    ...(watchedFlushMs !== undefined ? { watchedFlushMs } : {}),
+    ...(uris.length > 0 ? { webhooks: { uris } } : {}),
     ...(admission ? { admission } : {}),
     ...(priceTable ? { priceTable } : {}),
   });
   return Worker.create({
     // Leave room for the follow activity to flush its heartbeat (the next attempt resumes from it).
     shutdownGraceTime: '10s',
-    // The SDK would flush heartbeats only every 0.8 × heartbeatTimeout (24 s for the follow
-    // activity): a stale resume point and live progress. See WORKER_DEFAULTS.heartbeatFlushMs.
-    maxHeartbeatThrottleInterval: '5s',
+    // The follow activity decides when to heartbeat (activities/flush.ts); the SDK's throttle only
+    // has to stay out of the way of its fastest (watched) flush.
+    maxHeartbeatThrottleInterval: watchedFlushMs ?? '5s',
     ...workerOptions,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath ?? JOB_WORKFLOWS_PATH }),
     // gemini_jobs_running{phase}: counted around each job activity, outside the activities' code.
     interceptors: { ...interceptors, activity: [activityPhaseMetrics, ...(interceptors?.activity ?? [])] },
     activities,
   });
+}
+
+/** `GEMINI_JOBS_WEBHOOK_URL`: one URL or several separated by commas (empty = webhook mode off). */
+export function webhookUrisFromEnv(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.GEMINI_JOBS_WEBHOOK_URL?.trim();
+  if (!raw) return [];
+  const uris = raw.split(',').map((u) => u.trim()).filter(Boolean);
+  for (const uri of uris) {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new Error(`GEMINI_JOBS_WEBHOOK_URL must hold absolute http(s) URLs separated by commas; ${JSON.stringify(uri)} is not one`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`GEMINI_JOBS_WEBHOOK_URL: ${JSON.stringify(uri)} must be an http(s) URL`);
+  }
+  return uris;
 }

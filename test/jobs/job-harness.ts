@@ -26,7 +26,7 @@ export interface JobHarness {
   resultsDir: string;
   taskQueue: string;
   client: InteractionsClient;
-  newWorker(extra?: { log?: JobLogger; admission?: AdmissionSettings }): Promise<Worker>;
+  newWorker(extra?: { log?: JobLogger; webhookUris?: string[]; admission?: AdmissionSettings }): Promise<Worker>;
   start(input: JobInput, workflowId?: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof interactionJob>>;
   close(): Promise<void>;
 }
@@ -69,6 +69,7 @@ export async function jobHarness(name: string, emulatorOptions: EmulatorOptions 
         log: extra.log ?? silentLogger,
         ...(extra.admission ? { admission: extra.admission } : {}),
         workflowBundle: bundle,
+        ...(extra.webhookUris ? { webhookUris: extra.webhookUris } : {}),
         // Fresh checkpoints and quick shutdowns keep the tests short.
         maxHeartbeatThrottleInterval: '300ms',
         shutdownGraceTime: '1s',

@@ -33,7 +33,8 @@ interface WorkerProcess {
 
 function startWorkerProcess(name: string): WorkerProcess {
   const child = spawn(process.execPath, [CLI, 'worker'], {
-    env: h.cliEnv({ GEMINI_JOBS_SHUTDOWN_GRACE_MS: '500', GEMINI_JOBS_MAX_ACTIVITIES: '20' }),
+    // A fast checkpoint flush, so the run's progress shows early and the handover is mid-run.
+    env: h.cliEnv({ GEMINI_JOBS_SHUTDOWN_GRACE_MS: '500', GEMINI_JOBS_MAX_ACTIVITIES: '20', GEMINI_JOBS_CHECKPOINT_FLUSH_MS: '300' }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -131,7 +131,7 @@ function jobOptionsFromFlags(ctx: CommandContext): JobOptions {
   const options: JobOptions = {};
   const mode = str(v, 'mode');
   if (mode !== undefined) {
-    if (mode !== 'stream' && mode !== 'poll') throw new UsageError('--mode must be stream or poll', 'start');
+    if (mode !== 'stream' && mode !== 'poll' && mode !== 'webhook') throw new UsageError('--mode must be stream, poll or webhook', 'start');
     options.mode = mode;
   }
   const deadline = str(v, 'deadline');

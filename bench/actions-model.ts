@@ -1,0 +1,133 @@
+/**
+ * Temporal actions per job-hour at REAL time scale, calculated (no servers): the event timeline of
+ * an emulated 60-minute Deep Research run (the emulator's own script, thought summaries on) is fed
+ * through each heartbeat policy, and the backstop schedule of webhook mode is laid over an hour.
+ *
+ *   node dist/bench/actions-model.js [--minutes 60] [--runs 20]
+ *
+ * Heartbeats: v0.1.0 = a heartbeat call per id'd event plus a 10 s keepalive, sent by the SDK at
+ * most every 5 s (`maxHeartbeatThrottleInterval`); now = activities/flush.ts (a changed checkpoint
+ * waits at most 28 s, a liveness beat every 0.8 × 40 s). Resume-point lag = time from an event to
+ * the heartbeat that records it (what a SIGKILL replays). Fixed actions per turn are counted from
+ * the command sequence (see FIXED below; the load bench reads the same from real histories).
+ */
+import { buildScript, inputToSteps } from '../src/emulator/script';
+import { numberFlag, parseFlags } from './lib/args';
+import { percentile, table } from './lib/stats';
+
+/**
+ * Billable actions of one turn besides follow heartbeats. Stream/poll: workflow start, create
+ * activity + its 2 heartbeats (creating, created), 2 search-attribute upserts, deadline timer,
+ * follow activity. Webhook: the same without the deadline timer (each wait's timer is counted per
+ * check), plus the signal, the collecting follow activity and its first heartbeat.
+ */
+const FIXED = { stream: 1 + 1 + 2 + 2 + 1 + 1, poll: 1 + 1 + 2 + 2 + 1 + 1, webhook: 1 + 1 + 2 + 2 + 1 + 1 + 1 };
+
+interface Policy {
+  name: string;
+  /** Returns the send times (ms) given the id'd event times and the run length. */
+  sends(events: number[], endMs: number): number[];
+}
+
+/** v0.1.0: heartbeat() per id'd event and every keepaliveMs; the SDK sends at most one per throttleMs. */
+function sdkThrottled(throttleMs: number, keepaliveMs: number): Policy['sends'] {
+  return (events, endMs) => {
+    const calls = [...events];
+    for (let t = 0; t < endMs; t += keepaliveMs) calls.push(t);
+    calls.sort((a, b) => a - b);
+    const sends: number[] = [];
+    let last = -Infinity;
+    let pending: number | undefined;
+    for (const c of calls) {
+      if (pending !== undefined && last + throttleMs <= c) {
+        sends.push((last = last + throttleMs));
+        pending = undefined;
+      }
+      if (c - last >= throttleMs) sends.push((last = c));
+      else pending = c;
+    }
+    if (pending !== undefined) sends.push(last + throttleMs);
+    return sends;
+  };
+}
+
+/** activities/flush.ts: dirty → at most flushMs late; nothing sent for livenessMs → a beat. */
+function timeFlushed(flushMs: number, livenessMs: number): Policy['sends'] {
+  return (events, endMs) => {
+    const sends: number[] = [0];
+    let last = 0;
+    let dirty = false;
+    let i = 0;
+    for (;;) {
+      const due = last + (dirty ? Math.min(flushMs, livenessMs) : livenessMs);
+      const next = events[i];
+      if (next !== undefined && next < due) {
+        i++;
+        dirty = true;
+        if (next - last >= flushMs) {
+          sends.push((last = next));
+          dirty = false;
+        }
+        continue;
+      }
+      if (due >= endMs) break;
+      sends.push((last = due));
+      dirty = false;
+    }
+    return sends;
+  };
+}
+
+function eventTimes(minutes: number, seed: number): { ids: number[]; all: number } {
+  const body = { agent: 'deep-research-preview-04-2026', input: `model run ${seed}`, agent_config: { type: 'deep-research', thinking_summaries: 'auto' }, background: true };
+  const script = buildScript({ body, inputSteps: inputToSteps(body.input) as never, seed }, { deepResearchDurationMs: minutes * 60_000 });
+  const ids: number[] = [];
+  let deltas = 0;
+  for (const e of script.entries) {
+    // The emulator leaves every 7th delta without an event_id: no checkpoint there.
+    if (e.ev.event_type === 'step.delta' && ++deltas % 7 === 0) continue;
+    ids.push(e.at);
+  }
+  return { ids, all: script.entries.length };
+}
+
+function main(): void {
+  const f = parseFlags({ minutes: { type: 'string' }, runs: { type: 'string' } }, 'Usage: node dist/bench/actions-model.js [--minutes 60] [--runs 20]');
+  const minutes = numberFlag(f, 'minutes', 60, 1);
+  const runs = Math.round(numberFlag(f, 'runs', 20, 1));
+  const endMs = minutes * 60_000;
+  const policies: Policy[] = [
+    { name: 'stream v0.1.0 (5 s SDK flush, 10 s keepalive)', sends: sdkThrottled(5_000, 10_000) },
+    { name: 'stream, SDK throttle only (0.8 x 30 s)', sends: sdkThrottled(24_000, 10_000) },
+    { name: 'stream now (28 s flush, 32 s liveness)', sends: timeFlushed(28_000, 32_000) },
+  ];
+  const rows: string[][] = [['policy', 'heartbeats/run', 'actions/job-hour', 'resume lag p50 s', 'resume lag p99 s', 'events/run']];
+  for (const p of policies) {
+    let beats = 0;
+    let events = 0;
+    const lags: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const { ids, all } = eventTimes(minutes, r + 1);
+      events += all;
+      const sends = p.sends(ids, endMs);
+      beats += sends.length;
+      let j = 0;
+      for (const e of ids) {
+        while (j < sends.length && sends[j]! < e) j++;
+        lags.push(((sends[j] ?? endMs) - e) / 1000);
+      }
+    }
+    const perRun = beats / runs;
+    rows.push([p.name, perRun.toFixed(0), ((perRun + FIXED.stream) * (60 / minutes)).toFixed(0), percentile(lags, 50).toFixed(1), percentile(lags, 99).toFixed(1), (events / runs).toFixed(0)]);
+  }
+  // Webhook mode: a timer and a GET-check activity per backstop check (1, 2, 4, 8, then 10 min).
+  let checks = 0;
+  for (let t = 0, step = 60_000; t + step < endMs; t += step, step = Math.min(600_000, step * 2)) checks++;
+  const webhook = FIXED.webhook + 2 * checks + 1;
+  rows.push([`webhook (${checks} backstop checks)`, '0', (webhook * (60 / minutes)).toFixed(0), 'n/a', 'n/a', '0']);
+  rows.push(['poll (2 s -> 30 s GETs, no heartbeat per GET beyond the flush)', 'see stream now', '~ stream now', 'n/a', 'n/a', '0']);
+  process.stdout.write(`Temporal actions per job-hour, real time scale, ${minutes}-minute Deep Research runs (${runs} emulator scripts)\n`);
+  process.stdout.write(table(rows) + '\n');
+}
+
+main();

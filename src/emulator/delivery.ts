@@ -1,0 +1,202 @@
+/**
+ * Webhook delivery, the way the Interactions API does it (as far as it is known): when a run
+ * settles, a signed POST goes to every `webhook_config.uris` entry of its create request
+ * ("dynamic" webhooks, with its `user_metadata`) and to every enabled project-level subscription
+ * of the event ("static" webhooks, from the `/webhooks` resource).
+ *
+ * Signing: Standard Webhooks headers `webhook-id`, `webhook-timestamp`, `webhook-signature`.
+ * Static deliveries carry `v1,<base64 HMAC-SHA256>` (every live secret of the subscription, for
+ * rotation). Dynamic ones carry an RS256 JWT (`dynamicSigning: 'jwt'`, default) checked against the
+ * emulator's JWKS at `GET /.well-known/jwks.json`, or HMAC with `dynamicSecret`. JWT claims: `iss`
+ * (the emulator URL), `aud` (the target URI), `iat`, `exp`, `jti` (= webhook-id) and `body_sha256`
+ * (base64url SHA-256 of the body).
+ *
+ * At least once, unordered: a non-2xx answer or a network error is retried with backoff
+ * (emulated time). Faults: `duplicateProbability` (delivered again later with the same id),
+ * `dropProbability` (never delivered: a lost webhook), `failProbability` (an attempt counts as
+ * failed even if it arrived, so it is retried: the receiver sees it twice), `delayMs` (a random
+ * delay before the first attempt in [min, max] emulated ms: reordering).
+ */
+import { createHash, createSign, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import type { Rng } from './rng';
+import type { Scheduler } from './scheduler';
+import type { JsonRecord } from './wire';
+
+export interface WebhookDeliveryOptions {
+  /** How per-request deliveries are signed (default `jwt`). */
+  dynamicSigning?: 'jwt' | 'standard';
+  /** `whsec_…` secret for per-request deliveries signed `standard` (default: generated). */
+  dynamicSecret?: string;
+  duplicateProbability?: number;
+  dropProbability?: number;
+  failProbability?: number;
+  /** Random delay before the first attempt, [min, max] in emulated ms (default [0, 0]). */
+  delayMs?: [number, number];
+  /** Attempts per delivery, the first included (default 8). */
+  maxAttempts?: number;
+  /** First retry delay in emulated ms, doubled per attempt (default 5 000; the API retries for up to a day). */
+  retryInitialMs?: number;
+  /** Per-attempt timeout in real ms (default 10 000). */
+  timeoutMs?: number;
+}
+
+export interface DeliveryCounters {
+  /** Deliveries started (one per event and target). */
+  deliveries: number;
+  /** HTTP attempts made. */
+  attempts: number;
+  /** Attempts answered 2xx. */
+  delivered: number;
+  /** Attempts answered non-2xx or failed on the network. */
+  failedAttempts: number;
+  /** Deliveries given up after `maxAttempts`. */
+  abandoned: number;
+  /** Faults fired. */
+  dropped: number;
+  duplicated: number;
+  failedByFault: number;
+  /** Answers by HTTP status. */
+  statuses: Record<string, number>;
+}
+
+export interface SettledRun {
+  id: string;
+  status: string;
+  request: JsonRecord;
+}
+
+export interface StaticTarget {
+  uri: string;
+  secrets: string[];
+}
+
+/** The webhook event type of a settled status. */
+export function eventTypeOf(status: string): string {
+  switch (status) {
+    case 'failed':
+      return 'interaction.failed';
+    case 'requires_action':
+      return 'interaction.requires_action';
+    case 'cancelled':
+      return 'interaction.cancelled';
+    default:
+      return 'interaction.completed';
+  }
+}
+
+export class WebhookDelivery {
+  readonly counters: DeliveryCounters = { deliveries: 0, attempts: 0, delivered: 0, failedAttempts: 0, abandoned: 0, dropped: 0, duplicated: 0, failedByFault: 0, statuses: {} };
+  private readonly privateKey: KeyObject;
+  private readonly jwk: JsonRecord;
+  private readonly kid = `emu-${randomBytes(4).toString('hex')}`;
+  readonly dynamicSecret: string;
+  private closed = false;
+
+  constructor(
+    private readonly opts: WebhookDeliveryOptions,
+    private readonly host: { scheduler: Scheduler; timeScale: number; url: () => string; rng: Rng },
+  ) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.privateKey = privateKey;
+    this.jwk = { ...(publicKey.export({ format: 'jwk' }) as JsonRecord), kid: this.kid, alg: 'RS256', use: 'sig' };
+    this.dynamicSecret = opts.dynamicSecret ?? `whsec_${randomBytes(24).toString('base64')}`;
+  }
+
+  /** The public keys of the JWT scheme, as `GET /.well-known/jwks.json` serves them. */
+  jwks(): { keys: JsonRecord[] } {
+    return { keys: [this.jwk] };
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** A run settled: deliver to its `webhook_config.uris` and to the static subscriptions of the event. */
+  onSettled(run: SettledRun, statics: StaticTarget[]): void {
+    const eventType = eventTypeOf(run.status);
+    const config = run.request['webhook_config'] as { uris?: unknown; user_metadata?: unknown } | undefined;
+    const dynamicUris = Array.isArray(config?.uris) ? config!.uris.filter((u): u is string => typeof u === 'string') : [];
+    const data: JsonRecord = { id: run.id, status: run.status };
+    const base = { type: eventType, timestamp: new Date().toISOString() };
+    if (dynamicUris.length > 0) {
+      const withMeta = { ...base, data: { ...data, ...(config?.user_metadata && typeof config.user_metadata === 'object' ? { user_metadata: config.user_metadata } : {}) } };
+      for (const uri of dynamicUris) this.start(uri, JSON.stringify(withMeta), this.opts.dynamicSigning === 'standard' ? { secrets: [this.dynamicSecret] } : { jwt: true });
+    }
+    for (const target of statics) this.start(target.uri, JSON.stringify({ ...base, data }), { secrets: target.secrets });
+  }
+
+  private chance(p: number | undefined): boolean {
+    return p !== undefined && p > 0 && this.host.rng() < p;
+  }
+
+  private emulatedDelay(ms: number): number {
+    return ms / this.host.timeScale;
+  }
+
+  /** A second attempt of the same delivery comes at least a second later in real time, re-signed with a new timestamp, as a real sender's would. */
+  private resendDelay(ms: number): number {
+    return Math.max(1_000, this.emulatedDelay(ms));
+  }
+
+  private start(uri: string, body: string, signing: { jwt: true } | { secrets: string[] }): void {
+    this.counters.deliveries++;
+    if (this.chance(this.opts.dropProbability)) {
+      this.counters.dropped++;
+      return;
+    }
+    const id = `msg_${randomBytes(12).toString('hex')}`;
+    const [lo, hi] = this.opts.delayMs ?? [0, 0];
+    const first = lo + (hi - lo) * this.host.rng();
+    this.host.scheduler.after(this.emulatedDelay(first), () => void this.attempt(uri, id, body, signing, 1));
+    if (this.chance(this.opts.duplicateProbability)) {
+      this.counters.duplicated++;
+      const later = first + (hi - lo + 2_000) * this.host.rng();
+      this.host.scheduler.after(this.emulatedDelay(first) + this.resendDelay(later - first), () => void this.attempt(uri, id, body, signing, 1));
+    }
+  }
+
+  private headers(uri: string, id: string, body: string, signing: { jwt: true } | { secrets: string[] }): Record<string, string> {
+    const now = new Date();
+    const ts = Math.floor(now.getTime() / 1000);
+    let signature: string;
+    if ('jwt' in signing) {
+      const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const claims = { iss: this.host.url(), aud: uri, iat: ts, exp: ts + 300, jti: id, body_sha256: createHash('sha256').update(body).digest('base64url') };
+      const input = `${b64({ alg: 'RS256', typ: 'JWT', kid: this.kid })}.${b64(claims)}`;
+      signature = `${input}.${createSign('RSA-SHA256').update(input).sign(this.privateKey).toString('base64url')}`;
+    } else {
+      signature = signing.secrets.map((s) => new StandardWebhook(s).sign(id, now, body)).join(' ');
+    }
+    return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signature, 'user-agent': 'gemini-jobs-emulator-webhooks' };
+  }
+
+  private async attempt(uri: string, id: string, body: string, signing: { jwt: true } | { secrets: string[] }, n: number): Promise<void> {
+    if (this.closed) return;
+    this.counters.attempts++;
+    let ok = false;
+    try {
+      const res = await fetch(uri, { method: 'POST', headers: this.headers(uri, id, body, signing), body, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
+      await res.arrayBuffer().catch(() => undefined);
+      this.counters.statuses[String(res.status)] = (this.counters.statuses[String(res.status)] ?? 0) + 1;
+      ok = res.status >= 200 && res.status < 300;
+    } catch {
+      ok = false;
+    }
+    if (ok && this.chance(this.opts.failProbability)) {
+      this.counters.failedByFault++;
+      ok = false;
+    }
+    if (ok) {
+      this.counters.delivered++;
+      return;
+    }
+    this.counters.failedAttempts++;
+    if (n >= (this.opts.maxAttempts ?? 8) || this.closed) {
+      this.counters.abandoned++;
+      return;
+    }
+    const delay = (this.opts.retryInitialMs ?? 5_000) * 2 ** (n - 1) * (0.75 + 0.5 * this.host.rng());
+    this.host.scheduler.after(this.resendDelay(delay), () => void this.attempt(uri, id, body, signing, n + 1));
+  }
+}

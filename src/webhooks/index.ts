@@ -1,0 +1,11 @@
+/**
+ * The Gemini webhook receiver for gemini-jobs (`webhook` mode). Sits above workflows/definitions
+ * (it signals jobs) and below the faces (CLI `gemini-jobs webhooks`, `serve`). See docs/webhooks.md.
+ */
+export { createWebhookHandler, signalThroughClient } from './handler';
+export type { WebhookHandler, WebhookHandlerOptions, WebhookHandlerStats, WebhookLog, WebhookResponse } from './handler';
+export { verifyDelivery, bodyHash, jwtOf } from './verify';
+export type { VerifyOptions, VerifyResult, WebhookScheme } from './verify';
+export { deliveryFacts } from './payload';
+export { RecentIds } from './dedupe';
+export { DEFAULT_GEMINI_JWKS_URL, WebhookConfigError, webhookVerifyOptionsFromEnv } from './env';

@@ -1,0 +1,133 @@
+/**
+ * Fast recovery and cheap checkpoints of the follow activity, each unit on its own: the shared
+ * backoff helper, transient GET errors retried inside the attempt (Retry-After honoured), the
+ * heartbeat flusher (time-based, liveness, urgent) under an injected clock, and the quiet probe
+ * that tells a quiet gap from a stalled stream.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { backoffMs, retryDelay, withJitter } from '../../src/common/backoff';
+import { HeartbeatFlusher } from '../../activities/flush';
+import { judgeQuietProbe, producedSteps } from '../../activities/quiet-probe';
+import { withTransientRetries } from '../../activities/transient';
+import { RateLimitError, InternalServerError, NotFoundError } from '../../src/interactions/errors';
+import type { Interaction } from '../../src/interactions/types';
+
+test('backoff: bounded exponential, jitter within its band, a Retry-After hint wins (capped)', () => {
+  assert.deepEqual([0, 1, 2, 3, 10].map((n) => backoffMs(n, 250, 4_000)), [250, 500, 1_000, 2_000, 4_000]);
+  assert.equal(withJitter(1_000, 0.2, 'both', () => 0), 800);
+  assert.equal(withJitter(1_000, 0.2, 'both', () => 1), 1_200);
+  assert.equal(withJitter(1_000, 0.25, 'down', () => 1), 750);
+  assert.equal(retryDelay(5, { initialMs: 250, maxMs: 4_000 }, 2_000, 30_000, () => 0), 2_000);
+  assert.equal(retryDelay(0, { initialMs: 250, maxMs: 4_000 }, 120_000, 30_000, () => 0), 30_000);
+});
+
+function rateLimited(retryAfterMs?: number): RateLimitError {
+  return new RateLimitError({ status: 429, upstreamMessage: 'quota', ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) } as never);
+}
+
+test('transient retries: a 429 with Retry-After and a 503 are repeated inside the attempt, a 404 is not', async () => {
+  const env = new MockActivityEnvironment();
+  const delays: number[] = [];
+  let calls = 0;
+  const value = await env.run(() =>
+    withTransientRetries(
+      async () => {
+        calls++;
+        if (calls === 1) throw rateLimited(50);
+        if (calls === 2) throw new InternalServerError({ status: 503, upstreamMessage: 'unavailable' } as never);
+        return 'ok';
+      },
+      { onRetry: (r) => delays.push(r.delayMs), backoff: { initialMs: 1, maxMs: 5 } },
+    ),
+  );
+  assert.equal(value, 'ok');
+  assert.equal(calls, 3);
+  assert.ok(delays[0]! >= 50, `the Retry-After of 50 ms is honoured (got ${delays[0]})`);
+  let notFoundCalls = 0;
+  await assert.rejects(
+    env.run(() => withTransientRetries(async () => { notFoundCalls++; throw new NotFoundError({ status: 404, upstreamMessage: 'nope' } as never); })),
+    (err: unknown) => (err as { code?: string }).code === 'not_found',
+  );
+  assert.equal(notFoundCalls, 1);
+});
+
+test('transient retries: the attempt budget is bounded; the last error reaches Temporal', async () => {
+  const env = new MockActivityEnvironment();
+  let calls = 0;
+  await assert.rejects(
+    env.run(() => withTransientRetries(async () => { calls++; throw rateLimited(); }, { maxAttempts: 4, backoff: { initialMs: 1, maxMs: 2 } })),
+    (err: unknown) => (err as { code?: string }).code === 'rate_limited',
+  );
+  assert.equal(calls, 4);
+});
+
+test('flusher: changes are sent at most once per flush interval, a quiet run still beats for liveness', async () => {
+  let now = 0;
+  const sent: number[] = [];
+  const flusher = new HeartbeatFlusher({ flushMs: 28_000, livenessMs: 32_000, watchedFlushMs: 5_000 }, () => sent.push(now), () => now);
+  flusher.flush();
+  // 100 events in the first 10 s: none is sent on its own.
+  for (let i = 0; i < 100; i++) {
+    now += 100;
+    flusher.mark();
+  }
+  assert.deepEqual(sent, [0]);
+  now = 28_000;
+  flusher.mark();
+  assert.deepEqual(sent, [0, 28_000], 'the first change after the flush interval goes out at once');
+  now = 28_500;
+  flusher.mark(true);
+  assert.deepEqual(sent, [0, 28_000, 28_500], 'an urgent change (a phase change) goes out at once');
+  flusher.stop();
+});
+
+test('flusher: the timer sends a pending change at the flush interval, then liveness beats', async () => {
+  const sent: number[] = [];
+  const t0 = Date.now();
+  const flusher = new HeartbeatFlusher({ flushMs: 40, livenessMs: 80, watchedFlushMs: 10 }, () => sent.push(Date.now() - t0));
+  flusher.flush();
+  flusher.mark();
+  await new Promise((r) => setTimeout(r, 300));
+  flusher.stop();
+  const count = sent.length;
+  await new Promise((r) => setTimeout(r, 120));
+  assert.equal(sent.length, count, 'nothing is sent after stop()');
+  assert.ok(sent.length >= 3, `start, the pending change, then liveness beats (got ${sent.length})`);
+  assert.ok(sent[1]! >= 35, `the pending change waited for the flush interval (sent at ${sent[1]} ms)`);
+});
+
+test('flusher: while someone watches, the faster flush applies', () => {
+  let now = 0;
+  let watching = false;
+  const sent: number[] = [];
+  const flusher = new HeartbeatFlusher({ flushMs: 28_000, livenessMs: 32_000, watchedFlushMs: 5_000 }, () => sent.push(now), () => now, () => watching);
+  flusher.flush();
+  now = 6_000;
+  flusher.mark();
+  assert.deepEqual(sent, [0]);
+  watching = true;
+  now = 6_100;
+  flusher.mark();
+  assert.deepEqual(sent, [0, 6_100]);
+  flusher.stop();
+});
+
+function interaction(steps: number, updated: string, status = 'in_progress'): Interaction {
+  return {
+    id: 'v1_x',
+    status,
+    updated,
+    steps: [{ type: 'user_input', content: [] }, ...Array.from({ length: steps }, () => ({ type: 'thought' }))],
+  } as unknown as Interaction;
+}
+
+test('quiet probe: a quiet gap is left alone, a stream that fell behind is reconnected, a finished run collected', () => {
+  assert.equal(producedSteps(interaction(3, 't1')), 3);
+  assert.equal(judgeQuietProbe(interaction(3, 't1'), { stepsStarted: 3, previousUpdated: undefined, running: true }), 'quiet');
+  assert.equal(judgeQuietProbe(interaction(4, 't1'), { stepsStarted: 3, previousUpdated: undefined, running: true }), 'stalled');
+  assert.equal(judgeQuietProbe(interaction(3, 't2'), { stepsStarted: undefined, previousUpdated: 't1', running: true }), 'stalled');
+  assert.equal(judgeQuietProbe(interaction(3, 't1'), { stepsStarted: undefined, previousUpdated: 't1', running: true }), 'quiet');
+  assert.equal(judgeQuietProbe(interaction(3, 't1', 'completed'), { stepsStarted: 3, previousUpdated: undefined, running: false }), 'settled');
+});

@@ -1,0 +1,149 @@
+/**
+ * `webhook` mode end to end over real HTTP: the emulator delivers signed webhooks (JWT checked
+ * against its JWKS, fetched over HTTP) to a receiver built with createWebhookHandler, which
+ * signals the job on the real Temporal dev server. Covers a delivered webhook, a lost one (the
+ * backstop GET check finds the end), duplicated and retried deliveries, and an orphan of the
+ * create window (a create whose answer was lost, retried: the first run is found and cancelled).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { releaseTestEnv } from '../helpers/temporal';
+import { createWebhookHandler, type WebhookHandler } from '../../src/webhooks';
+import type { EmulatorOptions } from '../../src/emulator';
+import type { JobRequest, JobResult } from '../../workflows/definitions';
+import { FAST, jobHarness, waitFor, type JobHarness } from './job-harness';
+import { JobsClient } from '../../src/jobs/jobs-client';
+
+interface Setup {
+  h: JobHarness;
+  server: Server;
+  url: string;
+  handler: WebhookHandler;
+}
+
+async function setup(name: string, emulator: EmulatorOptions): Promise<Setup> {
+  const h = await jobHarness(name, emulator);
+  const handler = createWebhookHandler({ client: h.env.client, jwksUrl: `${h.emulator.url}/.well-known/jwks.json` });
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/gemini`;
+  return { h, server, url, handler };
+}
+
+async function teardown(s: Setup | undefined): Promise<void> {
+  if (!s) return;
+  await new Promise<void>((resolve) => s.server.close(() => resolve()));
+  await s.h.close();
+}
+
+const research = (input: string): JobRequest => ({ agent: 'deep-research-preview-04-2026', input, agent_config: { type: 'deep-research', thinking_summaries: 'auto' } }) as JobRequest;
+/** Backstop checks far apart: only the webhook can end these runs quickly. */
+const WEBHOOK = { ...FAST, mode: 'webhook' as const, webhookBackstopInitialMs: 60_000, webhookBackstopMaxMs: 60_000 };
+
+let plain: Setup;
+before(async () => {
+  plain = await setup('webhook', { webhooks: { duplicateProbability: 1, failProbability: 0.3, retryInitialMs: 100 } });
+});
+after(async () => {
+  await teardown(plain);
+  await releaseTestEnv();
+});
+
+async function assertCompleted(s: Setup, result: JobResult): Promise<void> {
+  assert.equal(result.status, 'completed');
+  const body = await s.h.store.get(result.report!);
+  assert.equal(body?.toString('utf8'), s.h.emulator.canonicalReport(result.interactionId!));
+}
+
+test('webhook mode: the job ends on the webhook, holds no stream, and duplicates signal once', async () => {
+  const worker = await plain.h.newWorker({ webhookUris: [plain.url] });
+  await worker.runUntil(async () => {
+    const handle = await plain.h.start({ request: research('webhook mode: heat pumps'), options: WEBHOOK });
+    const result = await handle.result();
+    await assertCompleted(plain, result);
+    assert.equal(result.turns[0]!.settledBy, 'webhook');
+    const info = plain.h.emulator.interactions().find((i) => i.id === result.interactionId)!;
+    const config = info.request['webhook_config'] as { uris: string[]; user_metadata: Record<string, string> };
+    assert.deepEqual(config.uris, [plain.url]);
+    assert.deepEqual(config.user_metadata, { gemini_jobs_job_id: handle.workflowId, gemini_jobs_turn: '1' });
+    const perInteraction = plain.h.emulator.counters().interactions[result.interactionId!]!;
+    assert.equal(perInteraction.streams, 0, 'no stream was opened');
+    assert.ok(perInteraction.gets <= 2, `one GET collects the run (got ${perInteraction.gets})`);
+    // Every delivery was duplicated: the receiver signalled once per webhook id.
+    const signals = (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    assert.equal(signals, 1, 'one signal for a delivery sent twice (and retried after failed attempts)');
+    await waitFor(() => plain.handler.stats.duplicates >= 1, 'the duplicate delivery (a second later) is recognised');
+    const after = (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    assert.equal(after, 1, 'the duplicate signalled nothing');
+  });
+});
+
+test('webhook mode: a lost webhook only delays the job: the backstop GET check finds the end', async () => {
+  const lost = await setup('webhook-lost', { webhooks: { dropProbability: 1 } });
+  try {
+    const worker = await lost.h.newWorker({ webhookUris: [lost.url] });
+    await worker.runUntil(async () => {
+      const handle = await lost.h.start({ request: research('webhook mode: lost webhook'), options: { ...WEBHOOK, webhookBackstopInitialMs: 500, webhookBackstopMaxMs: 1_000 } });
+      const result = await handle.result();
+      await assertCompleted(lost, result);
+      assert.equal(result.turns[0]!.settledBy, 'backstop');
+      assert.equal(lost.handler.stats.received, 0, 'no delivery reached the receiver');
+      assert.ok(lost.h.emulator.webhookCounters().dropped >= 1);
+    });
+  } finally {
+    await teardown(lost);
+  }
+});
+
+test('webhook mode: a forged JWT, a stale timestamp and missing headers get 401', async () => {
+  const body = JSON.stringify({ type: 'interaction.completed', data: { id: 'v1_x', status: 'completed', user_metadata: { gemini_jobs_job_id: 'nope', gemini_jobs_turn: '1' } } });
+  const now = Math.floor(Date.now() / 1000);
+  const post = (headers: Record<string, string>) => fetch(plain.url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const forged = await post({ 'webhook-id': 'msg_forged', 'webhook-timestamp': String(now), 'webhook-signature': 'eyJhbGciOiJSUzI1NiJ9.eyJqdGkiOiJtc2dfZm9yZ2VkIn0.c2lnbmF0dXJl' });
+  assert.equal(forged.status, 401);
+  const stale = await post({ 'webhook-id': 'msg_stale', 'webhook-timestamp': String(now - 3600), 'webhook-signature': 'v1,AAAA' });
+  assert.equal(stale.status, 401);
+  const missing = await post({});
+  assert.equal(missing.status, 401);
+});
+
+test('webhook mode: an orphan of the create window is recorded as possibleDuplicateCreate and cancelled', async () => {
+  // The first create is accepted by the server but answered 503: Temporal retries the create, a
+  // second interaction starts, and the first runs unobserved, until its webhook names this job.
+  const orphan = await setup('webhook-orphan', {});
+  try {
+    const remove = orphan.h.emulator.addFault({ kind: 'http_error', route: 'create', status: 503, afterCreate: true, count: 1 });
+    const worker = await orphan.h.newWorker({ webhookUris: [orphan.url] });
+    await worker.runUntil(async () => {
+      const handle = await orphan.h.start({ request: research('webhook mode: orphan'), options: WEBHOOK });
+      const result = await handle.result();
+      remove();
+      await assertCompleted(orphan, result);
+      const created = orphan.h.emulator.interactions().filter((i) => i.request['input'] === 'webhook mode: orphan');
+      assert.equal(created.length, 2, 'the lost create answer led to a second interaction');
+      const orphanId = created.find((i) => i.id !== result.interactionId)!.id;
+      assert.deepEqual(result.turns[0]!.possibleDuplicateCreate?.map((o) => o.interactionId), [orphanId]);
+      assert.ok(result.turns[0]!.possibleDuplicateCreate![0]!.cancel, 'a cancel was sent to the orphan');
+      assert.ok(orphan.h.emulator.counters().interactions[orphanId]!.cancels >= 1);
+    });
+  } finally {
+    await teardown(orphan);
+  }
+});
+
+test('webhook mode: live progress on demand: refreshProgress runs one GET and returns it; a closed job has none', async () => {
+  const jobs = new JobsClient({ client: plain.h.env.client, taskQueue: plain.h.taskQueue, resultStore: plain.h.store });
+  const worker = await plain.h.newWorker({ webhookUris: [plain.url] });
+  await worker.runUntil(async () => {
+    const { jobId } = await jobs.start(research('webhook mode: progress on demand'), { options: WEBHOOK });
+    const state = await waitFor(() => jobs.refreshProgress(jobId).catch(() => undefined), 'the turn waits for its webhook and answers refreshProgress');
+    assert.equal(state.status, 'running');
+    assert.ok(state.progress && state.progress.outputChars >= 0);
+    assert.ok(state.upstreamStatus, 'the status read by the GET');
+    const done = await jobs.result(jobId, { wait: true, timeoutMs: 60_000 });
+    assert.equal(done.status, 'completed');
+    await assert.rejects(jobs.refreshProgress(jobId), /No job with id|refreshProgress rejected/);
+  });
+});
