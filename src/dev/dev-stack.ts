@@ -13,7 +13,7 @@ import { JobsClient } from '../jobs/jobs-client';
 import { EMULATOR_PLACEHOLDER_KEY, hasGeminiCredentials } from '../jobs/gemini-env';
 import { createResultStoreFromEnv, resultStoreFromEnv } from '../jobs/result-store';
 import { resolveTaskQueue } from '../temporal/connection';
-import { createJsonLogger, installRuntimeLogger, runWorker } from '../worker/run-worker';
+import { WORKER_DEFAULTS, createJsonLogger, installRuntimeLogger, runWorker } from '../worker/run-worker';
 import { watchAndRender, exitCodeForStatus } from '../cli/commands/jobs';
 import type { CliIO, CommandContext } from '../cli/context';
 import { EXIT } from '../cli/exit-codes';
@@ -96,8 +96,12 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
     // 2. Gemini backend: real API with credentials, else the emulator.
     let interactions: InteractionsClient | undefined;
     let emulatorUrl: string | undefined;
+    // Someone watches every dev job, so its live progress is flushed often: the production default
+    // (28 s, chosen for Temporal action cost) would show nothing of a 20 s emulated run.
+    let checkpointFlushMs = WORKER_DEFAULTS.heartbeatFlushMs;
     if (options.forceEmulator || !hasGeminiCredentials(env)) {
       const timeScale = options.timeScale ?? DEV_DEFAULTS.timeScale;
+      checkpointFlushMs = Math.max(250, Math.round(WORKER_DEFAULTS.checkpointFlushMs / timeScale));
       const emulator = await startEmulator({ port: 0, timeScale });
       cleanup.push(() => emulator.close());
       emulatorUrl = emulator.url;
@@ -132,6 +136,7 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
       taskQueue,
       env,
       ...(interactions ? { interactions } : {}),
+      ...(env.GEMINI_JOBS_CHECKPOINT_FLUSH_MS ? {} : { checkpointFlushMs }),
       resultStore,
       logger: workerLogger,
       handleSignals: false,

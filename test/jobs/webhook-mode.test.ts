@@ -14,7 +14,7 @@ import { createWebhookHandler, type WebhookHandler } from '../../src/webhooks';
 import type { EmulatorOptions } from '../../src/emulator';
 import type { JobRequest, JobResult } from '../../workflows/definitions';
 import { FAST, jobHarness, waitFor, type JobHarness } from './job-harness';
-import { JobsClient } from '../../src/jobs/jobs-client';
+import { JobClosedError, JobsClient } from '../../src/jobs/jobs-client';
 
 interface Setup {
   h: JobHarness;
@@ -144,6 +144,6 @@ test('webhook mode: live progress on demand: refreshProgress runs one GET and re
     assert.ok(state.upstreamStatus, 'the status read by the GET');
     const done = await jobs.result(jobId, { wait: true, timeoutMs: 60_000 });
     assert.equal(done.status, 'completed');
-    await assert.rejects(jobs.refreshProgress(jobId), /No job with id|refreshProgress rejected/);
+    await assert.rejects(jobs.refreshProgress(jobId), JobClosedError, 'a closed job has no live progress to refresh');
   });
 });
