@@ -80,6 +80,9 @@ export async function serviceHarness(name: string, emulatorOptions: EmulatorOpti
         log: { info: () => undefined, warn: () => undefined },
         workflowBundle: await workflowBundle(),
         maxHeartbeatThrottleInterval: '300ms',
+        // Live progress every 300 ms: these suites (the dashboard's live thoughts among them) watch
+        // emulated runs of seconds, far shorter than the production flush of 28 s.
+        checkpointFlushMs: 300,
         shutdownGraceTime: '1s',
       });
       workers.push({ worker, running: worker.run() });
