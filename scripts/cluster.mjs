@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureTemporalServer, TEMPORAL_SERVER_VERSION } from './temporal-server.mjs';
 import { ensureTemporalCli } from './temporal-cli.mjs';
 import { SEARCH_ATTRIBUTES } from './dev-server-args.mjs';
+import { freePort } from './lib.mjs';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const defaultStateFile = join(packageRoot, '.gemini-jobs', 'cluster', 'state.json');
@@ -51,16 +52,6 @@ const PORT_VARS = [
 const log = (line) => process.stderr.write(`[cluster] ${line}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function freePort() {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => done(port));
-    });
-  });
-}
 
 /** Distinct free ports (the OS could hand the same one out twice between close and reuse). */
 async function freePorts(n) {

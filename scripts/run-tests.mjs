@@ -9,26 +9,16 @@
 //   scripts/cluster.mjs) instead of starting a dev server; the server must already have namespace
 //   `default` and the search attributes (scripts/dev-server-args.mjs SEARCH_ATTRIBUTES).
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ensureTemporalCli } from './temporal-cli.mjs';
 import { devServerArgs } from './dev-server-args.mjs';
+import { freePort } from './lib.mjs';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const distTest = join(root, 'dist', 'test');
 
-function freePort() {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => done(port));
-    });
-  });
-}
 
 function collectTests(path, out = []) {
   const stat = statSync(path);

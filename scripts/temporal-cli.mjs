@@ -6,9 +6,10 @@
 // from the Go module proxy. The SDK's own download needs the internet, which CI machines lack;
 // v1.5.1 is the newest release whose go.mod has no `replace` directive, so `go install` works.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isExecutable } from './lib.mjs';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
@@ -19,14 +20,6 @@ export const cachedBinary = join(packageRoot, '.tools', 'bin', process.platform 
 
 const log = (line) => process.stderr.write(`[temporal-cli] ${line}\n`);
 
-function isExecutable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function onPath(name) {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {

@@ -7,9 +7,10 @@
 // scripts/temporal-cli.mjs); the SQL schemas are copied next to the binaries so the cluster does
 // not depend on Go's module cache surviving.
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isExecutable } from './lib.mjs';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -27,14 +28,6 @@ export const serverToolsDir = join(packageRoot, '.tools', `temporal-server-v${TE
 
 const log = (line) => process.stderr.write(`[temporal-server] ${line}\n`);
 
-function isExecutable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** True when the cached build is complete (both binaries and both schema trees). */
 export function serverToolsReady(dir = serverToolsDir) {
