@@ -125,6 +125,15 @@ const cancelActivities = proxyActivities<Pick<JobActivities, 'cancelInteraction'
   retry: { ...RETRY, maximumAttempts: 5 },
 });
 
+/**
+ * Patch: a cancel or deadline during the follow activity sends the remote cancel at once, beside
+ * the activity's own cancellation. v0.1.0 sent it only after the activity stopped, and an
+ * activity learns of its cancellation only from a heartbeat's answer: with heartbeats flushed
+ * every 28 s (for Temporal action cost) that delayed a cancel by up to half a minute. The remote
+ * run's end now also ends the stream, so the activity stops within a round trip.
+ */
+export const PATCH_CANCEL_REMOTE_AT_ONCE = 'gemini-jobs-cancel-remote-at-once';
+
 /** One GET of the interaction (webhook mode's backstop and on-demand progress); short. */
 const checkActivities = proxyActivities<Pick<JobActivities, 'checkInteraction'>>({
   startToCloseTimeout: '2m',
@@ -516,11 +525,16 @@ class InteractionJob {
     const settled = await condition(() => outcome !== undefined || this.cancelRequested, remainingMs);
     if (outcome === undefined) {
       scope.cancel();
+      const remoteCancel = patched(PATCH_CANCEL_REMOTE_AT_ONCE) ? this.sendRemoteCancel(rec) : undefined;
       await followed; // WAIT_CANCELLATION_COMPLETED: the activity has stopped touching the run.
-      // It may have finished just before the cancel reached it: then the turn keeps its result.
+      // It may have finished just before the cancel reached it: then the turn keeps its result
+      // (a run that ended `cancelled` ended so because of this cancel: that is the path below).
       const late = outcome as FollowOutcome | undefined;
-      if (late && 'ok' in late) return this.applyFollow(rec, late.ok);
-      return this.cancelRemote(rec, settled ? 'cancelled' : expired);
+      if (late && 'ok' in late && !(remoteCancel && late.ok.upstreamStatus === 'cancelled')) {
+        await remoteCancel?.catch(() => undefined); // a no-op on a finished run; never left dangling
+        return this.applyFollow(rec, late.ok);
+      }
+      return this.cancelRemote(rec, settled ? 'cancelled' : expired, remoteCancel);
     }
     const done: FollowOutcome = outcome;
     if ('ok' in done) return this.applyFollow(rec, done.ok);
@@ -691,15 +705,22 @@ class InteractionJob {
     this.endTurn(rec, r.status);
   }
 
+  /** Starts the remote cancel (cancel POST, then the status read back until terminal). */
+  private sendRemoteCancel(rec: TurnRecord): Promise<CancelInteractionResult> {
+    this.state.phase = 'cancelling';
+    return cancelActivities.cancelInteraction({ jobId: this.jobId, interactionId: rec.interactionId! });
+  }
+
   /**
-   * Cancels the remote run (cancel POST, then read the status back until terminal). If the run
-   * had already finished on its own, the turn keeps its real outcome and its report is collected.
+   * Cancels the remote run (cancel POST, then read the status back until terminal), or awaits the
+   * cancel already `sent`. If the run had already finished on its own, the turn keeps its real
+   * outcome and its report is collected.
    */
-  private async cancelRemote(rec: TurnRecord, reason: 'cancelled' | 'timed_out' | 'budget_exceeded'): Promise<void> {
+  private async cancelRemote(rec: TurnRecord, reason: 'cancelled' | 'timed_out' | 'budget_exceeded', sent?: Promise<CancelInteractionResult>): Promise<void> {
     this.state.phase = 'cancelling';
     let cancelled: CancelInteractionResult | undefined;
     try {
-      cancelled = await cancelActivities.cancelInteraction({ jobId: this.jobId, interactionId: rec.interactionId! });
+      cancelled = await (sent ?? this.sendRemoteCancel(rec));
     } catch (err) {
       rec.error = { ...jobErrorOf(err), message: `cancelling the remote run failed: ${jobErrorOf(err).message}` };
     }

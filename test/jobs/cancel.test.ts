@@ -80,6 +80,34 @@ test('cancel during the run: the follow activity stops, the remote run is cancel
   });
 });
 
+test('cancel during the run sends the remote cancel at once, before the follow activity has stopped (it hears of its own cancel only from a heartbeat)', async () => {
+  const worker = await h.newWorker();
+  await worker.runUntil(async () => {
+    // A long heartbeat timeout: the follow activity would hear of the cancel only from a heartbeat
+    // answer, up to its flush interval later. The remote cancel must not wait for that.
+    const handle = await h.start({ request: research('cancel me at once'), options: { ...FAST, heartbeatTimeoutMs: 120_000 } });
+    await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
+    await handle.signal(cancelSignal, { reason: 'user' });
+    const result = await handle.result();
+    assert.equal(result.status, 'cancelled');
+    assert.equal(remoteStatus(result.interactionId!), 'cancelled');
+    assert.equal(h.emulator.counters().interactions[result.interactionId!]!.cancels, 1);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = new Map<string, string>();
+    let cancelScheduledAt = -1;
+    let followClosedAt = -1;
+    events.forEach((e, i) => {
+      const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      if (type) scheduled.set(String(e.eventId), type);
+      if (type === 'cancelInteraction' && cancelScheduledAt < 0) cancelScheduledAt = i;
+      const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskCanceledEventAttributes ?? e.activityTaskFailedEventAttributes;
+      if (closed && scheduled.get(String(closed.scheduledEventId)) === 'followInteraction') followClosedAt = i;
+    });
+    assert.ok(cancelScheduledAt >= 0 && followClosedAt >= 0, 'both activities are in the history');
+    assert.ok(cancelScheduledAt < followClosedAt, `the remote cancel (event #${cancelScheduledAt}) was scheduled before the follow activity closed (#${followClosedAt})`);
+  });
+});
+
 test('Temporal workflow cancellation takes the same path: remote run cancelled, result returned', async () => {
   const worker = await h.newWorker();
   await worker.runUntil(async () => {
