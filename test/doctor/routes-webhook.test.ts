@@ -17,11 +17,11 @@ import { quotaProjectCheck, routeCheck, credentialsCheck } from '../../src/docto
 import { WireRecorder } from '../../src/doctor/wire';
 import type { DoctorReport } from '../../src/doctor';
 import { runCli } from '../helpers/cli';
-import { fakeApiKey } from '../helpers/fake-credentials';
+import { fakeAccessToken, fakeApiKey } from '../helpers/fake-credentials';
 import { waitFor } from '../helpers/wait';
 
 const KEY = fakeApiKey('SyDoctorRouteKey_0123456789abcdefghij');
-const TOKEN = 'ya29.doctor-route-test-token-0123456789';
+const TOKEN = fakeAccessToken('doctor-route-test-token-0123456789');
 let emu: Emulator;
 
 before(async () => {

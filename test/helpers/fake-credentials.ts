@@ -5,3 +5,8 @@
 export function fakeApiKey(rest: string): string {
   return ['AIza', rest].join('');
 }
+
+/** A fake OAuth access token in the shape of Google's (`ya29.…`), assembled the same way. */
+export function fakeAccessToken(rest: string): string {
+  return ['ya29', rest].join('.');
+}
