@@ -1,18 +1,23 @@
 /**
  * The job workflow's side of admission control: ask the credential's limiter for a permit
- * (through the `requestAdmission` local activity), wait for the grant signal — showing phase
+ * (through the `requestAdmission` activity), wait for the grant signal — showing phase
  * `queued` meanwhile — and give the permit back when the turn ends, whatever its outcome.
  * Deterministic code only.
  */
-import { condition, getExternalWorkflowHandle, log, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { AdmissionActivities } from '../activities/admission-types';
 import { grantSignal, releaseSignal } from './admission-definitions';
 
 /** Patch id of the admission step in the job workflow (histories before it skip admission). */
 export const ADMISSION_PATCH = 'gemini-jobs-admission-v1';
 
-const { requestAdmission } = proxyLocalActivities<Pick<AdmissionActivities, 'requestAdmission'>>({
+// A regular activity, not a local one: a local activity's marker followed in the same workflow
+// task by the create's patch marker made a mid-run replay (a query or a new build on a cold cache)
+// fail with TMPRL1100 "patch marker … no corresponding change command" (seen on server 1.30.1 and
+// on a Worker Versioning transition). Three history events per turn buy a replay that matches.
+const { requestAdmission } = proxyActivities<Pick<AdmissionActivities, 'requestAdmission'>>({
   startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '10m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 

@@ -92,19 +92,10 @@ async function workflowTasksOf(workflowId: string): Promise<TaskCounts> {
   return counts;
 }
 
-/**
- * KNOWN FAILURE (issue 12, found at integration): with the 0.2 patches (admission's local activity
- * and patch, the cancellable create), a job moved from build A to build B under AUTO_UPGRADE fails
- * its first workflow task on B with TMPRL1100 "Non-deprecated patch marker encountered for change
- * gemini-jobs-cancellable-create, but there is no corresponding change command", and hangs. The
- * same histories replay cleanly with Worker.runReplayHistories (test/replay/current-code.test.ts)
- * and on a restarted unversioned worker (kill-resume, chaos), so the fault is specific to the
- * version transition. Skipped (it would hang CI) until that is understood; run it with
- * GEMINI_JOBS_RUN_KNOWN_FAILURES=1.
- */
-const autoUpgradeKnownFailure = process.env.GEMINI_JOBS_RUN_KNOWN_FAILURES === '1' ? false : 'known failure: TMPRL1100 on the AUTO_UPGRADE version transition (see the comment above; issue 12)';
-
-test('rolling deploy: jobs started on build A finish on build B after A is drained, one interaction each, no non-determinism', { skip: autoUpgradeKnownFailure }, async (t) => {
+// This test found a real fault: with admission's request as a local activity, a job moved from
+// build A to B failed its first task on B with TMPRL1100 (the local activity's marker and the
+// create's patch marker in one workflow task). `requestAdmission` is a regular activity since.
+test('rolling deploy: jobs started on build A finish on build B after A is drained, one interaction each, no non-determinism', async (t) => {
   const deploymentName = `gemini-jobs-${randomUUID().slice(0, 8)}`;
   const creates0 = h.emulator.counters().creates;
 
