@@ -5,7 +5,7 @@
  */
 import type { FollowOptions } from '../activities/types';
 import type { Usage } from '../src/interactions/types';
-import { sumUsage as sumAllUsage } from '../src/jobs/usage';
+import { sumUsage as sumAllUsage } from '../src/contract/usage';
 import type { FollowUpRequest, JobMode, JobOptions, JobRequest, JobState, JobStatus, PlanApproval, TurnRecord } from './definitions';
 import { isWaitingStatus, statusClass } from '../src/interactions/types';
 

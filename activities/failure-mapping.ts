@@ -11,7 +11,7 @@
  * table as a non-retryable `not_found` / `permission_denied`.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { redactSecrets } from './secrets';
+import { redactSecrets } from '../src/common/redaction';
 
 export interface FailureRule {
   retryable: boolean;
