@@ -42,9 +42,6 @@ export const NON_RETRYABLE_ERROR_TYPES: string[] = Object.entries(FAILURE_TABLE)
   .filter(([, rule]) => !rule.retryable)
   .map(([code]) => code);
 
-/** Failure types that mean "the job's deadline passed" (set by the workflow, not the client). */
-export const DEADLINE_EXCEEDED = 'deadline_exceeded';
-
 interface ClientErrorLike {
   code?: unknown;
   message?: unknown;

@@ -8,8 +8,6 @@ import { bool, str } from './args';
 import type { Values } from './args';
 import type { ViewIO } from '../view/watch-and-render';
 
-export type { OutStream } from '../view/watch-and-render';
-
 /** The view's streams and stop request, plus stdin and the environment. */
 export interface CliIO extends ViewIO {
   stdin: Readable & { isTTY?: boolean };
