@@ -20,7 +20,7 @@ import { Client, Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { startEmulator, type FaultRule, type WebhookDeliveryOptions } from '../src/emulator';
 import { JobsClient } from '../src/jobs/jobs-client';
-import { FileResultStore } from '../src/jobs/result-store';
+import { FileResultStore } from '../src/results/result-store';
 import { WORKER_DEFAULTS } from '../src/worker/run-worker';
 import { createWebhookHandler, signalThroughClient } from '../src/webhooks';
 import type { JobOptions, JobResult } from '../workflows/definitions';
