@@ -53,12 +53,13 @@ export const DEFAULT_WORKFLOW_THREADS = 2;
 
 /**
  * Workflows kept in the worker's cache. The SDK's default grows with the heap limit (about 2,300
- * on a 4 GB heap), and a cached job workflow holds about 0.36 MB of worker RSS (measured with
- * 1,500 waiting webhook-mode jobs), so a worker with thousands of open jobs would pass 1 GB. A job
- * evicted from the cache costs nothing while it waits; its next workflow task (webhook signal,
- * backstop timer) replays its short history (tens of events) first.
+ * on a 4 GB heap), and cached job workflows cost worker RSS: 1,500 waiting webhook-mode jobs
+ * measured 0.36 MB each; with 10,000 open jobs, a 1,500 cache and four workflow threads the worker
+ * swung between 0.87 and 1.09 GB (bench/webhook-scale.ts). A job evicted from the cache costs
+ * nothing while it waits; its next workflow task (webhook signal, backstop timer) first replays
+ * its short history (tens of events).
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 1_500;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 1_000;
 
 /** Path of the compiled workflows module: `dist/workflows/index.js` (this file is `dist/src/worker/`). */
 export const JOB_WORKFLOWS_PATH: string = require.resolve('../../workflows');

@@ -29,8 +29,8 @@ export const WORKER_DEFAULTS = {
   maxWorkflowTasks: 40,
   /** Workflow worker threads (createJobsWorker's DEFAULT_WORKFLOW_THREADS: one thread queues webhook completions). */
   workflowThreads: 2,
-  /** Workflows kept in the worker's cache (createJobsWorker's DEFAULT_MAX_CACHED_WORKFLOWS: bounds RSS whatever the number of open jobs). */
-  maxCachedWorkflows: 1_500,
+  /** Workflows kept in the worker's cache (createJobsWorker's DEFAULT_MAX_CACHED_WORKFLOWS): most of a worker's RSS with thousands of open jobs. */
+  maxCachedWorkflows: 1_000,
   /** Time running activities get on shutdown before they are cancelled and hand over (ms). */
   shutdownGraceMs: 10_000,
   /**
