@@ -153,7 +153,8 @@ test('plan ready → approve: the execute turn runs with collaborative_planning 
   }, 'execute turn ended');
   assert.equal(afterRun.phase, 'done');
   assert.equal(afterRun.plan, undefined);
-  await rejectedWith(handle.executeUpdate(approvePlanUpdate, { args: [{}] }), /no plan is waiting/);
+  // The thread now runs with planning off: no plan can be waiting.
+  await rejectedWith(handle.executeUpdate(approvePlanUpdate, { args: [{}] }), /not an agent run with agent_config.collaborative_planning/);
   await handle.signal(cancelSignal, {});
   await handle.result();
   const execute = createInputs(handle.workflowId)[1]!;
