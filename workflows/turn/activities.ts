@@ -7,7 +7,12 @@ import type { JobActivities } from '../../activities/types';
 import type { JobError } from '../definitions';
 import type { ResolvedJobOptions } from '../helpers';
 
-/** Failure types no activity retry may repeat (mirrors src/jobs/failure-mapping.ts; kept literal: workflow code imports no Node modules). */
+/**
+ * Failure types no activity retry may repeat: the same list as `NON_RETRYABLE_ERROR_TYPES` of
+ * src/jobs/failure-mapping.ts (test/jobs/unit.test.ts checks they match). Copied rather than
+ * imported because that module is worker-side (it maps client errors and redacts secrets), and
+ * the workflow bundle takes only workflow modules and pure contract helpers.
+ */
 export const NON_RETRYABLE_TYPES = [
   'bad_request',
   'invalid_request',
