@@ -7,9 +7,9 @@
  * server.
  */
 import type { Usage } from '../src/interactions/types';
-import type { JobBudget } from '../src/jobs/budget';
+import type { JobBudget } from '../src/contract/budget';
 import { costSummary, threadSpent } from './accounting';
-import type { JobPhase, JobProgress, JobResult, JobState, TurnRecord } from './definitions';
+import type { JobPhase, JobProgress, JobResult, JobState, TurnRecord } from '../src/contract/job';
 import { sumUsage } from './helpers';
 
 /** What a job knows from its input and never changes during a run. */

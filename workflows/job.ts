@@ -32,7 +32,7 @@ import {
 import type { CreateInteractionInput } from '../activities/types';
 import { validateCreateRequest } from '../src/interactions/validate';
 import { isWaitingStatus } from '../src/interactions/types';
-import { describeExceeded, exhaustedLimit, type JobBudget } from '../src/jobs/budget';
+import { describeExceeded, exhaustedLimit, type JobBudget } from '../src/contract/budget';
 import {
   approvePlanUpdate,
   cancelSignal,

@@ -4,14 +4,13 @@
  */
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
 import type { JobActivities } from '../../activities/types';
-import type { JobError } from '../definitions';
+import type { JobError } from '../../src/contract/job';
 import type { ResolvedJobOptions } from '../helpers';
 
 /**
  * Failure types no activity retry may repeat: the same list as `NON_RETRYABLE_ERROR_TYPES` of
- * src/jobs/failure-mapping.ts (test/jobs/unit.test.ts checks they match). Copied rather than
- * imported because that module is worker-side (it maps client errors and redacts secrets), and
- * the workflow bundle takes only workflow modules and pure contract helpers.
+ * activities/failure-mapping.ts (test/jobs/unit.test.ts checks they match), copied so the
+ * workflow bundle does not pull in activity code.
  */
 export const NON_RETRYABLE_TYPES = [
   'bad_request',

@@ -6,9 +6,9 @@
 import { log } from '@temporalio/workflow';
 import type { CancelInteractionResult } from '../../activities/types';
 import { isWaitingStatus } from '../../src/interactions/types';
-import { describeExceeded, type BudgetExceeded } from '../../src/jobs/budget';
+import { describeExceeded, type BudgetExceeded } from '../../src/contract/budget';
 import { threadSpent } from '../accounting';
-import type { TurnRecord } from '../definitions';
+import type { TurnRecord } from '../../src/contract/job';
 import { followOptionsOf } from '../helpers';
 import { cancelActivities, collectActivities, jobErrorOf } from './activities';
 import type { TurnContext } from './context';

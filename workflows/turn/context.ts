@@ -3,8 +3,8 @@
  * its identity and options, the record they write to, and the two actions that have side effects
  * beyond the record (ending a turn upserts the status search attribute).
  */
-import type { JobBudget } from '../../src/jobs/budget';
-import type { JobPhase, JobStatus, TurnRecord } from '../definitions';
+import type { JobBudget } from '../../src/contract/budget';
+import type { JobPhase, JobStatus, TurnRecord } from '../../src/contract/job';
 import type { ResolvedJobOptions } from '../helpers';
 import type { JobRecord } from '../job-state';
 

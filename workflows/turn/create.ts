@@ -5,7 +5,7 @@
  */
 import { CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
 import type { CreateInteractionInput, CreateInteractionResult } from '../../activities/types';
-import type { JobError } from '../definitions';
+import type { JobError } from '../../src/contract/job';
 import { cancellableCreateActivities, createActivities, jobErrorOf } from './activities';
 import type { TurnContext } from './context';
 

@@ -5,7 +5,7 @@
  */
 import { CancellationScope, condition, patched } from '@temporalio/workflow';
 import type { CancelInteractionResult, FollowInteractionInput, FollowInteractionResult } from '../../activities/types';
-import type { TurnRecord } from '../definitions';
+import type { TurnRecord } from '../../src/contract/job';
 import { followOptionsOf } from '../helpers';
 import { followActivities, jobErrorOf } from './activities';
 import { PATCH_CANCEL_REMOTE_AT_ONCE, cancelRemote, sendRemoteCancel, type StopReason } from './cancel';

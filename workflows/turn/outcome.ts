@@ -3,7 +3,7 @@
  * cancel still counts. Pure.
  */
 import type { CancelInteractionResult, FollowInteractionResult } from '../../activities/types';
-import type { TurnRecord } from '../definitions';
+import type { TurnRecord } from '../../src/contract/job';
 import { SUMMARY_CHARS } from '../helpers';
 
 /** Copies a follow result into the turn (everything but the status, which ending the turn sets). */

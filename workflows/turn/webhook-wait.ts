@@ -5,7 +5,7 @@
  */
 import { condition, log } from '@temporalio/workflow';
 import type { CheckInteractionResult } from '../../activities/types';
-import type { OrphanInteraction, TurnRecord } from '../definitions';
+import type { OrphanInteraction, TurnRecord } from '../../src/contract/job';
 import type { JobRecord } from '../job-state';
 import type { WebhookInbox } from '../webhook-inbox';
 import { cancelActivities, checkActivities, jobErrorOf } from './activities';
