@@ -15,7 +15,7 @@
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { reportText } from '../src/interactions/accumulator';
-import { dropReplayedPrefix } from '../src/interactions/stream';
+import { StreamResume } from '../src/interactions/resume';
 import type { Interaction, InteractionEvent } from '../src/interactions/types';
 import { isWaitingStatus, statusClass } from '../src/interactions/types';
 import { errorCode, isRetryableCode, toActivityFailure } from '../src/jobs/failure-mapping';
@@ -92,10 +92,11 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
     if (resumed) deps.log.info('follow: resuming from checkpoint', { ...logFields, lastEventId: cp.lastEventId, eventsApplied: cp.progress.eventsApplied, mode: cp.mode });
     // Resume lag (metric): the previous attempt's last checkpoint → this attempt's first event.
     let resumedFromMs: number | undefined = resumed && Number.isFinite(Date.parse(cp.at)) ? Date.parse(cp.at) : undefined;
-    // The last checkpointed progress (matches cp.lastEventId exactly) and the live one.
+    // The last checkpointed progress (matches cp.lastEventId exactly); the live one is `resume.live`.
     let committed: ProgressState = { ...emptyProgress(), ...cloneProgress(cp.progress as ProgressState) };
     if (resumed && resumed.progress.stepsStarted === undefined) delete committed.stepsStarted;
-    let live: ProgressState = cloneProgress(committed);
+    /** Set at each checkpoint of the current connection. */
+    let progressed = false;
 
     // Heartbeats by time, not per event (each one is an RPC and a billable action): see flush.ts.
     const heartbeatTimeoutMs = info.heartbeatTimeoutMs ?? 40_000;
@@ -121,6 +122,21 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       flusher.mark(changedMode);
     };
     flusher.flush();
+    // The one resume algorithm (src/interactions/resume.ts): which events of a connection are new,
+    // folded into the live progress; a checkpoint at every event with an id.
+    const resume = new StreamResume<ProgressState>({
+      lastEventId: cp.lastEventId,
+      state: cloneProgress(committed),
+      apply: (state, ev) => applyEvent(state, ev, new Date(deps.now()).toISOString()),
+      clone: cloneProgress,
+      onCheckpoint: (lastEventId, state) => {
+        cp.lastEventId = lastEventId;
+        committed = state;
+        progressed = true;
+        cp.streamFailures = 0;
+        beat('streaming');
+      },
+    });
     const transient = (what: string) => ({
       onRetry: (r: { code: string; attempt: number; delayMs: number }) => deps.log.info(`follow: ${what} failed transiently; retrying`, { ...logFields, ...r }),
     });
@@ -169,7 +185,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       // ---- stream ---------------------------------------------------------------------------
       while (!settled && !unknownStatus && opts.mode === 'stream' && cp.streamFailures < maxStreamFailures && cp.mode !== 'polling') {
         throwIfCancelled();
-        let progressed = false;
+        progressed = false;
         let sawEnd = false;
         // One controller per connection: a quiet probe may end it without cancelling the activity.
         const connection = new AbortController();
@@ -186,7 +202,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           try {
             const interaction = await withTransientRetries(() => client.get(input.interactionId, { signal: connection.signal, maxRetries: 0, timeoutMs: GET_TIMEOUT_MS }), { maxAttempts: 3 });
             if (connection.signal.aborted) return;
-            const verdict = judgeQuietProbe(interaction, { stepsStarted: live.stepsStarted, previousUpdated, running: classify(String(interaction.status)) === 'running' });
+            const verdict = judgeQuietProbe(interaction, { stepsStarted: resume.live.stepsStarted, previousUpdated, running: classify(String(interaction.status)) === 'running' });
             previousUpdated = typeof interaction.updated === 'string' ? interaction.updated : undefined;
             if (verdict === 'quiet') return armProbe();
             probeResult = { verdict, interaction };
@@ -212,8 +228,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           )) as AsyncIterable<InteractionEvent>;
           cp.mode = 'streaming';
           if (probeEveryMs < stallMs) armProbe();
-          // A server that ignores the cursor replays from the start: apply each event once.
-          for await (const ev of dropReplayedPrefix(stream, cp.lastEventId)) {
+          // Each new event once (a cursor ignored by the server included); truncation throws.
+          for await (const ev of resume.connection(stream)) {
             if (resumedFromMs !== undefined) {
               recordResumeLag(deps.now() - resumedFromMs);
               resumedFromMs = undefined;
@@ -221,31 +237,18 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
             delete cp.notFoundSince; // the stream opens lazily: only an event proves it exists
             previousUpdated = undefined; // the stream is alive: a new silence starts from here
             if (probeEveryMs < stallMs) armProbe();
-            applyEvent(live, ev, new Date(deps.now()).toISOString());
+            if (resume.sawEnd) sawEnd = true;
             // A run that has just finished keeps its real outcome even if its last usage is over.
-            if (ev.event_type !== 'interaction.completed') guard.check(live.usage, live.toolCalls);
-            if (ev.event_type === 'interaction.completed' || ev.event_type === 'error') sawEnd = true;
-            if (ev.event_type === 'interaction.status_update' && classify(String((ev as { status?: unknown }).status)) !== 'running') sawEnd = true;
-            if (typeof ev.event_id === 'string' && ev.event_id !== '') {
-              cp.lastEventId = ev.event_id;
-              committed = cloneProgress(live);
-              progressed = true;
-              cp.streamFailures = 0;
-              beat('streaming');
-            }
-            // The last event of a run: do not wait for the server to close the connection.
-            if (ev.event_type === 'interaction.completed') break;
+            if (ev.event_type !== 'interaction.completed') guard.check(resume.live.usage, resume.live.toolCalls);
           }
-          if (!sawEnd) throw Object.assign(new Error('stream ended without a terminal event'), { code: 'stream_truncated' });
           // The whole stream was read: nothing will be replayed, so the trailing id-less events count.
-          committed = cloneProgress(live);
+          committed = cloneProgress(resume.live);
         } catch (err) {
           if (err instanceof BudgetStop) throw err;
           throwIfCancelled();
           const probed = probeResult as { verdict: 'settled' | 'stalled'; interaction: Interaction } | undefined;
           if (probed?.verdict === 'settled') {
             // The run ended and the stream missed it: the probe's GET is the truth.
-            live = cloneProgress(committed);
             const kind = classify(String(probed.interaction.status));
             if (kind === 'settled') settled = { interaction: probed.interaction, upstreamStatus: String(probed.interaction.status) };
             else unknownStatus = probed.interaction;
@@ -255,12 +258,10 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           const code = probed ? 'stream_stalled' : errorCode(err);
           if (isNotFoundLike(code)) {
             await tolerateNotFound(err, cp.streamFailures);
-            live = cloneProgress(committed);
             continue;
           }
           if (!probed && !isRetryableCode(code)) throw toActivityFailure(err);
-          // Events after the last id'd one will be replayed by the server: forget them.
-          live = cloneProgress(committed);
+          // Id-less events after the checkpoint come again on the next connection: `resume` skips them.
           cp.streamFailures = progressed ? 1 : cp.streamFailures + 1;
           deps.log.info('follow: stream interrupted', { ...logFields, code: code ?? 'unknown', lastEventId: cp.lastEventId, failures: cp.streamFailures });
           countStreamReconnect();
@@ -320,7 +321,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       if (!(err instanceof BudgetStop)) throw err;
       // Over budget: cancel the remote run, confirm it, and end the turn with the figures (the
       // events applied so far count, including the one that crossed the limit).
-      committed = cloneProgress(live);
+      committed = cloneProgress(resume.live);
       cp.budgetExceeded = err.exceeded;
       beat();
       deps.log.info('follow: budget exceeded, cancelling the remote run', { ...logFields, limit: err.exceeded.limit, max: err.exceeded.max, used: err.exceeded.used });
