@@ -4,33 +4,13 @@
  * from the worker's environment through the Interactions client, never from a job.
  */
 
-/** Shapes of common credentials. Deliberately specific: a false positive blocks a legitimate job. */
-export const SECRET_PATTERNS: ReadonlyArray<{ name: string; pattern: RegExp }> = [
-  { name: 'Google API key', pattern: /AIza[0-9A-Za-z_-]{35}/ },
-  { name: 'Google OAuth access token', pattern: /ya29\.[0-9A-Za-z_.-]{20,}/ },
-  { name: 'Google OAuth refresh token', pattern: /1\/\/0[0-9A-Za-z_-]{30,}/ },
-  { name: 'bearer token', pattern: /\bBearer\s+[0-9A-Za-z._~+/=-]{16,}/i },
-  { name: 'JSON Web Token', pattern: /\beyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}/ },
-  { name: 'OpenAI-style secret key', pattern: /\bsk-[0-9A-Za-z_-]{20,}/ },
-  { name: 'GitHub token', pattern: /\b(?:ghp|gho|ghu|ghs|ghr)_[0-9A-Za-z]{30,}/ },
-  { name: 'GitHub fine-grained token', pattern: /\bgithub_pat_[0-9A-Za-z_]{40,}/ },
-  { name: 'Slack token', pattern: /\bxox[abprs]-[0-9A-Za-z-]{10,}/ },
-  { name: 'AWS access key id', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { name: 'private key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
-];
+import { findSecretShape, redact } from '../common/redact';
 
-/** Returns the name of the credential shape found in `text`, if any. */
-export function findSecretShape(text: string): string | undefined {
-  for (const { name, pattern } of SECRET_PATTERNS) if (pattern.test(text)) return name;
-  return undefined;
-}
+// The patterns live in src/common/redact.ts (one set for the whole package).
+export { SECRET_PATTERNS, findSecretShape } from '../common/redact';
 
-/** Replaces every credential-shaped substring with `[REDACTED]`. */
-export function redactSecrets(text: string): string {
-  let out = text;
-  for (const { pattern } of SECRET_PATTERNS) out = out.replace(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'), '[REDACTED]');
-  return out;
-}
+/** Replaces every credential-shaped substring with `[REDACTED]` (see src/common/redact.ts). */
+export const redactSecrets = redact;
 
 export interface SecretFinding {
   /** JSON-path-like location, e.g. `request.tools[0].headers.Authorization`. */

@@ -59,7 +59,7 @@ test('secrets: credential-shaped strings and credential headers are found and re
     found.map((f) => f.path),
     ['$.tools[0].headers.Authorization', '$.input'],
   );
-  assert.equal(redactSecrets(`key=${FAKE_KEY} and Bearer abcdefghijklmnopqrstuvwxyz`), 'key=[REDACTED] and [REDACTED]');
+  assert.equal(redactSecrets(`key=${FAKE_KEY} and Bearer abcdefghijklmnopqrstuvwxyz`), 'key=[REDACTED] and Bearer [REDACTED]');
 });
 
 test('validate-job: rejects credentials, workflow-owned fields and bad options, naming the field', () => {
