@@ -5,7 +5,6 @@
  */
 import { CancelledFailure } from '@temporalio/common';
 import { cancellationSignal, sleep as activitySleep } from '@temporalio/activity';
-import { backoffMs, withJitter } from '../src/common/backoff';
 import type { InteractionsClient } from '../src/interactions/client';
 import type { ResultStore } from '../src/jobs/result-store';
 import { DEFAULT_PRICE_TABLE, type PriceTable } from '../src/jobs/pricing';
@@ -112,11 +111,3 @@ export function throwIfCancelled(): void {
 export async function sleepMs(ms: number): Promise<void> {
   await activitySleep(Math.max(0, Math.round(ms)));
 }
-
-/** `base` ± 20 % so that many workers polling do not align (the shared helper, src/common/backoff.ts). */
-export function jitter(base: number): number {
-  return withJitter(base, 0.2);
-}
-
-/** Bounded exponential backoff: `initial · factor^n`, capped at `max` (the shared helper). */
-export const backoff = backoffMs;

@@ -15,16 +15,18 @@
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { reportText } from '../src/interactions/accumulator';
+import { CHECKPOINT_FLUSH_MS, SUMMARY_CHARS, WATCHED_FLUSH_MS } from '../src/contract/constants';
 import { StreamResume } from '../src/interactions/resume';
 import type { Interaction, InteractionEvent } from '../src/interactions/types';
-import { isWaitingStatus, statusClass } from '../src/interactions/types';
+import { isSettledStatus, isWaitingStatus, statusClass } from '../src/interactions/types';
 import { errorCode, isRetryableCode, toActivityFailure } from '../src/jobs/failure-mapping';
 import { createHash } from 'node:crypto';
 import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, keySegment } from '../src/jobs/result-store';
 import { redactSecrets } from '../src/jobs/secrets';
 import type { JobError } from '../workflows/definitions';
 import { applyEvent, cloneProgress, emptyProgress, fnv1a, streamedTextOf, type ProgressState } from './progress';
-import { backoff, jitter, sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
+import { backoffMs, withJitter } from '../src/common/backoff';
+import { sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
 import { HeartbeatFlusher } from './flush';
 import { judgeQuietProbe } from './quiet-probe';
 import { withTransientRetries } from './transient';
@@ -39,7 +41,6 @@ import { countStreamReconnect, recordResumeLag } from '../src/telemetry/metrics'
 const DEFAULT_MAX_STREAM_FAILURES = 3;
 /** Per-request timeout of a plain GET (ms). */
 const GET_TIMEOUT_MS = 60_000;
-const SUMMARY_CHARS = 280;
 /** Longest gap between heartbeats while nothing arrives (ms): bounds how late a cancel is seen. */
 
 type Settled = { interaction: Interaction; upstreamStatus: string };
@@ -50,10 +51,8 @@ type Settled = { interaction: Interaction; upstreamStatus: string };
  * `requires_action`, `requires_continuation`, `idle`), or unrecognised (ends the turn `unknown`).
  */
 function classify(status: string): 'running' | 'settled' | 'unknown' {
-  const kind = statusClass(status);
-  if (kind === 'terminal' || kind === 'waiting') return 'settled';
-  if (kind === 'active') return 'running';
-  return 'unknown';
+  if (isSettledStatus(status)) return 'settled';
+  return statusClass(status) === 'active' ? 'running' : 'unknown';
 }
 
 function isNotFoundLike(code: string | undefined): boolean {
@@ -63,9 +62,9 @@ function isNotFoundLike(code: string | undefined): boolean {
 /** Defaults of the follow activity's own timings (ms); the job options override the first two. */
 export const FOLLOW_DEFAULTS = {
   /** Longest delay of a changed checkpoint: the resume point is at most this far behind the stream. */
-  checkpointFlushMs: 28_000,
+  checkpointFlushMs: CHECKPOINT_FLUSH_MS,
   /** The checkpoint flush while someone watches the job (live progress). */
-  watchedFlushMs: 5_000,
+  watchedFlushMs: WATCHED_FLUSH_MS,
   /** Hard ceiling of stream silence, whatever the quiet probes say, in probe intervals. */
   stallProbes: 10,
 };
@@ -152,7 +151,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
         throw toActivityFailure(err, { forceNonRetryable: true });
       }
       beat();
-      await sleepMs(Math.min(backoff(n, 250, 5_000), Math.max(0, since + opts.notFoundGraceMs - now)));
+      await sleepMs(Math.min(backoffMs(n, 250, 5_000), Math.max(0, since + opts.notFoundGraceMs - now)));
     };
 
     /** Plain GET (the source of truth): transient errors retried here, 404/403 within the grace; the rest to Temporal. */
@@ -285,7 +284,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           cp.streamFailures = maxStreamFailures;
         } else {
           if (cp.streamFailures >= maxStreamFailures) break;
-          await sleepMs(jitter(backoff(cp.streamFailures - 1, 500, 5_000)));
+          await sleepMs(withJitter(backoffMs(cp.streamFailures - 1, 500, 5_000)));
         }
       }
       if (!settled && !unknownStatus && opts.mode === 'stream') {
@@ -294,8 +293,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       }
 
       // ---- poll -----------------------------------------------------------------------------
-      let interval = opts.pollInitialIntervalMs;
-      while (!settled && !unknownStatus) {
+      for (let polls = 0; !settled && !unknownStatus; polls++) {
         throwIfCancelled();
         beat('polling');
         const interaction = await getInteraction();
@@ -308,8 +306,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           committed.status = String(interaction.status);
           if (interaction.usage) committed.usage = interaction.usage;
           guard.check(interaction.usage, committed.toolCalls);
-          await sleepMs(jitter(interval));
-          interval = Math.min(opts.pollMaxIntervalMs, interval * 2);
+          await sleepMs(withJitter(backoffMs(polls, opts.pollInitialIntervalMs, opts.pollMaxIntervalMs)));
         }
       }
 

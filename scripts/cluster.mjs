@@ -20,7 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTemporalServer, TEMPORAL_SERVER_VERSION } from './temporal-server.mjs';
 import { ensureTemporalCli } from './temporal-cli.mjs';
-import { SEARCH_ATTRIBUTES } from './dev-server-args.mjs';
+import { SEARCH_ATTRIBUTES } from '../src/dev/dev-server-args.mjs';
 import { freePort } from './lib.mjs';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

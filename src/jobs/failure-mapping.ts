@@ -37,10 +37,8 @@ export const FAILURE_TABLE: Readonly<Record<string, FailureRule>> = {
   aborted: { retryable: true, why: 'the request was aborted without a cancellation request' },
 };
 
-/** Failure types an activity retry policy must never retry. */
-export const NON_RETRYABLE_ERROR_TYPES: string[] = Object.entries(FAILURE_TABLE)
-  .filter(([, rule]) => !rule.retryable)
-  .map(([code]) => code);
+/** Failure types an activity retry policy must never retry (the table's non-retryable rows; test/jobs/unit.test.ts). */
+export { NON_RETRYABLE_ERROR_TYPES } from '../contract/constants';
 
 /** Failure types that mean "the job's deadline passed" (set by the workflow, not the client). */
 export const DEADLINE_EXCEEDED = 'deadline_exceeded';

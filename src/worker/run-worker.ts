@@ -7,6 +7,7 @@
  */
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { INLINE_REPORT_MAX_BYTES } from '../../activities/deps';
+import { CHECKPOINT_FLUSH_MS } from '../contract/constants';
 import type { InteractionsClient } from '../interactions';
 import { MISSING_GEMINI_CREDENTIALS, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../jobs/gemini-env';
 import type { ResultStore } from '../jobs/result-store';
@@ -35,12 +36,8 @@ export const WORKER_DEFAULTS = {
    * small RPC per running job every 5 s.
    */
   heartbeatFlushMs: 5_000,
-  /**
-   * A changed follow checkpoint is heartbeated at most this late. Each heartbeat is an RPC and a
-   * billable Temporal action: 28 s keeps a Deep Research run near 130 actions per hour while a
-   * crash replays at most 28 s of stream (idempotently, by event id).
-   */
-  checkpointFlushMs: 28_000,
+  /** A changed follow checkpoint is heartbeated at most this late (ms; see src/contract/constants.ts). */
+  checkpointFlushMs: CHECKPOINT_FLUSH_MS,
 };
 
 /** The Gemini environment has nothing to call (no credentials, no emulator URL). */

@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { JobOptions, JobRequest, JobState, JobStatus } from '../../../workflows/definitions';
 import { JobQueryError, JobsClient } from '../../jobs/jobs-client';
 import { turnStartPosition } from '../../jobs/watch';
+import { isWaitingStatus } from '../../interactions/types';
 import type { JobEvent, WatchOptions } from '../../jobs/watch';
 import { parseDuration, parseInteger, requirePositionals, str } from '../args';
 import type { OptionSpec } from '../args';
@@ -67,7 +68,7 @@ export const KNOWN_LIST_STATUSES = [
 ];
 
 export function exitCodeForStatus(status: JobStatus | string): ExitCode {
-  return status === 'completed' || status === 'requires_action' || status === 'requires_continuation' || status === 'idle' ? EXIT.OK : EXIT.JOB_FAILED;
+  return status === 'completed' || isWaitingStatus(status) ? EXIT.OK : EXIT.JOB_FAILED;
 }
 
 async function questionArg(ctx: CommandContext, parts: string[]): Promise<string | undefined> {
