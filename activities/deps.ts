@@ -5,7 +5,9 @@
  */
 import { CancelledFailure } from '@temporalio/common';
 import { cancellationSignal, sleep as activitySleep } from '@temporalio/activity';
+import { createJsonLogger } from '../src/common/json-logger';
 import type { InteractionsClient } from '../src/interactions/client';
+import { activityContextLogger } from '../src/telemetry/activity-logger';
 import type { ResultStore } from '../src/jobs/result-store';
 import { DEFAULT_PRICE_TABLE, type PriceTable } from '../src/jobs/pricing';
 import type { AdmissionSettings } from './admission-types';
@@ -69,11 +71,8 @@ export interface ResolvedDeps {
   priceTable: PriceTable;
 }
 
-/** One JSON line per event on stderr: `{"level":"info","msg":"…",…}`. */
-export const jsonLogger: JobLogger = {
-  info: (msg, fields) => process.stderr.write(JSON.stringify({ level: 'info', msg, ...fields }) + '\n'),
-  warn: (msg, fields) => process.stderr.write(JSON.stringify({ level: 'warn', msg, ...fields }) + '\n'),
-};
+/** The package's JSON-lines logger (src/common/json-logger.ts) on stderr. */
+export const jsonLogger: JobLogger = createJsonLogger(process.stderr);
 
 export const silentLogger: JobLogger = { info: () => undefined, warn: () => undefined };
 
@@ -83,7 +82,8 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
     client: typeof client === 'function' ? (client as () => InteractionsClient) : () => client,
     resultStore: deps.resultStore,
     inlineReportMaxBytes: deps.inlineReportMaxBytes ?? INLINE_REPORT_MAX_BYTES,
-    log: deps.log ?? jsonLogger,
+    // Inside an activity, through Temporal's activity logger (its context on every line).
+    log: deps.log ?? activityContextLogger(jsonLogger),
     now: deps.now ?? Date.now,
     ...(deps.checkpointFlushMs !== undefined ? { checkpointFlushMs: deps.checkpointFlushMs } : {}),
     ...(deps.watchedFlushMs !== undefined ? { watchedFlushMs: deps.watchedFlushMs } : {}),

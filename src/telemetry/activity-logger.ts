@@ -4,12 +4,14 @@
  * (namespace, task queue, workflow id and run id, activity id and type, attempt) and goes to the
  * Runtime logger, which the worker sends to its JSON lines. Outside an activity it falls back.
  */
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { JobLogger } from '../../activities/deps';
 
-function activityLog(): Context['log'] | undefined {
+/** `log` of `@temporalio/activity` inside an activity, else undefined (it throws outside one). */
+function activityLog(): typeof log | undefined {
   try {
-    return Context.current().log;
+    Context.current();
+    return log;
   } catch {
     return undefined; // not inside an activity
   }

@@ -12,7 +12,6 @@ import type { InteractionsClient } from '../interactions';
 import { MISSING_GEMINI_CREDENTIALS, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../jobs/gemini-env';
 import type { ResultStore } from '../jobs/result-store';
 import { resultStoreFromEnv } from '../jobs/result-store';
-import { redactSecrets } from '../jobs/secrets';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
 import { createJobsWorker, webhookUrisFromEnv } from './create-worker';
@@ -58,40 +57,9 @@ export class WorkerConfigError extends Error {
   }
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** JSON-lines logger: `{"time","level","msg",...fields}`, secrets redacted from every string. */
-export interface StructuredLogger {
-  log(level: LogLevel, msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
-
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-function safeFields(fields: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!fields) return {};
-  try {
-    return JSON.parse(redactSecrets(JSON.stringify(fields, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : typeof v === 'bigint' ? String(v) : v)))) as Record<string, unknown>;
-  } catch {
-    return { fields: '[unserializable]' };
-  }
-}
-
-/** A JSON-lines logger on `out` (default stdout) that drops lines below `minLevel`. */
-export function createJsonLogger(out: NodeJS.WritableStream = process.stdout, minLevel: LogLevel = 'info'): StructuredLogger {
-  const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[level] < LEVELS[minLevel]) return;
-    out.write(JSON.stringify({ time: new Date().toISOString(), level, msg: redactSecrets(msg), ...safeFields(fields) }) + '\n');
-  };
-  return {
-    log,
-    info: (msg, fields) => log('info', msg, fields),
-    warn: (msg, fields) => log('warn', msg, fields),
-    error: (msg, fields) => log('error', msg, fields),
-  };
-}
+// The one JSON-lines logger of the package (also the activities' fallback): src/common/json-logger.ts.
+import { createJsonLogger, type LogLevel, type StructuredLogger } from '../common/json-logger';
+export { createJsonLogger, type LogLevel, type StructuredLogger };
 
 export interface WorkerSettings {
   taskQueue: string;
