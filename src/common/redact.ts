@@ -36,10 +36,10 @@ export const SECRET_PATTERNS: ReadonlyArray<SecretPattern> = [
   { name: 'private key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
 ];
 
-/** Places where a credential of any shape sits (redaction only; the prefix is kept). */
+/** Places where a credential of any shape sits (redaction only; the prefix is kept). Whole key names only: `temporalApiKey: set` is not one. */
 const SECRET_CONTEXTS: ReadonlyArray<RegExp> = [
   /([?&](?:key|api_key|access_token|token)=)[^&#\s"']+/gi,
-  /("?(?:x-goog-api-key|authorization|api_key|apiKey|access_token)"?\s*[:=]\s*"?(?:Bearer\s+)?)[^"\s,}]{4,}/gi,
+  /((?<![\w-])"?(?:x-goog-api-key|authorization|api_key|apiKey|access_token)"?\s*[:=]\s*"?(?:Bearer\s+)?)[^"\s,}]{4,}/gi,
 ];
 
 const GLOBAL_SHAPES = SECRET_PATTERNS.map(({ pattern }) => new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'));

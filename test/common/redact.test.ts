@@ -29,5 +29,6 @@ test('redact: ordinary text is left alone, and is not taken for a credential', (
   ]) {
     assert.equal(findSecretShape(prose), undefined, prose);
   }
+  assert.equal(redact('{"temporalApiKey":"unset"}'), '{"temporalApiKey":"unset"}', 'a key name that only ends in ApiKey');
   for (const prose of ['Explain Bearer authentication and bearer tokens in OAuth 2.', 'The bearer instrument is payable.']) assert.equal(redact(prose), prose);
 });
