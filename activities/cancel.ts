@@ -7,7 +7,7 @@
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { Interaction } from '../src/interactions/types';
 import { isSettledStatus } from '../src/interactions/types';
-import { errorCode, toActivityFailure } from '../src/jobs/failure-mapping';
+import { errorCode, toActivityFailure } from './failure-mapping';
 import { backoffMs, withJitter } from '../src/common/backoff';
 import { sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
 import type { CancelInteractionInput, CancelInteractionResult } from './types';

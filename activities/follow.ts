@@ -19,11 +19,11 @@ import { CHECKPOINT_FLUSH_MS, SUMMARY_CHARS, WATCHED_FLUSH_MS } from '../src/con
 import { StreamResume } from '../src/interactions/resume';
 import type { Interaction, InteractionEvent } from '../src/interactions/types';
 import { isSettledStatus, isWaitingStatus, statusClass } from '../src/interactions/types';
-import { errorCode, isRetryableCode, toActivityFailure } from '../src/jobs/failure-mapping';
+import { errorCode, isRetryableCode, toActivityFailure } from './failure-mapping';
 import { createHash } from 'node:crypto';
-import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, keySegment } from '../src/jobs/result-store';
-import { redactSecrets } from '../src/jobs/secrets';
-import type { JobError } from '../workflows/definitions';
+import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, keySegment } from '../src/results/result-store';
+import { redact } from '../src/common/redact';
+import type { JobError } from '../src/contract';
 import { applyEvent, cloneProgress, emptyProgress, fnv1a, streamedTextOf, type ProgressState } from './progress';
 import { backoffMs, withJitter } from '../src/common/backoff';
 import { sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
@@ -32,9 +32,9 @@ import { judgeQuietProbe } from './quiet-probe';
 import { withTransientRetries } from './transient';
 import { BudgetGuard, BudgetStop } from './budget-guard';
 import { cancelAndConfirm } from './cancel';
-import { toolCallsOf } from '../src/jobs/budget';
-import { estimateCost } from '../src/jobs/pricing';
-import { describeExceeded } from '../src/jobs/budget';
+import { toolCallsOf } from '../src/contract/budget';
+import { estimateCost } from './pricing';
+import { describeExceeded } from '../src/contract/budget';
 import type { FollowCheckpoint, FollowInteractionInput, FollowInteractionResult, FollowMode } from './types';
 import { countStreamReconnect, recordResumeLag } from '../src/telemetry/metrics';
 
@@ -356,7 +356,7 @@ function upstreamError(interaction: Interaction, upstreamStatus: string): JobErr
   if (upstreamStatus === 'failed' || message) {
     return {
       code: `upstream_${upstreamStatus}`,
-      message: redactSecrets(`interaction ${upstreamStatus}${code ? ` (${code})` : ''}${message ? `: ${message}` : ''}`),
+      message: redact(`interaction ${upstreamStatus}${code ? ` (${code})` : ''}${message ? `: ${message}` : ''}`),
       retryable: false,
     };
   }

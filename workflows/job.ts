@@ -54,7 +54,7 @@ import {
 import { WebhookInbox } from './webhook-inbox';
 import { costSummary, threadSpent } from './accounting';
 import { ADMISSION_PATCH, AdmissionGate } from './admission-gate';
-import { describeExceeded, exhaustedLimit, type BudgetExceeded } from '../src/jobs/budget';
+import { describeExceeded, exhaustedLimit, type BudgetExceeded } from '../src/contract/budget';
 import {
   SUMMARY_CHARS,
   acceptsFollowUp,

@@ -11,7 +11,7 @@
  * table as a non-retryable `not_found` / `permission_denied`.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { redactSecrets } from './secrets';
+import { redact } from '../src/common/redact';
 
 export interface FailureRule {
   retryable: boolean;
@@ -38,10 +38,7 @@ export const FAILURE_TABLE: Readonly<Record<string, FailureRule>> = {
 };
 
 /** Failure types an activity retry policy must never retry (the table's non-retryable rows; test/jobs/unit.test.ts). */
-export { NON_RETRYABLE_ERROR_TYPES } from '../contract/constants';
-
-/** Failure types that mean "the job's deadline passed" (set by the workflow, not the client). */
-export const DEADLINE_EXCEEDED = 'deadline_exceeded';
+export { NON_RETRYABLE_ERROR_TYPES } from '../src/contract/constants';
 
 interface ClientErrorLike {
   code?: unknown;
@@ -87,7 +84,7 @@ function detailsOf(err: ClientErrorLike, code: string): FailureDetails {
   if (typeof err.requestId === 'string') details.requestId = err.requestId;
   if (typeof err.interactionId === 'string') details.interactionId = err.interactionId;
   if (typeof err.field === 'string') details.field = err.field;
-  if (typeof err.fix === 'string') details.fix = redactSecrets(err.fix);
+  if (typeof err.fix === 'string') details.fix = redact(err.fix);
   return details;
 }
 
@@ -101,7 +98,7 @@ export function toActivityFailure(err: unknown, opts: { forceNonRetryable?: bool
   if (err instanceof ApplicationFailure) return err;
   const e = (err && typeof err === 'object' ? err : { message: String(err) }) as ClientErrorLike;
   const code = errorCode(err) ?? 'internal';
-  const message = redactSecrets(typeof e.message === 'string' ? e.message : String(err));
+  const message = redact(typeof e.message === 'string' ? e.message : String(err));
   const retryable = !opts.forceNonRetryable && isRetryableCode(code === 'internal' ? undefined : code);
   const retryAfterMs = typeof e.retryAfterMs === 'number' && e.retryAfterMs > 0 ? e.retryAfterMs : undefined;
   return ApplicationFailure.create({

@@ -5,7 +5,12 @@
  * Runtime logger, which the worker sends to its JSON lines. Outside an activity it falls back.
  */
 import { Context, log } from '@temporalio/activity';
-import type { JobLogger } from '../../activities/deps';
+
+/** Structured log sink; lines never contain credentials (job input holds none, errors are redacted). */
+export interface JobLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
 
 /** `log` of `@temporalio/activity` inside an activity, else undefined (it throws outside one). */
 function activityLog(): typeof log | undefined {
