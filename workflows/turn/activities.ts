@@ -4,22 +4,12 @@
  */
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
 import type { JobActivities } from '../../activities/types';
+import { NON_RETRYABLE_ERROR_TYPES } from '../../src/contract/constants';
 import type { JobError } from '../../src/contract/job';
 import type { ResolvedJobOptions } from '../helpers';
 
-/**
- * Failure types no activity retry may repeat: the same list as `NON_RETRYABLE_ERROR_TYPES` of
- * activities/failure-mapping.ts (test/jobs/unit.test.ts checks they match), copied so the
- * workflow bundle does not pull in activity code.
- */
-export const NON_RETRYABLE_TYPES = [
-  'bad_request',
-  'invalid_request',
-  'unauthenticated',
-  'permission_denied',
-  'not_found',
-  'unprocessable',
-];
+/** Failure types no activity retry may repeat (one list, in the pure contract module). */
+export const NON_RETRYABLE_TYPES = [...NON_RETRYABLE_ERROR_TYPES];
 
 const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
 

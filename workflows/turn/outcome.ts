@@ -4,7 +4,7 @@
  */
 import type { CancelInteractionResult, FollowInteractionResult } from '../../activities/types';
 import type { TurnRecord } from '../../src/contract/job';
-import { SUMMARY_CHARS } from '../helpers';
+import { SUMMARY_CHARS } from '../../src/contract/constants';
 
 /** Copies a follow result into the turn (everything but the status, which ending the turn sets). */
 export function recordFollowResult(rec: TurnRecord, r: FollowInteractionResult): void {
