@@ -1,8 +1,9 @@
 // ESLint 9 flat config: the field's standard rule sets (@eslint/js and typescript-eslint
 // "recommended") plus the few type-aware rules that catch this codebase's costliest bug class, a
 // promise nobody awaits (a lost activity heartbeat, an unhandled rejection that kills a worker).
-// The full type-checked preset is left out: it is slow on a shared 2-core machine and mostly
-// style; the type-aware rules below run on the one TypeScript program tsc already builds.
+// The full recommendedTypeChecked preset costs about the same CPU (~35 s here) but was measured at
+// ~1,000 findings on this tree: 510 no-unsafe-* (484 in tests reading untyped wire JSON) and 405
+// redundant type assertions, none of them a bug; it is left out.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
