@@ -53,8 +53,13 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
+    files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: globals.node, sourceType: 'module' },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { globals: globals.node, sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // The dashboard runs in the browser.
