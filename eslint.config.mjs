@@ -20,6 +20,8 @@ export default tseslint.config(
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // Job ids, visibility queries, terminal output and the dashboard's markdown placeholders match control characters on purpose.
       'no-control-regex': 'off',
+      // A module's own `escape` helper does not clash with the deprecated global of that name.
+      'no-redeclare': ['error', { builtinGlobals: false }],
     },
   },
   {
