@@ -36,7 +36,7 @@ export interface ActivityDeps {
   log?: JobLogger;
   /** Clock for tests; default Date.now. */
   now?: () => number;
-  /** Longest delay of a changed follow checkpoint before it is heartbeated (ms). Default 28 s. */
+  /** Longest wait of a follow checkpoint change before it is heartbeated, from the change (ms). Default 20 s. */
   checkpointFlushMs?: number;
   /** The checkpoint flush while someone watches the job (ms). Default 5 s. */
   watchedFlushMs?: number;

@@ -62,8 +62,12 @@ function isNotFoundLike(code: string | undefined): boolean {
 
 /** Defaults of the follow activity's own timings (ms); the job options override the first two. */
 export const FOLLOW_DEFAULTS = {
-  /** Longest delay of a changed checkpoint: the resume point is at most this far behind the stream. */
-  checkpointFlushMs: 28_000,
+  /**
+   * Longest wait of a checkpoint change, from the change: the resume point is at most this far
+   * behind the stream (activities/flush.ts). 20 s leaves 10 s of the 30 s target for what the
+   * flush rule does not see (delivery, event-loop and RPC delays) at about 130 actions per job-hour.
+   */
+  checkpointFlushMs: 20_000,
   /** The checkpoint flush while someone watches the job (live progress). */
   watchedFlushMs: 5_000,
   /** Hard ceiling of stream silence, whatever the quiet probes say, in probe intervals. */

@@ -51,7 +51,7 @@ const USAGE = `Usage: node dist/bench/jobs-load.js [options]
   --timeout-minutes M      give up waiting for a phase after M minutes (default 3 x run + 5)
   --json-out FILE          also write every figure as JSON
   --wall-clock-options     use the production job timings as they are (heartbeat timeout 40 s, stream idle
-                           timeout 60 s, polling 2 s -> 30 s, checkpoint flush 28 s) instead of scaling them by 1/timeScale`;
+                           timeout 60 s, polling 2 s -> 30 s, checkpoint flush 20 s) instead of scaling them by 1/timeScale`;
 
 const FLAGS = {
   jobs: { type: 'string' },
@@ -458,7 +458,7 @@ async function main(): Promise<void> {
     const t = results[0]!.options;
     out.push(
       wallClockOptions
-        ? 'Job timings: production defaults as they are (heartbeatTimeout 40 s, streamIdleTimeout 60 s, polling 2 s -> 30 s, checkpoint flush 28 s), followUpWindow 0.'
+        ? 'Job timings: production defaults as they are (heartbeatTimeout 40 s, streamIdleTimeout 60 s, polling 2 s -> 30 s, checkpoint flush 20 s), followUpWindow 0.'
         : `Job timings: production defaults / timeScale, i.e. a time-compressed real run: heartbeatTimeout ${t.heartbeatTimeoutMs} ms, ` +
             `worker checkpoint flush ${results[0]!.checkpointFlushMs} ms (${WORKER_DEFAULTS.checkpointFlushMs} ms / timeScale; ${results[0]!.heartbeatFlushMs} ms while watched), ` +
             `streamIdleTimeout ${t.streamIdleTimeoutMs} ms, polling ${t.pollInitialIntervalMs} -> ${t.pollMaxIntervalMs} ms, followUpWindow 0. Request and history counts per job are a real run's; rates are timeScale x real.`,

@@ -36,7 +36,7 @@ export interface WorkerChildConfig {
   connections?: number;
   /** Activity log lines (JSON on stderr) or none. */
   log?: boolean;
-  /** Follow checkpoint flush (ms; default the worker's 28 s) and the flush while watched (ms). */
+  /** Follow checkpoint flush (ms; default the worker's 20 s) and the flush while watched (ms). */
   checkpointFlushMs?: number;
   watchedFlushMs?: number;
 }

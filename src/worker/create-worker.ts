@@ -30,7 +30,7 @@ export interface CreateJobsWorkerOptions
   log?: JobLogger;
   /** Override the workflows module (default: the compiled `workflows/` next to this package). */
   workflowsPath?: string;
-  /** Longest delay of a changed follow checkpoint before it is heartbeated (ms). Default 28 s. */
+  /** Longest wait of a follow checkpoint change before it is heartbeated, from the change (ms). Default 20 s. */
   checkpointFlushMs?: number;
   /** Checkpoint flush while someone watches a job (ms); also the SDK's heartbeat throttle. Default 5 s. */
   watchedFlushMs?: number;

@@ -36,11 +36,12 @@ export const WORKER_DEFAULTS = {
    */
   heartbeatFlushMs: 5_000,
   /**
-   * A changed follow checkpoint is heartbeated at most this late. Each heartbeat is an RPC and a
-   * billable Temporal action: 28 s keeps a Deep Research run near 130 actions per hour while a
-   * crash replays at most 28 s of stream (idempotently, by event id).
+   * A follow checkpoint change is heartbeated at most this long after it was made. Each heartbeat
+   * is an RPC and a billable Temporal action: 20 s keeps a Deep Research run near 130 actions per
+   * hour (most of them the 32 s liveness beats of quiet gaps) while a crash replays at most 20 s
+   * of stream (idempotently, by event id), 10 s inside the 30 s target.
    */
-  checkpointFlushMs: 28_000,
+  checkpointFlushMs: 20_000,
 };
 
 /** The Gemini environment has nothing to call (no credentials, no emulator URL). */
