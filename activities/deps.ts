@@ -42,6 +42,11 @@ export interface ActivityDeps {
   watchedFlushMs?: number;
   /** Whether someone watches `jobId` live right now (faster checkpoint flush). Default: never. */
   watched?: (jobId: string) => boolean;
+  /**
+   * Asks for `watched(jobId)` answers while a follow activity of `jobId` runs; `onChange` runs when
+   * the answer changes. Returns the unsubscribe. Default: no-op (src/worker/watched-jobs.ts).
+   */
+  onWatchedChange?: (jobId: string, onChange: () => void) => () => void;
   /** Worker settings for webhook mode (from the worker's environment, never from job input). */
   webhooks?: WebhookDeliverySettings;
   /** Admission control of creates (quota); absent = every create goes at once. */
@@ -65,6 +70,7 @@ export interface ResolvedDeps {
   checkpointFlushMs?: number;
   watchedFlushMs?: number;
   watched: (jobId: string) => boolean;
+  onWatchedChange: (jobId: string, onChange: () => void) => () => void;
   webhooks?: WebhookDeliverySettings;
   admission?: AdmissionSettings;
   priceTable: PriceTable;
@@ -89,6 +95,7 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
     ...(deps.checkpointFlushMs !== undefined ? { checkpointFlushMs: deps.checkpointFlushMs } : {}),
     ...(deps.watchedFlushMs !== undefined ? { watchedFlushMs: deps.watchedFlushMs } : {}),
     watched: deps.watched ?? (() => false),
+    onWatchedChange: deps.onWatchedChange ?? (() => () => undefined),
     ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
     ...(deps.admission ? { admission: deps.admission } : {}),
     priceTable: deps.priceTable ?? DEFAULT_PRICE_TABLE,

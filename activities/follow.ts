@@ -119,6 +119,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       deps.now,
       () => deps.watched(input.jobId),
     );
+    // A watch lease starting or ending re-times a pending change (docs/watch-lease.md).
+    const unwatch = deps.onWatchedChange(input.jobId, () => flusher.watchChanged());
     const beat = (mode?: FollowMode): void => {
       const changedMode = mode !== undefined && mode !== cp.mode;
       if (mode) cp.mode = mode;
@@ -335,6 +337,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       result.error = { code: 'budget_exceeded', message: `${describeExceeded(err.exceeded)}; the remote run was cancelled (${cancelled.confirmed ? 'confirmed' : 'not confirmed'}: ${cancelled.upstreamStatus})`, retryable: false };
       return result;
     } finally {
+      unwatch();
       flusher.stop();
     }
   };
