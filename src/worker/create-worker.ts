@@ -42,6 +42,8 @@ export interface CreateJobsWorkerOptions
    * Default 5 s (WATCH_REFRESH_DEFAULT_MS).
    */
   watchRefreshMs?: number;
+  /** Use this watched-jobs view instead of building one (tests and benches read its counters); wins over `watchRefreshMs`. */
+  watchedJobs?: WatchedJobs;
   /** Receiver URL(s) for `webhook`-mode jobs (`webhook_config.uris`); default `GEMINI_JOBS_WEBHOOK_URL`. */
   webhookUris?: string[];
   /** Admission control of creates per credential key; absent = off (runWorker reads it from the environment). */
@@ -58,18 +60,19 @@ export const JOB_WORKFLOWS_PATH: string = require.resolve('../../workflows');
 
 /** Creates (but does not run) a worker for job workflows and activities on `taskQueue`. */
 export async function createJobsWorker(options: CreateJobsWorkerOptions): Promise<Worker> {
-  const { client, resultStore, inlineReportMaxBytes, log, workflowsPath, workflowBundle, checkpointFlushMs, watchedFlushMs, watchRefreshMs, webhookUris, interceptors, admission, priceTable, ...workerOptions } = options;
+  const { client, resultStore, inlineReportMaxBytes, log, workflowsPath, workflowBundle, checkpointFlushMs, watchedFlushMs, watchRefreshMs, watchedJobs: givenWatchedJobs, webhookUris, interceptors, admission, priceTable, ...workerOptions } = options;
   const refreshMs = watchRefreshMs ?? WATCH_REFRESH_DEFAULT_MS;
   // One list query per worker for every watched job (docs/watch-lease.md); the client shares the worker's connection.
   let listClient: Client | undefined;
   const watchedJobs =
-    refreshMs > 0
+    givenWatchedJobs ??
+    (refreshMs > 0
       ? new WatchedJobs({
           client: () => (listClient ??= new Client({ connection: options.connection, namespace: options.namespace ?? 'default' })),
           refreshMs,
           onError: (err) => log?.warn('watch leases: list query failed; the last answer stays in force', { error: (err as Error)?.message ?? String(err) }),
         })
-      : undefined;
+      : undefined);
   const uris = webhookUris ?? webhookUrisFromEnv(process.env);
   let lazy: InteractionsClient | undefined;
   const clientFactory: () => InteractionsClient =
