@@ -79,10 +79,10 @@ export async function serviceHarness(name: string, emulatorOptions: EmulatorOpti
         inlineReportMaxBytes: 0,
         log: { info: () => undefined, warn: () => undefined },
         workflowBundle: await workflowBundle(),
-        maxHeartbeatThrottleInterval: '300ms',
-        // Live progress every 300 ms: these suites (the dashboard's live thoughts among them) watch
-        // emulated runs of seconds, far shorter than the production flush of 28 s.
-        checkpointFlushMs: 300,
+        // Watchers (CLI watch, SSE, the dashboard's live thoughts) hold a watch lease: their jobs'
+        // live progress comes every 300 ms, listed every 100 ms; unwatched jobs keep the production flush.
+        watchedFlushMs: 300,
+        watchRefreshMs: 100,
         shutdownGraceTime: '1s',
       });
       workers.push({ worker, running: worker.run() });
