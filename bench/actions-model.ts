@@ -12,10 +12,9 @@
  * the heartbeat that records it (what a SIGKILL replays). Fixed actions per turn are counted from
  * the command sequence (see FIXED below; the load bench reads the same from real histories).
  */
-import { buildScript, inputToSteps } from '../src/emulator/script';
 import { numberFlag, parseFlags } from './lib/args';
 import { percentile, table } from './lib/stats';
-import { resumeLags, simulateFlusher } from './lib/flush-model';
+import { deepResearchEventTimes, resumeLags, simulateFlusher } from './lib/flush-model';
 import { FOLLOW_DEFAULTS } from '../activities/follow';
 
 /**
@@ -90,19 +89,6 @@ function productFlusher(flushMs: number, livenessMs: number): Policy['sends'] {
   return (events, endMs) => simulateFlusher({ flushMs, livenessMs, watchedFlushMs: flushMs }, events, endMs);
 }
 
-function eventTimes(minutes: number, seed: number): { ids: number[]; all: number } {
-  const body = { agent: 'deep-research-preview-04-2026', input: `model run ${seed}`, agent_config: { type: 'deep-research', thinking_summaries: 'auto' }, background: true };
-  const script = buildScript({ body, inputSteps: inputToSteps(body.input) as never, seed }, { deepResearchDurationMs: minutes * 60_000 });
-  const ids: number[] = [];
-  let deltas = 0;
-  for (const e of script.entries) {
-    // The emulator leaves every 7th delta without an event_id: no checkpoint there.
-    if (e.ev.event_type === 'step.delta' && ++deltas % 7 === 0) continue;
-    ids.push(e.at);
-  }
-  return { ids, all: script.entries.length };
-}
-
 function main(): void {
   const f = parseFlags({ minutes: { type: 'string' }, runs: { type: 'string' }, 'flush-ms': { type: 'string' } }, 'Usage: node dist/bench/actions-model.js [--minutes 60] [--runs 20] [--flush-ms 20000,24000] (extra flush intervals to compare)');
   const minutes = numberFlag(f, 'minutes', 60, 1);
@@ -126,7 +112,7 @@ function main(): void {
     let events = 0;
     const lags: number[] = [];
     for (let r = 0; r < runs; r++) {
-      const { ids, all } = eventTimes(minutes, r + 1);
+      const { ids, all } = deepResearchEventTimes(minutes, r + 1);
       events += all;
       const sends = p.sends(ids, endMs);
       beats += sends.length;

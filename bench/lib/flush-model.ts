@@ -5,6 +5,8 @@
  * of the very events a run emitted, beside the measured one).
  */
 import { HeartbeatFlusher, type FlushPolicy, type FlushTimers } from '../../activities/flush';
+import { buildScript, inputToSteps } from '../../src/emulator/script';
+import { percentile } from './stats';
 
 /**
  * Send times (ms) of one follow activity: started at 0 (first send), a change at every time in
@@ -57,4 +59,37 @@ export function resumeLags(events: readonly number[], sends: readonly number[], 
     lags.push((sends[j] ?? endMs) - e);
   }
   return lags;
+}
+
+/** Times (ms from the start) of the checkpointable events of an emulated Deep Research run of `minutes` (the emulator's own script). */
+export function deepResearchEventTimes(minutes: number, seed: number): { ids: number[]; all: number } {
+  const body = { agent: 'deep-research-preview-04-2026', input: `model run ${seed}`, agent_config: { type: 'deep-research', thinking_summaries: 'auto' }, background: true };
+  const script = buildScript({ body, inputSteps: inputToSteps(body.input) as never, seed }, { deepResearchDurationMs: minutes * 60_000 });
+  const ids: number[] = [];
+  let deltas = 0;
+  for (const e of script.entries) {
+    // The emulator leaves every 7th delta without an event_id: no checkpoint there.
+    if (e.ev.event_type === 'step.delta' && ++deltas % 7 === 0) continue;
+    ids.push(e.at);
+  }
+  return { ids, all: script.entries.length };
+}
+
+
+/** Billable actions of a stream-mode turn besides heartbeats (start, create + 2 heartbeats, 2 upserts, deadline timer, follow). */
+export const STREAM_FIXED_ACTIONS = 1 + 1 + 2 + 2 + 1 + 1;
+
+/** The product flusher over `runs` emulated Deep Research runs of `minutes`, at real time scale. */
+export function modelStream(policy: FlushPolicy, minutes = 60, runs = 20): { heartbeatsPerRun: number; actionsPerJobHour: number; lagP50s: number; lagP99s: number } {
+  const endMs = minutes * 60_000;
+  let beats = 0;
+  const lags: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const { ids } = deepResearchEventTimes(minutes, r + 1);
+    const sends = simulateFlusher(policy, ids, endMs);
+    beats += sends.length;
+    for (const lag of resumeLags(ids, sends, endMs)) lags.push(lag / 1000);
+  }
+  const heartbeatsPerRun = beats / runs;
+  return { heartbeatsPerRun, actionsPerJobHour: (heartbeatsPerRun + STREAM_FIXED_ACTIONS) * (60 / minutes), lagP50s: percentile(lags, 50), lagP99s: percentile(lags, 99) };
 }

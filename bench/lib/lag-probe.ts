@@ -19,6 +19,9 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import type { Emulator } from '../../src/emulator';
 import type { FollowCheckpoint } from '../../activities/types';
 import type { JobSpec } from './jobs';
+import type { FlushPolicy } from '../../activities/flush';
+import { resumeLags, simulateFlusher } from './flush-model';
+import { percentile } from './stats';
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'requires_action']);
 
@@ -42,6 +45,10 @@ export class LagProbe {
   private readonly timers: NodeJS.Timeout[] = [];
   private describing = false;
   describeCalls = 0;
+  /** Wall ms of each describe round: a round longer than the flush interval can miss a heartbeat (dating a covered event late). */
+  readonly roundMs: number[] = [];
+  /** Sampled jobs a watcher holds a watch lease for (their faster flush is reported apart). */
+  readonly watchedJobIds = new Set<string>();
 
   constructor(
     private readonly emulator: Emulator,
@@ -94,6 +101,7 @@ export class LagProbe {
   private async describeSample(): Promise<void> {
     if (this.describing) return; // a slow server: skip a round rather than pile up
     this.describing = true;
+    const started = Date.now();
     try {
       await Promise.all(
         [...this.sampled].map(async (jobId) => {
@@ -117,14 +125,24 @@ export class LagProbe {
         }),
       );
     } finally {
+      this.roundMs.push(Date.now() - started);
       this.describing = false;
     }
   }
 
+  /** p99 of the describe round durations (ms). */
+  roundP99Ms(): number {
+    return percentile(this.roundMs, 99);
+  }
+
+  private jobsOf(which: 'watched' | 'unwatched'): string[] {
+    return [...this.sampled].filter((j) => this.watchedJobIds.has(j) === (which === 'watched'));
+  }
+
   /** Heartbeat lags (ms) of every event of the sampled jobs; `completedAt` from history. */
-  heartbeatLags(completedAt: Map<string, number | undefined>): number[] {
+  heartbeatLags(completedAt: Map<string, number | undefined>, which: 'watched' | 'unwatched' = 'unwatched'): number[] {
     const lags: number[] = [];
-    for (const jobId of this.sampled) {
+    for (const jobId of this.jobsOf(which)) {
       const interactionId = this.interactionOfJob.get(jobId);
       const times = interactionId ? this.emitTimes.get(interactionId) : undefined;
       const beats = (this.beats.get(jobId) ?? []).sort((a, b) => a.at - b.at);
@@ -152,9 +170,42 @@ export class LagProbe {
     return lags;
   }
 
-  /** Number of distinct server-recorded heartbeats seen per sampled job (mean). */
-  beatsPerJob(): number {
-    const counts = [...this.sampled].map((j) => this.beats.get(j)?.length ?? 0);
+  /**
+   * The same events through the product's flusher on a simulated clock (no delivery, event-loop or
+   * RPC delay): lag (ms) of each event of the unwatched sampled jobs, timed from the first event.
+   */
+  modelledLags(completedAt: Map<string, number | undefined>, policy: FlushPolicy): number[] {
+    const lags: number[] = [];
+    for (const jobId of this.jobsOf('unwatched')) {
+      const interactionId = this.interactionOfJob.get(jobId);
+      const times = interactionId ? this.emitTimes.get(interactionId) : undefined;
+      const done = completedAt.get(jobId);
+      if (!times || times.length === 0 || done === undefined) continue;
+      const t0 = times[0]!;
+      const rel = times.filter((t) => t !== undefined).map((t) => t - t0);
+      const endMs = done - t0;
+      lags.push(...resumeLags(rel, simulateFlusher(policy, rel, endMs), endMs));
+    }
+    return lags;
+  }
+
+  /** Distinct server-recorded heartbeats per sampled job (mean), all or only the (un)watched ones. */
+  beatsPerJob(which?: 'watched' | 'unwatched'): number {
+    const counts = (which ? this.jobsOf(which) : [...this.sampled]).map((j) => this.beats.get(j)?.length ?? 0);
     return counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length);
+  }
+
+  /** Heartbeats per minute of real run (× timeScale) of the (un)watched sampled jobs: beats over the span of their events. */
+  beatsPerRealMinute(which: 'watched' | 'unwatched', timeScale: number): number {
+    let beats = 0;
+    let wallMs = 0;
+    for (const jobId of this.jobsOf(which)) {
+      const interactionId = this.interactionOfJob.get(jobId);
+      const times = interactionId ? this.emitTimes.get(interactionId)?.filter((t) => t !== undefined) : undefined;
+      if (!times || times.length < 2) continue;
+      beats += this.beats.get(jobId)?.length ?? 0;
+      wallMs += times[times.length - 1]! - times[0]!;
+    }
+    return wallMs > 0 ? beats / ((wallMs * timeScale) / 60_000) : NaN;
   }
 }

@@ -39,6 +39,8 @@ export interface WorkerChildConfig {
   /** Follow checkpoint flush (ms; default the worker's 20 s) and the flush while watched (ms). */
   checkpointFlushMs?: number;
   watchedFlushMs?: number;
+  /** Milliseconds between two lists of the running watch leases (default the worker's 5 s). */
+  watchRefreshMs?: number;
 }
 
 function config(): WorkerChildConfig {
@@ -109,6 +111,7 @@ async function main(): Promise<void> {
       shutdownGraceTime: cfg.shutdownGraceMs ?? 1_000,
       ...(cfg.checkpointFlushMs ? { checkpointFlushMs: cfg.checkpointFlushMs } : {}),
       ...(cfg.watchedFlushMs ? { watchedFlushMs: cfg.watchedFlushMs } : {}),
+      ...(cfg.watchRefreshMs ? { watchRefreshMs: cfg.watchRefreshMs } : {}),
     });
   } catch (err) {
     await connection.close().catch(() => undefined);
