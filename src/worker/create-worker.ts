@@ -11,9 +11,9 @@ import { WatchedJobs } from './watched-jobs';
 import { createActivities, type JobLogger } from '../../activities';
 import { InteractionsClient } from '../interactions/client';
 import { activityPhaseMetrics } from '../telemetry/activity-phases';
-import { resultStoreFromEnv, type ResultStore } from '../jobs/result-store';
+import { resultStoreFromEnv, type ResultStore } from '../results/result-store';
 import type { AdmissionSettings } from '../../activities/admission-types';
-import type { PriceTable } from '../jobs/pricing';
+import type { PriceTable } from '../../activities/pricing';
 
 export interface CreateJobsWorkerOptions
   extends Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowsPath'> {

@@ -6,17 +6,17 @@
  * (never from job input); nothing here logs an environment value that could be a secret.
  */
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { INLINE_REPORT_MAX_BYTES } from '../../activities/deps';
+import { INLINE_REPORT_MAX_BYTES } from '../contract';
 import type { InteractionsClient } from '../interactions';
-import { MISSING_GEMINI_CREDENTIALS, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../jobs/gemini-env';
-import type { ResultStore } from '../jobs/result-store';
-import { resultStoreFromEnv } from '../jobs/result-store';
-import { redactSecrets } from '../jobs/secrets';
+import { MISSING_GEMINI_CREDENTIALS, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../interactions/gemini-env';
+import type { ResultStore } from '../results/result-store';
+import { resultStoreFromEnv } from '../results/result-store';
+import { redactSecrets } from '../common/redaction';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
 import { WATCH_REFRESH_DEFAULT_MS, createJobsWorker, webhookUrisFromEnv } from './create-worker';
 import { resolveVersioning, workerDeploymentOptions, type VersioningSettings } from './versioning';
-import { activityContextLogger } from '../telemetry/activity-logger';
+import { activityContextLogger } from './activity-logger';
 import { instrumentedAgent } from '../telemetry/api-instrumentation';
 import { exporterBindAddress, resolveMetricsSettings, startAuthenticatedMetricsServer } from '../telemetry/prometheus';
 import type { Tracing } from '../telemetry/tracing';
