@@ -38,6 +38,8 @@ export class LagProbe {
   private readonly lastObsAt = new Map<string, number>();
   /** interaction id → emit time of event k at [k - 1]. */
   private readonly emitTimes = new Map<string, number[]>();
+  /** interaction id → whether event k carries an event_id (a possible resume point), at [k - 1]. */
+  private readonly hasId = new Map<string, boolean[]>();
   /** interaction id → when the emulator was first seen with a terminal status. */
   readonly endedAt = new Map<string, number>();
   /** job id → heartbeats observed on the server. */
@@ -91,6 +93,10 @@ export class LagProbe {
           const at = (now + (this.lastObsAt.get(info.id) ?? now)) / 2;
           for (let k = seen; k < info.events; k++) times[k] = at;
           this.emitTimes.set(info.id, times);
+          const ids = this.hasId.get(info.id) ?? [];
+          const wire = this.emulator.eventsFor(info.id);
+          for (let k = seen; k < info.events; k++) ids[k] = typeof wire[k]?.event_id === 'string' && wire[k]!.event_id !== '';
+          this.hasId.set(info.id, ids);
           this.seenEvents.set(info.id, info.events);
         }
       }
@@ -140,17 +146,24 @@ export class LagProbe {
   }
 
   /** Heartbeat lags (ms) of every event of the sampled jobs; `completedAt` from history. */
-  heartbeatLags(completedAt: Map<string, number | undefined>, which: 'watched' | 'unwatched' = 'unwatched'): number[] {
+  /**
+   * `events: 'ids'` (default): only events with an event_id, the only possible resume points: how far
+   * the durable resume point trails the stream. `'all'`: id-less events too, which are covered only
+   * once a LATER id'd event is checkpointed (a crash replays them from the previous id).
+   */
+  heartbeatLags(completedAt: Map<string, number | undefined>, which: 'watched' | 'unwatched' = 'unwatched', events: 'ids' | 'all' = 'ids'): number[] {
     const lags: number[] = [];
     for (const jobId of this.jobsOf(which)) {
       const interactionId = this.interactionOfJob.get(jobId);
       const times = interactionId ? this.emitTimes.get(interactionId) : undefined;
+      const ids = interactionId ? this.hasId.get(interactionId) : undefined;
       const beats = (this.beats.get(jobId) ?? []).sort((a, b) => a.at - b.at);
       const done = completedAt.get(jobId);
       if (!times) continue;
       for (let k = 1; k <= times.length; k++) {
         const emit = times[k - 1];
         if (emit === undefined) continue;
+        if (events === 'ids' && ids?.[k - 1] === false) continue;
         const beat = beats.find((b) => b.index >= k);
         const recordedAt = beat?.at ?? done;
         if (recordedAt !== undefined) lags.push(Math.max(0, recordedAt - emit));
@@ -182,7 +195,9 @@ export class LagProbe {
       const done = completedAt.get(jobId);
       if (!times || times.length === 0 || done === undefined) continue;
       const t0 = times[0]!;
-      const rel = times.filter((t) => t !== undefined).map((t) => t - t0);
+      const ids = this.hasId.get(interactionId!);
+      // Only id'd events change the checkpoint (activities/follow.ts), as in the product.
+      const rel = times.filter((t, k) => t !== undefined && ids?.[k] !== false).map((t) => t - t0);
       const endMs = done - t0;
       lags.push(...resumeLags(rel, simulateFlusher(policy, rel, endMs), endMs));
     }
