@@ -79,8 +79,11 @@ export async function serviceHarness(name: string, emulatorOptions: EmulatorOpti
         inlineReportMaxBytes: 0,
         log: { info: () => undefined, warn: () => undefined },
         workflowBundle: await workflowBundle(),
-        // Watchers (CLI watch, SSE, the dashboard's live thoughts) hold a watch lease: their jobs'
-        // live progress comes every 300 ms, listed every 100 ms; unwatched jobs keep the production flush.
+        // Watchers (CLI watch, SSE, the dashboard's live thoughts) hold a watch lease, listed every
+        // 100 ms. These suites also read live progress through `state` without watching, of emulated
+        // runs of seconds: that needs the explicit fast unwatched flush, which the lease does not cover.
+        maxHeartbeatThrottleInterval: '300ms',
+        checkpointFlushMs: 300,
         watchedFlushMs: 300,
         watchRefreshMs: 100,
         shutdownGraceTime: '1s',
