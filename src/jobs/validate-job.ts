@@ -9,7 +9,7 @@
 import { validateCreateRequest } from '../interactions/validate';
 import type { CreateInteractionRequest } from '../interactions/types';
 import type { JobInput, JobOptions } from '../contract';
-import { findSecrets } from '../common/redaction';
+import { findSecrets } from '../common/redact';
 import { budgetProblem } from '../contract/budget';
 
 /** A job the jobs client refuses to enqueue. `field` is a path such as `options.deadlineMs`. */

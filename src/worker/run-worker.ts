@@ -6,17 +6,16 @@
  * (never from job input); nothing here logs an environment value that could be a secret.
  */
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { INLINE_REPORT_MAX_BYTES } from '../contract';
+import { CHECKPOINT_FLUSH_MS, INLINE_REPORT_MAX_BYTES } from '../contract';
 import type { InteractionsClient } from '../interactions';
 import { MISSING_GEMINI_CREDENTIALS, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../interactions/gemini-env';
 import type { ResultStore } from '../results/result-store';
 import { resultStoreFromEnv } from '../results/result-store';
-import { redactSecrets } from '../common/redaction';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
 import { WATCH_REFRESH_DEFAULT_MS, createJobsWorker, webhookUrisFromEnv } from './create-worker';
 import { resolveVersioning, workerDeploymentOptions, type VersioningSettings } from './versioning';
-import { activityContextLogger } from './activity-logger';
+import { activityContextLogger } from '../../activities/activity-logger';
 import { instrumentedAgent } from '../telemetry/api-instrumentation';
 import { exporterBindAddress, resolveMetricsSettings, startAuthenticatedMetricsServer } from '../telemetry/prometheus';
 import type { Tracing } from '../telemetry/tracing';
@@ -27,6 +26,10 @@ export const WORKER_DEFAULTS = {
   /** Concurrent activities: a follow activity holds one idle stream for a whole run (1,000 measured at 666 MB RSS). */
   maxActivities: 1000,
   maxWorkflowTasks: 40,
+  /** Workflow worker threads (createJobsWorker's DEFAULT_WORKFLOW_THREADS: one thread queues webhook completions). */
+  workflowThreads: 2,
+  /** Workflows kept in the worker's cache (createJobsWorker's DEFAULT_MAX_CACHED_WORKFLOWS): most of a worker's RSS with thousands of open jobs. */
+  maxCachedWorkflows: 1_000,
   /** Time running activities get on shutdown before they are cancelled and hand over (ms). */
   shutdownGraceMs: 10_000,
   /**
@@ -34,13 +37,8 @@ export const WORKER_DEFAULTS = {
    * and the SDK's heartbeat throttle (`maxHeartbeatThrottleInterval`), which must not be slower.
    */
   heartbeatFlushMs: 5_000,
-  /**
-   * A follow checkpoint change is heartbeated at most this long after it was made. Each heartbeat
-   * is an RPC and a billable Temporal action: 20 s keeps a Deep Research run near 130 actions per
-   * hour (most of them the 32 s liveness beats of quiet gaps) while a crash replays at most 20 s
-   * of stream (idempotently, by event id), 10 s inside the 30 s target.
-   */
-  checkpointFlushMs: 20_000,
+  /** A follow checkpoint change is heartbeated at most this long after it was made (ms; see src/contract/constants.ts). */
+  checkpointFlushMs: CHECKPOINT_FLUSH_MS,
   /** Watch leases are listed this often while a follow activity runs (one visibility query per worker). */
   watchRefreshMs: WATCH_REFRESH_DEFAULT_MS,
 };
@@ -63,45 +61,18 @@ export class WorkerConfigError extends Error {
   }
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** JSON-lines logger: `{"time","level","msg",...fields}`, secrets redacted from every string. */
-export interface StructuredLogger {
-  log(level: LogLevel, msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
-
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-function safeFields(fields: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!fields) return {};
-  try {
-    return JSON.parse(redactSecrets(JSON.stringify(fields, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : typeof v === 'bigint' ? String(v) : v)))) as Record<string, unknown>;
-  } catch {
-    return { fields: '[unserializable]' };
-  }
-}
-
-/** A JSON-lines logger on `out` (default stdout) that drops lines below `minLevel`. */
-export function createJsonLogger(out: NodeJS.WritableStream = process.stdout, minLevel: LogLevel = 'info'): StructuredLogger {
-  const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[level] < LEVELS[minLevel]) return;
-    out.write(JSON.stringify({ time: new Date().toISOString(), level, msg: redactSecrets(msg), ...safeFields(fields) }) + '\n');
-  };
-  return {
-    log,
-    info: (msg, fields) => log('info', msg, fields),
-    warn: (msg, fields) => log('warn', msg, fields),
-    error: (msg, fields) => log('error', msg, fields),
-  };
-}
+// The one JSON-lines logger of the package (also the activities' fallback): src/common/json-logger.ts.
+import { createJsonLogger, type LogLevel, type StructuredLogger } from '../common/json-logger';
+export { createJsonLogger, type LogLevel, type StructuredLogger };
 
 export interface WorkerSettings {
   taskQueue: string;
   maxActivities: number;
   maxWorkflowTasks: number;
+  /** Workflow worker threads (`workflowThreadPoolSize`). */
+  workflowThreads: number;
+  /** Workflows kept in the worker's cache (`maxCachedWorkflows`). */
+  maxCachedWorkflows: number;
   shutdownGraceMs: number;
   /** Checkpoint flush while someone watches a job (ms), and the SDK's heartbeat throttle. */
   heartbeatFlushMs: number;
@@ -133,6 +104,10 @@ export function resolveWorkerSettings(
     maxActivities: explicit.maxActivities ?? intSetting('GEMINI_JOBS_MAX_ACTIVITIES', env.GEMINI_JOBS_MAX_ACTIVITIES, WORKER_DEFAULTS.maxActivities, 1),
     maxWorkflowTasks:
       explicit.maxWorkflowTasks ?? intSetting('GEMINI_JOBS_MAX_WORKFLOW_TASKS', env.GEMINI_JOBS_MAX_WORKFLOW_TASKS, WORKER_DEFAULTS.maxWorkflowTasks, 2),
+    workflowThreads:
+      explicit.workflowThreads ?? intSetting('GEMINI_JOBS_WORKFLOW_THREADS', env.GEMINI_JOBS_WORKFLOW_THREADS, WORKER_DEFAULTS.workflowThreads, 1),
+    maxCachedWorkflows:
+      explicit.maxCachedWorkflows ?? intSetting('GEMINI_JOBS_MAX_CACHED_WORKFLOWS', env.GEMINI_JOBS_MAX_CACHED_WORKFLOWS, WORKER_DEFAULTS.maxCachedWorkflows, 2),
     shutdownGraceMs:
       explicit.shutdownGraceMs ?? intSetting('GEMINI_JOBS_SHUTDOWN_GRACE_MS', env.GEMINI_JOBS_SHUTDOWN_GRACE_MS, WORKER_DEFAULTS.shutdownGraceMs, 0),
     heartbeatFlushMs:
@@ -272,6 +247,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     log: activityContextLogger({ info: (msg, fields) => logger.info(msg, fields), warn: (msg, fields) => logger.warn(msg, fields) }),
     maxConcurrentActivityTaskExecutions: settings.maxActivities,
     maxConcurrentWorkflowTaskExecutions: settings.maxWorkflowTasks,
+    workflowThreadPoolSize: settings.workflowThreads,
+    maxCachedWorkflows: settings.maxCachedWorkflows,
     shutdownGraceTime: settings.shutdownGraceMs,
     maxHeartbeatThrottleInterval: settings.heartbeatFlushMs,
     watchedFlushMs: settings.heartbeatFlushMs,
@@ -319,6 +296,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       reports: resultStore ? `inline up to ${INLINE_REPORT_MAX_BYTES} bytes, larger to result store "${resultStore.name}"` : `inline up to ${INLINE_REPORT_MAX_BYTES} bytes, larger left at the API (no result store configured)`,
       maxActivities: settings.maxActivities,
       maxWorkflowTasks: settings.maxWorkflowTasks,
+      workflowThreads: settings.workflowThreads,
+      maxCachedWorkflows: settings.maxCachedWorkflows,
       shutdownGraceMs: settings.shutdownGraceMs,
       checkpointFlushMs: settings.checkpointFlushMs,
       watchedFlushMs: settings.heartbeatFlushMs,
