@@ -107,7 +107,7 @@ module.exports = {
       comment: 'Outside workflows/, only the Temporal message definitions may be imported (signals, queries, updates, search attribute keys), never workflow code.',
       severity: 'error',
       from: { path: '^(activities|src/jobs|src/webhooks)/' },
-      to: { path: '^workflows/', pathNot: '^workflows/(definitions|admission-definitions)\\.ts$' },
+      to: { path: '^workflows/', pathNot: '^workflows/(definitions|admission-definitions|watch-lease-definitions)\\.ts$' },
     },
     {
       name: 'main-entry-without-emulator',

@@ -28,12 +28,17 @@ export interface ActivityDeps {
   log?: JobLogger;
   /** Clock for tests; default Date.now. */
   now?: () => number;
-  /** Longest delay of a changed follow checkpoint before it is heartbeated (ms). Default 28 s. */
+  /** Longest wait of a follow checkpoint change before it is heartbeated, from the change (ms). Default 20 s. */
   checkpointFlushMs?: number;
   /** The checkpoint flush while someone watches the job (ms). Default 5 s. */
   watchedFlushMs?: number;
   /** Whether someone watches `jobId` live right now (faster checkpoint flush). Default: never. */
   watched?: (jobId: string) => boolean;
+  /**
+   * Asks for `watched(jobId)` answers while a follow activity of `jobId` runs; `onChange` runs when
+   * the answer changes. Returns the unsubscribe. Default: no-op (src/worker/watched-jobs.ts).
+   */
+  onWatchedChange?: (jobId: string, onChange: () => void) => () => void;
   /** Worker settings for webhook mode (from the worker's environment, never from job input). */
   webhooks?: WebhookDeliverySettings;
   /** Admission control of creates (quota); absent = every create goes at once. */
@@ -57,6 +62,7 @@ export interface ResolvedDeps {
   checkpointFlushMs?: number;
   watchedFlushMs?: number;
   watched: (jobId: string) => boolean;
+  onWatchedChange: (jobId: string, onChange: () => void) => () => void;
   webhooks?: WebhookDeliverySettings;
   admission?: AdmissionSettings;
   priceTable: PriceTable;
@@ -79,6 +85,7 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
     ...(deps.checkpointFlushMs !== undefined ? { checkpointFlushMs: deps.checkpointFlushMs } : {}),
     ...(deps.watchedFlushMs !== undefined ? { watchedFlushMs: deps.watchedFlushMs } : {}),
     watched: deps.watched ?? (() => false),
+    onWatchedChange: deps.onWatchedChange ?? (() => () => undefined),
     ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
     ...(deps.admission ? { admission: deps.admission } : {}),
     priceTable: deps.priceTable ?? DEFAULT_PRICE_TABLE,

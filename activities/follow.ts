@@ -61,7 +61,7 @@ function isNotFoundLike(code: string | undefined): boolean {
 
 /** Defaults of the follow activity's own timings (ms); the job options override the first two. */
 export const FOLLOW_DEFAULTS = {
-  /** Longest delay of a changed checkpoint: the resume point is at most this far behind the stream. */
+  /** Longest wait of a checkpoint change, from the change: the resume point is at most this far behind the stream (src/contract/constants.ts). */
   checkpointFlushMs: CHECKPOINT_FLUSH_MS,
   /** The checkpoint flush while someone watches the job (live progress). */
   watchedFlushMs: WATCHED_FLUSH_MS,
@@ -115,6 +115,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       deps.now,
       () => deps.watched(input.jobId),
     );
+    // A watch lease starting or ending re-times a pending change (docs/watch-lease.md).
+    const unwatch = deps.onWatchedChange(input.jobId, () => flusher.watchChanged());
     const beat = (mode?: FollowMode): void => {
       const changedMode = mode !== undefined && mode !== cp.mode;
       if (mode) cp.mode = mode;
@@ -329,6 +331,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       result.error = { code: 'budget_exceeded', message: `${describeExceeded(err.exceeded)}; the remote run was cancelled (${cancelled.confirmed ? 'confirmed' : 'not confirmed'}: ${cancelled.upstreamStatus})`, retryable: false };
       return result;
     } finally {
+      unwatch();
       flusher.stop();
     }
   };

@@ -7,14 +7,16 @@
  *
  * Heartbeats: v0.1.0 = a heartbeat call per id'd event plus a 10 s keepalive, sent by the SDK at
  * most every 5 s (`maxHeartbeatThrottleInterval`); now = activities/flush.ts (a changed checkpoint
- * waits at most 28 s, a liveness beat every 0.8 × 40 s). Resume-point lag = time from an event to
+ * waits at most FOLLOW_DEFAULTS.checkpointFlushMs from the moment it was made, a liveness beat
+ * every 0.8 × 40 s; simulated with the product's own HeartbeatFlusher). Resume-point lag = time from an event to
  * the heartbeat that records it (what a SIGKILL replays). Fixed actions per turn are counted from
  * the command sequence (see FIXED below; the load bench reads the same from real histories).
  */
-import { buildScript, inputToSteps } from '../src/emulator/script';
 import { JOB_OPTION_DEFAULTS } from '../workflows/helpers';
 import { numberFlag, parseFlags } from './lib/args';
 import { percentile, table } from './lib/stats';
+import { deepResearchEventTimes, resumeLags, simulateFlusher } from './lib/flush-model';
+import { FOLLOW_DEFAULTS } from '../activities/follow';
 
 /**
  * Billable actions of one turn besides follow heartbeats. Stream/poll: workflow start, create
@@ -56,8 +58,12 @@ function sdkThrottled(throttleMs: number, keepaliveMs: number): Policy['sends'] 
   };
 }
 
-/** activities/flush.ts: dirty → at most flushMs late; nothing sent for livenessMs → a beat. */
-function timeFlushed(flushMs: number, livenessMs: number): Policy['sends'] {
+/**
+ * v0.2 flusher rule (keyed to the time since the LAST SEND): a change goes out at once if
+ * flushMs passed since the last send, else when it has; nothing sent for livenessMs → a beat.
+ * Kept here to compare with the product's current rule.
+ */
+function lastSendFlushed(flushMs: number, livenessMs: number): Policy['sends'] {
   return (events, endMs) => {
     const sends: number[] = [0];
     let last = 0;
@@ -83,28 +89,27 @@ function timeFlushed(flushMs: number, livenessMs: number): Policy['sends'] {
   };
 }
 
-function eventTimes(minutes: number, seed: number): { ids: number[]; all: number } {
-  const body = { agent: 'deep-research-preview-04-2026', input: `model run ${seed}`, agent_config: { type: 'deep-research', thinking_summaries: 'auto' }, background: true };
-  const script = buildScript({ body, inputSteps: inputToSteps(body.input) as never, seed }, { deepResearchDurationMs: minutes * 60_000 });
-  const ids: number[] = [];
-  let deltas = 0;
-  for (const e of script.entries) {
-    // The emulator leaves every 7th delta without an event_id: no checkpoint there.
-    if (e.ev.event_type === 'step.delta' && ++deltas % 7 === 0) continue;
-    ids.push(e.at);
-  }
-  return { ids, all: script.entries.length };
+/** activities/flush.ts itself (HeartbeatFlusher on a simulated clock): a change waits at most flushMs from when it was made. */
+function productFlusher(flushMs: number, livenessMs: number): Policy['sends'] {
+  return (events, endMs) => simulateFlusher({ flushMs, livenessMs, watchedFlushMs: flushMs }, events, endMs);
 }
 
 function main(): void {
-  const f = parseFlags({ minutes: { type: 'string' }, runs: { type: 'string' } }, 'Usage: node dist/bench/actions-model.js [--minutes 60] [--runs 20]');
+  const f = parseFlags({ minutes: { type: 'string' }, runs: { type: 'string' }, 'flush-ms': { type: 'string' } }, 'Usage: node dist/bench/actions-model.js [--minutes 60] [--runs 20] [--flush-ms 20000,24000] (extra flush intervals to compare)');
   const minutes = numberFlag(f, 'minutes', 60, 1);
   const runs = Math.round(numberFlag(f, 'runs', 20, 1));
   const endMs = minutes * 60_000;
+  const flushMs = FOLLOW_DEFAULTS.checkpointFlushMs;
   const policies: Policy[] = [
     { name: 'stream v0.1.0 (5 s SDK flush, 10 s keepalive)', sends: sdkThrottled(5_000, 10_000) },
     { name: 'stream, SDK throttle only (0.8 x 30 s)', sends: sdkThrottled(24_000, 10_000) },
-    { name: 'stream now (28 s flush, 32 s liveness)', sends: timeFlushed(28_000, 32_000) },
+    { name: 'stream v0.2 (28 s since last send, 32 s liveness)', sends: lastSendFlushed(28_000, 32_000) },
+    { name: 'oldest change waits <= 28 s, 32 s liveness', sends: productFlusher(28_000, 32_000) },
+    ...String(f['flush-ms'] ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((ms): Policy => ({ name: `oldest change waits <= ${Number(ms) / 1000} s, 32 s liveness`, sends: productFlusher(Number(ms), 32_000) })),
+    { name: `stream now: oldest change waits <= ${flushMs / 1000} s, 32 s liveness (activities/flush.ts)`, sends: productFlusher(flushMs, 32_000) },
   ];
   const rows: string[][] = [['policy', 'heartbeats/run', 'actions/job-hour', 'resume lag p50 s', 'resume lag p99 s', 'events/run']];
   for (const p of policies) {
@@ -112,15 +117,11 @@ function main(): void {
     let events = 0;
     const lags: number[] = [];
     for (let r = 0; r < runs; r++) {
-      const { ids, all } = eventTimes(minutes, r + 1);
+      const { ids, all } = deepResearchEventTimes(minutes, r + 1);
       events += all;
       const sends = p.sends(ids, endMs);
       beats += sends.length;
-      let j = 0;
-      for (const e of ids) {
-        while (j < sends.length && sends[j]! < e) j++;
-        lags.push(((sends[j] ?? endMs) - e) / 1000);
-      }
+      for (const lag of resumeLags(ids, sends, endMs)) lags.push(lag / 1000);
     }
     const perRun = beats / runs;
     rows.push([p.name, perRun.toFixed(0), ((perRun + FIXED.stream) * (60 / minutes)).toFixed(0), percentile(lags, 50).toFixed(1), percentile(lags, 99).toFixed(1), (events / runs).toFixed(0)]);

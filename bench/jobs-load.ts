@@ -30,6 +30,8 @@ import { numberFlag, parseFlags } from './lib/args';
 import { PersistedDevServer } from './lib/dev-server';
 import { historyFacts, jobSpecs, startJobs, verifyJobs, waitAllClosed, type Verification } from './lib/jobs';
 import { LagProbe } from './lib/lag-probe';
+import { modelStream } from './lib/flush-model';
+import { holdWatchLease, type HeldWatchLease } from '../src/jobs/watch-lease';
 import { ProcSampler, readRssBytes } from './lib/proc';
 import { mapLimit, mb, median, percentile, seededRandom, table } from './lib/stats';
 import { WorkerProcess } from './lib/worker-process';
@@ -48,10 +50,12 @@ const USAGE = `Usage: node dist/bench/jobs-load.js [options]
                            flush, divided by timeScale unless --wall-clock-options)
   --connections N          sockets of the worker's undici Agent (default unlimited)
   --sample N               jobs whose heartbeats are observed for the lag figures (default 10)
+  --watched N              of the sampled jobs, N are watched (the bench holds their watch lease all run):
+                           heartbeats per minute watched vs unwatched; lags are of the unwatched ones (default 0)
   --timeout-minutes M      give up waiting for a phase after M minutes (default 3 x run + 5)
   --json-out FILE          also write every figure as JSON
   --wall-clock-options     use the production job timings as they are (heartbeat timeout 40 s, stream idle
-                           timeout 60 s, polling 2 s -> 30 s, checkpoint flush 28 s) instead of scaling them by 1/timeScale`;
+                           timeout 60 s, polling 2 s -> 30 s, checkpoint flush 20 s) instead of scaling them by 1/timeScale`;
 
 const FLAGS = {
   jobs: { type: 'string' },
@@ -64,6 +68,7 @@ const FLAGS = {
   'heartbeat-throttle-ms': { type: 'string' },
   connections: { type: 'string' },
   sample: { type: 'string' },
+  watched: { type: 'string' },
   'timeout-minutes': { type: 'string' },
   'json-out': { type: 'string' },
   'wall-clock-options': { type: 'boolean' },
@@ -148,7 +153,25 @@ interface PhaseResult {
   worker: { idleRssBytes: number; peakRssBytes: number; cpuSeconds: number; starts: number; unexpectedExits: number };
   serverCpuSeconds: number;
   benchCpuSeconds: number;
-  heartbeatLagMs: { p50: number; p99: number; max: number; events: number; sampledJobs: number; beatsPerJob: number };
+  heartbeatLagMs: {
+    p50: number;
+    p99: number;
+    max: number;
+    events: number;
+    sampledJobs: number;
+    beatsPerJob: number;
+    /** p99 over every event, id-less ones included (covered by the next id'd event's checkpoint). */
+    allEventsP99: number;
+    /** The same events through the product flusher on a simulated clock (no delays). */
+    modelledP50: number;
+    modelledP99: number;
+    /** Heartbeats per minute of real run, watched and unwatched sampled jobs. */
+    beatsPerMinuteUnwatched: number;
+    beatsPerMinuteWatched: number;
+    watchedJobs: number;
+    /** p99 of the lag probe's describe rounds (ms): its resolution in dating heartbeats. */
+    describeRoundP99Ms: number;
+  };
   completionLagMs: { p50: number; p99: number; max: number };
   requestsPerJob: Record<string, number>;
   statusesPerJob: Record<string, number>;
@@ -194,7 +217,7 @@ async function runPhase(
   ctx: { client: Client; server: PersistedDevServer; bundlePath: string; dir: string; seed: number; metricsPort?: number },
   phase: PhaseSpec,
   n: number,
-  opts: { runSeconds: number; wallClockOptions: boolean; maxActivities: number; maxCachedWorkflows?: number; heartbeatThrottleMs?: number; connections?: number; sample: number; timeoutMs: number },
+  opts: { runSeconds: number; wallClockOptions: boolean; maxActivities: number; maxCachedWorkflows?: number; heartbeatThrottleMs?: number; connections?: number; sample: number; watched: number; timeoutMs: number },
 ): Promise<PhaseResult> {
   const timeScale = DR_EMULATED_MS / (opts.runSeconds * 1000);
   const emulator = await startEmulator({
@@ -209,6 +232,7 @@ async function runPhase(
   const checkpointFlushMs = opts.wallClockOptions ? undefined : Math.max(100, Math.round(WORKER_DEFAULTS.checkpointFlushMs / timeScale));
   // The worker's heartbeat flush interval is a timing too: scaled like the job timings.
   const heartbeatFlushMs = opts.heartbeatThrottleMs ?? (opts.wallClockOptions ? undefined : Math.max(100, Math.round(WORKER_DEFAULTS.heartbeatFlushMs / timeScale)));
+  const watchRefreshMs = opts.wallClockOptions ? undefined : Math.max(100, Math.round(WORKER_DEFAULTS.watchRefreshMs / timeScale));
   const taskQueue = `load-${phase.name.replace(/\W+/g, '-')}-${Date.now().toString(36)}`;
   const resultsDir = join(ctx.dir, `results-${phase.name.replace(/\W+/g, '-')}`);
   const store = new FileResultStore(resultsDir);
@@ -224,6 +248,7 @@ async function runPhase(
       ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
       ...(heartbeatFlushMs !== undefined ? { maxHeartbeatThrottleMs: heartbeatFlushMs, watchedFlushMs: heartbeatFlushMs } : {}),
       ...(checkpointFlushMs !== undefined ? { checkpointFlushMs } : {}),
+      ...(watchRefreshMs !== undefined ? { watchRefreshMs } : {}),
       ...(opts.connections ? { connections: opts.connections } : {}),
       shutdownGraceMs: 2_000,
     },
@@ -250,12 +275,16 @@ async function runPhase(
   const specs = jobSpecs(`load-${phase.mode}${phase.faults ? '-faults' : ''}`, n);
   // Reading 10,000 emulated runs every 100 ms would cost the bench (and the machine) more than it measures.
   const probe = new LagProbe(emulator, ctx.client, specs, opts.sample, Math.max(100, Math.round(n / 10)));
+  // Watched jobs: the bench holds their watch lease (as `gemini-jobs watch` would) for the whole run.
+  for (const jobId of probe.sampleJobIds.slice(0, phase.mode === 'stream' ? opts.watched : 0)) probe.watchedJobIds.add(jobId);
+  const leases: HeldWatchLease[] = [];
   const stopStorms = phase.faults ? startStorms(emulator, ctx.seed + 7, Math.max(5_000, (opts.runSeconds * 1000) / 4), Math.max(5, Math.round(n / 10))) : () => undefined;
   log(`${phase.name}: starting ${n} jobs (run ≈ ${opts.runSeconds} s wall, timeScale ${timeScale.toFixed(2)}, worker pid ${pid}, idle RSS ${mb(idleRss)})`);
   const t0 = Date.now();
   probe.start();
   // At most 500 starts in flight: 10,000 at once only queue up in the client and time out.
   await startJobs(jobs, specs, options, { concurrency: Math.min(n, 500) });
+  for (const jobId of probe.watchedJobIds) leases.push(await holdWatchLease(ctx.client, jobId, { taskQueue, leaseMs: Math.max(1_000, Math.round(120_000 / timeScale)) }));
   const startMs = Date.now() - t0;
   log(`${phase.name}: ${n} jobs started in ${(startMs / 1000).toFixed(1)} s`);
   let lastLog = 0;
@@ -266,6 +295,7 @@ async function runPhase(
     log(`${phase.name}: ${running} running, worker RSS now ${mb(readRssBytes(pid) ?? 0)} (peak ${mb(u.peakRssBytes)}), CPU ${u.cpuSeconds.toFixed(1)} s, events emitted ${emulator.interactions().reduce((a, i) => a + i.events, 0)}`);
   });
   const wallMs = waited.endedAt - t0;
+  for (const lease of leases) await lease.release();
   stopStorms();
   probe.stop();
   const usage = sampler.stop();
@@ -281,6 +311,11 @@ async function runPhase(
   const completedAt = new Map(specs.map((s, i) => [s.jobId, (facts[i] as { followCompletedAt?: number }).followCompletedAt]));
   // Poll mode checkpoints no event ids: there is no heartbeat lag to measure.
   const hbLags = phase.mode === 'stream' ? probe.heartbeatLags(completedAt) : [];
+  const allEventLags = phase.mode === 'stream' ? probe.heartbeatLags(completedAt, 'unwatched', 'all') : [];
+  // The product's flush rule at this phase's (scaled) timings: the follow activity's own derivation.
+  const hbTimeoutMs = options.heartbeatTimeoutMs ?? JOB_OPTION_DEFAULTS.heartbeatTimeoutMs;
+  const flushMs = Math.min(checkpointFlushMs ?? WORKER_DEFAULTS.checkpointFlushMs, Math.floor(hbTimeoutMs * 0.7));
+  const modelled = phase.mode === 'stream' ? probe.modelledLags(completedAt, { flushMs, livenessMs: Math.max(100, Math.floor(hbTimeoutMs * 0.8)), watchedFlushMs: flushMs }) : [];
   const doneLags = probe.completionLags(completedAt);
   const historyLengths = facts.map((f) => f.events);
   const historyActionsPerJob = facts.reduce((a, f) => a + ((f as { historyActions?: number }).historyActions ?? 0), 0) / n;
@@ -316,7 +351,14 @@ async function runPhase(
       max: percentile(hbLags, 100),
       events: hbLags.length,
       sampledJobs: probe.sampleJobIds.length,
-      beatsPerJob: probe.beatsPerJob(),
+      beatsPerJob: probe.beatsPerJob('unwatched'),
+      allEventsP99: percentile(allEventLags, 99),
+      modelledP50: percentile(modelled, 50),
+      modelledP99: percentile(modelled, 99),
+      beatsPerMinuteUnwatched: probe.beatsPerRealMinute('unwatched', timeScale),
+      beatsPerMinuteWatched: probe.beatsPerRealMinute('watched', timeScale),
+      watchedJobs: probe.watchedJobIds.size,
+      describeRoundP99Ms: probe.roundP99Ms(),
     },
     completionLagMs: { p50: percentile(doneLags, 50), p99: percentile(doneLags, 99), max: percentile(doneLags, 100) },
     requestsPerJob: perJob(counters.requests),
@@ -364,7 +406,13 @@ function report(results: PhaseResult[], pairs: Array<[number, number, string]>):
     { label: 'heartbeat lag p99, s wall', value: (r) => r.heartbeatLagMs.p99 / 1000, show: (n) => fmt(n, 2) },
     { label: 'heartbeat lag p50, s of a real run (x timeScale)', value: (r) => (r.heartbeatLagMs.p50 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
     { label: 'heartbeat lag p99, s of a real run (x timeScale)', value: (r) => (r.heartbeatLagMs.p99 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
-    { label: '  (events measured)', value: (r) => r.heartbeatLagMs.events, show: (n) => String(n) },
+    { label: '  (events measured: those with an event_id, the possible resume points)', value: (r) => r.heartbeatLagMs.events, show: (n) => String(n) },
+    { label: 'heartbeat lag p99 over ALL events (id-less ones wait for the next id), s of a real run', value: (r) => (r.heartbeatLagMs.allEventsP99 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
+    { label: 'heartbeat lag p50, s of a real run, MODELLED (same events, product flusher, no delays)', value: (r) => (r.heartbeatLagMs.modelledP50 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
+    { label: 'heartbeat lag p99, s of a real run, MODELLED', value: (r) => (r.heartbeatLagMs.modelledP99 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
+    { label: 'lag probe describe round p99, ms wall (heartbeat dating resolution)', value: (r) => r.heartbeatLagMs.describeRoundP99Ms, show: (n) => fmt(n, 0) },
+    { label: 'heartbeats per job-minute of a real run, unwatched', value: (r) => r.heartbeatLagMs.beatsPerMinuteUnwatched, show: (n) => fmt(n, 2) },
+    { label: 'heartbeats per job-minute of a real run, watched (watch lease held)', value: (r) => r.heartbeatLagMs.beatsPerMinuteWatched, show: (n) => fmt(n, 2) },
     { label: 'completion lag p50, s wall (run ended -> activity done)', value: (r) => r.completionLagMs.p50 / 1000, show: (n) => fmt(n, 2), ratio: true },
     { label: 'completion lag p99, s wall', value: (r) => r.completionLagMs.p99 / 1000, show: (n) => fmt(n, 2), ratio: true },
     { label: 'completion lag p50, s of a real run (x timeScale)', value: (r) => (r.completionLagMs.p50 * r.timeScale) / 1000, show: (n) => fmt(n, 1), ratio: true },
@@ -416,6 +464,7 @@ async function main(): Promise<void> {
   const heartbeatThrottleMs = f['heartbeat-throttle-ms'] !== undefined ? numberFlag(f, 'heartbeat-throttle-ms', 0, 1) : undefined;
   const connections = f.connections !== undefined ? Math.round(numberFlag(f, 'connections', 0, 1)) : undefined;
   const sample = Math.round(numberFlag(f, 'sample', 10, 1));
+  const watched = Math.min(sample, Math.round(numberFlag(f, 'watched', 0, 0)));
   const wallClockOptions = f['wall-clock-options'] === true;
   const timeoutMs = numberFlag(f, 'timeout-minutes', (3 * runSeconds) / 60 + 5, 0.1) * 60_000;
 
@@ -445,6 +494,7 @@ async function main(): Promise<void> {
           ...(heartbeatThrottleMs !== undefined ? { heartbeatThrottleMs } : {}),
           ...(connections !== undefined ? { connections } : {}),
           sample,
+          watched,
           timeoutMs,
         }),
       );
@@ -463,10 +513,15 @@ async function main(): Promise<void> {
     const t = results[0]!.options;
     out.push(
       wallClockOptions
-        ? 'Job timings: production defaults as they are (heartbeatTimeout 40 s, streamIdleTimeout 60 s, polling 2 s -> 30 s, checkpoint flush 28 s), followUpWindow 0.'
+        ? 'Job timings: production defaults as they are (heartbeatTimeout 40 s, streamIdleTimeout 60 s, polling 2 s -> 30 s, checkpoint flush 20 s), followUpWindow 0.'
         : `Job timings: production defaults / timeScale, i.e. a time-compressed real run: heartbeatTimeout ${t.heartbeatTimeoutMs} ms, ` +
             `worker checkpoint flush ${results[0]!.checkpointFlushMs} ms (${WORKER_DEFAULTS.checkpointFlushMs} ms / timeScale; ${results[0]!.heartbeatFlushMs} ms while watched), ` +
             `streamIdleTimeout ${t.streamIdleTimeoutMs} ms, polling ${t.pollInitialIntervalMs} -> ${t.pollMaxIntervalMs} ms, followUpWindow 0. Request and history counts per job are a real run's; rates are timeScale x real.`,
+    );
+    const model = modelStream({ flushMs: WORKER_DEFAULTS.checkpointFlushMs, livenessMs: Math.floor(JOB_OPTION_DEFAULTS.heartbeatTimeoutMs * 0.8), watchedFlushMs: WORKER_DEFAULTS.heartbeatFlushMs });
+    out.push(
+      `Model at real time scale (bench/lib/flush-model.ts, the product's flusher, 20 emulated 60-minute runs): ${model.heartbeatsPerRun.toFixed(0)} heartbeats/run, ` +
+        `${model.actionsPerJobHour.toFixed(0)} actions per job-hour, resume lag p50 ${model.lagP50s.toFixed(1)} s / p99 ${model.lagP99s.toFixed(1)} s.`,
     );
     out.push('');
     out.push(report(results, pairs));

@@ -5,3 +5,5 @@
 export { interactionJob } from './job';
 export * from './definitions';
 export { admissionLimiter } from './admission';
+export { watchLease } from './watch-lease';
+export * from './watch-lease-definitions';

@@ -70,7 +70,8 @@ export async function startOne(jobs: JobsClient, spec: JobSpec, request: JobRequ
 
 /** Running executions on `taskQueue` (visibility: eventually consistent, fine for waiting). */
 export async function countRunning(client: Client, taskQueue: string): Promise<number> {
-  const { count } = await client.workflow.count(`TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`);
+  // Jobs only: watch leases (and admission limiters) on the same queue are not part of a phase.
+  const { count } = await client.workflow.count(`TaskQueue = "${taskQueue}" AND WorkflowType = "interactionJob" AND ExecutionStatus = "Running"`);
   return count;
 }
 

@@ -19,6 +19,9 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import type { Emulator } from '../../src/emulator';
 import type { FollowCheckpoint } from '../../activities/types';
 import type { JobSpec } from './jobs';
+import type { FlushPolicy } from '../../activities/flush';
+import { resumeLags, simulateFlusher } from './flush-model';
+import { percentile } from './stats';
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'requires_action']);
 
@@ -35,6 +38,8 @@ export class LagProbe {
   private readonly lastObsAt = new Map<string, number>();
   /** interaction id → emit time of event k at [k - 1]. */
   private readonly emitTimes = new Map<string, number[]>();
+  /** interaction id → whether event k carries an event_id (a possible resume point), at [k - 1]. */
+  private readonly hasId = new Map<string, boolean[]>();
   /** interaction id → when the emulator was first seen with a terminal status. */
   readonly endedAt = new Map<string, number>();
   /** job id → heartbeats observed on the server. */
@@ -42,6 +47,10 @@ export class LagProbe {
   private readonly timers: NodeJS.Timeout[] = [];
   private describing = false;
   describeCalls = 0;
+  /** Wall ms of each describe round: a round longer than the flush interval can miss a heartbeat (dating a covered event late). */
+  readonly roundMs: number[] = [];
+  /** Sampled jobs a watcher holds a watch lease for (their faster flush is reported apart). */
+  readonly watchedJobIds = new Set<string>();
 
   constructor(
     private readonly emulator: Emulator,
@@ -84,6 +93,10 @@ export class LagProbe {
           const at = (now + (this.lastObsAt.get(info.id) ?? now)) / 2;
           for (let k = seen; k < info.events; k++) times[k] = at;
           this.emitTimes.set(info.id, times);
+          const ids = this.hasId.get(info.id) ?? [];
+          const wire = this.emulator.eventsFor(info.id);
+          for (let k = seen; k < info.events; k++) ids[k] = typeof wire[k]?.event_id === 'string' && wire[k]!.event_id !== '';
+          this.hasId.set(info.id, ids);
           this.seenEvents.set(info.id, info.events);
         }
       }
@@ -94,6 +107,7 @@ export class LagProbe {
   private async describeSample(): Promise<void> {
     if (this.describing) return; // a slow server: skip a round rather than pile up
     this.describing = true;
+    const started = Date.now();
     try {
       await Promise.all(
         [...this.sampled].map(async (jobId) => {
@@ -117,22 +131,39 @@ export class LagProbe {
         }),
       );
     } finally {
+      this.roundMs.push(Date.now() - started);
       this.describing = false;
     }
   }
 
+  /** p99 of the describe round durations (ms). */
+  roundP99Ms(): number {
+    return percentile(this.roundMs, 99);
+  }
+
+  private jobsOf(which: 'watched' | 'unwatched'): string[] {
+    return [...this.sampled].filter((j) => this.watchedJobIds.has(j) === (which === 'watched'));
+  }
+
   /** Heartbeat lags (ms) of every event of the sampled jobs; `completedAt` from history. */
-  heartbeatLags(completedAt: Map<string, number | undefined>): number[] {
+  /**
+   * `events: 'ids'` (default): only events with an event_id, the only possible resume points: how far
+   * the durable resume point trails the stream. `'all'`: id-less events too, which are covered only
+   * once a LATER id'd event is checkpointed (a crash replays them from the previous id).
+   */
+  heartbeatLags(completedAt: Map<string, number | undefined>, which: 'watched' | 'unwatched' = 'unwatched', events: 'ids' | 'all' = 'ids'): number[] {
     const lags: number[] = [];
-    for (const jobId of this.sampled) {
+    for (const jobId of this.jobsOf(which)) {
       const interactionId = this.interactionOfJob.get(jobId);
       const times = interactionId ? this.emitTimes.get(interactionId) : undefined;
+      const ids = interactionId ? this.hasId.get(interactionId) : undefined;
       const beats = (this.beats.get(jobId) ?? []).sort((a, b) => a.at - b.at);
       const done = completedAt.get(jobId);
       if (!times) continue;
       for (let k = 1; k <= times.length; k++) {
         const emit = times[k - 1];
         if (emit === undefined) continue;
+        if (events === 'ids' && ids?.[k - 1] === false) continue;
         const beat = beats.find((b) => b.index >= k);
         const recordedAt = beat?.at ?? done;
         if (recordedAt !== undefined) lags.push(Math.max(0, recordedAt - emit));
@@ -152,9 +183,44 @@ export class LagProbe {
     return lags;
   }
 
-  /** Number of distinct server-recorded heartbeats seen per sampled job (mean). */
-  beatsPerJob(): number {
-    const counts = [...this.sampled].map((j) => this.beats.get(j)?.length ?? 0);
+  /**
+   * The same events through the product's flusher on a simulated clock (no delivery, event-loop or
+   * RPC delay): lag (ms) of each event of the unwatched sampled jobs, timed from the first event.
+   */
+  modelledLags(completedAt: Map<string, number | undefined>, policy: FlushPolicy): number[] {
+    const lags: number[] = [];
+    for (const jobId of this.jobsOf('unwatched')) {
+      const interactionId = this.interactionOfJob.get(jobId);
+      const times = interactionId ? this.emitTimes.get(interactionId) : undefined;
+      const done = completedAt.get(jobId);
+      if (!times || times.length === 0 || done === undefined) continue;
+      const t0 = times[0]!;
+      const ids = this.hasId.get(interactionId!);
+      // Only id'd events change the checkpoint (activities/follow.ts), as in the product.
+      const rel = times.filter((t, k) => t !== undefined && ids?.[k] !== false).map((t) => t - t0);
+      const endMs = done - t0;
+      lags.push(...resumeLags(rel, simulateFlusher(policy, rel, endMs), endMs));
+    }
+    return lags;
+  }
+
+  /** Distinct server-recorded heartbeats per sampled job (mean), all or only the (un)watched ones. */
+  beatsPerJob(which?: 'watched' | 'unwatched'): number {
+    const counts = (which ? this.jobsOf(which) : [...this.sampled]).map((j) => this.beats.get(j)?.length ?? 0);
     return counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length);
+  }
+
+  /** Heartbeats per minute of real run (× timeScale) of the (un)watched sampled jobs: beats over the span of their events. */
+  beatsPerRealMinute(which: 'watched' | 'unwatched', timeScale: number): number {
+    let beats = 0;
+    let wallMs = 0;
+    for (const jobId of this.jobsOf(which)) {
+      const interactionId = this.interactionOfJob.get(jobId);
+      const times = interactionId ? this.emitTimes.get(interactionId)?.filter((t) => t !== undefined) : undefined;
+      if (!times || times.length < 2) continue;
+      beats += this.beats.get(jobId)?.length ?? 0;
+      wallMs += times[times.length - 1]! - times[0]!;
+    }
+    return wallMs > 0 ? beats / ((wallMs * timeScale) / 60_000) : NaN;
   }
 }

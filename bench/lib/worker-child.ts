@@ -38,9 +38,11 @@ export interface WorkerChildConfig {
   connections?: number;
   /** Activity log lines (JSON on stderr) or none. */
   log?: boolean;
-  /** Follow checkpoint flush (ms; default the worker's 28 s) and the flush while watched (ms). */
+  /** Follow checkpoint flush (ms; default the worker's 20 s) and the flush while watched (ms). */
   checkpointFlushMs?: number;
   watchedFlushMs?: number;
+  /** Milliseconds between two lists of the running watch leases (default the worker's 5 s). */
+  watchRefreshMs?: number;
 }
 
 function config(): WorkerChildConfig {
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
       shutdownGraceTime: cfg.shutdownGraceMs ?? 1_000,
       ...(cfg.checkpointFlushMs ? { checkpointFlushMs: cfg.checkpointFlushMs } : {}),
       ...(cfg.watchedFlushMs ? { watchedFlushMs: cfg.watchedFlushMs } : {}),
+      ...(cfg.watchRefreshMs ? { watchRefreshMs: cfg.watchRefreshMs } : {}),
     });
   } catch (err) {
     await connection.close().catch(() => undefined);

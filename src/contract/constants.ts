@@ -34,11 +34,12 @@ export const SUMMARY_CHARS = 280;
 export const NON_RETRYABLE_ERROR_TYPES: readonly string[] = ['bad_request', 'invalid_request', 'unauthenticated', 'permission_denied', 'not_found', 'unprocessable'];
 
 /**
- * Longest delay of a changed follow checkpoint before it is heartbeated (ms). Each heartbeat is an
- * RPC and a billable Temporal action: 28 s keeps a Deep Research run near 130 actions per hour
- * while a crash replays at most 28 s of stream (idempotently, by event id).
+ * Longest wait of a follow checkpoint change before it is heartbeated, counted from the change
+ * (activities/flush.ts). Each heartbeat is an RPC and a billable Temporal action: 20 s keeps a Deep
+ * Research run near 130 actions per hour (most of them 32 s liveness beats of quiet gaps) and
+ * leaves 10 s of the 30 s resume-lag target for delays the rule cannot see.
  */
-export const CHECKPOINT_FLUSH_MS = 28_000;
+export const CHECKPOINT_FLUSH_MS = 20_000;
 
 /** The checkpoint flush while someone watches the job (live progress), in ms. */
 export const WATCHED_FLUSH_MS = 5_000;

@@ -99,12 +99,18 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
     // 2. Gemini backend: real API with credentials, else the emulator.
     let interactions: InteractionsClient | undefined;
     let emulatorUrl: string | undefined;
-    // Someone watches every dev job, so its live progress is flushed often: the production default
-    // (28 s, chosen for Temporal action cost) would show nothing of a 20 s emulated run.
-    let checkpointFlushMs = WORKER_DEFAULTS.heartbeatFlushMs;
+    // The dev job's watch holds a watch lease, so its live progress comes at the watched flush
+    // (docs/watch-lease.md) with the production timings. An emulated run is time-compressed: its
+    // flushes and the lease refresh are compressed by the same factor (explicit settings win).
+    let scaledTimings: { checkpointFlushMs?: number; heartbeatFlushMs?: number; watchRefreshMs?: number } = {};
     if (options.forceEmulator || !hasGeminiCredentials(env)) {
       const timeScale = options.timeScale ?? DEV_DEFAULTS.timeScale;
-      checkpointFlushMs = Math.max(250, Math.round(WORKER_DEFAULTS.checkpointFlushMs / timeScale));
+      const scaled = (ms: number, min: number) => Math.max(min, Math.round(ms / timeScale));
+      scaledTimings = {
+        ...(env.GEMINI_JOBS_CHECKPOINT_FLUSH_MS ? {} : { checkpointFlushMs: scaled(WORKER_DEFAULTS.checkpointFlushMs, 250) }),
+        ...(env.GEMINI_JOBS_HEARTBEAT_FLUSH_MS ? {} : { heartbeatFlushMs: scaled(WORKER_DEFAULTS.heartbeatFlushMs, 100) }),
+        ...(env.GEMINI_JOBS_WATCH_REFRESH_MS ? {} : { watchRefreshMs: scaled(WORKER_DEFAULTS.watchRefreshMs, 250) }),
+      };
       const emulator = await startEmulator({ port: 0, timeScale });
       cleanup.push(() => emulator.close());
       emulatorUrl = emulator.url;
@@ -139,7 +145,7 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
       taskQueue,
       env,
       ...(interactions ? { interactions } : {}),
-      ...(env.GEMINI_JOBS_CHECKPOINT_FLUSH_MS ? {} : { checkpointFlushMs }),
+      ...scaledTimings,
       resultStore,
       logger: workerLogger,
       handleSignals: false,

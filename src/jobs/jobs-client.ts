@@ -57,6 +57,7 @@ import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, createResultStoreFromEnv, desc
 import type { ResultStore } from '../results/result-store';
 import { JobValidationError, validateJobInput } from './validate-job';
 import { isSettledTurnStatus, watchEvents } from './watch';
+import { holdWatchLease, type HeldWatchLease } from './watch-lease';
 import type { JobEvent, JobSnapshot, WatchOptions } from './watch';
 import { pause } from '../common/sleep';
 
@@ -756,13 +757,29 @@ export class JobsClient {
    */
   watch(jobId: string, options: WatchOptions = {}): AsyncGenerator<JobEvent, void, undefined> {
     assertJobId(jobId);
-    return watchEvents(
-      {
-        read: () => this.snapshot(jobId),
-        report: async (turn) => (await this.report(turn, jobId)).text,
-      },
-      options,
-    );
+    // While the watch runs, a watch lease tells the workers to flush this job's live progress
+    // faster (docs/watch-lease.md); taken at the first read that finds the job running, on its queue.
+    let lease: Promise<HeldWatchLease> | undefined;
+    const leaseMs = options.watchLeaseMs;
+    const read = async () => {
+      const snap = await this.snapshot(jobId);
+      if (leaseMs !== false && lease === undefined && !snap.closed) {
+        lease = holdWatchLease(this.client, jobId, { taskQueue: snap.description.taskQueue, ...(leaseMs !== undefined ? { leaseMs } : {}) });
+      }
+      return snap;
+    };
+    return releaseAfter(watchEvents({ read, report: async (turn) => (await this.report(turn, jobId)).text }, options), async () => {
+      if (lease) await (await lease).release();
+    });
+  }
+}
+
+/** Yields what `events` yields, then (also on an early return or a throw) runs `done`. */
+async function* releaseAfter<T>(events: AsyncGenerator<T, void, undefined>, done: () => Promise<void>): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* events;
+  } finally {
+    await done().catch(() => undefined);
   }
 }
 

@@ -152,6 +152,11 @@ export interface WatchOptions {
   chunkChars?: number;
   /** Consecutive failed state reads tolerated (a worker restarting) before the error is thrown. Default 30. */
   maxReadFailures?: number;
+  /**
+   * JobsClient.watch: hold a watch lease of this length (ms, renewed at half) so workers flush the
+   * job's live progress faster while it is watched; `false` = no lease. Default 120 000.
+   */
+  watchLeaseMs?: number | false;
 }
 
 function turnRecord(state: JobState, turn: number): TurnRecord | undefined {

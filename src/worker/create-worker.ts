@@ -5,7 +5,9 @@
  * Credentials reach the API only through the client, built from the worker's environment
  * (`InteractionsClient.fromEnv()` by default); job input never carries them.
  */
+import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { WatchedJobs } from './watched-jobs';
 import { createActivities, type JobLogger } from '../../activities';
 import { InteractionsClient } from '../interactions/client';
 import { activityPhaseMetrics } from '../telemetry/activity-phases';
@@ -30,10 +32,18 @@ export interface CreateJobsWorkerOptions
   log?: JobLogger;
   /** Override the workflows module (default: the compiled `workflows/` next to this package). */
   workflowsPath?: string;
-  /** Longest delay of a changed follow checkpoint before it is heartbeated (ms). Default 28 s. */
+  /** Longest wait of a follow checkpoint change before it is heartbeated, from the change (ms). Default 20 s. */
   checkpointFlushMs?: number;
   /** Checkpoint flush while someone watches a job (ms); also the SDK's heartbeat throttle. Default 5 s. */
   watchedFlushMs?: number;
+  /**
+   * How often the worker lists the running watch leases (ms; one visibility query per worker, only
+   * while a follow activity runs): a watcher's faster flush starts at most this late. 0 = off.
+   * Default 5 s (WATCH_REFRESH_DEFAULT_MS).
+   */
+  watchRefreshMs?: number;
+  /** Use this watched-jobs view instead of building one (tests and benches read its counters); wins over `watchRefreshMs`. */
+  watchedJobs?: WatchedJobs;
   /** Receiver URL(s) for `webhook`-mode jobs (`webhook_config.uris`); default `GEMINI_JOBS_WEBHOOK_URL`. */
   webhookUris?: string[];
   /** Admission control of creates per credential key; absent = off (runWorker reads it from the environment). */
@@ -41,6 +51,9 @@ export interface CreateJobsWorkerOptions
   /** Price table of cost estimates and `maxCostUsd` budgets (default: the built-in, dated table). */
   priceTable?: PriceTable;
 }
+
+/** Default of `watchRefreshMs`: a watch lease takes effect on the workers within 5 s. */
+export const WATCH_REFRESH_DEFAULT_MS = 5_000;
 
 /**
  * Workflow worker threads. The SDK's default with a reused V8 context is one thread, and every call
@@ -66,7 +79,19 @@ export const JOB_WORKFLOWS_PATH: string = require.resolve('../../workflows');
 
 /** Creates (but does not run) a worker for job workflows and activities on `taskQueue`. */
 export async function createJobsWorker(options: CreateJobsWorkerOptions): Promise<Worker> {
-  const { client, resultStore, inlineReportMaxBytes, log, workflowsPath, workflowBundle, checkpointFlushMs, watchedFlushMs, webhookUris, interceptors, admission, priceTable, ...workerOptions } = options;
+  const { client, resultStore, inlineReportMaxBytes, log, workflowsPath, workflowBundle, checkpointFlushMs, watchedFlushMs, watchRefreshMs, watchedJobs: givenWatchedJobs, webhookUris, interceptors, admission, priceTable, ...workerOptions } = options;
+  const refreshMs = watchRefreshMs ?? WATCH_REFRESH_DEFAULT_MS;
+  // One list query per worker for every watched job (docs/watch-lease.md); the client shares the worker's connection.
+  let listClient: Client | undefined;
+  const watchedJobs =
+    givenWatchedJobs ??
+    (refreshMs > 0
+      ? new WatchedJobs({
+          client: () => (listClient ??= new Client({ connection: options.connection, namespace: options.namespace ?? 'default' })),
+          refreshMs,
+          onError: (err) => log?.warn('watch leases: list query failed; the last answer stays in force', { error: (err as Error)?.message ?? String(err) }),
+        })
+      : undefined);
   const uris = webhookUris ?? webhookUrisFromEnv(process.env);
   let lazy: InteractionsClient | undefined;
   const clientFactory: () => InteractionsClient =
@@ -78,6 +103,7 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     ...(log ? { log } : {}),
     ...(checkpointFlushMs !== undefined ? { checkpointFlushMs } : {}),
     ...(watchedFlushMs !== undefined ? { watchedFlushMs } : {}),
+    ...(watchedJobs ? { watched: (jobId: string) => watchedJobs.has(jobId), onWatchedChange: (jobId: string, onChange: () => void) => watchedJobs.subscribe(jobId, onChange) } : {}),
     ...(uris.length > 0 ? { webhooks: { uris } } : {}),
     ...(admission ? { admission } : {}),
     ...(priceTable ? { priceTable } : {}),

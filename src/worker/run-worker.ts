@@ -13,7 +13,7 @@ import type { ResultStore } from '../results/result-store';
 import { resultStoreFromEnv } from '../results/result-store';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
-import { createJobsWorker, webhookUrisFromEnv } from './create-worker';
+import { WATCH_REFRESH_DEFAULT_MS, createJobsWorker, webhookUrisFromEnv } from './create-worker';
 import { resolveVersioning, workerDeploymentOptions, type VersioningSettings } from './versioning';
 import { activityContextLogger } from '../../activities/activity-logger';
 import { instrumentedAgent } from '../telemetry/api-instrumentation';
@@ -33,13 +33,14 @@ export const WORKER_DEFAULTS = {
   /** Time running activities get on shutdown before they are cancelled and hand over (ms). */
   shutdownGraceMs: 10_000,
   /**
-   * Heartbeats are throttled by the SDK to 0.8 × the heartbeat timeout (24 s for the follow
-   * activity). Flushing every 5 s keeps the resume checkpoint and live progress fresh for one
-   * small RPC per running job every 5 s.
+   * The follow checkpoint flush while someone watches the job (a watch lease, docs/watch-lease.md),
+   * and the SDK's heartbeat throttle (`maxHeartbeatThrottleInterval`), which must not be slower.
    */
   heartbeatFlushMs: 5_000,
-  /** A changed follow checkpoint is heartbeated at most this late (ms; see src/contract/constants.ts). */
+  /** A follow checkpoint change is heartbeated at most this long after it was made (ms; see src/contract/constants.ts). */
   checkpointFlushMs: CHECKPOINT_FLUSH_MS,
+  /** Watch leases are listed this often while a follow activity runs (one visibility query per worker). */
+  watchRefreshMs: WATCH_REFRESH_DEFAULT_MS,
 };
 
 /** The Gemini environment has nothing to call (no credentials, no emulator URL). */
@@ -77,12 +78,20 @@ export interface WorkerSettings {
   heartbeatFlushMs: number;
   /** Longest delay of a changed follow checkpoint before it is heartbeated (ms). */
   checkpointFlushMs: number;
+  /** Milliseconds between two lists of the running watch leases; 0 = watch leases ignored. */
+  watchRefreshMs: number;
 }
 
 function intSetting(name: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined || text.trim() === '') return fallback;
   if (!/^\d+$/.test(text.trim()) || Number(text) < min) throw new WorkerConfigError(`${name} must be a whole number ≥ ${min} (got ${JSON.stringify(text)})`);
   return Number(text);
+}
+
+/** GEMINI_JOBS_WATCH_REFRESH_MS: 0 (off) or at least 100 ms. */
+function watchRefreshSetting(text: string | undefined): number {
+  if (text !== undefined && text.trim() === '0') return 0;
+  return intSetting('GEMINI_JOBS_WATCH_REFRESH_MS', text, WORKER_DEFAULTS.watchRefreshMs, 100);
 }
 
 /** Worker settings: explicit values, else GEMINI_JOBS_* environment, else defaults. */
@@ -105,6 +114,7 @@ export function resolveWorkerSettings(
       explicit.heartbeatFlushMs ?? intSetting('GEMINI_JOBS_HEARTBEAT_FLUSH_MS', env.GEMINI_JOBS_HEARTBEAT_FLUSH_MS, WORKER_DEFAULTS.heartbeatFlushMs, 100),
     checkpointFlushMs:
       explicit.checkpointFlushMs ?? intSetting('GEMINI_JOBS_CHECKPOINT_FLUSH_MS', env.GEMINI_JOBS_CHECKPOINT_FLUSH_MS, WORKER_DEFAULTS.checkpointFlushMs, 100),
+    watchRefreshMs: explicit.watchRefreshMs ?? watchRefreshSetting(env.GEMINI_JOBS_WATCH_REFRESH_MS),
   };
 }
 
@@ -243,6 +253,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     maxHeartbeatThrottleInterval: settings.heartbeatFlushMs,
     watchedFlushMs: settings.heartbeatFlushMs,
     checkpointFlushMs: settings.checkpointFlushMs,
+    watchRefreshMs: settings.watchRefreshMs,
     webhookUris: webhookUrisFromEnv(env),
     ...(versioning ? { workerDeploymentOptions: workerDeploymentOptions(versioning) } : {}),
     ...(tracing ? { plugins: [tracing.plugin] } : {}),
@@ -288,6 +299,9 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       workflowThreads: settings.workflowThreads,
       maxCachedWorkflows: settings.maxCachedWorkflows,
       shutdownGraceMs: settings.shutdownGraceMs,
+      checkpointFlushMs: settings.checkpointFlushMs,
+      watchedFlushMs: settings.heartbeatFlushMs,
+      watchRefreshMs: settings.watchRefreshMs,
       ...(versioning
         ? { deploymentName: versioning.deploymentName, buildId: versioning.buildId, versioningBehavior: versioning.behavior }
         : { versioning: 'off' }),

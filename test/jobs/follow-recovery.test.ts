@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { backoffMs, retryDelay, withJitter } from '../../src/common/backoff';
+import { simulateFlusher, resumeLags } from '../../bench/lib/flush-model';
 import { HeartbeatFlusher } from '../../activities/flush';
 import { judgeQuietProbe, producedSteps } from '../../activities/quiet-probe';
 import { withTransientRetries } from '../../activities/transient';
@@ -63,24 +64,43 @@ test('transient retries: the attempt budget is bounded; the last error reaches T
   assert.equal(calls, 4);
 });
 
-test('flusher: changes are sent at most once per flush interval, a quiet run still beats for liveness', async () => {
+test('flusher: a change waits at most the flush interval from when it was made; a burst after a gap is one send', () => {
   let now = 0;
   const sent: number[] = [];
-  const flusher = new HeartbeatFlusher({ flushMs: 28_000, livenessMs: 32_000, watchedFlushMs: 5_000 }, () => sent.push(now), () => now);
+  const flusher = new HeartbeatFlusher({ flushMs: 20_000, livenessMs: 32_000, watchedFlushMs: 5_000 }, () => sent.push(now), () => now);
   flusher.flush();
-  // 100 events in the first 10 s: none is sent on its own.
+  // 100 events in the first 10 s: none is sent on its own (the first, at 100 ms, is due at 20.1 s).
   for (let i = 0; i < 100; i++) {
     now += 100;
     flusher.mark();
   }
   assert.deepEqual(sent, [0]);
-  now = 28_000;
+  now = 20_100;
   flusher.mark();
-  assert.deepEqual(sent, [0, 28_000], 'the first change after the flush interval goes out at once');
-  now = 28_500;
+  assert.deepEqual(sent, [0, 20_100], 'the oldest change is due flushMs after it was made, not after the last send');
+  // A quiet gap (no change) longer than the flush interval, then a burst: the first change of the
+  // burst waits for the rest instead of going out alone (what a rule keyed to the last send did).
+  now = 45_000;
+  flusher.mark();
+  now = 46_000;
+  flusher.mark();
+  assert.deepEqual(sent, [0, 20_100], 'a change after a gap is not sent at once');
+  now = 46_500;
   flusher.mark(true);
-  assert.deepEqual(sent, [0, 28_000, 28_500], 'an urgent change (a phase change) goes out at once');
+  assert.deepEqual(sent, [0, 20_100, 46_500], 'an urgent change (a phase change) goes out at once');
   flusher.stop();
+});
+
+test('flusher: on a simulated clock, every change is sent within flushMs and quiet stretches beat for liveness', () => {
+  const policy = { flushMs: 20_000, livenessMs: 32_000, watchedFlushMs: 5_000 };
+  const events = [1_000, 1_500, 2_000, 70_000, 71_000, 200_000, 200_100, 219_000, 240_000];
+  const sends = simulateFlusher(policy, events, 300_000);
+  for (const lag of resumeLags(events, sends, 300_000)) assert.ok(lag <= policy.flushMs, `lag ${lag} ms within the flush interval`);
+  for (let i = 1; i < sends.length; i++) assert.ok(sends[i]! - sends[i - 1]! <= policy.livenessMs, `gap ${sends[i]! - sends[i - 1]!} ms within the liveness interval`);
+  // Start; the first burst at 21 s (its first change + 20 s); liveness at 53 s; the change of
+  // 70 s rides on the 85 s liveness beat (before its own 90 s deadline); liveness 117, 149, 181 s;
+  // the burst of 200 s rides on the 213 s beat; 219 s is due at 239 s; 240 s at 260 s; liveness 292 s.
+  assert.deepEqual(sends, [0, 21_000, 53_000, 85_000, 117_000, 149_000, 181_000, 213_000, 239_000, 260_000, 292_000]);
 });
 
 test('flusher: the timer sends a pending change at the flush interval, then liveness beats', (t) => {
@@ -91,33 +111,39 @@ test('flusher: the timer sends a pending change at the flush interval, then live
   flusher.flush();
   t.mock.timers.tick(10);
   flusher.mark();
-  t.mock.timers.tick(29);
-  assert.deepEqual(sent, [0], 'the change at 10 ms waits for the flush interval');
+  t.mock.timers.tick(39);
+  assert.deepEqual(sent, [0], 'the change made at 10 ms waits for the flush interval');
   t.mock.timers.tick(1);
-  assert.deepEqual(sent, [0, 40], 'the pending change goes out 40 ms after the last send');
+  assert.deepEqual(sent, [0, 50], 'the pending change goes out 40 ms after it was made');
   t.mock.timers.tick(79);
-  assert.deepEqual(sent, [0, 40], 'nothing changed: no send before the liveness interval');
+  assert.deepEqual(sent, [0, 50], 'nothing changed: no send before the liveness interval');
   t.mock.timers.tick(1);
   t.mock.timers.tick(80);
-  assert.deepEqual(sent, [0, 40, 120, 200], 'then a liveness beat every 80 ms');
+  assert.deepEqual(sent, [0, 50, 130, 210], 'then a liveness beat every 80 ms');
   flusher.stop();
   t.mock.timers.tick(1_000);
-  assert.deepEqual(sent, [0, 40, 120, 200], 'nothing is sent after stop()');
+  assert.deepEqual(sent, [0, 50, 130, 210], 'nothing is sent after stop()');
 });
 
-test('flusher: while someone watches, the faster flush applies', () => {
+test('flusher: while someone watches, the faster flush applies; watchChanged() re-times a pending change', () => {
   let now = 0;
   let watching = false;
   const sent: number[] = [];
-  const flusher = new HeartbeatFlusher({ flushMs: 28_000, livenessMs: 32_000, watchedFlushMs: 5_000 }, () => sent.push(now), () => now, () => watching);
+  const flusher = new HeartbeatFlusher({ flushMs: 20_000, livenessMs: 32_000, watchedFlushMs: 5_000 }, () => sent.push(now), () => now, () => watching);
   flusher.flush();
-  now = 6_000;
+  now = 1_000;
   flusher.mark();
-  assert.deepEqual(sent, [0]);
+  now = 7_000;
+  flusher.mark();
+  assert.deepEqual(sent, [0], 'unwatched: the change of 1 s waits until 21 s');
   watching = true;
-  now = 6_100;
+  flusher.watchChanged();
+  assert.deepEqual(sent, [0, 7_000], 'watched: the change of 1 s is past its 5 s deadline and goes out now');
+  now = 8_000;
   flusher.mark();
-  assert.deepEqual(sent, [0, 6_100]);
+  now = 13_000;
+  flusher.mark();
+  assert.deepEqual(sent, [0, 7_000, 13_000]);
   flusher.stop();
 });
 

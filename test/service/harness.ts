@@ -79,10 +79,13 @@ export async function serviceHarness(name: string, emulatorOptions: EmulatorOpti
         inlineReportMaxBytes: 0,
         log: { info: () => undefined, warn: () => undefined },
         workflowBundle: await workflowBundle(),
+        // Watchers (CLI watch, SSE, the dashboard's live thoughts) hold a watch lease, listed every
+        // 100 ms. These suites also read live progress through `state` without watching, of emulated
+        // runs of seconds: that needs the explicit fast unwatched flush, which the lease does not cover.
         maxHeartbeatThrottleInterval: '300ms',
-        // Live progress every 300 ms: these suites (the dashboard's live thoughts among them) watch
-        // emulated runs of seconds, far shorter than the production flush of 28 s.
         checkpointFlushMs: 300,
+        watchedFlushMs: 300,
+        watchRefreshMs: 100,
         shutdownGraceTime: '1s',
       });
       workers.push({ worker, running: worker.run() });
