@@ -16,6 +16,7 @@
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { reportText } from '../src/interactions/accumulator';
 import { dropReplayedPrefix } from '../src/interactions/stream';
+import { StreamProtocolError } from '../src/interactions/errors';
 import type { Interaction, InteractionEvent } from '../src/interactions/types';
 import { isWaitingStatus, statusClass } from '../src/interactions/types';
 import { errorCode, isRetryableCode, toActivityFailure } from '../src/jobs/failure-mapping';
@@ -236,7 +237,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
             // The last event of a run: do not wait for the server to close the connection.
             if (ev.event_type === 'interaction.completed') break;
           }
-          if (!sawEnd) throw Object.assign(new Error('stream ended without a terminal event'), { code: 'stream_truncated' });
+          if (!sawEnd) throw new StreamProtocolError('stream ended without a terminal event');
           // The whole stream was read: nothing will be replayed, so the trailing id-less events count.
           committed = cloneProgress(live);
         } catch (err) {

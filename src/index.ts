@@ -2,6 +2,8 @@
 export * from './interactions';
 export { startEmulator, type Emulator, type EmulatorOptions, type FaultRule, type FaultPlan } from './emulator';
 export { JobsClient, JobNotFoundError, JobQueryError, JobWaitTimeoutError } from './jobs/jobs-client';
+// Issue 11: the one error tree (base class, codes, every catchable class); see docs/errors.md.
+export * from './errors';
 export type {
   JobsClientOptions,
   JobsConnectOptions,

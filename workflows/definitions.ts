@@ -11,6 +11,8 @@ import type { AgentCreateRequest, ModelCreateRequest, Usage } from '../src/inter
 import type { BudgetExceeded, BudgetSpent, JobBudget } from '../src/jobs/budget';
 
 export type { BudgetExceeded, BudgetSpent, JobBudget } from '../src/jobs/budget';
+import type { JobErrorCode } from '../src/contract/job-error-codes';
+export type { JobErrorCode } from '../src/contract/job-error-codes';
 
 /** Default Temporal task queue for job workflows and their activities. */
 export const DEFAULT_TASK_QUEUE = 'gemini-jobs';
@@ -140,10 +142,16 @@ export interface PendingPlan {
 }
 
 export interface JobError {
-  /** Stable code from the client's error tree (e.g. `bad_request`, `not_found`) or the job (`deadline_exceeded`). */
-  code: string;
+  /**
+   * Stable code from the client's error tree (e.g. `bad_request`, `not_found`), the job
+   * (`deadline_exceeded`) or the interaction (`upstream_failed`); see docs/errors.md. A code this
+   * version does not know is read as `unknown`, with the original in `rawCode`.
+   */
+  code: JobErrorCode;
   message: string;
   retryable?: boolean;
+  /** The stored code when `code` is `unknown` (written by another version of the worker). */
+  rawCode?: string;
 }
 
 /** Live progress of a turn: cheap to compute, small, never the report itself. */

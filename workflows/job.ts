@@ -30,6 +30,7 @@ import {
 import type { CancelInteractionResult, CheckInteractionResult, CreateInteractionResult, FollowInteractionInput, FollowInteractionResult, JobActivities } from '../activities/types';
 // Pure (no I/O, no Node APIs): safe in the workflow sandbox; rejects a bad follow-up before any create.
 import { validateCreateRequest } from '../src/interactions/validate';
+import { normalizeJobError } from '../src/contract/job-error-codes';
 import { isWaitingStatus } from '../src/interactions/types';
 import {
   approvePlanUpdate,
@@ -162,7 +163,8 @@ function jobErrorOf(err: unknown): JobError {
   let cause: unknown = err;
   if (err instanceof ActivityFailure && err.cause) cause = err.cause;
   if (cause instanceof ApplicationFailure) {
-    return { code: cause.type ?? 'activity_failed', message: cause.message, retryable: !cause.nonRetryable };
+    // A type this version does not know is kept as `rawCode` under `unknown` (a pure data change: no command depends on it).
+    return normalizeJobError({ code: cause.type ?? 'activity_failed', message: cause.message, retryable: !cause.nonRetryable });
   }
   if (cause instanceof TimeoutFailure) return { code: 'timeout', message: `activity timed out (${cause.timeoutType})`, retryable: false };
   return { code: 'activity_failed', message: err instanceof Error ? err.message : String(err), retryable: false };

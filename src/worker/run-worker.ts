@@ -8,7 +8,8 @@
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { INLINE_REPORT_MAX_BYTES } from '../../activities/deps';
 import type { InteractionsClient } from '../interactions';
-import { MISSING_GEMINI_CREDENTIALS, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../jobs/gemini-env';
+import { MissingCredentialsError, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../jobs/gemini-env';
+import { ConfigError } from '../common/errors';
 import type { ResultStore } from '../jobs/result-store';
 import { resultStoreFromEnv } from '../jobs/result-store';
 import { redactSecrets } from '../jobs/secrets';
@@ -43,23 +44,10 @@ export const WORKER_DEFAULTS = {
   checkpointFlushMs: 28_000,
 };
 
-/** The Gemini environment has nothing to call (no credentials, no emulator URL). */
-export class MissingCredentialsError extends Error {
-  readonly code = 'missing_credentials';
-  constructor(message: string = MISSING_GEMINI_CREDENTIALS) {
-    super(message);
-    this.name = 'MissingCredentialsError';
-  }
-}
+export { MissingCredentialsError } from '../jobs/gemini-env';
 
 /** A bad worker setting (flag or environment variable), named in the message. */
-export class WorkerConfigError extends Error {
-  readonly code = 'invalid_config';
-  constructor(message: string) {
-    super(message);
-    this.name = 'WorkerConfigError';
-  }
-}
+export class WorkerConfigError extends ConfigError {}
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
