@@ -48,5 +48,5 @@ export { ServeConfigError } from './serve/auth';
 export { HttpError, STATUS_OF_CODE } from './serve/errors';
 export type { ServeErrorCode, HttpErrorCode } from './serve/errors';
 export { WebhookConfigError } from './webhooks/env';
-export { UsageError, EXIT, EXIT_CODE_OF, exitCodeOf } from './cli/exit-codes';
+export { UsageError, EXIT, EXIT_CODE_OF, exitCodeForError } from './cli/exit-codes';
 export type { ExitCode } from './cli/exit-codes';

@@ -58,7 +58,7 @@ export const EXIT_CODE_OF: Readonly<Record<ErrorCode, ExitCode>> = {
 };
 
 /** The exit code of an error code; a code this version does not know is a failure (1). */
-export function exitCodeOf(code: string | undefined): ExitCode {
+export function exitCodeForError(code: string | undefined): ExitCode {
   return code !== undefined && Object.hasOwn(EXIT_CODE_OF, code) ? EXIT_CODE_OF[code as ErrorCode] : EXIT.JOB_FAILED;
 }
 

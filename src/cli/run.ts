@@ -5,7 +5,7 @@
 import { parseCommand } from './args';
 import type { OptionSpec } from './args';
 import type { CliIO, CommandContext } from './context';
-import { EXIT, EXIT_CODE_OF, UsageError, exitCodeOf } from './exit-codes';
+import { EXIT, EXIT_CODE_OF, UsageError, exitCodeForError } from './exit-codes';
 import { codeOf, isGeminiJobsError } from '../common/errors';
 import type { ExitCode } from './exit-codes';
 import { COMMAND_HELP, MAIN_HELP } from './help';
@@ -105,7 +105,7 @@ export function classifyError(err: unknown): { exit: ExitCode; code: string; mes
   const message = (err as { message?: unknown } | null | undefined)?.message;
   const text = typeof message === 'string' ? message : String(err);
   const code = codeOf(err);
-  if (isGeminiJobsError(err) || (code !== undefined && Object.hasOwn(EXIT_CODE_OF, code))) return { exit: exitCodeOf(code), code: code!, message: text };
+  if (isGeminiJobsError(err) || (code !== undefined && Object.hasOwn(EXIT_CODE_OF, code))) return { exit: exitCodeForError(code), code: code!, message: text };
   if (isUnreachable(err)) return { exit: EXIT.CONNECTION, code: 'temporal_connection', message: text };
   return { exit: EXIT.JOB_FAILED, code: code ?? (err as { name?: string } | null | undefined)?.name ?? 'error', message: text };
 }
