@@ -67,4 +67,7 @@ export class UsageError extends GeminiJobsError<'usage'> {
   constructor(message: string, readonly command?: string) {
     super('usage', message);
   }
+  protected override jsonFields(): Record<string, unknown> {
+    return { command: this.command };
+  }
 }

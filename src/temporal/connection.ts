@@ -48,6 +48,9 @@ export class TemporalConnectionError extends GeminiJobsError<'temporal_connectio
     super('temporal_connection', message, options);
     if (options?.reason) this.reason = options.reason;
   }
+  protected override jsonFields(): Record<string, unknown> {
+    return { reason: this.reason };
+  }
 }
 
 /**
