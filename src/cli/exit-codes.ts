@@ -1,5 +1,5 @@
 import { GeminiJobsError } from '../common/errors';
-import type { ErrorCode } from '../errors';
+import type { ErrorCode } from '../contract/error-codes';
 
 /** Exit codes of the `gemini-jobs` CLI. Scripts may rely on them. */
 export const EXIT = {

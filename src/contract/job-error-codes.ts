@@ -9,7 +9,7 @@
  *
  * Pure: type imports only, so workflows can use it.
  */
-import type { InteractionsErrorCode } from '../interactions/errors';
+import type { InteractionsErrorCode } from '../interactions/types';
 
 /** Codes the workflow and the jobs client write themselves. */
 export type JobOwnErrorCode =

@@ -18,22 +18,9 @@ export interface RouteInfo {
   host: string;
 }
 
-export type InteractionsErrorCode =
-  | 'bad_request'
-  | 'unauthenticated'
-  | 'permission_denied'
-  | 'not_found'
-  | 'conflict'
-  | 'unprocessable'
-  | 'rate_limited'
-  | 'server_error'
-  | 'api_error'
-  | 'connection_error'
-  | 'timeout'
-  | 'stream_truncated'
-  | 'stream_error'
-  | 'invalid_request'
-  | 'aborted';
+// The code union lives with the wire types, so the job contract can name it without the client.
+import type { InteractionsErrorCode } from './types';
+export type { InteractionsErrorCode } from './types';
 
 export interface ErrorContext {
   route?: RouteInfo;

@@ -7,19 +7,7 @@ import { GeminiJobsError } from '../common/errors';
 import type { JobErrorCode } from '../contract/job-error-codes';
 import { isJobErrorCode } from '../contract/job-error-codes';
 
-/** Codes owned by the jobs client's classes. */
-export type JobsErrorCode =
-  | 'invalid_job'
-  | 'invalid_job_id'
-  | 'invalid_thread'
-  | 'invalid_list_filter'
-  | 'job_not_found'
-  | 'wait_timeout'
-  | 'query_failed'
-  | 'job_closed'
-  | 'update_rejected'
-  | 'search_attributes_missing'
-  | 'missing_credentials';
+export type { JobsErrorCode } from '../contract/error-codes';
 
 /** A job id that cannot be used (empty, too long, whitespace or control characters). `field` names it. */
 export class InvalidJobIdError extends GeminiJobsError<'invalid_job_id'> {

@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { GeminiJobsError, codeOf } from '../common/errors';
-import type { ErrorCode } from '../errors';
+import type { ErrorCode } from '../contract/error-codes';
 
 /** Codes only the HTTP server answers with (the rest are the package's, see docs/errors.md). */
 export type ServeErrorCode =
