@@ -10,7 +10,6 @@
  * No runtime code lives here except the status helpers and the narrowing guards.
  */
 
-/** An open string enum: the listed values plus any string the API adds later. */
 /** The stable `code` of every error the Interactions client throws (src/interactions/errors.ts). */
 export type InteractionsErrorCode =
   | 'bad_request'
@@ -29,6 +28,7 @@ export type InteractionsErrorCode =
   | 'invalid_request'
   | 'aborted';
 
+/** An open string enum: the listed values plus any string the API adds later. */
 export type OpenEnum<T extends string> = T | (string & {});
 
 /** Any JSON value. */
