@@ -4,8 +4,8 @@
  * and estimated cost — is compared with the job's budget. Wall time is the workflow's job (its
  * deadline timer covers it), so it is reported here but not enforced.
  */
-import { addSpent, exceededLimit, turnSpent, type BudgetExceeded } from '../src/jobs/budget';
-import { estimateCost, type PriceTable } from '../src/jobs/pricing';
+import { addSpent, exceededLimit, turnSpent, type BudgetExceeded } from '../src/contract/budget';
+import { estimateCost, type PriceTable } from './pricing';
 import type { Usage } from '../src/interactions/types';
 import type { FollowInteractionInput } from './types';
 

@@ -7,7 +7,7 @@
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { Interaction } from '../src/interactions/types';
 import { statusClass } from '../src/interactions/types';
-import { errorCode, toActivityFailure } from '../src/jobs/failure-mapping';
+import { errorCode, toActivityFailure } from './failure-mapping';
 import { backoff, jitter, sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
 import type { CancelInteractionInput, CancelInteractionResult } from './types';
 

@@ -6,7 +6,7 @@
  */
 import { activityInfo } from '@temporalio/activity';
 import { isTerminalStatus } from '../src/interactions/types';
-import { errorCode, toActivityFailure } from '../src/jobs/failure-mapping';
+import { errorCode, toActivityFailure } from './failure-mapping';
 import { streamedTextOf, THOUGHT_CHARS } from './progress';
 import { producedSteps } from './quiet-probe';
 import { withTransientRetries } from './transient';

@@ -14,7 +14,7 @@
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { CreateInteractionRequest } from '../src/interactions/types';
-import { toActivityFailure } from '../src/jobs/failure-mapping';
+import { toActivityFailure } from './failure-mapping';
 import { reportThrottle } from './admission';
 import { throwIfCancelled, type ResolvedDeps } from './deps';
 import { webhookConfigFor } from './webhook-config';

@@ -7,9 +7,10 @@ import { CancelledFailure } from '@temporalio/common';
 import { cancellationSignal, sleep as activitySleep } from '@temporalio/activity';
 import { backoffMs, withJitter } from '../src/common/backoff';
 import type { InteractionsClient } from '../src/interactions/client';
-import type { ResultStore } from '../src/jobs/result-store';
-import { DEFAULT_PRICE_TABLE, type PriceTable } from '../src/jobs/pricing';
+import type { ResultStore } from '../src/results/result-store';
+import { DEFAULT_PRICE_TABLE, type PriceTable } from './pricing';
 import type { AdmissionSettings } from './admission-types';
+import { INLINE_REPORT_MAX_BYTES } from '../src/contract/constants';
 
 /** Structured log sink; lines never contain credentials (job input holds none, errors are redacted). */
 export interface JobLogger {
@@ -17,14 +18,8 @@ export interface JobLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
-/**
- * Largest follow result (JSON-encoded bytes, report included) returned inline through Temporal.
- * Temporal refuses an activity result over 2 MiB of encoded payload (bench/payload-limit.ts:
- * JSON data of 2,097,120 bytes accepted, 2,097,121 refused) and its server logs a warning past
- * 256 KiB; 1 MiB leaves room for codecs (encryption, base64) while covering Deep Research reports
- * (KBs to a few hundred KB).
- */
-export const INLINE_REPORT_MAX_BYTES = 1_048_576;
+/** Re-exported from the contract (the jobs client and the worker use it too). */
+export { INLINE_REPORT_MAX_BYTES };
 
 export interface ActivityDeps {
   /** A client, or a factory called once per activity execution (e.g. to refresh credentials). */

@@ -8,7 +8,7 @@
  * Temporal. Non-retryable codes (400/401/403/404…) are thrown at once.
  */
 import { retryDelay, type BackoffPolicy } from '../src/common/backoff';
-import { errorCode, isRetryableCode } from '../src/jobs/failure-mapping';
+import { errorCode, isRetryableCode } from './failure-mapping';
 import { sleepMs, throwIfCancelled } from './deps';
 
 /** Defaults of {@link withTransientRetries}. */

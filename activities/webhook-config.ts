@@ -5,7 +5,7 @@
  * the create window is recognised (same job and turn, another interaction id).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { WEBHOOK_METADATA_KEYS } from '../workflows/definitions';
+import { WEBHOOK_METADATA_KEYS } from '../src/contract';
 import type { ResolvedDeps } from './deps';
 import type { CreateInteractionInput } from './types';
 

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startEmulator } from '../src/emulator';
-import { FileResultStore } from '../src/jobs/result-store';
+import { FileResultStore } from '../src/results/result-store';
 import { JobsClient } from '../src/jobs/jobs-client';
 import { workflowBundle } from '../test/helpers/temporal';
 import { numberFlag, parseFlags } from './lib/args';

@@ -22,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { createWebhookHandler, type WebhookHandler } from '../src/webhooks';
 import { diffActions, heartbeatActions, scrapeActions, type ActionCounts } from './lib/actions';
 import { freePort } from './lib/dev-server';
-import { FileResultStore } from '../src/jobs/result-store';
+import { FileResultStore } from '../src/results/result-store';
 import type { JobOptions } from '../workflows/definitions';
 import { JOB_OPTION_DEFAULTS } from '../workflows/helpers';
 import { workflowBundle } from '../test/helpers/temporal';

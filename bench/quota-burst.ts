@@ -17,7 +17,7 @@ import { silentLogger } from '../activities';
 import { startEmulator } from '../src/emulator';
 import { InteractionsClient } from '../src/interactions/client';
 import { JobsClient } from '../src/jobs/jobs-client';
-import { FileResultStore } from '../src/jobs/result-store';
+import { FileResultStore } from '../src/results/result-store';
 import { createJobsWorker } from '../src/worker/create-worker';
 import { admissionSettings } from '../src/worker/quota-settings';
 import type { JobRequest } from '../workflows/definitions';

@@ -2,7 +2,7 @@
 // `npm run schemas`: writes the job contract for other languages to schemas/: JSON Schemas
 // (draft-07) of the workflow input, the `state` query, the signal and update arguments and
 // results, and the workflow result, generated from the TypeScript types in
-// workflows/definitions.ts with ts-json-schema-generator, plus schemas/job-contract.json naming
+// src/contract/job.ts with ts-json-schema-generator, plus schemas/job-contract.json naming
 // the workflow type, task queue, query / signal / update names and search attributes.
 // `--check` writes nothing and exits 1 when a checked-in file is stale (test/serve/schemas.test.ts).
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
@@ -52,7 +52,7 @@ function openSets(schema) {
 }
 
 const generator = createGenerator({
-  path: join(root, 'workflows', 'definitions.ts'),
+  path: join(root, 'src', 'contract', 'job.ts'),
   tsconfig: join(root, 'tsconfig.json'),
   type: '*',
   skipTypeCheck: true,
@@ -63,7 +63,7 @@ const generator = createGenerator({
   sortProps: true,
 });
 
-// The contract's names come from the compiled definitions (npm run build first).
+// The handler names come from the compiled Temporal definitions (npm run build first).
 const definitions = require(join(root, 'dist', 'workflows', 'definitions.js'));
 const handlers = {};
 const missing = [];
@@ -92,7 +92,7 @@ for (const [type, file] of Object.entries(TYPES)) {
   try {
     schema = generator.createSchema(type);
   } catch (err) {
-    console.error(`gen-schemas: no exported type ${type} in workflows/definitions.ts (${err.message.split('\n')[0]}); fix HANDLERS / TYPES in scripts/gen-schemas.mjs`);
+    console.error(`gen-schemas: no exported type ${type} in src/contract/job.ts (${err.message.split('\n')[0]}); fix HANDLERS / TYPES in scripts/gen-schemas.mjs`);
     process.exit(1);
   }
   files[file] = openSets({ $id: `https://github.com/gemini-jobs/gemini-jobs/schemas/${file}`, ...schema });

@@ -1,6 +1,9 @@
-// Public entry of gemini-jobs. Shared file: append your module's exports below; never delete lines.
+/**
+ * Public entry of gemini-jobs: the product (jobs client, worker, HTTP face, webhook receiver, the
+ * job contract and the wire client). The emulator is a test tool with its own entry,
+ * `gemini-jobs/emulator`.
+ */
 export * from './interactions';
-export { startEmulator, type Emulator, type EmulatorOptions, type FaultRule, type FaultPlan } from './emulator';
 export { JobsClient, JobNotFoundError, JobQueryError, JobWaitTimeoutError } from './jobs/jobs-client';
 // Issue 11: the one error tree (base class, codes, every catchable class); see docs/errors.md.
 export type {
@@ -53,7 +56,6 @@ export { loadTemporalConfig, connectClient, TemporalConnectionError } from './te
 export type { TemporalSettings } from './temporal/connection';
 export { runWorker } from './worker/run-worker';
 export type { RunWorkerOptions } from './worker/run-worker';
-// Issue 13: every type and error class the README names.
 export { JobClosedError, JobUpdateRejectedError } from './jobs/jobs-client';
 export type { TaskQueuePollers, ReportSource, ReportProblem, TurnReport } from './jobs/jobs-client';
 export type {
@@ -75,9 +77,9 @@ export {
   configuredResultsDir,
   TEMPORAL_REPORT_STORE,
   API_REPORT_STORE,
-} from './jobs/result-store';
-export type { ResultStore } from './jobs/result-store';
-export { INLINE_REPORT_MAX_BYTES } from '../activities/deps';
+} from './results/result-store';
+export type { ResultStore } from './results/result-store';
+export { INLINE_REPORT_MAX_BYTES } from './contract';
 export type {
   JobRequest,
   JobOptions,
@@ -94,8 +96,8 @@ export type {
   FollowUpRequest,
   PlanApproval,
   FollowUpAccepted,
-} from '../workflows/definitions';
-export { DEFAULT_TASK_QUEUE, JOB_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES } from '../workflows/definitions';
+} from './contract';
+export { DEFAULT_TASK_QUEUE, JOB_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES } from './contract';
 export { createJobsWorker, JOB_WORKFLOWS_PATH } from './worker/create-worker';
 export type { CreateJobsWorkerOptions } from './worker/create-worker';
 export { MissingCredentialsError, WorkerConfigError } from './worker/run-worker';

@@ -2,7 +2,7 @@
  * Per-thread accounting of the job workflow: what the turns spent (tokens, tool calls, running
  * time, estimated cost) and the cost summary shown in `state` / `result`. Pure.
  */
-import { addSpent, turnSpent, ZERO_SPENT, type BudgetSpent } from '../src/jobs/budget';
+import { addSpent, turnSpent, ZERO_SPENT, type BudgetSpent } from '../src/contract/budget';
 import type { CostSummary, TurnRecord } from './definitions';
 
 /** Running time of a turn (ms): from admission (or start) to its end, or to `nowMs` while it runs. */

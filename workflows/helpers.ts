@@ -5,9 +5,9 @@
  */
 import type { FollowOptions } from '../activities/types';
 import type { Usage } from '../src/interactions/types';
-import { sumUsage as sumAllUsage } from '../src/jobs/usage';
-import type { FollowUpRequest, JobMode, JobOptions, JobRequest, JobState, JobStatus, PlanApproval, TurnRecord } from './definitions';
-import { isWaitingStatus, statusClass } from '../src/interactions/types';
+import { sumUsage as sumAllUsage } from '../src/contract/usage';
+import type { FollowUpRequest, JobMode, JobOptions, JobRequest, JobState, PlanApproval, TurnRecord } from './definitions';
+import { isWaitingStatus } from '../src/interactions/types';
 
 export const MINUTE_MS = 60_000;
 
@@ -164,18 +164,9 @@ export function followUpInputProblem(input: unknown): string | undefined {
   return `input must be a string, a content object or a list, not ${typeof input}`;
 }
 
-/** Sums every usage field over turns (totals, per-modality lists, grounding counts): see src/jobs/usage.ts. */
+/** Sums every usage field over turns (totals, per-modality lists, grounding counts): see src/contract/usage.ts. */
 export function sumUsage(usages: Array<Usage | undefined>): Usage | undefined {
   return sumAllUsage(usages);
-}
-
-/** Upstream statuses mapped to job statuses (the classification is src/interactions/types.ts); anything else is `unknown`. */
-export function jobStatusOfUpstream(upstream: string | undefined): JobStatus {
-  const kind = statusClass(upstream);
-  if (kind === 'terminal' || kind === 'waiting') return upstream as JobStatus;
-  if (upstream === 'queued') return 'queued';
-  if (kind === 'active') return 'running';
-  return 'unknown';
 }
 
 /** Can the thread go on after this turn? Not after a cancel, a deadline or a turn without an interaction. */

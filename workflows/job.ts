@@ -54,7 +54,7 @@ import {
 import { WebhookInbox } from './webhook-inbox';
 import { costSummary, threadSpent } from './accounting';
 import { ADMISSION_PATCH, AdmissionGate } from './admission-gate';
-import { describeExceeded, exhaustedLimit, type BudgetExceeded } from '../src/jobs/budget';
+import { describeExceeded, exhaustedLimit, type BudgetExceeded } from '../src/contract/budget';
 import {
   SUMMARY_CHARS,
   acceptsFollowUp,
@@ -71,7 +71,7 @@ import {
   type ResolvedJobOptions,
 } from './helpers';
 
-/** Failure types no activity retry may repeat (mirrors src/jobs/failure-mapping.ts; kept literal: workflow code imports no Node modules). */
+/** Failure types no activity retry may repeat (mirrors activities/failure-mapping.ts, kept literal so the workflow bundle does not pull in activity code). */
 export const NON_RETRYABLE_TYPES = [
   'bad_request',
   'invalid_request',

@@ -8,7 +8,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { Emulator } from '../../src/emulator';
 import type { JobsClient } from '../../src/jobs/jobs-client';
-import type { ResultStore } from '../../src/jobs/result-store';
+import type { ResultStore } from '../../src/results/result-store';
 import type { JobOptions, JobRequest, JobResult } from '../../workflows/definitions';
 import { mapLimit, sleep } from './stats';
 

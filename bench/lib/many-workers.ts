@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startEmulator } from '../../src/emulator';
 import { JobsClient } from '../../src/jobs/jobs-client';
-import { FileResultStore } from '../../src/jobs/result-store';
+import { FileResultStore } from '../../src/results/result-store';
 import type { JobOptions } from '../../workflows/definitions';
 import { workflowBundle } from '../../test/helpers/temporal';
 import { jobSpecs, researchRequest, startOne, verifyJobs, waitAllClosed, type Verification } from './jobs';

@@ -11,8 +11,8 @@
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { jsonLogger, silentLogger } from '../../activities';
 import { InteractionsClient } from '../../src/interactions/client';
-import { FileResultStore } from '../../src/jobs/result-store';
-import { interactionsClientFromEnv } from '../../src/jobs/gemini-env';
+import { FileResultStore } from '../../src/results/result-store';
+import { interactionsClientFromEnv } from '../../src/interactions/gemini-env';
 import { createJobsWorker } from '../../src/worker/create-worker';
 import { runWorker } from '../../src/worker/run-worker';
 

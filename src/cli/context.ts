@@ -1,21 +1,17 @@
 /** What every command gets: parsed flags, the process streams and environment, output helpers. */
 import type { Readable } from 'node:stream';
 import { JobsClient } from '../jobs/jobs-client';
-import { geminiBackend, interactionsClientFromEnv } from '../jobs/gemini-env';
+import { geminiBackend, interactionsClientFromEnv } from '../interactions/gemini-env';
 import type { InteractionsClient } from '../interactions';
 import type { TemporalSettings } from '../temporal/connection';
 import { bool, str } from './args';
 import type { Values } from './args';
+import type { ViewIO } from '../view/watch-and-render';
 
-export type OutStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-
-export interface CliIO {
-  stdout: OutStream;
-  stderr: OutStream;
+/** The view's streams and stop request, plus stdin and the environment. */
+export interface CliIO extends ViewIO {
   stdin: Readable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
-  /** Resolves when the user asks to stop (SIGINT/SIGTERM). */
-  onStop(listener: (signal: NodeJS.Signals) => void): () => void;
 }
 
 export interface CommandContext {

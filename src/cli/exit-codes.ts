@@ -1,18 +1,11 @@
 import { GeminiJobsError } from '../common/errors';
 import type { ErrorCode } from '../contract/error-codes';
+import { EXIT } from '../view/exit-codes';
+import type { ExitCode } from '../view/exit-codes';
 
-/** Exit codes of the `gemini-jobs` CLI. Scripts may rely on them. */
-export const EXIT = {
-  /** Success (a job that ended `completed`, or `requires_action` waiting for plan approval). */
-  OK: 0,
-  /** The job failed, was cancelled, timed out or ended without a report; or another runtime error. */
-  JOB_FAILED: 1,
-  /** Bad command line or a job request refused by validation. Nothing was enqueued. */
-  USAGE: 2,
-  /** Temporal could not be reached (or its settings could not be loaded). */
-  CONNECTION: 3,
-} as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+/** Exit codes (shared with the dev stack, from the view module) and the CLI's usage error. */
+export { EXIT, exitCodeForStatus } from '../view/exit-codes';
+export type { ExitCode } from '../view/exit-codes';
 
 /**
  * The exit code of every error code (docs/errors.md). Keyed by the full `ErrorCode` union, so a

@@ -10,14 +10,12 @@ import { Client, Connection } from '@temporalio/client';
 import { startEmulator } from '../emulator';
 import { InteractionsClient } from '../interactions/client';
 import { JobsClient } from '../jobs/jobs-client';
-import { EMULATOR_PLACEHOLDER_KEY, hasGeminiCredentials } from '../jobs/gemini-env';
-import { createResultStoreFromEnv, resultStoreFromEnv } from '../jobs/result-store';
+import { EMULATOR_PLACEHOLDER_KEY, hasGeminiCredentials } from '../interactions/gemini-env';
+import { createResultStoreFromEnv, resultStoreFromEnv } from '../results/result-store';
 import { resolveTaskQueue } from '../temporal/connection';
 import { WORKER_DEFAULTS, createJsonLogger, installRuntimeLogger, runWorker } from '../worker/run-worker';
-import { watchAndRender, exitCodeForStatus } from '../cli/commands/jobs';
-import type { CliIO, CommandContext } from '../cli/context';
-import { EXIT } from '../cli/exit-codes';
-import type { ExitCode } from '../cli/exit-codes';
+import { watchAndRender, type ViewIO } from '../view/watch-and-render';
+import { EXIT, exitCodeForStatus, type ExitCode } from '../view/exit-codes';
 import { lockDataFile } from './data-lock';
 import { startJobsServer } from '../serve/server';
 import { findTemporalCli, startDevServer } from './temporal-server';
@@ -34,8 +32,13 @@ export const DEV_DEFAULTS = {
   question: 'What are the trade-offs between durable workflow engines and plain job queues for long-running AI research tasks?',
 };
 
+/** The dev stack's streams, stop request and environment (the CLI's `CliIO` is one). */
+export interface DevIO extends ViewIO {
+  env: NodeJS.ProcessEnv;
+}
+
 export interface DevOptions {
-  io: CliIO;
+  io: DevIO;
   json?: boolean;
   /** Run the sample job (default true). */
   sample?: boolean;
@@ -181,8 +184,7 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
         { options: options.keepRunning ? {} : { followUpWindowMs: 0 }, thread: 'dev-sample' },
       );
       say(`Job ${started.jobId}   (gemini-jobs status ${started.jobId} --address ${server.address})`);
-      const ctx: CommandContext = { command: 'dev', io, values: {}, positionals: [], json: options.json === true };
-      const { status } = await watchAndRender(ctx, jobs, started.jobId, { signal: interrupted.signal });
+      const { status } = await watchAndRender({ io, json: options.json === true }, jobs, started.jobId, { signal: interrupted.signal });
       if (!interrupted.signal.aborted) code = exitCodeForStatus(status);
     }
 

@@ -10,7 +10,7 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_NAMES } from '../../workflows/definitions';
+import { SEARCH_ATTRIBUTE_NAMES } from '../contract';
 import { GeminiJobsError } from '../common/errors';
 
 const BINARY = process.platform === 'win32' ? 'temporal.exe' : 'temporal';

@@ -9,7 +9,7 @@
  * No Temporal is involved: this is the wire client alone.
  */
 import { NotFoundError } from '../interactions/errors';
-import { geminiBackend, interactionsClientFromEnv, MISSING_GEMINI_CREDENTIALS, MissingCredentialsError, withoutEmpty } from '../jobs/gemini-env';
+import { geminiBackend, interactionsClientFromEnv, MISSING_GEMINI_CREDENTIALS, MissingCredentialsError, withoutEmpty } from '../interactions/gemini-env';
 import { ConfigError } from '../common/errors';
 import { cancelProbe } from './cancel-probe';
 import { ProbeContext, describeError, type ProbeSettings } from './context';

@@ -4,7 +4,7 @@
  * observed on the wire. Rendering (table / JSON) and the exit code live here too.
  */
 import { redact } from '../interactions/errors';
-import { redactSecrets } from '../jobs/secrets';
+import { redactSecrets } from '../common/redaction';
 
 export type CheckResult = 'ok' | 'differs' | 'skipped' | 'failed';
 

@@ -26,6 +26,9 @@ import {
 import type { CreateInteractionRequest, Interaction } from './types';
 import { validateCreateRequest, validateGetParams, validateId } from './validate';
 import { Webhooks } from './webhooks';
+import type { CallSpec, RequestOptions } from './call-spec';
+
+export type { CallSpec, RequestOptions } from './call-spec';
 
 export interface ClientOptions {
   /** Gemini API key (or Vertex express key). */
@@ -88,20 +91,6 @@ export interface RoutingInfo {
   originOverridden: boolean;
 }
 
-/** Options accepted by every call. */
-export interface RequestOptions {
-  signal?: AbortSignal;
-  /** Whole-call deadline in milliseconds for non-stream calls (overrides the client's). */
-  timeoutMs?: number;
-  /** Retries for this call (overrides the client's; 0 disables). */
-  maxRetries?: number;
-  /** Stream idle deadline in milliseconds (overrides the client's). */
-  idleTimeoutMs?: number;
-  /** Per-request headers deadline in milliseconds (overrides the client's). */
-  headersTimeoutMs?: number;
-  headers?: Record<string, string>;
-}
-
 export interface GetOptions extends RequestOptions {
   stream?: boolean;
   /** Resume after this event id (only with `stream: true`). */
@@ -109,18 +98,6 @@ export interface GetOptions extends RequestOptions {
   /** Alias of `last_event_id`. */
   lastEventId?: string;
   include_input?: boolean;
-}
-
-export interface CallSpec {
-  method: 'GET' | 'POST' | 'DELETE' | 'PATCH';
-  path: string;
-  query?: Record<string, string | number | boolean | undefined>;
-  body?: unknown;
-  /** Safe to repeat (GET, DELETE, cancel…); a create is not. */
-  idempotent: boolean;
-  opts?: RequestOptions;
-  interactionId?: string;
-  lastEventId?: string;
 }
 
 const USER_AGENT = 'gemini-jobs-interactions/0.1';

@@ -3,7 +3,7 @@
  * policy and deadlines as the interactions calls; on Vertex the project/location prefix applies.
  */
 
-import type { CallSpec, InteractionsClient, RequestOptions } from './client';
+import type { CallMaker, CallSpec, RequestOptions } from './call-spec';
 import { idSegment } from './routing';
 import type {
   Webhook,
@@ -22,7 +22,7 @@ export interface WebhookUpdateOptions extends RequestOptions {
 }
 
 export class Webhooks {
-  constructor(private readonly client: Pick<InteractionsClient, 'request'>) {}
+  constructor(private readonly client: CallMaker) {}
 
   private call<T>(spec: CallSpec): Promise<T> {
     return this.client.request<T>(spec);

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import type { ReportRef } from '../../workflows/definitions';
+import type { ReportRef } from '../contract';
 import { GeminiJobsError } from '../common/errors';
 
 /** Why an inline report could not be read (for messages that say where we looked). */

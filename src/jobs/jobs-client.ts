@@ -16,10 +16,9 @@ import {
 import { backoffMs } from '../common/backoff';
 import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
+import { JOB_RESULT_MEMO, JOB_WORKFLOW_TYPE } from '../contract';
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  JOB_RESULT_MEMO,
-  JOB_WORKFLOW_TYPE,
   approvePlanUpdate,
   refreshProgressUpdate,
   cancelSignal,
@@ -29,7 +28,7 @@ import {
   jobThreadKey,
   stateQuery,
 } from '../../workflows/definitions';
-import type { BudgetSpent, CostSummary } from '../../workflows/definitions';
+import type { BudgetSpent, CostSummary } from '../contract';
 import type { Usage } from '../interactions/types';
 import type {
   FollowUpAccepted,
@@ -43,23 +42,20 @@ import type {
   PendingPlan,
   PlanApproval,
   TurnRecord,
-} from '../../workflows/definitions';
+} from '../contract';
 import type { InteractionsClient } from '../interactions';
-// TODO(workflow engineer): `reportText` is documented in docs/architecture.md (src/interactions/accumulator.ts).
 import { reportText } from '../interactions/accumulator';
 import { connectClient, loadTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
 import { assertJobId, assertThreadKey, newJobId } from './job-id';
 import { buildListQuery } from './list-query';
 import type { JobListFilter } from './list-query';
-// TODO(workflow engineer): `mergeLiveState(state, description)` lives in src/jobs/live-state.ts.
 import { mergeLiveState, withElapsed } from './live-state';
 import { admissionWorkflowId, positionQuery } from '../../workflows/admission-definitions';
 import { jobStaticDetails, jobStaticSummary } from './ui-metadata';
 import { readInlineReport } from './history-report';
-import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, createResultStoreFromEnv, describeLocation } from './result-store';
-import type { ResultStore } from './result-store';
-// TODO(workflow engineer): `validateJobInput(input)` lives in src/jobs/validate-job.ts.
+import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, createResultStoreFromEnv, describeLocation } from '../results/result-store';
+import type { ResultStore } from '../results/result-store';
 import { JobValidationError, validateJobInput } from './validate-job';
 import {
   JobClosedError,

@@ -2,7 +2,7 @@
  * Builds Temporal visibility (List Filter) queries for `JobsClient.list`. Every value is quoted
  * here, never concatenated by callers: a thread or agent name comes from users.
  */
-import { JOB_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES } from '../../workflows/definitions';
+import { JOB_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES } from '../contract';
 import { InvalidListFilterError } from './errors';
 
 export interface JobListFilter {

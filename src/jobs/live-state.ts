@@ -6,9 +6,9 @@
  */
 import { defaultPayloadConverter, type PayloadConverter } from '@temporalio/common';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import type { FollowCheckpoint } from '../../activities/types';
-import type { JobPhase, JobState, RetryingStep } from '../../workflows/definitions';
-import { redactSecrets } from './secrets';
+import type { FollowCheckpoint } from '../contract';
+import type { JobPhase, JobState, RetryingStep } from '../contract';
+import { redactSecrets } from '../common/redaction';
 
 const PHASE_OF_MODE: Record<string, JobPhase> = { streaming: 'streaming', polling: 'polling', reconnecting: 'reconnecting' };
 

@@ -3,7 +3,7 @@
  * summary is the question itself, the details name the agent or model, thread and options.
  * Pure: no I/O. Job input never holds credentials (validated before start), so neither does this.
  */
-import type { JobOptions, JobRequest } from '../../workflows/definitions';
+import type { JobOptions, JobRequest } from '../contract';
 
 /** Longest summary, in characters: the UI shows one line; the server caps user metadata in bytes. */
 export const SUMMARY_MAX_CHARS = 200;

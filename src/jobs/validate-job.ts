@@ -8,9 +8,9 @@
  */
 import { validateCreateRequest } from '../interactions/validate';
 import type { CreateInteractionRequest } from '../interactions/types';
-import type { JobInput, JobOptions } from '../../workflows/definitions';
-import { findSecrets } from './secrets';
-import { budgetProblem } from './budget';
+import type { JobInput, JobOptions } from '../contract';
+import { findSecrets } from '../common/redaction';
+import { budgetProblem } from '../contract/budget';
 import { GeminiJobsError } from '../common/errors';
 
 /** A job the jobs client refuses to enqueue. `field` is a path such as `options.deadlineMs`. */

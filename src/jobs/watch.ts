@@ -16,7 +16,7 @@
  * snapshot, not the ones it missed. Report text is exact: resuming from any `seq` never repeats
  * or skips a character.
  */
-import type { AdmissionState, JobError, JobPhase, JobState, JobStatus, RetryingStep, TurnRecord } from '../../workflows/definitions';
+import type { AdmissionState, JobError, JobPhase, JobState, JobStatus, RetryingStep, TurnRecord } from '../contract';
 import type { Usage } from '../interactions/types';
 
 export const TURN_SPAN = 1_000_000_000_000;

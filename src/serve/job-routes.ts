@@ -3,7 +3,7 @@
  * here only for their HTTP shape (which fields exist, their JSON types); the job itself is
  * validated by `JobsClient.start`, which names the field and the fix before anything is enqueued.
  */
-import type { FollowUpAccepted, JobOptions, JobRequest } from '../../workflows/definitions';
+import type { FollowUpAccepted, JobOptions, JobRequest } from '../contract';
 import type { JobsClient, ListOptions } from '../jobs/jobs-client';
 import { HttpError } from './errors';
 import type { Route, RouteContext } from './routes';

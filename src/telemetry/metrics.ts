@@ -76,8 +76,3 @@ export function countApiRequest(method: string, route: string, code: string, dur
   i.apiRequests.add(1, { method, route, code });
   i.apiDuration.record(Math.max(0, Math.round(durationMs)), { method, route });
 }
-
-/** Jobs per phase counted in this process (what the gauge shows). */
-export function phaseCounts(): Readonly<Record<ActivePhase, number>> {
-  return { ...inFlight };
-}

@@ -15,8 +15,6 @@ import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 
-export { TracingConfigError, resolveTracingExporter } from './tracing-settings';
-
 export interface Tracing {
   /** Add to the worker's `plugins`: workflow/activity interceptors and the workflow span sink. */
   plugin: OpenTelemetryPlugin;

@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { ConnectionOptions } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection as NativeConnectionType, NativeConnectionOptions } from '@temporalio/worker';
-import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions';
+import { DEFAULT_TASK_QUEUE } from '../contract';
 import { PROBE_TIMEOUT_MS, probeAddress, probeFix, type ProbeFailureKind } from './probe';
 import { GeminiJobsError } from '../common/errors';
 

@@ -15,7 +15,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { webhookSignal, type WebhookNotice } from '../../workflows/definitions';
+import type { WebhookNotice } from '../contract';
+import { webhookSignal } from '../../workflows/definitions';
 import { RecentIds } from './dedupe';
 import { deliveryFacts } from './payload';
 import { verifyDelivery, type VerifyOptions } from './verify';

@@ -4,7 +4,7 @@
  * shape of Interactions webhooks is documented only by third parties: `type`/`event_type`, and the
  * interaction under `data` (`data.id`, `data.interaction_id`, `data.interaction.id`) or at the top.
  */
-import { WEBHOOK_METADATA_KEYS } from '../../workflows/definitions';
+import { WEBHOOK_METADATA_KEYS } from '../contract';
 
 export interface DeliveryFacts {
   eventType: string;

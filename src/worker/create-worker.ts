@@ -9,9 +9,9 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import { createActivities, type JobLogger } from '../../activities';
 import { InteractionsClient } from '../interactions/client';
 import { activityPhaseMetrics } from '../telemetry/activity-phases';
-import { resultStoreFromEnv, type ResultStore } from '../jobs/result-store';
+import { resultStoreFromEnv, type ResultStore } from '../results/result-store';
 import type { AdmissionSettings } from '../../activities/admission-types';
-import type { PriceTable } from '../jobs/pricing';
+import type { PriceTable } from '../../activities/pricing';
 import { ConfigError } from '../common/errors';
 
 export interface CreateJobsWorkerOptions

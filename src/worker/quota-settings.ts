@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { AdmissionSettings } from '../../activities/admission-types';
 import type { AdmissionLimits } from '../../workflows/admission-definitions';
-import { DEFAULT_PRICE_TABLE, priceTableProblem, type PriceTable } from '../jobs/pricing';
+import { DEFAULT_PRICE_TABLE, priceTableProblem, type PriceTable } from '../../activities/pricing';
 import { ConfigError } from '../common/errors';
 
 /**

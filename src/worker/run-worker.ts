@@ -6,18 +6,18 @@
  * (never from job input); nothing here logs an environment value that could be a secret.
  */
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { INLINE_REPORT_MAX_BYTES } from '../../activities/deps';
+import { INLINE_REPORT_MAX_BYTES } from '../contract';
 import type { InteractionsClient } from '../interactions';
-import { MissingCredentialsError, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../jobs/gemini-env';
+import { MissingCredentialsError, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../interactions/gemini-env';
+import type { ResultStore } from '../results/result-store';
+import { resultStoreFromEnv } from '../results/result-store';
+import { redactSecrets } from '../common/redaction';
 import { ConfigError } from '../common/errors';
-import type { ResultStore } from '../jobs/result-store';
-import { resultStoreFromEnv } from '../jobs/result-store';
-import { redactSecrets } from '../jobs/secrets';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
 import { createJobsWorker, webhookUrisFromEnv } from './create-worker';
 import { resolveVersioning, workerDeploymentOptions, type VersioningSettings } from './versioning';
-import { activityContextLogger } from '../telemetry/activity-logger';
+import { activityContextLogger } from './activity-logger';
 import { instrumentedAgent } from '../telemetry/api-instrumentation';
 import { exporterBindAddress, resolveMetricsSettings, startAuthenticatedMetricsServer } from '../telemetry/prometheus';
 import type { Tracing } from '../telemetry/tracing';
@@ -44,7 +44,7 @@ export const WORKER_DEFAULTS = {
   checkpointFlushMs: 28_000,
 };
 
-export { MissingCredentialsError } from '../jobs/gemini-env';
+export { MissingCredentialsError } from '../interactions/gemini-env';
 
 /** A bad worker setting (flag or environment variable), named in the message. */
 export class WorkerConfigError extends ConfigError {}

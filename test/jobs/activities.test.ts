@@ -14,7 +14,7 @@ import { createActivities, silentLogger, type CreateInteractionResult, type Foll
 import { fnv1a } from '../../activities/progress';
 import type { InteractionsClient } from '../../src/interactions/client';
 import type { InteractionEvent } from '../../src/interactions/types';
-import { FileResultStore } from '../../src/jobs/result-store';
+import { FileResultStore } from '../../src/results/result-store';
 
 const OPTIONS: FollowOptions = { mode: 'stream', streamIdleTimeoutMs: 1_000, pollInitialIntervalMs: 10, pollMaxIntervalMs: 50, notFoundGraceMs: 1_000, keepaliveMs: 200 };
 

@@ -10,7 +10,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
 import { InteractionsClient } from '../../src/interactions/client';
-import { FileResultStore } from '../../src/jobs/result-store';
+import { FileResultStore } from '../../src/results/result-store';
 import { createJobsWorker } from '../../src/worker/create-worker';
 import { silentLogger, type AdmissionSettings, type JobLogger } from '../../activities';
 import { interactionJob } from '../../workflows';

@@ -18,7 +18,7 @@ import { silentLogger } from '../../activities';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { InteractionsClient } from '../../src/interactions/client';
 import { JobsClient, type StartJobOptions } from '../../src/jobs/jobs-client';
-import { FileResultStore } from '../../src/jobs/result-store';
+import { FileResultStore } from '../../src/results/result-store';
 import { createJobsWorker } from '../../src/worker/create-worker';
 import type { JobOptions, JobRequest, JobResult } from '../../workflows/definitions';
 import { getTestEnv, releaseTestEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';

@@ -25,7 +25,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startEmulator, type Emulator, type FaultRule } from '../../src/emulator';
 import { InteractionsClient } from '../../src/interactions/client';
 import { JobsClient } from '../../src/jobs/jobs-client';
-import { FileResultStore } from '../../src/jobs/result-store';
+import { FileResultStore } from '../../src/results/result-store';
 import { stateQuery, type JobOptions, type JobRequest, type JobResult } from '../../workflows/definitions';
 import { WorkerProcess } from '../../bench/lib/worker-process';
 import { CLI, filesText, runCli, textOf } from './helpers';

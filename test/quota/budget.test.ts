@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { releaseTestEnv } from '../helpers/temporal';
 import { JobsClient } from '../../src/jobs/jobs-client';
 import { JobValidationError } from '../../src/jobs/validate-job';
-import { DEFAULT_PRICE_TABLE } from '../../src/jobs/pricing';
+import { DEFAULT_PRICE_TABLE } from '../../activities/pricing';
 import { followUpUpdate, type JobRequest } from '../../workflows/definitions';
 import { FAST, jobHarness, type JobHarness } from '../jobs/job-harness';
 

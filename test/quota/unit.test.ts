@@ -1,9 +1,9 @@
 /** Pure parts of quota and cost control: usage sums, the cost estimate, budget checks, settings. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sumUsage } from '../../src/jobs/usage';
-import { DEFAULT_PRICE_TABLE, estimateCost, priceFor, priceTableProblem } from '../../src/jobs/pricing';
-import { budgetProblem, exceededLimit, exhaustedLimit, ZERO_SPENT } from '../../src/jobs/budget';
+import { sumUsage } from '../../src/contract/usage';
+import { DEFAULT_PRICE_TABLE, estimateCost, priceFor, priceTableProblem } from '../../activities/pricing';
+import { budgetProblem, exceededLimit, exhaustedLimit, ZERO_SPENT } from '../../src/contract/budget';
 import { admissionSettingsFromEnv, QuotaConfigError } from '../../src/worker/quota-settings';
 import { InteractionsClient } from '../../src/interactions/client';
 import { fakeApiKey } from '../helpers/fake-credentials';

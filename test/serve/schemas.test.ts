@@ -12,7 +12,7 @@ import { DEFAULT_TASK_QUEUE, JOB_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES } from '.
 
 const schema = (file: string) => JSON.parse(readFileSync(join(packageRoot, 'schemas', file), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-test('schemas/ is current: regenerating from workflows/definitions.ts changes nothing', () => {
+test('schemas/ is current: regenerating from src/contract/job.ts changes nothing', () => {
   const run = spawnSync(process.execPath, [join(packageRoot, 'scripts', 'gen-schemas.mjs'), '--check'], { cwd: packageRoot, encoding: 'utf8' });
   assert.equal(run.status, 0, `${run.stderr}${run.stdout}`);
 });

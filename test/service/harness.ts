@@ -12,7 +12,7 @@ import { startEmulator } from '../../src/emulator';
 import type { Emulator, EmulatorOptions } from '../../src/emulator';
 import { InteractionsClient } from '../../src/interactions/client';
 import { JobsClient } from '../../src/jobs/jobs-client';
-import { FileResultStore } from '../../src/jobs/result-store';
+import { FileResultStore } from '../../src/results/result-store';
 import { createJobsWorker } from '../../src/worker/create-worker';
 import type { JobOptions } from '../../workflows/definitions';
 import { getTestEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';

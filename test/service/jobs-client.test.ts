@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { JobsClient } from '../../src/jobs/jobs-client';
 import type { JobEvent } from '../../src/jobs/jobs-client';
-import { FileResultStore } from '../../src/jobs/result-store';
+import { FileResultStore } from '../../src/results/result-store';
 import { buildListQuery, quoteVisibilityValue } from '../../src/jobs/list-query';
 import type { JobRequest } from '../../workflows/definitions';
 import { releaseTestEnv } from '../helpers/temporal';

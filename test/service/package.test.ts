@@ -122,3 +122,12 @@ test('every entry point loads with require and with import', async () => {
   assert.equal(esm.trim(), 'ok');
   assert.ok((await readdir(join(work, 'esm', 'node_modules', 'gemini-jobs', 'dist'))).includes('src'));
 });
+
+test('the main entry exports the product; the emulator only from gemini-jobs/emulator', () => {
+  const names = (specifier: string) =>
+    JSON.parse(execFileSync(process.execPath, ['-e', `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(specifier)}))))`], { cwd: join(work, 'cjs'), encoding: 'utf8' })) as string[];
+  const main = names('gemini-jobs');
+  assert.ok(main.includes('JobsClient') && main.includes('runWorker'), 'the product is in the main entry');
+  assert.ok(!main.includes('startEmulator'), 'startEmulator is not in the main entry');
+  assert.ok(names('gemini-jobs/emulator').includes('startEmulator'));
+});

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { JobsClient } from '../../src/jobs/jobs-client';
-import { FileResultStore } from '../../src/jobs/result-store';
+import { FileResultStore } from '../../src/results/result-store';
 import { createJobsWorker } from '../../src/worker/create-worker';
 import type { JobRequest } from '../../workflows/definitions';
 import { releaseTestEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';

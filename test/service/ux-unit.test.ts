@@ -15,7 +15,7 @@ import { createdNothing } from '../../activities/create';
 import { APIConnectionError, APITimeoutError, BadRequestError, InternalServerError } from '../../src/interactions/errors';
 import { buildStartRequest, KNOWN_LIST_STATUSES } from '../../src/cli/commands/jobs';
 import type { CommandContext } from '../../src/cli/context';
-import { fitWords } from '../../src/cli/render';
+import { fitWords } from '../../src/view/render';
 import { DataDirLockedError, lockDataFile } from '../../src/dev/data-lock';
 import { jobStaticSummary } from '../../src/jobs/ui-metadata';
 import { retryingStepOf, withElapsed } from '../../src/jobs/live-state';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { DONE_OFFSET, OUTPUT_BASE, TURN_SPAN, chunkText, decodeSeq, turnStartPosition, watchEvents } from '../../src/jobs/watch';
 import type { JobEvent, JobSnapshot, WatchSource } from '../../src/jobs/watch';
 import type { JobState, TurnRecord } from '../../workflows/definitions';
-import { ProgressRenderer } from '../../src/cli/render';
+import { ProgressRenderer } from '../../src/view/render';
 
 const REPORT = '# Report\n\n' + 'Heat pumps move heat 🔥 rather than making it. '.repeat(40);
 

@@ -1,6 +1,6 @@
 /** Job commands: start, status, watch, result, cancel, follow-up, approve-plan, list. */
 import { readFile, writeFile } from 'node:fs/promises';
-import type { JobOptions, JobRequest, JobState, JobStatus } from '../../../workflows/definitions';
+import type { JobOptions, JobRequest, JobState } from '../../contract';
 import { JobQueryError, JobsClient } from '../../jobs/jobs-client';
 import { turnStartPosition } from '../../jobs/watch';
 import type { JobEvent, WatchOptions } from '../../jobs/watch';
@@ -8,9 +8,10 @@ import { parseDuration, parseInteger, requirePositionals, str } from '../args';
 import type { OptionSpec } from '../args';
 import { connectJobs, flag, info, printJson, println, readStdin } from '../context';
 import type { CommandContext } from '../context';
-import { EXIT, UsageError } from '../exit-codes';
+import { EXIT, UsageError, exitCodeForStatus } from '../exit-codes';
 import type { ExitCode } from '../exit-codes';
-import { ProgressRenderer, formatDuration, phaseLabel } from '../render';
+import { formatDuration, phaseLabel } from '../../view/render';
+import { noWorkerWarning, watchAndRender } from '../../view/watch-and-render';
 
 /** Agent used by `start` when neither --agent, --model nor --request is given. */
 export const DEFAULT_AGENT = 'deep-research-preview-04-2026';
@@ -56,7 +57,6 @@ export const JOB_COMMAND_OPTIONS: Record<string, OptionSpec> = {
   },
 };
 
-/** Exit code for a turn's final status. */
 /**
  * Values `GeminiJobStatus` takes (`JobStatus`, including statuses newer workflows add). A value
  * outside the list is a typo: refused instead of answering "No jobs.".
@@ -65,10 +65,6 @@ export const KNOWN_LIST_STATUSES = [
   'pending', 'queued', 'running', 'requires_action', 'requires_continuation', 'idle',
   'completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'timed_out', 'unknown',
 ];
-
-export function exitCodeForStatus(status: JobStatus | string): ExitCode {
-  return status === 'completed' || status === 'requires_action' || status === 'requires_continuation' || status === 'idle' ? EXIT.OK : EXIT.JOB_FAILED;
-}
 
 async function questionArg(ctx: CommandContext, parts: string[]): Promise<string | undefined> {
   if (parts.length === 0) return undefined;
@@ -139,87 +135,6 @@ function jobOptionsFromFlags(ctx: CommandContext): JobOptions {
   const window = str(v, 'follow-up-window');
   if (window !== undefined) options.followUpWindowMs = /^0+(ms|s|m|h)?$/.test(window.trim()) ? 0 : parseDuration(window, '--follow-up-window');
   return options;
-}
-
-/** Follows a turn with the progress renderer (or NDJSON with --json); returns the final status. */
-export async function watchAndRender(
-  ctx: CommandContext,
-  jobs: JobsClient,
-  jobId: string,
-  options: WatchOptions = {},
-): Promise<{ status: string; events: number }> {
-  const controller = new AbortController();
-  const removeStop = ctx.io.onStop(() => controller.abort());
-  if (options.signal) options.signal.addEventListener('abort', () => controller.abort(), { once: true });
-  const renderer = ctx.json ? undefined : new ProgressRenderer({ progress: ctx.io.stderr, report: ctx.io.stdout, jobId });
-  let status = 'unknown';
-  let events = 0;
-  const aborted = new Promise<undefined>((resolve) => {
-    if (controller.signal.aborted) resolve(undefined);
-    controller.signal.addEventListener('abort', () => resolve(undefined), { once: true });
-  });
-  const iterator = jobs.watch(jobId, { ...options, signal: controller.signal });
-  const noWorker = warnWithoutWorker(jobs, jobId, controller.signal, (line) => (renderer ? renderer.notice(line) : info(ctx, line)));
-  try {
-    for (;;) {
-      // Ctrl-C answers at once, even while a state read is in flight.
-      const next = await Promise.race([iterator.next(), aborted]);
-      if (next === undefined || next.done) break;
-      const event = next.value;
-      events++;
-      if (ctx.json) ctx.io.stdout.write(JSON.stringify(event) + '\n');
-      else renderer!.handle(event);
-      if (event.type === 'turn-completed' || event.type === 'done') status = event.status;
-    }
-  } finally {
-    controller.abort();
-    void iterator.return(undefined).catch(() => undefined);
-    await noWorker;
-    renderer?.close();
-    removeStop();
-  }
-  if (controller.signal.aborted && status === 'unknown') info(ctx, 'Stopped watching; the job keeps running.');
-  return { status, events };
-}
-
-/** How often `watch` re-checks that a worker polls the job's task queue (ms). */
-const WORKER_CHECK_EVERY_MS = 15_000;
-
-/** The warning shown when nothing polls `taskQueue`. */
-export function noWorkerWarning(taskQueue: string): string {
-  return (
-    `warning: no worker is polling task queue ${taskQueue}, so this job cannot make progress. ` +
-    `Start one: gemini-jobs worker --task-queue ${taskQueue} (or gemini-jobs dev), with the same --address/--namespace.`
-  );
-}
-
-/**
- * While watching, warns (once per outage) when no worker polls the job's task queue. Never throws:
- * a failed check is not the job's problem.
- */
-async function warnWithoutWorker(jobs: JobsClient, jobId: string, signal: AbortSignal, say: (line: string) => void): Promise<void> {
-  let taskQueue: string | undefined;
-  let warned = false;
-  while (!signal.aborted) {
-    try {
-      if (taskQueue === undefined) {
-        const description = await jobs.handle(jobId).describe();
-        if (description.status.name !== 'RUNNING') return;
-        taskQueue = description.taskQueue;
-      }
-      const pollers = await jobs.pollers(taskQueue);
-      const none = pollers.workflowPollers === 0 && pollers.activityPollers === 0;
-      if (none && !warned) say(noWorkerWarning(taskQueue));
-      else if (!none && warned) say(`A worker is polling task queue ${taskQueue} again.`);
-      warned = none;
-    } catch {
-      // describe/describeTaskQueue not allowed or the server blipped: say nothing.
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, WORKER_CHECK_EVERY_MS);
-      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
-  }
 }
 
 /** `--wait` / `--watch` after start, follow-up or approve-plan. */

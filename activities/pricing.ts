@@ -4,7 +4,7 @@
  * tiers, long-context surcharges, taxes and anything billed outside `usage`. The invoice is the
  * truth. Pure: no I/O (the worker loads a custom table from a file, see `loadPriceTable`).
  */
-import type { Usage } from '../interactions/types';
+import type { Usage } from '../src/interactions/types';
 
 /** Prices of one model or agent, in USD. */
 export interface ModelPrice {

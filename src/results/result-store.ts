@@ -11,7 +11,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import type { ReportRef } from '../../workflows/definitions';
+import type { ReportRef } from '../contract';
 import { ConfigError } from '../common/errors';
 
 export type { ReportRef };

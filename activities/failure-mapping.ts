@@ -11,7 +11,7 @@
  * table as a non-retryable `not_found` / `permission_denied`.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { redactSecrets } from './secrets';
+import { redactSecrets } from '../src/common/redaction';
 
 export interface FailureRule {
   retryable: boolean;
@@ -41,9 +41,6 @@ export const FAILURE_TABLE: Readonly<Record<string, FailureRule>> = {
 export const NON_RETRYABLE_ERROR_TYPES: string[] = Object.entries(FAILURE_TABLE)
   .filter(([, rule]) => !rule.retryable)
   .map(([code]) => code);
-
-/** Failure types that mean "the job's deadline passed" (set by the workflow, not the client). */
-export const DEADLINE_EXCEEDED = 'deadline_exceeded';
 
 interface ClientErrorLike {
   code?: unknown;

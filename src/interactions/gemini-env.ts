@@ -3,7 +3,7 @@
  * Used by the worker (fail fast with a clear message), the dev stack (emulator or real API) and
  * the CLI (optional API fallback for reports). The client itself is `InteractionsClient.fromEnv()`.
  */
-import { InteractionsClient, type ClientOptions } from '../interactions/client';
+import { InteractionsClient, type ClientOptions } from './client';
 import { GeminiJobsError } from '../common/errors';
 
 export type GeminiBackend =

@@ -1,0 +1,25 @@
+/** Names and limits shared by the workflow, the worker, the jobs client and the faces. */
+
+/** Default Temporal task queue for job workflows and their activities. */
+export const DEFAULT_TASK_QUEUE = 'gemini-jobs';
+
+/** Workflow type name (the exported workflow function's name). */
+export const JOB_WORKFLOW_TYPE = 'interactionJob';
+
+/**
+ * Memo key holding the `JobResult` of a job that ended Temporal-cancelled (such an execution has
+ * no result of its own). Readers use it in place of `handle.result()`.
+ */
+export const JOB_RESULT_MEMO = 'geminiJobResult';
+
+/** Keys of `webhook_config.user_metadata` that name the job and the turn. */
+export const WEBHOOK_METADATA_KEYS = { jobId: 'gemini_jobs_job_id', turn: 'gemini_jobs_turn' } as const;
+
+/**
+ * Largest follow result (JSON-encoded bytes, report included) returned inline through Temporal.
+ * Temporal refuses an activity result over 2 MiB of encoded payload (bench/payload-limit.ts:
+ * JSON data of 2,097,120 bytes accepted, 2,097,121 refused) and its server logs a warning past
+ * 256 KiB; 1 MiB leaves room for codecs (encryption, base64) while covering Deep Research reports
+ * (KBs to a few hundred KB).
+ */
+export const INLINE_REPORT_MAX_BYTES = 1_048_576;
