@@ -212,7 +212,8 @@ const WORKFLOW_STATUS_TO_JOB: Record<string, JobStatus> = {
  * they are read as `unknown`, the original kept in `rawCode` (see src/contract/job-error-codes.ts).
  */
 function withKnownErrorCodes(state: JobState): JobState {
-  const out: JobState = { ...state, turns: state.turns.map((t) => (t.error ? { ...t, error: normalizeJobError(t.error) } : t)) };
+  const turns = Array.isArray(state.turns) ? state.turns.map((t) => (t?.error ? { ...t, error: normalizeJobError(t.error) } : t)) : state.turns;
+  const out: JobState = { ...state, turns };
   if (state.error) out.error = normalizeJobError(state.error);
   return out;
 }
