@@ -27,6 +27,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/workflows ./dist/workflows
 COPY --from=build /app/dist/activities ./dist/activities
+COPY --from=build /app/src/dev/dev-server-args.mjs ./src/dev/dev-server-args.mjs
 RUN mkdir -p /data/results && chown -R node:node /data
 USER node
 VOLUME ["/data/results"]

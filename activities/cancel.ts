@@ -6,20 +6,16 @@
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { Interaction } from '../src/interactions/types';
-import { statusClass } from '../src/interactions/types';
+import { isSettledStatus } from '../src/interactions/types';
 import { errorCode, toActivityFailure } from './failure-mapping';
-import { backoff, jitter, sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
+import { backoffMs, withJitter } from '../src/common/backoff';
+import { sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
 import type { CancelInteractionInput, CancelInteractionResult } from './types';
 
 const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
 /** Per-request timeout (ms), below the activity's 30 s heartbeat timeout. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
-/** A settled status: terminal, or waiting for the client (nothing runs remotely any more). */
-function isSettled(status: string): boolean {
-  const kind = statusClass(status);
-  return kind === 'terminal' || kind === 'waiting';
-}
 
 export function makeCancelInteraction(deps: ResolvedDeps) {
   return async function cancelInteraction(input: CancelInteractionInput): Promise<CancelInteractionResult> {
@@ -57,7 +53,7 @@ export async function cancelAndConfirm(deps: ResolvedDeps, input: CancelInteract
           deps.log.info('cancel: POST answered an error; confirming by GET', { ...logFields, code, answer });
         }
       }
-      if (!last || !isSettled(String(last.status))) {
+      if (!last || !isSettledStatus(String(last.status))) {
         try {
           last = await client.get(input.interactionId, { signal, maxRetries: 0, timeoutMs: REQUEST_TIMEOUT_MS });
         } catch (err) {
@@ -70,7 +66,7 @@ export async function cancelAndConfirm(deps: ResolvedDeps, input: CancelInteract
           if (code !== 'not_found' && code !== 'permission_denied') throw toActivityFailure(err);
         }
       }
-      if (last && isSettled(String(last.status))) {
+      if (last && isSettledStatus(String(last.status))) {
         deps.log.info('cancel: confirmed', { ...logFields, upstreamStatus: last.status, answer });
         const result: CancelInteractionResult = { upstreamStatus: String(last.status), confirmed: true, cancelAnswer: answer ?? 'accepted' };
         if (last.usage) result.usage = last.usage;
@@ -80,6 +76,6 @@ export async function cancelAndConfirm(deps: ResolvedDeps, input: CancelInteract
         deps.log.warn('cancel: not confirmed in time; the remote run may still be running', { ...logFields, upstreamStatus: last?.status, answer });
         return { upstreamStatus: String(last?.status ?? 'unknown'), confirmed: false, cancelAnswer: answer ?? 'not_supported' };
       }
-      await sleepMs(jitter(backoff(n, 250, 5_000)));
+      await sleepMs(withJitter(backoffMs(n, 250, 5_000)));
     }
 }

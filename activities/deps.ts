@@ -5,18 +5,15 @@
  */
 import { CancelledFailure } from '@temporalio/common';
 import { cancellationSignal, sleep as activitySleep } from '@temporalio/activity';
-import { backoffMs, withJitter } from '../src/common/backoff';
+import { createJsonLogger } from '../src/common/json-logger';
 import type { InteractionsClient } from '../src/interactions/client';
+import { activityContextLogger, type JobLogger } from './activity-logger';
 import type { ResultStore } from '../src/results/result-store';
 import { DEFAULT_PRICE_TABLE, type PriceTable } from './pricing';
 import type { AdmissionSettings } from './admission-types';
 import { INLINE_REPORT_MAX_BYTES } from '../src/contract/constants';
 
-/** Structured log sink; lines never contain credentials (job input holds none, errors are redacted). */
-export interface JobLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-}
+export type { JobLogger } from './activity-logger';
 
 /** Re-exported from the contract (the jobs client and the worker use it too). */
 export { INLINE_REPORT_MAX_BYTES };
@@ -65,11 +62,8 @@ export interface ResolvedDeps {
   priceTable: PriceTable;
 }
 
-/** One JSON line per event on stderr: `{"level":"info","msg":"…",…}`. */
-export const jsonLogger: JobLogger = {
-  info: (msg, fields) => process.stderr.write(JSON.stringify({ level: 'info', msg, ...fields }) + '\n'),
-  warn: (msg, fields) => process.stderr.write(JSON.stringify({ level: 'warn', msg, ...fields }) + '\n'),
-};
+/** The package's JSON-lines logger (src/common/json-logger.ts) on stderr. */
+export const jsonLogger: JobLogger = createJsonLogger(process.stderr);
 
 export const silentLogger: JobLogger = { info: () => undefined, warn: () => undefined };
 
@@ -79,7 +73,8 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
     client: typeof client === 'function' ? (client as () => InteractionsClient) : () => client,
     resultStore: deps.resultStore,
     inlineReportMaxBytes: deps.inlineReportMaxBytes ?? INLINE_REPORT_MAX_BYTES,
-    log: deps.log ?? jsonLogger,
+    // Inside an activity, through Temporal's activity logger (its context on every line).
+    log: deps.log ?? activityContextLogger(jsonLogger),
     now: deps.now ?? Date.now,
     ...(deps.checkpointFlushMs !== undefined ? { checkpointFlushMs: deps.checkpointFlushMs } : {}),
     ...(deps.watchedFlushMs !== undefined ? { watchedFlushMs: deps.watchedFlushMs } : {}),
@@ -107,11 +102,3 @@ export function throwIfCancelled(): void {
 export async function sleepMs(ms: number): Promise<void> {
   await activitySleep(Math.max(0, Math.round(ms)));
 }
-
-/** `base` ± 20 % so that many workers polling do not align (the shared helper, src/common/backoff.ts). */
-export function jitter(base: number): number {
-  return withJitter(base, 0.2);
-}
-
-/** Bounded exponential backoff: `initial · factor^n`, capped at `max` (the shared helper). */
-export const backoff = backoffMs;

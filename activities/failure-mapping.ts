@@ -11,7 +11,7 @@
  * table as a non-retryable `not_found` / `permission_denied`.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { redactSecrets } from '../src/common/redaction';
+import { redact } from '../src/common/redact';
 
 export interface FailureRule {
   retryable: boolean;
@@ -37,10 +37,8 @@ export const FAILURE_TABLE: Readonly<Record<string, FailureRule>> = {
   aborted: { retryable: true, why: 'the request was aborted without a cancellation request' },
 };
 
-/** Failure types an activity retry policy must never retry. */
-export const NON_RETRYABLE_ERROR_TYPES: string[] = Object.entries(FAILURE_TABLE)
-  .filter(([, rule]) => !rule.retryable)
-  .map(([code]) => code);
+/** Failure types an activity retry policy must never retry (the table's non-retryable rows; test/jobs/unit.test.ts). */
+export { NON_RETRYABLE_ERROR_TYPES } from '../src/contract/constants';
 
 interface ClientErrorLike {
   code?: unknown;
@@ -86,7 +84,7 @@ function detailsOf(err: ClientErrorLike, code: string): FailureDetails {
   if (typeof err.requestId === 'string') details.requestId = err.requestId;
   if (typeof err.interactionId === 'string') details.interactionId = err.interactionId;
   if (typeof err.field === 'string') details.field = err.field;
-  if (typeof err.fix === 'string') details.fix = redactSecrets(err.fix);
+  if (typeof err.fix === 'string') details.fix = redact(err.fix);
   return details;
 }
 
@@ -100,7 +98,7 @@ export function toActivityFailure(err: unknown, opts: { forceNonRetryable?: bool
   if (err instanceof ApplicationFailure) return err;
   const e = (err && typeof err === 'object' ? err : { message: String(err) }) as ClientErrorLike;
   const code = errorCode(err) ?? 'internal';
-  const message = redactSecrets(typeof e.message === 'string' ? e.message : String(err));
+  const message = redact(typeof e.message === 'string' ? e.message : String(err));
   const retryable = !opts.forceNonRetryable && isRetryableCode(code === 'internal' ? undefined : code);
   const retryAfterMs = typeof e.retryAfterMs === 'number' && e.retryAfterMs > 0 ? e.retryAfterMs : undefined;
   return ApplicationFailure.create({

@@ -15,17 +15,18 @@
  */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { reportText } from '../src/interactions/accumulator';
-import { dropReplayedPrefix } from '../src/interactions/stream';
-import { StreamProtocolError } from '../src/interactions/errors';
+import { CHECKPOINT_FLUSH_MS, SUMMARY_CHARS, WATCHED_FLUSH_MS } from '../src/contract/constants';
+import { StreamResume } from '../src/interactions/resume';
 import type { Interaction, InteractionEvent } from '../src/interactions/types';
-import { isWaitingStatus, statusClass } from '../src/interactions/types';
+import { isSettledStatus, isWaitingStatus, statusClass } from '../src/interactions/types';
 import { errorCode, isRetryableCode, toActivityFailure } from './failure-mapping';
 import { createHash } from 'node:crypto';
 import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, keySegment } from '../src/results/result-store';
-import { redactSecrets } from '../src/common/redaction';
+import { redact } from '../src/common/redact';
 import type { JobError } from '../src/contract';
 import { applyEvent, cloneProgress, emptyProgress, fnv1a, streamedTextOf, type ProgressState } from './progress';
-import { backoff, jitter, sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
+import { backoffMs, withJitter } from '../src/common/backoff';
+import { sleepMs, throwIfCancelled, type ResolvedDeps } from './deps';
 import { HeartbeatFlusher } from './flush';
 import { judgeQuietProbe } from './quiet-probe';
 import { withTransientRetries } from './transient';
@@ -40,7 +41,6 @@ import { countStreamReconnect, recordResumeLag } from '../src/telemetry/metrics'
 const DEFAULT_MAX_STREAM_FAILURES = 3;
 /** Per-request timeout of a plain GET (ms). */
 const GET_TIMEOUT_MS = 60_000;
-const SUMMARY_CHARS = 280;
 /** Longest gap between heartbeats while nothing arrives (ms): bounds how late a cancel is seen. */
 
 type Settled = { interaction: Interaction; upstreamStatus: string };
@@ -51,10 +51,8 @@ type Settled = { interaction: Interaction; upstreamStatus: string };
  * `requires_action`, `requires_continuation`, `idle`), or unrecognised (ends the turn `unknown`).
  */
 function classify(status: string): 'running' | 'settled' | 'unknown' {
-  const kind = statusClass(status);
-  if (kind === 'terminal' || kind === 'waiting') return 'settled';
-  if (kind === 'active') return 'running';
-  return 'unknown';
+  if (isSettledStatus(status)) return 'settled';
+  return statusClass(status) === 'active' ? 'running' : 'unknown';
 }
 
 function isNotFoundLike(code: string | undefined): boolean {
@@ -64,9 +62,9 @@ function isNotFoundLike(code: string | undefined): boolean {
 /** Defaults of the follow activity's own timings (ms); the job options override the first two. */
 export const FOLLOW_DEFAULTS = {
   /** Longest delay of a changed checkpoint: the resume point is at most this far behind the stream. */
-  checkpointFlushMs: 28_000,
+  checkpointFlushMs: CHECKPOINT_FLUSH_MS,
   /** The checkpoint flush while someone watches the job (live progress). */
-  watchedFlushMs: 5_000,
+  watchedFlushMs: WATCHED_FLUSH_MS,
   /** Hard ceiling of stream silence, whatever the quiet probes say, in probe intervals. */
   stallProbes: 10,
 };
@@ -93,10 +91,11 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
     if (resumed) deps.log.info('follow: resuming from checkpoint', { ...logFields, lastEventId: cp.lastEventId, eventsApplied: cp.progress.eventsApplied, mode: cp.mode });
     // Resume lag (metric): the previous attempt's last checkpoint → this attempt's first event.
     let resumedFromMs: number | undefined = resumed && Number.isFinite(Date.parse(cp.at)) ? Date.parse(cp.at) : undefined;
-    // The last checkpointed progress (matches cp.lastEventId exactly) and the live one.
+    // The last checkpointed progress (matches cp.lastEventId exactly); the live one is `resume.live`.
     let committed: ProgressState = { ...emptyProgress(), ...cloneProgress(cp.progress as ProgressState) };
     if (resumed && resumed.progress.stepsStarted === undefined) delete committed.stepsStarted;
-    let live: ProgressState = cloneProgress(committed);
+    /** Set at each checkpoint of the current connection. */
+    let progressed = false;
 
     // Heartbeats by time, not per event (each one is an RPC and a billable action): see flush.ts.
     const heartbeatTimeoutMs = info.heartbeatTimeoutMs ?? 40_000;
@@ -122,6 +121,21 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       flusher.mark(changedMode);
     };
     flusher.flush();
+    // The one resume algorithm (src/interactions/resume.ts): which events of a connection are new,
+    // folded into the live progress; a checkpoint at every event with an id.
+    const resume = new StreamResume<ProgressState>({
+      lastEventId: cp.lastEventId,
+      state: cloneProgress(committed),
+      apply: (state, ev) => applyEvent(state, ev, new Date(deps.now()).toISOString()),
+      clone: cloneProgress,
+      onCheckpoint: (lastEventId, state) => {
+        cp.lastEventId = lastEventId;
+        committed = state;
+        progressed = true;
+        cp.streamFailures = 0;
+        beat('streaming');
+      },
+    });
     const transient = (what: string) => ({
       onRetry: (r: { code: string; attempt: number; delayMs: number }) => deps.log.info(`follow: ${what} failed transiently; retrying`, { ...logFields, ...r }),
     });
@@ -137,7 +151,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
         throw toActivityFailure(err, { forceNonRetryable: true });
       }
       beat();
-      await sleepMs(Math.min(backoff(n, 250, 5_000), Math.max(0, since + opts.notFoundGraceMs - now)));
+      await sleepMs(Math.min(backoffMs(n, 250, 5_000), Math.max(0, since + opts.notFoundGraceMs - now)));
     };
 
     /** Plain GET (the source of truth): transient errors retried here, 404/403 within the grace; the rest to Temporal. */
@@ -170,7 +184,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       // ---- stream ---------------------------------------------------------------------------
       while (!settled && !unknownStatus && opts.mode === 'stream' && cp.streamFailures < maxStreamFailures && cp.mode !== 'polling') {
         throwIfCancelled();
-        let progressed = false;
+        progressed = false;
         let sawEnd = false;
         // One controller per connection: a quiet probe may end it without cancelling the activity.
         const connection = new AbortController();
@@ -187,7 +201,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           try {
             const interaction = await withTransientRetries(() => client.get(input.interactionId, { signal: connection.signal, maxRetries: 0, timeoutMs: GET_TIMEOUT_MS }), { maxAttempts: 3 });
             if (connection.signal.aborted) return;
-            const verdict = judgeQuietProbe(interaction, { stepsStarted: live.stepsStarted, previousUpdated, running: classify(String(interaction.status)) === 'running' });
+            const verdict = judgeQuietProbe(interaction, { stepsStarted: resume.live.stepsStarted, previousUpdated, running: classify(String(interaction.status)) === 'running' });
             previousUpdated = typeof interaction.updated === 'string' ? interaction.updated : undefined;
             if (verdict === 'quiet') return armProbe();
             probeResult = { verdict, interaction };
@@ -213,8 +227,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           )) as AsyncIterable<InteractionEvent>;
           cp.mode = 'streaming';
           if (probeEveryMs < stallMs) armProbe();
-          // A server that ignores the cursor replays from the start: apply each event once.
-          for await (const ev of dropReplayedPrefix(stream, cp.lastEventId)) {
+          // Each new event once (a cursor ignored by the server included); truncation throws.
+          for await (const ev of resume.connection(stream)) {
             if (resumedFromMs !== undefined) {
               recordResumeLag(deps.now() - resumedFromMs);
               resumedFromMs = undefined;
@@ -222,31 +236,18 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
             delete cp.notFoundSince; // the stream opens lazily: only an event proves it exists
             previousUpdated = undefined; // the stream is alive: a new silence starts from here
             if (probeEveryMs < stallMs) armProbe();
-            applyEvent(live, ev, new Date(deps.now()).toISOString());
+            if (resume.sawEnd) sawEnd = true;
             // A run that has just finished keeps its real outcome even if its last usage is over.
-            if (ev.event_type !== 'interaction.completed') guard.check(live.usage, live.toolCalls);
-            if (ev.event_type === 'interaction.completed' || ev.event_type === 'error') sawEnd = true;
-            if (ev.event_type === 'interaction.status_update' && classify(String((ev as { status?: unknown }).status)) !== 'running') sawEnd = true;
-            if (typeof ev.event_id === 'string' && ev.event_id !== '') {
-              cp.lastEventId = ev.event_id;
-              committed = cloneProgress(live);
-              progressed = true;
-              cp.streamFailures = 0;
-              beat('streaming');
-            }
-            // The last event of a run: do not wait for the server to close the connection.
-            if (ev.event_type === 'interaction.completed') break;
+            if (ev.event_type !== 'interaction.completed') guard.check(resume.live.usage, resume.live.toolCalls);
           }
-          if (!sawEnd) throw new StreamProtocolError('stream ended without a terminal event');
           // The whole stream was read: nothing will be replayed, so the trailing id-less events count.
-          committed = cloneProgress(live);
+          committed = cloneProgress(resume.live);
         } catch (err) {
           if (err instanceof BudgetStop) throw err;
           throwIfCancelled();
           const probed = probeResult as { verdict: 'settled' | 'stalled'; interaction: Interaction } | undefined;
           if (probed?.verdict === 'settled') {
             // The run ended and the stream missed it: the probe's GET is the truth.
-            live = cloneProgress(committed);
             const kind = classify(String(probed.interaction.status));
             if (kind === 'settled') settled = { interaction: probed.interaction, upstreamStatus: String(probed.interaction.status) };
             else unknownStatus = probed.interaction;
@@ -256,12 +257,10 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           const code = probed ? 'stream_stalled' : errorCode(err);
           if (isNotFoundLike(code)) {
             await tolerateNotFound(err, cp.streamFailures);
-            live = cloneProgress(committed);
             continue;
           }
           if (!probed && !isRetryableCode(code)) throw toActivityFailure(err);
-          // Events after the last id'd one will be replayed by the server: forget them.
-          live = cloneProgress(committed);
+          // Id-less events after the checkpoint come again on the next connection: `resume` skips them.
           cp.streamFailures = progressed ? 1 : cp.streamFailures + 1;
           deps.log.info('follow: stream interrupted', { ...logFields, code: code ?? 'unknown', lastEventId: cp.lastEventId, failures: cp.streamFailures });
           countStreamReconnect();
@@ -285,7 +284,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           cp.streamFailures = maxStreamFailures;
         } else {
           if (cp.streamFailures >= maxStreamFailures) break;
-          await sleepMs(jitter(backoff(cp.streamFailures - 1, 500, 5_000)));
+          await sleepMs(withJitter(backoffMs(cp.streamFailures - 1, 500, 5_000)));
         }
       }
       if (!settled && !unknownStatus && opts.mode === 'stream') {
@@ -294,8 +293,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       }
 
       // ---- poll -----------------------------------------------------------------------------
-      let interval = opts.pollInitialIntervalMs;
-      while (!settled && !unknownStatus) {
+      for (let polls = 0; !settled && !unknownStatus; polls++) {
         throwIfCancelled();
         beat('polling');
         const interaction = await getInteraction();
@@ -308,8 +306,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
           committed.status = String(interaction.status);
           if (interaction.usage) committed.usage = interaction.usage;
           guard.check(interaction.usage, committed.toolCalls);
-          await sleepMs(jitter(interval));
-          interval = Math.min(opts.pollMaxIntervalMs, interval * 2);
+          await sleepMs(withJitter(backoffMs(polls, opts.pollInitialIntervalMs, opts.pollMaxIntervalMs)));
         }
       }
 
@@ -321,7 +318,7 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       if (!(err instanceof BudgetStop)) throw err;
       // Over budget: cancel the remote run, confirm it, and end the turn with the figures (the
       // events applied so far count, including the one that crossed the limit).
-      committed = cloneProgress(live);
+      committed = cloneProgress(resume.live);
       cp.budgetExceeded = err.exceeded;
       beat();
       deps.log.info('follow: budget exceeded, cancelling the remote run', { ...logFields, limit: err.exceeded.limit, max: err.exceeded.max, used: err.exceeded.used });
@@ -359,7 +356,7 @@ function upstreamError(interaction: Interaction, upstreamStatus: string): JobErr
   if (upstreamStatus === 'failed' || message) {
     return {
       code: `upstream_${upstreamStatus}`,
-      message: redactSecrets(`interaction ${upstreamStatus}${code ? ` (${code})` : ''}${message ? `: ${message}` : ''}`),
+      message: redact(`interaction ${upstreamStatus}${code ? ` (${code})` : ''}${message ? `: ${message}` : ''}`),
       retryable: false,
     };
   }

@@ -18,9 +18,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureTemporalServer, TEMPORAL_SERVER_VERSION } from './temporal-server.mjs';
 import { ensureTemporalCli } from './temporal-cli.mjs';
-import { SEARCH_ATTRIBUTES } from './dev-server-args.mjs';
+import { SEARCH_ATTRIBUTES } from '../src/dev/dev-server-args.mjs';
 import { freePort } from './lib.mjs';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,7 +51,6 @@ const PORT_VARS = [
 ];
 
 const log = (line) => process.stderr.write(`[cluster] ${line}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 
 /** Distinct free ports (the OS could hand the same one out twice between close and reuse). */

@@ -7,13 +7,13 @@
 //        node scripts/run-tests.mjs --address 127.0.0.1:7233 [files...]
 //   --address (or TEMPORAL_TEST_ADDRESS) uses a server that is already running (e.g. the cluster of
 //   scripts/cluster.mjs) instead of starting a dev server; the server must already have namespace
-//   `default` and the search attributes (scripts/dev-server-args.mjs SEARCH_ATTRIBUTES).
+//   `default` and the search attributes (src/dev/dev-server-args.mjs SEARCH_ATTRIBUTES).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ensureTemporalCli } from './temporal-cli.mjs';
-import { devServerArgs } from './dev-server-args.mjs';
+import { devServerArgs } from '../src/dev/dev-server-args.mjs';
 import { freePort } from './lib.mjs';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');

@@ -32,8 +32,8 @@ export const JOB_OPTION_DEFAULTS = {
 /** Continue-as-new before the next follow-up wait once history is this long (events). */
 export const CONTINUE_AS_NEW_HISTORY_LENGTH = 2_000;
 
-/** Length of `TurnRecord.summary` (characters). */
-export const SUMMARY_CHARS = 280;
+/** Length of `TurnRecord.summary` (characters): src/contract/constants.ts. */
+export { SUMMARY_CHARS } from '../src/contract/constants';
 
 /** Options with every default filled in. */
 export interface ResolvedJobOptions {

@@ -32,6 +32,7 @@ import type { CancelInteractionResult, CheckInteractionResult, CreateInteraction
 import { validateCreateRequest } from '../src/interactions/validate';
 import { normalizeJobError } from '../src/contract/job-error-codes';
 import { isWaitingStatus } from '../src/interactions/types';
+import { NON_RETRYABLE_ERROR_TYPES } from '../src/contract/constants';
 import {
   approvePlanUpdate,
   cancelSignal,
@@ -71,15 +72,8 @@ import {
   type ResolvedJobOptions,
 } from './helpers';
 
-/** Failure types no activity retry may repeat (mirrors activities/failure-mapping.ts, kept literal so the workflow bundle does not pull in activity code). */
-export const NON_RETRYABLE_TYPES = [
-  'bad_request',
-  'invalid_request',
-  'unauthenticated',
-  'permission_denied',
-  'not_found',
-  'unprocessable',
-];
+/** Failure types no activity retry may repeat (one list, in the pure contract module). */
+export const NON_RETRYABLE_TYPES = [...NON_RETRYABLE_ERROR_TYPES];
 
 const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
 

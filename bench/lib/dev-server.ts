@@ -1,7 +1,7 @@
 /**
  * A private Temporal dev server persisted to a sqlite file, so it can be killed and started again
  * on the same port and database (the chaos run's server restart). Arguments come from
- * scripts/dev-server-args.mjs through test/helpers/temporal.ts, like every other dev server here.
+ * src/dev/dev-server-args.mjs (the one builder) through test/helpers/temporal.ts, like every other dev server here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';

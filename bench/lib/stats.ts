@@ -47,6 +47,5 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** Sleeps `ms` milliseconds (the package's one sleep, src/common/sleep.ts). */
+export { sleep } from '../../src/common/sleep';

@@ -10,7 +10,8 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_NAMES } from '../contract';
+import { pathToFileURL } from 'node:url';
+import { sleep } from '../common/sleep';
 import { GeminiJobsError } from '../common/errors';
 
 const BINARY = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
@@ -143,30 +144,16 @@ export interface DevServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** The arguments `gemini-jobs dev` passes to `temporal server start-dev`. */
-export function devServerArgs(opts: {
-  ip: string;
-  port: number;
-  uiPort: number | false;
-  dbFilename: string;
-  namespace: string;
-  logLevel: string;
-}): string[] {
-  const args = ['server', 'start-dev', '--ip', opts.ip, '--port', String(opts.port)];
-  if (opts.uiPort === false) args.push('--headless');
-  else args.push('--ui-port', String(opts.uiPort));
-  args.push('--db-filename', opts.dbFilename, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
-  args.push('--namespace', opts.namespace, '--log-level', opts.logLevel);
-  for (const name of Object.values(SEARCH_ATTRIBUTE_NAMES)) args.push('--search-attribute', `${name}=Keyword`);
-  for (const value of [
-    'frontend.enableUpdateWorkflowExecution=true',
-    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
-    'frontend.enableExecuteMultiOperation=true',
-    'frontend.enableServerVersionCheck=false',
-  ]) {
-    args.push('--dynamic-config-value', value);
-  }
-  return args;
+type DevServerArgsModule = typeof import('./dev-server-args.mjs', { with: { 'resolution-mode': 'import' } });
+/** Options of the builder (see src/dev/dev-server-args.d.mts). */
+export type DevServerArgsOptions = Parameters<DevServerArgsModule['devServerArgs']>[0];
+
+/**
+ * The one dev-server argument builder (src/dev/dev-server-args.mjs: plain ESM, so scripts use it
+ * before any build), loaded from the package root at run time.
+ */
+export async function loadDevServerArgs(): Promise<DevServerArgsModule> {
+  return (await import(pathToFileURL(join(packageRoot(), 'src', 'dev', 'dev-server-args.mjs')).href)) as DevServerArgsModule;
 }
 
 /** Starts `temporal server start-dev` and resolves once its frontend port accepts connections. */
@@ -177,14 +164,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const port = await freePort(options.port ?? 7233, ip);
   const uiPort = options.uiPort === false ? false : await freePort(options.uiPort ?? 8233, ip);
   mkdirSync(dirname(resolve(options.dbFilename)), { recursive: true });
-  const args = devServerArgs({
-    ip,
-    port,
-    uiPort,
-    dbFilename: resolve(options.dbFilename),
-    namespace,
-    logLevel: options.logLevel ?? 'warn',
-  });
+  const { devServerArgs } = await loadDevServerArgs();
+  const args = devServerArgs({ ip, port, uiPort, dbFile: resolve(options.dbFilename), namespace, logLevel: options.logLevel ?? 'warn' });
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const recent: string[] = [];
   const onData = (chunk: Buffer) => {
@@ -229,7 +210,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       await stop();
       throw new DevServerStartError(`temporal server start-dev did not open ${ip}:${port} in time:\n${recent.join('\n')}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   return {
     address: `${ip}:${port}`,

@@ -2,6 +2,8 @@
  * What every probe shares: the client (built with the worker's own settings and the recording
  * dispatcher), the wire recorder, the observer, and the spend ledger (creates, tokens, deletes).
  */
+import { backoffMs } from '../common/backoff';
+import { sleep } from '../common/sleep';
 import { NotFoundError, PermissionDeniedError } from '../interactions/errors';
 import type { InteractionsClient } from '../interactions/client';
 import type { CreateInteractionRequest, Interaction, InteractionEvent, Usage } from '../interactions/types';
@@ -112,7 +114,7 @@ export class ProbeContext {
         const missing = err instanceof NotFoundError || err instanceof PermissionDeniedError;
         if (!missing || Date.now() - started > NOT_FOUND_GRACE_MS) throw err;
         this.notFoundAfterCreateMs.set(id, Date.now() - started);
-        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, this.settings.pollIntervalMs)));
+        await sleep(backoffMs(attempt, 200, this.settings.pollIntervalMs));
       }
     }
   }
@@ -130,7 +132,7 @@ export class ProbeContext {
       const i = await this.withGrace(id, () => this.client.get(id));
       this.seen(i, where);
       if (settled(i.status) || Date.now() >= deadline || this.stop.signal.aborted) return i;
-      await new Promise((r) => setTimeout(r, this.settings.pollIntervalMs));
+      await sleep(this.settings.pollIntervalMs);
     }
   }
 

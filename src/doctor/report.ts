@@ -3,8 +3,7 @@
  * where), `skipped` (why) or `failed` (the probe itself could not run), plus spend and what was
  * observed on the wire. Rendering (table / JSON) and the exit code live here too.
  */
-import { redact } from '../interactions/errors';
-import { redactSecrets } from '../common/redaction';
+import { redact } from '../common/redact';
 
 export type CheckResult = 'ok' | 'differs' | 'skipped' | 'failed';
 
@@ -61,9 +60,9 @@ export function exitCodeOf(checks: readonly Check[]): 0 | 1 {
   return checks.some((c) => c.result === 'differs' || c.result === 'failed') ? 1 : 0;
 }
 
-/** Every string that leaves the doctor goes through both redaction sets of the package. */
+/** Every string that leaves the doctor goes through the package's redaction, plus the doctor's own tokens. */
 export function scrub(text: string): string {
-  return redactSecrets(redact(text))
+  return redact(text)
     .replace(/whsec_[0-9A-Za-z+/=_-]{8,}/g, 'whsec_[REDACTED]')
     .replace(/(doctor_token=)[^&#\s"']+/g, '$1[REDACTED]');
 }

@@ -19,6 +19,7 @@
  */
 import { createHash, createSign, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { backoffMs, withJitter } from '../common/backoff';
 import type { Rng } from './rng';
 import type { Scheduler } from './scheduler';
 import type { JsonRecord } from './wire';
@@ -196,7 +197,7 @@ export class WebhookDelivery {
       this.counters.abandoned++;
       return;
     }
-    const delay = (this.opts.retryInitialMs ?? 5_000) * 2 ** (n - 1) * (0.75 + 0.5 * this.host.rng());
+    const delay = withJitter(backoffMs(n - 1, this.opts.retryInitialMs ?? 5_000, Infinity), 0.25, 'both', () => this.host.rng());
     this.host.scheduler.after(this.resendDelay(delay), () => void this.attempt(uri, id, body, signing, n + 1));
   }
 }

@@ -29,30 +29,9 @@ export interface ErrorContext {
   cause?: unknown;
 }
 
-const KEY_PATTERNS: RegExp[] = [
-  /AIza[0-9A-Za-z_-]{20,}/g, // Google API keys
-  /ya29\.[0-9A-Za-z._~+/=-]+/g, // OAuth2 access tokens
-  /(Bearer\s+)[0-9A-Za-z._~+/=-]{8,}/gi,
-  /([?&](?:key|api_key|access_token|token)=)[^&#\s"']+/gi,
-  /("?(?:x-goog-api-key|authorization|api_key|apiKey|access_token)"?\s*[:=]\s*"?)[^"\s,}]{4,}/gi,
-];
-
-const knownSecrets = new Set<string>();
-
-/** Register a credential so that {@link redact} removes it verbatim wherever it appears. */
-export function registerSecret(secret: string | undefined): void {
-  if (secret && secret.length >= 6) knownSecrets.add(secret);
-}
-
-/** Remove anything that looks like a credential from `text`. */
-export function redact(text: string): string {
-  let out = text;
-  for (const s of knownSecrets) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
-  for (const re of KEY_PATTERNS) {
-    out = out.replace(re, (_m: string, prefix?: unknown) => (typeof prefix === 'string' ? prefix : '') + '[REDACTED]');
-  }
-  return out;
-}
+// Redaction lives in src/common/redact.ts (one pattern set for the whole package).
+export { redact, registerSecret } from '../common/redact';
+import { redact } from '../common/redact';
 
 function routeSuffix(ctx: ErrorContext): string {
   const parts: string[] = [];

@@ -8,6 +8,8 @@ export { InteractionsClient } from './client';
 export type { ClientOptions, RequestOptions, GetOptions, CallSpec, RoutingInfo } from './client';
 export { InteractionStream, ResumableStream, isReconnectable } from './stream';
 export type { InteractionStreamOptions, ResumeOptions, ReconnectInfo } from './stream';
+export { StreamResume, claimsEnd } from './resume';
+export type { StreamResumeOptions, CheckpointCallback } from './resume';
 export { InteractionAccumulator, accumulate, reportText } from './accumulator';
 export { validateCreateRequest, validateGetParams, validateLabels, validateId } from './validate';
 export { SSEDecoder, EventDecoder, errorFromEnvelope } from './sse';

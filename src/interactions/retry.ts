@@ -18,6 +18,7 @@
  */
 
 import { retryDelay } from '../common/backoff';
+import { sleep as abortableSleep } from '../common/sleep';
 import { APIConnectionError, APIStatusError, APITimeoutError, AbortError } from './errors';
 
 export interface RetryPolicy {
@@ -79,20 +80,13 @@ export function retryDelayMs(err: unknown, attempt: number, policy: RetryPolicy,
   return retryDelay(attempt, { initialMs: policy.initialDelayMs, maxMs: policy.maxDelayMs, jitter: policy.jitter, spread: 'down' }, undefined, undefined, random);
 }
 
-/** Sleep `ms` milliseconds; rejects with {@link AbortError} as soon as `signal` fires. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal!));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Sleep `ms` milliseconds; rejects with {@link abortReason} as soon as `signal` fires. */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await abortableSleep(ms, signal);
+  } catch (err) {
+    throw signal?.aborted ? abortReason(signal) : err;
+  }
 }
 
 /** The error to throw for an aborted signal: its reason when it is one of ours, else AbortError. */

@@ -25,6 +25,7 @@ import { abortReason, sleep } from './retry';
 import { retryDelay } from '../common/backoff';
 import { header, readText, type TransportResponse } from './transport';
 import { eventInteractionId, isSettledStatus, isTerminalEvent } from './types';
+import { StreamResume } from './resume';
 import type { Interaction, InteractionEvent } from './types';
 
 /** After a settled status_update, how long to wait for `interaction.completed`, in milliseconds. */
@@ -227,9 +228,9 @@ export interface ResumableDeps {
 /**
  * An event stream that reconnects across drops, stalls and truncation.
  *
- * Deduplication: events with an `event_id` are yielded once (a seen-set); the cursor is the last
- * `event_id` seen. Events without an id that followed the cursor are replayed by the server on
- * resume, so that many id-less events at the head of a resumed connection are skipped.
+ * Which events of a (re)connection are new is decided by {@link StreamResume} (the algorithm the
+ * follow activity uses too): ids are yielded once, replayed id-less events and a replay from the
+ * start are dropped; the cursor is the last `event_id` yielded.
  *
  * Ending: after a terminal event (`interaction.completed`, `error`, settled `status_update`), or,
  * when a resumed connection fails again, after a plain GET reports a settled status: then
@@ -247,8 +248,8 @@ export class ResumableStream implements AsyncIterable<InteractionEvent> {
   /** How the stream ended: a terminal event, or a fallback GET showing a settled status. */
   endedBy: 'event' | 'get' | undefined;
 
-  private readonly seen = new Set<string>();
-  private sinceCursor = 0;
+  /** The resume algorithm (cursor, replay dropping, id-less skipping): src/interactions/resume.ts. */
+  private readonly resume: StreamResume;
   private iterated = false;
 
   constructor(
@@ -257,6 +258,7 @@ export class ResumableStream implements AsyncIterable<InteractionEvent> {
   ) {
     this.interactionId = deps.interactionId;
     this.lastEventId = opts.lastEventId;
+    this.resume = new StreamResume({ lastEventId: opts.lastEventId, state: undefined });
   }
 
   abort(): void {
@@ -294,47 +296,12 @@ export class ResumableStream implements AsyncIterable<InteractionEvent> {
     let connection = 0;
     try {
       for (;;) {
-        const cursor = this.lastEventId;
-        const stream = this.deps.openStream(cursor, signal, idleMs);
-        let skipIdless = this.sinceCursor;
-        let first = true;
-        // A server that ignores the cursor replays the run from its start (users report it for
-        // reattaches without one): recognised by `interaction.created` opening a resumed
-        // connection. Everything up to the cursor is then dropped, id-less events included, so the
-        // consumer's output is replaced, never appended to twice.
-        let replaying = false;
+        const stream = this.deps.openStream(this.resume.lastEventId, signal, idleMs);
         let progressed = false;
         let failure: unknown;
         try {
-          for await (const e of stream) {
-            const id = e.event_id;
-            if (first) {
-              first = false;
-              if (cursor !== undefined && e.event_type === 'interaction.created' && id !== cursor) replaying = true;
-            }
-            if (replaying) {
-              if (id === cursor) {
-                replaying = false;
-                skipIdless = this.sinceCursor;
-                continue;
-              }
-              // A replay that never reaches the cursor: let the terminal event through (GET decides).
-              if (!isTerminalEvent(e)) continue;
-              replaying = false;
-            }
-            if (typeof id === 'string') {
-              skipIdless = 0;
-              if (this.seen.has(id)) continue;
-              this.seen.add(id);
-              this.lastEventId = id;
-              this.sinceCursor = 0;
-            } else {
-              if (skipIdless > 0) {
-                skipIdless--;
-                continue;
-              }
-              this.sinceCursor++;
-            }
+          for await (const e of this.resume.connection(stream)) {
+            this.lastEventId = this.resume.lastEventId;
             progressed = true;
             yield e;
           }
@@ -384,31 +351,4 @@ export function isReconnectable(err: unknown): boolean {
   if (err instanceof APIStatusError) return err.retryable;
   if (err instanceof InteractionsError) return err.code === 'timeout' || err.code === 'connection_error';
   return false;
-}
-
-/**
- * Drops the replayed prefix of a stream reattached with `cursor` when the server ignored the
- * cursor and replayed the run from its start (users report full replays on reattach). Such a
- * replay is recognised by `interaction.created` opening the resumed connection; everything up to
- * and including the cursor event is then skipped, so a consumer replaces rather than appends.
- * A replay that never reaches the cursor lets its terminal event through (a GET decides then).
- */
-export async function* dropReplayedPrefix(source: AsyncIterable<InteractionEvent>, cursor: string | undefined): AsyncGenerator<InteractionEvent, void, undefined> {
-  let first = true;
-  let replaying = false;
-  for await (const e of source) {
-    if (first) {
-      first = false;
-      replaying = cursor !== undefined && e.event_type === 'interaction.created' && e.event_id !== cursor;
-    }
-    if (replaying) {
-      if (e.event_id === cursor) {
-        replaying = false;
-        continue;
-      }
-      if (!isTerminalEvent(e)) continue;
-      replaying = false;
-    }
-    yield e;
-  }
 }

@@ -1309,9 +1309,13 @@ export function eventInteractionId(event: InteractionEvent): string | undefined 
  */
 export const SETTLED_STATUSES = [...TERMINAL_STATUSES, ...WAITING_STATUSES] as const;
 
-/** True when `status` is one of {@link SETTLED_STATUSES}. */
+/**
+ * The one meaning of "settled" for an interaction: nothing runs remotely any more, because the
+ * status is terminal or waits for the client ({@link statusClass} `terminal` or `waiting`).
+ */
 export function isSettledStatus(status: string | null | undefined): boolean {
-  return status != null && (SETTLED_STATUSES as readonly string[]).includes(status);
+  const kind = statusClass(status);
+  return kind === 'terminal' || kind === 'waiting';
 }
 
 /**

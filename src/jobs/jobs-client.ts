@@ -69,6 +69,7 @@ import {
 import { normalizeJobError } from '../contract/job-error-codes';
 import { isSettledTurnStatus, watchEvents } from './watch';
 import type { JobEvent, JobSnapshot, WatchOptions } from './watch';
+import { pause } from '../common/sleep';
 
 export type { JobEvent, WatchOptions } from './watch';
 export type { JobListFilter } from './list-query';
@@ -216,19 +217,6 @@ function withKnownErrorCodes(state: JobState): JobState {
   const out: JobState = { ...state, turns };
   if (state.error) out.error = normalizeJobError(state.error);
   return out;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Longest question kept in the start memo for listings, in characters. */
@@ -554,7 +542,7 @@ export class JobsClient {
       if (options.timeoutMs !== undefined && Date.now() - started >= options.timeoutMs) {
         throw new JobWaitTimeoutError(jobId, `Job ${jobId} did not finish its turn within ${options.timeoutMs} ms`);
       }
-      await sleep(Math.min(interval, options.timeoutMs !== undefined ? Math.max(1, options.timeoutMs - (Date.now() - started)) : interval), options.signal);
+      await pause(Math.min(interval, options.timeoutMs !== undefined ? Math.max(1, options.timeoutMs - (Date.now() - started)) : interval), options.signal);
       interval = backoffMs(1, interval, maxInterval, 1.5);
       try {
         snap = await this.snapshot(jobId);

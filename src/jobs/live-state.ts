@@ -8,7 +8,7 @@ import { defaultPayloadConverter, type PayloadConverter } from '@temporalio/comm
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { FollowCheckpoint } from '../contract';
 import type { JobPhase, JobState, RetryingStep } from '../contract';
-import { redactSecrets } from '../common/redaction';
+import { redact } from '../common/redact';
 
 const PHASE_OF_MODE: Record<string, JobPhase> = { streaming: 'streaming', polling: 'polling', reconnecting: 'reconnecting' };
 
@@ -42,7 +42,7 @@ function failureText(failure: { message?: string | null; cause?: unknown; applic
     f = f.cause as typeof failure | undefined;
   }
   if (parts.length === 0) return undefined;
-  return { message: redactSecrets(parts.join(': ')).slice(0, 500), ...(type ? { type } : {}) };
+  return { message: redact(parts.join(': ')).slice(0, 500), ...(type ? { type } : {}) };
 }
 
 /** The pending activity that failed at least once, as a `RetryingStep` (or undefined). */

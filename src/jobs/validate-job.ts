@@ -9,7 +9,7 @@
 import { validateCreateRequest } from '../interactions/validate';
 import type { CreateInteractionRequest } from '../interactions/types';
 import type { JobInput, JobOptions } from '../contract';
-import { findSecrets } from '../common/redaction';
+import { findSecrets } from '../common/redact';
 import { budgetProblem } from '../contract/budget';
 import { GeminiJobsError } from '../common/errors';
 

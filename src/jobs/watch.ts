@@ -17,7 +17,8 @@
  * or skips a character.
  */
 import type { AdmissionState, JobError, JobPhase, JobState, JobStatus, RetryingStep, TurnRecord } from '../contract';
-import type { Usage } from '../interactions/types';
+import { statusClass, type Usage } from '../interactions/types';
+import { pause } from '../common/sleep';
 
 export const TURN_SPAN = 1_000_000_000_000;
 export const OUTPUT_BASE = 500_000_000_000;
@@ -112,9 +113,14 @@ export function turnStartPosition(turn: number): number | undefined {
   return turn > 0 ? turn * TURN_SPAN - 1 : undefined;
 }
 
-/** Statuses after which a turn will not change any more (a waiting status waits for the client). */
+/**
+ * A turn's status after which it will not change any more: every job status but the job-level
+ * `pending`/`running` and the upstream active ones ({@link statusClass} `active`). Unlike an
+ * interaction's settled status, `timed_out` and `unknown` settle a turn (the turn ended; its
+ * upstream status is what the workflow could not classify).
+ */
 export function isSettledTurnStatus(status: JobStatus | undefined): boolean {
-  return status !== undefined && status !== 'pending' && status !== 'queued' && status !== 'running';
+  return status !== undefined && status !== 'pending' && status !== 'running' && statusClass(status) !== 'active';
 }
 
 /** The snapshot one state read yields. */
@@ -160,19 +166,6 @@ function turnSettled(snap: JobSnapshot, turn: number): boolean {
   const record = turnRecord(snap.state, turn);
   if (record && isSettledTurnStatus(record.status)) return true;
   return snap.state.phase === 'waiting-for-input' || snap.state.phase === 'done';
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** A finished turn's start, end and duration (ms), from its record. */
@@ -221,7 +214,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
         return snap;
       } catch (err) {
         if ((err as { code?: string }).code === 'job_not_found' || ++failures > maxFailures) throw err;
-        await sleep(pollIntervalMs, signal);
+        await pause(pollIntervalMs, signal);
       }
     }
   };
@@ -254,7 +247,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
         }
         return;
       }
-      await sleep(pollIntervalMs, signal);
+      await pause(pollIntervalMs, signal);
       snap = await read();
       if (!snap) return;
       continue;
@@ -309,7 +302,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
           yield event;
         }
       }
-      await sleep(pollIntervalMs, signal);
+      await pause(pollIntervalMs, signal);
       snap = await read();
       if (!snap) return;
       continue;
@@ -372,7 +365,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
     last = {};
     lastLiveSeq = -1;
     if (turn > state.turn) {
-      await sleep(pollIntervalMs, signal);
+      await pause(pollIntervalMs, signal);
       snap = await read();
       if (!snap) return;
     }

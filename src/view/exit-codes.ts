@@ -1,4 +1,5 @@
 /** Exit codes of the `gemini-jobs` CLI and the dev stack. Scripts may rely on them. */
+import { isWaitingStatus } from '../contract';
 import type { JobStatus } from '../contract';
 
 export const EXIT = {
@@ -15,5 +16,5 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** Exit code for a turn's final status: the waiting statuses are a turn that ended well. */
 export function exitCodeForStatus(status: JobStatus | string): ExitCode {
-  return status === 'completed' || status === 'requires_action' || status === 'requires_continuation' || status === 'idle' ? EXIT.OK : EXIT.JOB_FAILED;
+  return status === 'completed' || isWaitingStatus(status) ? EXIT.OK : EXIT.JOB_FAILED;
 }

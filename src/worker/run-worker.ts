@@ -6,18 +6,17 @@
  * (never from job input); nothing here logs an environment value that could be a secret.
  */
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { INLINE_REPORT_MAX_BYTES } from '../contract';
+import { CHECKPOINT_FLUSH_MS, INLINE_REPORT_MAX_BYTES } from '../contract';
 import type { InteractionsClient } from '../interactions';
 import { MissingCredentialsError, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../interactions/gemini-env';
 import type { ResultStore } from '../results/result-store';
 import { resultStoreFromEnv } from '../results/result-store';
-import { redactSecrets } from '../common/redaction';
 import { ConfigError } from '../common/errors';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
 import { createJobsWorker, webhookUrisFromEnv } from './create-worker';
 import { resolveVersioning, workerDeploymentOptions, type VersioningSettings } from './versioning';
-import { activityContextLogger } from './activity-logger';
+import { activityContextLogger } from '../../activities/activity-logger';
 import { instrumentedAgent } from '../telemetry/api-instrumentation';
 import { exporterBindAddress, resolveMetricsSettings, startAuthenticatedMetricsServer } from '../telemetry/prometheus';
 import type { Tracing } from '../telemetry/tracing';
@@ -36,12 +35,8 @@ export const WORKER_DEFAULTS = {
    * small RPC per running job every 5 s.
    */
   heartbeatFlushMs: 5_000,
-  /**
-   * A changed follow checkpoint is heartbeated at most this late. Each heartbeat is an RPC and a
-   * billable Temporal action: 28 s keeps a Deep Research run near 130 actions per hour while a
-   * crash replays at most 28 s of stream (idempotently, by event id).
-   */
-  checkpointFlushMs: 28_000,
+  /** A changed follow checkpoint is heartbeated at most this late (ms; see src/contract/constants.ts). */
+  checkpointFlushMs: CHECKPOINT_FLUSH_MS,
 };
 
 export { MissingCredentialsError } from '../interactions/gemini-env';
@@ -49,40 +44,9 @@ export { MissingCredentialsError } from '../interactions/gemini-env';
 /** A bad worker setting (flag or environment variable), named in the message. */
 export class WorkerConfigError extends ConfigError {}
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** JSON-lines logger: `{"time","level","msg",...fields}`, secrets redacted from every string. */
-export interface StructuredLogger {
-  log(level: LogLevel, msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
-
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-function safeFields(fields: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!fields) return {};
-  try {
-    return JSON.parse(redactSecrets(JSON.stringify(fields, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : typeof v === 'bigint' ? String(v) : v)))) as Record<string, unknown>;
-  } catch {
-    return { fields: '[unserializable]' };
-  }
-}
-
-/** A JSON-lines logger on `out` (default stdout) that drops lines below `minLevel`. */
-export function createJsonLogger(out: NodeJS.WritableStream = process.stdout, minLevel: LogLevel = 'info'): StructuredLogger {
-  const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[level] < LEVELS[minLevel]) return;
-    out.write(JSON.stringify({ time: new Date().toISOString(), level, msg: redactSecrets(msg), ...safeFields(fields) }) + '\n');
-  };
-  return {
-    log,
-    info: (msg, fields) => log('info', msg, fields),
-    warn: (msg, fields) => log('warn', msg, fields),
-    error: (msg, fields) => log('error', msg, fields),
-  };
-}
+// The one JSON-lines logger of the package (also the activities' fallback): src/common/json-logger.ts.
+import { createJsonLogger, type LogLevel, type StructuredLogger } from '../common/json-logger';
+export { createJsonLogger, type LogLevel, type StructuredLogger };
 
 export interface WorkerSettings {
   taskQueue: string;

@@ -13,7 +13,7 @@ import { InteractionAccumulator, reportText } from '../../src/interactions/accum
 import { EventDecoder } from '../../src/interactions/sse';
 import { normalizeInteraction } from '../../src/interactions/normalize';
 import { isTerminalEvent, type Interaction, type InteractionEvent } from '../../src/interactions/types';
-import { findSecretShape } from '../../src/common/redaction';
+import { findSecretShape } from '../../src/common/redact';
 import type { WireExchange } from '../../src/doctor/wire';
 import { packageRoot } from '../helpers/temporal';
 

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { jobAgentKey, jobStatusKey, jobThreadKey } from '../../workflows/definitions';
+import { loadDevServerArgs, type DevServerArgsOptions } from '../../src/dev/temporal-server';
 
 /** The repository root, found from the compiled or source location of this file. */
 export const packageRoot: string = (() => {
@@ -30,12 +31,9 @@ export async function temporalCliPath(): Promise<string> {
   return mod.ensureTemporalCli();
 }
 
-/** Dev-server arguments shared with the test runner and the dev command. */
-export async function devServerArgs(opts: { port: number; uiPort?: number; dbFile?: string; extra?: string[] }): Promise<string[]> {
-  const mod = (await import(join(packageRoot, 'scripts', 'dev-server-args.mjs'))) as {
-    devServerArgs(o: typeof opts): string[];
-  };
-  return mod.devServerArgs(opts);
+/** Dev-server arguments from the one builder (src/dev/dev-server-args.mjs), as the runner and `dev` use them. */
+export async function devServerArgs(opts: DevServerArgsOptions): Promise<string[]> {
+  return (await loadDevServerArgs()).devServerArgs(opts);
 }
 
 let shared: Promise<TestWorkflowEnvironment> | undefined;
@@ -53,9 +51,8 @@ export function getTestEnv(): Promise<TestWorkflowEnvironment> {
       server: {
         executable: { type: 'existing-path', path },
         searchAttributes: [jobStatusKey, jobAgentKey, jobThreadKey],
-        extraArgs: [
-          '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
-        ],
+        // The SDK's launcher sets the rest; the features gemini-jobs needs come from the one builder.
+        extraArgs: (await loadDevServerArgs()).featureArgs(),
       },
     });
   })();

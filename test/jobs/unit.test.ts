@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { NotFoundError, RateLimitError, InternalServerError, RequestValidationError } from '../../src/interactions/errors';
-import { NON_RETRYABLE_ERROR_TYPES, toActivityFailure } from '../../activities/failure-mapping';
+import { FAILURE_TABLE, NON_RETRYABLE_ERROR_TYPES, toActivityFailure } from '../../activities/failure-mapping';
 import { NON_RETRYABLE_TYPES } from '../../workflows/job';
-import { findSecrets, redactSecrets } from '../../src/common/redaction';
+import { findSecrets, redact as redactSecrets } from '../../src/common/redact';
 import { JobValidationError, validateJobInput } from '../../src/jobs/validate-job';
 import { FileResultStore } from '../../src/results/result-store';
 import { mergeLiveState } from '../../src/jobs/live-state';
@@ -48,6 +48,9 @@ test('failure mapping: CancelledFailure is never wrapped; the workflow list matc
   const c = new CancelledFailure('cancelled');
   assert.equal(toActivityFailure(c), c);
   assert.deepEqual([...NON_RETRYABLE_TYPES].sort(), [...NON_RETRYABLE_ERROR_TYPES].sort());
+  // The one list (src/contract/constants.ts) is exactly the table's non-retryable rows.
+  const fromTable = Object.entries(FAILURE_TABLE).filter(([, rule]) => !rule.retryable).map(([code]) => code);
+  assert.deepEqual([...fromTable].sort(), [...NON_RETRYABLE_ERROR_TYPES].sort());
 });
 
 test('secrets: credential-shaped strings and credential headers are found and redacted', () => {
@@ -59,7 +62,7 @@ test('secrets: credential-shaped strings and credential headers are found and re
     found.map((f) => f.path),
     ['$.tools[0].headers.Authorization', '$.input'],
   );
-  assert.equal(redactSecrets(`key=${FAKE_KEY} and Bearer abcdefghijklmnopqrstuvwxyz`), 'key=[REDACTED] and [REDACTED]');
+  assert.equal(redactSecrets(`key=${FAKE_KEY} and Bearer abcdefghijklmnopqrstuvwxyz`), 'key=[REDACTED] and Bearer [REDACTED]');
 });
 
 test('validate-job: rejects credentials, workflow-owned fields and bad options, naming the field', () => {

@@ -16,7 +16,7 @@ import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { InteractionsClient } from '../../src/interactions/client';
 import { FileResultStore } from '../../src/results/result-store';
-import { activityContextLogger } from '../../src/worker/activity-logger';
+import { activityContextLogger } from '../../activities/activity-logger';
 import { instrumentedAgent, routeOf } from '../../src/telemetry/api-instrumentation';
 import { freeLoopbackPort, resolveMetricsSettings, startAuthenticatedMetricsServer } from '../../src/telemetry/prometheus';
 import { installTracing } from '../../src/telemetry/tracing';

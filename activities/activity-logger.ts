@@ -4,12 +4,19 @@
  * (namespace, task queue, workflow id and run id, activity id and type, attempt) and goes to the
  * Runtime logger, which the worker sends to its JSON lines. Outside an activity it falls back.
  */
-import { Context } from '@temporalio/activity';
-import type { JobLogger } from '../../activities/deps';
+import { Context, log } from '@temporalio/activity';
 
-function activityLog(): Context['log'] | undefined {
+/** Structured log sink; lines never contain credentials (job input holds none, errors are redacted). */
+export interface JobLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** `log` of `@temporalio/activity` inside an activity, else undefined (it throws outside one). */
+function activityLog(): typeof log | undefined {
   try {
-    return Context.current().log;
+    Context.current();
+    return log;
   } catch {
     return undefined; // not inside an activity
   }
