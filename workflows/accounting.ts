@@ -2,7 +2,7 @@
  * Per-thread accounting of the job workflow: what the turns spent (tokens, tool calls, running
  * time, estimated cost) and the cost summary shown in `state` / `result`. Pure.
  */
-import { addSpent, turnSpent, ZERO_SPENT, type BudgetSpent } from '../src/contract/budget';
+import { addSpent, turnSpent, ZERO_SPENT, type BudgetSpent, type JobBudget } from '../src/contract/budget';
 import type { CostSummary, TurnRecord } from './definitions';
 
 /** Running time of a turn (ms): from admission (or start) to its end, or to `nowMs` while it runs. */
@@ -38,5 +38,34 @@ export function costSummary(turns: readonly TurnRecord[]): CostSummary | undefin
   const out: CostSummary = { usd: Math.round(usd * 1e6) / 1e6 };
   if (table) out.priceTable = table;
   if (unpriced > 0) out.unpricedTurns = unpriced;
+  return out;
+}
+
+/** Milliseconds of the thread's wall-time budget left for the running turn `rec` at `nowMs`, or undefined without one. */
+export function wallBudgetLeftMs(budget: JobBudget | undefined, turns: readonly TurnRecord[], rec: TurnRecord, nowMs: number): number | undefined {
+  const max = budget?.maxWallTimeMs;
+  if (max === undefined) return undefined;
+  const before = threadSpent(turns.filter((t) => t !== rec), nowMs).wallMs;
+  const since = Date.parse(rec.admittedAt ?? rec.startedAt);
+  return max - before - (nowMs - since);
+}
+
+/** What the follow activity needs for the cost estimate (`priceName`) and the budget check of the running turn `rec`. */
+export function followAccounting(
+  priceName: string | undefined,
+  budget: JobBudget | undefined,
+  turns: readonly TurnRecord[],
+  rec: TurnRecord,
+  nowMs: number,
+): { priceName?: string; budget?: { limits: JobBudget; spentBefore: BudgetSpent; turnStartedAtMs?: number } } {
+  const out: { priceName?: string; budget?: { limits: JobBudget; spentBefore: BudgetSpent; turnStartedAtMs?: number } } = {};
+  if (priceName) out.priceName = priceName;
+  if (budget) {
+    out.budget = {
+      limits: budget,
+      spentBefore: threadSpent(turns.filter((t) => t !== rec), nowMs),
+      turnStartedAtMs: Date.parse(rec.admittedAt ?? rec.startedAt),
+    };
+  }
   return out;
 }

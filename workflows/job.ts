@@ -5,34 +5,34 @@
  * stream event reaches the workflow, so its history has the same length for a 1-minute and a
  * 60-minute run; live progress is read from the pending activity's heartbeat (`describe()`).
  *
- * Deterministic code only: no I/O, no Node APIs; activities are imported as types.
+ * The thread's turns (`JobRecord.turns`) are the one mutable record; the `state` query and the
+ * result are computed from it (workflows/job-state.ts). The steps of a turn live in
+ * workflows/turn/: create, the follow race with the deadline and a cancel, the remote cancel,
+ * webhook mode's wait. This module runs the thread: handlers, admission, the follow-up loop,
+ * continue-as-new.
+ *
+ * Deterministic code only: no I/O, no Node APIs; activities are imported as types, and the
+ * runtime imports are workflow modules and pure helpers of the contract and the wire types.
  */
 import {
-  ActivityCancellationType,
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
-  TimeoutFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
-  isCancellation,
   log,
   patched,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CancelInteractionResult, CheckInteractionResult, CreateInteractionResult, FollowInteractionInput, FollowInteractionResult, JobActivities } from '../activities/types';
-// Pure (no I/O, no Node APIs): safe in the workflow sandbox; rejects a bad follow-up before any create.
+import type { CreateInteractionInput } from '../activities/types';
 import { validateCreateRequest } from '../src/interactions/validate';
-import { normalizeJobError } from '../src/contract/job-error-codes';
 import { isWaitingStatus } from '../src/interactions/types';
-import { NON_RETRYABLE_ERROR_TYPES } from '../src/contract/constants';
+import { describeExceeded, exhaustedLimit, type JobBudget } from '../src/contract/budget';
 import {
   approvePlanUpdate,
   cancelSignal,
@@ -45,21 +45,18 @@ import {
   type FollowUpAccepted,
   type JobError,
   type JobInput,
+  type JobPhase,
   type JobRequest,
   type JobResult,
   type JobState,
   type JobStatus,
-  type OrphanInteraction,
   type TurnRecord,
 } from './definitions';
 import { WebhookInbox } from './webhook-inbox';
-import { costSummary, threadSpent } from './accounting';
+import { followAccounting, threadSpent, wallBudgetLeftMs } from './accounting';
 import { ADMISSION_PATCH, AdmissionGate } from './admission-gate';
-import { describeExceeded, exhaustedLimit, type BudgetExceeded } from '../src/contract/budget';
 import {
-  SUMMARY_CHARS,
   acceptsFollowUp,
-  followOptionsOf,
   followUpInputProblem,
   followUpRequest,
   planApprovalInput,
@@ -67,81 +64,24 @@ import {
   planWaitingAfter,
   resolveJobOptions,
   restingPhase,
-  sumUsage,
   usesCollaborativePlanning,
   type ResolvedJobOptions,
 } from './helpers';
+import { chainHead, deriveJobState, jobResultOf, type JobFacts, type JobRecord } from './job-state';
+import { checkActivities } from './turn/activities';
+import { cancelRemote } from './turn/cancel';
+import type { TurnContext } from './turn/context';
+import { createInteraction } from './turn/create';
+import { followTurn } from './turn/follow';
+import { PATCH_WEBHOOK_MODE, recordCheck, waitForWebhook, type WebhookWait } from './turn/webhook-wait';
 
-/** Failure types no activity retry may repeat (one list, in the pure contract module). */
-export const NON_RETRYABLE_TYPES = [...NON_RETRYABLE_ERROR_TYPES];
-
-const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
-
-/**
- * Retries of the follow activity. Its transient API errors are retried inside the attempt
- * (activities/transient.ts), so an attempt fails mostly because its worker died: then the next
- * attempt should start as soon as a worker can take it, not after a backoff grown to 60 s by a
- * crash loop. A retry-policy change is not a command-sequence change (replay compares activity
- * type and id, not options).
- */
-const FOLLOW_RETRY = { ...RETRY, maximumInterval: '2s' };
-
-/** The create POST itself is bounded by the client; these cover a stuck worker. */
-const createActivities = proxyActivities<Pick<JobActivities, 'createInteraction'>>({
-  startToCloseTimeout: '2m',
-  heartbeatTimeout: '15s',
-  scheduleToCloseTimeout: '15m',
-  retry: { ...RETRY, maximumAttempts: 20 },
-});
-
-/**
- * The same create, cancellable: a cancel during create retries (DNS down, wrong key retried, 429s)
- * takes effect at once between attempts, and within the activity's cancel grace during a POST,
- * whose answer is still awaited so a created interaction gets cancelled rather than leaked.
- */
-const cancellableCreateActivities = proxyActivities<Pick<JobActivities, 'createInteraction'>>({
-  startToCloseTimeout: '2m',
-  heartbeatTimeout: '15s',
-  scheduleToCloseTimeout: '15m',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { ...RETRY, maximumAttempts: 20 },
-});
+export { NON_RETRYABLE_TYPES } from './turn/activities';
+export { PATCH_CANCELLABLE_CREATE } from './turn/create';
+export { PATCH_CANCEL_REMOTE_AT_ONCE } from './turn/cancel';
+export { PATCH_WEBHOOK_MODE } from './turn/webhook-wait';
 
 /** Patch: a job cancelled through Temporal cancellation ends Temporal-cancelled (result in the memo), not completed. */
 export const PATCH_CANCELLED_ENDS_CANCELLED = 'gemini-jobs-cancelled-ends-cancelled';
-
-/** Patch: the create runs in a cancellable scope (v0.1.0 waited for every create retry before cancelling). */
-export const PATCH_CANCELLABLE_CREATE = 'gemini-jobs-cancellable-create';
-
-const cancelActivities = proxyActivities<Pick<JobActivities, 'cancelInteraction'>>({
-  startToCloseTimeout: '3m',
-  heartbeatTimeout: '30s',
-  scheduleToCloseTimeout: '10m',
-  retry: { ...RETRY, maximumAttempts: 5 },
-});
-
-/**
- * Patch: a cancel or deadline during the follow activity sends the remote cancel at once, beside
- * the activity's own cancellation. v0.1.0 sent it only after the activity stopped, and an
- * activity learns of its cancellation only from a heartbeat's answer: with heartbeats flushed
- * every 28 s (for Temporal action cost) that delayed a cancel by up to half a minute. The remote
- * run's end now also ends the stream, so the activity stops within a round trip.
- */
-export const PATCH_CANCEL_REMOTE_AT_ONCE = 'gemini-jobs-cancel-remote-at-once';
-
-/** One GET of the interaction (webhook mode's backstop and on-demand progress); short. */
-const checkActivities = proxyActivities<Pick<JobActivities, 'checkInteraction'>>({
-  startToCloseTimeout: '2m',
-  scheduleToCloseTimeout: '5m',
-  retry: { ...RETRY, maximumInterval: '10s', maximumAttempts: 5 },
-});
-
-/**
- * Patch id of the `webhook` follow mode: the create carries `webhook_config`, the turn waits for the
- * webhook signal with backstop GET checks on a growing durable timer, and orphans of the create
- * window that a webhook reveals are recorded and cancelled. Histories of v0.1.0 never reach it.
- */
-export const PATCH_WEBHOOK_MODE = 'webhook-follow-mode';
 
 /** A follow-up waiting to become the next turn; its update handler waits for `accepted`. */
 interface PendingTurn {
@@ -151,68 +91,46 @@ interface PendingTurn {
   failure?: JobError;
 }
 
-type FollowOutcome = { ok: FollowInteractionResult } | { err: unknown };
-
-function jobErrorOf(err: unknown): JobError {
-  let cause: unknown = err;
-  if (err instanceof ActivityFailure && err.cause) cause = err.cause;
-  if (cause instanceof ApplicationFailure) {
-    // A type this version does not know is kept as `rawCode` under `unknown` (a pure data change: no command depends on it).
-    return normalizeJobError({ code: cause.type ?? 'activity_failed', message: cause.message, retryable: !cause.nonRetryable });
-  }
-  if (cause instanceof TimeoutFailure) return { code: 'timeout', message: `activity timed out (${cause.timeoutType})`, retryable: false };
-  return { code: 'activity_failed', message: err instanceof Error ? err.message : String(err), retryable: false };
-}
-
 function isoAt(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-class InteractionJob {
-  private readonly jobId = workflowInfo().workflowId;
-  private readonly options: ResolvedJobOptions;
+class InteractionJob implements TurnContext {
+  readonly jobId = workflowInfo().workflowId;
+  readonly options: ResolvedJobOptions;
+  readonly budget: JobBudget | undefined;
+  readonly record: JobRecord;
+  private readonly facts: JobFacts;
   /** Current settings of the thread (original request + overrides), input of the latest turn. */
   private request: JobRequest;
-  private readonly turns: TurnRecord[];
-  private readonly startedAtMs: number;
-  private readonly state: JobState;
-  private cancelRequested = false;
   /** True once Temporal cancellation (not only the cancel signal) was requested for this execution. */
   private temporalCancelRequested = false;
   private pending: PendingTurn | undefined;
-  /** True only while waiting for a follow-up: updates are accepted then and only then. */
-  private windowOpen = false;
   private draining = false;
   private readonly upsertStatus: boolean;
   private upsertedStatus: string | undefined;
   /** Verified webhook deliveries signalled by the receiver, de-duplicated by webhook id. */
   private readonly inbox = new WebhookInbox();
   /** While a webhook-mode turn waits: what `refreshProgress` reads. */
-  private webhookWait: { rec: TurnRecord; interactionId: string; createdAt: string } | undefined;
+  private webhookWait: WebhookWait | undefined;
   private readonly admission = new AdmissionGate();
 
   constructor(private readonly input: JobInput) {
     this.request = input.request;
     this.options = resolveJobOptions(input.request, input.options);
-    this.turns = input.carried?.turns.map((t) => ({ ...t })) ?? [];
-    this.startedAtMs = input.carried?.startedAt ? Date.parse(input.carried.startedAt) : Date.now();
-    const last = this.turns[this.turns.length - 1];
-    const agent = (input.request as { agent?: string }).agent;
-    const model = (input.request as { model?: string }).model;
-    this.state = {
+    this.budget = input.options?.budget;
+    const turns = input.carried?.turns.map((t) => ({ ...t })) ?? [];
+    this.record = { turns, phase: restingPhase(turns[turns.length - 1], input.request) };
+    this.facts = {
       jobId: this.jobId,
-      phase: restingPhase(last, input.request),
-      status: last?.status ?? 'pending',
-      turn: last?.turn ?? 0,
-      turns: this.turns,
-      startedAt: isoAt(this.startedAtMs),
-      elapsedMs: 0,
+      startedAtMs: input.carried?.startedAt ? Date.parse(input.carried.startedAt) : Date.now(),
+      agent: (input.request as { agent?: string }).agent || undefined,
+      model: (input.request as { model?: string }).model || undefined,
+      thread: this.options.thread,
+      budget: this.budget,
+      // Fairness key of the admission limiter: the tenant option, else the thread.
+      tenant: input.options?.tenant ?? this.options.thread,
     };
-    if (agent) this.state.agent = agent;
-    if (model) this.state.model = model;
-    if (this.options.thread !== undefined) this.state.thread = this.options.thread;
-    if (input.options?.budget) this.state.budget = input.options.budget;
-    if (last) this.copyTurnToState(last);
     // Upsert only when the starter registered the attribute (the jobs client always does): an
     // upsert of an attribute the namespace lacks would fail every workflow task.
     const current = workflowInfo().typedSearchAttributes.get(jobStatusKey);
@@ -229,11 +147,10 @@ class InteractionJob {
       this.requestCancel('workflow cancellation requested');
     });
     const result = await CancellationScope.nonCancellable(async () => {
-      if (this.turns.length === 0) await this.runTurn(this.request, undefined, undefined);
+      if (this.record.turns.length === 0) await this.runTurn(this.request, undefined, undefined);
       await this.followUpLoop();
-      this.state.phase = 'done';
-      this.state.elapsedMs = Date.now() - this.startedAtMs;
-      return this.result();
+      this.record.phase = 'done';
+      return jobResultOf(this.jobId, this.record.turns, Date.now());
     });
     // A job cancelled through Temporal ends Temporal-cancelled, so the Web UI says Canceled, not
     // Completed. The execution then has no result: the same JobResult goes to the memo first.
@@ -242,15 +159,28 @@ class InteractionJob {
     // turn's status, and the job completes).
     if (result.status === 'cancelled' && this.temporalCancelRequested && patched(PATCH_CANCELLED_ENDS_CANCELLED)) {
       upsertMemo({ [JOB_RESULT_MEMO]: result });
-      throw new CancelledFailure(`job cancelled: ${this.state.cancelReason ?? 'cancel requested'}`);
+      throw new CancelledFailure(`job cancelled: ${this.record.cancelReason ?? 'cancel requested'}`);
     }
     return result;
+  }
+
+  /** The `state` query's answer now. */
+  private state(): JobState {
+    return deriveJobState(this.facts, this.record, Date.now());
+  }
+
+  cancelRequested(): boolean {
+    return this.record.cancelReason !== undefined;
+  }
+
+  setPhase(phase: JobPhase): void {
+    this.record.phase = phase;
   }
 
   // ---- handlers -------------------------------------------------------------------------------
 
   private installHandlers(): void {
-    setHandler(stateQuery, () => ({ ...this.state, turns: this.turns.map((t) => ({ ...t })), elapsedMs: Date.now() - this.startedAtMs }));
+    setHandler(stateQuery, () => this.state());
     setHandler(cancelSignal, (req) => this.requestCancel(req?.reason));
     // Recording a notice issues no command: a job that is not in webhook mode just keeps it.
     setHandler(webhookSignal, (notice) => void this.inbox.accept(notice));
@@ -297,7 +227,7 @@ class InteractionJob {
           if (!usesCollaborativePlanning(this.request)) {
             throw new Error('approvePlan rejected: the job is not an agent run with agent_config.collaborative_planning: true; use followUp');
           }
-          const last = this.chainHead();
+          const last = chainHead(this.record.turns);
           if (!planWaitingAfter(last, this.request)) {
             throw new Error(`approvePlan rejected: no plan is waiting (the last turn is ${last?.status ?? 'missing'}); a plan waits after a collaborative-planning turn that completed`);
           }
@@ -308,20 +238,8 @@ class InteractionJob {
     );
   }
 
-  /**
-   * The turn the next follow-up chains to: the last turn, or, when the last follow-up failed before
-   * creating anything (its update already returned that error), the turn before it.
-   */
-  private chainHead(): TurnRecord | undefined {
-    for (let i = this.turns.length - 1; i >= 0; i--) {
-      const t = this.turns[i]!;
-      if (t.interactionId || i === 0 || t.status !== 'failed') return t;
-    }
-    return undefined;
-  }
-
   private assertAcceptingTurn(): void {
-    if (this.cancelRequested) throw new Error('rejected: the job was cancelled');
+    if (this.cancelRequested()) throw new Error('rejected: the job was cancelled');
     if (this.draining) throw new Error('rejected: the job is continuing as new; retry in a few seconds');
     if (this.pending) {
       // Accepted means its turn was created and is running now; otherwise it is being created.
@@ -330,8 +248,9 @@ class InteractionJob {
       }
       throw new Error('rejected: another follow-up is being started; wait for it to be accepted');
     }
-    if (!this.windowOpen) {
-      const last = this.turns[this.turns.length - 1];
+    // Updates are accepted while the follow-up window is open, and only then.
+    if (this.record.followUpUntilMs === undefined) {
+      const last = this.record.turns[this.record.turns.length - 1];
       if (last && !last.endedAt) throw new Error(`rejected: turn ${last.turn} is still running; wait for it to end`);
       throw new Error('rejected: the job no longer accepts follow-ups (window closed or last turn cannot be continued)');
     }
@@ -339,7 +258,7 @@ class InteractionJob {
 
   /** A thread whose budget is used up takes no more turns (validators: no history cost). */
   private assertBudgetLeft(what: string): void {
-    const spent = exhaustedLimit(this.input.options?.budget, threadSpent(this.turns, Date.now()));
+    const spent = exhaustedLimit(this.budget, threadSpent(this.record.turns, Date.now()));
     if (spent) throw new Error(`${what} rejected: the thread's budget is used up (${describeExceeded(spent).replace(' exceeded', ' reached')})`);
   }
 
@@ -354,39 +273,42 @@ class InteractionJob {
   }
 
   private requestCancel(reason: string | undefined): void {
-    if (this.cancelRequested) return;
-    this.cancelRequested = true;
-    this.state.cancelReason = reason ?? 'cancel requested';
+    if (this.cancelRequested()) return;
+    this.record.cancelReason = reason ?? 'cancel requested';
   }
 
-  // ---- turns ----------------------------------------------------------------------------------
+  /** `refreshProgress` update: one GET now, so a watcher pays for progress only when it asks. */
+  private async refreshProgress(): Promise<JobState> {
+    const wait = this.webhookWait!;
+    const check = await checkActivities.checkInteraction({ jobId: this.jobId, interactionId: wait.interactionId, createdAt: wait.createdAt, notFoundGraceMs: this.options.notFoundGraceMs });
+    recordCheck(this.record, wait.rec.turn, check);
+    return this.state();
+  }
+
+  // ---- the thread -----------------------------------------------------------------------------
 
   private async followUpLoop(): Promise<void> {
     for (;;) {
-      const last = this.chainHead();
-      if (this.cancelRequested || !acceptsFollowUp(last) || this.options.followUpWindowMs <= 0) return;
+      const last = chainHead(this.record.turns);
+      if (this.cancelRequested() || !acceptsFollowUp(last) || this.options.followUpWindowMs <= 0) return;
       const info = workflowInfo();
       if (info.continueAsNewSuggested || info.historyLength > this.options.continueAsNewAfterEvents) {
         this.draining = true;
         await condition(allHandlersFinished);
         const next: JobInput = {
           request: this.request,
-          carried: { turns: this.turns, startedAt: this.state.startedAt },
+          carried: { turns: this.record.turns, startedAt: isoAt(this.facts.startedAtMs) },
         };
         if (this.input.options) next.options = this.input.options;
-        log.info('continuing as new', { jobId: this.jobId, historyLength: info.historyLength, turns: this.turns.length });
+        log.info('continuing as new', { jobId: this.jobId, historyLength: info.historyLength, turns: this.record.turns.length });
         await continueAsNew<typeof interactionJob>(next);
       }
-      this.state.phase = restingPhase(last, this.request);
-      if (this.state.phase === 'plan-ready') this.state.plan = { turn: last!.turn, interactionId: last!.interactionId!, text: last!.summary ?? '' };
-      this.windowOpen = true;
-      this.state.followUpUntil = isoAt(Date.now() + this.options.followUpWindowMs);
+      this.record.phase = restingPhase(last, this.request);
+      this.record.followUpUntilMs = Date.now() + this.options.followUpWindowMs;
       this.describeForUi();
-      const got = await condition(() => this.pending !== undefined || this.cancelRequested, this.options.followUpWindowMs);
-      this.windowOpen = false;
-      delete this.state.followUpUntil;
-      delete this.state.plan;
-      if (!got || this.cancelRequested || !this.pending) {
+      const got = await condition(() => this.pending !== undefined || this.cancelRequested(), this.options.followUpWindowMs);
+      delete this.record.followUpUntilMs;
+      if (!got || this.cancelRequested() || !this.pending) {
         // A cancel here ends the job but leaves the finished turn's status as it was.
         if (this.pending) this.pending.failure = { code: 'cancelled', message: 'the job was cancelled' };
         return;
@@ -399,35 +321,33 @@ class InteractionJob {
     }
   }
 
+  /** One turn: admission (since `gemini-jobs-admission-v1`), then create and follow. */
   private async runTurn(request: JobRequest, previousInteractionId: string | undefined, pending: PendingTurn | undefined): Promise<void> {
     const nowMs = Date.now();
-    const rec: TurnRecord = { turn: this.turns.length + 1, status: 'pending', startedAt: isoAt(nowMs) };
+    const rec: TurnRecord = { turn: this.record.turns.length + 1, status: 'pending', startedAt: isoAt(nowMs) };
     if (previousInteractionId) rec.previousInteractionId = previousInteractionId;
-    this.turns.push(rec);
-    const deadlineAtMs = nowMs + this.options.deadlineMs;
-    Object.assign(this.state, { turn: rec.turn, turnStartedAt: rec.startedAt, deadlineAt: isoAt(deadlineAtMs), phase: 'creating' });
-    delete this.state.interactionId;
-    delete this.state.upstreamStatus;
-    delete this.state.error;
+    this.record.turns.push(rec);
+    this.record.deadlineAtMs = nowMs + this.options.deadlineMs;
+    this.record.phase = 'creating';
     this.setStatus('pending');
 
-    if (this.cancelRequested) {
+    if (this.cancelRequested()) {
       // Nothing was created: end without creating anything remotely.
       return this.endTurn(rec, 'cancelled');
     }
-    if (!patched(ADMISSION_PATCH)) return this.createAndFollow(rec, request, previousInteractionId, pending, deadlineAtMs);
+    if (!patched(ADMISSION_PATCH)) return this.createAndFollow(rec, request, pending, this.record.deadlineAtMs);
     // Admission control (credential quota): wait for a permit, hold it for the whole turn.
     const gate = await this.admission.admit(rec.turn, {
-      isAgent: this.state.agent !== undefined,
+      isAgent: this.facts.agent !== undefined,
       firstOfRun: this.input.carried === undefined && rec.turn === 1,
-      cancelled: () => this.cancelRequested,
+      cancelled: () => this.cancelRequested(),
       onQueued: (key) => {
-        this.state.phase = 'queued';
-        this.state.admission = { position: 0, key, ...(this.tenant !== undefined ? { tenant: this.tenant } : {}) };
+        this.record.phase = 'queued';
+        this.record.queuedOn = key;
       },
-      ...(this.tenant !== undefined ? { tenant: this.tenant } : {}),
+      tenant: this.facts.tenant,
     });
-    delete this.state.admission;
+    delete this.record.queuedOn;
     if (gate.outcome === 'cancelled') {
       if (pending) pending.failure = { code: 'cancelled', message: 'the job was cancelled while waiting for admission' };
       return this.endTurn(rec, 'cancelled');
@@ -436,345 +356,64 @@ class InteractionJob {
       // The deadline counts from admission: time in the queue is not run time.
       const admittedMs = Date.now();
       if (gate.outcome === 'admitted') rec.admittedAt = isoAt(admittedMs);
-      this.state.phase = 'creating';
-      this.state.deadlineAt = isoAt(admittedMs + this.options.deadlineMs);
-      await this.createAndFollow(rec, request, previousInteractionId, pending, admittedMs + this.options.deadlineMs);
+      this.record.phase = 'creating';
+      this.record.deadlineAtMs = admittedMs + this.options.deadlineMs;
+      await this.createAndFollow(rec, request, pending, this.record.deadlineAtMs);
     } finally {
       await this.admission.release();
     }
   }
 
-  /** Fairness key of the admission limiter: the tenant option, else the thread. */
-  private get tenant(): string | undefined {
-    return this.input.options?.tenant ?? this.options.thread;
-  }
-
-  private async createAndFollow(
-    rec: TurnRecord,
-    request: JobRequest,
-    previousInteractionId: string | undefined,
-    pending: PendingTurn | undefined,
-    deadlineAtMs: number,
-  ): Promise<void> {
-
+  /** Create, then follow (or, in webhook mode, wait for the webhook and collect). */
+  private async createAndFollow(rec: TurnRecord, request: JobRequest, pending: PendingTurn | undefined, deadlineAtMs: number): Promise<void> {
     // Evaluated only for webhook-mode jobs, which v0.1.0 histories never are.
     const webhookMode = this.options.mode === 'webhook' && patched(PATCH_WEBHOOK_MODE);
-    let interactionId: string;
-    try {
-      const permit = this.admission.permit;
-      const createInput = {
-        jobId: this.jobId,
-        turn: rec.turn,
-        request,
-        ...(previousInteractionId ? { previousInteractionId } : {}),
-        ...(webhookMode ? { webhook: true } : {}),
-        ...(permit ? { admission: permit } : {}),
-      };
-      // v0.1.0 histories: non-cancellable (the whole body is), a cancel waited for every retry.
-      const created = patched(PATCH_CANCELLABLE_CREATE) ? await this.createUnlessCancelled(createInput) : await createActivities.createInteraction(createInput);
-      if (created === undefined) return this.endTurn(rec, 'cancelled');
-      interactionId = created.interactionId;
-      rec.upstreamStatus = created.status;
-    } catch (err) {
-      rec.error = jobErrorOf(err);
+    const created = await createInteraction(this, this.createInput(rec, request, webhookMode));
+    if ('cancelled' in created) return this.endTurn(rec, 'cancelled');
+    if ('failed' in created) {
+      rec.error = created.failed;
       if (pending) pending.failure = rec.error;
       return this.endTurn(rec, 'failed');
     }
-    rec.interactionId = interactionId;
+    rec.upstreamStatus = created.created.status;
+    rec.interactionId = created.created.interactionId;
     rec.status = 'running';
-    this.state.interactionId = interactionId;
-    this.state.upstreamStatus = rec.upstreamStatus;
-    if (pending) pending.accepted = { turn: rec.turn, interactionId };
-    this.state.phase = 'running';
+    if (pending) pending.accepted = { turn: rec.turn, interactionId: rec.interactionId };
+    this.record.phase = 'running';
     this.setStatus('running');
 
-    if (this.cancelRequested) return this.cancelRemote(rec, 'cancelled');
+    if (this.cancelRequested()) return cancelRemote(this, rec, 'cancelled');
     if (webhookMode) {
-      const waited = await this.waitForWebhook(rec, interactionId, deadlineAtMs);
+      const waited = await waitForWebhook(this, this.inbox, rec, deadlineAtMs, (wait) => (this.webhookWait = wait));
       if (waited === 'failed') return;
-      if (waited !== 'settled') return this.cancelRemote(rec, waited);
+      if (waited !== 'settled') return cancelRemote(this, rec, waited);
       // Settled: the follow activity (poll mode) reads it back once and stores the report.
     }
     // A wall-time budget ends the turn like a deadline, but as budget_exceeded.
-    const wallLeftMs = this.wallBudgetLeftMs(rec);
-    const overBudget = wallLeftMs !== undefined && wallLeftMs < deadlineAtMs - Date.now();
-    const remainingMs = overBudget ? wallLeftMs : deadlineAtMs - Date.now();
-    const expired: 'timed_out' | 'budget_exceeded' = overBudget ? 'budget_exceeded' : 'timed_out';
-    if (remainingMs <= 0) return this.cancelRemote(rec, expired);
-
-    const follow = proxyActivities<Pick<JobActivities, 'followInteraction'>>({
-      // One attempt may follow the whole run; the workflow's deadline timer is what bounds it.
-      startToCloseTimeout: this.options.deadlineMs + 10 * 60_000,
-      scheduleToCloseTimeout: this.options.deadlineMs + 15 * 60_000,
-      heartbeatTimeout: this.options.heartbeatTimeoutMs,
-      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: FOLLOW_RETRY,
-    });
-    const scope = new CancellationScope();
-    let outcome: FollowOutcome | undefined;
-    const followed = scope
-      .run(() => follow.followInteraction({ jobId: this.jobId, turn: rec.turn, interactionId, options: followOptionsOf(this.options), ...this.followAccounting(rec) }))
-      .then(
-        (ok) => void (outcome = { ok }),
-        (err) => void (outcome = { err }),
-      );
-    const settled = await condition(() => outcome !== undefined || this.cancelRequested, remainingMs);
-    if (outcome === undefined) {
-      scope.cancel();
-      const remoteCancel = patched(PATCH_CANCEL_REMOTE_AT_ONCE) ? this.sendRemoteCancel(rec) : undefined;
-      await followed; // WAIT_CANCELLATION_COMPLETED: the activity has stopped touching the run.
-      // It may have finished just before the cancel reached it: then the turn keeps its result
-      // (a run that ended `cancelled` ended so because of this cancel: that is the path below).
-      const late = outcome as FollowOutcome | undefined;
-      if (late && 'ok' in late && !(remoteCancel && late.ok.upstreamStatus === 'cancelled')) {
-        await remoteCancel?.catch(() => undefined); // a no-op on a finished run; never left dangling
-        return this.applyFollow(rec, late.ok);
-      }
-      return this.cancelRemote(rec, settled ? 'cancelled' : expired, remoteCancel);
-    }
-    const done: FollowOutcome = outcome;
-    if ('ok' in done) return this.applyFollow(rec, done.ok);
-    rec.error = jobErrorOf(done.err);
-    return this.endTurn(rec, 'failed');
+    const nowMs = Date.now();
+    const wallLeftMs = wallBudgetLeftMs(this.budget, this.record.turns, rec, nowMs);
+    const overBudget = wallLeftMs !== undefined && wallLeftMs < deadlineAtMs - nowMs;
+    const remainingMs = overBudget ? wallLeftMs : deadlineAtMs - nowMs;
+    const expired = overBudget ? 'budget_exceeded' : 'timed_out';
+    if (remainingMs <= 0) return cancelRemote(this, rec, expired);
+    const accounting = followAccounting(this.facts.agent ?? this.facts.model, this.budget, this.record.turns, rec, nowMs);
+    return followTurn(this, rec, accounting, remainingMs, expired);
   }
 
-  // ---- webhook mode ---------------------------------------------------------------------------
-
-  /**
-   * Waits for the webhook that says the turn's interaction settled, holding nothing: a durable
-   * condition with a timeout. When the timer fires first (a lost or late webhook), one GET check
-   * runs and the next timer doubles, up to `webhookBackstopMaxMs`. A notice about the interaction
-   * that does not say it settled (an unknown event type) prompts a check at once.
-   */
-  private async waitForWebhook(rec: TurnRecord, interactionId: string, deadlineAtMs: number): Promise<'settled' | 'cancelled' | 'timed_out' | 'failed'> {
-    const createdAt = isoAt(Date.now());
-    this.webhookWait = { rec, interactionId, createdAt };
-    let backstopMs = this.options.webhookBackstopInitialMs;
-    let cursor = 0;
-    try {
-      for (;;) {
-        await this.handleOrphans();
-        if (this.inbox.settlingFor(interactionId)) {
-          rec.settledBy = 'webhook';
-          return 'settled';
-        }
-        const remainingMs = deadlineAtMs - Date.now();
-        if (remainingMs <= 0) return 'timed_out';
-        const version = this.inbox.version;
-        const woke = await condition(() => this.cancelRequested || this.inbox.version !== version, Math.min(backstopMs, remainingMs));
-        if (this.cancelRequested) return 'cancelled';
-        const nudged = woke && this.inbox.anyFor(interactionId, cursor) !== undefined;
-        cursor = this.inbox.size;
-        if (woke && (!nudged || this.inbox.settlingFor(interactionId))) continue;
-        if (!woke && Date.now() >= deadlineAtMs) return 'timed_out';
-        let check: CheckInteractionResult;
-        try {
-          check = await checkActivities.checkInteraction({ jobId: this.jobId, interactionId, createdAt, notFoundGraceMs: this.options.notFoundGraceMs });
-        } catch (err) {
-          const error = jobErrorOf(err);
-          if (error.retryable) {
-            // The API is unreachable for now: the next timer tries again.
-            log.warn('webhook backstop check failed; waiting for the next one', { jobId: this.jobId, error: error.message });
-            backstopMs = Math.min(this.options.webhookBackstopMaxMs, backstopMs * 2);
-            continue;
-          }
-          rec.error = error;
-          this.endTurn(rec, 'failed');
-          return 'failed';
-        }
-        this.applyCheck(check);
-        if (check.settled) {
-          rec.settledBy = 'backstop';
-          return 'settled';
-        }
-        if (!woke) backstopMs = Math.min(this.options.webhookBackstopMaxMs, backstopMs * 2);
-      }
-    } finally {
-      this.webhookWait = undefined;
-    }
+  private createInput(rec: TurnRecord, request: JobRequest, webhookMode: boolean): CreateInteractionInput {
+    const input: CreateInteractionInput = { jobId: this.jobId, turn: rec.turn, request };
+    if (rec.previousInteractionId) input.previousInteractionId = rec.previousInteractionId;
+    if (webhookMode) input.webhook = true;
+    const permit = this.admission.permit;
+    if (permit) input.admission = permit;
+    return input;
   }
 
-  private applyCheck(check: CheckInteractionResult): void {
-    this.state.upstreamStatus = check.upstreamStatus;
-    this.state.progress = { eventsApplied: 0, outputChars: check.outputChars, ...(check.latestThought ? { latestThought: check.latestThought } : {}) };
-    if (check.usage) this.state.usage = check.usage;
-  }
-
-  /** `refreshProgress` update: one GET now, so a watcher pays for progress only when it asks. */
-  private async refreshProgress(): Promise<JobState> {
-    const wait = this.webhookWait!;
-    const check = await checkActivities.checkInteraction({ jobId: this.jobId, interactionId: wait.interactionId, createdAt: wait.createdAt, notFoundGraceMs: this.options.notFoundGraceMs });
-    this.applyCheck(check);
-    return { ...this.state, turns: this.turns.map((t) => ({ ...t })), elapsedMs: Date.now() - this.startedAtMs };
-  }
-
-  /**
-   * Orphans of the create window: a webhook names this job and a turn, but another interaction
-   * than the one recorded (the create whose answer was lost and was retried). Recorded on the turn
-   * (`possibleDuplicateCreate`) and cancelled, so it stops costing money if it still runs.
-   */
-  private async handleOrphans(): Promise<void> {
-    for (const turn of this.turns) {
-      if (!turn.interactionId || !this.inbox.hasOrphans(turn.turn, turn.interactionId)) continue;
-      for (const notice of this.inbox.newOrphans(turn.turn, turn.interactionId)) {
-        const orphan: OrphanInteraction = { interactionId: notice.interactionId, seenIn: notice.eventType };
-        (turn.possibleDuplicateCreate ??= []).push(orphan);
-        log.warn('possible duplicate create: a webhook names this job and turn with another interaction; cancelling it', {
-          jobId: this.jobId,
-          turn: turn.turn,
-          recorded: turn.interactionId,
-          orphan: notice.interactionId,
-        });
-        try {
-          const cancelled = await cancelActivities.cancelInteraction({ jobId: this.jobId, interactionId: notice.interactionId, confirmTimeoutMs: 30_000 });
-          orphan.cancel = cancelled.cancelAnswer;
-        } catch (err) {
-          orphan.cancel = `failed: ${jobErrorOf(err).code}`;
-        }
-      }
-    }
-  }
-
-  /** Milliseconds of the thread's wall-time budget left for this turn, or undefined without one. */
-  private wallBudgetLeftMs(rec: TurnRecord): number | undefined {
-    const max = this.input.options?.budget?.maxWallTimeMs;
-    if (max === undefined) return undefined;
-    const before = threadSpent(this.turns.filter((t) => t !== rec), Date.now()).wallMs;
-    const since = Date.parse(rec.admittedAt ?? rec.startedAt);
-    return max - before - (Date.now() - since);
-  }
-
-  /** What the follow activity needs for the cost estimate and the budget check. */
-  private followAccounting(rec: TurnRecord): { priceName?: string; budget?: FollowInteractionInput['budget'] } {
-    const out: { priceName?: string; budget?: FollowInteractionInput['budget'] } = {};
-    const name = this.state.agent ?? this.state.model;
-    if (name) out.priceName = name;
-    const limits = this.input.options?.budget;
-    if (limits) {
-      out.budget = {
-        limits,
-        spentBefore: threadSpent(this.turns.filter((t) => t !== rec), Date.now()),
-        turnStartedAtMs: Date.parse(rec.admittedAt ?? rec.startedAt),
-      };
-    }
-    return out;
-  }
-
-  /**
-   * Runs the create in its own cancellation scope and cancels it when the job is cancelled.
-   * Resolves undefined when the cancel won (nothing was created, or the attempt was abandoned
-   * between retries); a create that answered anyway returns its id, which the caller then cancels.
-   */
-  private async createUnlessCancelled(input: Parameters<JobActivities['createInteraction']>[0]): Promise<CreateInteractionResult | undefined> {
-    const scope = new CancellationScope();
-    let outcome: { ok: CreateInteractionResult } | { err: unknown } | undefined;
-    const done = scope
-      .run(() => cancellableCreateActivities.createInteraction(input))
-      .then(
-        (ok) => void (outcome = { ok }),
-        (err) => void (outcome = { err }),
-      );
-    await condition(() => outcome !== undefined || this.cancelRequested);
-    if (outcome === undefined) {
-      scope.cancel();
-      await done; // WAIT_CANCELLATION_COMPLETED: the activity has stopped (or answered).
-    }
-    const settled = outcome as { ok: CreateInteractionResult } | { err: unknown };
-    if ('ok' in settled) return settled.ok;
-    if (this.cancelRequested && isCancellation(settled.err)) return undefined;
-    throw settled.err;
-  }
-
-  private applyFollow(rec: TurnRecord, r: FollowInteractionResult): void {
-    rec.upstreamStatus = r.upstreamStatus;
-    if (r.usage) rec.usage = r.usage;
-    if (r.toolCalls !== undefined) rec.toolCalls = r.toolCalls;
-    if (r.costUsd !== undefined) rec.costUsd = r.costUsd;
-    if (r.priceTable !== undefined) rec.priceTable = r.priceTable;
-    if (r.budgetExceeded) rec.budgetExceeded = r.budgetExceeded;
-    rec.summary = r.summary.slice(0, SUMMARY_CHARS);
-    rec.outputChars = r.outputChars;
-    rec.report = r.report;
-    rec.eventsApplied = r.eventsApplied;
-    rec.streamVerified = r.streamVerified;
-    if (r.error) rec.error = r.error;
-    this.endTurn(rec, r.status);
-  }
-
-  /** Starts the remote cancel (cancel POST, then the status read back until terminal). */
-  private sendRemoteCancel(rec: TurnRecord): Promise<CancelInteractionResult> {
-    this.state.phase = 'cancelling';
-    return cancelActivities.cancelInteraction({ jobId: this.jobId, interactionId: rec.interactionId! });
-  }
-
-  /**
-   * Cancels the remote run (cancel POST, then read the status back until terminal), or awaits the
-   * cancel already `sent`. If the run had already finished on its own, the turn keeps its real
-   * outcome and its report is collected.
-   */
-  private async cancelRemote(rec: TurnRecord, reason: 'cancelled' | 'timed_out' | 'budget_exceeded', sent?: Promise<CancelInteractionResult>): Promise<void> {
-    this.state.phase = 'cancelling';
-    let cancelled: CancelInteractionResult | undefined;
-    try {
-      cancelled = await (sent ?? this.sendRemoteCancel(rec));
-    } catch (err) {
-      rec.error = { ...jobErrorOf(err), message: `cancelling the remote run failed: ${jobErrorOf(err).message}` };
-    }
-    if (cancelled) {
-      rec.upstreamStatus = cancelled.upstreamStatus;
-      if (cancelled.usage) rec.usage = cancelled.usage;
-      if (cancelled.confirmed && cancelled.upstreamStatus !== 'cancelled') {
-        // It finished before the cancel landed: collect the real result (a plain GET, no waiting).
-        try {
-          const follow = proxyActivities<Pick<JobActivities, 'followInteraction'>>({
-            startToCloseTimeout: '5m',
-            heartbeatTimeout: '30s',
-            retry: { ...RETRY, maximumAttempts: 5 },
-          });
-          const r = await follow.followInteraction({
-            jobId: this.jobId,
-            turn: rec.turn,
-            interactionId: rec.interactionId!,
-            options: { ...followOptionsOf(this.options), mode: 'poll' },
-          });
-          if (!isWaitingStatus(r.status)) return this.applyFollow(rec, r);
-        } catch (err) {
-          log.warn('collecting a finished run after cancel failed', { jobId: this.jobId, error: jobErrorOf(err).message });
-        }
-      }
-    }
-    if (reason === 'timed_out') {
-      rec.error = { code: 'deadline_exceeded', message: `turn ${rec.turn} passed its deadline of ${this.options.deadlineMs} ms; the remote run was cancelled`, retryable: false };
-    }
-    if (reason === 'budget_exceeded') {
-      const spent = threadSpent(this.turns, Date.now());
-      const exceeded: BudgetExceeded = { limit: 'maxWallTimeMs', max: this.input.options!.budget!.maxWallTimeMs!, used: spent.wallMs, spent };
-      rec.budgetExceeded = exceeded;
-      rec.error = { code: 'budget_exceeded', message: `${describeExceeded(exceeded)}; the remote run was cancelled`, retryable: false };
-    }
-    this.endTurn(rec, reason);
-  }
-
-  private endTurn(rec: TurnRecord, status: JobStatus): void {
+  endTurn(rec: TurnRecord, status: JobStatus): void {
     rec.status = status;
     rec.endedAt = isoAt(Date.now());
-    this.copyTurnToState(rec);
-    this.state.phase = isWaitingStatus(status) ? 'waiting-for-input' : 'done';
+    this.record.phase = isWaitingStatus(status) ? 'waiting-for-input' : 'done';
     this.setStatus(status);
-  }
-
-  private copyTurnToState(rec: TurnRecord): void {
-    this.state.turn = rec.turn;
-    this.state.turnStartedAt = rec.startedAt;
-    if (rec.interactionId) this.state.interactionId = rec.interactionId;
-    if (rec.upstreamStatus) this.state.upstreamStatus = rec.upstreamStatus;
-    if (rec.error) this.state.error = rec.error;
-    else delete this.state.error;
-    const usage = sumUsage(this.turns.map((t) => t.usage));
-    if (usage) this.state.usage = usage;
-    const cost = costSummary(this.turns);
-    if (cost) this.state.cost = cost;
-    if (this.input.options?.budget) this.state.spent = threadSpent(this.turns, Date.now());
   }
 
   /**
@@ -782,40 +421,19 @@ class InteractionJob {
    * status and, while the execution stays open after a turn, that it waits for a follow-up.
    */
   private describeForUi(): void {
-    const s = this.state;
-    const open = this.windowOpen && s.followUpUntil ? `; open for follow-ups until ${s.followUpUntil} (the execution stays Running until then)` : '';
+    const s = this.state();
+    const open = s.followUpUntil ? `; open for follow-ups until ${s.followUpUntil} (the execution stays Running until then)` : '';
     setCurrentDetails(`**Job status:** ${s.status} — turn ${s.turn}, ${s.phase}${open}${s.cancelReason ? `\n\nCancel reason: ${s.cancelReason}` : ''}`);
   }
 
+  /** Publishes the status the last turn now has: the Web UI details and the status search attribute. */
   private setStatus(status: JobStatus): void {
-    this.state.status = status;
     this.describeForUi();
     // `pending` lasts only until the create returns: not worth a history event per turn.
     if (this.upsertStatus && this.upsertedStatus !== status && status !== 'pending') {
       upsertSearchAttributes([{ key: jobStatusKey, value: status }]);
       this.upsertedStatus = status;
     }
-  }
-
-  private result(): JobResult {
-    const last = this.turns[this.turns.length - 1];
-    const result: JobResult = {
-      jobId: this.jobId,
-      status: this.state.status,
-      interactionIds: this.turns.flatMap((t) => (t.interactionId ? [t.interactionId] : [])),
-      turns: this.turns,
-    };
-    if (last?.upstreamStatus) result.upstreamStatus = last.upstreamStatus;
-    if (last?.interactionId) result.interactionId = last.interactionId;
-    const usage = sumUsage(this.turns.map((t) => t.usage));
-    if (usage) result.usage = usage;
-    const cost = costSummary(this.turns);
-    if (cost) result.cost = cost;
-    if (this.turns.some((t) => t.usage || t.endedAt)) result.spent = threadSpent(this.turns, Date.now());
-    if (last?.summary !== undefined) result.summary = last.summary;
-    if (last?.report) result.report = last.report;
-    if (last?.error) result.error = last.error;
-    return result;
   }
 }
 
