@@ -12,16 +12,21 @@
  * the command sequence (see FIXED below; the load bench reads the same from real histories).
  */
 import { buildScript, inputToSteps } from '../src/emulator/script';
+import { JOB_OPTION_DEFAULTS } from '../workflows/helpers';
 import { numberFlag, parseFlags } from './lib/args';
 import { percentile, table } from './lib/stats';
 
 /**
  * Billable actions of one turn besides follow heartbeats. Stream/poll: workflow start, create
  * activity + its 2 heartbeats (creating, created), 2 search-attribute upserts, deadline timer,
- * follow activity. Webhook: the same without the deadline timer (each wait's timer is counted per
- * check), plus the signal, the collecting follow activity and its first heartbeat.
+ * follow activity. Webhook, as the server counted them in bench/webhook-scale.ts: workflow start,
+ * the admission, create and collecting activities, the create's 2 heartbeats, 5 search-attribute
+ * upserts (running and completed, plus one `TemporalChangeVersion` upsert that the SDK's core adds
+ * for each of the 3 patches a new webhook-mode turn passes), 2 marker batches (the patch markers)
+ * and the signal; each backstop check then adds its timer and its GET activity, and the last wait's
+ * timer (cancelled by the webhook) one more.
  */
-const FIXED = { stream: 1 + 1 + 2 + 2 + 1 + 1, poll: 1 + 1 + 2 + 2 + 1 + 1, webhook: 1 + 1 + 2 + 2 + 1 + 1 + 1 };
+const FIXED = { stream: 1 + 1 + 2 + 2 + 1 + 1, poll: 1 + 1 + 2 + 2 + 1 + 1, webhook: 1 + 3 + 2 + 5 + 2 + 1 };
 
 interface Policy {
   name: string;
@@ -120,11 +125,18 @@ function main(): void {
     const perRun = beats / runs;
     rows.push([p.name, perRun.toFixed(0), ((perRun + FIXED.stream) * (60 / minutes)).toFixed(0), percentile(lags, 50).toFixed(1), percentile(lags, 99).toFixed(1), (events / runs).toFixed(0)]);
   }
-  // Webhook mode: a timer and a GET-check activity per backstop check (1, 2, 4, 8, then 10 min).
-  let checks = 0;
-  for (let t = 0, step = 60_000; t + step < endMs; t += step, step = Math.min(600_000, step * 2)) checks++;
-  const webhook = FIXED.webhook + 2 * checks + 1;
-  rows.push([`webhook (${checks} backstop checks)`, '0', (webhook * (60 / minutes)).toFixed(0), 'n/a', 'n/a', '0']);
+  // Webhook mode: a timer and a GET-check activity per backstop check (the job option defaults:
+  // 2, 4, 8, then 10 min apart), and the last wait's timer.
+  for (const [label, initialMs] of [['v0.2 (1, 2, 4, 8, then 10 min)', 60_000], ['now (2, 4, 8, then 10 min)', JOB_OPTION_DEFAULTS.webhookBackstopInitialMs]] as const) {
+    let checks = 0;
+    let worstLagMs = 0;
+    for (let t = 0, step = initialMs; t + step < endMs; t += step, step = Math.min(JOB_OPTION_DEFAULTS.webhookBackstopMaxMs, step * 2)) {
+      checks++;
+      worstLagMs = Math.max(worstLagMs, step);
+    }
+    const webhook = FIXED.webhook + 2 * checks + 1;
+    rows.push([`webhook ${label}: ${checks} backstop checks, a lost webhook waits <= ${worstLagMs / 60_000} min`, '0', (webhook * (60 / minutes)).toFixed(0), 'n/a', 'n/a', '0']);
+  }
   rows.push(['poll (2 s -> 30 s GETs, no heartbeat per GET beyond the flush)', 'see stream now', '~ stream now', 'n/a', 'n/a', '0']);
   process.stdout.write(`Temporal actions per job-hour, real time scale, ${minutes}-minute Deep Research runs (${runs} emulator scripts)\n`);
   process.stdout.write(table(rows) + '\n');

@@ -24,8 +24,12 @@ export const JOB_OPTION_DEFAULTS = {
   heartbeatTimeoutMs: 40_000,
   notFoundGraceMs: 60_000,
   followUpWindowMs: 15 * MINUTE_MS,
-  /** `webhook` mode backstop: GET checks after 1, 2, 4, 8, then every 10 minutes. */
-  webhookBackstopInitialMs: MINUTE_MS,
+  /**
+   * `webhook` mode backstop: GET checks after 2, 4, 8, then every 10 minutes (2, 6, 14, 24, … min
+   * into the run): 7 checks in an hour keep a 60-minute job at 29 Temporal actions
+   * (bench/actions-model.ts), and a lost webhook still waits at most 10 minutes.
+   */
+  webhookBackstopInitialMs: 2 * MINUTE_MS,
   webhookBackstopMaxMs: 10 * MINUTE_MS,
 };
 

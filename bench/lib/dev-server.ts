@@ -50,7 +50,8 @@ export class PersistedDevServer {
   private constructor(
     private readonly cli: string,
     readonly port: number,
-    readonly dbFile: string,
+    /** The sqlite file, or undefined for an in-memory server (nothing survives a kill). */
+    readonly dbFile: string | undefined,
     private readonly extra: string[] = [],
   ) {}
 
@@ -63,15 +64,15 @@ export class PersistedDevServer {
     return `127.0.0.1:${this.port}`;
   }
 
-  /** Starts a server on a free port writing to `dbFile`, and waits until it serves. */
-  static async start(dbFile: string, port?: number, extra: string[] = []): Promise<PersistedDevServer> {
+  /** Starts a server on a free port writing to `dbFile` (undefined: in memory), and waits until it serves. */
+  static async start(dbFile: string | undefined, port?: number, extra: string[] = []): Promise<PersistedDevServer> {
     const server = new PersistedDevServer(await temporalCliPath(), port ?? (await freePort()), dbFile, extra);
     await server.spawn();
     return server;
   }
 
   private async spawn(): Promise<void> {
-    const args = await devServerArgs({ port: this.port, dbFile: this.dbFile, extra: this.extra });
+    const args = await devServerArgs({ port: this.port, ...(this.dbFile ? { dbFile: this.dbFile } : {}), extra: this.extra });
     const child = spawn(this.cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString('utf8')).slice(-4000)));
     this.child = child;

@@ -28,6 +28,8 @@ export interface WorkerChildConfig {
   maxActivities?: number;
   maxWorkflowTasks?: number;
   maxCachedWorkflows?: number;
+  /** Workflow worker threads (`workflowThreadPoolSize`; default: the worker's). */
+  workflowThreads?: number;
   /** Longest heartbeat throttle interval, ms (SDK default 60 000; the effective throttle is min(this, 0.8 × heartbeatTimeout)). */
   maxHeartbeatThrottleMs?: number;
   stickyQueueTimeoutMs?: number;
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
       ...(cfg.maxActivities ? { maxConcurrentActivityTaskExecutions: cfg.maxActivities } : {}),
       ...(cfg.maxWorkflowTasks ? { maxConcurrentWorkflowTaskExecutions: cfg.maxWorkflowTasks } : {}),
       ...(cfg.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: cfg.maxCachedWorkflows } : {}),
+      ...(cfg.workflowThreads !== undefined ? { workflowThreadPoolSize: cfg.workflowThreads } : {}),
       ...(cfg.maxHeartbeatThrottleMs ? { maxHeartbeatThrottleInterval: cfg.maxHeartbeatThrottleMs } : {}),
       ...(cfg.stickyQueueTimeoutMs ? { stickyQueueScheduleToStartTimeout: cfg.stickyQueueTimeoutMs } : {}),
       shutdownGraceTime: cfg.shutdownGraceMs ?? 1_000,

@@ -12,10 +12,13 @@
  * (base64url SHA-256 of the body).
  *
  * At least once, unordered: a non-2xx answer or a network error is retried with backoff
- * (emulated time). Faults: `duplicateProbability` (delivered again later with the same id),
- * `dropProbability` (never delivered: a lost webhook), `failProbability` (an attempt counts as
- * failed even if it arrived, so it is retried: the receiver sees it twice), `delayMs` (a random
- * delay before the first attempt in [min, max] emulated ms: reordering).
+ * (emulated time, or real time with `realTime`: a sender's retry schedule does not compress with a
+ * time-scaled run). Faults: `duplicateProbability` (delivered again later with the same id),
+ * `dropProbability` (never delivered, no attempt at all: a permanently lost webhook),
+ * `lostAttemptProbability` (an attempt fails on the way and never reaches the receiver, as a reset
+ * or a proxy's 5xx would: the sender retries it), `failProbability` (an attempt counts as failed
+ * even if it arrived, so it is retried: the receiver sees it twice), `delayMs` (a random delay
+ * before the first attempt in [min, max] ms: reordering).
  */
 import { createHash, createSign, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
@@ -32,7 +35,16 @@ export interface WebhookDeliveryOptions {
   duplicateProbability?: number;
   dropProbability?: number;
   failProbability?: number;
-  /** Random delay before the first attempt, [min, max] in emulated ms (default [0, 0]). */
+  /** Probability that an attempt never reaches the receiver (a network failure); it is retried like a 5xx. */
+  lostAttemptProbability?: number;
+  /** The first N attempts of every delivery never reach the receiver (a deterministic `lostAttemptProbability`). */
+  loseFirstAttempts?: number;
+  /**
+   * Delays (`delayMs`, retries) in real ms instead of emulated ms. A real sender retries on its
+   * own clock (Standard Webhooks senders: about 5 s, then minutes), whatever the run's time scale.
+   */
+  realTime?: boolean;
+  /** Random delay before the first attempt, [min, max] in emulated ms (real ms with `realTime`; default [0, 0]). */
   delayMs?: [number, number];
   /** Attempts per delivery, the first included (default 8). */
   maxAttempts?: number;
@@ -57,6 +69,8 @@ export interface DeliveryCounters {
   dropped: number;
   duplicated: number;
   failedByFault: number;
+  /** Attempts lost on the way (`lostAttemptProbability`): never reached the receiver. */
+  lostAttempts: number;
   /** Answers by HTTP status. */
   statuses: Record<string, number>;
 }
@@ -87,7 +101,7 @@ export function eventTypeOf(status: string): string {
 }
 
 export class WebhookDelivery {
-  readonly counters: DeliveryCounters = { deliveries: 0, attempts: 0, delivered: 0, failedAttempts: 0, abandoned: 0, dropped: 0, duplicated: 0, failedByFault: 0, statuses: {} };
+  readonly counters: DeliveryCounters = { deliveries: 0, attempts: 0, delivered: 0, failedAttempts: 0, abandoned: 0, dropped: 0, duplicated: 0, failedByFault: 0, lostAttempts: 0, statuses: {} };
   private readonly privateKey: KeyObject;
   private readonly jwk: JsonRecord;
   private readonly kid = `emu-${randomBytes(4).toString('hex')}`;
@@ -132,7 +146,7 @@ export class WebhookDelivery {
   }
 
   private emulatedDelay(ms: number): number {
-    return ms / this.host.timeScale;
+    return this.opts.realTime ? ms : ms / this.host.timeScale;
   }
 
   /** A second attempt of the same delivery comes at least a second later in real time, re-signed with a new timestamp, as a real sender's would. */
@@ -176,6 +190,10 @@ export class WebhookDelivery {
     if (this.closed) return;
     this.counters.attempts++;
     let ok = false;
+    if (n <= (this.opts.loseFirstAttempts ?? 0) || this.chance(this.opts.lostAttemptProbability)) {
+      this.counters.lostAttempts++;
+      return this.retryOrAbandon(uri, id, body, signing, n);
+    }
     try {
       const res = await fetch(uri, { method: 'POST', headers: this.headers(uri, id, body, signing), body, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
       await res.arrayBuffer().catch(() => undefined);
@@ -192,6 +210,11 @@ export class WebhookDelivery {
       this.counters.delivered++;
       return;
     }
+    return this.retryOrAbandon(uri, id, body, signing, n);
+  }
+
+  /** Attempt `n` failed: schedules the next one (backoff from `retryInitialMs`, doubling, ±25 %), or gives up. */
+  private retryOrAbandon(uri: string, id: string, body: string, signing: { jwt: true } | { secrets: string[] }, n: number): void {
     this.counters.failedAttempts++;
     if (n >= (this.opts.maxAttempts ?? 8) || this.closed) {
       this.counters.abandoned++;

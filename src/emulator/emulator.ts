@@ -105,6 +105,8 @@ export interface EmulatedInteractionInfo {
   /** `gemini`, `vertex:{project}/{location}` or `express`. */
   scope: string;
   previousInteractionId?: string;
+  /** When the run reached its terminal status (or `requires_action`), ms since epoch. */
+  settledAtMs?: number;
 }
 
 export interface Emulator {
@@ -298,6 +300,7 @@ class EmulatorServer implements Emulator, RunHost {
         scope: run.scope,
       };
       if (run.previousId) info.previousInteractionId = run.previousId;
+      if (run.settledAtMs !== undefined) info.settledAtMs = run.settledAtMs;
       return info;
     });
   }

@@ -91,6 +91,8 @@ export class Run {
   updatedIso: string;
   status = 'in_progress';
   terminal = false;
+  /** When the run settled (Date.now() ms), once it has. */
+  settledAtMs: number | undefined;
   deleted = false;
   /** Refused by the content filter: never visible. */
   refused = false;
@@ -267,6 +269,7 @@ export class Run {
 
   private settle(): void {
     this.terminal = true;
+    this.settledAtMs ??= Date.now();
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();

@@ -43,6 +43,25 @@ export interface CreateJobsWorkerOptions
   priceTable?: PriceTable;
 }
 
+/**
+ * Workflow worker threads. The SDK's default with a reused V8 context is one thread, and every call
+ * into the workflow sandbox runs under a vm timeout (the deadlock detector), which starts a
+ * watchdog thread per call: measured on a loaded 2-core machine, one thread queued 200 simultaneous
+ * webhook completions for 7.9 s at p50 (0.6 s with two threads, 0.2 s with four; bench/webhook-scale.ts).
+ * Each thread costs about 50 MB of RSS (its own isolate and bundle).
+ */
+export const DEFAULT_WORKFLOW_THREADS = 2;
+
+/**
+ * Workflows kept in the worker's cache. The SDK's default grows with the heap limit (about 2,300
+ * on a 4 GB heap), and cached job workflows cost worker RSS: 1,500 waiting webhook-mode jobs
+ * measured 0.36 MB each; with 10,000 open jobs, a 1,500 cache and four workflow threads the worker
+ * swung between 0.87 and 1.09 GB (bench/webhook-scale.ts). A job evicted from the cache costs
+ * nothing while it waits; its next workflow task (webhook signal, backstop timer) first replays
+ * its short history (tens of events).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 1_000;
+
 /** Path of the compiled workflows module: `dist/workflows/index.js` (this file is `dist/src/worker/`). */
 export const JOB_WORKFLOWS_PATH: string = require.resolve('../../workflows');
 
@@ -70,6 +89,9 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     // The follow activity decides when to heartbeat (activities/flush.ts); the SDK's throttle only
     // has to stay out of the way of its fastest (watched) flush.
     maxHeartbeatThrottleInterval: watchedFlushMs ?? '5s',
+    // Only with the reused V8 context (the default): without it the SDK already uses two threads.
+    ...(workerOptions.reuseV8Context !== false ? { workflowThreadPoolSize: DEFAULT_WORKFLOW_THREADS } : {}),
+    maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     ...workerOptions,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath ?? JOB_WORKFLOWS_PATH }),
     // gemini_jobs_running{phase}: counted around each job activity, outside the activities' code.

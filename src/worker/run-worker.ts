@@ -27,6 +27,10 @@ export const WORKER_DEFAULTS = {
   /** Concurrent activities: a follow activity holds one idle stream for a whole run (1,000 measured at 666 MB RSS). */
   maxActivities: 1000,
   maxWorkflowTasks: 40,
+  /** Workflow worker threads (createJobsWorker's DEFAULT_WORKFLOW_THREADS: one thread queues webhook completions). */
+  workflowThreads: 2,
+  /** Workflows kept in the worker's cache (createJobsWorker's DEFAULT_MAX_CACHED_WORKFLOWS): most of a worker's RSS with thousands of open jobs. */
+  maxCachedWorkflows: 1_000,
   /** Time running activities get on shutdown before they are cancelled and hand over (ms). */
   shutdownGraceMs: 10_000,
   /**
@@ -52,6 +56,10 @@ export interface WorkerSettings {
   taskQueue: string;
   maxActivities: number;
   maxWorkflowTasks: number;
+  /** Workflow worker threads (`workflowThreadPoolSize`). */
+  workflowThreads: number;
+  /** Workflows kept in the worker's cache (`maxCachedWorkflows`). */
+  maxCachedWorkflows: number;
   shutdownGraceMs: number;
   /** Checkpoint flush while someone watches a job (ms), and the SDK's heartbeat throttle. */
   heartbeatFlushMs: number;
@@ -75,6 +83,10 @@ export function resolveWorkerSettings(
     maxActivities: explicit.maxActivities ?? intSetting('GEMINI_JOBS_MAX_ACTIVITIES', env.GEMINI_JOBS_MAX_ACTIVITIES, WORKER_DEFAULTS.maxActivities, 1),
     maxWorkflowTasks:
       explicit.maxWorkflowTasks ?? intSetting('GEMINI_JOBS_MAX_WORKFLOW_TASKS', env.GEMINI_JOBS_MAX_WORKFLOW_TASKS, WORKER_DEFAULTS.maxWorkflowTasks, 2),
+    workflowThreads:
+      explicit.workflowThreads ?? intSetting('GEMINI_JOBS_WORKFLOW_THREADS', env.GEMINI_JOBS_WORKFLOW_THREADS, WORKER_DEFAULTS.workflowThreads, 1),
+    maxCachedWorkflows:
+      explicit.maxCachedWorkflows ?? intSetting('GEMINI_JOBS_MAX_CACHED_WORKFLOWS', env.GEMINI_JOBS_MAX_CACHED_WORKFLOWS, WORKER_DEFAULTS.maxCachedWorkflows, 2),
     shutdownGraceMs:
       explicit.shutdownGraceMs ?? intSetting('GEMINI_JOBS_SHUTDOWN_GRACE_MS', env.GEMINI_JOBS_SHUTDOWN_GRACE_MS, WORKER_DEFAULTS.shutdownGraceMs, 0),
     heartbeatFlushMs:
@@ -213,6 +225,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     log: activityContextLogger({ info: (msg, fields) => logger.info(msg, fields), warn: (msg, fields) => logger.warn(msg, fields) }),
     maxConcurrentActivityTaskExecutions: settings.maxActivities,
     maxConcurrentWorkflowTaskExecutions: settings.maxWorkflowTasks,
+    workflowThreadPoolSize: settings.workflowThreads,
+    maxCachedWorkflows: settings.maxCachedWorkflows,
     shutdownGraceTime: settings.shutdownGraceMs,
     maxHeartbeatThrottleInterval: settings.heartbeatFlushMs,
     watchedFlushMs: settings.heartbeatFlushMs,
@@ -259,6 +273,8 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       reports: resultStore ? `inline up to ${INLINE_REPORT_MAX_BYTES} bytes, larger to result store "${resultStore.name}"` : `inline up to ${INLINE_REPORT_MAX_BYTES} bytes, larger left at the API (no result store configured)`,
       maxActivities: settings.maxActivities,
       maxWorkflowTasks: settings.maxWorkflowTasks,
+      workflowThreads: settings.workflowThreads,
+      maxCachedWorkflows: settings.maxCachedWorkflows,
       shutdownGraceMs: settings.shutdownGraceMs,
       ...(versioning
         ? { deploymentName: versioning.deploymentName, buildId: versioning.buildId, versioningBehavior: versioning.behavior }

@@ -97,6 +97,27 @@ test('webhook mode: a lost webhook only delays the job: the backstop GET check f
   }
 });
 
+test('webhook mode: delivery attempts lost on the way are retried by the sender and end the job, not the backstop', async () => {
+  // The API retries a failed delivery with backoff for up to a day: a lost attempt delays the
+  // job by the sender's retry interval (real time here), never by the backstop schedule.
+  const retried = await setup('webhook-retried', { webhooks: { realTime: true, loseFirstAttempts: 2, retryInitialMs: 200 } });
+  try {
+    const worker = await retried.h.newWorker({ webhookUris: [retried.url] });
+    await worker.runUntil(async () => {
+      const handle = await retried.h.start({ request: research('webhook mode: retried delivery'), options: WEBHOOK });
+      const result = await handle.result();
+      await assertCompleted(retried, result);
+      assert.equal(result.turns[0]!.settledBy, 'webhook');
+      const counters = retried.h.emulator.webhookCounters();
+      assert.equal(counters.lostAttempts, 2, 'the first two attempts never reached the receiver');
+      assert.equal(counters.delivered, 1, 'the third attempt was delivered');
+      assert.equal(retried.handler.stats.received, 1, 'the receiver saw only the attempt that arrived');
+    });
+  } finally {
+    await teardown(retried);
+  }
+});
+
 test('webhook mode: a forged JWT, a stale timestamp and missing headers get 401', async () => {
   const body = JSON.stringify({ type: 'interaction.completed', data: { id: 'v1_x', status: 'completed', user_metadata: { gemini_jobs_job_id: 'nope', gemini_jobs_turn: '1' } } });
   const now = Math.floor(Date.now() / 1000);
