@@ -24,7 +24,7 @@ import {
 } from './faults';
 import { createRng, hash32, randomToken, type Rng } from './rng';
 import { Run, type RunCounters, type RunHost } from './run';
-import { Scheduler } from './scheduler';
+import { Scheduler, type EmulatorClock } from './scheduler';
 import { buildScript, inputToSteps, stepsText, type PreviousContext, type ScriptShape } from './script';
 import { validateCreate } from './validate';
 import { WebhookDelivery, eventTypeOf, type DeliveryCounters, type WebhookDeliveryOptions } from './delivery';
@@ -63,6 +63,8 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Webhook delivery: signing scheme and delivery faults (duplicates, drops, failures, delays). */
   webhooks?: WebhookDeliveryOptions;
+  /** Time source of every emulated delay (default: real time); tests pass a manual clock. */
+  clock?: EmulatorClock;
 }
 
 /** Per-interaction counters (the run keeps them; one type for both views). */
@@ -204,7 +206,7 @@ function redact(value: unknown): unknown {
 }
 
 class EmulatorServer implements Emulator, RunHost {
-  readonly scheduler = new Scheduler();
+  readonly scheduler: Scheduler;
   readonly timeScale: number;
   url = '';
   port = 0;
@@ -224,11 +226,12 @@ class EmulatorServer implements Emulator, RunHost {
   private readonly keyQuota: KeyQuota | undefined;
 
   constructor(private readonly options: EmulatorOptions) {
+    this.scheduler = new Scheduler(options.clock);
     this.timeScale = options.timeScale && options.timeScale > 0 ? options.timeScale : 1;
     this.seed = options.seed ?? 0;
     this.faultRng = createRng(hash32('faults', this.seed));
     this.idRng = createRng(options.seed !== undefined ? hash32('ids', this.seed) : randomBytes(4).readUInt32LE(0));
-    this.keyQuota = options.keyQuota ? new KeyQuota(options.keyQuota, this.timeScale) : undefined;
+    this.keyQuota = options.keyQuota ? new KeyQuota(options.keyQuota, this.timeScale, () => this.scheduler.now()) : undefined;
     this.book = new FaultBook(this.faultRng, (kind) => this.countFault(kind));
     this.scenarios = { ...BUILTIN_SCENARIOS, ...(options.scenarios ?? {}) };
     for (const rule of options.faults ?? []) this.book.add(rule);
@@ -737,7 +740,7 @@ class EmulatorServer implements Emulator, RunHost {
     const nf = this.book.find('get_not_found', name, id, scoped);
     if (nf) {
       const r = nf.rule;
-      const sinceMs = (performance.now() - run.createdPerf) * this.timeScale;
+      const sinceMs = (this.scheduler.now() - run.createdPerf) * this.timeScale;
       const served = (nf as ActiveRule & { perRun?: Map<string, number> }).perRun ??= new Map<string, number>();
       const n = served.get(id) ?? 0;
       const active = r.forSeconds !== undefined ? sinceMs < r.forSeconds * 1000 : n < (r.requests ?? 3);

@@ -7,3 +7,4 @@ export type { Emulator, EmulatorOptions, EmulatorCounters, EmulatedInteractionIn
 export { BUILTIN_SCENARIOS, FAULT_KINDS, parseFaultHeader } from './faults';
 export type { FaultKind, FaultPlan, FaultRule, RouteName } from './faults';
 export type { WebhookDeliveryOptions, DeliveryCounters } from './delivery';
+export type { EmulatorClock } from './scheduler';

@@ -51,6 +51,8 @@ export class KeyQuota {
   constructor(
     private readonly options: KeyQuotaOptions,
     timeScale: number,
+    /** Real-time clock in milliseconds (the emulator's scheduler clock). */
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.windowRealMs = (options.windowMs ?? 60_000) / timeScale;
   }
@@ -67,7 +69,7 @@ export class KeyQuota {
   /** Throws a 429 when the credential is over its quota; otherwise reserves a slot for the create. */
   check(keyId: string): void {
     const s = this.state(keyId);
-    const now = performance.now();
+    const now = this.now();
     while (s.stamps.length > 0 && s.stamps[0]! <= now - this.windowRealMs) s.stamps.shift();
     for (const run of s.inFlight) if (run.terminal) s.inFlight.delete(run);
     const { createsPerWindow, maxConcurrent } = this.options;

@@ -4,7 +4,6 @@
  * subscribers. Each subscriber only holds a cursor into the log, so a slow reader, a resumed
  * stream and a live stream all see exactly the same bytes.
  */
-import { performance } from 'node:perf_hooks';
 import type { ServerResponse } from 'node:http';
 import { StepFold } from './accumulate';
 import type { ActiveRule, FaultRule } from './faults';
@@ -125,7 +124,7 @@ export class Run {
     this.rules = init.rules;
     this.createdIso = new Date().toISOString();
     this.updatedIso = this.createdIso;
-    this.createdPerf = performance.now();
+    this.createdPerf = this.host.scheduler.now();
   }
 
   get kind(): RunKind {
@@ -152,7 +151,7 @@ export class Run {
   }
 
   start(): void {
-    this.startPerf = performance.now();
+    this.startPerf = this.host.scheduler.now();
     this.tick();
   }
 
@@ -168,7 +167,7 @@ export class Run {
     if (this.terminal) return;
     const entries = this.script.entries;
     const scale = this.host.timeScale;
-    const now = performance.now() + 0.5;
+    const now = this.host.scheduler.now() + 0.5;
     let emitted = false;
     while (this.next < entries.length && this.startPerf + entries[this.next]!.at / scale <= now) {
       this.emit(entries[this.next++]!.ev);

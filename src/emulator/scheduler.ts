@@ -6,8 +6,27 @@
  */
 import { performance } from 'node:perf_hooks';
 
+/**
+ * The scheduler's time source and its one timer. Real time by default; a test passes a manual
+ * clock (moved by hand) to check a timing rule by advancing time instead of waiting for it.
+ */
+export interface EmulatorClock {
+  /** Monotonic time in milliseconds. */
+  now(): number;
+  /** Calls `fn` once, `delayMs` milliseconds of this clock from now; returns a handle for `clearTimer`. */
+  setTimer(fn: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** `performance.now()` and `setTimeout`. */
+export const realClock: EmulatorClock = {
+  now: () => performance.now(),
+  setTimer: (fn, delayMs) => setTimeout(fn, delayMs),
+  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export interface Task {
-  /** Due time on the `performance.now()` clock, in milliseconds. */
+  /** Due time on the scheduler's clock (`performance.now()` by default), in milliseconds. */
   readonly due: number;
   cancelled: boolean;
 }
@@ -20,11 +39,18 @@ interface Entry extends Task {
 export class Scheduler {
   private heap: Entry[] = [];
   private seq = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private armedFor = Infinity;
   private closed = false;
 
-  /** Runs `fn` at `due` (a `performance.now()` time in milliseconds) or as soon as possible after. */
+  constructor(private readonly clock: EmulatorClock = realClock) {}
+
+  /** The current time of the scheduler's clock, in milliseconds. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Runs `fn` at `due` (a {@link now} time in milliseconds) or as soon as possible after. */
   at(due: number, fn: () => void): Task {
     const entry: Entry = { due, fn, seq: this.seq++, cancelled: false };
     if (this.closed) {
@@ -36,12 +62,12 @@ export class Scheduler {
     return entry;
   }
 
-  /** Runs `fn` after `delayMs` real milliseconds. */
+  /** Runs `fn` after `delayMs` real (clock) milliseconds. */
   after(delayMs: number, fn: () => void): Task {
-    return this.at(performance.now() + Math.max(0, delayMs), fn);
+    return this.at(this.clock.now() + Math.max(0, delayMs), fn);
   }
 
-  /** Resolves after `delayMs` real milliseconds. */
+  /** Resolves after `delayMs` real (clock) milliseconds. */
   sleep(delayMs: number): Promise<void> {
     return new Promise((resolve) => this.after(delayMs, resolve));
   }
@@ -57,29 +83,29 @@ export class Scheduler {
 
   close(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
     for (const e of this.heap) e.cancelled = true;
     this.heap = [];
   }
 
   private arm(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
     this.armedFor = Infinity;
     while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
     const head = this.heap[0];
     if (!head) return;
     this.armedFor = head.due;
-    const delay = Math.max(0, head.due - performance.now());
-    this.timer = setTimeout(() => this.fire(), delay);
+    const delay = Math.max(0, head.due - this.clock.now());
+    this.timer = this.clock.setTimer(() => this.fire(), delay);
   }
 
   private fire(): void {
     this.timer = undefined;
     this.armedFor = Infinity;
     // Take everything due now (with half a millisecond of slack: setTimeout rounds to 1 ms).
-    const now = performance.now() + 0.5;
+    const now = this.clock.now() + 0.5;
     let ran = 0;
     while (this.heap.length > 0 && this.heap[0]!.due <= now) {
       const entry = this.pop()!;

@@ -61,6 +61,8 @@ export interface ClientOptions {
   maxRetries?: number;
   /** Fine-grained retry knobs (see retry.ts). */
   retry?: Partial<RetryPolicy>;
+  /** Waits `ms` milliseconds between attempts, rejecting when `signal` aborts (default: an abortable timer); tests pass one that records the delays. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** TCP/TLS connect deadline in milliseconds (default 10000). */
   connectTimeoutMs?: number;
   /** Per-request deadline for response headers in milliseconds (default 60000). */
@@ -389,7 +391,7 @@ export class InteractionsClient {
       } catch (err) {
         if (signal.aborted) throw abortReason(signal);
         if (!shouldRetry(err, attempt, spec.idempotent, policy)) throw err;
-        await sleep(retryDelayMs(err, attempt, policy), signal);
+        await (this.opts.sleep ?? sleep)(retryDelayMs(err, attempt, policy), signal);
       }
     }
   }

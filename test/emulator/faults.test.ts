@@ -4,6 +4,7 @@ import { request } from 'undici';
 import { parseFaultHeader, startEmulator, type Emulator } from '../../src/emulator';
 import { accumulate, DR, GEMINI, http, KEY, MODEL, sse, waitForStatus } from './helpers';
 import { waitFor } from '../helpers/wait';
+import { ManualClock } from '../helpers/manual-clock';
 import { KNOWN_STATUSES } from '../../src/interactions/types';
 import { InteractionsClient } from '../../src/interactions/client';
 
@@ -34,15 +35,22 @@ describe('emulator faults', () => {
   });
 
   test('stream cut after T emulated seconds ends the body without interaction.completed', async () => {
-    const slow = await startEmulator({ timeScale: 600, deepResearchDurationMs: 120_000 });
+    const clock = new ManualClock();
+    const slow = await startEmulator({ timeScale: 600, deepResearchDurationMs: 120_000, clock });
     try {
       const created = await http(slow, 'POST', GEMINI, { body: DR('cut by time') });
-      const t0 = Date.now();
-      const s = await sse(slow, 'GET', `${GEMINI}/${created.json.id}?stream=true`, { headers: { ...KEY, 'x-emulator-fault': 'cut afterSeconds=30 rawError=object' } });
-      const elapsed = Date.now() - t0;
-      assert.ok(elapsed >= 40 && elapsed < 150, `about 30 s / 600 = 50 ms, took ${elapsed}`);
+      const reading = sse(slow, 'GET', `${GEMINI}/${created.json.id}?stream=true`, { headers: { ...KEY, 'x-emulator-fault': 'cut afterSeconds=30 rawError=object' } });
+      await waitForCondition(() => slow.counters().streamsOpened === 1);
+      // 30 emulated seconds at 600x are 50 clock milliseconds after the stream opened.
+      clock.advance(49);
+      assert.equal(slow.counters().faults['cut'] ?? 0, 0, 'not cut before 30 emulated seconds');
+      clock.advance(1);
+      assert.equal(slow.counters().faults['cut'], 1, 'cut at 30 emulated seconds');
+      const s = await reading;
+      assert.ok(s.events.length > 2, 'the events of the first 30 emulated seconds were streamed');
       assert.notEqual(s.events.at(-1).event_type, 'interaction.completed');
       assert.equal(JSON.parse(s.raw[0]!).error.status, 'UNAVAILABLE');
+      assert.equal(slow.interactions()[0]!.status, 'in_progress', 'only the stream was cut, not the run');
     } finally {
       await slow.close();
     }
@@ -54,12 +62,16 @@ describe('emulator faults', () => {
     const remove = emu.addFault({ kind: 'stall', afterEvents: 2, route: 'stream', interactionId: created.json.id });
     const res = await request(`${emu.url}${GEMINI}/${created.json.id}?stream=true`, { headers: KEY });
     let text = '';
+    let ended = false;
     const reading = (async () => {
       for await (const chunk of res.body) text += chunk.toString();
-      return 'ended';
+      ended = true;
     })();
-    const outcome = await Promise.race([reading, new Promise((r) => setTimeout(() => r('stalled'), 150))]);
-    assert.equal(outcome, 'stalled');
+    // The run is over, so an unstalled stream would write its whole log and end in one go.
+    await waitForCondition(() => emu.counters().faults['stall'] === 1 && text.split('\n\n').filter(Boolean).length >= 2);
+    // A later round trip on the same server is the marker: the end would have arrived before it.
+    assert.equal((await http(emu, 'GET', `${GEMINI}/${created.json.id}`)).status, 200);
+    assert.equal(ended, false, 'the socket stays open after the stall');
     assert.equal(text.split('\n\n').filter(Boolean).length, 2);
     res.body.destroy();
     await reading.catch(() => undefined);
@@ -117,12 +129,16 @@ describe('emulator faults', () => {
   });
 
   test('GET answers 403 for T emulated seconds right after create', async () => {
-    const slow = await startEmulator({ timeScale: 600, deepResearchDurationMs: 600_000 });
+    const clock = new ManualClock();
+    const slow = await startEmulator({ timeScale: 600, deepResearchDurationMs: 600_000, clock });
     try {
       slow.addFault({ kind: 'get_not_found', status: 403, forSeconds: 30 });
       const r = await http(slow, 'POST', GEMINI, { body: DR('forbidden for a while') });
       assert.equal((await http(slow, 'GET', `${GEMINI}/${r.json.id}`)).status, 403);
-      await new Promise((res) => setTimeout(res, 70));
+      // 30 emulated seconds at 600x are 50 clock milliseconds after the create.
+      clock.advance(49);
+      assert.equal((await http(slow, 'GET', `${GEMINI}/${r.json.id}`)).status, 403, 'still forbidden at 29.4 emulated seconds');
+      clock.advance(1);
       assert.equal((await http(slow, 'GET', `${GEMINI}/${r.json.id}`)).status, 200);
     } finally {
       await slow.close();
@@ -178,12 +194,18 @@ describe('emulator faults', () => {
   });
 
   test('delay holds the response for the emulated time', async () => {
-    const slow = await startEmulator({ timeScale: 100 });
+    const clock = new ManualClock();
+    const slow = await startEmulator({ timeScale: 100, clock });
     try {
-      const t0 = Date.now();
-      const r = await http(slow, 'GET', `${GEMINI}/nope`, { headers: { ...KEY, 'x-emulator-fault': 'delay delayMs=5000' } });
-      assert.equal(r.status, 404);
-      assert.ok(Date.now() - t0 >= 45);
+      const answered = () => slow.counters().statuses['404'] ?? 0;
+      const pending = http(slow, 'GET', `${GEMINI}/nope`, { headers: { ...KEY, 'x-emulator-fault': 'delay delayMs=5000' } });
+      await waitForCondition(() => slow.counters().faults['delay'] === 1);
+      // 5 emulated seconds at 100x are 50 clock milliseconds.
+      clock.advance(49);
+      assert.equal(answered(), 0, 'held at 4.9 emulated seconds');
+      clock.advance(1);
+      await waitForCondition(() => answered() === 1);
+      assert.equal((await pending).status, 404);
     } finally {
       await slow.close();
     }

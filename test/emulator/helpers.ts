@@ -1,6 +1,7 @@
 /** Shared helpers for the emulator tests: raw HTTP over real sockets and an independent SSE reader. */
 import { request } from 'undici';
 import type { Emulator } from '../../src/emulator';
+import { waitFor } from '../helpers/wait';
 
 export const KEY = { 'x-goog-api-key': 'test-key' };
 /** The Gemini API route the SDKs use by default (v1); v1beta serves the same store. */
@@ -105,16 +106,17 @@ export function accumulate(events: any[]): any[] {
   return steps;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Polls GET until the interaction reaches one of `statuses`. */
 export async function waitForStatus(emu: Emulator, id: string, statuses: string[] = ['completed', 'failed', 'cancelled', 'requires_action'], path = GEMINI, headers = KEY): Promise<any> {
-  for (let i = 0; i < 400; i++) {
-    const r = await http(emu, 'GET', `${path}/${id}`, { headers });
-    if (r.status === 200 && statuses.includes(r.json.status)) return r.json;
-    await sleep(10);
-  }
-  throw new Error(`interaction ${id} did not reach ${statuses.join('|')}`);
+  return waitFor(
+    async () => {
+      const r = await http(emu, 'GET', `${path}/${id}`, { headers });
+      return r.status === 200 && statuses.includes(r.json.status) ? r.json : undefined;
+    },
+    `interaction ${id} to reach ${statuses.join('|')}`,
+    20_000,
+    10,
+  );
 }
 
 export const DR = (input: string, extra: Record<string, unknown> = {}) => ({

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { accumulate, DR, GEMINI, http, MODEL, sse, waitForStatus } from './helpers';
+import { waitFor } from '../helpers/wait';
 
 describe('emulator lifecycle: cancel, delete, store, chaining, tools, planning', () => {
   let emu: Emulator;
@@ -13,8 +14,9 @@ describe('emulator lifecycle: cancel, delete, store, chaining, tools, planning',
   test('cancel of a running background run ends it cancelled on its open stream', async () => {
     const created = await http(emu, 'POST', GEMINI, { body: DR('Cancel me') });
     const id = created.json.id;
+    const opened = emu.counters().streamsOpened;
     const streaming = sse(emu, 'GET', `${GEMINI}/${id}?stream=true`);
-    await new Promise((r) => setTimeout(r, 30));
+    await waitFor(() => emu.counters().streamsOpened > opened, 'the stream to open');
     const cancelled = await http(emu, 'POST', `${GEMINI}/${id}/cancel`);
     assert.equal(cancelled.status, 200);
     assert.equal(cancelled.json.status, 'cancelled');

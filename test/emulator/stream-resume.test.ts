@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { accumulate, DR, GEMINI, http, MODEL, sse, waitForStatus } from './helpers';
+import { ManualClock } from '../helpers/manual-clock';
 
 describe('emulator streams: replay, resume and accumulation', () => {
   let emu: Emulator;
@@ -103,18 +104,23 @@ describe('emulator streams: replay, resume and accumulation', () => {
   });
 
   test('a background run progresses without any stream and spreads its events over the run', async () => {
-    const slow = await startEmulator({ timeScale: 600, deepResearchDurationMs: 60_000 });
+    const clock = new ManualClock();
+    const slow = await startEmulator({ timeScale: 600, deepResearchDurationMs: 60_000, clock });
     try {
-      const t0 = Date.now();
       const created = await http(slow, 'POST', GEMINI, { body: DR('Nobody is watching') });
       assert.equal(created.json.status, 'in_progress');
-      await new Promise((r) => setTimeout(r, 40));
-      const mid = await http(slow, 'GET', `${GEMINI}/${created.json.id}`);
-      assert.equal(mid.json.status, 'in_progress');
-      const done = await waitForStatus(slow, created.json.id);
-      assert.equal(done.status, 'completed');
-      assert.ok(Date.now() - t0 >= 90, 'about duration / timeScale = 100 ms');
-      assert.ok(done.steps.length > mid.json.steps.length);
+      const get = async () => (await http(slow, 'GET', `${GEMINI}/${created.json.id}`)).json;
+      // 60 emulated seconds at 600x are 100 clock milliseconds.
+      clock.advance(50);
+      const mid = await get();
+      assert.equal(mid.status, 'in_progress');
+      assert.ok(mid.steps.length > 1, 'half way through, the run has produced steps');
+      clock.advance(49);
+      assert.equal((await get()).status, 'in_progress', 'still running at 59.4 emulated seconds');
+      clock.advance(1);
+      const done = await get();
+      assert.equal(done.status, 'completed', 'done at 60 emulated seconds');
+      assert.ok(done.steps.length > mid.steps.length);
     } finally {
       await slow.close();
     }

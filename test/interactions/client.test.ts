@@ -13,10 +13,10 @@ import {
   RateLimitError,
   RequestValidationError,
 } from '../../src/interactions/errors';
-import { parseRetryAfterMs } from '../../src/interactions/retry';
+import { parseRetryAfterMs, sleep as retrySleep } from '../../src/interactions/retry';
 import { validateCreateRequest } from '../../src/interactions/validate';
 import type { CreateInteractionRequest } from '../../src/interactions/types';
-import { delay, frame, json, sampleEvents, sseHead, startServer } from './helpers';
+import { frame, json, sampleEvents, sseHead, startServer } from './helpers';
 import { fakeApiKey } from '../helpers/fake-credentials';
 
 const KEY = fakeApiKey('SyTESTKEY_abcdefghijklmnopqrstuvw');
@@ -136,11 +136,13 @@ describe('retry policy', () => {
       if (n === 0) return json(res, 429, { error: { code: 429, message: 'slow down', status: 'RESOURCE_EXHAUSTED' } }, { 'retry-after-ms': '300' });
       json(res, 200, { id: 'x', status: 'completed' });
     });
-    const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url, retry: fastRetry });
-    const done = client.get('x');
-    await delay(150);
-    assert.equal(server.requests.length, 1, 'retry sent before Retry-After elapsed');
-    await done;
+    const waits: Array<{ ms: number; requestsSoFar: number }> = [];
+    const sleep = async (ms: number) => {
+      waits.push({ ms, requestsSoFar: server.requests.length });
+    };
+    const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url, retry: fastRetry, sleep });
+    await client.get('x');
+    assert.deepEqual(waits, [{ ms: 300, requestsSoFar: 1 }], 'one wait of the server-requested 300 ms, between the two requests');
     assert.equal(server.requests.length, 2);
     await server.close();
   });
@@ -205,13 +207,24 @@ describe('retry policy', () => {
 
   it('abort-during-backoff: the signal interrupts the retry sleep', async () => {
     const server = await startServer((_req, res) => json(res, 503, {}, { 'retry-after': '30' }));
-    const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url });
+    let backingOff!: (ms: number) => void;
+    const inBackoff = new Promise<number>((resolve) => (backingOff = resolve));
+    // The client's own abortable sleep, told to us when the client enters it.
+    let slept: Promise<unknown> = Promise.resolve('never slept');
+    const sleep = (ms: number, signal?: AbortSignal) => {
+      backingOff(ms);
+      const sleeping = retrySleep(ms, signal);
+      slept = sleeping.then(() => 'slept the whole delay', (e: unknown) => e);
+      return sleeping;
+    };
+    const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url, sleep });
     const ac = new AbortController();
     const p = client.get('x', { signal: ac.signal });
-    await delay(100);
+    assert.equal(await inBackoff, 30_000, 'backing off for the 30 s Retry-After');
     ac.abort();
     const err = await p.catch((e: unknown) => e);
     assert.ok(err instanceof AbortError);
+    assert.ok((await slept) instanceof AbortError, 'the backoff sleep itself was interrupted');
     assert.equal((err as AbortError).code, 'aborted');
     assert.equal(server.requests.length, 1);
     await server.close();

@@ -110,4 +110,3 @@ export function sampleEvents(id = 'v1_abc', opts: { withIds?: boolean; textParts
   return events;
 }
 
-export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { InteractionsClient } from '../../src/interactions/client';
 import { APITimeoutError, StreamErrorEvent, StreamProtocolError } from '../../src/interactions/errors';
 import type { InteractionEvent } from '../../src/interactions/types';
-import { delay, frame, json, sampleEvents, sseHead, startServer } from './helpers';
+import { frame, json, sampleEvents, sseHead, startServer } from './helpers';
+import { waitFor } from '../helpers/wait';
 import { fakeApiKey } from '../helpers/fake-credentials';
 
 const KEY = fakeApiKey('SyTESTKEY_abcdefghijklmnopqrstuvw');
@@ -79,7 +80,7 @@ describe('InteractionStream (one connection)', () => {
     const s = client.get('v1_b', { stream: true });
     for await (const _ of s) break;
     assert.equal(s.controller.signal.aborted, true);
-    for (let i = 0; i < 50 && server.aborted === 0; i++) await delay(10);
+    await waitFor(() => server.aborted > 0, 'the server to see the request aborted');
     assert.equal(server.aborted, 1);
     await server.close();
   });

@@ -119,10 +119,13 @@ test('follow: resumes from the heartbeat checkpoint with last_event_id and keeps
 
 test('follow: cancellation surfaces as CancelledFailure, unwrapped', async () => {
   await withStore(async (store) => {
+    let streamOpened!: () => void;
+    const opened = new Promise<void>((resolve) => (streamOpened = resolve));
     const client = {
       get: (_id: string, opts: { stream?: boolean; signal?: AbortSignal }) =>
         opts.stream
           ? (async function* () {
+              streamOpened();
               await new Promise((_, reject) => opts.signal!.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError', code: 'aborted' }))));
               yield undefined as never;
             })()
@@ -131,7 +134,9 @@ test('follow: cancellation surfaces as CancelledFailure, unwrapped', async () =>
     const acts = createActivities({ client, resultStore: store, log: silentLogger });
     const env = new MockActivityEnvironment();
     const running = env.run(acts.followInteraction, { jobId: 'j', turn: 1, interactionId: 'v1_x', options: OPTIONS });
-    setTimeout(() => env.cancel(), 50);
+    // Cancel while the activity is inside its stream, not before it got there.
+    await opened;
+    env.cancel();
     await assert.rejects(running, (err: unknown) => err instanceof CancelledFailure);
   });
 });

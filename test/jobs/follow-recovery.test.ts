@@ -83,19 +83,26 @@ test('flusher: changes are sent at most once per flush interval, a quiet run sti
   flusher.stop();
 });
 
-test('flusher: the timer sends a pending change at the flush interval, then liveness beats', async () => {
+test('flusher: the timer sends a pending change at the flush interval, then liveness beats', (t) => {
+  // Node's fake timers: setTimeout and Date move only when the test ticks them.
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
   const sent: number[] = [];
-  const t0 = Date.now();
-  const flusher = new HeartbeatFlusher({ flushMs: 40, livenessMs: 80, watchedFlushMs: 10 }, () => sent.push(Date.now() - t0));
+  const flusher = new HeartbeatFlusher({ flushMs: 40, livenessMs: 80, watchedFlushMs: 10 }, () => sent.push(Date.now()), () => Date.now());
   flusher.flush();
+  t.mock.timers.tick(10);
   flusher.mark();
-  await new Promise((r) => setTimeout(r, 300));
+  t.mock.timers.tick(29);
+  assert.deepEqual(sent, [0], 'the change at 10 ms waits for the flush interval');
+  t.mock.timers.tick(1);
+  assert.deepEqual(sent, [0, 40], 'the pending change goes out 40 ms after the last send');
+  t.mock.timers.tick(79);
+  assert.deepEqual(sent, [0, 40], 'nothing changed: no send before the liveness interval');
+  t.mock.timers.tick(1);
+  t.mock.timers.tick(80);
+  assert.deepEqual(sent, [0, 40, 120, 200], 'then a liveness beat every 80 ms');
   flusher.stop();
-  const count = sent.length;
-  await new Promise((r) => setTimeout(r, 120));
-  assert.equal(sent.length, count, 'nothing is sent after stop()');
-  assert.ok(sent.length >= 3, `start, the pending change, then liveness beats (got ${sent.length})`);
-  assert.ok(sent[1]! >= 35, `the pending change waited for the flush interval (sent at ${sent[1]} ms)`);
+  t.mock.timers.tick(1_000);
+  assert.deepEqual(sent, [0, 40, 120, 200], 'nothing is sent after stop()');
 });
 
 test('flusher: while someone watches, the faster flush applies', () => {

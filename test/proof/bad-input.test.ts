@@ -24,6 +24,7 @@ import type { JobOptions, JobRequest, JobResult } from '../../workflows/definiti
 import { getTestEnv, releaseTestEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
 import { runCli } from './helpers';
 import { fakeApiKey } from '../helpers/fake-credentials';
+import { waitFor } from '../helpers/wait';
 
 const KEY = 'bad-input-emulator-key';
 const DR_AGENT = 'deep-research-preview-04-2026';
@@ -91,11 +92,7 @@ before(async () => {
     jobId: LONG_JOB,
     options: FAST,
   });
-  const deadline = Date.now() + 60_000;
-  while (!((await jobs.state(LONG_JOB)).progress?.eventsApplied ?? 0)) {
-    if (Date.now() > deadline) throw new Error('the long job never started streaming');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(async () => (await jobs.state(LONG_JOB)).progress?.eventsApplied, 'the long job to start streaming', 60_000, 200);
 });
 
 after(async () => {
@@ -304,9 +301,16 @@ test('InteractionsClient refuses contradictory or malformed calls before sending
 });
 
 test('after the whole table: nothing was enqueued, and the long job completes undisturbed', { timeout: 120_000 }, async () => {
-  // Visibility is eventually consistent: give it time to show anything that was enqueued.
-  await new Promise((r) => setTimeout(r, 2_000));
-  assert.deepEqual(await jobs.list({ thread: BAD_THREAD }), [], 'no job exists in the refused starts\' thread');
+  // Visibility is eventually consistent. A marker job started after every refused start, in their
+  // thread (on the queue nobody polls, so it sends nothing), shows when visibility has caught up
+  // with them; then the thread must hold the marker alone.
+  const marker = `bad-input-marker-${run}`;
+  await todoJobs.start({ model: MODEL, input: 'visibility marker' } as JobRequest, { jobId: marker, thread: BAD_THREAD, options: FAST });
+  const listed = await waitFor(async () => {
+    const jobsInThread = await jobs.list({ thread: BAD_THREAD });
+    return jobsInThread.some((j) => j.jobId === marker) ? jobsInThread : undefined;
+  }, 'the marker job to show in visibility', 30_000, 100);
+  assert.deepEqual(listed.map((j) => j.jobId), [marker], 'no refused start exists in their thread, only the marker started after them');
   const { count } = await env.client.workflow.count(`TaskQueue = "${taskQueue}"`);
   assert.equal(count, 1, 'only the long job is on the task queue');
   assert.equal(emulator.counters().creates, 1, 'the emulator saw one create: the long job');

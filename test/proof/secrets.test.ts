@@ -30,6 +30,7 @@ import { stateQuery, type JobOptions, type JobRequest, type JobResult } from '..
 import { WorkerProcess } from '../../bench/lib/worker-process';
 import { CLI, filesText, runCli, textOf } from './helpers';
 import { getTestEnv, releaseTestEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
 function randomChars(n: number): string {
@@ -167,11 +168,7 @@ test('jobs with an API key and with a Vertex token: the credentials reach the AP
       await f.jobs.start(request, { jobId, options: FAST });
       f.jobIds.push(jobId);
       expected.set(jobId, expect);
-      const deadline = Date.now() + 60_000;
-      while ((emulator.counters().faults['http_error'] ?? 0) === fired) {
-        if (Date.now() > deadline) throw new Error('the leaky 400 never fired');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(() => (emulator.counters().faults['http_error'] ?? 0) > fired, 'the leaky 400 to fire', 60_000);
       remove();
     }
   }
@@ -202,13 +199,7 @@ test('jobs with an API key and with a Vertex token: the credentials reach the AP
     // Cancel the long runs once they are streaming (a heartbeat with progress exists).
     for (const f of families) {
       const id = f.jobIds.find((j) => j.includes('-cancel-'))!;
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const state = await f.jobs.state(id);
-        if (state.progress && state.progress.eventsApplied > 2) break;
-        if (Date.now() > deadline) throw new Error(`${id} never streamed`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await waitFor(async () => ((await f.jobs.state(id)).progress?.eventsApplied ?? 0) > 2, `${id} to stream`, 60_000, 200);
       collect(`${f.name} describe of the running job`, await f.jobs.handle(id).describe());
       await capture(`${f.name} JobsClient.cancel`, () => f.jobs.cancel(id, 'proof: cancelled by the secrets test'));
     }

@@ -26,6 +26,7 @@ const protoDir = dirname(require.resolve('@temporalio/proto'));
 const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as ProtoJson;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { patchProtobufRoot } = require('@temporalio/proto/lib/patch-protobuf-root') as { patchProtobufRoot<T>(root: T): T & LookupRoot };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const historyType = patchProtobufRoot(require('@temporalio/proto') as object).lookupType('temporal.api.history.v1.History');
 
 /** A fetched history as pretty-printed standard JSON. */

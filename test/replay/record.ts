@@ -8,7 +8,7 @@
  * Record from the commit that is deployed (a release tag), never from a branch with unreleased
  * workflow changes: the corpus must be what running workers actually wrote.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -301,7 +301,7 @@ function option(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const version = (require(join(packageRoot, 'package.json')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
   const outDir = option('--out') ?? join(packageRoot, 'test', 'replay', 'histories', `v${version}`);
   const only = option('--only')?.split(',');
   if (existsSync(join(outDir, 'manifest.json')) && !process.argv.includes('--force')) {

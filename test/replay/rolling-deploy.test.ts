@@ -8,11 +8,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { createJobsWorker } from '../../src/worker/create-worker';
 import { resolveVersioning, workerDeploymentOptions } from '../../src/worker/versioning';
 import type { JobRequest, JobResult } from '../../workflows/definitions';
-import { workflowBundle } from '../helpers/temporal';
+import { packageRoot, workflowBundle } from '../helpers/temporal';
 import { releaseTestEnv } from '../helpers/temporal';
 import { silentLogger } from '../../activities';
 import { FAST, jobHarness, stateOf, waitFor, type JobHarness } from '../jobs/job-harness';
@@ -186,7 +188,7 @@ test('PINNED (the opt-in alternative): running jobs stay on build A after B is c
 
 test('versioning settings: opt-in by deployment name, build id from the package version, bad values named', () => {
   assert.equal(resolveVersioning({}, {}), undefined, 'unversioned unless a deployment name is set');
-  const version = (require('../../../package.json') as { version: string }).version;
+  const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
   assert.deepEqual(resolveVersioning({}, { GEMINI_JOBS_DEPLOYMENT_NAME: 'gemini-jobs' }), { deploymentName: 'gemini-jobs', buildId: version, behavior: 'AUTO_UPGRADE' });
   assert.deepEqual(resolveVersioning({}, { GEMINI_JOBS_DEPLOYMENT_NAME: 'gj', GEMINI_JOBS_BUILD_ID: 'abc123', GEMINI_JOBS_VERSIONING_BEHAVIOR: 'pinned' }), {
     deploymentName: 'gj',

@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- page functions run in the browser, where `document` exists */
 import { packageRoot, releaseTestEnv } from '../helpers/temporal';
 import { serveHarness, waitFor } from './harness';
 import type { ServeHarness } from './harness';

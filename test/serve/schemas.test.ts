@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../helpers/temporal';
 import { DEFAULT_TASK_QUEUE, JOB_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES } from '../../workflows/definitions';
 
-const schema = (file: string) => JSON.parse(readFileSync(join(packageRoot, 'schemas', file), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const schema = (file: string) => JSON.parse(readFileSync(join(packageRoot, 'schemas', file), 'utf8')) as Record<string, any>;
 
 test('schemas/ is current: regenerating from src/contract/job.ts changes nothing', () => {
   const run = spawnSync(process.execPath, [join(packageRoot, 'scripts', 'gen-schemas.mjs'), '--check'], { cwd: packageRoot, encoding: 'utf8' });
@@ -21,7 +21,7 @@ test('the contract names the workflow type, task queue, handlers and search attr
   const contract = schema('job-contract.json');
   assert.equal(contract.workflowType, JOB_WORKFLOW_TYPE);
   assert.equal(contract.defaultTaskQueue, DEFAULT_TASK_QUEUE);
-  assert.deepEqual(Object.values(contract.searchAttributes).map((a: any) => a.name).sort(), Object.values(SEARCH_ATTRIBUTE_NAMES).sort()); // eslint-disable-line @typescript-eslint/no-explicit-any
+  assert.deepEqual(Object.values(contract.searchAttributes).map((a: any) => a.name).sort(), Object.values(SEARCH_ATTRIBUTE_NAMES).sort());
   assert.equal(contract.handlers.state.kind, 'query');
   assert.equal(contract.handlers.cancel.kind, 'signal');
   assert.equal(contract.handlers.followUp.kind, 'update');

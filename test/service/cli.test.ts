@@ -12,7 +12,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { freePort } from '../../src/dev/temporal-server';
 import { COMMAND_NAMES } from '../../src/cli/run';
 import { releaseTestEnv } from '../helpers/temporal';
-import { CLI, DR_AGENT, runCli, serviceHarness } from './harness';
+import { CLI, DR_AGENT, runCli, serviceHarness, waitFor } from './harness';
 import type { ServiceHarness } from './harness';
 
 let h: ServiceHarness;
@@ -152,13 +152,17 @@ test('follow-up --json and list --json by thread', async () => {
   assert.match(approve.stderr, /approvePlan rejected/);
   await runCli(['cancel', jobId], env);
 
-  let listed: Array<{ jobId: string; thread: string }> = [];
-  for (let i = 0; i < 40 && listed.length === 0; i++) {
-    const list = await runCli(['list', '--thread', thread, '--json'], env);
-    assert.equal(list.code, 0, list.stderr);
-    listed = JSON.parse(list.stdout);
-    if (listed.length === 0) await new Promise((r) => setTimeout(r, 250));
-  }
+  const listed = await waitFor(
+    async () => {
+      const list = await runCli(['list', '--thread', thread, '--json'], env);
+      assert.equal(list.code, 0, list.stderr);
+      const jobs = JSON.parse(list.stdout) as Array<{ jobId: string; thread: string }>;
+      return jobs.length > 0 ? jobs : undefined;
+    },
+    'the job to show in the thread list',
+    20_000,
+    250,
+  );
   assert.deepEqual(listed.map((j) => [j.jobId, j.thread]), [[jobId, thread]]);
 });
 
