@@ -5,6 +5,38 @@
  */
 export * from './interactions';
 export { JobsClient, JobNotFoundError, JobQueryError, JobWaitTimeoutError } from './jobs/jobs-client';
+// Issue 11: the one error tree (base class, codes, every catchable class); see docs/errors.md.
+export type {
+  ErrorCode,
+  JobsErrorCode,
+  InteractionsErrorCode,
+  ReportErrorCode,
+  CredentialsErrorCode,
+  TemporalErrorCode,
+  DevErrorCode,
+  CliErrorCode,
+} from './contract/error-codes';
+export { GeminiJobsError, ConfigError, isGeminiJobsError, codeOf } from './common/errors';
+export type { CommonErrorCode, ErrorJSON } from './common/errors';
+export {
+  InvalidJobIdError,
+  InvalidThreadKeyError,
+  InvalidListFilterError,
+  SearchAttributesMissingError,
+} from './jobs/errors';
+export { isJobErrorCode, normalizeJobError, KNOWN_JOB_ERROR_CODES } from './contract/job-error-codes';
+export type { JobErrorCode, JobOwnErrorCode, UpstreamJobErrorCode } from './contract/job-error-codes';
+export { DevServerStartError, TemporalCliNotFoundError } from './dev/temporal-server';
+export { MetricsConfigError } from './telemetry/prometheus';
+export { TracingConfigError } from './telemetry/tracing-settings';
+export { VersioningConfigError } from './worker/versioning';
+export { QuotaConfigError } from './worker/quota-settings';
+export { ServeConfigError } from './serve/auth';
+export { HttpError, STATUS_OF_CODE } from './serve/errors';
+export type { ServeErrorCode, HttpErrorCode } from './serve/errors';
+export { WebhookConfigError } from './webhooks/env';
+export { UsageError, EXIT, EXIT_CODE_OF, exitCodeForError } from './cli/exit-codes';
+export type { ExitCode } from './cli/exit-codes';
 export type {
   JobsClientOptions,
   JobsConnectOptions,

@@ -5,7 +5,8 @@
 import { parseCommand } from './args';
 import type { OptionSpec } from './args';
 import type { CliIO, CommandContext } from './context';
-import { EXIT, UsageError } from './exit-codes';
+import { EXIT, EXIT_CODE_OF, UsageError, exitCodeForError } from './exit-codes';
+import { codeOf, isGeminiJobsError } from '../common/errors';
 import type { ExitCode } from './exit-codes';
 import { COMMAND_HELP, MAIN_HELP } from './help';
 import {
@@ -75,24 +76,38 @@ function version(): string {
   }
 }
 
-/** The error's stable code, message and exit code. */
+/** gRPC status UNAVAILABLE (a numeric `code` on `@temporalio/client`'s gRPC errors): the frontend cannot be reached. */
+const GRPC_UNAVAILABLE = 14;
+/** Socket errors (Node's `code`) that mean the server was not reached. */
+const UNREACHABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT']);
+
+/**
+ * True when an error from outside the package's tree (a lazily connected Temporal client) says the
+ * server was not reached: gRPC UNAVAILABLE or a socket error code on the error or its causes.
+ * Decided by codes only, never by the message text.
+ */
+function isUnreachable(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === GRPC_UNAVAILABLE || (typeof code === 'string' && UNREACHABLE_SOCKET_CODES.has(code))) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * The error's stable code, message and exit code, from the code alone (`EXIT_CODE_OF`). Errors
+ * from outside the tree keep their own string `code` (or their name) and exit 1, unless they say
+ * Temporal was unreachable (exit 3).
+ */
 export function classifyError(err: unknown): { exit: ExitCode; code: string; message: string } {
-  const e = err as { code?: unknown; name?: string; message?: string; cause?: unknown; field?: unknown };
-  const message = e?.message ?? String(err);
-  const code = typeof e?.code === 'string' ? e.code : e?.name ?? 'error';
-  if (err instanceof UsageError) return { exit: EXIT.USAGE, code: 'usage', message };
-  if (code === 'temporal_connection') return { exit: EXIT.CONNECTION, code, message };
-  // Job validation (validateJobInput), job ids, bad worker settings, missing credentials: fix the input.
-  if (code === 'invalid_request' || code === 'invalid_job' || code === 'invalid_config' || code === 'missing_credentials') {
-    return { exit: EXIT.USAGE, code, message };
-  }
-  if (code === 'temporal_cli_not_found' || code === 'dev_data_locked') return { exit: EXIT.USAGE, code, message };
-  // gRPC UNAVAILABLE / DEADLINE_EXCEEDED from a lazily connected client.
-  const grpc = (e?.cause as { code?: unknown } | undefined)?.code ?? e?.code;
-  if (grpc === 14 || /\b(UNAVAILABLE|ECONNREFUSED)\b/.test(message) || /Failed to connect|connection refused/i.test(message)) {
-    return { exit: EXIT.CONNECTION, code: 'temporal_connection', message };
-  }
-  return { exit: EXIT.JOB_FAILED, code, message };
+  const message = (err as { message?: unknown } | null | undefined)?.message;
+  const text = typeof message === 'string' ? message : String(err);
+  const code = codeOf(err);
+  if (isGeminiJobsError(err) || (code !== undefined && Object.hasOwn(EXIT_CODE_OF, code))) return { exit: exitCodeForError(code), code: code!, message: text };
+  if (isUnreachable(err)) return { exit: EXIT.CONNECTION, code: 'temporal_connection', message: text };
+  return { exit: EXIT.JOB_FAILED, code: code ?? (err as { name?: string } | null | undefined)?.name ?? 'error', message: text };
 }
 
 /** Runs the CLI; resolves with the exit code (never throws). */

@@ -9,3 +9,5 @@ export * from './status';
 export * from './follow';
 export * from './budget';
 export * from './usage';
+export * from './job-error-codes';
+export * from './error-codes';

@@ -7,6 +7,7 @@
  */
 import type { AgentCreateRequest, ModelCreateRequest, Usage } from '../interactions/types';
 import type { BudgetExceeded, BudgetSpent, JobBudget } from './budget';
+import type { JobErrorCode } from './job-error-codes';
 
 export type { BudgetExceeded, BudgetSpent, JobBudget } from './budget';
 
@@ -132,10 +133,16 @@ export interface PendingPlan {
 }
 
 export interface JobError {
-  /** Stable code from the client's error tree (e.g. `bad_request`, `not_found`) or the job (`deadline_exceeded`). */
-  code: string;
+  /**
+   * Stable code from the client's error tree (e.g. `bad_request`, `not_found`), the job
+   * (`deadline_exceeded`) or the interaction (`upstream_failed`); see docs/errors.md. A code this
+   * version does not know is read as `unknown`, with the original in `rawCode`.
+   */
+  code: JobErrorCode;
   message: string;
   retryable?: boolean;
+  /** The stored code when `code` is `unknown` (written by another version of the worker). */
+  rawCode?: string;
 }
 
 /** Live progress of a turn: cheap to compute, small, never the report itself. */

@@ -7,17 +7,17 @@
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { GeminiJobsError } from '../common/errors';
 
 /** Another live process holds the data directory. */
-export class DataDirLockedError extends Error {
-  readonly code = 'dev_data_locked';
+export class DataDirLockedError extends GeminiJobsError<'dev_data_locked'> {
   constructor(readonly lockPath: string, readonly holder: LockOwner) {
     super(
+      'dev_data_locked',
       `Another dev stack is using ${lockPath.replace(/\.lock$/, '')}: process ${holder.pid} (started ${holder.startedAt}` +
         `${holder.address ? `, Temporal at ${holder.address}` : ''}). Stop it (kill ${holder.pid}, or Ctrl-C in its terminal), ` +
         `use it (export TEMPORAL_ADDRESS=${holder.address ?? '<its address>'}), or start another stack with --db-file <other path>.`,
     );
-    this.name = 'DataDirLockedError';
   }
 }
 

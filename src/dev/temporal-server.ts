@@ -12,15 +12,21 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { pathToFileURL } from 'node:url';
 import { sleep } from '../common/sleep';
+import { GeminiJobsError } from '../common/errors';
 
 const BINARY = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
 
 /** No usable Temporal CLI binary was found. */
-export class TemporalCliNotFoundError extends Error {
-  readonly code = 'temporal_cli_not_found';
+export class TemporalCliNotFoundError extends GeminiJobsError<'temporal_cli_not_found'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'TemporalCliNotFoundError';
+    super('temporal_cli_not_found', message);
+  }
+}
+
+/** `temporal server start-dev` did not come up (no free port, it exited, or it was not ready in time); the message has its last output. */
+export class DevServerStartError extends GeminiJobsError<'dev_server_failed'> {
+  constructor(message: string) {
+    super('dev_server_failed', message);
   }
 }
 
@@ -78,7 +84,7 @@ export async function freePort(preferred: number | undefined, host = '127.0.0.1'
     if (got !== undefined) return got;
   }
   const any = await tryListen(0);
-  if (any === undefined) throw new Error(`no free TCP port on ${host}`);
+  if (any === undefined) throw new DevServerStartError(`no free TCP port on ${host}`);
   return any;
 }
 
@@ -195,14 +201,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   for (;;) {
     if (exited) {
-      throw new Error(
+      throw new DevServerStartError(
         `temporal server start-dev exited (code ${exited.code ?? exited.signal}) before it was ready:\n${recent.join('\n')}`,
       );
     }
     if ((await portOpen(ip, port)) && (await namespaceReady(`${ip}:${port}`, namespace))) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`temporal server start-dev did not open ${ip}:${port} in time:\n${recent.join('\n')}`);
+      throw new DevServerStartError(`temporal server start-dev did not open ${ip}:${port} in time:\n${recent.join('\n')}`);
     }
     await sleep(100);
   }

@@ -9,7 +9,8 @@
  * No Temporal is involved: this is the wire client alone.
  */
 import { NotFoundError } from '../interactions/errors';
-import { geminiBackend, interactionsClientFromEnv, MISSING_GEMINI_CREDENTIALS, withoutEmpty } from '../interactions/gemini-env';
+import { geminiBackend, interactionsClientFromEnv, MISSING_GEMINI_CREDENTIALS, MissingCredentialsError, withoutEmpty } from '../interactions/gemini-env';
+import { ConfigError } from '../common/errors';
 import { cancelProbe } from './cancel-probe';
 import { ProbeContext, describeError, type ProbeSettings } from './context';
 import { modelTurnProbes } from './model-probe';
@@ -49,16 +50,8 @@ export interface DoctorOptions {
   signal?: AbortSignal;
 }
 
-/** Thrown for a usage or configuration problem (CLI exit code 2). */
-export class DoctorConfigError extends Error {
-  constructor(
-    readonly code: 'missing_credentials' | 'invalid_config',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DoctorConfigError';
-  }
-}
+/** The worker's Gemini settings are unusable (CLI exit code 2). No credentials at all is `MissingCredentialsError`. */
+export class DoctorConfigError extends ConfigError {}
 
 const ORDER = ['credentials', 'route', 'quota-project', 'model.create', 'model.stream', 'model.get', 'model.delete', 'resume', 'cancel', 'planning', 'planning.plan', 'planning.refine', 'planning.execute', 'webhook', 'unknown'];
 
@@ -66,14 +59,14 @@ const ORDER = ['credentials', 'route', 'quota-project', 'model.create', 'model.s
 export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const env = withoutEmpty(opts.env);
   const backend = geminiBackend(env);
-  if (!backend) throw new DoctorConfigError('missing_credentials', MISSING_GEMINI_CREDENTIALS);
+  if (!backend) throw new MissingCredentialsError(MISSING_GEMINI_CREDENTIALS);
   const wire = new WireRecorder(opts.recordDir !== undefined);
   let client;
   try {
     client = await interactionsClientFromEnv(env, { dispatcher: wire.dispatcher });
   } catch (err) {
     await wire.close();
-    throw new DoctorConfigError('invalid_config', `the worker's Gemini settings are unusable: ${(err as Error).message}`);
+    throw new DoctorConfigError(`the worker's Gemini settings are unusable: ${(err as Error).message}`, { cause: err });
   }
   const settings: ProbeSettings = {
     model: opts.model ?? DEFAULT_DOCTOR_MODEL,

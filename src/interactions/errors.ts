@@ -5,7 +5,11 @@
  * getter that says whether repeating the same request may succeed. Messages name the route that
  * was used (gemini / vertex / express, and the host) and never contain a credential: anything that
  * looks like an API key or token is redacted before it reaches a message.
+ *
+ * The tree hangs under the package's base class `GeminiJobsError` (src/common/errors.ts); the
+ * class names and code strings below are public and never change.
  */
+import { GeminiJobsError } from '../common/errors';
 
 /** Which backend family a request went to, and the host it was sent to. */
 export interface RouteInfo {
@@ -14,22 +18,9 @@ export interface RouteInfo {
   host: string;
 }
 
-export type InteractionsErrorCode =
-  | 'bad_request'
-  | 'unauthenticated'
-  | 'permission_denied'
-  | 'not_found'
-  | 'conflict'
-  | 'unprocessable'
-  | 'rate_limited'
-  | 'server_error'
-  | 'api_error'
-  | 'connection_error'
-  | 'timeout'
-  | 'stream_truncated'
-  | 'stream_error'
-  | 'invalid_request'
-  | 'aborted';
+// The code union lives with the wire types, so the job contract can name it without the client.
+import type { InteractionsErrorCode } from './types';
+export type { InteractionsErrorCode } from './types';
 
 export interface ErrorContext {
   route?: RouteInfo;
@@ -51,16 +42,13 @@ function routeSuffix(ctx: ErrorContext): string {
 }
 
 /** Base class of every error thrown by the Interactions client. */
-export class InteractionsError extends Error {
-  readonly code: InteractionsErrorCode | (string & {});
+export class InteractionsError extends GeminiJobsError<InteractionsErrorCode> {
   readonly route: RouteInfo | undefined;
   interactionId: string | undefined;
   lastEventId: string | undefined;
 
-  constructor(code: InteractionsErrorCode | (string & {}), message: string, ctx: ErrorContext = {}) {
-    super(redact(message + routeSuffix(ctx)), ctx.cause !== undefined ? { cause: ctx.cause } : undefined);
-    this.name = new.target.name;
-    this.code = code;
+  constructor(code: InteractionsErrorCode, message: string, ctx: ErrorContext = {}) {
+    super(code, redact(message + routeSuffix(ctx)), ctx.cause !== undefined ? { cause: ctx.cause } : undefined);
     this.route = ctx.route;
     this.interactionId = ctx.interactionId;
     this.lastEventId = ctx.lastEventId;
@@ -69,6 +57,10 @@ export class InteractionsError extends Error {
   /** Whether repeating the same request may succeed. */
   get retryable(): boolean {
     return false;
+  }
+
+  protected override jsonFields(): Record<string, unknown> {
+    return { retryable: this.retryable, route: this.route, interactionId: this.interactionId, lastEventId: this.lastEventId };
   }
 }
 
@@ -95,7 +87,7 @@ export class APIStatusError extends InteractionsError {
   readonly retryAfterMs: number | undefined;
   readonly body: unknown;
 
-  constructor(code: InteractionsErrorCode | (string & {}), init: APIStatusErrorInit) {
+  constructor(code: InteractionsErrorCode, init: APIStatusErrorInit) {
     const head = `${init.status}${init.googleStatus ? ` ${init.googleStatus}` : ''}`;
     const msg = init.upstreamMessage ? `: ${init.upstreamMessage}` : '';
     const op = init.operation ? ` (${init.operation}${init.requestId ? `, request id ${init.requestId}` : ''})` : '';
@@ -109,6 +101,11 @@ export class APIStatusError extends InteractionsError {
 
   override get retryable(): boolean {
     return this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+
+  // The parsed body stays out: it is the upstream's text, redacted only for the patterns we know.
+  protected override jsonFields(): Record<string, unknown> {
+    return { ...super.jsonFields(), status: this.status, googleStatus: this.googleStatus, requestId: this.requestId, retryAfterMs: this.retryAfterMs };
   }
 }
 
@@ -178,6 +175,9 @@ export class APIConnectionError extends InteractionsError {
     super('connection_error', message, ctx);
     this.beforeSend = ctx.beforeSend ?? false;
   }
+  protected override jsonFields(): Record<string, unknown> {
+    return { ...super.jsonFields(), beforeSend: this.beforeSend };
+  }
   override get retryable(): boolean {
     return true;
   }
@@ -194,6 +194,9 @@ export class APITimeoutError extends InteractionsError {
     super('timeout', `Interactions API ${phase} timeout${timeoutMs !== undefined ? ` after ${timeoutMs} ms` : ''}`, ctx);
     this.phase = phase;
     this.timeoutMs = timeoutMs;
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { ...super.jsonFields(), phase: this.phase, timeoutMs: this.timeoutMs };
   }
   override get retryable(): boolean {
     return true;
@@ -236,6 +239,10 @@ export class StreamErrorEvent extends InteractionsError {
     this.upstreamCode = upstreamCode;
     this.error = error;
   }
+  // `error` (the raw upstream object) stays out of JSON; its message is already in ours, redacted.
+  protected override jsonFields(): Record<string, unknown> {
+    return { ...super.jsonFields(), googleStatus: this.googleStatus, upstreamCode: this.upstreamCode };
+  }
   override get retryable(): boolean {
     if (this.googleStatus) return RETRYABLE_GOOGLE_STATUSES.has(this.googleStatus);
     const c = this.upstreamCode;
@@ -251,6 +258,9 @@ export class RequestValidationError extends InteractionsError {
     super('invalid_request', `${problem}: ${fix}`);
     this.field = field;
     this.fix = fix;
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { ...super.jsonFields(), field: this.field, fix: this.fix };
   }
 }
 

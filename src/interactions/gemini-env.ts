@@ -4,6 +4,7 @@
  * the CLI (optional API fallback for reports). The client itself is `InteractionsClient.fromEnv()`.
  */
 import { InteractionsClient, type ClientOptions } from './client';
+import { GeminiJobsError } from '../common/errors';
 
 export type GeminiBackend =
   /** GEMINI_JOBS_BASE_URL points at an emulator or a proxy. */
@@ -44,6 +45,13 @@ export const MISSING_GEMINI_CREDENTIALS =
   'Credentials) for Vertex AI, or GEMINI_JOBS_BASE_URL=<url> to use a local emulator (`gemini-jobs emulator`). ' +
   'Credentials are never part of job input.';
 
+/** The Gemini environment has nothing to call (no credentials, no emulator URL). */
+export class MissingCredentialsError extends GeminiJobsError<'missing_credentials'> {
+  constructor(message: string = MISSING_GEMINI_CREDENTIALS) {
+    super('missing_credentials', message);
+  }
+}
+
 /** What is missing in this environment: the Vertex-specific fix when Vertex was asked for. */
 export function missingCredentialsMessage(env: NodeJS.ProcessEnv = process.env): string {
   if (truthy(env.GOOGLE_GENAI_USE_VERTEXAI)) {
@@ -74,7 +82,7 @@ export const EMULATOR_PLACEHOLDER_KEY = 'emulator-placeholder-key';
  */
 export async function interactionsClientFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: ClientOptions = {}): Promise<InteractionsClient> {
   const backend = geminiBackend(env);
-  if (!backend) throw Object.assign(new Error(missingCredentialsMessage(env)), { code: 'missing_credentials' });
+  if (!backend) throw new MissingCredentialsError(missingCredentialsMessage(env));
   const clean = withoutEmpty(env);
   const needsPlaceholder = backend === 'base-url' && !clean.GEMINI_API_KEY && !clean.GOOGLE_API_KEY && !truthy(clean.GOOGLE_GENAI_USE_VERTEXAI);
   return InteractionsClient.fromEnv(clean, needsPlaceholder ? { apiKey: EMULATOR_PLACEHOLDER_KEY, ...overrides } : overrides);

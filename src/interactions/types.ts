@@ -10,6 +10,24 @@
  * No runtime code lives here except the status helpers and the narrowing guards.
  */
 
+/** The stable `code` of every error the Interactions client throws (src/interactions/errors.ts). */
+export type InteractionsErrorCode =
+  | 'bad_request'
+  | 'unauthenticated'
+  | 'permission_denied'
+  | 'not_found'
+  | 'conflict'
+  | 'unprocessable'
+  | 'rate_limited'
+  | 'server_error'
+  | 'api_error'
+  | 'connection_error'
+  | 'timeout'
+  | 'stream_truncated'
+  | 'stream_error'
+  | 'invalid_request'
+  | 'aborted';
+
 /** An open string enum: the listed values plus any string the API adds later. */
 export type OpenEnum<T extends string> = T | (string & {});
 

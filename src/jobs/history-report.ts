@@ -7,13 +7,12 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { ReportRef } from '../contract';
+import { GeminiJobsError } from '../common/errors';
 
 /** Why an inline report could not be read (for messages that say where we looked). */
-export class InlineReportError extends Error {
-  readonly code = 'report_unreadable';
+export class InlineReportError extends GeminiJobsError<'report_unreadable'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'InlineReportError';
+    super('report_unreadable', message, options);
   }
 }
 

@@ -3,6 +3,9 @@
  * retries of the same request (pass your own to make `start` idempotent) and safe to log.
  */
 import { randomUUID } from 'node:crypto';
+import { InvalidJobIdError, InvalidThreadKeyError } from './errors';
+
+export { InvalidJobIdError, InvalidThreadKeyError } from './errors';
 
 /** Upper bound Temporal accepts comfortably for a workflow id (the server limit is 1,000 bytes). */
 export const MAX_JOB_ID_LENGTH = 200;
@@ -10,15 +13,6 @@ export const MAX_JOB_ID_LENGTH = 200;
 /** A new random, readable job id: `job_<uuid>`. */
 export function newJobId(): string {
   return `job_${randomUUID()}`;
-}
-
-/** A job id that cannot be used; `code` is `invalid_request` like other input errors. */
-export class InvalidJobIdError extends TypeError {
-  readonly code = 'invalid_request';
-  constructor(readonly field: string, message: string) {
-    super(`${field} ${message}`);
-    this.name = 'InvalidJobIdError';
-  }
 }
 
 /** Throws `InvalidJobIdError` when `jobId` is empty, too long or holds whitespace or control characters. */
@@ -32,11 +26,11 @@ export function assertJobId(jobId: unknown, field = 'jobId'): asserts jobId is s
 export const MAX_THREAD_LENGTH = 255;
 
 /**
- * Throws `InvalidJobIdError` for a thread key that visibility queries cannot match exactly:
+ * Throws `InvalidThreadKeyError` for a thread key that visibility queries cannot match exactly:
  * empty, too long, or holding `"`, `\` or control characters (the list filter cannot express them).
  */
 export function assertThreadKey(thread: unknown, field = 'thread'): asserts thread is string {
-  if (typeof thread !== 'string' || thread.length === 0) throw new InvalidJobIdError(field, 'must be a non-empty string');
-  if (thread.length > MAX_THREAD_LENGTH) throw new InvalidJobIdError(field, `must be at most ${MAX_THREAD_LENGTH} characters`);
-  if (/["\\\u0000-\u001f\u007f]/.test(thread)) throw new InvalidJobIdError(field, 'must not contain double quotes, backslashes or control characters');
+  if (typeof thread !== 'string' || thread.length === 0) throw new InvalidThreadKeyError(field, 'must be a non-empty string');
+  if (thread.length > MAX_THREAD_LENGTH) throw new InvalidThreadKeyError(field, `must be at most ${MAX_THREAD_LENGTH} characters`);
+  if (/["\\\u0000-\u001f\u007f]/.test(thread)) throw new InvalidThreadKeyError(field, 'must not contain double quotes, backslashes or control characters');
 }

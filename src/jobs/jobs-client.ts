@@ -17,6 +17,7 @@ import { backoffMs } from '../common/backoff';
 import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import { JOB_RESULT_MEMO, JOB_WORKFLOW_TYPE } from '../contract';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   approvePlanUpdate,
   refreshProgressUpdate,
@@ -56,6 +57,16 @@ import { readInlineReport } from './history-report';
 import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, createResultStoreFromEnv, describeLocation } from '../results/result-store';
 import type { ResultStore } from '../results/result-store';
 import { JobValidationError, validateJobInput } from './validate-job';
+import {
+  JobClosedError,
+  JobNotFoundError,
+  JobQueryError,
+  JobUpdateRejectedError,
+  JobWaitTimeoutError,
+  SearchAttributesMissingError,
+  updateFailureReason,
+} from './errors';
+import { normalizeJobError } from '../contract/job-error-codes';
 import { isSettledTurnStatus, watchEvents } from './watch';
 import { holdWatchLease, type HeldWatchLease } from './watch-lease';
 import type { JobEvent, JobSnapshot, WatchOptions } from './watch';
@@ -64,57 +75,7 @@ import { pause } from '../common/sleep';
 export type { JobEvent, WatchOptions } from './watch';
 export type { JobListFilter } from './list-query';
 
-/** A job id that no workflow execution has. */
-export class JobNotFoundError extends Error {
-  readonly code = 'job_not_found';
-  constructor(readonly jobId: string, options?: { cause?: unknown }) {
-    super(`No job with id ${jobId}`, options);
-    this.name = 'JobNotFoundError';
-  }
-}
-
-/** A wait for a job (result with `wait`) that ran out of time or was aborted. */
-export class JobWaitTimeoutError extends Error {
-  readonly code = 'wait_timeout';
-  constructor(readonly jobId: string, message: string) {
-    super(message);
-    this.name = 'JobWaitTimeoutError';
-  }
-}
-
-/** A running job whose state query got no answer: usually no worker polls its task queue. */
-export class JobQueryError extends Error {
-  readonly code = 'query_failed';
-  constructor(readonly jobId: string, readonly taskQueue: string, timeoutMs: number, cause: unknown) {
-    super(
-      `No answer to the state query of job ${jobId} within ${timeoutMs} ms: is a worker running on task queue ${taskQueue}? (${(cause as Error)?.message ?? String(cause)})`,
-      { cause },
-    );
-    this.name = 'JobQueryError';
-  }
-}
-
-/** A follow-up or plan approval sent to a job that has ended: it accepts no more turns. */
-export class JobClosedError extends Error {
-  readonly code = 'job_closed';
-  constructor(readonly jobId: string, readonly status: string, options?: { cause?: unknown }) {
-    super(
-      `Job ${jobId} has ended (${status}) and accepts no more turns. Start a new job instead ` +
-        `(gemini-jobs start --thread <key> "…" to group it with this one).`,
-      options,
-    );
-    this.name = 'JobClosedError';
-  }
-}
-
-/** A follow-up or plan approval the job's workflow refused; `message` is the workflow's reason. */
-export class JobUpdateRejectedError extends Error {
-  readonly code = 'update_rejected';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'JobUpdateRejectedError';
-  }
-}
+export { JobClosedError, JobNotFoundError, JobQueryError, JobUpdateRejectedError, JobWaitTimeoutError, SearchAttributesMissingError } from './errors';
 
 /** Who polls a task queue (from describeTaskQueue). */
 export interface TaskQueuePollers {
@@ -247,6 +208,17 @@ const WORKFLOW_STATUS_TO_JOB: Record<string, JobStatus> = {
   FAILED: 'failed',
   TERMINATED: 'failed',
 };
+
+/**
+ * Histories written by other worker versions may hold error codes this version does not know:
+ * they are read as `unknown`, the original kept in `rawCode` (see src/contract/job-error-codes.ts).
+ */
+function withKnownErrorCodes(state: JobState): JobState {
+  const turns = Array.isArray(state.turns) ? state.turns.map((t) => (t?.error ? { ...t, error: normalizeJobError(t.error) } : t)) : state.turns;
+  const out: JobState = { ...state, turns };
+  if (state.error) out.error = normalizeJobError(state.error);
+  return out;
+}
 
 /** Longest question kept in the start memo for listings, in characters. */
 const MEMO_QUESTION_CHARS = 200;
@@ -421,15 +393,7 @@ export class JobsClient {
         .filter(Boolean)
         .join(': ');
       if (/search attribute/i.test(message)) {
-        throw Object.assign(
-          new Error(
-            `${message}. Register the job search attributes in namespace ${this.client.options.namespace} first: ` +
-              'temporal operator search-attribute create --name GeminiJobStatus --type Keyword (and GeminiJobAgent, ' +
-              'GeminiJobThread). `gemini-jobs dev` and docker-compose.yml do this for you.',
-            { cause: err },
-          ),
-          { code: 'search_attributes_missing' },
-        );
+        throw new SearchAttributesMissingError(this.client.options.namespace, message, { cause: err });
       }
       throw err;
     }
@@ -454,14 +418,14 @@ export class JobsClient {
         if (err instanceof WorkflowNotFoundError) throw new JobNotFoundError(jobId, { cause: err });
         throw new JobQueryError(jobId, description.taskQueue, this.queryTimeoutMs, err);
       }
-      const merged = withElapsed(mergeLiveState(state, description), Date.now());
+      const merged = withKnownErrorCodes(withElapsed(mergeLiveState(state, description), Date.now()));
       if (merged.phase === 'queued' && merged.admission?.key) await this.refreshAdmission(merged);
       return { state: merged, closed: false, description };
     }
     const memoResult = (description.memo as Record<string, unknown> | undefined)?.[JOB_RESULT_MEMO] as JobResult | undefined;
     if (status === 'COMPLETED' || (status === 'CANCELLED' && memoResult && Array.isArray(memoResult.turns))) {
       const result = status === 'COMPLETED' ? ((await handle.result()) as JobResult) : memoResult!;
-      return { state: withElapsed(stateFromResult(jobId, result, description), (description.closeTime ?? new Date()).getTime()), closed: true, description };
+      return { state: withKnownErrorCodes(withElapsed(stateFromResult(jobId, result, description), (description.closeTime ?? new Date()).getTime())), closed: true, description };
     }
     // Failed, terminated, cancelled or timed out at the Temporal level: the last known state if a
     // worker can answer a query quickly, else what describe() knows.
@@ -481,9 +445,9 @@ export class JobsClient {
       startedAt: description.startTime.toISOString(),
       elapsedMs: Math.max(0, (description.closeTime ?? new Date()).getTime() - description.startTime.getTime()),
     };
-    const closedState: JobState = { ...base, phase: 'done' };
+    const closedState: JobState = withKnownErrorCodes({ ...base, phase: 'done' });
     if (!isSettledTurnStatus(closedState.status) || closedState.status === 'requires_action') closedState.status = jobStatus;
-    closedState.error ??= { code: `workflow_${status.toLowerCase()}`, message: `The job workflow ended ${status.toLowerCase()}` };
+    closedState.error ??= normalizeJobError({ code: `workflow_${status.toLowerCase()}`, message: `The job workflow ended ${status.toLowerCase()}` });
     return { state: withElapsed(closedState, (description.closeTime ?? new Date()).getTime()), closed: true, description };
   }
 
@@ -691,8 +655,10 @@ export class JobsClient {
         throw new JobNotFoundError(jobId, { cause: err });
       }
       // A rejected update carries the workflow's reason as its cause: surface that message.
+      // A validator's refusal arrives as a plain `Error` type; a turn that could not start carries its job error code.
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof Error) {
-        throw new JobUpdateRejectedError(err.cause.message, { cause: err });
+        const reason = updateFailureReason(err.cause instanceof ApplicationFailure ? err.cause.type : undefined);
+        throw new JobUpdateRejectedError(err.cause.message, { cause: err, ...(reason !== undefined ? { reason } : {}) });
       }
       throw err;
     }

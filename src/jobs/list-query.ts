@@ -3,6 +3,7 @@
  * here, never concatenated by callers: a thread or agent name comes from users.
  */
 import { JOB_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES } from '../contract';
+import { InvalidListFilterError } from './errors';
 
 export interface JobListFilter {
   /** Job status (search attribute GeminiJobStatus), e.g. `running`, `completed`. One value or any of several. */
@@ -22,9 +23,7 @@ export interface JobListFilter {
 export function quoteVisibilityValue(value: string): string {
   if (typeof value !== 'string') throw new TypeError('visibility query values must be strings');
   if (/["\\\u0000-\u001f\u007f]/.test(value)) {
-    throw Object.assign(new TypeError(`list filter value ${JSON.stringify(value)} must not contain double quotes, backslashes or control characters`), {
-      code: 'invalid_request',
-    });
+    throw new InvalidListFilterError(`list filter value ${JSON.stringify(value)} must not contain double quotes, backslashes or control characters`);
   }
   return `'${value.replace(/'/g, "''")}'`;
 }

@@ -11,17 +11,19 @@ import type { CreateInteractionRequest } from '../interactions/types';
 import type { JobInput, JobOptions } from '../contract';
 import { findSecrets } from '../common/redact';
 import { budgetProblem } from '../contract/budget';
+import { GeminiJobsError } from '../common/errors';
 
 /** A job the jobs client refuses to enqueue. `field` is a path such as `options.deadlineMs`. */
-export class JobValidationError extends Error {
-  readonly code = 'invalid_job';
+export class JobValidationError extends GeminiJobsError<'invalid_job'> {
   constructor(
     readonly field: string,
     readonly problem: string,
     readonly fix: string,
   ) {
-    super(`${field}: ${problem}. ${fix}`);
-    this.name = 'JobValidationError';
+    super('invalid_job', `${field}: ${problem}. ${fix}`);
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { field: this.field, problem: this.problem, fix: this.fix };
   }
 }
 

@@ -12,6 +12,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { ReportRef } from '../contract';
+import { ConfigError } from '../common/errors';
 
 export type { ReportRef };
 
@@ -36,13 +37,7 @@ export const TEMPORAL_REPORT_STORE = 'temporal';
 export const API_REPORT_STORE = 'api';
 
 /** A result store setting that cannot be used (relative path, bad number), named in the message. */
-export class ResultStoreConfigError extends Error {
-  readonly code = 'invalid_config';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ResultStoreConfigError';
-  }
-}
+export class ResultStoreConfigError extends ConfigError {}
 
 /**
  * The configured results directory (`GEMINI_JOBS_RESULTS_DIR`), or undefined when unset. It must

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { ConfigError } from '../common/errors';
 
 /** Environment variable holding the accepted bearer tokens (comma-separated). */
 export const SERVE_TOKENS_ENV = 'GEMINI_JOBS_SERVE_TOKENS';
@@ -13,13 +14,7 @@ export const SERVE_TOKENS_ENV = 'GEMINI_JOBS_SERVE_TOKENS';
 export const MIN_TOKEN_LENGTH = 16;
 
 /** A configuration the server refuses to start with. */
-export class ServeConfigError extends Error {
-  readonly code = 'invalid_config';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ServeConfigError';
-  }
-}
+export class ServeConfigError extends ConfigError {}
 
 /** Parses the comma-separated token list; throws `ServeConfigError` for a token that is too short. */
 export function parseTokens(text: string | undefined): string[] {

@@ -11,14 +11,14 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   if (declared !== undefined && Number(declared) > maxBytes) {
     req.resume();
     // The rest of the body is not worth reading: answer and close the connection.
-    throw new HttpError(413, 'payload_too_large', `The request body is ${declared} bytes; the limit is ${maxBytes}.`, undefined, { connection: 'close' });
+    throw new HttpError('payload_too_large', `The request body is ${declared} bytes; the limit is ${maxBytes}.`, { headers: { connection: 'close' } });
   }
   const hasBody = declared !== undefined ? Number(declared) > 0 : req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) return {};
   const type = String(req.headers['content-type'] ?? '');
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     req.resume();
-    throw new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
+    throw new HttpError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -26,7 +26,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
       req.resume();
-      throw new HttpError(413, 'payload_too_large', `The request body exceeds the limit of ${maxBytes} bytes.`, undefined, { connection: 'close' });
+      throw new HttpError('payload_too_large', `The request body exceeds the limit of ${maxBytes} bytes.`, { headers: { connection: 'close' } });
     }
     chunks.push(chunk as Buffer);
   }
@@ -36,10 +36,10 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new HttpError(400, 'invalid_json', `The body is not valid JSON: ${(err as Error).message}`);
+    throw new HttpError('invalid_json', `The body is not valid JSON: ${(err as Error).message}`);
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new HttpError(400, 'invalid_json', 'The body must be a JSON object.');
+    throw new HttpError('invalid_json', 'The body must be a JSON object.');
   }
   return value as Record<string, unknown>;
 }

@@ -75,12 +75,12 @@ export function createJobsHttpHandler(options: JobsHttpHandlerOptions): JobsHttp
       const route = match && 'route' in match ? match.route : undefined;
       if (route?.auth !== 'self' && !verifier.verify(req.headers)) {
         req.resume();
-        throw new HttpError(401, 'unauthorized', 'Send Authorization: Bearer <token> with a token from GEMINI_JOBS_SERVE_TOKENS.', undefined, {
-          'www-authenticate': 'Bearer realm="gemini-jobs"',
+        throw new HttpError('unauthorized', 'Send Authorization: Bearer <token> with a token from GEMINI_JOBS_SERVE_TOKENS.', {
+          headers: { 'www-authenticate': 'Bearer realm="gemini-jobs"' },
         });
       }
-      if (!match) throw new HttpError(404, 'not_found', `No route ${req.method} ${url.pathname}; see GET /v1/openapi.json.`);
-      if ('allowed' in match) throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}; use ${match.allowed.join(' or ')}.`, undefined, { allow: match.allowed.join(', ') });
+      if (!match) throw new HttpError('not_found', `No route ${req.method} ${url.pathname}; see GET /v1/openapi.json.`);
+      if ('allowed' in match) throw new HttpError('method_not_allowed', `${req.method} is not allowed on ${url.pathname}; use ${match.allowed.join(' or ')}.`, { headers: { allow: match.allowed.join(', ') } });
       routeName = `${match.route.method} ${match.route.path}`;
       let bodyPromise: Promise<Record<string, unknown>> | undefined;
       await match.route.handle({

@@ -28,7 +28,7 @@ export function sendJson(ctx: RouteContext, status: number, value: unknown): voi
 }
 
 function invalid(field: string, message: string): HttpError {
-  return new HttpError(400, 'invalid_request', `${field} ${message}`, field);
+  return new HttpError('invalid_request', `${field} ${message}`, { field });
 }
 
 /** Refuses body fields the route does not know, so a typo is not silently ignored. */
@@ -150,7 +150,7 @@ export function jobRoutes(options: JobRoutesOptions): Route[] {
         const wantsMarkdown = ctx.url.searchParams.get('format') === 'markdown' || /^text\/markdown\b/.test(String(ctx.req.headers.accept ?? ''));
         if (!wantsMarkdown) return sendJson(ctx, 200, outcome);
         if (outcome.report === undefined) {
-          throw new HttpError(409, 'no_report', `Job ${outcome.jobId} has no report yet (status ${outcome.status}${outcome.settled ? '' : ', turn still running'}).`);
+          throw new HttpError('no_report', `Job ${outcome.jobId} has no report yet (status ${outcome.status}${outcome.settled ? '' : ', turn still running'}).`);
         }
         ctx.res.writeHead(200, { 'content-type': 'text/markdown; charset=utf-8', 'cache-control': 'no-store', 'x-job-status': outcome.status });
         ctx.res.end(outcome.report);
@@ -216,7 +216,7 @@ export function jobRoutes(options: JobRoutesOptions): Route[] {
         const until = ctx.url.searchParams.get('until') ?? 'turn';
         if (until !== 'turn' && until !== 'close') throw invalid('until', 'must be "turn" or "close"');
         if (openStreams >= options.maxEventStreams) {
-          throw new HttpError(503, 'too_many_streams', `The server already relays ${options.maxEventStreams} event streams; retry later.`, undefined, { 'retry-after': '5' });
+          throw new HttpError('too_many_streams', `The server already relays ${options.maxEventStreams} event streams; retry later.`, { headers: { 'retry-after': '5' } });
         }
         const jobId = ctx.params.jobId!;
         // Fails with job_not_found (404) before the stream's headers are sent.

@@ -13,10 +13,10 @@ const errors = (...statuses: number[]) =>
 const accepted = { description: 'Accepted: the new turn', content: json(ref('FollowUpAccepted')) };
 
 const ERROR_TEXT: Record<number, string> = {
-  400: 'Invalid request: `code` is `invalid_request`, `invalid_job` or `invalid_json`; `field` names the problem. Nothing was enqueued.',
+  400: 'Invalid request: `code` is `invalid_request`, `invalid_job`, `invalid_job_id`, `invalid_thread`, `invalid_list_filter` or `invalid_json`; `field` names the problem. Nothing was enqueued. All codes: docs/errors.md.',
   401: 'Missing or wrong bearer token (`unauthorized`).',
   404: 'No such job (`job_not_found`) or route (`not_found`).',
-  409: 'Rejected by the job (`update_rejected`: a turn is running, no plan waits, the follow-up window closed) or no report yet (`no_report`).',
+  409: 'Rejected by the job (`update_rejected`: a turn is running, no plan waits, the follow-up window closed), the job has ended (`job_closed`) or no report yet (`no_report`).',
   413: 'Body larger than the limit (`payload_too_large`).',
   415: 'Body not sent as application/json (`unsupported_media_type`).',
   503: 'Temporal or the worker cannot answer (`temporal_connection`, `query_failed`), or too many event streams (`too_many_streams`).',

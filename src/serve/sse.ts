@@ -7,7 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { decodeSeq } from '../jobs/watch';
 import type { JobEvent, WatchOptions } from '../jobs/watch';
-import { HttpError } from './errors';
+import { HttpError, errorResponse } from './errors';
 
 /** Parses a resume position (`Last-Event-ID` or `from`); throws a 400 naming `field`. */
 export function parsePosition(value: string | undefined, field: string): number | undefined {
@@ -17,7 +17,7 @@ export function parsePosition(value: string | undefined, field: string): number 
     if (!/^\d+$/.test(value)) throw new RangeError();
     decodeSeq(n);
   } catch {
-    throw new HttpError(400, 'invalid_request', `${field} must be the seq of an event from this stream (a non-negative integer), got ${JSON.stringify(value.slice(0, 40))}`, field);
+    throw new HttpError('invalid_request', `${field} must be the seq of an event from this stream (a non-negative integer), got ${JSON.stringify(value.slice(0, 40))}`, { field });
   }
   return n;
 }
@@ -48,7 +48,7 @@ export async function relayEvents(res: ServerResponse, events: AsyncGenerator<Jo
     }
   } catch (err) {
     // Headers are gone: report the failure as a last event, then end (the client may reconnect).
-    const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'internal';
+    const code = errorResponse(err).body.error.code;
     if (!options.signal.aborted) res.write(`event: error\ndata: ${JSON.stringify({ code })}\n\n`);
   } finally {
     clearInterval(keepAlive);

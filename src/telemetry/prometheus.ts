@@ -12,15 +12,10 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { createServer as createNetServer, isIP } from 'node:net';
+import { ConfigError } from '../common/errors';
 
 /** A bad metrics setting, named with its fix. */
-export class MetricsConfigError extends Error {
-  readonly code = 'invalid_config';
-  constructor(message: string) {
-    super(message);
-    this.name = 'MetricsConfigError';
-  }
-}
+export class MetricsConfigError extends ConfigError {}
 
 export interface MetricsSettings {
   host: string;

@@ -13,6 +13,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection as NativeConnectionType, NativeConnectionOptions } from '@temporalio/worker';
 import { DEFAULT_TASK_QUEUE } from '../contract';
 import { PROBE_TIMEOUT_MS, probeAddress, probeFix, type ProbeFailureKind } from './probe';
+import { GeminiJobsError } from '../common/errors';
 
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
@@ -40,14 +41,15 @@ export interface ResolvedTemporalConfig {
 }
 
 /** A failure to load connection settings or to reach the server. The CLI maps it to exit code 3. */
-export class TemporalConnectionError extends Error {
-  readonly code = 'temporal_connection';
+export class TemporalConnectionError extends GeminiJobsError<'temporal_connection'> {
   /** What failed, when known: refused, dns, tls, timeout, unreachable, address. */
   readonly reason?: ProbeFailureKind;
   constructor(message: string, options?: { cause?: unknown; reason?: ProbeFailureKind }) {
-    super(message, options);
-    this.name = 'TemporalConnectionError';
+    super('temporal_connection', message, options);
     if (options?.reason) this.reason = options.reason;
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { reason: this.reason };
   }
 }
 

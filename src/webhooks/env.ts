@@ -5,14 +5,13 @@
  * `GEMINI_WEBHOOK_TOLERANCE_SECONDS`, `GEMINI_WEBHOOK_SCHEMES` (`standard,jwt`).
  */
 import type { VerifyOptions, WebhookScheme } from './verify';
+import { ConfigError } from '../common/errors';
 
 /** Google's JWKS for per-request webhooks as third-party guides give it (not confirmed by Google's docs). */
 export const DEFAULT_GEMINI_JWKS_URL = 'https://generativelanguage.googleapis.com/.well-known/jwks.json';
 
 /** A bad receiver setting, named in the message (never its value). */
-export class WebhookConfigError extends Error {
-  readonly code = 'invalid_config';
-}
+export class WebhookConfigError extends ConfigError {}
 
 function list(v: string | undefined): string[] {
   return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);

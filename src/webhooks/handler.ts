@@ -20,6 +20,7 @@ import { webhookSignal } from '../../workflows/definitions';
 import { RecentIds } from './dedupe';
 import { deliveryFacts } from './payload';
 import { verifyDelivery, type VerifyOptions } from './verify';
+import { WebhookConfigError } from './env';
 
 export type WebhookLog = (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -103,9 +104,9 @@ export function signalThroughClient(client: Client): (jobId: string, notice: Web
 /** Builds the receiver (see the module comment). */
 export function createWebhookHandler(opts: WebhookHandlerOptions): WebhookHandler {
   const deliver = opts.deliver ?? (opts.client ? signalThroughClient(opts.client) : undefined);
-  if (!deliver) throw new Error('createWebhookHandler needs `client` (a Temporal Client) or `deliver`');
+  if (!deliver) throw new WebhookConfigError('createWebhookHandler needs `client` (a Temporal Client) or `deliver`');
   if ((opts.secrets?.length ?? 0) === 0 && !opts.jwksUrl && !opts.jwks) {
-    throw new Error('createWebhookHandler needs a signing secret (GEMINI_WEBHOOK_SECRET) or a JWKS (GEMINI_WEBHOOK_JWKS_URL): unverified deliveries are never accepted');
+    throw new WebhookConfigError('createWebhookHandler needs a signing secret (GEMINI_WEBHOOK_SECRET) or a JWKS (GEMINI_WEBHOOK_JWKS_URL): unverified deliveries are never accepted');
   }
   const dedupe = opts.dedupe ?? new RecentIds();
   const log: WebhookLog = opts.log ?? (() => undefined);

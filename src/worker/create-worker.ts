@@ -14,6 +14,7 @@ import { activityPhaseMetrics } from '../telemetry/activity-phases';
 import { resultStoreFromEnv, type ResultStore } from '../results/result-store';
 import type { AdmissionSettings } from '../../activities/admission-types';
 import type { PriceTable } from '../../activities/pricing';
+import { ConfigError } from '../common/errors';
 
 export interface CreateJobsWorkerOptions
   extends Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowsPath'> {
@@ -135,9 +136,9 @@ export function webhookUrisFromEnv(env: NodeJS.ProcessEnv): string[] {
     try {
       url = new URL(uri);
     } catch {
-      throw new Error(`GEMINI_JOBS_WEBHOOK_URL must hold absolute http(s) URLs separated by commas; ${JSON.stringify(uri)} is not one`);
+      throw new ConfigError(`GEMINI_JOBS_WEBHOOK_URL must hold absolute http(s) URLs separated by commas; ${JSON.stringify(uri)} is not one`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`GEMINI_JOBS_WEBHOOK_URL: ${JSON.stringify(uri)} must be an http(s) URL`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`GEMINI_JOBS_WEBHOOK_URL: ${JSON.stringify(uri)} must be an http(s) URL`);
   }
   return uris;
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { AdmissionSettings } from '../../activities/admission-types';
 import type { AdmissionLimits } from '../../workflows/admission-definitions';
 import { DEFAULT_PRICE_TABLE, priceTableProblem, type PriceTable } from '../../activities/pricing';
+import { ConfigError } from '../common/errors';
 
 /**
  * Default limits per key. Google publishes no fixed Deep Research figures: limits are per
@@ -25,13 +26,7 @@ export const ADMISSION_DEFAULTS: AdmissionLimits = {
 };
 
 /** A bad quota setting, naming the variable and the fix. */
-export class QuotaConfigError extends Error {
-  readonly code = 'invalid_config';
-  constructor(message: string) {
-    super(message);
-    this.name = 'QuotaConfigError';
-  }
-}
+export class QuotaConfigError extends ConfigError {}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const text = env[name];

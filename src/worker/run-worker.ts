@@ -8,9 +8,10 @@
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { CHECKPOINT_FLUSH_MS, INLINE_REPORT_MAX_BYTES } from '../contract';
 import type { InteractionsClient } from '../interactions';
-import { MISSING_GEMINI_CREDENTIALS, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../interactions/gemini-env';
+import { MissingCredentialsError, geminiBackend, interactionsClientFromEnv, missingCredentialsMessage } from '../interactions/gemini-env';
 import type { ResultStore } from '../results/result-store';
 import { resultStoreFromEnv } from '../results/result-store';
+import { ConfigError } from '../common/errors';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
 import { WATCH_REFRESH_DEFAULT_MS, createJobsWorker, webhookUrisFromEnv } from './create-worker';
@@ -43,23 +44,10 @@ export const WORKER_DEFAULTS = {
   watchRefreshMs: WATCH_REFRESH_DEFAULT_MS,
 };
 
-/** The Gemini environment has nothing to call (no credentials, no emulator URL). */
-export class MissingCredentialsError extends Error {
-  readonly code = 'missing_credentials';
-  constructor(message: string = MISSING_GEMINI_CREDENTIALS) {
-    super(message);
-    this.name = 'MissingCredentialsError';
-  }
-}
+export { MissingCredentialsError } from '../interactions/gemini-env';
 
 /** A bad worker setting (flag or environment variable), named in the message. */
-export class WorkerConfigError extends Error {
-  readonly code = 'invalid_config';
-  constructor(message: string) {
-    super(message);
-    this.name = 'WorkerConfigError';
-  }
-}
+export class WorkerConfigError extends ConfigError {}
 
 // The one JSON-lines logger of the package (also the activities' fallback): src/common/json-logger.ts.
 import { createJsonLogger, type LogLevel, type StructuredLogger } from '../common/json-logger';

@@ -15,6 +15,7 @@
  * hands over through its heartbeat. See workflows/README.md.
  */
 import type { WorkerDeploymentOptions } from '@temporalio/worker';
+import { ConfigError } from '../common/errors';
 
 /** How workflows started on a version behave when another version becomes current. */
 export type VersioningBehaviorName = 'AUTO_UPGRADE' | 'PINNED';
@@ -26,13 +27,7 @@ export interface VersioningSettings {
 }
 
 /** A bad versioning setting, named with its fix. */
-export class VersioningConfigError extends Error {
-  readonly code = 'invalid_config';
-  constructor(message: string) {
-    super(message);
-    this.name = 'VersioningConfigError';
-  }
-}
+export class VersioningConfigError extends ConfigError {}
 
 /** This package's version: the build id when `GEMINI_JOBS_BUILD_ID` is unset. */
 export function packageVersion(): string {

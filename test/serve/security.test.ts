@@ -96,7 +96,7 @@ test('bodies: oversized (declared and chunked) 413, malformed 400, not JSON 415,
     { body: JSON.stringify({ options: FAST }), status: 400, code: 'invalid_job', field: 'request' },
     { body: JSON.stringify({ request: { ...research(question), background: false } }), status: 400, code: 'invalid_job', field: 'request.background' },
     { body: JSON.stringify({ request: research(question), options: { deadlineMs: -1 } }), status: 400, code: 'invalid_job', field: 'options.deadlineMs' },
-    { body: JSON.stringify({ request: research(question), jobId: 'has space' }), status: 400, code: 'invalid_request', field: 'jobId' },
+    { body: JSON.stringify({ request: research(question), jobId: 'has space' }), status: 400, code: 'invalid_job_id', field: 'jobId' },
     { body: JSON.stringify({ request: research(question), jobId: 7 }), status: 400, code: 'invalid_request', field: 'jobId' },
   ];
   for (const c of cases) {

@@ -201,8 +201,8 @@ test('list filters by status, agent and thread, with quotes in values escaped', 
   assert.deepEqual(agentOnly.map((j) => j.jobId), [b.jobId]);
   assert.deepEqual(await h.jobs.list({ thread, status: 'running' }), []);
   assert.equal(quoteVisibilityValue(`it's`), `'it''s'`);
-  assert.throws(() => quoteVisibilityValue('say "hi"'), { code: 'invalid_request' });
-  await assert.rejects(h.jobs.start({ model: 'gemini-3-flash-preview', input: 'x' } as JobRequest, { thread: 'a\\b' }), { code: 'invalid_request' });
+  assert.throws(() => quoteVisibilityValue('say "hi"'), { code: 'invalid_list_filter' });
+  await assert.rejects(h.jobs.start({ model: 'gemini-3-flash-preview', input: 'x' } as JobRequest, { thread: 'a\\b' }), { code: 'invalid_thread' });
   assert.match(buildListQuery({ status: ['completed', 'failed'] }), /GeminiJobStatus IN \('completed', 'failed'\)/);
 });
 
@@ -224,6 +224,6 @@ test('a bad job is refused before anything is enqueued, naming the field', async
     ),
     /credential/,
   );
-  await assert.rejects(h.jobs.start({ agent: DR_AGENT, input: 'x' } as JobRequest, { jobId: 'has space' }), { code: 'invalid_request' });
+  await assert.rejects(h.jobs.start({ agent: DR_AGENT, input: 'x' } as JobRequest, { jobId: 'has space' }), { code: 'invalid_job_id' });
   await assert.rejects(h.env.client.workflow.getHandle(jobId).describe(), WorkflowNotFoundError);
 });

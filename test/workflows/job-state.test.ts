@@ -56,7 +56,7 @@ test('queued for admission: the limiter key and the tenant, position 0 until Job
 
 test('running: the interaction and the create\'s status; an error or usage recorded mid-cancel is not the job\'s yet', () => {
   const first = ended(1, { usage: { total_tokens: 10 } });
-  const rec = running(2, { error: { code: 'x', message: 'cancel failed' }, usage: { total_tokens: 99 } });
+  const rec = running(2, { error: { code: 'server_error', message: 'cancel failed' }, usage: { total_tokens: 99 } });
   const s = deriveJobState({ ...facts, budget: { maxTotalTokens: 1_000 } }, { turns: [first, rec], phase: 'cancelling' }, T0 + 30_000);
   assert.equal(s.status, 'running');
   assert.equal(s.phase, 'cancelling');
@@ -157,14 +157,14 @@ test('the state holds copies of the turns', () => {
 });
 
 test('jobResultOf: the last turn\'s outcome, every interaction id, sums over the thread', () => {
-  const turns = [ended(1, { usage: { total_tokens: 1 } }), ended(2, { status: 'failed', error: { code: 'e', message: 'm' }, usage: { total_tokens: 2 }, report: { store: 's', key: 'k', bytes: 1, sha256: 'h' } })];
+  const turns = [ended(1, { usage: { total_tokens: 1 } }), ended(2, { status: 'failed', error: { code: 'upstream_failed', message: 'm' }, usage: { total_tokens: 2 }, report: { store: 's', key: 'k', bytes: 1, sha256: 'h' } })];
   const r = jobResultOf('job-1', turns, T0 + 60_000);
   assert.equal(r.status, 'failed');
   assert.deepEqual(r.interactionIds, ['int-1', 'int-2']);
   assert.equal(r.interactionId, 'int-2');
   assert.deepEqual(r.usage, { total_tokens: 3 });
   assert.equal(r.summary, 'summary 2');
-  assert.deepEqual(r.error, { code: 'e', message: 'm' });
+  assert.deepEqual(r.error, { code: 'upstream_failed', message: 'm' });
   assert.equal(r.spent?.totalTokens, 3);
   const nothing = jobResultOf('job-2', [{ turn: 1, status: 'cancelled', startedAt: iso(T0), endedAt: iso(T0) }], T0);
   assert.deepEqual(nothing.interactionIds, []);

@@ -6,6 +6,7 @@ import { ActivityCancellationType, ActivityFailure, ApplicationFailure, TimeoutF
 import type { JobActivities } from '../../activities/types';
 import { NON_RETRYABLE_ERROR_TYPES } from '../../src/contract/constants';
 import type { JobError } from '../../src/contract/job';
+import { normalizeJobError } from '../../src/contract/job-error-codes';
 import type { ResolvedJobOptions } from '../helpers';
 
 /** Failure types no activity retry may repeat (one list, in the pure contract module). */
@@ -80,7 +81,8 @@ export function jobErrorOf(err: unknown): JobError {
   let cause: unknown = err;
   if (err instanceof ActivityFailure && err.cause) cause = err.cause;
   if (cause instanceof ApplicationFailure) {
-    return { code: cause.type ?? 'activity_failed', message: cause.message, retryable: !cause.nonRetryable };
+    // A type this version does not know is kept as `rawCode` under `unknown` (a pure data change: no command depends on it).
+    return normalizeJobError({ code: cause.type ?? 'activity_failed', message: cause.message, retryable: !cause.nonRetryable });
   }
   if (cause instanceof TimeoutFailure) return { code: 'timeout', message: `activity timed out (${cause.timeoutType})`, retryable: false };
   return { code: 'activity_failed', message: err instanceof Error ? err.message : String(err), retryable: false };
