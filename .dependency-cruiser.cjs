@@ -29,7 +29,21 @@ const LAYERS = {
   'src/serve': ['src/jobs', 'src/view', 'src/contract', 'src/interactions', 'src/common'],
   'src/doctor': ['src/interactions', 'src/contract', 'src/common'],
   'src/dev': ['src/serve', 'src/worker', 'src/jobs', 'src/view', 'src/emulator', 'src/results', 'src/temporal', 'src/contract', 'src/interactions', 'src/common'],
-  'src/cli': ['src/dev', 'src/doctor', 'src/serve', 'src/webhooks', 'src/worker', 'src/view', 'src/jobs', 'src/emulator', 'src/results', 'src/temporal', 'src/contract', 'src/interactions', 'src/common'],
+  'src/cli': [
+    'src/dev',
+    'src/doctor',
+    'src/serve',
+    'src/webhooks',
+    'src/worker',
+    'src/view',
+    'src/jobs',
+    'src/emulator',
+    'src/results',
+    'src/temporal',
+    'src/contract',
+    'src/interactions',
+    'src/common',
+  ],
 };
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

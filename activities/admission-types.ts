@@ -12,9 +12,7 @@ export interface RequestAdmissionInput {
   isAgent: boolean;
 }
 
-export type RequestAdmissionResult =
-  | { mode: 'off' }
-  | { mode: 'queued'; key: string; limiterId: string };
+export type RequestAdmissionResult = { mode: 'off' } | { mode: 'queued'; key: string; limiterId: string };
 
 export interface AdmissionLivenessInput {
   holders: Array<{ ticket: string; jobId: string; runId: string }>;

@@ -6,13 +6,7 @@
  */
 import { activityInfo, getClient } from '@temporalio/activity';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import {
-  ADMISSION_WORKFLOW_TYPE,
-  acquireSignal,
-  admissionWorkflowId,
-  throttleSignal,
-  type AdmissionLimiterInput,
-} from '../workflows/admission-definitions';
+import { ADMISSION_WORKFLOW_TYPE, acquireSignal, admissionWorkflowId, throttleSignal, type AdmissionLimiterInput } from '../workflows/admission-definitions';
 import type { ResolvedDeps } from './deps';
 import type { AdmissionLivenessInput, AdmissionLivenessResult, RequestAdmissionInput, RequestAdmissionResult } from './admission-types';
 
@@ -33,7 +27,16 @@ export function makeRequestAdmission(deps: ResolvedDeps) {
       taskQueue: activityInfo().taskQueue,
       args: [start],
       signal: acquireSignal,
-      signalArgs: [{ ticket: input.ticket, jobId: input.jobId, runId: input.runId, enqueuedAtMs: input.enqueuedAtMs, ...(input.tenant !== undefined ? { tenant: input.tenant } : {}), limits: settings.limits }],
+      signalArgs: [
+        {
+          ticket: input.ticket,
+          jobId: input.jobId,
+          runId: input.runId,
+          enqueuedAtMs: input.enqueuedAtMs,
+          ...(input.tenant !== undefined ? { tenant: input.tenant } : {}),
+          limits: settings.limits,
+        },
+      ],
       // An idle limiter ends; the next request starts a new run of the same id.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     });

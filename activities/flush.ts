@@ -100,9 +100,12 @@ export class HeartbeatFlusher {
   private arm(): void {
     if (this.stopped) return;
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = undefined;
-      this.flush();
-    }, Math.max(0, this.due() - this.now()));
+    this.timer = this.timers.setTimeout(
+      () => {
+        this.timer = undefined;
+        this.flush();
+      },
+      Math.max(0, this.due() - this.now()),
+    );
   }
 }

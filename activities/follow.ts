@@ -201,7 +201,9 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
         };
         const probe = async (): Promise<void> => {
           try {
-            const interaction = await withTransientRetries(() => client.get(input.interactionId, { signal: connection.signal, maxRetries: 0, timeoutMs: GET_TIMEOUT_MS }), { maxAttempts: 3 });
+            const interaction = await withTransientRetries(() => client.get(input.interactionId, { signal: connection.signal, maxRetries: 0, timeoutMs: GET_TIMEOUT_MS }), {
+              maxAttempts: 3,
+            });
             if (connection.signal.aborted) return;
             const verdict = judgeQuietProbe(interaction, { stepsStarted: resume.live.stepsStarted, previousUpdated, running: classify(String(interaction.status)) === 'running' });
             previousUpdated = typeof interaction.updated === 'string' ? interaction.updated : undefined;
@@ -217,14 +219,15 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
         try {
           beat(cp.streamFailures > 0 ? 'reconnecting' : 'streaming');
           const stream = (await withTransientRetries(
+            // get() with stream: true hands back the stream object itself (it connects on iteration).
             async () =>
-              (await client.get(input.interactionId, {
+              client.get(input.interactionId, {
                 stream: true,
                 ...(cp.lastEventId ? { lastEventId: cp.lastEventId } : {}),
                 signal: connection.signal,
                 maxRetries: 0,
                 idleTimeoutMs: stallMs,
-              })) as AsyncIterable<InteractionEvent>,
+              }) as AsyncIterable<InteractionEvent>,
             transient('stream open'),
           )) as AsyncIterable<InteractionEvent>;
           cp.mode = 'streaming';
@@ -328,7 +331,11 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
       const final = await getInteraction();
       const result = await finish(deps, input, final, 'budget_exceeded', String(final.status ?? cancelled.upstreamStatus), committed, cp, logFields);
       result.budgetExceeded = err.exceeded;
-      result.error = { code: 'budget_exceeded', message: `${describeExceeded(err.exceeded)}; the remote run was cancelled (${cancelled.confirmed ? 'confirmed' : 'not confirmed'}: ${cancelled.upstreamStatus})`, retryable: false };
+      result.error = {
+        code: 'budget_exceeded',
+        message: `${describeExceeded(err.exceeded)}; the remote run was cancelled (${cancelled.confirmed ? 'confirmed' : 'not confirmed'}: ${cancelled.upstreamStatus})`,
+        retryable: false,
+      };
       return result;
     } finally {
       unwatch();
@@ -385,7 +392,8 @@ async function finish(
   if (input.options.mode === 'stream' && cp.streamedFromStart && committed.eventsApplied > 0) {
     const full = streamedTextOf(interaction.steps);
     streamVerified = full.length === committed.outputChars && fnv1a(full) === committed.outputHash;
-    if (!streamVerified) deps.log.warn('follow: streamed text differs from the stored interaction', { ...logFields, streamedChars: committed.outputChars, storedChars: full.length });
+    if (!streamVerified)
+      deps.log.warn('follow: streamed text differs from the stored interaction', { ...logFields, streamedChars: committed.outputChars, storedChars: full.length });
   }
   const bytes = Buffer.from(text, 'utf8');
   const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -396,7 +404,7 @@ async function finish(
     summary: text.slice(0, SUMMARY_CHARS),
     outputChars: text.length,
     // The key names this very activity's result in history: run id and activity id.
-    report: { store: TEMPORAL_REPORT_STORE, key: `${info.workflowExecution?.runId ?? "unknown-run"}/${info.activityId}`, bytes: bytes.length, sha256 },
+    report: { store: TEMPORAL_REPORT_STORE, key: `${info.workflowExecution?.runId ?? 'unknown-run'}/${info.activityId}`, bytes: bytes.length, sha256 },
     reportText: text,
     eventsApplied: committed.eventsApplied,
     streamVerified,
@@ -426,6 +434,14 @@ async function finish(
       });
     }
   }
-  deps.log.info('follow: turn settled', { ...logFields, upstreamStatus, status, outputChars: text.length, eventsApplied: committed.eventsApplied, streamVerified, reportStore: result.report.store });
+  deps.log.info('follow: turn settled', {
+    ...logFields,
+    upstreamStatus,
+    status,
+    outputChars: text.length,
+    eventsApplied: committed.eventsApplied,
+    streamVerified,
+    reportStore: result.report.store,
+  });
   return result;
 }

@@ -33,7 +33,7 @@ export function thoughtTail(text: string): string {
   if (text.length <= THOUGHT_CHARS) return text;
   const tail = text.slice(-THOUGHT_CHARS);
   // The character before the cut is part of the text: if it is not a space we are mid-word.
-  if (/\s/.test(text[text.length - THOUGHT_CHARS - 1]!) ) return tail.trimStart();
+  if (/\s/.test(text[text.length - THOUGHT_CHARS - 1]!)) return tail.trimStart();
   const space = tail.search(/\s/);
   return space >= 0 ? tail.slice(space).trimStart() : tail;
 }
@@ -110,7 +110,7 @@ export function streamedTextOf(steps: readonly Step[] | undefined): string {
   let out = '';
   for (const step of steps ?? []) {
     if (step?.type !== 'model_output') continue;
-    for (const c of ((step as { content?: Array<{ type?: string; text?: unknown }> }).content ?? [])) {
+    for (const c of (step as { content?: Array<{ type?: string; text?: unknown }> }).content ?? []) {
       if (c?.type === 'text' && typeof c.text === 'string') out += c.text;
     }
   }

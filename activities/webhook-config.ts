@@ -14,7 +14,8 @@ export function webhookConfigFor(deps: ResolvedDeps, input: CreateInteractionInp
   if (uris.length === 0) {
     throw ApplicationFailure.create({
       type: 'webhook_not_configured',
-      message: 'the job asked for mode "webhook" but this worker has no GEMINI_JOBS_WEBHOOK_URL: set it to the URL of a webhook receiver (gemini-jobs webhooks, or createWebhookHandler mounted in a service)',
+      message:
+        'the job asked for mode "webhook" but this worker has no GEMINI_JOBS_WEBHOOK_URL: set it to the URL of a webhook receiver (gemini-jobs webhooks, or createWebhookHandler mounted in a service)',
       nonRetryable: true,
     });
   }

@@ -95,7 +95,10 @@ function productFlusher(flushMs: number, livenessMs: number): Policy['sends'] {
 }
 
 function main(): void {
-  const f = parseFlags({ minutes: { type: 'string' }, runs: { type: 'string' }, 'flush-ms': { type: 'string' } }, 'Usage: node dist/bench/actions-model.js [--minutes 60] [--runs 20] [--flush-ms 20000,24000] (extra flush intervals to compare)');
+  const f = parseFlags(
+    { minutes: { type: 'string' }, runs: { type: 'string' }, 'flush-ms': { type: 'string' } },
+    'Usage: node dist/bench/actions-model.js [--minutes 60] [--runs 20] [--flush-ms 20000,24000] (extra flush intervals to compare)',
+  );
   const minutes = numberFlag(f, 'minutes', 60, 1);
   const runs = Math.round(numberFlag(f, 'runs', 20, 1));
   const endMs = minutes * 60_000;
@@ -124,11 +127,21 @@ function main(): void {
       for (const lag of resumeLags(ids, sends, endMs)) lags.push(lag / 1000);
     }
     const perRun = beats / runs;
-    rows.push([p.name, perRun.toFixed(0), ((perRun + FIXED.stream) * (60 / minutes)).toFixed(0), percentile(lags, 50).toFixed(1), percentile(lags, 99).toFixed(1), (events / runs).toFixed(0)]);
+    rows.push([
+      p.name,
+      perRun.toFixed(0),
+      ((perRun + FIXED.stream) * (60 / minutes)).toFixed(0),
+      percentile(lags, 50).toFixed(1),
+      percentile(lags, 99).toFixed(1),
+      (events / runs).toFixed(0),
+    ]);
   }
   // Webhook mode: a timer and a GET-check activity per backstop check (the job option defaults:
   // 2, 4, 8, then 10 min apart), and the last wait's timer.
-  for (const [label, initialMs] of [['v0.2 (1, 2, 4, 8, then 10 min)', 60_000], ['now (2, 4, 8, then 10 min)', JOB_OPTION_DEFAULTS.webhookBackstopInitialMs]] as const) {
+  for (const [label, initialMs] of [
+    ['v0.2 (1, 2, 4, 8, then 10 min)', 60_000],
+    ['now (2, 4, 8, then 10 min)', JOB_OPTION_DEFAULTS.webhookBackstopInitialMs],
+  ] as const) {
     let checks = 0;
     let worstLagMs = 0;
     for (let t = 0, step = initialMs; t + step < endMs; t += step, step = Math.min(JOB_OPTION_DEFAULTS.webhookBackstopMaxMs, step * 2)) {

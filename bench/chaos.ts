@@ -55,7 +55,9 @@ async function main(): Promise<void> {
     log,
     ...(typeof f['worker-log'] === 'string' ? { workerLogFile: f['worker-log'] } : {}),
   });
-  process.stdout.write(`gemini-jobs chaos: ${jobs} jobs, worker SIGKILLed ${report.kills} times at seeded random moments, Temporal dev server restarted ${report.serverRestarts} time(s)\n`);
+  process.stdout.write(
+    `gemini-jobs chaos: ${jobs} jobs, worker SIGKILLed ${report.kills} times at seeded random moments, Temporal dev server restarted ${report.serverRestarts} time(s)\n`,
+  );
   process.stdout.write(formatChaosReport(report).join('\n') + '\n');
   const clean = chaosClean(report);
   process.stdout.write(`RESULT: ${clean ? 'PASS (nothing lost, duplicated or missing)' : 'FAIL'}\n`);

@@ -50,10 +50,9 @@ async function main(): Promise<void> {
       config: { engine: 'jobs-worker', address: server.address, taskQueue, resultsDir, bundlePath, stickyQueueTimeoutMs: 1_000, shutdownGraceMs: 500 },
       env: { GEMINI_JOBS_BASE_URL: emulator.url, GEMINI_API_KEY: KEY },
     });
-    const { jobId } = await jobs.start(
-      { agent: DR_AGENT, input: 'crash loop: heat pumps', agent_config: { type: 'deep-research', thinking_summaries: 'auto' } } as never,
-      { options: { heartbeatTimeoutMs, followUpWindowMs: 0 } },
-    );
+    const { jobId } = await jobs.start({ agent: DR_AGENT, input: 'crash loop: heat pumps', agent_config: { type: 'deep-research', thinking_summaries: 'auto' } } as never, {
+      options: { heartbeatTimeoutMs, followUpWindowMs: 0 },
+    });
     const handle = client.workflow.getHandle(jobId);
     const followAttempt = async (): Promise<{ attempt: number; started: boolean }> => {
       const d = await handle.describe();
@@ -87,7 +86,13 @@ async function main(): Promise<void> {
       ['job status', String(result.status)],
       ['report == canonicalReport', String(emulator.canonicalReport(result.interactionId!) === (await new FileResultStore(resultsDir).get(result.report!))?.toString('utf8'))],
       ['interactions created', String(emulator.interactions().length)],
-      ['kill -> next attempt running, s (each of the last 3)', gaps.slice(-3).map((g) => (g / 1000).toFixed(1)).join(', ')],
+      [
+        'kill -> next attempt running, s (each of the last 3)',
+        gaps
+          .slice(-3)
+          .map((g) => (g / 1000).toFixed(1))
+          .join(', '),
+      ],
       ['last kill -> job completed, s', (lastGap / 1000).toFixed(1)],
       ['target: heartbeat timeout + 10 s', `${((heartbeatTimeoutMs + 10_000) / 1000).toFixed(1)} s: ${lastGap <= heartbeatTimeoutMs + 10_000 ? 'MET' : 'NOT MET'}`],
     ];

@@ -31,7 +31,11 @@ async function main(): Promise<void> {
     );
     await jobs.result(jobId, { wait: true });
     const history = await jobs.handle(jobId).fetchHistory();
-    return (history.events ?? []).map((e) => String(e.eventType) + (e.upsertWorkflowSearchAttributesEventAttributes ? `:${Object.keys(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {}).join(",")}` : ""));
+    return (history.events ?? []).map(
+      (e) =>
+        String(e.eventType) +
+        (e.upsertWorkflowSearchAttributesEventAttributes ? `:${Object.keys(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {}).join(',')}` : ''),
+    );
   });
   console.log(JSON.stringify({ events: events.length, types: events }, null, 1));
   await emulator.close();

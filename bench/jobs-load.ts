@@ -121,7 +121,14 @@ interface PhaseSpec {
  * the way (retried by the sender on its own, unscaled clock: 5 s, doubling) and 1 % of deliveries
  * never made (only those fall to the backstop).
  */
-const WEBHOOK_FAULTS = { realTime: true, duplicateProbability: 0.1, lostAttemptProbability: 0.1, dropProbability: 0.01, delayMs: [0, 2_000] as [number, number], retryInitialMs: 5_000 };
+const WEBHOOK_FAULTS = {
+  realTime: true,
+  duplicateProbability: 0.1,
+  lostAttemptProbability: 0.1,
+  dropProbability: 0.01,
+  delayMs: [0, 2_000] as [number, number],
+  retryInitialMs: 5_000,
+};
 
 /** A webhook receiver in this process (the bench's client signals the jobs), on a free port. */
 async function startReceiver(client: Client, jwksUrl: string): Promise<{ url: string; handler: WebhookHandler; close: () => Promise<void> }> {
@@ -192,17 +199,20 @@ function startStorms(emulator: Emulator, seed: number, everyMs: number, size: nu
   const removers: Array<() => void> = [];
   const next = () => {
     if (stopped) return;
-    timer = setTimeout(() => {
-      const storm = rng() < 0.5;
-      const remove = emulator.addFault(
-        storm
-          ? { kind: 'http_error', route: ['get', 'stream', 'create'], status: 429, retryAfterSeconds: 2, count: size }
-          : { kind: 'http_error', route: ['get', 'stream'], status: 503, count: size },
-      );
-      removers.push(remove);
-      setTimeout(remove, 5_000).unref();
-      next();
-    }, everyMs * (0.5 + rng()));
+    timer = setTimeout(
+      () => {
+        const storm = rng() < 0.5;
+        const remove = emulator.addFault(
+          storm
+            ? { kind: 'http_error', route: ['get', 'stream', 'create'], status: 429, retryAfterSeconds: 2, count: size }
+            : { kind: 'http_error', route: ['get', 'stream'], status: 503, count: size },
+        );
+        removers.push(remove);
+        setTimeout(remove, 5_000).unref();
+        next();
+      },
+      everyMs * (0.5 + rng()),
+    );
     timer.unref();
   };
   next();
@@ -217,7 +227,17 @@ async function runPhase(
   ctx: { client: Client; server: PersistedDevServer; bundlePath: string; dir: string; seed: number; metricsPort?: number },
   phase: PhaseSpec,
   n: number,
-  opts: { runSeconds: number; wallClockOptions: boolean; maxActivities: number; maxCachedWorkflows?: number; heartbeatThrottleMs?: number; connections?: number; sample: number; watched: number; timeoutMs: number },
+  opts: {
+    runSeconds: number;
+    wallClockOptions: boolean;
+    maxActivities: number;
+    maxCachedWorkflows?: number;
+    heartbeatThrottleMs?: number;
+    connections?: number;
+    sample: number;
+    watched: number;
+    timeoutMs: number;
+  },
 ): Promise<PhaseResult> {
   const timeScale = DR_EMULATED_MS / (opts.runSeconds * 1000);
   const emulator = await startEmulator({
@@ -292,7 +312,9 @@ async function runPhase(
     if (Date.now() - lastLog < 10_000) return;
     lastLog = Date.now();
     const u = sampler.usage();
-    log(`${phase.name}: ${running} running, worker RSS now ${mb(readRssBytes(pid) ?? 0)} (peak ${mb(u.peakRssBytes)}), CPU ${u.cpuSeconds.toFixed(1)} s, events emitted ${emulator.interactions().reduce((a, i) => a + i.events, 0)}`);
+    log(
+      `${phase.name}: ${running} running, worker RSS now ${mb(readRssBytes(pid) ?? 0)} (peak ${mb(u.peakRssBytes)}), CPU ${u.cpuSeconds.toFixed(1)} s, events emitted ${emulator.interactions().reduce((a, i) => a + i.events, 0)}`,
+    );
   });
   const wallMs = waited.endedAt - t0;
   for (const lease of leases) await lease.release();
@@ -407,8 +429,16 @@ function report(results: PhaseResult[], pairs: Array<[number, number, string]>):
     { label: 'heartbeat lag p50, s of a real run (x timeScale)', value: (r) => (r.heartbeatLagMs.p50 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
     { label: 'heartbeat lag p99, s of a real run (x timeScale)', value: (r) => (r.heartbeatLagMs.p99 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
     { label: '  (events measured: those with an event_id, the possible resume points)', value: (r) => r.heartbeatLagMs.events, show: (n) => String(n) },
-    { label: 'heartbeat lag p99 over ALL events (id-less ones wait for the next id), s of a real run', value: (r) => (r.heartbeatLagMs.allEventsP99 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
-    { label: 'heartbeat lag p50, s of a real run, MODELLED (same events, product flusher, no delays)', value: (r) => (r.heartbeatLagMs.modelledP50 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
+    {
+      label: 'heartbeat lag p99 over ALL events (id-less ones wait for the next id), s of a real run',
+      value: (r) => (r.heartbeatLagMs.allEventsP99 * r.timeScale) / 1000,
+      show: (n) => fmt(n, 1),
+    },
+    {
+      label: 'heartbeat lag p50, s of a real run, MODELLED (same events, product flusher, no delays)',
+      value: (r) => (r.heartbeatLagMs.modelledP50 * r.timeScale) / 1000,
+      show: (n) => fmt(n, 1),
+    },
     { label: 'heartbeat lag p99, s of a real run, MODELLED', value: (r) => (r.heartbeatLagMs.modelledP99 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
     { label: 'lag probe describe round p99, ms wall (heartbeat dating resolution)', value: (r) => r.heartbeatLagMs.describeRoundP99Ms, show: (n) => fmt(n, 0) },
     { label: 'heartbeats per job-minute of a real run, unwatched', value: (r) => r.heartbeatLagMs.beatsPerMinuteUnwatched, show: (n) => fmt(n, 2) },
@@ -508,8 +538,10 @@ async function main(): Promise<void> {
 
     const out: string[] = [];
     out.push(`gemini-jobs load bench: ${n} concurrent Deep Research jobs, one worker child process, 2-core machine`);
-    out.push(`Emulated run: 20 min at timeScale ${(DR_EMULATED_MS / (runSeconds * 1000)).toFixed(2)} = ${runSeconds} s wall. Worker: maxConcurrentActivityTaskExecutions ${maxActivities}` +
-      `${maxCachedWorkflows !== undefined ? `, maxCachedWorkflows ${maxCachedWorkflows}` : ''}${heartbeatThrottleMs ? `, maxHeartbeatThrottleInterval ${heartbeatThrottleMs} ms` : ''}${connections ? `, undici connections ${connections}` : ''}.`);
+    out.push(
+      `Emulated run: 20 min at timeScale ${(DR_EMULATED_MS / (runSeconds * 1000)).toFixed(2)} = ${runSeconds} s wall. Worker: maxConcurrentActivityTaskExecutions ${maxActivities}` +
+        `${maxCachedWorkflows !== undefined ? `, maxCachedWorkflows ${maxCachedWorkflows}` : ''}${heartbeatThrottleMs ? `, maxHeartbeatThrottleInterval ${heartbeatThrottleMs} ms` : ''}${connections ? `, undici connections ${connections}` : ''}.`,
+    );
     const t = results[0]!.options;
     out.push(
       wallClockOptions
@@ -518,7 +550,11 @@ async function main(): Promise<void> {
             `worker checkpoint flush ${results[0]!.checkpointFlushMs} ms (${WORKER_DEFAULTS.checkpointFlushMs} ms / timeScale; ${results[0]!.heartbeatFlushMs} ms while watched), ` +
             `streamIdleTimeout ${t.streamIdleTimeoutMs} ms, polling ${t.pollInitialIntervalMs} -> ${t.pollMaxIntervalMs} ms, followUpWindow 0. Request and history counts per job are a real run's; rates are timeScale x real.`,
     );
-    const model = modelStream({ flushMs: WORKER_DEFAULTS.checkpointFlushMs, livenessMs: Math.floor(JOB_OPTION_DEFAULTS.heartbeatTimeoutMs * 0.8), watchedFlushMs: WORKER_DEFAULTS.heartbeatFlushMs });
+    const model = modelStream({
+      flushMs: WORKER_DEFAULTS.checkpointFlushMs,
+      livenessMs: Math.floor(JOB_OPTION_DEFAULTS.heartbeatTimeoutMs * 0.8),
+      watchedFlushMs: WORKER_DEFAULTS.heartbeatFlushMs,
+    });
     out.push(
       `Model at real time scale (bench/lib/flush-model.ts, the product's flusher, 20 emulated 60-minute runs): ${model.heartbeatsPerRun.toFixed(0)} heartbeats/run, ` +
         `${model.actionsPerJobHour.toFixed(0)} actions per job-hour, resume lag p50 ${model.lagP50s.toFixed(1)} s / p99 ${model.lagP99s.toFixed(1)} s.`,
@@ -535,31 +571,44 @@ async function main(): Promise<void> {
     out.push('  "of a real run" multiplies by timeScale; it does not apply to delays that are not scaled (Temporal activity retry');
     out.push('                   backoff, Retry-After, and in webhook mode the delivery -> signal -> collect path, whose wall-clock');
     out.push('                   lag is the real one).');
-    out.push('  actions        = the Temporal server\'s own `action` counter (Prometheus), diffed over the phase, without worker polls;');
+    out.push("  actions        = the Temporal server's own `action` counter (Prometheus), diffed over the phase, without worker polls;");
     out.push('                   per job-hour = per job x 3 (a 20-minute emulated run). Fixed costs per turn weigh 3x in that figure:');
     out.push('                   see `node dist/bench/actions-model.js` for 60-minute runs at real time scale.');
     for (const r of results) {
-      const byStatus = Object.entries(r.verification.byStatus).map(([k, v]) => `${k} ${v}`).join(', ');
-      out.push(`${r.phase.name}: statuses ${byStatus}${r.timedOut ? ' (TIMED OUT waiting)' : ''}; faults fired ${JSON.stringify(r.faultsFired)}; worker starts ${r.worker.starts}, unexpected exits ${r.worker.unexpectedExits}`);
+      const byStatus = Object.entries(r.verification.byStatus)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      out.push(
+        `${r.phase.name}: statuses ${byStatus}${r.timedOut ? ' (TIMED OUT waiting)' : ''}; faults fired ${JSON.stringify(r.faultsFired)}; worker starts ${r.worker.starts}, unexpected exits ${r.worker.unexpectedExits}`,
+      );
       for (const p of r.verification.problems.slice(0, 10)) out.push(`  problem: ${p}`);
       if (r.verification.problems.length > 10) out.push(`  … ${r.verification.problems.length - 10} more problems`);
     }
     for (const r of results.filter((x) => x.webhook)) {
-      out.push(`${r.phase.name}: receiver ${JSON.stringify({ received: r.webhook!.received, signalled: r.webhook!.signalled, duplicates: r.webhook!.duplicates, rejected: r.webhook!.rejected })}; emulator deliveries ${JSON.stringify(r.webhook!.deliveries)}`);
+      out.push(
+        `${r.phase.name}: receiver ${JSON.stringify({ received: r.webhook!.received, signalled: r.webhook!.signalled, duplicates: r.webhook!.duplicates, rejected: r.webhook!.rejected })}; emulator deliveries ${JSON.stringify(r.webhook!.deliveries)}`,
+      );
     }
-    for (const r of results) out.push(`${r.phase.name}: server actions by type per job ${JSON.stringify(Object.fromEntries(Object.entries(r.actions).map(([k, v]) => [k, +(v / r.jobs).toFixed(2)])))}`);
+    for (const r of results)
+      out.push(`${r.phase.name}: server actions by type per job ${JSON.stringify(Object.fromEntries(Object.entries(r.actions).map(([k, v]) => [k, +(v / r.jobs).toFixed(2)])))}`);
     const webhookRun = results.find((r) => r.phase.name === 'webhook');
     if (webhookRun) {
       const ok = webhookRun.worker.peakRssBytes < 1024 ** 3 && webhookRun.verification.lost === 0;
-      out.push(`Target (${n} concurrent webhook-mode jobs complete, worker RSS < 1 GB): ${ok ? 'MET' : 'NOT MET'} (peak ${mb(webhookRun.worker.peakRssBytes)}, lost ${webhookRun.verification.lost})`);
+      out.push(
+        `Target (${n} concurrent webhook-mode jobs complete, worker RSS < 1 GB): ${ok ? 'MET' : 'NOT MET'} (peak ${mb(webhookRun.worker.peakRssBytes)}, lost ${webhookRun.verification.lost})`,
+      );
     }
     const streamRun = results.find((r) => r.phase.name === 'stream');
     if (streamRun) {
       const ok = streamRun.worker.peakRssBytes < 1024 ** 3 && streamRun.verification.lost === 0;
-      out.push(`Target (${n} concurrent streaming jobs complete, worker RSS < 1 GB): ${ok ? 'MET' : 'NOT MET'} (peak ${mb(streamRun.worker.peakRssBytes)}, lost ${streamRun.verification.lost})`);
+      out.push(
+        `Target (${n} concurrent streaming jobs complete, worker RSS < 1 GB): ${ok ? 'MET' : 'NOT MET'} (peak ${mb(streamRun.worker.peakRssBytes)}, lost ${streamRun.verification.lost})`,
+      );
     }
     for (const r of results.filter((x) => x.phase.faults)) {
-      out.push(`${r.phase.name}: every job ended right: ${r.verification.lost === 0 && r.verification.reportMismatch === 0 && r.verification.duplicateInteractions === 0 ? 'YES' : 'NO'}`);
+      out.push(
+        `${r.phase.name}: every job ended right: ${r.verification.lost === 0 && r.verification.reportMismatch === 0 && r.verification.duplicateInteractions === 0 ? 'YES' : 'NO'}`,
+      );
     }
     process.stdout.write(out.join('\n') + '\n');
     if (typeof f['json-out'] === 'string') await writeFile(f['json-out'], JSON.stringify({ n, runSeconds, maxActivities, results }, null, 2));

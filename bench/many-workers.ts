@@ -37,7 +37,14 @@ function describe(r: ManyWorkersReport): string[] {
 
 async function main(): Promise<void> {
   const f = parseFlags(
-    { address: { type: 'string' }, jobs: { type: 'string' }, workers: { type: 'string' }, 'heartbeat-ms': { type: 'string' }, 'grace-ms': { type: 'string' }, 'run-seconds': { type: 'string' } },
+    {
+      address: { type: 'string' },
+      jobs: { type: 'string' },
+      workers: { type: 'string' },
+      'heartbeat-ms': { type: 'string' },
+      'grace-ms': { type: 'string' },
+      'run-seconds': { type: 'string' },
+    },
     USAGE,
   );
   const address = typeof f.address === 'string' ? f.address : process.env.TEMPORAL_ADDRESS;
@@ -54,7 +61,10 @@ async function main(): Promise<void> {
   const term = await runManyWorkers({ address, mode: 'sigterm', jobs, workers, heartbeatTimeoutMs: 600_000, shutdownGraceMs, runSeconds, tag: 'bench-term', log });
   process.stdout.write(`gemini-jobs many-workers on ${address}: ${jobs} Deep Research jobs per round (20 emulated minutes in ${runSeconds} s)\n`);
   process.stdout.write([...describe(kill), ...describe(term)].join('\n') + '\n');
-  const ok = [kill, term].every((r) => r.verification.completed === jobs && r.verification.reportMismatch === 0 && r.creates === jobs && r.verification.eventsDuplicated === 0 && r.verification.eventsMissing === 0);
+  const ok = [kill, term].every(
+    (r) =>
+      r.verification.completed === jobs && r.verification.reportMismatch === 0 && r.creates === jobs && r.verification.eventsDuplicated === 0 && r.verification.eventsMissing === 0,
+  );
   process.exit(ok ? 0 : 1);
 }
 

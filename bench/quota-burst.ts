@@ -64,7 +64,12 @@ async function phase(admission: boolean, n: number, concurrency: number, rate: n
     log: silentLogger,
     workflowBundle: await workflowBundle(),
     ...(admission
-      ? { admission: admissionSettings({ maxConcurrent: concurrency, maxPerWindow: rate, windowMs: Math.ceil(60_000 / timeScale) + 50, orderGraceMs: 1_000, leaseCheckMs: 5_000 }, { key: taskQueue }) }
+      ? {
+          admission: admissionSettings(
+            { maxConcurrent: concurrency, maxPerWindow: rate, windowMs: Math.ceil(60_000 / timeScale) + 50, orderGraceMs: 1_000, leaseCheckMs: 5_000 },
+            { key: taskQueue },
+          ),
+        }
       : {}),
   });
   const jobs = new JobsClient({ client: env.client, taskQueue, resultStore: store });
@@ -125,7 +130,9 @@ async function main(): Promise<void> {
   ];
   console.log(`quota burst: ${n} jobs, quota ${concurrency} in flight and ${rate} creates/min per key, one run = ${runMs} ms wall`);
   console.log(table([['', 'no admission', 'admission'], ...pairs.map(([label, f]) => [label, f(off), f(on)])]));
-  console.log(`last start, admission vs none: ${(on.lastStartMs / Math.max(1, off.lastStartMs)).toFixed(2)}x; create requests: ${(on.createAttempts / Math.max(1, off.createAttempts)).toFixed(2)}x`);
+  console.log(
+    `last start, admission vs none: ${(on.lastStartMs / Math.max(1, off.lastStartMs)).toFixed(2)}x; create requests: ${(on.createAttempts / Math.max(1, off.createAttempts)).toFixed(2)}x`,
+  );
 }
 
 main().catch((err) => {

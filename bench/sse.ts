@@ -25,7 +25,33 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ID = 'v1_benchDeepResearch';
 
 function words(n: number, seed: number): string {
-  const vocab = ['the', 'protein', 'folding', 'analysis', 'suggests', 'that', 'recent', 'studies', 'in', 'oncology', 'have', 'shown', 'remarkable', 'progress', 'toward', 'targeted', 'therapies', 'café', 'naïve', '—', 'résumé', 'and', 'clinical', 'trials', 'data'];
+  const vocab = [
+    'the',
+    'protein',
+    'folding',
+    'analysis',
+    'suggests',
+    'that',
+    'recent',
+    'studies',
+    'in',
+    'oncology',
+    'have',
+    'shown',
+    'remarkable',
+    'progress',
+    'toward',
+    'targeted',
+    'therapies',
+    'café',
+    'naïve',
+    '—',
+    'résumé',
+    'and',
+    'clinical',
+    'trials',
+    'data',
+  ];
   let s = '';
   for (let i = 0; i < n; i++) {
     const w = vocab[(seed * 31 + i * 7) % vocab.length]!;
@@ -67,7 +93,14 @@ function transcript(targetBytes: number): { text: string; events: number } {
     emit({ event_type: 'step.stop', index });
     index++;
     emit({ event_type: 'step.start', index, step: { type: 'google_search_result', call_id: callId, result: [] } });
-    emit({ event_type: 'step.delta', index, delta: { type: 'google_search_result', result: [{ search_suggestions: `<div class="chips">${'<a href="https://www.google.com/search?q=x">' + words(8, round) + '</a>'.repeat(1)}`.repeat(12) + '</div>' }] } });
+    emit({
+      event_type: 'step.delta',
+      index,
+      delta: {
+        type: 'google_search_result',
+        result: [{ search_suggestions: `<div class="chips">${'<a href="https://www.google.com/search?q=x">' + words(8, round) + '</a>'.repeat(1)}`.repeat(12) + '</div>' }],
+      },
+    });
     emit({ event_type: 'step.stop', index, usage: { total_input_tokens: 1000 + round, total_output_tokens: 50 * round, total_tokens: 1000 + 51 * round } });
     index++;
     if (round % 5 === 0) emit({ event_type: 'interaction.status_update', interaction_id: ID, status: 'in_progress' });
@@ -78,12 +111,22 @@ function transcript(targetBytes: number): { text: string; events: number } {
     d++;
     emit({ event_type: 'step.delta', index, delta: { type: 'text', text: words(120, d) + (d % 10 === 0 ? '\n\n## Section ' + d + '\n\n' : ' ') } });
     if (d % 25 === 0) {
-      emit({ event_type: 'step.delta', index, delta: { type: 'text_annotation_delta', annotations: [{ type: 'url_citation', url: `https://example.org/paper/${d}`, title: words(6, d), start_index: d * 100, end_index: d * 100 + 50 }] } });
+      emit({
+        event_type: 'step.delta',
+        index,
+        delta: {
+          type: 'text_annotation_delta',
+          annotations: [{ type: 'url_citation', url: `https://example.org/paper/${d}`, title: words(6, d), start_index: d * 100, end_index: d * 100 + 50 }],
+        },
+      });
     }
   }
   emit({ event_type: 'step.stop', index });
   emit({ event_type: 'interaction.status_update', interaction_id: ID, status: 'completed' });
-  emit({ event_type: 'interaction.completed', interaction: { id: ID, status: 'completed', object: 'interaction', agent: 'deep-research-preview-04-2026', usage: { total_tokens: 123456 } } });
+  emit({
+    event_type: 'interaction.completed',
+    interaction: { id: ID, status: 'completed', object: 'interaction', agent: 'deep-research-preview-04-2026', usage: { total_tokens: 123456 } },
+  });
   return { text: parts.join(''), events: n };
 }
 
@@ -107,7 +150,11 @@ async function serve(body: Buffer): Promise<{ url: string; close(): Promise<void
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -190,7 +237,9 @@ export { transcript };
 async function main(): Promise<void> {
   const t = transcript(TARGET_MB * 1e6);
   const body = Buffer.from(t.text, 'utf8');
-  console.log(`transcript: ${(body.length / 1e6).toFixed(1)} MB${ASCII_ONLY ? ' (ASCII only)' : ''}, ${t.events.toLocaleString('en-US')} events, best of ${RUNS} runs, node ${process.version}`);
+  console.log(
+    `transcript: ${(body.length / 1e6).toFixed(1)} MB${ASCII_ONLY ? ' (ASCII only)' : ''}, ${t.events.toLocaleString('en-US')} events, best of ${RUNS} runs, node ${process.version}`,
+  );
   const srv = await serve(body);
   try {
     // Warm up every path once (JIT, connection setup).
@@ -208,7 +257,8 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+if (require.main === module)
+  main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });

@@ -148,7 +148,10 @@ function parseVariants(text: string | undefined, cache: number | undefined): Var
   if (!text) return [{ name: cache !== undefined ? `cache=${cache}` : 'defaults', ...(cache !== undefined ? { cache } : {}) }];
   return text.split(';').map((part) => {
     const v: Variant = { name: part.trim() };
-    for (const kv of part.split(',').map((x) => x.trim()).filter(Boolean)) {
+    for (const kv of part
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)) {
       const [k, val] = kv.split('=');
       const num = Number(val);
       if (!Number.isInteger(num) || num < 0 || (k !== 'threads' && k !== 'cache')) {
@@ -209,7 +212,14 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
   const deliveryFaults: WebhookDeliveryOptions = faults
     ? { realTime: true, duplicateProbability: 0.1, delayMs: [0, 2_000], lostAttemptProbability: 0.1, retryInitialMs: 5_000, dropProbability: lost }
     : { realTime: true, ...(lost > 0 ? { dropProbability: lost } : {}) };
-  const emulator = await startEmulator({ timeScale, deepResearchDurationMs: emulatedMs, apiKey: BENCH_KEY, seed: cfg.seed, webhooks: deliveryFaults, ...(faults ? { faults: API_FAULTS } : {}) });
+  const emulator = await startEmulator({
+    timeScale,
+    deepResearchDurationMs: emulatedMs,
+    apiKey: BENCH_KEY,
+    seed: cfg.seed,
+    webhooks: deliveryFaults,
+    ...(faults ? { faults: API_FAULTS } : {}),
+  });
 
   // The receiver, timed at its door (first arrival of each webhook id) and around the signal.
   const arrivals = new Map<string, number>();
@@ -288,7 +298,9 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
     };
     const specs = jobSpecs('webhook-scale', n);
     const jobsClients = sh.starters.map((client) => new JobsClient({ client, taskQueue, resultStore: store }));
-    log(`${variant.name}: ${n} jobs, run ${runSeconds} s wall (${emulatedMinutes} emulated min, timeScale ${timeScale.toFixed(2)}), worker pid ${pid}, idle RSS ${mb(idleRss)}, ${cfg.startConcurrency} starts in flight over ${sh.starters.length} connections`);
+    log(
+      `${variant.name}: ${n} jobs, run ${runSeconds} s wall (${emulatedMinutes} emulated min, timeScale ${timeScale.toFixed(2)}), worker pid ${pid}, idle RSS ${mb(idleRss)}, ${cfg.startConcurrency} starts in flight over ${sh.starters.length} connections`,
+    );
 
     // Peak concurrency and memory, sampled from outside: runs in progress at the emulator.
     let peakWaiting = 0;
@@ -302,7 +314,9 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
         peakWaiting = waiting;
         rssAtPeakWaiting = Math.max(rssAtPeakWaiting, rss);
       }
-      log(`${variant.name}: started ${started}/${n}, waiting at the emulator ${waiting}, worker RSS ${mb(rss)} (peak ${mb(sampler.usage().peakRssBytes)}), receiver ${JSON.stringify(handler.stats)}`);
+      log(
+        `${variant.name}: started ${started}/${n}, waiting at the emulator ${waiting}, worker RSS ${mb(rss)} (peak ${mb(sampler.usage().peakRssBytes)}), receiver ${JSON.stringify(handler.stats)}`,
+      );
     }, 10_000);
     tick.unref();
     await mapLimit(specs, cfg.startConcurrency, async (spec, i) => {
@@ -322,7 +336,13 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
 
     const verification = await verifyJobs({ client: observer, store, emulator, specs, streamed: false, concurrency: 32 });
     const lines = await mapLimit(specs, 32, (s) => timeline(observer, s.jobId).catch(() => undefined));
-    const results = await mapLimit(specs, 32, (s) => observer.workflow.getHandle(s.jobId).result().then((r) => r as JobResult).catch(() => undefined));
+    const results = await mapLimit(specs, 32, (s) =>
+      observer.workflow
+        .getHandle(s.jobId)
+        .result()
+        .then((r) => r as JobResult)
+        .catch(() => undefined),
+    );
     const settledAt = new Map<string, number>();
     for (const info of emulator.interactions()) if (info.settledAtMs !== undefined) settledAt.set(info.id, info.settledAtMs);
 
@@ -384,7 +404,9 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
       'most signals in flight at the receiver': String(maxSignalsInFlight),
     };
     const text: string[] = [];
-    text.push(`== ${variant.name}: ${emulatedMinutes} emulated min in ${runSeconds} s wall (timeScale ${timeScale.toFixed(2)}); backstop ${options.webhookBackstopInitialMs} -> ${options.webhookBackstopMaxMs} ms wall; faults ${faults ? JSON.stringify(deliveryFaults) : `none${lost ? ` (lost ${lost})` : ''}`}`);
+    text.push(
+      `== ${variant.name}: ${emulatedMinutes} emulated min in ${runSeconds} s wall (timeScale ${timeScale.toFixed(2)}); backstop ${options.webhookBackstopInitialMs} -> ${options.webhookBackstopMaxMs} ms wall; faults ${faults ? JSON.stringify(deliveryFaults) : `none${lost ? ` (lost ${lost})` : ''}`}`,
+    );
     text.push(table([['figure', 'value'], ...Object.entries(summary)]));
     text.push('Completion lag (wall s; run settled at the emulator -> collecting activity completed):');
     text.push(
@@ -393,7 +415,10 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
         row('all jobs', all),
         row('settled by webhook', lagWebhook),
         row('settled by backstop (webhook lost)', lagBackstop),
-        row(`  same, x timeScale (s of a real run)`, lagBackstop.map((ms) => ms * timeScale)),
+        row(
+          `  same, x timeScale (s of a real run)`,
+          lagBackstop.map((ms) => ms * timeScale),
+        ),
         row('  run settled -> delivery at the receiver', st.deliver),
         row('  receiver: verify + signal RPC', st.signal),
         row('  signal RPC start -> signal in history', st.toWorkflow),
@@ -417,12 +442,46 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
       const history = await observer.workflow.getHandle(slowest.jobId).fetchHistory();
       const events = history.events ?? [];
       const first = tsToMs(events[0]?.eventTime);
-      text.push(`slowest signal -> collect (${(slowest.ms / 1000).toFixed(2)} s), ${slowest.jobId}: ` + events.map((e) => `${((tsToMs(e.eventTime) - first) / 1000).toFixed(2)} ${Object.keys(e).find((k) => k.endsWith('EventAttributes'))?.replace('EventAttributes', '') ?? e.eventType}`).join(', '));
+      text.push(
+        `slowest signal -> collect (${(slowest.ms / 1000).toFixed(2)} s), ${slowest.jobId}: ` +
+          events
+            .map(
+              (e) =>
+                `${((tsToMs(e.eventTime) - first) / 1000).toFixed(2)} ${
+                  Object.keys(e)
+                    .find((k) => k.endsWith('EventAttributes'))
+                    ?.replace('EventAttributes', '') ?? e.eventType
+                }`,
+            )
+            .join(', '),
+      );
     }
     for (const p of verification.problems.slice(0, 10)) text.push(`problem: ${p}`);
     const met = verification.lost === 0 && verification.reportMismatch === 0 && usage.peakRssBytes < 1024 ** 3 && (billable / n) * perJobHour <= 30;
     text.push(`Targets (${n} complete with canonical reports, worker RSS < 1 GB, <= 30 actions per job-hour): ${met ? 'MET' : 'NOT MET'}`);
-    const json = { variant, n, runSeconds, emulatedMinutes, timeScale, faults: deliveryFaults, startMs, wallMs, peakWaiting, idleRss, peakRss: usage.peakRssBytes, cpuSeconds: usage.cpuSeconds, rssAtPeakWaiting, serverCpu, actions, verification: { ...verification, checks: undefined }, stages: Object.fromEntries(Object.entries(st).map(([k, v]) => [k, stat(v)])), lagWebhook: stat(lagWebhook), lagBackstop: stat(lagBackstop), receiver: handler.stats, deliveries: emulator.webhookCounters() };
+    const json = {
+      variant,
+      n,
+      runSeconds,
+      emulatedMinutes,
+      timeScale,
+      faults: deliveryFaults,
+      startMs,
+      wallMs,
+      peakWaiting,
+      idleRss,
+      peakRss: usage.peakRssBytes,
+      cpuSeconds: usage.cpuSeconds,
+      rssAtPeakWaiting,
+      serverCpu,
+      actions,
+      verification: { ...verification, checks: undefined },
+      stages: Object.fromEntries(Object.entries(st).map(([k, v]) => [k, stat(v)])),
+      lagWebhook: stat(lagWebhook),
+      lagBackstop: stat(lagBackstop),
+      receiver: handler.stats,
+      deliveries: emulator.webhookCounters(),
+    };
     return { variant, text, summary, lagWebhook, lagBackstop, stages: st, met, json };
   } finally {
     await worker.stop().catch(() => undefined);
@@ -453,7 +512,11 @@ async function main(): Promise<void> {
 
   const dir = await mkdtemp(join(tmpdir(), 'gj-webhook-scale-'));
   const metricsPort = await freePort();
-  const server = await PersistedDevServer.start(undefined, undefined, ['--metrics-port', String(metricsPort), ...SERVER_DYNAMIC_CONFIG.flatMap((v) => ['--dynamic-config-value', v])]);
+  const server = await PersistedDevServer.start(undefined, undefined, [
+    '--metrics-port',
+    String(metricsPort),
+    ...SERVER_DYNAMIC_CONFIG.flatMap((v) => ['--dynamic-config-value', v]),
+  ]);
   const connect = () => Connection.connect({ address: server.address });
   const observer = new Client({ connection: await connect(), namespace: 'default' });
   const receiverClient = new Client({ connection: await connect(), namespace: 'default' });
@@ -464,7 +527,9 @@ async function main(): Promise<void> {
     await writeFile(bundlePath, (await workflowBundle()).code);
     const sh: Shared = { server, metricsPort, observer, receiverClient, starters, bundlePath, dir };
     const outcomes: PhaseOutcome[] = [];
-    process.stdout.write(`gemini-jobs webhook-scale bench: ${n} concurrent webhook-mode Deep Research jobs per phase, one worker child, shared 2-core machine (timings are load-dependent; compare phases of one run)\n`);
+    process.stdout.write(
+      `gemini-jobs webhook-scale bench: ${n} concurrent webhook-mode Deep Research jobs per phase, one worker child, shared 2-core machine (timings are load-dependent; compare phases of one run)\n`,
+    );
     // Each phase is printed as soon as it ends (a long run stopped later keeps what it measured).
     for (const v of variants) {
       const o = await runPhase(sh, cfg, v);
@@ -487,7 +552,15 @@ async function main(): Promise<void> {
       out.push(table([['', ...outcomes.map((o) => o.variant.name)], ...keys.map(([label, get]) => [label, ...outcomes.map(get)])]));
     }
     if (out.length > 0) process.stdout.write(out.join('\n') + '\n');
-    if (typeof f['json-out'] === 'string') await writeFile(f['json-out'], JSON.stringify(outcomes.map((o) => o.json), null, 2));
+    if (typeof f['json-out'] === 'string')
+      await writeFile(
+        f['json-out'],
+        JSON.stringify(
+          outcomes.map((o) => o.json),
+          null,
+          2,
+        ),
+      );
     process.exitCode = outcomes.every((o) => o.met) ? 0 : 1;
   } finally {
     for (const c of connections) await c.close().catch(() => undefined);

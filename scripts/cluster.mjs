@@ -52,7 +52,6 @@ const PORT_VARS = [
 
 const log = (line) => process.stderr.write(`[cluster] ${line}\n`);
 
-
 /** Distinct free ports (the OS could hand the same one out twice between close and reuse). */
 async function freePorts(n) {
   const ports = new Set();
@@ -86,7 +85,9 @@ async function freeSmallPorts(n, taken) {
 function postgresBinDir() {
   const base = '/usr/lib/postgresql';
   if (existsSync(base)) {
-    const majors = readdirSync(base).filter((d) => existsSync(join(base, d, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
+    const majors = readdirSync(base)
+      .filter((d) => existsSync(join(base, d, 'bin', 'postgres')))
+      .sort((a, b) => Number(b) - Number(a));
     if (majors.length) return join(base, majors[0], 'bin');
   }
   throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql: install them with `apt-get install -y postgresql`.');
@@ -97,7 +98,7 @@ function postgresIdentity() {
   if (process.getuid?.() !== 0) return {};
   const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  if (uid.status !== 0) throw new Error('running as root but there is no `postgres` user (Debian\'s postgresql package creates it)');
+  if (uid.status !== 0) throw new Error("running as root but there is no `postgres` user (Debian's postgresql package creates it)");
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
@@ -193,11 +194,15 @@ async function startPostgres(state) {
     dataDir: pgData,
     logFile,
   };
-  state.postgres.pid = daemon(state.postgres.program, ['-D', pgData, '-c', 'listen_addresses=127.0.0.1', '-p', String(state.postgres.port), '-c', `unix_socket_directories=${pgData}`], {
-    logFile,
-    env: { PATH: process.env.PATH, LANG: 'C.UTF-8' },
-    ...who,
-  });
+  state.postgres.pid = daemon(
+    state.postgres.program,
+    ['-D', pgData, '-c', 'listen_addresses=127.0.0.1', '-p', String(state.postgres.port), '-c', `unix_socket_directories=${pgData}`],
+    {
+      logFile,
+      env: { PATH: process.env.PATH, LANG: 'C.UTF-8' },
+      ...who,
+    },
+  );
   writeState(state);
   await waitUntil(
     'PostgreSQL',
@@ -215,7 +220,10 @@ function sqlTool(state, args) {
 
 /** The compose `temporal-schema` step: create and migrate both databases. */
 function applySchema(state) {
-  for (const [db, dir] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']]) {
+  for (const [db, dir] of [
+    ['temporal', 'temporal'],
+    ['temporal_visibility', 'visibility'],
+  ]) {
     sqlTool(state, ['--db', db, 'create']);
     sqlTool(state, ['--db', db, 'setup-schema', '-v', '0.0']);
     sqlTool(state, ['--db', db, 'update-schema', '-d', join(state.toolsDir, 'schema', 'postgresql', 'v12', dir, 'versioned')]);
@@ -268,7 +276,10 @@ async function waitForFrontend(state, timeoutMs = 120_000) {
 
 /** The compose `temporal-setup` step, retrying while the namespace cache has not caught up. */
 async function setupNamespace(state) {
-  const exists = await temporal(state, ['operator', 'namespace', 'describe']).then(() => true, () => false);
+  const exists = await temporal(state, ['operator', 'namespace', 'describe']).then(
+    () => true,
+    () => false,
+  );
   if (!exists) await temporal(state, ['operator', 'namespace', 'create', '--retention', '7d']);
   let retries = 0;
   await waitUntil(
@@ -294,7 +305,14 @@ async function setupNamespace(state) {
   await waitUntil(
     'search attributes usable in queries',
     async () => {
-      await temporal(state, ['workflow', 'count', '--query', Object.keys(SEARCH_ATTRIBUTES).map((name) => `${name} = 'probe'`).join(' AND ')]);
+      await temporal(state, [
+        'workflow',
+        'count',
+        '--query',
+        Object.keys(SEARCH_ATTRIBUTES)
+          .map((name) => `${name} = 'probe'`)
+          .join(' AND '),
+      ]);
       return true;
     },
     60_000,
@@ -351,7 +369,10 @@ export async function up() {
   }
   state.timings = { ...timings, totalMs: Date.now() - t0 };
   writeState(state);
-  log(`Temporal ${state.version} on PostgreSQL ready at ${state.address} in ${state.timings.totalMs} ms ` + `(tools ${timings.toolsMs}, postgres ${timings.postgresMs}, schema ${timings.schemaMs}, server ${timings.serverMs}, setup ${timings.setupMs} ms; namespace retries ${state.setup.namespaceRetries})`);
+  log(
+    `Temporal ${state.version} on PostgreSQL ready at ${state.address} in ${state.timings.totalMs} ms ` +
+      `(tools ${timings.toolsMs}, postgres ${timings.postgresMs}, schema ${timings.schemaMs}, server ${timings.serverMs}, setup ${timings.setupMs} ms; namespace retries ${state.setup.namespaceRetries})`,
+  );
   return state;
 }
 
@@ -401,7 +422,7 @@ export async function down() {
 function connections(state) {
   const env = { ...process.env, PGPASSWORD: DB_PASSWORD };
   const q = (sql) => run('psql', ['-h', '127.0.0.1', '-p', String(state.postgres.port), '-U', DB_USER, '-d', 'postgres', '-Atc', sql], { env }).trim();
-  return { used: Number(q('select count(*) from pg_stat_activity where backend_type = \'client backend\'')), max: Number(q('show max_connections')) };
+  return { used: Number(q("select count(*) from pg_stat_activity where backend_type = 'client backend'")), max: Number(q('show max_connections')) };
 }
 
 export function status() {

@@ -98,14 +98,19 @@ for (const [type, file] of Object.entries(TYPES)) {
   files[file] = openSets({ $id: `https://github.com/gemini-jobs/gemini-jobs/schemas/${file}`, ...schema });
 }
 files['job-contract.json'] = {
-  description: 'The gemini-jobs job contract for Temporal clients in any language. A job is one workflow execution whose workflow id is the job id; payloads use the default JSON payload converter.',
+  description:
+    'The gemini-jobs job contract for Temporal clients in any language. A job is one workflow execution whose workflow id is the job id; payloads use the default JSON payload converter.',
   workflowType: definitions.JOB_WORKFLOW_TYPE,
   defaultTaskQueue: definitions.DEFAULT_TASK_QUEUE,
   input: { schema: TYPES.JobInput, note: 'One argument. Never put credentials in it: it is stored in workflow history.' },
   result: { schema: TYPES.JobResult, note: 'The report itself is not in the result; read it from the result store (turns[].report) or the API by interaction id.' },
   handlers: Object.fromEntries(Object.entries(handlers).sort(([a], [b]) => a.localeCompare(b))),
   searchAttributes: Object.fromEntries(Object.entries(definitions.SEARCH_ATTRIBUTE_NAMES).map(([k, name]) => [k, { name, type: 'Keyword' }])),
-  startOptions: { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE', initialSearchAttributes: { GeminiJobStatus: 'pending', GeminiJobAgent: 'request.agent or request.model', GeminiJobThread: 'options.thread' } },
+  startOptions: {
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    initialSearchAttributes: { GeminiJobStatus: 'pending', GeminiJobAgent: 'request.agent or request.model', GeminiJobThread: 'options.thread' },
+  },
 };
 
 const stale = [];

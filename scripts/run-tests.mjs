@@ -19,7 +19,6 @@ import { freePort } from './lib.mjs';
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const distTest = join(root, 'dist', 'test');
 
-
 function collectTests(path, out = []) {
   const stat = statSync(path);
   if (stat.isDirectory()) {
@@ -72,14 +71,10 @@ function parseArgs(argv) {
 
 function runNodeTests(files, address, cli) {
   const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-  const runner = spawn(
-    process.execPath,
-    ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', ...files],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, TEMPORAL_TEST_ADDRESS: address, TEMPORAL_CLI_PATH: cli, GEMINI_JOBS_TEST_RUN: '1' },
-    },
-  );
+  const runner = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, TEMPORAL_TEST_ADDRESS: address, TEMPORAL_CLI_PATH: cli, GEMINI_JOBS_TEST_RUN: '1' },
+  });
   return new Promise((done) => runner.on('close', (c, sig) => done(c ?? (sig ? 1 : 0))));
 }
 

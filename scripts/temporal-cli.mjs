@@ -20,7 +20,6 @@ export const cachedBinary = join(packageRoot, '.tools', 'bin', process.platform 
 
 const log = (line) => process.stderr.write(`[temporal-cli] ${line}\n`);
 
-
 function onPath(name) {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir && isExecutable(join(dir, name))) return join(dir, name);
@@ -39,8 +38,7 @@ async function buildWithGo() {
   const version = goVersion();
   if (!version) {
     throw new Error(
-      'No Temporal CLI found and Go is not installed. Install Go 1.25+ (then re-run), put `temporal` on PATH, ' +
-        'or set TEMPORAL_CLI_PATH to an existing Temporal CLI binary.',
+      'No Temporal CLI found and Go is not installed. Install Go 1.25+ (then re-run), put `temporal` on PATH, ' + 'or set TEMPORAL_CLI_PATH to an existing Temporal CLI binary.',
     );
   }
   if (version[0] < MIN_GO[0] || (version[0] === MIN_GO[0] && version[1] < MIN_GO[1])) {
@@ -52,13 +50,7 @@ async function buildWithGo() {
   const started = Date.now();
   const child = spawn(
     'go',
-    [
-      'install',
-      '-trimpath',
-      '-ldflags',
-      `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`,
-      `${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`,
-    ],
+    ['install', '-trimpath', '-ldflags', `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`, `${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`],
     { env: { ...process.env, GOBIN: dirname(cachedBinary), CGO_ENABLED: '0', GOFLAGS: process.env.GOFLAGS ?? '-buildvcs=false' }, stdio: ['ignore', 'inherit', 'pipe'] },
   );
   // go prints "go: downloading …" lines; pass them through and add a heartbeat while it compiles.

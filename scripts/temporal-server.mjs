@@ -28,7 +28,6 @@ export const serverToolsDir = join(packageRoot, '.tools', `temporal-server-v${TE
 
 const log = (line) => process.stderr.write(`[temporal-server] ${line}\n`);
 
-
 /** True when the cached build is complete (both binaries and both schema trees). */
 export function serverToolsReady(dir = serverToolsDir) {
   return (

@@ -14,7 +14,9 @@ const set = (name) => typeof env[name] === 'string' && env[name].trim() !== '';
 delete env.GEMINI_JOBS_BASE_URL;
 const vertex = /^(1|true|yes)$/i.test(env.GOOGLE_GENAI_USE_VERTEXAI ?? '') && (set('GOOGLE_CLOUD_PROJECT') || set('GOOGLE_API_KEY') || set('GEMINI_API_KEY'));
 if (!vertex && !set('GEMINI_API_KEY') && !set('GOOGLE_API_KEY')) {
-  console.log('test:live skipped: no GEMINI_API_KEY, GOOGLE_API_KEY or Vertex AI settings (GOOGLE_GENAI_USE_VERTEXAI=true + GOOGLE_CLOUD_PROJECT) in the environment; nothing was sent.');
+  console.log(
+    'test:live skipped: no GEMINI_API_KEY, GOOGLE_API_KEY or Vertex AI settings (GOOGLE_GENAI_USE_VERTEXAI=true + GOOGLE_CLOUD_PROJECT) in the environment; nothing was sent.',
+  );
   process.exit(0);
 }
 const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });

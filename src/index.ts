@@ -6,24 +6,10 @@
 export * from './interactions';
 export { JobsClient, JobNotFoundError, JobQueryError, JobWaitTimeoutError } from './jobs/jobs-client';
 // Issue 11: the one error tree (base class, codes, every catchable class); see docs/errors.md.
-export type {
-  ErrorCode,
-  JobsErrorCode,
-  InteractionsErrorCode,
-  ReportErrorCode,
-  CredentialsErrorCode,
-  TemporalErrorCode,
-  DevErrorCode,
-  CliErrorCode,
-} from './contract/error-codes';
+export type { ErrorCode, JobsErrorCode, InteractionsErrorCode, ReportErrorCode, CredentialsErrorCode, TemporalErrorCode, DevErrorCode, CliErrorCode } from './contract/error-codes';
 export { GeminiJobsError, ConfigError, isGeminiJobsError, codeOf } from './common/errors';
 export type { CommonErrorCode, ErrorJSON } from './common/errors';
-export {
-  InvalidJobIdError,
-  InvalidThreadKeyError,
-  InvalidListFilterError,
-  SearchAttributesMissingError,
-} from './jobs/errors';
+export { InvalidJobIdError, InvalidThreadKeyError, InvalidListFilterError, SearchAttributesMissingError } from './jobs/errors';
 export { isJobErrorCode, normalizeJobError, KNOWN_JOB_ERROR_CODES } from './contract/job-error-codes';
 export type { JobErrorCode, JobOwnErrorCode, UpstreamJobErrorCode } from './contract/job-error-codes';
 export { DevServerStartError, TemporalCliNotFoundError } from './dev/temporal-server';
@@ -58,16 +44,7 @@ export { runWorker } from './worker/run-worker';
 export type { RunWorkerOptions } from './worker/run-worker';
 export { JobClosedError, JobUpdateRejectedError } from './jobs/jobs-client';
 export type { TaskQueuePollers, ReportSource, ReportProblem, TurnReport } from './jobs/jobs-client';
-export type {
-  PhaseEvent,
-  ProgressEvent,
-  ThoughtEvent,
-  OutputEvent,
-  TurnCompletedEvent,
-  DoneEvent,
-  JobEventType,
-  JobSnapshot,
-} from './jobs/watch';
+export type { PhaseEvent, ProgressEvent, ThoughtEvent, OutputEvent, TurnCompletedEvent, DoneEvent, JobEventType, JobSnapshot } from './jobs/watch';
 export { JobValidationError, validateJobInput, MAX_INPUT_BYTES } from './jobs/validate-job';
 export {
   FileResultStore,

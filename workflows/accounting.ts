@@ -45,7 +45,10 @@ export function costSummary(turns: readonly TurnRecord[]): CostSummary | undefin
 export function wallBudgetLeftMs(budget: JobBudget | undefined, turns: readonly TurnRecord[], rec: TurnRecord, nowMs: number): number | undefined {
   const max = budget?.maxWallTimeMs;
   if (max === undefined) return undefined;
-  const before = threadSpent(turns.filter((t) => t !== rec), nowMs).wallMs;
+  const before = threadSpent(
+    turns.filter((t) => t !== rec),
+    nowMs,
+  ).wallMs;
   const since = Date.parse(rec.admittedAt ?? rec.startedAt);
   return max - before - (nowMs - since);
 }
@@ -63,7 +66,10 @@ export function followAccounting(
   if (budget) {
     out.budget = {
       limits: budget,
-      spentBefore: threadSpent(turns.filter((t) => t !== rec), nowMs),
+      spentBefore: threadSpent(
+        turns.filter((t) => t !== rec),
+        nowMs,
+      ),
       turnStartedAtMs: Date.parse(rec.admittedAt ?? rec.startedAt),
     };
   }

@@ -14,16 +14,7 @@
  *
  * Deterministic code only.
  */
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  log,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { AdmissionActivities } from '../activities/admission-types';
 import {
   acquireSignal,
@@ -98,7 +89,11 @@ class Limiter {
       this.st.recent.push(until);
     });
     setHandler(positionQuery, (ticket) => {
-      const base = { waiting: this.st.waiters.length, holding: this.st.holders.length, ...(this.st.pausedUntilMs > Date.now() ? { pausedUntil: isoAt(this.st.pausedUntilMs) } : {}) };
+      const base = {
+        waiting: this.st.waiters.length,
+        holding: this.st.holders.length,
+        ...(this.st.pausedUntilMs > Date.now() ? { pausedUntil: isoAt(this.st.pausedUntilMs) } : {}),
+      };
       if (this.st.holders.some((h) => h.ticket === ticket)) return { position: 0, ...base };
       const i = this.st.waiters.findIndex((w) => w.ticket === ticket);
       return { position: i < 0 ? -1 : i + 1, ...base };

@@ -186,38 +186,33 @@ class InteractionJob implements TurnContext {
     setHandler(webhookSignal, (notice) => void this.inbox.accept(notice));
     setHandler(refreshProgressUpdate, () => this.refreshProgress(), {
       validator: () => {
-        if (!this.webhookWait) throw new Error('refreshProgress rejected: only a webhook-mode turn that is running has progress to fetch (stream mode reports it in its heartbeat)');
+        if (!this.webhookWait)
+          throw new Error('refreshProgress rejected: only a webhook-mode turn that is running has progress to fetch (stream mode reports it in its heartbeat)');
       },
     });
     this.admission.install();
-    setHandler(
-      followUpUpdate,
-      (req) => this.enqueueTurn('followUp', followUpRequest(this.request, req)),
-      {
-        validator: (req) => {
-          this.assertAcceptingTurn();
-          this.assertBudgetLeft('followUp');
-          const problem = followUpInputProblem(req?.input);
-          if (problem) throw new Error(`followUp rejected: ${problem}`);
-          if (req.overrides !== undefined && (typeof req.overrides !== 'object' || req.overrides === null || Array.isArray(req.overrides))) {
-            throw new Error('followUp rejected: overrides must be an object of request fields');
-          }
-          try {
-            validateCreateRequest({ ...followUpRequest(this.request, req), background: true, store: true, previous_interaction_id: 'check' });
-          } catch (err) {
-            throw new Error(`followUp rejected: ${(err as Error).message}`);
-          }
-        },
+    setHandler(followUpUpdate, (req) => this.enqueueTurn('followUp', followUpRequest(this.request, req)), {
+      validator: (req) => {
+        this.assertAcceptingTurn();
+        this.assertBudgetLeft('followUp');
+        const problem = followUpInputProblem(req?.input);
+        if (problem) throw new Error(`followUp rejected: ${problem}`);
+        if (req.overrides !== undefined && (typeof req.overrides !== 'object' || req.overrides === null || Array.isArray(req.overrides))) {
+          throw new Error('followUp rejected: overrides must be an object of request fields');
+        }
+        try {
+          validateCreateRequest({ ...followUpRequest(this.request, req), background: true, store: true, previous_interaction_id: 'check' });
+        } catch (err) {
+          throw new Error(`followUp rejected: ${(err as Error).message}`);
+        }
       },
-    );
+    });
     setHandler(
       approvePlanUpdate,
       (req) => {
         // v0.1.0 answered a `requires_action` plan with the flag still true; Google documents
         // chained turns (execute with collaborative_planning: false, refine with it true).
-        const request = patched('plan-approval-chained-turns')
-          ? planTurnRequest(this.request, req ?? {})
-          : followUpRequest(this.request, { input: planApprovalInput(req ?? {}) });
+        const request = patched('plan-approval-chained-turns') ? planTurnRequest(this.request, req ?? {}) : followUpRequest(this.request, { input: planApprovalInput(req ?? {}) });
         return this.enqueueTurn('approvePlan', request);
       },
       {
@@ -229,7 +224,9 @@ class InteractionJob implements TurnContext {
           }
           const last = chainHead(this.record.turns);
           if (!planWaitingAfter(last, this.request)) {
-            throw new Error(`approvePlan rejected: no plan is waiting (the last turn is ${last?.status ?? 'missing'}); a plan waits after a collaborative-planning turn that completed`);
+            throw new Error(
+              `approvePlan rejected: no plan is waiting (the last turn is ${last?.status ?? 'missing'}); a plan waits after a collaborative-planning turn that completed`,
+            );
           }
           if (req?.edit !== undefined && typeof req.edit !== 'string') throw new Error('approvePlan rejected: edit must be a string');
           if (req?.approve !== undefined && typeof req.approve !== 'boolean') throw new Error('approvePlan rejected: approve must be a boolean');
@@ -244,7 +241,9 @@ class InteractionJob implements TurnContext {
     if (this.pending) {
       // Accepted means its turn was created and is running now; otherwise it is being created.
       if (this.pending.accepted) {
-        throw new Error(`rejected: turn ${this.pending.accepted.turn} (from an earlier ${this.pending.kind === 'approvePlan' ? 'plan approval' : 'follow-up'}) is still running; wait for it to end`);
+        throw new Error(
+          `rejected: turn ${this.pending.accepted.turn} (from an earlier ${this.pending.kind === 'approvePlan' ? 'plan approval' : 'follow-up'}) is still running; wait for it to end`,
+        );
       }
       throw new Error('rejected: another follow-up is being started; wait for it to be accepted');
     }
@@ -280,7 +279,12 @@ class InteractionJob implements TurnContext {
   /** `refreshProgress` update: one GET now, so a watcher pays for progress only when it asks. */
   private async refreshProgress(): Promise<JobState> {
     const wait = this.webhookWait!;
-    const check = await checkActivities.checkInteraction({ jobId: this.jobId, interactionId: wait.interactionId, createdAt: wait.createdAt, notFoundGraceMs: this.options.notFoundGraceMs });
+    const check = await checkActivities.checkInteraction({
+      jobId: this.jobId,
+      interactionId: wait.interactionId,
+      createdAt: wait.createdAt,
+      notFoundGraceMs: this.options.notFoundGraceMs,
+    });
     recordCheck(this.record, wait.rec.turn, check);
     return this.state();
   }

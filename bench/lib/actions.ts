@@ -32,5 +32,7 @@ export function diffActions(after: ActionCounts, before: ActionCounts): ActionCo
 
 /** Heartbeat actions in a diff (the RecordActivityTaskHeartbeat RPCs). */
 export function heartbeatActions(counts: ActionCounts): number {
-  return Object.entries(counts).filter(([k]) => /Heartbeat/i.test(k)).reduce((a, [, v]) => a + v, 0);
+  return Object.entries(counts)
+    .filter(([k]) => /Heartbeat/i.test(k))
+    .reduce((a, [, v]) => a + v, 0);
 }

@@ -111,7 +111,12 @@ function explainDuplicates(checks: JobCheck[], created: Map<string, number>, kil
     const times = c.interactionIds.map((id) => created.get(id) ?? NaN);
     const first = times[0]!;
     const nextKill = kills.find((k) => k >= first - 50);
-    const parts = [`${c.jobId}: ${c.interactionIds.length} creates at +0 ms, ${times.slice(1).map((t) => `+${Math.round(t - first)} ms`).join(', ')}`];
+    const parts = [
+      `${c.jobId}: ${c.interactionIds.length} creates at +0 ms, ${times
+        .slice(1)
+        .map((t) => `+${Math.round(t - first)} ms`)
+        .join(', ')}`,
+    ];
     parts.push(nextKill !== undefined ? `worker SIGKILL ${Math.round(nextKill - first)} ms after the first create` : 'no worker kill after the first create');
     if (serverRestartAt !== undefined) parts.push(`server restart ${Math.round(serverRestartAt - first)} ms after it`);
     out.push(parts.join('; '));

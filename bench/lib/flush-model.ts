@@ -27,7 +27,13 @@ export function simulateFlusher(policy: FlushPolicy, events: readonly number[], 
       if (pending?.id === id) pending = undefined;
     },
   };
-  const flusher = new HeartbeatFlusher(policy, () => sends.push(now), () => now, () => watchedAt(now), timers);
+  const flusher = new HeartbeatFlusher(
+    policy,
+    () => sends.push(now),
+    () => now,
+    () => watchedAt(now),
+    timers,
+  );
   flusher.flush();
   let i = 0;
   for (;;) {
@@ -74,7 +80,6 @@ export function deepResearchEventTimes(minutes: number, seed: number): { ids: nu
   }
   return { ids, all: script.entries.length };
 }
-
 
 /** Billable actions of a stream-mode turn besides heartbeats (start, create + 2 heartbeats, 2 upserts, deadline timer, follow). */
 export const STREAM_FIXED_ACTIONS = 1 + 1 + 2 + 2 + 1 + 1;

@@ -62,7 +62,12 @@ export class LagProbe {
   ) {
     for (const s of specs) this.jobOfInput.set(s.input, s.jobId);
     const step = Math.max(1, Math.floor(specs.length / Math.max(1, sampleSize)));
-    this.sampled = new Set(specs.filter((_, i) => i % step === 0).slice(0, sampleSize).map((s) => s.jobId));
+    this.sampled = new Set(
+      specs
+        .filter((_, i) => i % step === 0)
+        .slice(0, sampleSize)
+        .map((s) => s.jobId),
+    );
   }
 
   start(): void {

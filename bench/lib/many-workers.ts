@@ -136,7 +136,13 @@ export async function runManyWorkers(opts: ManyWorkersOptions): Promise<ManyWork
     log(`${workers.length} workers up (pids ${workers.map((w) => w.pid).join(', ')}) on ${taskQueue}`);
 
     const specs = jobSpecs(opts.tag ?? 'many', opts.jobs);
-    const options: JobOptions = { followUpWindowMs: 0, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, streamIdleTimeoutMs: 5_000, pollInitialIntervalMs: 250, pollMaxIntervalMs: 1_000 };
+    const options: JobOptions = {
+      followUpWindowMs: 0,
+      heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+      streamIdleTimeoutMs: 5_000,
+      pollInitialIntervalMs: 250,
+      pollMaxIntervalMs: 1_000,
+    };
     const t0 = Date.now();
     await Promise.all(specs.map((spec) => startOne(jobs, spec, researchRequest(spec.input), options)));
 

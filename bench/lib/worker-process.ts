@@ -72,7 +72,10 @@ export class WorkerProcess {
       markFailed = reject;
     });
     ready.catch(() => undefined);
-    for (const [name, stream] of [['stdout', child.stdout!], ['stderr', child.stderr!]] as const) {
+    for (const [name, stream] of [
+      ['stdout', child.stdout!],
+      ['stderr', child.stderr!],
+    ] as const) {
       let partial = '';
       stream.on('data', (d: Buffer) => {
         const lines = (partial + d.toString('utf8')).split('\n');
@@ -108,7 +111,9 @@ export class WorkerProcess {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       ready,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`worker child not ready in ${timeoutMs} ms\n${this.output.slice(-20).join('\n')}`)), timeoutMs))),
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`worker child not ready in ${timeoutMs} ms\n${this.output.slice(-20).join('\n')}`)), timeoutMs)),
+      ),
     ]).finally(() => clearTimeout(timer));
     return pid;
   }

@@ -86,7 +86,13 @@ export function parsePositiveNumber(text: string, flag: string): number {
 /** Requires exactly `count` leading positionals, naming them in the error. */
 export function requirePositionals(command: string, positionals: string[], names: string[], allowMore = false): string[] {
   if (positionals.length < names.length) {
-    throw new UsageError(`missing ${names.slice(positionals.length).map((n) => `<${n}>`).join(' ')}`, command);
+    throw new UsageError(
+      `missing ${names
+        .slice(positionals.length)
+        .map((n) => `<${n}>`)
+        .join(' ')}`,
+      command,
+    );
   }
   if (!allowMore && positionals.length > names.length) {
     throw new UsageError(`unexpected argument ${JSON.stringify(positionals[names.length])}`, command);

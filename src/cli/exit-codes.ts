@@ -57,7 +57,10 @@ export function exitCodeForError(code: string | undefined): ExitCode {
 
 /** A bad command line: printed with a hint to `--help`, exit code 2. */
 export class UsageError extends GeminiJobsError<'usage'> {
-  constructor(message: string, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super('usage', message);
   }
   protected override jsonFields(): Record<string, unknown> {

@@ -20,7 +20,10 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 function safeFields(fields: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!fields) return {};
   try {
-    return JSON.parse(redact(JSON.stringify(fields, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : typeof v === 'bigint' ? String(v) : v)))) as Record<string, unknown>;
+    return JSON.parse(redact(JSON.stringify(fields, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : typeof v === 'bigint' ? String(v) : v)))) as Record<
+      string,
+      unknown
+    >;
   } catch {
     return { fields: '[unserializable]' };
   }
@@ -39,4 +42,3 @@ export function createJsonLogger(out: NodeJS.WritableStream = process.stdout, mi
     error: (msg, fields) => log('error', msg, fields),
   };
 }
-

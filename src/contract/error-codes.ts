@@ -41,12 +41,4 @@ export type DevErrorCode = 'temporal_cli_not_found' | 'dev_data_locked' | 'dev_s
 export type CliErrorCode = 'usage';
 
 /** Every code a thrown error of this package can carry. */
-export type ErrorCode =
-  | CommonErrorCode
-  | InteractionsErrorCode
-  | JobsErrorCode
-  | ReportErrorCode
-  | CredentialsErrorCode
-  | TemporalErrorCode
-  | DevErrorCode
-  | CliErrorCode;
+export type ErrorCode = CommonErrorCode | InteractionsErrorCode | JobsErrorCode | ReportErrorCode | CredentialsErrorCode | TemporalErrorCode | DevErrorCode | CliErrorCode;

@@ -11,7 +11,10 @@ import { GeminiJobsError } from '../common/errors';
 
 /** Another live process holds the data directory. */
 export class DataDirLockedError extends GeminiJobsError<'dev_data_locked'> {
-  constructor(readonly lockPath: string, readonly holder: LockOwner) {
+  constructor(
+    readonly lockPath: string,
+    readonly holder: LockOwner,
+  ) {
     super(
       'dev_data_locked',
       `Another dev stack is using ${lockPath.replace(/\.lock$/, '')}: process ${holder.pid} (started ${holder.startedAt}` +

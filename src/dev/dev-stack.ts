@@ -172,7 +172,17 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
     cleanup.push(() => served.close());
     say(`Jobs dashboard       ${served.dashboardUrl}`);
     if (options.json) {
-      io.stdout.write(JSON.stringify({ type: 'dev', address: server.address, namespace, taskQueue, uiUrl: server.uiUrl ?? null, emulatorUrl: emulatorUrl ?? null, dashboardUrl: served.dashboardUrl }) + '\n');
+      io.stdout.write(
+        JSON.stringify({
+          type: 'dev',
+          address: server.address,
+          namespace,
+          taskQueue,
+          uiUrl: server.uiUrl ?? null,
+          emulatorUrl: emulatorUrl ?? null,
+          dashboardUrl: served.dashboardUrl,
+        }) + '\n',
+      );
     }
 
     let code: ExitCode = EXIT.OK;

@@ -201,9 +201,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   for (;;) {
     if (exited) {
-      throw new DevServerStartError(
-        `temporal server start-dev exited (code ${exited.code ?? exited.signal}) before it was ready:\n${recent.join('\n')}`,
-      );
+      throw new DevServerStartError(`temporal server start-dev exited (code ${exited.code ?? exited.signal}) before it was ready:\n${recent.join('\n')}`);
     }
     if ((await portOpen(ip, port)) && (await namespaceReady(`${ip}:${port}`, namespace))) break;
     if (Date.now() > deadline) {

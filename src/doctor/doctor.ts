@@ -53,7 +53,23 @@ export interface DoctorOptions {
 /** The worker's Gemini settings are unusable (CLI exit code 2). No credentials at all is `MissingCredentialsError`. */
 export class DoctorConfigError extends ConfigError {}
 
-const ORDER = ['credentials', 'route', 'quota-project', 'model.create', 'model.stream', 'model.get', 'model.delete', 'resume', 'cancel', 'planning', 'planning.plan', 'planning.refine', 'planning.execute', 'webhook', 'unknown'];
+const ORDER = [
+  'credentials',
+  'route',
+  'quota-project',
+  'model.create',
+  'model.stream',
+  'model.get',
+  'model.delete',
+  'resume',
+  'cancel',
+  'planning',
+  'planning.plan',
+  'planning.refine',
+  'planning.execute',
+  'webhook',
+  'unknown',
+];
 
 /** Runs the probe. Throws {@link DoctorConfigError} when there is nothing to probe. */
 export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
@@ -94,7 +110,13 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     ctx.add(credentialsCheck(ctx, env, firstError));
     const refused = (firstError as { code?: unknown } | undefined)?.code;
     if (firstError instanceof NotFoundError) {
-      ctx.add({ id: 'route', result: 'differs', detail: `create answered 404 on ${wire.firstRequest?.path ?? '?'}: ${describeError(firstError)}`, expected: 'the API serves the interactions route the client resolved', where: 'src/interactions/routing.ts' });
+      ctx.add({
+        id: 'route',
+        result: 'differs',
+        detail: `create answered 404 on ${wire.firstRequest?.path ?? '?'}: ${describeError(firstError)}`,
+        expected: 'the API serves the interactions route the client resolved',
+        where: 'src/interactions/routing.ts',
+      });
     } else if (firstError && (refused === 'unauthenticated' || refused === 'permission_denied' || wire.requests === 0)) {
       ctx.add({ id: 'route', result: 'skipped', detail: 'no request was answered' });
     } else {
@@ -103,7 +125,10 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     ctx.add(quotaProjectCheck(ctx, env));
 
     if (firstError) {
-      skipAll(['model.stream', 'model.get', 'model.delete', 'resume', 'cancel', 'planning', 'planning.plan', 'planning.refine', 'planning.execute', 'webhook'], 'the first model turn failed');
+      skipAll(
+        ['model.stream', 'model.get', 'model.delete', 'resume', 'cancel', 'planning', 'planning.plan', 'planning.refine', 'planning.execute', 'webhook'],
+        'the first model turn failed',
+      );
     } else {
       announce('resume by last_event_id');
       await resumeProbe(ctx);
@@ -145,15 +170,30 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
 function unknownCheck(ctx: ProbeContext): Check {
   const o = ctx.observer;
   const parts: string[] = [];
-  for (const [kind, label] of [['status', 'statuses'], ['event', 'event types'], ['step', 'step types'], ['delta', 'delta types']] as const) {
+  for (const [kind, label] of [
+    ['status', 'statuses'],
+    ['event', 'event types'],
+    ['step', 'step types'],
+    ['delta', 'delta types'],
+  ] as const) {
     const u = o.unknown(kind);
     if (u.length > 0) parts.push(`${label}: ${u.map((x) => `${x.value} (at ${x.where})`).join(', ')}`);
   }
   const s = o.summary();
   if (parts.length > 0) {
-    return { id: 'unknown', result: 'differs', detail: `seen but unknown to the client — ${parts.join('; ')}`, expected: 'only statuses/types in src/interactions/types.ts (they pass through, but the worker cannot act on them)', where: 'src/interactions/types.ts' };
+    return {
+      id: 'unknown',
+      result: 'differs',
+      detail: `seen but unknown to the client — ${parts.join('; ')}`,
+      expected: 'only statuses/types in src/interactions/types.ts (they pass through, but the worker cannot act on them)',
+      where: 'src/interactions/types.ts',
+    };
   }
-  return { id: 'unknown', result: 'ok', detail: `all known: statuses ${s.statuses.join(', ')}; ${s.eventTypes.length} event, ${s.stepTypes.length} step, ${s.deltaTypes.length} delta types` };
+  return {
+    id: 'unknown',
+    result: 'ok',
+    detail: `all known: statuses ${s.statuses.join(', ')}; ${s.eventTypes.length} event, ${s.stepTypes.length} step, ${s.deltaTypes.length} delta types`,
+  };
 }
 
 export type { DoctorReport, Check } from './report';

@@ -91,7 +91,13 @@ export async function modelTurnProbes(ctx: ProbeContext): Promise<void> {
     ctx.add(
       shape.problems.length === 0
         ? { id: 'model.stream', result: 'ok', detail: `${events.length} events, created → step.start/delta/stop → completed; ${ids}`, where: streamedId }
-        : { id: 'model.stream', result: 'differs', detail: `${shape.problems.join('; ')}; ${ids}`, expected: 'interaction.created (with id) … step.* … interaction.completed', where: streamedId },
+        : {
+            id: 'model.stream',
+            result: 'differs',
+            detail: `${shape.problems.join('; ')}; ${ids}`,
+            expected: 'interaction.created (with id) … step.* … interaction.completed',
+            where: streamedId,
+          },
     );
   } catch (err) {
     ctx.add({ id: 'model.stream', result: 'failed', detail: describeError(err), ...(streamedId ? { where: streamedId } : {}) });
@@ -110,11 +116,17 @@ export async function modelTurnProbes(ctx: ProbeContext): Promise<void> {
       const fetched = reportText(got);
       const problems: string[] = [];
       if (got.status !== 'completed') problems.push(`status ${got.status}`);
-      if (fetched !== streamed) problems.push(`report text differs: GET ${fetched.length} chars vs stream ${streamed.length} chars (first difference at char ${firstDifference(fetched, streamed)})`);
+      if (fetched !== streamed)
+        problems.push(`report text differs: GET ${fetched.length} chars vs stream ${streamed.length} chars (first difference at char ${firstDifference(fetched, streamed)})`);
       const inputEcho = (got.steps ?? []).some((s) => (s as { type?: unknown }).type === 'user_input');
       ctx.add(
         problems.length === 0
-          ? { id: 'model.get', result: 'ok', detail: `completed; report equals the streamed text (${fetched.length} chars)${inputEcho ? '; user_input step echoed' : ''}${ctx.graceNote(id)}`, where: streamedId }
+          ? {
+              id: 'model.get',
+              result: 'ok',
+              detail: `completed; report equals the streamed text (${fetched.length} chars)${inputEcho ? '; user_input step echoed' : ''}${ctx.graceNote(id)}`,
+              where: streamedId,
+            }
           : { id: 'model.get', result: 'differs', detail: problems.join('; '), expected: 'GET returns the streamed output (the worker checks streamVerified)', where: streamedId },
       );
     } catch (err) {

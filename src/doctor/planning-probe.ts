@@ -112,7 +112,13 @@ export async function planningProbe(ctx: ProbeContext): Promise<void> {
     ctx.step('planning.execute');
     const exec = await ctx.create(body(ctx, EXECUTE_PROMPT, false, refined.id), 'planning.execute');
     if (isSettledStatus(exec.status)) {
-      ctx.add({ id: 'planning.execute', result: 'differs', detail: `the execution turn answered ${exec.status} at once`, expected: 'accepted and running (in_progress/queued)', where: exec.id });
+      ctx.add({
+        id: 'planning.execute',
+        result: 'differs',
+        detail: `the execution turn answered ${exec.status} at once`,
+        expected: 'accepted and running (in_progress/queued)',
+        where: exec.id,
+      });
     } else {
       const confirmed = await cancelAndConfirm(ctx, exec.id, 'planning.execute');
       ctx.add(

@@ -119,8 +119,19 @@ export async function resumeProbe(ctx: ProbeContext): Promise<void> {
     const tested = (idlessTested ? '; id-less events right after a cursor are replayed' : '') + ctx.graceNote(created.id);
     ctx.add(
       problems.length === 0
-        ? { id: 'resume', result: 'ok', detail: `cut after ${head.length} events, resumed after ${cursor}: ${resumed.length} events equal the rest of an uninterrupted stream${tested}; ${idlessNote}`, where: created.id }
-        : { id: 'resume', result: 'differs', detail: `${problems.join('; ')}; ${idlessNote}${ctx.graceNote(created.id)}`, expected: 'events after last_event_id equal the rest of an uninterrupted stream, id-less ones included', where: created.id },
+        ? {
+            id: 'resume',
+            result: 'ok',
+            detail: `cut after ${head.length} events, resumed after ${cursor}: ${resumed.length} events equal the rest of an uninterrupted stream${tested}; ${idlessNote}`,
+            where: created.id,
+          }
+        : {
+            id: 'resume',
+            result: 'differs',
+            detail: `${problems.join('; ')}; ${idlessNote}${ctx.graceNote(created.id)}`,
+            expected: 'events after last_event_id equal the rest of an uninterrupted stream, id-less ones included',
+            where: created.id,
+          },
     );
   } catch (err) {
     ctx.add({ id: 'resume', result: 'failed', detail: describeError(err), ...(id ? { where: id } : {}) });

@@ -68,8 +68,8 @@ export function routeCheck(ctx: ProbeContext, env: NodeJS.ProcessEnv): Check {
   if (wirePath && !wirePath.startsWith(r.prefix + '/')) problems.push(`the wire path ${wirePath} does not start with the resolved prefix ${r.prefix}`);
   if (r.family === 'gemini') {
     const version = requestedApiVersion(env) ?? EXPECTED_GEMINI_API_VERSION;
-    expected = `Gemini API /${version}/interactions on generativelanguage.googleapis.com` +
-      (requestedApiVersion(env) ? ' (GOOGLE_GENAI_API_VERSION)' : " (Google's newest SDKs' default)");
+    expected =
+      `Gemini API /${version}/interactions on generativelanguage.googleapis.com` + (requestedApiVersion(env) ? ' (GOOGLE_GENAI_API_VERSION)' : " (Google's newest SDKs' default)");
     if (r.apiVersion !== version) problems.push(`Gemini API version ${r.apiVersion}`);
     if (!r.originOverridden && r.host !== 'generativelanguage.googleapis.com') problems.push(`host ${r.host}`);
   } else if (r.family === 'vertex') {

@@ -42,7 +42,8 @@ export function listenAddress(url: URL, listen: string | undefined): { host: str
     if (!m) return `--webhook-listen must be [host:]port (got ${JSON.stringify(listen)})`;
     return { host: m[1] ?? '127.0.0.1', port: Number(m[2]) };
   }
-  if (LOOPBACK.has(url.hostname)) return { host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80 };
+  if (LOOPBACK.has(url.hostname))
+    return { host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80 };
   return `cannot observe deliveries to ${url.host}: pass --webhook-listen [host:]port where that URL forwards on this machine`;
 }
 
@@ -74,13 +75,16 @@ class Listener {
         req.resume();
         return;
       }
-      readBody(req).then((body) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-        this.deliveries.push({ headers, body });
-        res.writeHead(204).end();
-        for (const w of this.waiters.splice(0)) w();
-      }, () => res.writeHead(400).end());
+      readBody(req).then(
+        (body) => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+          this.deliveries.push({ headers, body });
+          res.writeHead(204).end();
+          for (const w of this.waiters.splice(0)) w();
+        },
+        () => res.writeHead(400).end(),
+      );
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
@@ -203,7 +207,13 @@ function deliveryLine(d: Delivery | undefined, id: string, nonce: string, total:
   const metadata = d.body.includes(nonce) ? 'user_metadata echoed' : 'user_metadata not echoed';
   const scheme = signatureScheme(d.headers['webhook-signature']);
   if (missing.length > 0) {
-    return { id: 'webhook', result: 'differs', detail: `delivery (type ${type}) lacks ${missing.join(', ')}; signature ${scheme}; ${metadata}`, expected: 'Standard Webhooks headers and a JSON body', where: id };
+    return {
+      id: 'webhook',
+      result: 'differs',
+      detail: `delivery (type ${type}) lacks ${missing.join(', ')}; signature ${scheme}; ${metadata}`,
+      expected: 'Standard Webhooks headers and a JSON body',
+      where: id,
+    };
   }
   return { id: 'webhook', result: 'ok', detail: `delivered: type ${type}, Standard Webhooks headers, signature ${scheme}, ${metadata}`, where: id };
 }

@@ -78,7 +78,10 @@ export class WireRecorder {
   private readonly agent: Agent;
 
   /** `record`: keep transcripts (else only count). Deadlines match the client's defaults (ms). */
-  constructor(private readonly record: boolean, opts: { connectTimeoutMs?: number } = {}) {
+  constructor(
+    private readonly record: boolean,
+    opts: { connectTimeoutMs?: number } = {},
+  ) {
     this.agent = new Agent({
       connect: { timeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS },
       headersTimeout: DEFAULT_HEADERS_TIMEOUT_MS,

@@ -101,7 +101,18 @@ export function eventTypeOf(status: string): string {
 }
 
 export class WebhookDelivery {
-  readonly counters: DeliveryCounters = { deliveries: 0, attempts: 0, delivered: 0, failedAttempts: 0, abandoned: 0, dropped: 0, duplicated: 0, failedByFault: 0, lostAttempts: 0, statuses: {} };
+  readonly counters: DeliveryCounters = {
+    deliveries: 0,
+    attempts: 0,
+    delivered: 0,
+    failedAttempts: 0,
+    abandoned: 0,
+    dropped: 0,
+    duplicated: 0,
+    failedByFault: 0,
+    lostAttempts: 0,
+    statuses: {},
+  };
   private readonly privateKey: KeyObject;
   private readonly jwk: JsonRecord;
   private readonly kid = `emu-${randomBytes(4).toString('hex')}`;

@@ -12,16 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { Interaction, InteractionEvent } from '../interactions/types';
 import { modelOutputText } from './accumulate';
 import { EmulatorHttpError, invalid, notFound, precondition } from './errors';
-import {
-  ActiveRule,
-  BUILTIN_SCENARIOS,
-  FaultBook,
-  parseFaultHeader,
-  shapeFromRules,
-  type FaultPlan,
-  type FaultRule,
-  type RouteName,
-} from './faults';
+import { ActiveRule, BUILTIN_SCENARIOS, FaultBook, parseFaultHeader, shapeFromRules, type FaultPlan, type FaultRule, type RouteName } from './faults';
 import { createRng, hash32, randomToken, type Rng } from './rng';
 import { Run, type RunCounters, type RunHost } from './run';
 import { Scheduler, type EmulatorClock } from './scheduler';
@@ -526,7 +517,13 @@ class EmulatorServer implements Emulator, RunHost {
     if (rule.retryAfterSeconds !== undefined) headers['retry-after'] = String(rule.retryAfterSeconds);
     const message =
       rule.message ??
-      (code === 429 ? 'Resource has been exhausted (e.g. check quota).' : code === 503 ? 'The service is currently unavailable.' : code === 500 ? 'Internal error encountered.' : `Emulated error ${code}.`);
+      (code === 429
+        ? 'Resource has been exhausted (e.g. check quota).'
+        : code === 503
+          ? 'The service is currently unavailable.'
+          : code === 500
+            ? 'Internal error encountered.'
+            : `Emulated error ${code}.`);
     return new EmulatorHttpError(code, message, undefined, headers);
   }
 
@@ -741,7 +738,7 @@ class EmulatorServer implements Emulator, RunHost {
     if (nf) {
       const r = nf.rule;
       const sinceMs = (this.scheduler.now() - run.createdPerf) * this.timeScale;
-      const served = (nf as ActiveRule & { perRun?: Map<string, number> }).perRun ??= new Map<string, number>();
+      const served = ((nf as ActiveRule & { perRun?: Map<string, number> }).perRun ??= new Map<string, number>());
       const n = served.get(id) ?? 0;
       const active = r.forSeconds !== undefined ? sinceMs < r.forSeconds * 1000 : n < (r.requests ?? 3);
       if (active) {

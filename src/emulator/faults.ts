@@ -46,8 +46,21 @@ export type FaultKind =
   | 'content_blocked';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
-  'http_error', 'delay', 'cut', 'stall', 'refusal', 'get_not_found', 'cancel_not_found', 'unknown_events',
-  'slow_report', 'large_report', 'fail_run', 'zombie', 'completed_without_steps', 'replay_from_start', 'bursty_thoughts',
+  'http_error',
+  'delay',
+  'cut',
+  'stall',
+  'refusal',
+  'get_not_found',
+  'cancel_not_found',
+  'unknown_events',
+  'slow_report',
+  'large_report',
+  'fail_run',
+  'zombie',
+  'completed_without_steps',
+  'replay_from_start',
+  'bursty_thoughts',
   'content_blocked',
 ];
 
@@ -135,7 +148,12 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, FaultPlan>> = {
   'token-exhaustion': { outcome: 'incomplete' },
   zombie: { faults: [{ kind: 'zombie' }] },
   'completed-without-steps': { faults: [{ kind: 'completed_without_steps' }] },
-  'replay-from-start': { faults: [{ kind: 'replay_from_start', count: 1 }, { kind: 'cut', afterEvents: 12, count: 1 }] },
+  'replay-from-start': {
+    faults: [
+      { kind: 'replay_from_start', count: 1 },
+      { kind: 'cut', afterEvents: 12, count: 1 },
+    ],
+  },
   'bursty-thoughts': { faults: [{ kind: 'bursty_thoughts' }] },
   'content-blocked': { faults: [{ kind: 'content_blocked' }] },
 };
@@ -221,7 +239,8 @@ export function parseFaultHeader(value: string): FaultRule[] {
         const eq = p.indexOf('=');
         if (eq <= 0) throw invalid(`x-emulator-fault: expected key=value, got ${JSON.stringify(p)}.`);
         const key = p.slice(0, eq);
-        rule[key] = key === 'route' || key === 'interactionId' || key === 'message' ? (key === 'route' ? p.slice(eq + 1).split('|') : p.slice(eq + 1)) : parseValue(p.slice(eq + 1));
+        rule[key] =
+          key === 'route' || key === 'interactionId' || key === 'message' ? (key === 'route' ? p.slice(eq + 1).split('|') : p.slice(eq + 1)) : parseValue(p.slice(eq + 1));
       }
       return validateRule(rule as unknown as FaultRule);
     });
@@ -231,7 +250,10 @@ export function parseFaultHeader(value: string): FaultRule[] {
 export class FaultBook {
   readonly global: ActiveRule[] = [];
 
-  constructor(private readonly rng: Rng, private readonly onFire: (kind: FaultKind) => void) {}
+  constructor(
+    private readonly rng: Rng,
+    private readonly onFire: (kind: FaultKind) => void,
+  ) {}
 
   add(rule: FaultRule): () => void {
     const active = new ActiveRule(validateRule(rule));

@@ -107,11 +107,8 @@ export class KeyQuota {
   }
 
   private refusal(why: string, retryAfterSeconds: number): EmulatorHttpError {
-    return new EmulatorHttpError(
-      429,
-      `You do not have enough quota to create this interaction (${why}). Retry after ${retryAfterSeconds} s.`,
-      'RESOURCE_EXHAUSTED',
-      { 'retry-after': String(retryAfterSeconds) },
-    );
+    return new EmulatorHttpError(429, `You do not have enough quota to create this interaction (${why}). Retry after ${retryAfterSeconds} s.`, 'RESOURCE_EXHAUSTED', {
+      'retry-after': String(retryAfterSeconds),
+    });
   }
 }

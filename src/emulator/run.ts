@@ -112,7 +112,10 @@ export class Run {
   private waiters: Array<() => void> = [];
   private finalStepsCache: WireStep[] | undefined;
 
-  constructor(init: RunInit, private readonly host: RunHost) {
+  constructor(
+    init: RunInit,
+    private readonly host: RunHost,
+  ) {
     this.id = init.id;
     this.scope = init.scope;
     this.request = init.request;
@@ -229,7 +232,8 @@ export class Run {
         this.status = String(ev['status']);
         if (typeof ev['continuation_token'] === 'string') this.continuationToken = ev['continuation_token'];
         out = { interaction_id: this.id, status: this.status, event_type: ev.event_type };
-        if (this.continuationToken && this.status === 'requires_continuation') out = { interaction_id: this.id, status: this.status, continuation_token: this.continuationToken, event_type: ev.event_type };
+        if (this.continuationToken && this.status === 'requires_continuation')
+          out = { interaction_id: this.id, status: this.status, continuation_token: this.continuationToken, event_type: ev.event_type };
         break;
       case 'interaction.completed': {
         this.status = String(ev['status']);
@@ -286,7 +290,20 @@ export class Run {
   snapshot(full: boolean, includeInput = false): JsonRecord {
     const out: JsonRecord = { id: this.id, status: this.status, ...this.identity(), created: this.createdIso, updated: this.updatedIso };
     if (this.previousId) out['previous_interaction_id'] = this.previousId;
-    for (const key of ['system_instruction', 'tools', 'generation_config', 'agent_config', 'response_format', 'response_mime_type', 'response_modalities', 'service_tier', 'labels', 'safety_settings', 'webhook_config', 'environment']) {
+    for (const key of [
+      'system_instruction',
+      'tools',
+      'generation_config',
+      'agent_config',
+      'response_format',
+      'response_mime_type',
+      'response_modalities',
+      'service_tier',
+      'labels',
+      'safety_settings',
+      'webhook_config',
+      'environment',
+    ]) {
       if (this.request[key] !== undefined) out[key] = this.request[key];
     }
     if (includeInput) out['input'] = this.request['input'];
@@ -385,7 +402,9 @@ export class Run {
     this.host.onFault(this, 'cut');
     if (rule?.rawError) {
       const code = rule.status ?? 503;
-      const body = { error: { code, message: rule.message ?? 'The service is currently unavailable.', status: code === 504 ? 'DEADLINE_EXCEEDED' : code === 500 ? 'INTERNAL' : 'UNAVAILABLE' } };
+      const body = {
+        error: { code, message: rule.message ?? 'The service is currently unavailable.', status: code === 504 ? 'DEADLINE_EXCEEDED' : code === 500 ? 'INTERNAL' : 'UNAVAILABLE' },
+      };
       sub.res.write(`${JSON.stringify(rule.rawError === 'array' ? [body] : body)}\n`);
     }
     if (rule?.destroy) sub.res.destroy();

@@ -83,9 +83,7 @@ export function inputToSteps(input: unknown): WireStep[] {
   if (isRecord(input)) return isContent(input) ? [{ type: 'user_input', content: [asContent(input)] }] : [structuredClone(input) as WireStep];
   if (!Array.isArray(input)) return [];
   if (input.every(isContent)) return [{ type: 'user_input', content: input.map((c) => asContent(c as JsonRecord)) }];
-  return input.map((item) =>
-    isContent(item) ? { type: 'user_input', content: [asContent(item as JsonRecord)] } : (structuredClone(item) as WireStep),
-  );
+  return input.map((item) => (isContent(item) ? { type: 'user_input', content: [asContent(item as JsonRecord)] } : (structuredClone(item) as WireStep)));
 }
 
 /** All user-visible text of some steps (user_input text, function results, outputs). */
@@ -162,7 +160,10 @@ class Builder {
 
   sort(): ScriptEntry[] {
     // Stable: entries pushed in order, times never decrease within a builder, but make sure.
-    return this.entries.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i).map((x) => x.e);
+    return this.entries
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => a.e.at - b.e.at || a.i - b.i)
+      .map((x) => x.e);
   }
 }
 
@@ -213,7 +214,9 @@ function modelTurnScript(req: ScriptRequest, shape: ScriptShape, rng: Rng): Scri
   const agentConfig = isRecord(body['agent_config']) ? body['agent_config'] : {};
   const summaries = genConfig['thinking_summaries'] === 'auto' || agentConfig['thinking_summaries'] === 'auto';
   const userText = stepsText(inputSteps);
-  const functionTools = (Array.isArray(body['tools']) ? (body['tools'] as JsonRecord[]) : []).filter((t) => isRecord(t) && t['type'] === 'function' && typeof t['name'] === 'string');
+  const functionTools = (Array.isArray(body['tools']) ? (body['tools'] as JsonRecord[]) : []).filter(
+    (t) => isRecord(t) && t['type'] === 'function' && typeof t['name'] === 'string',
+  );
   const results = inputSteps.filter((s) => s.type === 'function_result');
   const toolChoice = genConfig['tool_choice'];
   const wantsCall = functionTools.length > 0 && results.length === 0 && toolChoice !== 'none';
@@ -231,7 +234,12 @@ function modelTurnScript(req: ScriptRequest, shape: ScriptShape, rng: Rng): Scri
 
   if (kind === 'agent') {
     const id = `ce_${randomToken(rng, 12)}`;
-    t = b.step(t + 40, { type: 'code_execution_call', id, arguments: {} }, [{ type: 'code_execution_call', arguments: { language: 'python', code: `print(len(${JSON.stringify(excerpt(userText, 30))}))` } }], 30);
+    t = b.step(
+      t + 40,
+      { type: 'code_execution_call', id, arguments: {} },
+      [{ type: 'code_execution_call', arguments: { language: 'python', code: `print(len(${JSON.stringify(excerpt(userText, 30))}))` } }],
+      30,
+    );
     t = b.step(t + 40, { type: 'code_execution_result', call_id: id, result: '' }, [{ type: 'code_execution_result', result: String(excerpt(userText, 30).length) }], 30);
   }
 
@@ -239,7 +247,12 @@ function modelTurnScript(req: ScriptRequest, shape: ScriptShape, rng: Rng): Scri
     const tool = functionTools[Math.floor(rng() * functionTools.length)]!;
     const args = JSON.stringify(functionArgs(tool, userText, rng));
     const parts = chunk(args, Math.max(4, Math.ceil(args.length / 4)));
-    t = b.step(t + 60, { type: 'function_call', id: `call_${randomToken(rng, 16)}`, name: tool['name'], arguments: {} }, parts.map((p) => ({ type: 'arguments_delta', arguments: p })), 40);
+    t = b.step(
+      t + 60,
+      { type: 'function_call', id: `call_${randomToken(rng, 16)}`, name: tool['name'], arguments: {} },
+      parts.map((p) => ({ type: 'arguments_delta', arguments: p })),
+      40,
+    );
     finish(b, t + 20, 'requires_action');
     return { kind, entries: rescale(b.sort(), shape.modelTurnDurationMs), finalStatus: 'requires_action' };
   }
@@ -272,7 +285,7 @@ function deepResearchScript(req: ScriptRequest, shape: ScriptShape, rng: Rng): S
   // (or, chained to a plan, refines it) and ends `completed` with the plan as its output; a turn
   // with the flag false chained to a plan executes it.
   const followsPlan = previous?.kind === 'deep_research_plan';
-  const topic = followsPlan ? previous.topic ?? topicOf(previous.inputText) : topicOf(userText);
+  const topic = followsPlan ? (previous.topic ?? topicOf(previous.inputText)) : topicOf(userText);
 
   b.lifecycle(0, 'interaction.created');
   if (shape.queuedMs) {
@@ -312,12 +325,22 @@ function deepResearchScript(req: ScriptRequest, shape: ScriptShape, rng: Rng): S
     const gsId = `gs_${randomToken(rng, 12)}`;
     const queries = [`${topic} ${heading}`.slice(0, 120), `${topic} latest data`];
     t = b.step(t + gap, { type: 'google_search_call', id: gsId, arguments: {} }, [{ type: 'google_search_call', arguments: { queries } }], gap / 2);
-    t = b.step(t + gap, { type: 'google_search_result', call_id: gsId, result: [] }, [{ type: 'google_search_result', result: [{ search_suggestions: `<div class="emulated-search">${queries[0]}</div>` }] }], gap / 2);
+    t = b.step(
+      t + gap,
+      { type: 'google_search_result', call_id: gsId, result: [] },
+      [{ type: 'google_search_result', result: [{ search_suggestions: `<div class="emulated-search">${queries[0]}</div>` }] }],
+      gap / 2,
+    );
     if (i % 2 === 0) {
       const ucId = `uc_${randomToken(rng, 12)}`;
       const urls = refs.slice(i * 2, i * 2 + 2).map((r) => r.url);
       t = b.step(t + gap, { type: 'url_context_call', id: ucId, arguments: {} }, [{ type: 'url_context_call', arguments: { urls } }], gap / 2);
-      t = b.step(t + gap, { type: 'url_context_result', call_id: ucId, result: [] }, [{ type: 'url_context_result', result: urls.map((url) => ({ url, status: 'success' })) }], gap / 2);
+      t = b.step(
+        t + gap,
+        { type: 'url_context_result', call_id: ucId, result: [] },
+        [{ type: 'url_context_result', result: urls.map((url) => ({ url, status: 'success' })) }],
+        gap / 2,
+      );
     }
     if (summaries) b.thought(t + gap, `**Reviewing findings**\n\n${paragraph(rng, 1)}`, gap / 3);
   }
@@ -333,7 +356,14 @@ function deepResearchScript(req: ScriptRequest, shape: ScriptShape, rng: Rng): S
   const start = D * 0.86;
   const spacing = (D * 0.13) / chunks.length;
   const extra: JsonRecord[] = shape.injectUnknown ? [{ type: 'emulator_future_delta', payload: { note: 'ignore me' } }] : [];
-  if (shape.newVariants) extra.push({ type: 'text_annotation_delta', annotations: [{ type: 'speech_metadata', speaker: 'narrator', style: 'calm', start_index: 0, end_index: 40 }, { type: 'url_citation', url: refs[0]?.url, title: refs[0]?.title, start_index: 0, end_index: 40 }] });
+  if (shape.newVariants)
+    extra.push({
+      type: 'text_annotation_delta',
+      annotations: [
+        { type: 'speech_metadata', speaker: 'narrator', style: 'calm', start_index: 0, end_index: 40 },
+        { type: 'url_citation', url: refs[0]?.url, title: refs[0]?.title, start_index: 0, end_index: 40 },
+      ],
+    });
   const end = b.text(start, report, shape.deltaChars ?? 160, spacing, extra);
   finishWith(b, Math.max(end, D), outcome, rng);
   return { kind: 'deep_research', entries: b.sort(), finalStatus: outcome, topic };
@@ -357,7 +387,12 @@ function newVariantSteps(b: Builder, at: number, gap: number, topic: string, rng
   let t = b.step(at, { type: 'tool_search_call', id: tsId }, [{ type: 'tool_search_call', arguments: { query: `tools for ${topic}`.slice(0, 80) } }], gap / 2);
   t = b.step(t + gap, { type: 'tool_search_result', call_id: tsId }, [{ type: 'tool_search_result', result: [{ name: 'code_execution' }] }], gap / 2);
   const ceId = `ce_${randomToken(rng, 12)}`;
-  t = b.step(t + gap, { type: 'code_execution_call', id: ceId, arguments: {} }, [{ type: 'code_execution_call', arguments: { language: 'python', code: 'print(sum(range(10)))' } }], gap / 2);
+  t = b.step(
+    t + gap,
+    { type: 'code_execution_call', id: ceId, arguments: {} },
+    [{ type: 'code_execution_call', arguments: { language: 'python', code: 'print(sum(range(10)))' } }],
+    gap / 2,
+  );
   t = b.step(t + gap, { type: 'code_execution_result', call_id: ceId, result: '' }, [{ type: 'code_execution_result', result: [{ type: 'text', text: '45' }] }], gap / 2);
   return t;
 }

@@ -5,23 +5,40 @@
 import { pick, randInt, type Rng } from './rng';
 
 const SUBJECTS = [
-  'the evidence', 'a recent study', 'an independent benchmark', 'the industry literature', 'field data',
-  'the primary source material', 'a published survey', 'the regulatory record', 'expert testimony', 'the case study',
+  'the evidence',
+  'a recent study',
+  'an independent benchmark',
+  'the industry literature',
+  'field data',
+  'the primary source material',
+  'a published survey',
+  'the regulatory record',
+  'expert testimony',
+  'the case study',
 ];
-const VERBS = [
-  'suggests', 'indicates', 'confirms', 'qualifies', 'challenges', 'supports', 'refines', 'highlights',
-];
+const VERBS = ['suggests', 'indicates', 'confirms', 'qualifies', 'challenges', 'supports', 'refines', 'highlights'];
 const OBJECTS = [
-  'a steady improvement in outcomes', 'a trade-off between cost and reliability',
-  'significant regional variation', 'a gap between stated goals and measured results',
-  'a strong dependence on early design choices', 'diminishing returns beyond a threshold',
-  'broad agreement on the core mechanism', 'open questions about long-term effects',
-  'a shift in how practitioners measure success', 'clear benefits when adoption is gradual',
+  'a steady improvement in outcomes',
+  'a trade-off between cost and reliability',
+  'significant regional variation',
+  'a gap between stated goals and measured results',
+  'a strong dependence on early design choices',
+  'diminishing returns beyond a threshold',
+  'broad agreement on the core mechanism',
+  'open questions about long-term effects',
+  'a shift in how practitioners measure success',
+  'clear benefits when adoption is gradual',
 ];
 const CONNECTORS = ['Moreover,', 'However,', 'In practice,', 'By contrast,', 'Notably,', 'Overall,', 'In short,'];
 const DOMAINS = [
-  'example.org', 'research.example.com', 'journal.example.net', 'stats.example.gov', 'news.example.com',
-  'university.example.edu', 'archive.example.org', 'data.example.io',
+  'example.org',
+  'research.example.com',
+  'journal.example.net',
+  'stats.example.gov',
+  'news.example.com',
+  'university.example.edu',
+  'archive.example.org',
+  'data.example.io',
 ];
 const PLAN_STEPS = [
   'Define the scope and the key terms of {t}',
@@ -63,7 +80,12 @@ export interface Source {
 }
 
 export function sources(rng: Rng, topic: string, count: number): Source[] {
-  const slug = topic.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'topic';
+  const slug =
+    topic
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'topic';
   const out: Source[] = [];
   for (let i = 0; i < count; i++) {
     const domain = pick(rng, DOMAINS);

@@ -4,9 +4,27 @@ import { isDeepResearchAgent } from './script';
 import { isRecord, type JsonRecord } from './wire';
 
 const KNOWN_FIELDS = new Set([
-  'model', 'agent', 'input', 'system_instruction', 'tools', 'generation_config', 'agent_config', 'background',
-  'store', 'stream', 'previous_interaction_id', 'response_format', 'response_mime_type', 'response_modalities',
-  'service_tier', 'safety_settings', 'labels', 'environment', 'webhook_config', 'cached_content', 'continuation_token',
+  'model',
+  'agent',
+  'input',
+  'system_instruction',
+  'tools',
+  'generation_config',
+  'agent_config',
+  'background',
+  'store',
+  'stream',
+  'previous_interaction_id',
+  'response_format',
+  'response_mime_type',
+  'response_modalities',
+  'service_tier',
+  'safety_settings',
+  'labels',
+  'environment',
+  'webhook_config',
+  'cached_content',
+  'continuation_token',
 ]);
 
 const AGENT_ID = /^(deep-research|antigravity)-/;

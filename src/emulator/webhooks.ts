@@ -106,7 +106,10 @@ export class WebhookStore {
     }
     if (method === 'PATCH') {
       if (!isRecord(body)) throw invalid('Invalid JSON payload received.');
-      const mask = (query.get('update_mask') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const mask = (query.get('update_mask') ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const fields = mask.length > 0 ? mask : Object.keys(body);
       for (const f of fields) {
         if (f === 'uri' && typeof body['uri'] === 'string') hook.uri = body['uri'];

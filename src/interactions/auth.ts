@@ -44,7 +44,10 @@ function configuredUserProject(opts: AuthOptions): string | undefined {
 class ApiKeyAuth implements AuthProvider {
   readonly kind = 'api-key' as const;
   private readonly userProject: string | undefined;
-  constructor(private readonly key: string, opts: AuthOptions) {
+  constructor(
+    private readonly key: string,
+    opts: AuthOptions,
+  ) {
     registerSecret(key);
     const env = opts.env ?? process.env;
     this.userProject = configuredUserProject(opts) ?? (env.GOOGLE_CLOUD_QUOTA_PROJECT?.trim() || undefined);

@@ -14,15 +14,7 @@ import { normalizeInteraction } from './normalize';
 import { DEFAULT_RETRY_POLICY, abortReason, parseRetryAfterMs, retryDelayMs, shouldRetry, sleep, type RetryPolicy } from './retry';
 import { apiVersionFromEnv, buildUrl, idSegment, resolveRoute, type Route } from './routing';
 import { InteractionStream, ResumableStream, type ResumeOptions } from './stream';
-import {
-  DEFAULT_HEADERS_TIMEOUT_MS,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_TIMEOUT_MS,
-  Transport,
-  header,
-  readText,
-  type TransportResponse,
-} from './transport';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, Transport, header, readText, type TransportResponse } from './transport';
 import type { CreateInteractionRequest, Interaction } from './types';
 import { validateCreateRequest, validateGetParams, validateId } from './validate';
 import { Webhooks } from './webhooks';
@@ -330,10 +322,7 @@ export class InteractionsClient {
       outer.addEventListener('abort', onAbort, { once: true });
     }
     const timeoutMs = spec.opts?.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timer =
-      timeoutMs > 0
-        ? setTimeout(() => ctl.abort(new APITimeoutError('overall', timeoutMs, this.ctx(spec))), timeoutMs).unref()
-        : undefined;
+    const timer = timeoutMs > 0 ? setTimeout(() => ctl.abort(new APITimeoutError('overall', timeoutMs, this.ctx(spec))), timeoutMs).unref() : undefined;
     try {
       return (await this.send(spec, ctl.signal, false)) as T;
     } finally {
@@ -413,8 +402,7 @@ export class InteractionsClient {
     const e = env && typeof env === 'object' ? env.error : undefined;
     let googleStatus = typeof e?.status === 'string' ? e.status : undefined;
     if (!googleStatus && typeof e?.code === 'string' && !/^\d+$/.test(e.code)) googleStatus = e.code;
-    const upstreamMessage =
-      typeof e?.message === 'string' ? redact(e.message) : text && !parsed ? redact(text.slice(0, 300)) : undefined;
+    const upstreamMessage = typeof e?.message === 'string' ? redact(e.message) : text && !parsed ? redact(text.slice(0, 300)) : undefined;
     return makeStatusError({
       ...ctx,
       status: res.status,

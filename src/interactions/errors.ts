@@ -226,10 +226,7 @@ export class StreamErrorEvent extends InteractionsError {
   readonly upstreamCode: string | number | undefined;
   /** The raw error object. */
   readonly error: unknown;
-  constructor(
-    error: { code?: unknown; message?: unknown; status?: unknown },
-    ctx: ErrorContext = {},
-  ) {
+  constructor(error: { code?: unknown; message?: unknown; status?: unknown }, ctx: ErrorContext = {}) {
     const googleStatus = typeof error.status === 'string' ? error.status : undefined;
     const upstreamCode = typeof error.code === 'string' || typeof error.code === 'number' ? error.code : undefined;
     const message = typeof error.message === 'string' ? error.message : 'unknown error';

@@ -19,12 +19,7 @@ export { resolveRoute, buildUrl, vertexOrigin, apiVersionFromEnv, GEMINI_ORIGIN,
 export type { Route, RouteOptions } from './routing';
 export { DEFAULT_RETRY_POLICY, parseRetryAfterMs, retryDelayMs, shouldRetry } from './retry';
 export type { RetryPolicy } from './retry';
-export {
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_HEADERS_TIMEOUT_MS,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_TIMEOUT_MS,
-} from './transport';
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './transport';
 export type { AccessTokenSource } from './auth';
 export { Webhooks } from './webhooks';
 export type { WebhookUpdateOptions } from './webhooks';

@@ -57,9 +57,7 @@ export function normalizeEvent(event: InteractionEvent): InteractionEvent {
       return event;
     case 'interaction.created':
     case 'interaction.completed':
-      return e.interaction && (e.interaction as { outputs?: unknown }).outputs !== undefined
-        ? { ...e, interaction: normalizeInteraction(e.interaction as Interaction) }
-        : event;
+      return e.interaction && (e.interaction as { outputs?: unknown }).outputs !== undefined ? { ...e, interaction: normalizeInteraction(e.interaction as Interaction) } : event;
     case 'interaction.start':
       return { ...e, event_type: 'interaction.created', interaction: normalizeInteraction((e.interaction ?? {}) as Interaction) };
     case 'interaction.complete':

@@ -54,10 +54,7 @@ export function shouldRetry(err: unknown, attempt: number, idempotent: boolean, 
  * Parse `retry-after-ms` (milliseconds, may be fractional) or `Retry-After` (seconds or an HTTP
  * date) into milliseconds; undefined when absent or unparsable.
  */
-export function parseRetryAfterMs(
-  headers: Record<string, string | string[] | undefined>,
-  now: number = Date.now(),
-): number | undefined {
+export function parseRetryAfterMs(headers: Record<string, string | string[] | undefined>, now: number = Date.now()): number | undefined {
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   const ms = first(headers['retry-after-ms']);
   if (ms !== undefined) {

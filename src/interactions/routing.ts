@@ -97,9 +97,7 @@ export function resolveRoute(opts: RouteOptions): Route {
     origin = VERTEX_GLOBAL_ORIGIN;
     prefix = `/${apiVersion}`;
   } else {
-    throw new TypeError(
-      'Vertex AI needs a `project` (or GOOGLE_CLOUD_PROJECT) for OAuth routing, or an API key for express mode',
-    );
+    throw new TypeError('Vertex AI needs a `project` (or GOOGLE_CLOUD_PROJECT) for OAuth routing, or an API key for express mode');
   }
   if (opts.baseUrl) origin = opts.baseUrl.replace(/\/+$/, '');
   return { family, origin, prefix, apiVersion, auth, host: new URL(origin).host };
@@ -118,11 +116,7 @@ export function buildQuery(query: Record<string, string | number | boolean | und
 }
 
 /** Full URL for `path` (e.g. `/interactions/abc`) on a route. */
-export function buildUrl(
-  route: Route,
-  path: string,
-  query?: Record<string, string | number | boolean | undefined>,
-): string {
+export function buildUrl(route: Route, path: string, query?: Record<string, string | number | boolean | undefined>): string {
   return route.origin + route.prefix + path + buildQuery(query);
 }
 

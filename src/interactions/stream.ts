@@ -10,16 +10,7 @@
  */
 
 import { InteractionAccumulator } from './accumulator';
-import {
-  APIStatusError,
-  APITimeoutError,
-  AbortError,
-  InteractionsError,
-  StreamErrorEvent,
-  StreamProtocolError,
-  isAbortError,
-  type RouteInfo,
-} from './errors';
+import { APIStatusError, APITimeoutError, AbortError, InteractionsError, StreamErrorEvent, StreamProtocolError, isAbortError, type RouteInfo } from './errors';
 import { EventDecoder, type DecodedItem } from './sse';
 import { abortReason, sleep } from './retry';
 import { retryDelay } from '../common/backoff';
@@ -140,10 +131,7 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
       }
       finished = true;
       if (!this.sawTerminal) {
-        throw new StreamProtocolError(
-          'stream ended without interaction.completed, an error event or a terminal status: outcome unknown, read it with get()',
-          this.ctx(),
-        );
+        throw new StreamProtocolError('stream ended without interaction.completed, an error event or a terminal status: outcome unknown, read it with get()', this.ctx());
       }
     } catch (err) {
       if (err instanceof InteractionsError && !(err instanceof AbortError) && !signal.aborted) {

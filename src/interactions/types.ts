@@ -48,16 +48,7 @@ export interface UnknownVariant {
 
 /** The 10 documented interaction statuses (open): @google/genai 3.3.0 lists 9, google-genai 3.6.1 adds `idle`. */
 export type InteractionStatus = OpenEnum<
-  | 'queued'
-  | 'in_progress'
-  | 'requires_action'
-  | 'requires_continuation'
-  | 'idle'
-  | 'completed'
-  | 'failed'
-  | 'cancelled'
-  | 'incomplete'
-  | 'budget_exceeded'
+  'queued' | 'in_progress' | 'requires_action' | 'requires_continuation' | 'idle' | 'completed' | 'failed' | 'cancelled' | 'incomplete' | 'budget_exceeded'
 >;
 
 /**
@@ -217,9 +208,7 @@ export interface ImageContent {
   type: 'image';
   data?: string;
   uri?: string;
-  mime_type?: OpenEnum<
-    'image/png' | 'image/jpeg' | 'image/webp' | 'image/heic' | 'image/heif' | 'image/gif' | 'image/bmp' | 'image/tiff'
-  >;
+  mime_type?: OpenEnum<'image/png' | 'image/jpeg' | 'image/webp' | 'image/heic' | 'image/heif' | 'image/gif' | 'image/bmp' | 'image/tiff'>;
   resolution?: OpenEnum<'low' | 'medium' | 'high' | 'ultra_high'>;
 }
 
@@ -234,18 +223,7 @@ export interface AudioContent {
   uri?: string;
   processing?: MediaProcessing;
   mime_type?: OpenEnum<
-    | 'audio/wav'
-    | 'audio/mp3'
-    | 'audio/aiff'
-    | 'audio/aac'
-    | 'audio/ogg'
-    | 'audio/flac'
-    | 'audio/mpeg'
-    | 'audio/m4a'
-    | 'audio/l16'
-    | 'audio/opus'
-    | 'audio/alaw'
-    | 'audio/mulaw'
+    'audio/wav' | 'audio/mp3' | 'audio/aiff' | 'audio/aac' | 'audio/ogg' | 'audio/flac' | 'audio/mpeg' | 'audio/m4a' | 'audio/l16' | 'audio/opus' | 'audio/alaw' | 'audio/mulaw'
   >;
   channels?: number;
   sample_rate?: number;
@@ -840,16 +818,7 @@ export interface RetrievalTool {
 }
 
 export type KnownTool =
-  | FunctionTool
-  | GoogleSearchTool
-  | CodeExecutionTool
-  | UrlContextTool
-  | ComputerUseTool
-  | McpServerTool
-  | FileSearchTool
-  | GoogleMapsTool
-  | RetrievalTool
-  | ToolSearchTool;
+  FunctionTool | GoogleSearchTool | CodeExecutionTool | UrlContextTool | ComputerUseTool | McpServerTool | FileSearchTool | GoogleMapsTool | RetrievalTool | ToolSearchTool;
 export type Tool = KnownTool | UnknownVariant;
 export type ToolType = KnownTool['type'];
 
@@ -927,11 +896,7 @@ export interface CodeMenderAgentConfig {
   session_id?: string;
 }
 
-export type KnownAgentConfig =
-  | DeepResearchAgentConfig
-  | DynamicAgentConfig
-  | AntigravityAgentConfig
-  | CodeMenderAgentConfig;
+export type KnownAgentConfig = DeepResearchAgentConfig | DynamicAgentConfig | AntigravityAgentConfig | CodeMenderAgentConfig;
 export type AgentConfig = KnownAgentConfig | UnknownVariant;
 
 export interface TextResponseFormat {
@@ -962,12 +927,7 @@ export interface VideoResponseFormat {
   gcs_uri?: string;
 }
 /** One response_format entry: a typed entry or a raw JSON Schema object. */
-export type ResponseFormatEntry =
-  | TextResponseFormat
-  | ImageResponseFormat
-  | AudioResponseFormat
-  | VideoResponseFormat
-  | JsonObject;
+export type ResponseFormatEntry = TextResponseFormat | ImageResponseFormat | AudioResponseFormat | VideoResponseFormat | JsonObject;
 /** `response_format` is a single entry or an array of entries. */
 export type ResponseFormat = ResponseFormatEntry | ResponseFormatEntry[];
 
@@ -990,9 +950,7 @@ export interface EnvironmentConfig {
   mode?: OpenEnum<'on_demand' | 'self_hosted'>;
   custom_config?: JsonObject;
   environment_id?: string;
-  network?:
-    | OpenEnum<'disabled'>
-    | { allowlist?: Array<{ domain: string; transform?: unknown; credential?: string }> | OpenEnum<'disabled'> };
+  network?: OpenEnum<'disabled'> | { allowlist?: Array<{ domain: string; transform?: unknown; credential?: string }> | OpenEnum<'disabled'> };
   sources?: Array<{
     type?: OpenEnum<'gcs' | 'inline' | 'repository' | 'skill_registry'>;
     source?: string;
@@ -1032,15 +990,7 @@ export interface CreateInteractionCommon {
 
 /** A create body for a model turn. */
 export interface ModelCreateRequest extends CreateInteractionCommon {
-  model: OpenEnum<
-    | 'gemini-2.5-pro'
-    | 'gemini-2.5-flash'
-    | 'gemini-2.5-flash-lite'
-    | 'gemini-3-pro-preview'
-    | 'gemini-3-flash-preview'
-    | 'gemini-3.5-flash'
-    | 'gemini-3.6-flash'
-  >;
+  model: OpenEnum<'gemini-2.5-pro' | 'gemini-2.5-flash' | 'gemini-2.5-flash-lite' | 'gemini-3-pro-preview' | 'gemini-3-flash-preview' | 'gemini-3.5-flash' | 'gemini-3.6-flash'>;
   agent?: never;
   agent_config?: never;
   generation_config?: GenerationConfig;
@@ -1051,11 +1001,7 @@ export interface ModelCreateRequest extends CreateInteractionCommon {
 /** A create body for an agent run (e.g. Deep Research). */
 export interface AgentCreateRequest extends CreateInteractionCommon {
   agent: OpenEnum<
-    | 'deep-research-pro-preview-12-2025'
-    | 'deep-research-preview-04-2026'
-    | 'deep-research-max-preview-04-2026'
-    | 'antigravity-preview-05-2026'
-    | 'antigravity-preview-09-2026'
+    'deep-research-pro-preview-12-2025' | 'deep-research-preview-04-2026' | 'deep-research-max-preview-04-2026' | 'antigravity-preview-05-2026' | 'antigravity-preview-09-2026'
   >;
   model?: never;
   generation_config?: never;
@@ -1178,13 +1124,7 @@ export interface UnknownEvent {
 }
 
 export type KnownInteractionEvent =
-  | InteractionCreatedEvent
-  | InteractionCompletedEvent
-  | InteractionStatusUpdateEvent
-  | StepStartEvent
-  | StepDeltaEvent
-  | StepStopEvent
-  | ErrorEvent;
+  InteractionCreatedEvent | InteractionCompletedEvent | InteractionStatusUpdateEvent | StepStartEvent | StepDeltaEvent | StepStopEvent | ErrorEvent;
 export type InteractionEvent = KnownInteractionEvent | UnknownEvent;
 export type InteractionEventType = KnownInteractionEvent['event_type'];
 
@@ -1275,10 +1215,7 @@ export function isStep<T extends StepType>(step: Step | null | undefined, type: 
 }
 
 /** Narrow a content block to one known type. */
-export function isContent<T extends ContentType>(
-  content: Content | null | undefined,
-  type: T,
-): content is Extract<KnownContent, { type: T }> {
+export function isContent<T extends ContentType>(content: Content | null | undefined, type: T): content is Extract<KnownContent, { type: T }> {
   return content != null && content.type === type;
 }
 
@@ -1288,10 +1225,7 @@ export function isDelta<T extends DeltaType>(delta: Delta | null | undefined, ty
 }
 
 /** Narrow an event to one known type. */
-export function isEvent<T extends InteractionEventType>(
-  event: InteractionEvent | null | undefined,
-  type: T,
-): event is Extract<KnownInteractionEvent, { event_type: T }> {
+export function isEvent<T extends InteractionEventType>(event: InteractionEvent | null | undefined, type: T): event is Extract<KnownInteractionEvent, { event_type: T }> {
   return event != null && event.event_type === type;
 }
 

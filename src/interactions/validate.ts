@@ -22,8 +22,7 @@ function fail(field: string, problem: string, fix: string): never {
 function expect(body: Obj, field: string, kind: 'string' | 'boolean' | 'object' | 'array' | 'number'): void {
   const v = body[field];
   if (v === undefined) return;
-  const ok =
-    kind === 'array' ? Array.isArray(v) : kind === 'object' ? isObj(v) : typeof v === kind && (kind !== 'number' || Number.isFinite(v));
+  const ok = kind === 'array' ? Array.isArray(v) : kind === 'object' ? isObj(v) : typeof v === kind && (kind !== 'number' || Number.isFinite(v));
   if (!ok) {
     const article = kind === 'array' || kind === 'object' ? 'an' : 'a';
     fail(field, `\`${field}\` must be ${article} ${kind}, got ${typeName(v)}`, `send \`${field}\` as ${article} ${kind} or leave it out`);
@@ -48,7 +47,11 @@ export function validateLabels(labels: unknown, field = 'labels'): void {
   for (const k of keys) {
     const v = labels[k];
     if (!LABEL_KEY.test(k)) {
-      fail(`${field}.${k}`, `\`${field}\` key ${JSON.stringify(k)} is invalid`, 'label keys are 1–63 characters: a lowercase (or international) letter first, then lowercase letters, digits, `_` or `-`');
+      fail(
+        `${field}.${k}`,
+        `\`${field}\` key ${JSON.stringify(k)} is invalid`,
+        'label keys are 1–63 characters: a lowercase (or international) letter first, then lowercase letters, digits, `_` or `-`',
+      );
     }
     if (typeof v !== 'string') fail(`${field}.${k}`, `\`${field}.${k}\` must be a string, got ${typeName(v)}`, 'send label values as strings');
     if (!LABEL_VALUE.test(v)) {
@@ -92,7 +95,11 @@ export function validateCreateRequest(body: unknown): void {
   }
 
   if (!has('input') && !(has('previous_interaction_id') && has('continuation_token'))) {
-    fail('input', '`input` is missing', 'send `input` (a string, content, content[] or steps[]); it may be omitted only when continuing with `previous_interaction_id` and `continuation_token`');
+    fail(
+      'input',
+      '`input` is missing',
+      'send `input` (a string, content, content[] or steps[]); it may be omitted only when continuing with `previous_interaction_id` and `continuation_token`',
+    );
   }
   const input = body.input;
   if (input !== undefined && typeof input !== 'string' && !isObj(input) && !Array.isArray(input)) {
@@ -107,7 +114,11 @@ export function validateCreateRequest(body: unknown): void {
   if (Array.isArray(input)) {
     input.forEach((item, i) => {
       if (!isObj(item) || typeof item.type !== 'string') {
-        fail(`input[${i}]`, `\`input[${i}]\` must be a content block or step with a string \`type\``, 'e.g. `{ "type": "text", "text": "…" }` or `{ "type": "user_input", "content": [...] }`');
+        fail(
+          `input[${i}]`,
+          `\`input[${i}]\` must be a content block or step with a string \`type\``,
+          'e.g. `{ "type": "text", "text": "…" }` or `{ "type": "user_input", "content": [...] }`',
+        );
       }
     });
   } else if (isObj(input) && typeof input.type !== 'string') {
@@ -132,7 +143,11 @@ export function validateCreateRequest(body: unknown): void {
   if (has('response_format')) {
     const rf = body.response_format;
     if (!isObj(rf) && !(Array.isArray(rf) && rf.every(isObj))) {
-      fail('response_format', `\`response_format\` must be an object or an array of objects, got ${typeName(rf)}`, 'send a JSON Schema object or typed entries like `{ "type": "text", "mime_type": "application/json" }`');
+      fail(
+        'response_format',
+        `\`response_format\` must be an object or an array of objects, got ${typeName(rf)}`,
+        'send a JSON Schema object or typed entries like `{ "type": "text", "mime_type": "application/json" }`',
+      );
     }
   }
   if (has('environment') && typeof body.environment !== 'string' && !isObj(body.environment)) {

@@ -5,15 +5,7 @@
 
 import type { CallMaker, CallSpec, RequestOptions } from './call-spec';
 import { idSegment } from './routing';
-import type {
-  Webhook,
-  WebhookCreateRequest,
-  WebhookListParams,
-  WebhookListResponse,
-  WebhookRotateRequest,
-  WebhookRotateResponse,
-  WebhookUpdateRequest,
-} from './types';
+import type { Webhook, WebhookCreateRequest, WebhookListParams, WebhookListResponse, WebhookRotateRequest, WebhookRotateResponse, WebhookUpdateRequest } from './types';
 import { validateId } from './validate';
 
 export interface WebhookUpdateOptions extends RequestOptions {

@@ -11,7 +11,10 @@ export type { JobsErrorCode } from '../contract/error-codes';
 
 /** A job id that cannot be used (empty, too long, whitespace or control characters). `field` names it. */
 export class InvalidJobIdError extends GeminiJobsError<'invalid_job_id'> {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super('invalid_job_id', `${field} ${message}`);
   }
   protected override jsonFields(): Record<string, unknown> {
@@ -21,7 +24,10 @@ export class InvalidJobIdError extends GeminiJobsError<'invalid_job_id'> {
 
 /** A thread key visibility queries cannot match exactly (empty, too long, `"`, `\` or control characters). */
 export class InvalidThreadKeyError extends GeminiJobsError<'invalid_thread'> {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super('invalid_thread', `${field} ${message}`);
   }
   protected override jsonFields(): Record<string, unknown> {
@@ -38,7 +44,10 @@ export class InvalidListFilterError extends GeminiJobsError<'invalid_list_filter
 
 /** A job id that no workflow execution has. */
 export class JobNotFoundError extends GeminiJobsError<'job_not_found'> {
-  constructor(readonly jobId: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly jobId: string,
+    options?: { cause?: unknown },
+  ) {
     super('job_not_found', `No job with id ${jobId}`, options);
   }
   protected override jsonFields(): Record<string, unknown> {
@@ -48,7 +57,10 @@ export class JobNotFoundError extends GeminiJobsError<'job_not_found'> {
 
 /** A wait for a job (result with `wait`) that ran out of time or was aborted. */
 export class JobWaitTimeoutError extends GeminiJobsError<'wait_timeout'> {
-  constructor(readonly jobId: string, message: string) {
+  constructor(
+    readonly jobId: string,
+    message: string,
+  ) {
     super('wait_timeout', message);
   }
   protected override jsonFields(): Record<string, unknown> {
@@ -58,7 +70,12 @@ export class JobWaitTimeoutError extends GeminiJobsError<'wait_timeout'> {
 
 /** A running job whose state query got no answer: usually no worker polls its task queue. */
 export class JobQueryError extends GeminiJobsError<'query_failed'> {
-  constructor(readonly jobId: string, readonly taskQueue: string, timeoutMs: number, cause: unknown) {
+  constructor(
+    readonly jobId: string,
+    readonly taskQueue: string,
+    timeoutMs: number,
+    cause: unknown,
+  ) {
     super(
       'query_failed',
       `No answer to the state query of job ${jobId} within ${timeoutMs} ms: is a worker running on task queue ${taskQueue}? (${(cause as Error)?.message ?? String(cause)})`,
@@ -72,11 +89,14 @@ export class JobQueryError extends GeminiJobsError<'query_failed'> {
 
 /** A follow-up or plan approval sent to a job that has ended: it accepts no more turns. */
 export class JobClosedError extends GeminiJobsError<'job_closed'> {
-  constructor(readonly jobId: string, readonly status: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly jobId: string,
+    readonly status: string,
+    options?: { cause?: unknown },
+  ) {
     super(
       'job_closed',
-      `Job ${jobId} has ended (${status}) and accepts no more turns. Start a new job instead ` +
-        `(gemini-jobs start --thread <key> "…" to group it with this one).`,
+      `Job ${jobId} has ended (${status}) and accepts no more turns. Start a new job instead ` + `(gemini-jobs start --thread <key> "…" to group it with this one).`,
       options,
     );
   }
@@ -113,7 +133,11 @@ export function updateFailureReason(type: string | undefined | null): JobErrorCo
 
 /** The namespace lacks the job search attributes; the message says how to register them. */
 export class SearchAttributesMissingError extends GeminiJobsError<'search_attributes_missing'> {
-  constructor(readonly namespace: string, detail: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly namespace: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(
       'search_attributes_missing',
       `${detail}. Register the job search attributes in namespace ${namespace} first: ` +

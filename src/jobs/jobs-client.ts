@@ -6,43 +6,16 @@
  * Job input is validated before anything is enqueued and never holds credentials: the worker
  * reads those from its own environment.
  */
-import {
-  Client,
-  Connection,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { backoffMs } from '../common/backoff';
 import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import { JOB_RESULT_MEMO, JOB_WORKFLOW_TYPE } from '../contract';
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  approvePlanUpdate,
-  refreshProgressUpdate,
-  cancelSignal,
-  followUpUpdate,
-  jobAgentKey,
-  jobStatusKey,
-  jobThreadKey,
-  stateQuery,
-} from '../../workflows/definitions';
+import { approvePlanUpdate, refreshProgressUpdate, cancelSignal, followUpUpdate, jobAgentKey, jobStatusKey, jobThreadKey, stateQuery } from '../../workflows/definitions';
 import type { BudgetSpent, CostSummary } from '../contract';
 import type { Usage } from '../interactions/types';
-import type {
-  FollowUpAccepted,
-  FollowUpRequest,
-  JobInput,
-  JobOptions,
-  JobRequest,
-  JobResult,
-  JobState,
-  JobStatus,
-  PendingPlan,
-  PlanApproval,
-  TurnRecord,
-} from '../contract';
+import type { FollowUpAccepted, FollowUpRequest, JobInput, JobOptions, JobRequest, JobResult, JobState, JobStatus, PendingPlan, PlanApproval, TurnRecord } from '../contract';
 import type { InteractionsClient } from '../interactions';
 import { reportText } from '../interactions/accumulator';
 import { connectClient, loadTemporalConfig, resolveTaskQueue } from '../temporal/connection';
@@ -57,15 +30,7 @@ import { readInlineReport } from './history-report';
 import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, createResultStoreFromEnv, describeLocation } from '../results/result-store';
 import type { ResultStore } from '../results/result-store';
 import { JobValidationError, validateJobInput } from './validate-job';
-import {
-  JobClosedError,
-  JobNotFoundError,
-  JobQueryError,
-  JobUpdateRejectedError,
-  JobWaitTimeoutError,
-  SearchAttributesMissingError,
-  updateFailureReason,
-} from './errors';
+import { JobClosedError, JobNotFoundError, JobQueryError, JobUpdateRejectedError, JobWaitTimeoutError, SearchAttributesMissingError, updateFailureReason } from './errors';
 import { normalizeJobError } from '../contract/job-error-codes';
 import { isSettledTurnStatus, watchEvents } from './watch';
 import { holdWatchLease, type HeldWatchLease } from './watch-lease';
@@ -230,7 +195,12 @@ function questionOf(request: JobRequest): string | undefined {
   if (typeof input === 'string') text = input;
   else if (Array.isArray(input)) {
     for (const part of input as Array<Record<string, unknown>>) {
-      const candidate = typeof part?.text === 'string' ? part.text : Array.isArray(part?.content) ? (part.content as Array<{ text?: unknown }>).find((c) => typeof c?.text === 'string')?.text : undefined;
+      const candidate =
+        typeof part?.text === 'string'
+          ? part.text
+          : Array.isArray(part?.content)
+            ? (part.content as Array<{ text?: unknown }>).find((c) => typeof c?.text === 'string')?.text
+            : undefined;
       if (typeof candidate === 'string') {
         text = candidate;
         break;

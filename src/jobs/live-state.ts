@@ -31,7 +31,9 @@ function isoOf(ts: { seconds?: unknown; nanos?: number | null } | null | undefin
 }
 
 /** The innermost message of a failure chain ("activity failed: connection error: getaddrinfo ENOTFOUND …"). */
-function failureText(failure: { message?: string | null; cause?: unknown; applicationFailureInfo?: { type?: string | null } | null } | null | undefined): { message: string; type?: string } | undefined {
+function failureText(
+  failure: { message?: string | null; cause?: unknown; applicationFailureInfo?: { type?: string | null } | null } | null | undefined,
+): { message: string; type?: string } | undefined {
   if (!failure) return undefined;
   const parts: string[] = [];
   let type: string | undefined;
@@ -86,11 +88,7 @@ export function withElapsed(state: JobState, nowMs: number): JobState {
  * phase of `streaming` / `polling` / `reconnecting` while the follow activity runs.
  * @param converter payload converter of the client (default: Temporal's default converter).
  */
-export function mergeLiveState(
-  state: JobState,
-  description: WorkflowExecutionDescription,
-  converter: PayloadConverter = defaultPayloadConverter,
-): JobState {
+export function mergeLiveState(state: JobState, description: WorkflowExecutionDescription, converter: PayloadConverter = defaultPayloadConverter): JobState {
   const pending = description.raw?.pendingActivities ?? [];
   const follow = pending.find((a) => a.activityType?.name === 'followInteraction');
   const merged: JobState = { ...state };

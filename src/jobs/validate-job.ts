@@ -92,7 +92,11 @@ export function validateJobInput(input: JobInput): void {
     throw new JobValidationError('options', 'must be an object', 'Pass { mode?, deadlineMs?, … } or leave it out.');
   }
   if (options.mode !== undefined && options.mode !== 'stream' && options.mode !== 'poll' && options.mode !== 'webhook') {
-    throw new JobValidationError('options.mode', `must be "stream", "poll" or "webhook", got ${JSON.stringify(options.mode)}`, 'Use "stream" (default), "poll", or "webhook" (needs GEMINI_JOBS_WEBHOOK_URL on the worker and a webhook receiver).');
+    throw new JobValidationError(
+      'options.mode',
+      `must be "stream", "poll" or "webhook", got ${JSON.stringify(options.mode)}`,
+      'Use "stream" (default), "poll", or "webhook" (needs GEMINI_JOBS_WEBHOOK_URL on the worker and a webhook receiver).',
+    );
   }
   positiveMs(options, 'webhookBackstopInitialMs', 100, MAX_DEADLINE_MS);
   positiveMs(options, 'webhookBackstopMaxMs', 100, MAX_DEADLINE_MS);
@@ -103,7 +107,10 @@ export function validateJobInput(input: JobInput): void {
   positiveMs(options, 'heartbeatTimeoutMs', 1_000, 3_600_000);
   positiveMs(options, 'notFoundGraceMs', 0, 3_600_000);
   positiveMs(options, 'followUpWindowMs', 0, MAX_DEADLINE_MS);
-  if (options.continueAsNewAfterEvents !== undefined && (!Number.isInteger(options.continueAsNewAfterEvents) || options.continueAsNewAfterEvents < 20 || options.continueAsNewAfterEvents > 40_000)) {
+  if (
+    options.continueAsNewAfterEvents !== undefined &&
+    (!Number.isInteger(options.continueAsNewAfterEvents) || options.continueAsNewAfterEvents < 20 || options.continueAsNewAfterEvents > 40_000)
+  ) {
     throw new JobValidationError('options.continueAsNewAfterEvents', 'must be an integer between 20 and 40000', 'Leave it out for the default of 2000 events.');
   }
   if (options.pollInitialIntervalMs !== undefined && options.pollMaxIntervalMs !== undefined && options.pollInitialIntervalMs > options.pollMaxIntervalMs) {
@@ -114,7 +121,11 @@ export function validateJobInput(input: JobInput): void {
   }
 
   if (options.tenant !== undefined && (typeof options.tenant !== 'string' || options.tenant.length === 0 || options.tenant.length > 256)) {
-    throw new JobValidationError('options.tenant', 'must be a non-empty string of at most 256 characters', 'Use a short tenant or customer id (never a credential), or leave it out to use the thread.');
+    throw new JobValidationError(
+      'options.tenant',
+      'must be a non-empty string of at most 256 characters',
+      'Use a short tenant or customer id (never a credential), or leave it out to use the thread.',
+    );
   }
   const budget = budgetProblem(options.budget);
   if (budget) throw new JobValidationError(budget.field, budget.problem, budget.fix);

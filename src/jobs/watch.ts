@@ -265,7 +265,13 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
       let seq = Math.max(block + ms * LIVE_SLOTS, lastLiveSeq + 1);
       const pending: JobEvent[] = [];
       const progress = state.progress;
-      if (last.phase !== state.phase || last.status !== state.status || last.attempt !== state.attempt || last.position !== state.admission?.position || last.failure !== state.retrying?.lastFailure) {
+      if (
+        last.phase !== state.phase ||
+        last.status !== state.status ||
+        last.attempt !== state.attempt ||
+        last.position !== state.admission?.position ||
+        last.failure !== state.retrying?.lastFailure
+      ) {
         pending.push({
           seq: 0,
           turn,
@@ -297,7 +303,16 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
       if (progress?.latestThought && progress.latestThought !== last.thought) {
         pending.push({ seq: 0, turn, type: 'thought', text: progress.latestThought });
       }
-      last = { phase: state.phase, status: state.status, attempt: state.attempt, position: state.admission?.position, failure: state.retrying?.lastFailure, outputChars, eventsApplied, thought: progress?.latestThought ?? last.thought };
+      last = {
+        phase: state.phase,
+        status: state.status,
+        attempt: state.attempt,
+        position: state.admission?.position,
+        failure: state.retrying?.lastFailure,
+        outputChars,
+        eventsApplied,
+        thought: progress?.latestThought ?? last.thought,
+      };
       for (const event of pending) {
         if (seq >= block + OUTPUT_BASE) break;
         event.seq = seq++;
@@ -349,9 +364,7 @@ export async function* watchEvents(source: WatchSource, options: WatchOptions = 
         ...(record?.summary !== undefined ? { summary: record.summary } : {}),
         ...(record?.usage !== undefined ? { usage: record.usage } : {}),
         ...(state.plan?.turn === turn ? { planReady: true } : {}),
-        ...(record?.error ?? (turn === state.turn ? state.error : undefined)
-          ? { error: (record?.error ?? state.error)! }
-          : {}),
+        ...((record?.error ?? (turn === state.turn ? state.error : undefined)) ? { error: (record?.error ?? state.error)! } : {}),
         ...turnTimes(record),
       };
     }

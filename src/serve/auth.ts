@@ -18,7 +18,10 @@ export class ServeConfigError extends ConfigError {}
 
 /** Parses the comma-separated token list; throws `ServeConfigError` for a token that is too short. */
 export function parseTokens(text: string | undefined): string[] {
-  const tokens = (text ?? '').split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+  const tokens = (text ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
   tokens.forEach((token, i) => {
     if (token.length < MIN_TOKEN_LENGTH) {
       throw new ServeConfigError(`${SERVE_TOKENS_ENV}: token #${i + 1} is ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} (e.g. \`openssl rand -base64 32\`)`);

@@ -9,15 +9,7 @@ import type { ErrorCode } from '../contract/error-codes';
 
 /** Codes only the HTTP server answers with (the rest are the package's, see docs/errors.md). */
 export type ServeErrorCode =
-  | 'invalid_json'
-  | 'unauthorized'
-  | 'method_not_allowed'
-  | 'not_acceptable'
-  | 'no_report'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'too_many_streams'
-  | 'internal';
+  'invalid_json' | 'unauthorized' | 'method_not_allowed' | 'not_acceptable' | 'no_report' | 'payload_too_large' | 'unsupported_media_type' | 'too_many_streams' | 'internal';
 
 /** A code an HTTP error response can carry: the server's own, or a package code the routes reuse. */
 export type HttpErrorCode = ServeErrorCode | Extract<ErrorCode, 'not_found' | 'invalid_request'>;

@@ -80,7 +80,10 @@ export function createJobsHttpHandler(options: JobsHttpHandlerOptions): JobsHttp
         });
       }
       if (!match) throw new HttpError('not_found', `No route ${req.method} ${url.pathname}; see GET /v1/openapi.json.`);
-      if ('allowed' in match) throw new HttpError('method_not_allowed', `${req.method} is not allowed on ${url.pathname}; use ${match.allowed.join(' or ')}.`, { headers: { allow: match.allowed.join(', ') } });
+      if ('allowed' in match)
+        throw new HttpError('method_not_allowed', `${req.method} is not allowed on ${url.pathname}; use ${match.allowed.join(' or ')}.`, {
+          headers: { allow: match.allowed.join(', ') },
+        });
       routeName = `${match.route.method} ${match.route.path}`;
       let bodyPromise: Promise<Record<string, unknown>> | undefined;
       await match.route.handle({
@@ -95,7 +98,13 @@ export function createJobsHttpHandler(options: JobsHttpHandlerOptions): JobsHttp
       code = sent.code;
       if (sent.status >= 500 && options.log) {
         const e = err as { name?: unknown; code?: unknown };
-        options.log({ level: 'warn', msg: 'request failed', route: routeName, errorName: String(e?.name ?? typeof err), errorCode: typeof e?.code === 'string' ? e.code : undefined });
+        options.log({
+          level: 'warn',
+          msg: 'request failed',
+          route: routeName,
+          errorName: String(e?.name ?? typeof err),
+          errorCode: typeof e?.code === 'string' ? e.code : undefined,
+        });
       }
     } finally {
       options.log?.({ level: 'info', msg: 'request', method: req.method, route: routeName, status: res.statusCode, ...(code ? { code } : {}), ms: Date.now() - started });

@@ -210,9 +210,7 @@ export function jobRoutes(options: JobRoutesOptions): Route[] {
       operationId: 'streamJobEvents',
       async handle(ctx) {
         const header = ctx.req.headers['last-event-id'];
-        const from = typeof header === 'string' && header !== ''
-          ? parsePosition(header, 'Last-Event-ID')
-          : parsePosition(ctx.url.searchParams.get('from') ?? undefined, 'from');
+        const from = typeof header === 'string' && header !== '' ? parsePosition(header, 'Last-Event-ID') : parsePosition(ctx.url.searchParams.get('from') ?? undefined, 'from');
         const until = ctx.url.searchParams.get('until') ?? 'turn';
         if (until !== 'turn' && until !== 'close') throw invalid('until', 'must be "turn" or "close"');
         if (openStreams >= options.maxEventStreams) {

@@ -28,12 +28,7 @@ export interface Route {
 }
 
 /** Wraps a plain Node `(req, res)` handler (such as a webhook receiver) as a route. */
-export function nodeRoute(
-  method: Route['method'],
-  path: string,
-  handler: (req: IncomingMessage, res: ServerResponse) => unknown,
-  options: { auth?: Route['auth'] } = {},
-): Route {
+export function nodeRoute(method: Route['method'], path: string, handler: (req: IncomingMessage, res: ServerResponse) => unknown, options: { auth?: Route['auth'] } = {}): Route {
   return { method, path, auth: options.auth ?? 'bearer', handle: async ({ req, res }) => void (await handler(req, res)) };
 }
 

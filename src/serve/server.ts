@@ -37,7 +37,9 @@ export function resolveServeTokens(host: string, tokens: readonly string[] | und
   const configured = tokens ? [...tokens] : parseTokens(env[SERVE_TOKENS_ENV]);
   if (configured.length > 0) return { tokens: configured, generated: false };
   if (!isLoopbackHost(host)) {
-    throw new ServeConfigError(`refusing to listen on ${host} without a bearer token: set ${SERVE_TOKENS_ENV} (comma-separated, at least 16 characters each), or bind to 127.0.0.1`);
+    throw new ServeConfigError(
+      `refusing to listen on ${host} without a bearer token: set ${SERVE_TOKENS_ENV} (comma-separated, at least 16 characters each), or bind to 127.0.0.1`,
+    );
   }
   return { tokens: [generateToken()], generated: true };
 }

@@ -85,7 +85,10 @@ export function bearerMatches(header: string | undefined, token: string): boolea
  * Serves `GET /metrics` on `host:port` to callers with the bearer token, relaying the loopback
  * exporter at `upstream`. Everything else: 401 without a valid token, 404 for other paths.
  */
-export async function startAuthenticatedMetricsServer(settings: MetricsSettings & { token: string }, upstream: string): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startAuthenticatedMetricsServer(
+  settings: MetricsSettings & { token: string },
+  upstream: string,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const [upHost, upPort] = [upstream.slice(0, upstream.lastIndexOf(':')), Number(upstream.slice(upstream.lastIndexOf(':') + 1))];
   const server = createHttpServer((req, res) => {
     if (!bearerMatches(req.headers.authorization, settings.token)) {

@@ -137,9 +137,7 @@ export function connectTimeoutMs(settings: TemporalSettings = {}): number {
 }
 
 /** Opens a client connection (`@temporalio/client`). */
-export async function connectClient(
-  settings: TemporalSettings = {},
-): Promise<{ client: Client; connection: Connection; config: ResolvedTemporalConfig }> {
+export async function connectClient(settings: TemporalSettings = {}): Promise<{ client: Client; connection: Connection; config: ResolvedTemporalConfig }> {
   const config = loadTemporalConfig(settings);
   await assertReachable(config, settings);
   let connection: Connection;
@@ -149,18 +147,15 @@ export async function connectClient(
       connectTimeout: connectTimeoutMs(settings),
     });
   } catch (err) {
-    throw new TemporalConnectionError(
-      `Could not connect to Temporal at ${config.address} (namespace ${config.namespace}): ${briefly(err)}. ${probeFix('timeout')}`,
-      { cause: err },
-    );
+    throw new TemporalConnectionError(`Could not connect to Temporal at ${config.address} (namespace ${config.namespace}): ${briefly(err)}. ${probeFix('timeout')}`, {
+      cause: err,
+    });
   }
   return { client: new Client({ connection, namespace: config.namespace }), connection, config };
 }
 
 /** Opens a worker connection (`@temporalio/worker` NativeConnection). */
-export async function connectNative(
-  settings: TemporalSettings = {},
-): Promise<{ connection: NativeConnectionType; config: ResolvedTemporalConfig }> {
+export async function connectNative(settings: TemporalSettings = {}): Promise<{ connection: NativeConnectionType; config: ResolvedTemporalConfig }> {
   const config = loadTemporalConfig(settings);
   await assertReachable(config, settings);
   // Loaded lazily: the worker package pulls in the native core bridge, which the client side never needs.
@@ -169,9 +164,8 @@ export async function connectNative(
     const connection = await NativeConnection.connect(config.connectionOptions);
     return { connection, config };
   } catch (err) {
-    throw new TemporalConnectionError(
-      `Could not connect to Temporal at ${config.address} (namespace ${config.namespace}): ${briefly(err)}. ${probeFix('timeout')}`,
-      { cause: err },
-    );
+    throw new TemporalConnectionError(`Could not connect to Temporal at ${config.address} (namespace ${config.namespace}): ${briefly(err)}. ${probeFix('timeout')}`, {
+      cause: err,
+    });
   }
 }

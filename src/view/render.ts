@@ -86,10 +86,7 @@ export class ProgressRenderer {
     const width = Math.max(40, (this.options.progress.columns ?? 100) - 1);
     const spin = SPINNER[this.frame++ % SPINNER.length];
     const deadline = this.deadlineMs !== undefined && this.turnStartedMs !== undefined ? ` / ${formatDuration(this.deadlineMs - this.turnStartedMs)}` : '';
-    const parts = [
-      `${spin} ${this.turn !== undefined ? `turn ${this.turn} · ` : ''}${this.phase}`,
-      `${formatDuration(this.elapsed())}${deadline}`,
-    ];
+    const parts = [`${spin} ${this.turn !== undefined ? `turn ${this.turn} · ` : ''}${this.phase}`, `${formatDuration(this.elapsed())}${deadline}`];
     if (this.outputChars > 0) parts.push(`${this.outputChars.toLocaleString('en-US')} chars`);
     if (this.thought) parts.push(oneLine(this.thought));
     if (this.retrying) parts.push(`attempt ${this.retrying.attempt}: ${this.retrying.lastFailure}`);
@@ -152,9 +149,7 @@ export class ProgressRenderer {
           ? `plan ready: approve it with \`gemini-jobs approve-plan ${id}\`, or refine it with \`gemini-jobs refine-plan ${id} "<changes>"\``
           : event.status;
         const error = event.error ? `: ${event.error.code}: ${event.error.message}` : '';
-        const unavailable = event.reportAvailable
-          ? ''
-          : ` (report text unavailable here: \`gemini-jobs result ${this.options.jobId ?? '<jobId>'}\` says where it looked)`;
+        const unavailable = event.reportAvailable ? '' : ` (report text unavailable here: \`gemini-jobs result ${this.options.jobId ?? '<jobId>'}\` says where it looked)`;
         const took = event.durationMs ?? this.elapsed();
         this.options.progress.write(`${mark} turn ${event.turn} ${what} after ${formatDuration(took)}${chars}${error}${unavailable}\n`);
         break;

@@ -29,12 +29,7 @@ function say(view: WatchView, line: string): void {
 }
 
 /** Follows a turn with the progress renderer (or NDJSON when `view.json`); returns the final status. */
-export async function watchAndRender(
-  view: WatchView,
-  jobs: JobsClient,
-  jobId: string,
-  options: WatchOptions = {},
-): Promise<{ status: string; events: number }> {
+export async function watchAndRender(view: WatchView, jobs: JobsClient, jobId: string, options: WatchOptions = {}): Promise<{ status: string; events: number }> {
   const controller = new AbortController();
   const removeStop = view.io.onStop(() => controller.abort());
   if (options.signal) options.signal.addEventListener('abort', () => controller.abort(), { once: true });

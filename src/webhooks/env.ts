@@ -14,7 +14,10 @@ export const DEFAULT_GEMINI_JWKS_URL = 'https://generativelanguage.googleapis.co
 export class WebhookConfigError extends ConfigError {}
 
 function list(v: string | undefined): string[] {
-  return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function webhookVerifyOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): VerifyOptions {
@@ -32,7 +35,8 @@ export function webhookVerifyOptionsFromEnv(env: NodeJS.ProcessEnv = process.env
   if (audience.length > 0) opts.audience = audience;
   const tol = env.GEMINI_WEBHOOK_TOLERANCE_SECONDS?.trim();
   if (tol) {
-    if (!/^\d+$/.test(tol) || Number(tol) < 1 || Number(tol) > 3600) throw new WebhookConfigError('GEMINI_WEBHOOK_TOLERANCE_SECONDS must be a whole number of seconds between 1 and 3600');
+    if (!/^\d+$/.test(tol) || Number(tol) < 1 || Number(tol) > 3600)
+      throw new WebhookConfigError('GEMINI_WEBHOOK_TOLERANCE_SECONDS must be a whole number of seconds between 1 and 3600');
     opts.toleranceSeconds = Number(tol);
   }
   return opts;

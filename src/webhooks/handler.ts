@@ -106,7 +106,9 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): WebhookHandle
   const deliver = opts.deliver ?? (opts.client ? signalThroughClient(opts.client) : undefined);
   if (!deliver) throw new WebhookConfigError('createWebhookHandler needs `client` (a Temporal Client) or `deliver`');
   if ((opts.secrets?.length ?? 0) === 0 && !opts.jwksUrl && !opts.jwks) {
-    throw new WebhookConfigError('createWebhookHandler needs a signing secret (GEMINI_WEBHOOK_SECRET) or a JWKS (GEMINI_WEBHOOK_JWKS_URL): unverified deliveries are never accepted');
+    throw new WebhookConfigError(
+      'createWebhookHandler needs a signing secret (GEMINI_WEBHOOK_SECRET) or a JWKS (GEMINI_WEBHOOK_JWKS_URL): unverified deliveries are never accepted',
+    );
   }
   const dedupe = opts.dedupe ?? new RecentIds();
   const log: WebhookLog = opts.log ?? (() => undefined);
@@ -181,7 +183,10 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): WebhookHandle
       else if (typeof pre === 'string') raw = Buffer.from(pre, 'utf8');
       else if (pre !== undefined && pre !== null && typeof pre === 'object' && Object.keys(pre).length > 0) {
         // A framework parsed the JSON already: the exact bytes that were signed are gone.
-        return send(res, { status: 400, body: { ok: false, result: 'bad_body', reason: 'the body was parsed before the webhook handler; mount it before JSON parsers (express.raw)' } });
+        return send(res, {
+          status: 400,
+          body: { ok: false, result: 'bad_body', reason: 'the body was parsed before the webhook handler; mount it before JSON parsers (express.raw)' },
+        });
       } else raw = await readRaw(req, max);
       if (raw.length > max) return send(res, { status: 413, body: { ok: false, result: 'too_large' } });
       send(res, await process(raw, req.headers));

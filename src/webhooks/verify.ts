@@ -39,9 +39,7 @@ export interface VerifyOptions {
   now?: () => number;
 }
 
-export type VerifyResult =
-  | { ok: true; webhookId: string; timestamp: number; scheme: WebhookScheme }
-  | { ok: false; reason: string };
+export type VerifyResult = { ok: true; webhookId: string; timestamp: number; scheme: WebhookScheme } | { ok: false; reason: string };
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const v = headers[name] ?? headers[name.toLowerCase()];

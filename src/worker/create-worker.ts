@@ -16,8 +16,7 @@ import type { AdmissionSettings } from '../../activities/admission-types';
 import type { PriceTable } from '../../activities/pricing';
 import { ConfigError } from '../common/errors';
 
-export interface CreateJobsWorkerOptions
-  extends Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowsPath'> {
+export interface CreateJobsWorkerOptions extends Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowsPath'> {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
@@ -80,7 +79,23 @@ export const JOB_WORKFLOWS_PATH: string = require.resolve('../../workflows');
 
 /** Creates (but does not run) a worker for job workflows and activities on `taskQueue`. */
 export async function createJobsWorker(options: CreateJobsWorkerOptions): Promise<Worker> {
-  const { client, resultStore, inlineReportMaxBytes, log, workflowsPath, workflowBundle, checkpointFlushMs, watchedFlushMs, watchRefreshMs, watchedJobs: givenWatchedJobs, webhookUris, interceptors, admission, priceTable, ...workerOptions } = options;
+  const {
+    client,
+    resultStore,
+    inlineReportMaxBytes,
+    log,
+    workflowsPath,
+    workflowBundle,
+    checkpointFlushMs,
+    watchedFlushMs,
+    watchRefreshMs,
+    watchedJobs: givenWatchedJobs,
+    webhookUris,
+    interceptors,
+    admission,
+    priceTable,
+    ...workerOptions
+  } = options;
   const refreshMs = watchRefreshMs ?? WATCH_REFRESH_DEFAULT_MS;
   // One list query per worker for every watched job (docs/watch-lease.md); the client shares the worker's connection.
   let listClient: Client | undefined;
@@ -95,8 +110,7 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
       : undefined);
   const uris = webhookUris ?? webhookUrisFromEnv(process.env);
   let lazy: InteractionsClient | undefined;
-  const clientFactory: () => InteractionsClient =
-    typeof client === 'function' ? client : client ? () => client : () => (lazy ??= InteractionsClient.fromEnv());
+  const clientFactory: () => InteractionsClient = typeof client === 'function' ? client : client ? () => client : () => (lazy ??= InteractionsClient.fromEnv());
   const activities = createActivities({
     client: clientFactory,
     resultStore: 'resultStore' in options ? resultStore : resultStoreFromEnv(),
@@ -104,7 +118,9 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     ...(log ? { log } : {}),
     ...(checkpointFlushMs !== undefined ? { checkpointFlushMs } : {}),
     ...(watchedFlushMs !== undefined ? { watchedFlushMs } : {}),
-    ...(watchedJobs ? { watched: (jobId: string) => watchedJobs.has(jobId), onWatchedChange: (jobId: string, onChange: () => void) => watchedJobs.subscribe(jobId, onChange) } : {}),
+    ...(watchedJobs
+      ? { watched: (jobId: string) => watchedJobs.has(jobId), onWatchedChange: (jobId: string, onChange: () => void) => watchedJobs.subscribe(jobId, onChange) }
+      : {}),
     ...(uris.length > 0 ? { webhooks: { uris } } : {}),
     ...(admission ? { admission } : {}),
     ...(priceTable ? { priceTable } : {}),
@@ -130,7 +146,10 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
 export function webhookUrisFromEnv(env: NodeJS.ProcessEnv): string[] {
   const raw = env.GEMINI_JOBS_WEBHOOK_URL?.trim();
   if (!raw) return [];
-  const uris = raw.split(',').map((u) => u.trim()).filter(Boolean);
+  const uris = raw
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   for (const uri of uris) {
     let url: URL;
     try {

@@ -60,7 +60,8 @@ export function admissionSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   const settings: AdmissionSettings = { appliesTo: mode, limits };
   const key = env.GEMINI_JOBS_ADMISSION_KEY?.trim();
   if (key) {
-    if (!/^[A-Za-z0-9:/._-]{1,100}$/.test(key)) throw new QuotaConfigError('GEMINI_JOBS_ADMISSION_KEY must be 1-100 characters of letters, digits and : / . _ -; use a project name, never a credential');
+    if (!/^[A-Za-z0-9:/._-]{1,100}$/.test(key))
+      throw new QuotaConfigError('GEMINI_JOBS_ADMISSION_KEY must be 1-100 characters of letters, digits and : / . _ -; use a project name, never a credential');
     settings.key = key;
   }
   return settings;

@@ -83,25 +83,16 @@ function watchRefreshSetting(text: string | undefined): number {
 }
 
 /** Worker settings: explicit values, else GEMINI_JOBS_* environment, else defaults. */
-export function resolveWorkerSettings(
-  explicit: Partial<WorkerSettings> = {},
-  env: NodeJS.ProcessEnv = process.env,
-): WorkerSettings {
+export function resolveWorkerSettings(explicit: Partial<WorkerSettings> = {}, env: NodeJS.ProcessEnv = process.env): WorkerSettings {
   return {
     taskQueue: resolveTaskQueue(explicit.taskQueue, env),
     maxActivities: explicit.maxActivities ?? intSetting('GEMINI_JOBS_MAX_ACTIVITIES', env.GEMINI_JOBS_MAX_ACTIVITIES, WORKER_DEFAULTS.maxActivities, 1),
-    maxWorkflowTasks:
-      explicit.maxWorkflowTasks ?? intSetting('GEMINI_JOBS_MAX_WORKFLOW_TASKS', env.GEMINI_JOBS_MAX_WORKFLOW_TASKS, WORKER_DEFAULTS.maxWorkflowTasks, 2),
-    workflowThreads:
-      explicit.workflowThreads ?? intSetting('GEMINI_JOBS_WORKFLOW_THREADS', env.GEMINI_JOBS_WORKFLOW_THREADS, WORKER_DEFAULTS.workflowThreads, 1),
-    maxCachedWorkflows:
-      explicit.maxCachedWorkflows ?? intSetting('GEMINI_JOBS_MAX_CACHED_WORKFLOWS', env.GEMINI_JOBS_MAX_CACHED_WORKFLOWS, WORKER_DEFAULTS.maxCachedWorkflows, 2),
-    shutdownGraceMs:
-      explicit.shutdownGraceMs ?? intSetting('GEMINI_JOBS_SHUTDOWN_GRACE_MS', env.GEMINI_JOBS_SHUTDOWN_GRACE_MS, WORKER_DEFAULTS.shutdownGraceMs, 0),
-    heartbeatFlushMs:
-      explicit.heartbeatFlushMs ?? intSetting('GEMINI_JOBS_HEARTBEAT_FLUSH_MS', env.GEMINI_JOBS_HEARTBEAT_FLUSH_MS, WORKER_DEFAULTS.heartbeatFlushMs, 100),
-    checkpointFlushMs:
-      explicit.checkpointFlushMs ?? intSetting('GEMINI_JOBS_CHECKPOINT_FLUSH_MS', env.GEMINI_JOBS_CHECKPOINT_FLUSH_MS, WORKER_DEFAULTS.checkpointFlushMs, 100),
+    maxWorkflowTasks: explicit.maxWorkflowTasks ?? intSetting('GEMINI_JOBS_MAX_WORKFLOW_TASKS', env.GEMINI_JOBS_MAX_WORKFLOW_TASKS, WORKER_DEFAULTS.maxWorkflowTasks, 2),
+    workflowThreads: explicit.workflowThreads ?? intSetting('GEMINI_JOBS_WORKFLOW_THREADS', env.GEMINI_JOBS_WORKFLOW_THREADS, WORKER_DEFAULTS.workflowThreads, 1),
+    maxCachedWorkflows: explicit.maxCachedWorkflows ?? intSetting('GEMINI_JOBS_MAX_CACHED_WORKFLOWS', env.GEMINI_JOBS_MAX_CACHED_WORKFLOWS, WORKER_DEFAULTS.maxCachedWorkflows, 2),
+    shutdownGraceMs: explicit.shutdownGraceMs ?? intSetting('GEMINI_JOBS_SHUTDOWN_GRACE_MS', env.GEMINI_JOBS_SHUTDOWN_GRACE_MS, WORKER_DEFAULTS.shutdownGraceMs, 0),
+    heartbeatFlushMs: explicit.heartbeatFlushMs ?? intSetting('GEMINI_JOBS_HEARTBEAT_FLUSH_MS', env.GEMINI_JOBS_HEARTBEAT_FLUSH_MS, WORKER_DEFAULTS.heartbeatFlushMs, 100),
+    checkpointFlushMs: explicit.checkpointFlushMs ?? intSetting('GEMINI_JOBS_CHECKPOINT_FLUSH_MS', env.GEMINI_JOBS_CHECKPOINT_FLUSH_MS, WORKER_DEFAULTS.checkpointFlushMs, 100),
     watchRefreshMs: explicit.watchRefreshMs ?? watchRefreshSetting(env.GEMINI_JOBS_WATCH_REFRESH_MS),
   };
 }
@@ -142,8 +133,7 @@ export interface RunWorkerOptions extends Partial<WorkerSettings> {
  */
 export async function installRuntimeLogger(logger: StructuredLogger, telemetry: { metricsBindAddress?: string } = {}): Promise<boolean> {
   const { DefaultLogger, Runtime } = await import('@temporalio/worker');
-  const toLevel = (level: string): LogLevel =>
-    level === 'ERROR' ? 'error' : level === 'WARN' ? 'warn' : level === 'INFO' ? 'info' : 'debug';
+  const toLevel = (level: string): LogLevel => (level === 'ERROR' ? 'error' : level === 'WARN' ? 'warn' : level === 'INFO' ? 'info' : 'debug');
   try {
     Runtime.install({
       logger: new DefaultLogger('INFO', (entry) => {
@@ -281,7 +271,9 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       taskQueue: settings.taskQueue,
       namespace: namespace ?? 'default',
       backend: geminiBackend(env) ?? 'custom',
-      reports: resultStore ? `inline up to ${INLINE_REPORT_MAX_BYTES} bytes, larger to result store "${resultStore.name}"` : `inline up to ${INLINE_REPORT_MAX_BYTES} bytes, larger left at the API (no result store configured)`,
+      reports: resultStore
+        ? `inline up to ${INLINE_REPORT_MAX_BYTES} bytes, larger to result store "${resultStore.name}"`
+        : `inline up to ${INLINE_REPORT_MAX_BYTES} bytes, larger left at the API (no result store configured)`,
       maxActivities: settings.maxActivities,
       maxWorkflowTasks: settings.maxWorkflowTasks,
       workflowThreads: settings.workflowThreads,
@@ -290,9 +282,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       checkpointFlushMs: settings.checkpointFlushMs,
       watchedFlushMs: settings.heartbeatFlushMs,
       watchRefreshMs: settings.watchRefreshMs,
-      ...(versioning
-        ? { deploymentName: versioning.deploymentName, buildId: versioning.buildId, versioningBehavior: versioning.behavior }
-        : { versioning: 'off' }),
+      ...(versioning ? { deploymentName: versioning.deploymentName, buildId: versioning.buildId, versioningBehavior: versioning.behavior } : { versioning: 'off' }),
       admission: admission ? { appliesTo: admission.appliesTo, ...admission.limits } : 'off',
       priceTable: priceTable.date,
       pid: process.pid,

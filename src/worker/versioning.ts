@@ -49,10 +49,7 @@ function checkName(field: string, value: string): string {
  * `GEMINI_JOBS_BUILD_ID` (default: the package version) and `GEMINI_JOBS_VERSIONING_BEHAVIOR`
  * (`auto_upgrade` | `pinned`, default auto_upgrade); `undefined` when no deployment name is set.
  */
-export function resolveVersioning(
-  explicit: Partial<VersioningSettings> = {},
-  env: NodeJS.ProcessEnv = process.env,
-): VersioningSettings | undefined {
+export function resolveVersioning(explicit: Partial<VersioningSettings> = {}, env: NodeJS.ProcessEnv = process.env): VersioningSettings | undefined {
   const name = explicit.deploymentName ?? (env.GEMINI_JOBS_DEPLOYMENT_NAME?.trim() || undefined);
   const buildIdText = explicit.buildId ?? (env.GEMINI_JOBS_BUILD_ID?.trim() || undefined);
   const behaviorText = explicit.behavior ?? (env.GEMINI_JOBS_VERSIONING_BEHAVIOR?.trim() || undefined);

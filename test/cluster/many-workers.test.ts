@@ -29,7 +29,16 @@ function assertAllJobsRight(r: ManyWorkersReport, jobs: number): void {
 
 test('SIGKILL one of three workers for good: its jobs resume on the other two after the heartbeat timeout', { skip: needsCluster, timeout: 300_000 }, async () => {
   const jobs = 6;
-  const r = await runManyWorkers({ address: clusterState()!.address, mode: 'sigkill', jobs, workers: 3, heartbeatTimeoutMs: 4_000, shutdownGraceMs: 1_000, runSeconds: 40, tag: 'cluster-kill' });
+  const r = await runManyWorkers({
+    address: clusterState()!.address,
+    mode: 'sigkill',
+    jobs,
+    workers: 3,
+    heartbeatTimeoutMs: 4_000,
+    shutdownGraceMs: 1_000,
+    runSeconds: 40,
+    tag: 'cluster-kill',
+  });
   const s = summary(r);
   assert.equal(r.victimExit.signal, 'SIGKILL', s);
   assert.ok(r.victimJobs >= 1, s);
@@ -40,13 +49,24 @@ test('SIGKILL one of three workers for good: its jobs resume on the other two af
     assert.ok(h.attemptAfter > h.attemptBefore, s);
   }
   assertAllJobsRight(r, jobs);
-  console.log(`many-workers sigkill: ${r.victimJobs}/${jobs} jobs on the victim; resumed after ${r.handovers.map((h) => h.resumedMs).join(', ')} ms (heartbeat timeout ${r.heartbeatTimeoutMs} ms)`);
+  console.log(
+    `many-workers sigkill: ${r.victimJobs}/${jobs} jobs on the victim; resumed after ${r.handovers.map((h) => h.resumedMs).join(', ')} ms (heartbeat timeout ${r.heartbeatTimeoutMs} ms)`,
+  );
 });
 
 test('SIGTERM one of three workers: it hands its activities over inside its grace period', { skip: needsCluster, timeout: 300_000 }, async () => {
   const jobs = 6;
   // A 10-minute heartbeat timeout: a handover that waited for it would never be seen here.
-  const r = await runManyWorkers({ address: clusterState()!.address, mode: 'sigterm', jobs, workers: 3, heartbeatTimeoutMs: 600_000, shutdownGraceMs: 2_000, runSeconds: 40, tag: 'cluster-term' });
+  const r = await runManyWorkers({
+    address: clusterState()!.address,
+    mode: 'sigterm',
+    jobs,
+    workers: 3,
+    heartbeatTimeoutMs: 600_000,
+    shutdownGraceMs: 2_000,
+    runSeconds: 40,
+    tag: 'cluster-term',
+  });
   const s = summary(r);
   assert.equal(r.victimExit.code, 0, `the worker shut down cleanly\n${s}`);
   assert.equal(r.handovers.length, r.victimJobs, s);
@@ -55,5 +75,7 @@ test('SIGTERM one of three workers: it hands its activities over inside its grac
     assert.ok(h.resumedOnSurvivor, s);
   }
   assertAllJobsRight(r, jobs);
-  console.log(`many-workers sigterm: ${r.victimJobs}/${jobs} jobs on the victim; exit after ${r.victimExit.ms} ms (grace ${r.shutdownGraceMs} ms); retries scheduled after ${r.handovers.map((h) => h.retryScheduledMs).join(', ')} ms`);
+  console.log(
+    `many-workers sigterm: ${r.victimJobs}/${jobs} jobs on the victim; exit after ${r.victimExit.ms} ms (grace ${r.shutdownGraceMs} ms); retries scheduled after ${r.handovers.map((h) => h.retryScheduledMs).join(', ')} ms`,
+  );
 });

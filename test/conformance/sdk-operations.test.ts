@@ -29,7 +29,10 @@ describe('@google/genai 3.3.0 against the emulator, default settings', () => {
   test('the SDK default route is /v1 and the emulator serves it', async () => {
     const turn = await ai.interactions.create({ model: 'gemini-3-flash-preview', input: 'Hello v1' });
     assert.equal(turn.status, 'completed');
-    assert.ok(paths.some((l) => l.startsWith('POST /v1/interactions ')), paths.join('\n'));
+    assert.ok(
+      paths.some((l) => l.startsWith('POST /v1/interactions ')),
+      paths.join('\n'),
+    );
   });
 
   test('create (model, unary): steps and output_text', async () => {
@@ -104,7 +107,11 @@ describe('@google/genai 3.3.0 against the emulator, default settings', () => {
 
   test('webhooks: create, list, get, update, ping, rotate, delete', async () => {
     const created = await ai.webhooks.create({ uri: 'https://example.com/hook', subscribed_events: ['interaction.completed'] } as never);
-    const id = (created as { id?: string; name?: string }).id ?? String((created as { name?: string }).name).split('/').pop()!;
+    const id =
+      (created as { id?: string; name?: string }).id ??
+      String((created as { name?: string }).name)
+        .split('/')
+        .pop()!;
     assert.ok(id);
     const listed = await ai.webhooks.list();
     assert.ok(((listed as { webhooks?: unknown[] }).webhooks ?? []).length >= 1);

@@ -64,10 +64,27 @@ export type Checks = [
 test('the SDK type check compiled; runtime lists cover the SDK-known variants', () => {
   // The compile-time checks above are the test; these keep the runtime lists in step with them.
   const sdkSteps: Array<SdkStep['type']> = [
-    'user_input', 'model_output', 'thought', 'function_call', 'function_result', 'code_execution_call', 'code_execution_result',
-    'url_context_call', 'url_context_result', 'google_search_call', 'google_search_result', 'mcp_server_tool_call',
-    'mcp_server_tool_result', 'file_search_call', 'file_search_result', 'google_maps_call', 'google_maps_result',
-    'retrieval_call', 'retrieval_result', 'processing_call', 'processing_result',
+    'user_input',
+    'model_output',
+    'thought',
+    'function_call',
+    'function_result',
+    'code_execution_call',
+    'code_execution_result',
+    'url_context_call',
+    'url_context_result',
+    'google_search_call',
+    'google_search_result',
+    'mcp_server_tool_call',
+    'mcp_server_tool_result',
+    'file_search_call',
+    'file_search_result',
+    'google_maps_call',
+    'google_maps_result',
+    'retrieval_call',
+    'retrieval_result',
+    'processing_call',
+    'processing_result',
   ];
   for (const t of sdkSteps) assert.ok(STEP_TYPES.includes(t), t);
   const sdkEvents: Array<SdkEvent['event_type']> = ['interaction.created', 'interaction.completed', 'interaction.status_update', 'step.start', 'step.delta', 'step.stop', 'error'];

@@ -116,7 +116,10 @@ test('reads that answer 404 for a while after a create are tolerated, as the wor
 });
 
 test('cancel: a 404 "Method not found" is tolerated when the status confirms it, and a differs when the run goes on', async () => {
-  for (const [stillCancel, expected] of [[true, 'ok'], [false, 'differs']] as const) {
+  for (const [stillCancel, expected] of [
+    [true, 'ok'],
+    [false, 'differs'],
+  ] as const) {
     const e = await emulator({ faults: [{ kind: 'cancel_not_found', stillCancel }] });
     try {
       const run = await runCli(['doctor', '--json'], envFor(e), { timeoutMs: 120_000 });
@@ -201,15 +204,26 @@ test('--deep-research on a terminal states the cost and asks; "n" declines (no a
   const declined = JSON.parse(no.stdout) as DoctorReport;
   assert.equal(line(declined, 'planning').result, 'skipped');
   assert.match(line(declined, 'planning').detail, /declined/);
-  assert.ok(emu.interactions().slice(before).every((i) => typeof i.request['agent'] !== 'string'));
+  assert.ok(
+    emu
+      .interactions()
+      .slice(before)
+      .every((i) => typeof i.request['agent'] !== 'string'),
+  );
 
   const mark = emu.interactions().length;
   const yes = await onTerminal(['doctor', '--json', '--deep-research'], envFor(emu), 'y\n');
   const ran = JSON.parse(yes.stdout) as DoctorReport;
   assert.ok(ran.checks.some((c) => c.id === 'planning.plan'));
-  const agentRuns = emu.interactions().slice(mark).filter((i) => typeof i.request['agent'] === 'string');
+  const agentRuns = emu
+    .interactions()
+    .slice(mark)
+    .filter((i) => typeof i.request['agent'] === 'string');
   assert.equal(agentRuns.length, 3, 'plan, refine, execute');
-  assert.ok(agentRuns.every((i) => i.deleted), 'the agent runs were deleted');
+  assert.ok(
+    agentRuns.every((i) => i.deleted),
+    'the agent runs were deleted',
+  );
   assert.ok(!yes.stdout.includes(KEY) && !yes.stderr.includes(KEY));
 });
 

@@ -35,7 +35,15 @@ const settings = { model: 'gemini-3-flash-preview', agent: 'deep-research-previe
 
 test('Vertex OAuth: route is the project/location path, the bearer header and the quota project are read off the wire', async () => {
   const wire = new WireRecorder(false);
-  const client = new InteractionsClient({ vertexai: true, project: 'doctor-proj', location: 'us-central1', accessToken: TOKEN, userProject: 'billing-proj', baseUrl: emu.url, dispatcher: wire.dispatcher });
+  const client = new InteractionsClient({
+    vertexai: true,
+    project: 'doctor-proj',
+    location: 'us-central1',
+    accessToken: TOKEN,
+    userProject: 'billing-proj',
+    baseUrl: emu.url,
+    dispatcher: wire.dispatcher,
+  });
   const ctx = new ProbeContext(client, wire, settings);
   try {
     await modelTurnProbes(ctx);
@@ -78,7 +86,11 @@ test('webhook round trip: the delivery to the registered URL is checked; callers
   const record = await mkdtemp(join(tmpdir(), 'doctor-webhook-'));
   const cli = runCli(['doctor', '--json', '--record', record, '--webhook-url', 'http://127.0.0.1:0/hook', '--webhook-wait', '60s'], env, { timeoutMs: 120_000 });
   const created = await waitFor(
-    () => emu.interactions().slice(before).find((i) => (i.request['webhook_config'] as { uris?: string[] } | undefined)?.uris),
+    () =>
+      emu
+        .interactions()
+        .slice(before)
+        .find((i) => (i.request['webhook_config'] as { uris?: string[] } | undefined)?.uris),
     'the doctor to create its webhook turn',
     60_000,
   );
@@ -90,7 +102,12 @@ test('webhook round trip: the delivery to the registered URL is checked; callers
   assert.ok(config.user_metadata['gemini-jobs-doctor']);
 
   const body = JSON.stringify({ type: 'interaction.completed', data: { id: created.id, user_metadata: config.user_metadata } });
-  const headers = { 'content-type': 'application/json', 'webhook-id': 'msg_doctor_1', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,ZmFrZS1zaWduYXR1cmU=' };
+  const headers = {
+    'content-type': 'application/json',
+    'webhook-id': 'msg_doctor_1',
+    'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+    'webhook-signature': 'v1,ZmFrZS1zaWduYXR1cmU=',
+  };
   const stranger = new URL(uri);
   stranger.searchParams.delete('doctor_token');
   const refused = await request(stranger, { method: 'POST', headers, body });

@@ -44,7 +44,10 @@ for (const name of sets) {
       const text = readFileSync(join(dir, f), 'utf8');
       assert.equal(findSecretShape(text), undefined, `${f} holds a credential-shaped string`);
     }
-    const exchanges = files.filter((f) => /^\d+-.*\.json$/.test(f)).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as WireExchange);
+    const exchanges = files
+      .filter((f) => /^\d+-.*\.json$/.test(f))
+      .sort()
+      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as WireExchange);
     assert.ok(exchanges.length > 0);
     for (const ex of exchanges) {
       for (const h of ['x-goog-api-key', 'authorization']) if (h in ex.requestHeaders) assert.equal(ex.requestHeaders[h], '[REDACTED]', `${ex.seq} ${h}`);

@@ -114,7 +114,10 @@ describe('emulator faults', () => {
   test('content-filter refusal: a bare JSON line after created/status_update, and GET answers 404', async () => {
     const s = await sse(emu, 'POST', GEMINI, { body: MODEL('refuse me', { stream: true, labels: { 'emulator-scenario': 'refusal' } }) });
     assert.equal(s.status, 200);
-    assert.deepEqual(s.events.map((e) => e.event_type), ['interaction.created', 'interaction.status_update']);
+    assert.deepEqual(
+      s.events.map((e) => e.event_type),
+      ['interaction.created', 'interaction.status_update'],
+    );
     assert.equal(JSON.parse(s.raw[0]!).error.code, 400);
     const id = s.events[0].interaction.id;
     assert.equal((await http(emu, 'GET', `${GEMINI}/${id}`)).status, 404);
@@ -184,12 +187,21 @@ describe('emulator faults', () => {
     const report = emu.canonicalReport(id);
     assert.ok(report.length >= 1.5 * 1024 * 1024, `report is ${report.length} bytes`);
     const steps = accumulate(s.events);
-    assert.equal(steps.filter((x) => x.type === 'model_output').map((x) => x.content[0].text).join(''), report);
+    assert.equal(
+      steps
+        .filter((x) => x.type === 'model_output')
+        .map((x) => x.content[0].text)
+        .join(''),
+      report,
+    );
   });
 
   test('a run can end failed with an error event (fail_run)', async () => {
     const s = await sse(emu, 'POST', GEMINI, { body: DR('doomed', { stream: true }), headers: { ...KEY, 'x-emulator-fault': 'fail_run' } });
-    assert.deepEqual(s.events.slice(-3).map((e) => e.event_type), ['error', 'interaction.status_update', 'interaction.completed']);
+    assert.deepEqual(
+      s.events.slice(-3).map((e) => e.event_type),
+      ['error', 'interaction.status_update', 'interaction.completed'],
+    );
     assert.equal(s.events.at(-1).interaction.status, 'failed');
   });
 
@@ -288,7 +300,10 @@ describe('statuses, new variants and user-reported failure shapes', () => {
   test('zombie: stays in_progress, status GETs never answer until it is cancelled', async () => {
     const created = await http(emu, 'POST', GEMINI, { body: scenario('zombie') });
     const controller = new AbortController();
-    const hung = fetch(`${emu.url}${GEMINI}/${created.json.id}`, { headers: KEY, signal: controller.signal }).then(() => 'answered', () => 'aborted');
+    const hung = fetch(`${emu.url}${GEMINI}/${created.json.id}`, { headers: KEY, signal: controller.signal }).then(
+      () => 'answered',
+      () => 'aborted',
+    );
     await waitForCondition(() => (emu.counters().faults['zombie'] ?? 0) >= 1);
     controller.abort();
     assert.equal(await hung, 'aborted');

@@ -107,7 +107,13 @@ export function accumulate(events: any[]): any[] {
 }
 
 /** Polls GET until the interaction reaches one of `statuses`. */
-export async function waitForStatus(emu: Emulator, id: string, statuses: string[] = ['completed', 'failed', 'cancelled', 'requires_action'], path = GEMINI, headers = KEY): Promise<any> {
+export async function waitForStatus(
+  emu: Emulator,
+  id: string,
+  statuses: string[] = ['completed', 'failed', 'cancelled', 'requires_action'],
+  path = GEMINI,
+  headers = KEY,
+): Promise<any> {
   return waitFor(
     async () => {
       const r = await http(emu, 'GET', `${path}/${id}`, { headers });

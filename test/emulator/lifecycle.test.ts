@@ -22,10 +22,13 @@ describe('emulator lifecycle: cancel, delete, store, chaining, tools, planning',
     assert.equal(cancelled.json.status, 'cancelled');
     const s = await streaming;
     const tail = s.events.slice(-2);
-    assert.deepEqual(tail.map((e) => [e.event_type, e.status ?? e.interaction?.status]), [
-      ['interaction.status_update', 'cancelled'],
-      ['interaction.completed', 'cancelled'],
-    ]);
+    assert.deepEqual(
+      tail.map((e) => [e.event_type, e.status ?? e.interaction?.status]),
+      [
+        ['interaction.status_update', 'cancelled'],
+        ['interaction.completed', 'cancelled'],
+      ],
+    );
     const get = await http(emu, 'GET', `${GEMINI}/${id}`);
     assert.equal(get.json.status, 'cancelled');
     assert.deepEqual(get.json.steps.slice(1), accumulate(s.events));
@@ -44,7 +47,12 @@ describe('emulator lifecycle: cancel, delete, store, chaining, tools, planning',
     const del = await http(emu, 'DELETE', `${GEMINI}/${done.json.id}`);
     assert.equal(del.status, 200);
     assert.deepEqual(del.json, {});
-    for (const [method, path] of [['GET', ''], ['GET', '?stream=true'], ['POST', '/cancel'], ['DELETE', '']] as const) {
+    for (const [method, path] of [
+      ['GET', ''],
+      ['GET', '?stream=true'],
+      ['POST', '/cancel'],
+      ['DELETE', ''],
+    ] as const) {
       const r = await http(emu, method, `${GEMINI}/${done.json.id}${path}`);
       assert.equal(r.status, 404);
       assert.equal(r.json.error.status, 'NOT_FOUND');
@@ -91,7 +99,9 @@ describe('emulator lifecycle: cancel, delete, store, chaining, tools, planning',
     assert.equal(typeof call.arguments.city, 'string');
     const g = await http(emu, 'GET', `${GEMINI}/${id}`);
     assert.deepEqual(g.json.steps.slice(1), accumulate(s.events));
-    const bad = await http(emu, 'POST', GEMINI, { body: MODEL([{ type: 'function_result', call_id: 'wrong', name: 'get_weather', result: {} }], { tools, previous_interaction_id: id }) });
+    const bad = await http(emu, 'POST', GEMINI, {
+      body: MODEL([{ type: 'function_result', call_id: 'wrong', name: 'get_weather', result: {} }], { tools, previous_interaction_id: id }),
+    });
     assert.equal(bad.status, 400);
     const follow = await http(emu, 'POST', GEMINI, {
       body: MODEL([{ type: 'function_result', call_id: call.id, name: 'get_weather', result: { temp_c: 21 } }], { tools, previous_interaction_id: id }),
@@ -108,13 +118,17 @@ describe('emulator lifecycle: cancel, delete, store, chaining, tools, planning',
     assert.match(planText, /^Here is my proposed research plan/);
 
     // "go ahead" with the flag still true does not start the research: it refines the plan.
-    const refining = await http(emu, 'POST', GEMINI, { body: DR('Focus on Europe', { previous_interaction_id: planning.json.id, agent_config: { type: 'deep-research', collaborative_planning: true } }) });
+    const refining = await http(emu, 'POST', GEMINI, {
+      body: DR('Focus on Europe', { previous_interaction_id: planning.json.id, agent_config: { type: 'deep-research', collaborative_planning: true } }),
+    });
     assert.equal((await waitForStatus(emu, refining.json.id)).status, 'completed');
     const revised = emu.canonicalReport(refining.json.id);
     assert.match(revised, /^Here is my revised research plan/);
     assert.match(revised, /Focus on Europe/);
 
-    const research = await http(emu, 'POST', GEMINI, { body: DR('Approve the plan: start the research.', { previous_interaction_id: refining.json.id, agent_config: { type: 'deep-research', collaborative_planning: false } }) });
+    const research = await http(emu, 'POST', GEMINI, {
+      body: DR('Approve the plan: start the research.', { previous_interaction_id: refining.json.id, agent_config: { type: 'deep-research', collaborative_planning: false } }),
+    });
     const done = await waitForStatus(emu, research.json.id);
     assert.equal(done.status, 'completed');
     const report = emu.canonicalReport(research.json.id);
@@ -139,7 +153,9 @@ describe('emulator lifecycle: cancel, delete, store, chaining, tools, planning',
     assert.equal(first.status, 200);
     assert.equal(first.json.status, 'requires_continuation');
     assert.match(first.json.continuation_token, /^ct_/);
-    const next = await http(emu, 'POST', GEMINI, { body: { model: 'gemini-3-flash-preview', previous_interaction_id: first.json.id, continuation_token: first.json.continuation_token } });
+    const next = await http(emu, 'POST', GEMINI, {
+      body: { model: 'gemini-3-flash-preview', previous_interaction_id: first.json.id, continuation_token: first.json.continuation_token },
+    });
     assert.equal(next.status, 200, JSON.stringify(next.json));
     assert.equal(next.json.status, 'completed');
     const missing = await http(emu, 'POST', GEMINI, { body: { model: 'gemini-3-flash-preview', previous_interaction_id: first.json.id } });

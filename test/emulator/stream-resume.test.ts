@@ -43,7 +43,10 @@ describe('emulator streams: replay, resume and accumulation', () => {
     await waitForStatus(emu, id);
     const full = await sse(emu, 'GET', `${GEMINI}/${id}?stream=true`);
     assert.ok(full.events.length > 50);
-    assert.ok(full.events.some((e) => e.event_id === undefined), 'some events carry no event_id');
+    assert.ok(
+      full.events.some((e) => e.event_id === undefined),
+      'some events carry no event_id',
+    );
     const ids = full.events.map((e) => e.event_id).filter(Boolean);
     assert.equal(new Set(ids).size, ids.length, 'event ids are unique');
     for (let i = 0; i < full.events.length; i++) {
@@ -80,11 +83,17 @@ describe('emulator streams: replay, resume and accumulation', () => {
     assert.deepEqual(get.json.steps.slice(1), steps);
     const types = new Set(steps.map((x) => x.type));
     for (const t of ['thought', 'google_search_call', 'google_search_result', 'url_context_call', 'url_context_result', 'model_output']) assert.ok(types.has(t), t);
-    const report = get.json.steps.filter((x: any) => x.type === 'model_output').flatMap((x: any) => x.content.map((c: any) => c.text)).join('');
+    const report = get.json.steps
+      .filter((x: any) => x.type === 'model_output')
+      .flatMap((x: any) => x.content.map((c: any) => c.text))
+      .join('');
     assert.equal(emu.canonicalReport(id), report);
     assert.ok(report.length > 4000 && report.startsWith('# '), 'a multi-KB markdown report');
     assert.ok(get.json.usage.grounding_tool_count[0].count > 0);
-    assert.ok(steps.some((x) => x.type === 'thought' && x.summary?.[0]?.text), 'thinking_summaries auto yields summaries');
+    assert.ok(
+      steps.some((x) => x.type === 'thought' && x.summary?.[0]?.text),
+      'thinking_summaries auto yields summaries',
+    );
   });
 
   test('the same input gives the same report; a different input a different one', async () => {

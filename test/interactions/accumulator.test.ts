@@ -106,7 +106,14 @@ describe('reportText', () => {
         { type: 'google_search_call', id: 's', arguments: {} },
         { type: 'model_output', content: [{ type: 'text', text: '# Title' }] },
         { type: 'thought', summary: [] },
-        { type: 'model_output', content: [{ type: 'text', text: 'Body ' }, { type: 'image', uri: 'x' }, { type: 'text', text: 'end' }] },
+        {
+          type: 'model_output',
+          content: [
+            { type: 'text', text: 'Body ' },
+            { type: 'image', uri: 'x' },
+            { type: 'text', text: 'end' },
+          ],
+        },
       ],
     });
     assert.equal(text, '# Title\n\nBody end');
@@ -123,9 +130,16 @@ describe('statuses', () => {
 
   it('statusClass: one classification of all 10 statuses; unknown future ones stay unknown', () => {
     const table: Record<string, string> = {
-      queued: 'active', in_progress: 'active',
-      completed: 'terminal', failed: 'terminal', cancelled: 'terminal', incomplete: 'terminal', budget_exceeded: 'terminal',
-      requires_action: 'waiting', requires_continuation: 'waiting', idle: 'waiting',
+      queued: 'active',
+      in_progress: 'active',
+      completed: 'terminal',
+      failed: 'terminal',
+      cancelled: 'terminal',
+      incomplete: 'terminal',
+      budget_exceeded: 'terminal',
+      requires_action: 'waiting',
+      requires_continuation: 'waiting',
+      idle: 'waiting',
     };
     assert.deepEqual([...KNOWN_STATUSES].sort(), Object.keys(table).sort());
     for (const [status, kind] of Object.entries(table)) assert.equal(statusClass(status), kind, status);

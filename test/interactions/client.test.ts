@@ -29,7 +29,12 @@ describe('operations', () => {
       json(res, 200, { id: 'v1_a', status: 'completed', steps: [] });
     });
     const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url });
-    const body = { agent: 'deep-research-preview-04-2026', input: 'q', background: true, agent_config: { type: 'deep-research', thinking_summaries: 'auto' } } satisfies CreateInteractionRequest;
+    const body = {
+      agent: 'deep-research-preview-04-2026',
+      input: 'q',
+      background: true,
+      agent_config: { type: 'deep-research', thinking_summaries: 'auto' },
+    } satisfies CreateInteractionRequest;
     const created = await client.create(body);
     assert.equal(created.id, 'v1_a');
     await client.get('v1_a', { include_input: true });
@@ -167,7 +172,9 @@ describe('retry policy', () => {
   });
 
   it('create-not-retried-on-503: one request, InternalServerError with retryable=true for the caller', async () => {
-    const server = await startServer((_req, res) => json(res, 503, { error: { code: 503, message: 'busy', status: 'UNAVAILABLE' } }, { 'x-request-id': 'req-42', 'retry-after': '1' }));
+    const server = await startServer((_req, res) =>
+      json(res, 503, { error: { code: 503, message: 'busy', status: 'UNAVAILABLE' } }, { 'x-request-id': 'req-42', 'retry-after': '1' }),
+    );
     const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url, retry: fastRetry });
     const err = await client.create({ model: 'gemini-3-flash-preview', input: 'x' }).catch((e: unknown) => e);
     assert.ok(err instanceof InternalServerError);
@@ -189,7 +196,14 @@ describe('retry policy', () => {
     const port = (tmp.address() as AddressInfo).port;
     await new Promise<void>((r) => tmp.close(() => r()));
     let tokenCalls = 0;
-    const client = new InteractionsClient({ vertexai: true, project: 'p', baseUrl: `http://127.0.0.1:${port}`, accessToken: () => `tok-${++tokenCalls}-xxxxxx`, maxRetries: 2, retry: fastRetry });
+    const client = new InteractionsClient({
+      vertexai: true,
+      project: 'p',
+      baseUrl: `http://127.0.0.1:${port}`,
+      accessToken: () => `tok-${++tokenCalls}-xxxxxx`,
+      maxRetries: 2,
+      retry: fastRetry,
+    });
     const err = await client.create({ model: 'm', input: 'x' }).catch((e: unknown) => e);
     assert.ok(err instanceof APIConnectionError);
     assert.equal(err.beforeSend, true);
@@ -214,7 +228,10 @@ describe('retry policy', () => {
     const sleep = (ms: number, signal?: AbortSignal) => {
       backingOff(ms);
       const sleeping = retrySleep(ms, signal);
-      slept = sleeping.then(() => 'slept the whole delay', (e: unknown) => e);
+      slept = sleeping.then(
+        () => 'slept the whole delay',
+        (e: unknown) => e,
+      );
       return sleeping;
     };
     const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url, sleep });
@@ -253,7 +270,9 @@ describe('retry policy', () => {
 
 describe('errors', () => {
   it('no-credential-in-messages: an upstream body echoing the API key is redacted', async () => {
-    const server = await startServer((_req, res) => json(res, 400, { error: { code: 400, message: `API key ${KEY} not valid. Please pass a valid API key.`, status: 'INVALID_ARGUMENT' } }));
+    const server = await startServer((_req, res) =>
+      json(res, 400, { error: { code: 400, message: `API key ${KEY} not valid. Please pass a valid API key.`, status: 'INVALID_ARGUMENT' } }),
+    );
     const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url });
     const err = await client.get('x').catch((e: unknown) => e);
     assert.ok(err instanceof BadRequestError);
@@ -294,7 +313,12 @@ describe('client-side validation (zero requests reach the server)', () => {
 
   const bad: Array<[string, unknown, string, RegExp]> = [
     ['model with agent', { model: 'm', agent: 'a', input: 'x' }, 'agent', /not both/],
-    ['model with agent_config', { model: 'm', agent_config: { type: 'deep-research' }, input: 'x' }, 'agent_config', /use `generation_config` for model turns, or send `agent` instead of `model`/],
+    [
+      'model with agent_config',
+      { model: 'm', agent_config: { type: 'deep-research' }, input: 'x' },
+      'agent_config',
+      /use `generation_config` for model turns, or send `agent` instead of `model`/,
+    ],
     ['agent with generation_config', { agent: 'a', generation_config: {}, input: 'x' }, 'generation_config', /use `agent_config`/],
     ['neither model nor agent', { input: 'x' }, 'model', /send `model`/],
     ['missing input', { model: 'm' }, 'input', /continuation_token/],

@@ -109,4 +109,3 @@ export function sampleEvents(id = 'v1_abc', opts: { withIds?: boolean; textParts
   }
   return events;
 }
-

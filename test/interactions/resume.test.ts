@@ -8,9 +8,12 @@ import { StreamResume, claimsEnd } from '../../src/interactions/resume';
 import { StreamProtocolError } from '../../src/interactions/errors';
 import type { InteractionEvent } from '../../src/interactions/types';
 
-const created = (id: string): InteractionEvent => ({ event_type: 'interaction.created', interaction: { id: 'v1', status: 'in_progress' }, event_id: id }) as unknown as InteractionEvent;
-const delta = (text: string, id?: string): InteractionEvent => ({ event_type: 'step.delta', index: 0, delta: { type: 'text', text }, ...(id ? { event_id: id } : {}) }) as unknown as InteractionEvent;
-const completed = (id: string): InteractionEvent => ({ event_type: 'interaction.completed', interaction: { id: 'v1', status: 'completed' }, event_id: id }) as unknown as InteractionEvent;
+const created = (id: string): InteractionEvent =>
+  ({ event_type: 'interaction.created', interaction: { id: 'v1', status: 'in_progress' }, event_id: id }) as unknown as InteractionEvent;
+const delta = (text: string, id?: string): InteractionEvent =>
+  ({ event_type: 'step.delta', index: 0, delta: { type: 'text', text }, ...(id ? { event_id: id } : {}) }) as unknown as InteractionEvent;
+const completed = (id: string): InteractionEvent =>
+  ({ event_type: 'interaction.completed', interaction: { id: 'v1', status: 'completed' }, event_id: id }) as unknown as InteractionEvent;
 const status = (s: string, id: string): InteractionEvent => ({ event_type: 'interaction.status_update', status: s, event_id: id }) as unknown as InteractionEvent;
 
 async function* from(events: InteractionEvent[], cutError?: Error): AsyncGenerator<InteractionEvent> {
@@ -69,29 +72,44 @@ describe('StreamResume', () => {
     const second = await drain(resume.connection(from([delta('a'), delta('b'), delta('c'), completed('e2')])));
     assert.equal(second.error, undefined);
     assert.deepEqual(resume.live, ['a', 'b', 'c']);
-    assert.deepEqual(second.got.map((e) => e.event_id ?? (e as { delta: { text: string } }).delta.text), ['c', 'e2']);
+    assert.deepEqual(
+      second.got.map((e) => e.event_id ?? (e as { delta: { text: string } }).delta.text),
+      ['c', 'e2'],
+    );
   });
 
   it('a replay from the start (cursor ignored) is dropped up to and including the cursor', async () => {
     const { resume, checkpoints } = engine('e2', ['a', 'b']);
     const { got } = await drain(resume.connection(from([created('e1'), delta('a'), delta('b', 'e2'), delta('c'), completed('e3')])));
     assert.deepEqual(resume.live, ['a', 'b', 'c']);
-    assert.deepEqual(got.map((e) => e.event_id ?? 'idless'), ['idless', 'e3']);
-    assert.deepEqual(checkpoints.map((c) => c.id), ['e3']);
+    assert.deepEqual(
+      got.map((e) => e.event_id ?? 'idless'),
+      ['idless', 'e3'],
+    );
+    assert.deepEqual(
+      checkpoints.map((c) => c.id),
+      ['e3'],
+    );
   });
 
   it('a replay that never reaches the cursor lets its terminal event through', async () => {
     const { resume } = engine('e9');
     const { got, error } = await drain(resume.connection(from([created('e1'), delta('a', 'e2'), completed('e3')])));
     assert.equal(error, undefined);
-    assert.deepEqual(got.map((e) => e.event_id), ['e3']);
+    assert.deepEqual(
+      got.map((e) => e.event_id),
+      ['e3'],
+    );
     assert.equal(resume.sawEnd, true);
   });
 
   it('an id is delivered once, whatever the server resends', async () => {
     const { resume } = engine();
     const { got } = await drain(resume.connection(from([created('e1'), delta('a', 'e2'), delta('a', 'e2'), completed('e3')])));
-    assert.deepEqual(got.map((e) => e.event_id), ['e1', 'e2', 'e3']);
+    assert.deepEqual(
+      got.map((e) => e.event_id),
+      ['e1', 'e2', 'e3'],
+    );
     assert.deepEqual(resume.live, ['a']);
   });
 
@@ -106,7 +124,10 @@ describe('StreamResume', () => {
   it('nothing is read after interaction.completed', async () => {
     const { resume } = engine();
     const { got } = await drain(resume.connection(from([created('e1'), completed('e2'), delta('late', 'e3')])));
-    assert.deepEqual(got.map((e) => e.event_id), ['e1', 'e2']);
+    assert.deepEqual(
+      got.map((e) => e.event_id),
+      ['e1', 'e2'],
+    );
   });
 
   it('end claims: completed, error, and a status_update away from an active status (unknown ones included)', () => {

@@ -20,12 +20,32 @@ describe('URL builder matrix', () => {
   const cases: Array<[string, Parameters<typeof resolveRoute>[0], string, string]> = [
     ['gemini', { hasApiKey: true }, 'https://generativelanguage.googleapis.com/v1/interactions/x', 'gemini'],
     ['vertex global (default location)', { vertexai: true, project: 'p1' }, 'https://aiplatform.googleapis.com/v1beta1/projects/p1/locations/global/interactions/x', 'vertex'],
-    ['vertex us multi-region', { vertexai: true, project: 'p1', location: 'us' }, 'https://aiplatform.us.rep.googleapis.com/v1beta1/projects/p1/locations/us/interactions/x', 'vertex'],
-    ['vertex eu multi-region', { vertexai: true, project: 'p1', location: 'eu' }, 'https://aiplatform.eu.rep.googleapis.com/v1beta1/projects/p1/locations/eu/interactions/x', 'vertex'],
-    ['vertex regional', { vertexai: true, project: 'p1', location: 'europe-west4' }, 'https://europe-west4-aiplatform.googleapis.com/v1beta1/projects/p1/locations/europe-west4/interactions/x', 'vertex'],
+    [
+      'vertex us multi-region',
+      { vertexai: true, project: 'p1', location: 'us' },
+      'https://aiplatform.us.rep.googleapis.com/v1beta1/projects/p1/locations/us/interactions/x',
+      'vertex',
+    ],
+    [
+      'vertex eu multi-region',
+      { vertexai: true, project: 'p1', location: 'eu' },
+      'https://aiplatform.eu.rep.googleapis.com/v1beta1/projects/p1/locations/eu/interactions/x',
+      'vertex',
+    ],
+    [
+      'vertex regional',
+      { vertexai: true, project: 'p1', location: 'europe-west4' },
+      'https://europe-west4-aiplatform.googleapis.com/v1beta1/projects/p1/locations/europe-west4/interactions/x',
+      'vertex',
+    ],
     ['vertex express (api key, no project)', { vertexai: true, hasApiKey: true }, 'https://aiplatform.googleapis.com/v1beta1/interactions/x', 'express'],
     ['gemini with baseUrl override keeps /v1', { hasApiKey: true, baseUrl: 'http://127.0.0.1:9/' }, 'http://127.0.0.1:9/v1/interactions/x', 'gemini'],
-    ['vertex with baseUrl override keeps the project prefix', { vertexai: true, project: 'p1', location: 'us-central1', baseUrl: 'http://127.0.0.1:9' }, 'http://127.0.0.1:9/v1beta1/projects/p1/locations/us-central1/interactions/x', 'vertex'],
+    [
+      'vertex with baseUrl override keeps the project prefix',
+      { vertexai: true, project: 'p1', location: 'us-central1', baseUrl: 'http://127.0.0.1:9' },
+      'http://127.0.0.1:9/v1beta1/projects/p1/locations/us-central1/interactions/x',
+      'vertex',
+    ],
   ];
   for (const [name, opts, url, family] of cases) {
     it(name, () => {
@@ -37,7 +57,10 @@ describe('URL builder matrix', () => {
 
   it('apiVersion replaces the version segment; a bad one is refused naming the option', () => {
     assert.equal(buildUrl(resolveRoute({ hasApiKey: true, apiVersion: 'v1beta' }), '/interactions/x'), 'https://generativelanguage.googleapis.com/v1beta/interactions/x');
-    assert.equal(buildUrl(resolveRoute({ vertexai: true, project: 'p', apiVersion: 'v1' }), '/interactions/x'), 'https://aiplatform.googleapis.com/v1/projects/p/locations/global/interactions/x');
+    assert.equal(
+      buildUrl(resolveRoute({ vertexai: true, project: 'p', apiVersion: 'v1' }), '/interactions/x'),
+      'https://aiplatform.googleapis.com/v1/projects/p/locations/global/interactions/x',
+    );
     assert.throws(() => resolveRoute({ hasApiKey: true, apiVersion: 'beta/../x' }), /invalid apiVersion.*v1beta/);
   });
 
@@ -130,7 +153,10 @@ describe('routing over real sockets', () => {
 
   it('express mode: /v1beta1/interactions with x-goog-api-key on aiplatform.googleapis.com', async () => {
     const seen: string[] = [];
-    const client = InteractionsClient.fromEnv({ GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_API_KEY: fakeApiKey('EXPRESS000000000000000000000000') }, { dispatcher: redirectingDispatcher(server.url, seen) });
+    const client = InteractionsClient.fromEnv(
+      { GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_API_KEY: fakeApiKey('EXPRESS000000000000000000000000') },
+      { dispatcher: redirectingDispatcher(server.url, seen) },
+    );
     assert.equal(client.route.family, 'express');
     await client.delete('x');
     assert.deepEqual(seen, ['https://aiplatform.googleapis.com/v1beta1/interactions/x']);
@@ -142,7 +168,10 @@ describe('routing over real sockets', () => {
     assert.equal(client.route.family, 'gemini');
     await client.get('x');
     assert.equal(server.requests.at(-1)!.headers['x-goog-api-key'], fakeApiKey('FIRST0000000000000000000000000000'));
-    const vx = InteractionsClient.fromEnv({ GOOGLE_GENAI_USE_VERTEXAI: '1', GOOGLE_CLOUD_PROJECT: 'pp', GOOGLE_CLOUD_LOCATION: 'eu', GEMINI_JOBS_BASE_URL: server.url }, { accessToken: 'tok-zzzzzz' });
+    const vx = InteractionsClient.fromEnv(
+      { GOOGLE_GENAI_USE_VERTEXAI: '1', GOOGLE_CLOUD_PROJECT: 'pp', GOOGLE_CLOUD_LOCATION: 'eu', GEMINI_JOBS_BASE_URL: server.url },
+      { accessToken: 'tok-zzzzzz' },
+    );
     assert.equal(vx.route.prefix, '/v1beta1/projects/pp/locations/eu');
     await vx.get('x');
     assert.equal(server.requests.at(-1)!.url, '/v1beta1/projects/pp/locations/eu/interactions/x');
@@ -152,14 +181,26 @@ describe('routing over real sockets', () => {
     const fromOption = new InteractionsClient({ apiKey: FAKE_KEY, baseUrl: server.url, userProject: 'opt-proj', env: { GOOGLE_GENAI_USER_PROJECT: 'env-proj' } });
     await fromOption.get('x');
     assert.equal(server.requests.at(-1)!.headers['x-goog-user-project'], 'opt-proj');
-    const fromEnv = InteractionsClient.fromEnv({ GEMINI_API_KEY: FAKE_KEY, GEMINI_JOBS_BASE_URL: server.url, GOOGLE_GENAI_USER_PROJECT: 'env-proj', GOOGLE_CLOUD_QUOTA_PROJECT: 'old-name' });
+    const fromEnv = InteractionsClient.fromEnv({
+      GEMINI_API_KEY: FAKE_KEY,
+      GEMINI_JOBS_BASE_URL: server.url,
+      GOOGLE_GENAI_USER_PROJECT: 'env-proj',
+      GOOGLE_CLOUD_QUOTA_PROJECT: 'old-name',
+    });
     await fromEnv.get('x');
     assert.equal(server.requests.at(-1)!.headers['x-goog-user-project'], 'env-proj');
     const none = new InteractionsClient({ apiKey: FAKE_KEY, baseUrl: server.url, env: {} });
     await none.get('x');
     assert.equal(server.requests.at(-1)!.headers['x-goog-user-project'], undefined);
     // Key on the Vertex project path, with the quota project header.
-    const keyed = new InteractionsClient({ vertexai: true, project: 'p9', location: 'us-central1', apiKey: FAKE_KEY, baseUrl: server.url, env: { GOOGLE_GENAI_USER_PROJECT: 'bill-9' } });
+    const keyed = new InteractionsClient({
+      vertexai: true,
+      project: 'p9',
+      location: 'us-central1',
+      apiKey: FAKE_KEY,
+      baseUrl: server.url,
+      env: { GOOGLE_GENAI_USER_PROJECT: 'bill-9' },
+    });
     await keyed.get('x');
     const req = server.requests.at(-1)!;
     assert.equal(req.url, '/v1beta1/projects/p9/locations/us-central1/interactions/x');

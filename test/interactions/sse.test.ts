@@ -30,8 +30,7 @@ function decodeItems(pieces: Array<string | Uint8Array>): DecodedItem[] {
   return out;
 }
 
-const events = (items: DecodedItem[]): InteractionEvent[] =>
-  items.filter((i): i is Extract<DecodedItem, { kind: 'event' }> => i.kind === 'event').map((i) => i.event);
+const events = (items: DecodedItem[]): InteractionEvent[] => items.filter((i): i is Extract<DecodedItem, { kind: 'event' }> => i.kind === 'event').map((i) => i.event);
 
 describe('SSEDecoder framing', () => {
   it('lf-line-endings: splits messages on blank lines', () => {
@@ -167,9 +166,7 @@ describe('EventDecoder (bytes → typed events)', () => {
   });
 
   it('bare-json-refusal: a non-error JSON line is surfaced, not dropped', () => {
-    const body =
-      frame({ event_type: 'interaction.created', interaction: { id: 'v1_r', status: 'in_progress' } }) +
-      '{"promptFeedback":{"blockReason":"SAFETY"}}\n';
+    const body = frame({ event_type: 'interaction.created', interaction: { id: 'v1_r', status: 'in_progress' } }) + '{"promptFeedback":{"blockReason":"SAFETY"}}\n';
     const items = decodeItems([body]);
     assert.equal(items.length, 2);
     assert.equal(items[1]!.kind, 'unframed');

@@ -109,7 +109,12 @@ describe('ResumableStream', () => {
       if (!req.url.includes('stream=true')) return json(res, 200, { id: 'v1_res', status: 'in_progress' });
       sseHead(res);
       const from = resumeIndex(events, req.url);
-      res.end(events.slice(from, from + k).map(frame).join(''));
+      res.end(
+        events
+          .slice(from, from + k)
+          .map(frame)
+          .join(''),
+      );
     });
     const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url });
     const reconnects: Array<string | undefined> = [];
@@ -138,7 +143,12 @@ describe('ResumableStream', () => {
     const server = await startServer((req, res, n) => {
       sseHead(res);
       const from = resumeIndex(events, req.url);
-      res.end(events.slice(from, n === 0 ? 3 : undefined).map(frame).join(''));
+      res.end(
+        events
+          .slice(from, n === 0 ? 3 : undefined)
+          .map(frame)
+          .join(''),
+      );
     });
     const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url });
     const got: InteractionEvent[] = [];
@@ -152,7 +162,12 @@ describe('ResumableStream', () => {
     const events = sampleEvents('v1_z', { withIds: false });
     const server = await startServer((_req, res, n) => {
       sseHead(res);
-      res.end(events.slice(0, n === 0 ? 5 : undefined).map(frame).join(''));
+      res.end(
+        events
+          .slice(0, n === 0 ? 5 : undefined)
+          .map(frame)
+          .join(''),
+      );
     });
     const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url });
     const got: InteractionEvent[] = [];
@@ -193,7 +208,12 @@ describe('ResumableStream', () => {
       if (n === 0) return void res.end(events.slice(0, 5).map(frame).join(''));
       // Resumed: two events, then silence.
       const from = resumeIndex(events, req.url);
-      res.write(events.slice(from, from + 2).map(frame).join(''));
+      res.write(
+        events
+          .slice(from, from + 2)
+          .map(frame)
+          .join(''),
+      );
     });
     const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url });
     const rs = client.resume('v1_stall', { idleTimeoutMs: 150, reconnectDelayMs: 1 });

@@ -53,7 +53,12 @@ test('create: background and store forced, stream dropped, client retries off, i
     const env = new MockActivityEnvironment();
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
-    const result = (await env.run(acts.createInteraction, { jobId: 'j', turn: 2, request: { model: 'm', input: 'x', stream: true } as never, previousInteractionId: 'v1_prev' })) as CreateInteractionResult;
+    const result = (await env.run(acts.createInteraction, {
+      jobId: 'j',
+      turn: 2,
+      request: { model: 'm', input: 'x', stream: true } as never,
+      previousInteractionId: 'v1_prev',
+    })) as CreateInteractionResult;
     assert.equal(result.interactionId, 'v1_new');
     assert.deepEqual(calls[0]!.body, { model: 'm', input: 'x', background: true, store: true, previous_interaction_id: 'v1_prev' });
     assert.equal(calls[0]!.opts['maxRetries'], 0);

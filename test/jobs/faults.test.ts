@@ -139,7 +139,10 @@ for (const [scenario, status] of [
 test('a queued run is followed through queued → in_progress → completed', async () => {
   const result = await run(research('queued'));
   await assertCanonical(result);
-  const statuses = h.emulator.eventsFor(result.interactionId!).filter((e) => e.event_type === 'interaction.status_update').map((e) => (e as { status: string }).status);
+  const statuses = h.emulator
+    .eventsFor(result.interactionId!)
+    .filter((e) => e.event_type === 'interaction.status_update')
+    .map((e) => (e as { status: string }).status);
   assert.deepEqual(statuses.slice(0, 2), ['queued', 'in_progress']);
 });
 
@@ -185,10 +188,10 @@ test('a reattach that replays the whole run from the start: output replaced, nev
 });
 
 test('thought summaries in bursts with long quiet gaps: idle reconnects, nothing lost, verified', async () => {
-  const result = await run(
-    { ...research('bursty-thoughts'), agent_config: { type: 'deep-research', thinking_summaries: 'auto' } } as JobRequest,
-    { ...FAST, streamIdleTimeoutMs: 250 },
-  );
+  const result = await run({ ...research('bursty-thoughts'), agent_config: { type: 'deep-research', thinking_summaries: 'auto' } } as JobRequest, {
+    ...FAST,
+    streamIdleTimeoutMs: 250,
+  });
   await assertCanonical(result);
   assert.equal(result.turns[0]!.eventsApplied, emittedEvents(result.interactionId!));
   assert.equal(result.turns[0]!.streamVerified, true);
@@ -207,7 +210,14 @@ test('non-streamed refusal HTTP 400 content_blocked: the job fails at create, na
 });
 
 test('Deep Research quota: 429 too_many_requests on create is retried with backoff (nothing was created), one interaction', async () => {
-  const remove = h.emulator.addFault({ kind: 'http_error', route: 'create', status: 429, retryAfterSeconds: 1, count: 2, message: 'You do not have enough quota to make this request (too_many_requests).' });
+  const remove = h.emulator.addFault({
+    kind: 'http_error',
+    route: 'create',
+    status: 429,
+    retryAfterSeconds: 1,
+    count: 2,
+    message: 'You do not have enough quota to make this request (too_many_requests).',
+  });
   const before429 = h.emulator.counters().statuses['429'] ?? 0;
   try {
     const result = await run({ agent: 'deep-research-preview-04-2026', input: 'Quota-limited research' } as JobRequest);

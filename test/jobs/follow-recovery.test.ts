@@ -16,12 +16,30 @@ import { RateLimitError, InternalServerError, NotFoundError } from '../../src/in
 import type { Interaction } from '../../src/interactions/types';
 
 test('backoff: bounded exponential, jitter within its band, a Retry-After hint wins (capped)', () => {
-  assert.deepEqual([0, 1, 2, 3, 10].map((n) => backoffMs(n, 250, 4_000)), [250, 500, 1_000, 2_000, 4_000]);
-  assert.equal(withJitter(1_000, 0.2, 'both', () => 0), 800);
-  assert.equal(withJitter(1_000, 0.2, 'both', () => 1), 1_200);
-  assert.equal(withJitter(1_000, 0.25, 'down', () => 1), 750);
-  assert.equal(retryDelay(5, { initialMs: 250, maxMs: 4_000 }, 2_000, 30_000, () => 0), 2_000);
-  assert.equal(retryDelay(0, { initialMs: 250, maxMs: 4_000 }, 120_000, 30_000, () => 0), 30_000);
+  assert.deepEqual(
+    [0, 1, 2, 3, 10].map((n) => backoffMs(n, 250, 4_000)),
+    [250, 500, 1_000, 2_000, 4_000],
+  );
+  assert.equal(
+    withJitter(1_000, 0.2, 'both', () => 0),
+    800,
+  );
+  assert.equal(
+    withJitter(1_000, 0.2, 'both', () => 1),
+    1_200,
+  );
+  assert.equal(
+    withJitter(1_000, 0.25, 'down', () => 1),
+    750,
+  );
+  assert.equal(
+    retryDelay(5, { initialMs: 250, maxMs: 4_000 }, 2_000, 30_000, () => 0),
+    2_000,
+  );
+  assert.equal(
+    retryDelay(0, { initialMs: 250, maxMs: 4_000 }, 120_000, 30_000, () => 0),
+    30_000,
+  );
 });
 
 function rateLimited(retryAfterMs?: number): RateLimitError {
@@ -48,7 +66,12 @@ test('transient retries: a 429 with Retry-After and a 503 are repeated inside th
   assert.ok(delays[0]! >= 50, `the Retry-After of 50 ms is honoured (got ${delays[0]})`);
   let notFoundCalls = 0;
   await assert.rejects(
-    env.run(() => withTransientRetries(async () => { notFoundCalls++; throw new NotFoundError({ status: 404, upstreamMessage: 'nope' } as never); })),
+    env.run(() =>
+      withTransientRetries(async () => {
+        notFoundCalls++;
+        throw new NotFoundError({ status: 404, upstreamMessage: 'nope' } as never);
+      }),
+    ),
     (err: unknown) => (err as { code?: string }).code === 'not_found',
   );
   assert.equal(notFoundCalls, 1);
@@ -58,7 +81,15 @@ test('transient retries: the attempt budget is bounded; the last error reaches T
   const env = new MockActivityEnvironment();
   let calls = 0;
   await assert.rejects(
-    env.run(() => withTransientRetries(async () => { calls++; throw rateLimited(); }, { maxAttempts: 4, backoff: { initialMs: 1, maxMs: 2 } })),
+    env.run(() =>
+      withTransientRetries(
+        async () => {
+          calls++;
+          throw rateLimited();
+        },
+        { maxAttempts: 4, backoff: { initialMs: 1, maxMs: 2 } },
+      ),
+    ),
     (err: unknown) => (err as { code?: string }).code === 'rate_limited',
   );
   assert.equal(calls, 4);
@@ -67,7 +98,11 @@ test('transient retries: the attempt budget is bounded; the last error reaches T
 test('flusher: a change waits at most the flush interval from when it was made; a burst after a gap is one send', () => {
   let now = 0;
   const sent: number[] = [];
-  const flusher = new HeartbeatFlusher({ flushMs: 20_000, livenessMs: 32_000, watchedFlushMs: 5_000 }, () => sent.push(now), () => now);
+  const flusher = new HeartbeatFlusher(
+    { flushMs: 20_000, livenessMs: 32_000, watchedFlushMs: 5_000 },
+    () => sent.push(now),
+    () => now,
+  );
   flusher.flush();
   // 100 events in the first 10 s: none is sent on its own (the first, at 100 ms, is due at 20.1 s).
   for (let i = 0; i < 100; i++) {
@@ -107,7 +142,11 @@ test('flusher: the timer sends a pending change at the flush interval, then live
   // Node's fake timers: setTimeout and Date move only when the test ticks them.
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
   const sent: number[] = [];
-  const flusher = new HeartbeatFlusher({ flushMs: 40, livenessMs: 80, watchedFlushMs: 10 }, () => sent.push(Date.now()), () => Date.now());
+  const flusher = new HeartbeatFlusher(
+    { flushMs: 40, livenessMs: 80, watchedFlushMs: 10 },
+    () => sent.push(Date.now()),
+    () => Date.now(),
+  );
   flusher.flush();
   t.mock.timers.tick(10);
   flusher.mark();
@@ -129,7 +168,12 @@ test('flusher: while someone watches, the faster flush applies; watchChanged() r
   let now = 0;
   let watching = false;
   const sent: number[] = [];
-  const flusher = new HeartbeatFlusher({ flushMs: 20_000, livenessMs: 32_000, watchedFlushMs: 5_000 }, () => sent.push(now), () => now, () => watching);
+  const flusher = new HeartbeatFlusher(
+    { flushMs: 20_000, livenessMs: 32_000, watchedFlushMs: 5_000 },
+    () => sent.push(now),
+    () => now,
+    () => watching,
+  );
   flusher.flush();
   now = 1_000;
   flusher.mark();

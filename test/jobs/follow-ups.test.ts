@@ -62,7 +62,10 @@ test('a chain of three turns: previous_interaction_id chained, settings resent, 
     await handle.signal(cancelSignal, {});
     const result = await handle.result();
     assert.equal(result.status, 'completed');
-    assert.deepEqual(result.interactionIds, s3.turns.map((t) => t.interactionId));
+    assert.deepEqual(
+      result.interactionIds,
+      s3.turns.map((t) => t.interactionId),
+    );
 
     const [id1, id2, id3] = result.interactionIds as [string, string, string];
     assert.equal(t2.interactionId, id2);

@@ -54,7 +54,11 @@ test('a Deep Research run completes: streamed, verified, report equals the canon
   const worker = await h.newWorker();
   await worker.runUntil(async () => {
     const handle = await h.start({
-      request: { agent: 'deep-research-preview-04-2026', input: 'Compare heat pumps and gas boilers', agent_config: { type: 'deep-research', thinking_summaries: 'auto' } } as JobRequest,
+      request: {
+        agent: 'deep-research-preview-04-2026',
+        input: 'Compare heat pumps and gas boilers',
+        agent_config: { type: 'deep-research', thinking_summaries: 'auto' },
+      } as JobRequest,
       options: FAST,
     });
     // Live state: heartbeat progress shows up through describe() while the run streams.

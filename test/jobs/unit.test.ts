@@ -49,7 +49,9 @@ test('failure mapping: CancelledFailure is never wrapped; the workflow list matc
   assert.equal(toActivityFailure(c), c);
   assert.deepEqual([...NON_RETRYABLE_TYPES].sort(), [...NON_RETRYABLE_ERROR_TYPES].sort());
   // The one list (src/contract/constants.ts) is exactly the table's non-retryable rows.
-  const fromTable = Object.entries(FAILURE_TABLE).filter(([, rule]) => !rule.retryable).map(([code]) => code);
+  const fromTable = Object.entries(FAILURE_TABLE)
+    .filter(([, rule]) => !rule.retryable)
+    .map(([code]) => code);
   assert.deepEqual([...fromTable].sort(), [...NON_RETRYABLE_ERROR_TYPES].sort());
 });
 
@@ -69,7 +71,10 @@ test('validate-job: rejects credentials, workflow-owned fields and bad options, 
   const ok: JobInput = { request: { model: 'gemini-3-flash-preview', input: 'hi' } as JobInput['request'] };
   validateJobInput(ok);
   const cases: Array<[JobInput, string]> = [
-    [{ request: { ...ok.request, tools: [{ type: 'mcp_server', name: 'x', url: 'https://x', headers: { Authorization: 'Bearer abc' } }] } as never }, 'request.tools[0].headers.Authorization'],
+    [
+      { request: { ...ok.request, tools: [{ type: 'mcp_server', name: 'x', url: 'https://x', headers: { Authorization: 'Bearer abc' } }] } as never },
+      'request.tools[0].headers.Authorization',
+    ],
     [{ request: { ...ok.request, tools: [{ type: 'retrieval', exa_ai_search_config: { api_key: 'k-123' } }] } as never }, 'request.tools[0].exa_ai_search_config.api_key'],
     [{ request: { ...ok.request, input: `summarize with ${FAKE_KEY}` } as never }, 'request.input'],
     [{ request: { ...ok.request, stream: true } as never }, 'request.stream'],
@@ -120,7 +125,13 @@ test('progress: FNV-1a over deltas equals FNV-1a over the concatenation; checkpo
   const copy = cloneProgress(p);
   applyEvent(p, { event_type: 'step.stop', index: 1 } as InteractionEvent, 'x');
   assert.equal(copy.eventsApplied, 6);
-  assert.equal(streamedTextOf([{ type: 'user_input', content: [{ type: 'text', text: 'q' }] }, { type: 'model_output', content: [{ type: 'text', text: 'Hello world' }] }]), 'Hello world');
+  assert.equal(
+    streamedTextOf([
+      { type: 'user_input', content: [{ type: 'text', text: 'q' }] },
+      { type: 'model_output', content: [{ type: 'text', text: 'Hello world' }] },
+    ]),
+    'Hello world',
+  );
 });
 
 test('live state: heartbeat details of the follow activity fill progress, phase and attempt', () => {
@@ -135,9 +146,7 @@ test('live state: heartbeat details of the follow activity fill progress, phase 
   };
   const description = {
     raw: {
-      pendingActivities: [
-        { activityType: { name: 'followInteraction' }, attempt: 3, heartbeatDetails: { payloads: [defaultPayloadConverter.toPayload(cp)] } },
-      ],
+      pendingActivities: [{ activityType: { name: 'followInteraction' }, attempt: 3, heartbeatDetails: { payloads: [defaultPayloadConverter.toPayload(cp)] } }],
     },
   } as unknown as WorkflowExecutionDescription;
   const state: JobState = { jobId: 'j', phase: 'running', status: 'running', interactionId: 'v1_abc', turn: 1, turns: [], startedAt: 'x', elapsedMs: 5 };
@@ -158,7 +167,7 @@ test('result store: atomic put, get by ref or key, unsafe keys rejected', async 
     assert.equal(ref.bytes, 9);
     assert.match(ref.sha256, /^[0-9a-f]{64}$/);
     assert.equal((await store.get(ref))?.toString(), '# Report\n');
-    assert.equal((await store.get('job-1/missing.md')), undefined);
+    assert.equal(await store.get('job-1/missing.md'), undefined);
     assert.deepEqual(await readdir(join(dir, 'job-1')), ['1-v1_abc.md']); // no temporary files left
     await assert.rejects(store.put('../escape.md', 'x', 'text/plain'), TypeError);
     await assert.rejects(store.put('/abs.md', 'x', 'text/plain'), TypeError);

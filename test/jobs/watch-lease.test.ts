@@ -118,7 +118,7 @@ test('a watched job heartbeats at the watched flush, and stops when the watch en
   }
 });
 
-test('the lease lasts while any holder holds it: one watcher leaving does not end another\'s', async () => {
+test("the lease lasts while any holder holds it: one watcher leaving does not end another's", async () => {
   const jobId = `${h.taskQueue}-lease-only`;
   const lease = h.env.client.workflow.getHandle(watchLeaseWorkflowId(jobId));
   const first = await holdWatchLease(h.env.client, jobId, { taskQueue: h.taskQueue, leaseMs: 60_000 });

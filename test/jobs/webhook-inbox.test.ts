@@ -33,7 +33,10 @@ test('inbox: a notice naming the turn with another interaction is an orphan, rep
   inbox.accept({ webhookId: 'm2', eventType: 'interaction.completed', interactionId: 'v1_real', turn: 1 });
   inbox.accept({ webhookId: 'm3', eventType: 'interaction.completed', interactionId: 'v1_other_turn', turn: 2 });
   assert.equal(inbox.hasOrphans(1, 'v1_real'), true);
-  assert.deepEqual(inbox.newOrphans(1, 'v1_real').map((n) => n.interactionId), ['v1_orphan']);
+  assert.deepEqual(
+    inbox.newOrphans(1, 'v1_real').map((n) => n.interactionId),
+    ['v1_orphan'],
+  );
   assert.equal(inbox.hasOrphans(1, 'v1_real'), false);
   assert.deepEqual(inbox.newOrphans(1, 'v1_real'), []);
   assert.ok(inbox.settlingFor('v1_real'));

@@ -38,7 +38,8 @@ async function teardown(s: Setup | undefined): Promise<void> {
   await s.h.close();
 }
 
-const research = (input: string): JobRequest => ({ agent: 'deep-research-preview-04-2026', input, agent_config: { type: 'deep-research', thinking_summaries: 'auto' } }) as JobRequest;
+const research = (input: string): JobRequest =>
+  ({ agent: 'deep-research-preview-04-2026', input, agent_config: { type: 'deep-research', thinking_summaries: 'auto' } }) as JobRequest;
 /** Backstop checks far apart: only the webhook can end these runs quickly. */
 const WEBHOOK = { ...FAST, mode: 'webhook' as const, webhookBackstopInitialMs: 60_000, webhookBackstopMaxMs: 60_000 };
 
@@ -145,7 +146,10 @@ test('webhook mode: an orphan of the create window is recorded as possibleDuplic
       const created = orphan.h.emulator.interactions().filter((i) => i.request['input'] === 'webhook mode: orphan');
       assert.equal(created.length, 2, 'the lost create answer led to a second interaction');
       const orphanId = created.find((i) => i.id !== result.interactionId)!.id;
-      assert.deepEqual(result.turns[0]!.possibleDuplicateCreate?.map((o) => o.interactionId), [orphanId]);
+      assert.deepEqual(
+        result.turns[0]!.possibleDuplicateCreate?.map((o) => o.interactionId),
+        [orphanId],
+      );
       assert.ok(result.turns[0]!.possibleDuplicateCreate![0]!.cancel, 'a cancel was sent to the orphan');
       assert.ok(orphan.h.emulator.counters().interactions[orphanId]!.cancels >= 1);
     });

@@ -88,10 +88,13 @@ before(async () => {
   });
   running = worker.run();
   // The job that must not be disturbed: ~36 s of wall time, streaming while the table runs.
-  await jobs.start({ agent: DR_AGENT, input: LONG_INPUT, agent_config: { type: 'deep-research', thinking_summaries: 'auto' }, labels: { 'emulator-scenario': 'long' } } as JobRequest, {
-    jobId: LONG_JOB,
-    options: FAST,
-  });
+  await jobs.start(
+    { agent: DR_AGENT, input: LONG_INPUT, agent_config: { type: 'deep-research', thinking_summaries: 'auto' }, labels: { 'emulator-scenario': 'long' } } as JobRequest,
+    {
+      jobId: LONG_JOB,
+      options: FAST,
+    },
+  );
   await waitFor(async () => (await jobs.state(LONG_JOB)).progress?.eventsApplied, 'the long job to start streaming', 60_000, 200);
 });
 
@@ -99,7 +102,10 @@ after(async () => {
   // Jobs the known gaps enqueued (on the queue nobody polls): end them.
   if (env) {
     for await (const wf of env.client.workflow.list({ query: `TaskQueue = "${TODO_QUEUE}" AND ExecutionStatus = "Running"` })) {
-      await env.client.workflow.getHandle(wf.workflowId).terminate('bad-input test cleanup').catch(() => undefined);
+      await env.client.workflow
+        .getHandle(wf.workflowId)
+        .terminate('bad-input test cleanup')
+        .catch(() => undefined);
     }
   }
   try {
@@ -149,11 +155,21 @@ const START_ROWS: StartRow[] = [
   { name: 'negative deadline', request: model(), opts: { options: { deadlineMs: -5_000 } }, field: 'options.deadlineMs' },
   { name: 'deadline as a string', request: model(), opts: { options: { deadlineMs: '10m' as unknown as number } }, field: 'options.deadlineMs' },
   { name: 'heartbeat timeout below 1 s', request: model(), opts: { options: { heartbeatTimeoutMs: 10 } }, field: 'options.heartbeatTimeoutMs' },
-  { name: 'first poll interval above the largest', request: model(), opts: { options: { pollInitialIntervalMs: 10_000, pollMaxIntervalMs: 1_000 } }, field: 'options.pollInitialIntervalMs' },
+  {
+    name: 'first poll interval above the largest',
+    request: model(),
+    opts: { options: { pollInitialIntervalMs: 10_000, pollMaxIntervalMs: 1_000 } },
+    field: 'options.pollInitialIntervalMs',
+  },
   { name: 'negative follow-up window', request: model(), opts: { options: { followUpWindowMs: -1 } }, field: 'options.followUpWindowMs' },
   { name: 'oversized input (2.5 MB, above the 2 MB payload limit)', request: model({ input: 'x'.repeat(2_500_000) }), field: 'request.input', also: /2 MB/ },
   { name: 'an API key field in the request', request: model({ api_key: fakeApiKey('SyDUMMYDUMMYDUMMYDUMMYDUMMYDUMMY123') }), field: 'request.api_key', also: /credential/ },
-  { name: 'an API key inside the input text', request: model({ input: `Use ${fakeApiKey('SyDUMMYDUMMYDUMMYDUMMYDUMMYDUMMY123')} please` }), field: 'request.input', also: /credential/ },
+  {
+    name: 'an API key inside the input text',
+    request: model({ input: `Use ${fakeApiKey('SyDUMMYDUMMYDUMMYDUMMYDUMMYDUMMY123')} please` }),
+    field: 'request.input',
+    also: /credential/,
+  },
   {
     name: 'an Authorization header in a tool',
     request: model({ tools: [{ type: 'mcp_server', name: 'm', url: 'https://mcp.example', headers: { Authorization: 'Bearer abcdefghijklmnopqrstuvwxyz' } }] }),
@@ -259,7 +275,11 @@ test('InteractionsClient refuses contradictory or malformed calls before sending
   const body = (b: Record<string, unknown>) => b as never;
   const rows: ClientRow[] = [
     { name: 'create: model and agent', call: async () => c.create(body({ model: MODEL, agent: DR_AGENT, input: 'x' })), field: 'agent' },
-    { name: 'create: agent with generation_config', call: async () => c.create(body({ agent: DR_AGENT, input: 'x', background: true, generation_config: {} })), field: 'generation_config' },
+    {
+      name: 'create: agent with generation_config',
+      call: async () => c.create(body({ agent: DR_AGENT, input: 'x', background: true, generation_config: {} })),
+      field: 'generation_config',
+    },
     { name: 'create: model with agent_config', call: async () => c.create(body({ model: MODEL, input: 'x', agent_config: { type: 'deep-research' } })), field: 'agent_config' },
     { name: 'create: missing input', call: async () => c.create(body({ model: MODEL })), field: 'input' },
     { name: 'create: input of the wrong type', call: async () => c.create(body({ model: MODEL, input: 5 })), field: 'input' },
@@ -306,11 +326,20 @@ test('after the whole table: nothing was enqueued, and the long job completes un
   // with them; then the thread must hold the marker alone.
   const marker = `bad-input-marker-${run}`;
   await todoJobs.start({ model: MODEL, input: 'visibility marker' } as JobRequest, { jobId: marker, thread: BAD_THREAD, options: FAST });
-  const listed = await waitFor(async () => {
-    const jobsInThread = await jobs.list({ thread: BAD_THREAD });
-    return jobsInThread.some((j) => j.jobId === marker) ? jobsInThread : undefined;
-  }, 'the marker job to show in visibility', 30_000, 100);
-  assert.deepEqual(listed.map((j) => j.jobId), [marker], 'no refused start exists in their thread, only the marker started after them');
+  const listed = await waitFor(
+    async () => {
+      const jobsInThread = await jobs.list({ thread: BAD_THREAD });
+      return jobsInThread.some((j) => j.jobId === marker) ? jobsInThread : undefined;
+    },
+    'the marker job to show in visibility',
+    30_000,
+    100,
+  );
+  assert.deepEqual(
+    listed.map((j) => j.jobId),
+    [marker],
+    'no refused start exists in their thread, only the marker started after them',
+  );
   const { count } = await env.client.workflow.count(`TaskQueue = "${taskQueue}"`);
   assert.equal(count, 1, 'only the long job is on the task queue');
   assert.equal(emulator.counters().creates, 1, 'the emulator saw one create: the long job');

@@ -86,7 +86,12 @@ async function capture(label: string, fn: () => Promise<unknown>): Promise<void>
 function requests(family: Family['name']): Array<{ key: string; request: JobRequest; expect: string; leaky?: boolean }> {
   const tag = `${family}-${randomChars(6)}`;
   const dr = (input: string, scenario?: string) =>
-    ({ agent: DR_AGENT, input, agent_config: { type: 'deep-research', thinking_summaries: 'auto' }, ...(scenario ? { labels: { 'emulator-scenario': scenario } } : {}) }) as JobRequest;
+    ({
+      agent: DR_AGENT,
+      input,
+      agent_config: { type: 'deep-research', thinking_summaries: 'auto' },
+      ...(scenario ? { labels: { 'emulator-scenario': scenario } } : {}),
+    }) as JobRequest;
   return [
     { key: 'ok', request: dr(`[${tag}] Research solid-state batteries.`), expect: 'completed' },
     { key: 'model', request: { model: 'gemini-3-flash-preview', input: `[${tag}] Say hello.` } as JobRequest, expect: 'completed' },
@@ -223,7 +228,11 @@ test('jobs with an API key and with a Vertex token: the credentials reach the AP
   await capture('start with the key in the input', () => apiFam.jobs.start({ agent: DR_AGENT, input: `Use my key ${API_KEY} for this.` } as JobRequest));
   await capture('start with request.api_key', () => apiFam.jobs.start({ model: 'gemini-3-flash-preview', input: 'hi', api_key: API_KEY } as unknown as JobRequest));
   await capture('start with an Authorization header in a tool', () =>
-    vertexFam.jobs.start({ model: 'gemini-3-flash-preview', input: 'hi', tools: [{ type: 'mcp_server', name: 'm', url: 'https://mcp.example', headers: { Authorization: `Bearer ${TOKEN}` } }] } as unknown as JobRequest),
+    vertexFam.jobs.start({
+      model: 'gemini-3-flash-preview',
+      input: 'hi',
+      tools: [{ type: 'mcp_server', name: 'm', url: 'https://mcp.example', headers: { Authorization: `Bearer ${TOKEN}` } }],
+    } as unknown as JobRequest),
   );
   await capture('followUp on a closed job', () => apiFam.jobs.followUp(apiFam.jobIds[0]!, 'And then?'));
   await capture('result of a missing job', () => apiFam.jobs.result('secrets-no-such-job'));
@@ -281,7 +290,12 @@ test('jobs with an API key and with a Vertex token: the credentials reach the AP
       ...(f.name === 'api-key' ? { GEMINI_JOBS_BASE_URL: emulator.url, GEMINI_API_KEY: API_KEY } : {}),
     };
     for (const id of f.jobIds) {
-      for (const args of [['status', id], ['status', id, '--json'], ['result', id], ['result', id, '--json']]) {
+      for (const args of [
+        ['status', id],
+        ['status', id, '--json'],
+        ['result', id],
+        ['result', id, '--json'],
+      ]) {
         const r = await runCli(args, cliEnv);
         collect(`CLI ${args.join(' ')}`, `${r.stdout}\n${r.stderr}`);
       }
@@ -299,7 +313,9 @@ test('jobs with an API key and with a Vertex token: the credentials reach the AP
 
   // ---- the proof -------------------------------------------------------------------------------
   assert.ok(sources.length > 60, `searched ${sources.length} sources`);
-  const leaks = sources.filter((s) => s.text.includes(API_KEY) || s.text.includes(TOKEN)).map((s) => `${s.label}: ${s.text.includes(API_KEY) ? 'API key' : ''}${s.text.includes(TOKEN) ? ' access token' : ''}`);
+  const leaks = sources
+    .filter((s) => s.text.includes(API_KEY) || s.text.includes(TOKEN))
+    .map((s) => `${s.label}: ${s.text.includes(API_KEY) ? 'API key' : ''}${s.text.includes(TOKEN) ? ' access token' : ''}`);
   // Never print the secrets themselves: only where they were found.
   assert.deepEqual(leaks, [], `credentials found in:\n${leaks.join('\n')}`);
 });

@@ -35,7 +35,10 @@ const research = (input: string): JobRequest => ({ agent: 'deep-research-preview
 
 /** The limiter's limits match the emulator's concurrency exactly and stay under its rate. */
 function admission(key: string, extra: Parameters<typeof admissionSettings>[0] = {}) {
-  return admissionSettings({ maxConcurrent: QUOTA.maxConcurrent, maxPerWindow: QUOTA.createsPerMinute, windowMs: 1_000, orderGraceMs: 3_000, leaseCheckMs: 1_000, ...extra }, { key });
+  return admissionSettings(
+    { maxConcurrent: QUOTA.maxConcurrent, maxPerWindow: QUOTA.createsPerMinute, windowMs: 1_000, orderGraceMs: 3_000, leaseCheckMs: 1_000, ...extra },
+    { key },
+  );
 }
 
 function quotaCounters() {
@@ -66,7 +69,10 @@ test('a burst of 12 jobs on a quota of 3 concurrent: all complete, in order, ins
     assert.equal(queued.status, 'pending');
     assert.equal(queued.admission?.key, key);
     const results = await Promise.all(ids.map((id) => h.env.client.workflow.getHandle(id).result()));
-    assert.deepEqual(results.map((r) => r.status), Array(12).fill('completed'));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(12).fill('completed'),
+    );
     const st = await limiter(key).query(limiterStateQuery);
     assert.equal(st.admitted, 12);
     assert.equal(st.holders.length, 0, 'every permit came back');
@@ -98,7 +104,10 @@ test('a 429 with Retry-After pauses admission for the key: one refusal, one retr
       const ids: string[] = [];
       for (let i = 1; i <= 5; i++) ids.push((await jobs.start(research(`throttle job ${i}`), { jobId: `${h.taskQueue}-throttle-${i}`, options: FAST })).jobId);
       const results = await Promise.all(ids.map((id) => h.env.client.workflow.getHandle(id).result()));
-      assert.deepEqual(results.map((r) => r.status), Array(5).fill('completed'));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        Array(5).fill('completed'),
+      );
       const st = await limiter(key).query(limiterStateQuery);
       assert.equal(st.throttles, 1, 'the 429 reached the limiter');
     });
@@ -116,7 +125,8 @@ test('permits come back: cancel while queued, cancel while running, failed creat
   const worker = await h.newWorker({ admission: admission(key, { maxConcurrent: 1, orderGraceMs: 0 }) });
   const long = (input: string): JobRequest => ({ ...research(input), labels: { 'emulator-scenario': 'long' } }) as unknown as JobRequest;
   await worker.runUntil(async () => {
-    const start = async (name: string, request = research(name)) => (await jobs.start(request, { jobId: `${h.taskQueue}-${name}`, options: { ...FAST, deadlineMs: 600_000 } })).jobId;
+    const start = async (name: string, request = research(name)) =>
+      (await jobs.start(request, { jobId: `${h.taskQueue}-${name}`, options: { ...FAST, deadlineMs: 600_000 } })).jobId;
     const state = (id: string): Promise<JobState> => jobs.state(id);
     const a = await start('holder-a', long('holder-a'));
     await waitFor(async () => (await state(a)).phase !== 'queued' && (await state(a)).interactionId, 'A admitted and created');
@@ -161,12 +171,14 @@ test('fairness: a tenant at its limit waits while another tenant is admitted pas
   const key = `${h.taskQueue}-tenants`;
   const worker = await h.newWorker({ admission: admission(key, { maxConcurrent: 2, maxConcurrentPerTenant: 1, orderGraceMs: 3_000 }) });
   await worker.runUntil(async () => {
-    const start = async (name: string, tenant: string) =>
-      (await jobs.start(research(name), { jobId: `${h.taskQueue}-${name}`, options: { ...FAST, tenant } })).jobId;
+    const start = async (name: string, tenant: string) => (await jobs.start(research(name), { jobId: `${h.taskQueue}-${name}`, options: { ...FAST, tenant } })).jobId;
     // Enqueued a1, a2, a3, b1: tenant a may hold one permit, so b1 goes second.
     const ids = [await start('a1', 'a'), await start('a2', 'a'), await start('a3', 'a'), await start('b1', 'b')];
     const results = await Promise.all(ids.map((id) => h.env.client.workflow.getHandle(id).result()));
-    assert.deepEqual(results.map((r) => r.status), Array(4).fill('completed'));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(4).fill('completed'),
+    );
     const history = await limiter(key).fetchHistory();
     const granted = (history.events ?? []).flatMap((e) => {
       const a = e.signalExternalWorkflowExecutionInitiatedEventAttributes;

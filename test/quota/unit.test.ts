@@ -9,14 +9,36 @@ import { InteractionsClient } from '../../src/interactions/client';
 import { fakeApiKey } from '../helpers/fake-credentials';
 
 test('sumUsage adds every numeric field, merges lists by modality and tool type, keeps unknown fields', () => {
-  const a = { total_tokens: 10, total_tool_use_tokens: 3, future_tokens: 1, input_tokens_by_modality: [{ modality: 'text', tokens: 4 }], grounding_tool_count: [{ type: 'google_search', count: 2 }] };
-  const b = { total_tokens: 5, input_tokens_by_modality: [{ modality: 'text', tokens: 1 }, { modality: 'image', tokens: 7 }], grounding_tool_count: [{ type: 'google_search', count: 1 }, { type: 'google_maps', count: 4 }] };
+  const a = {
+    total_tokens: 10,
+    total_tool_use_tokens: 3,
+    future_tokens: 1,
+    input_tokens_by_modality: [{ modality: 'text', tokens: 4 }],
+    grounding_tool_count: [{ type: 'google_search', count: 2 }],
+  };
+  const b = {
+    total_tokens: 5,
+    input_tokens_by_modality: [
+      { modality: 'text', tokens: 1 },
+      { modality: 'image', tokens: 7 },
+    ],
+    grounding_tool_count: [
+      { type: 'google_search', count: 1 },
+      { type: 'google_maps', count: 4 },
+    ],
+  };
   assert.deepEqual(sumUsage([a, undefined, b]), {
     total_tokens: 15,
     total_tool_use_tokens: 3,
     future_tokens: 1,
-    input_tokens_by_modality: [{ modality: 'text', tokens: 5 }, { modality: 'image', tokens: 7 }],
-    grounding_tool_count: [{ type: 'google_search', count: 3 }, { type: 'google_maps', count: 4 }],
+    input_tokens_by_modality: [
+      { modality: 'text', tokens: 5 },
+      { modality: 'image', tokens: 7 },
+    ],
+    grounding_tool_count: [
+      { type: 'google_search', count: 3 },
+      { type: 'google_maps', count: 4 },
+    ],
   });
   assert.equal(sumUsage([undefined]), undefined);
 });
@@ -25,7 +47,14 @@ test('the cost estimate prices each token class and grounding call, by the longe
   assert.equal(priceFor('deep-research-max-preview-04-2026', DEFAULT_PRICE_TABLE)?.key, 'deep-research*');
   assert.equal(priceFor('gemini-3-flash-preview', DEFAULT_PRICE_TABLE)?.key, 'gemini-3-flash*');
   const table = { date: '2026-01-01', source: 't', models: { m: { inputPerMTok: 1, outputPerMTok: 10, cachedPerMTok: 0.1, groundingPer1k: { google_search: 20 } } } };
-  const usage = { total_input_tokens: 1_000_000, total_cached_tokens: 500_000, total_output_tokens: 100_000, total_thought_tokens: 100_000, total_tool_use_tokens: 200_000, grounding_tool_count: [{ type: 'google_search', count: 50 }] };
+  const usage = {
+    total_input_tokens: 1_000_000,
+    total_cached_tokens: 500_000,
+    total_output_tokens: 100_000,
+    total_thought_tokens: 100_000,
+    total_tool_use_tokens: 200_000,
+    grounding_tool_count: [{ type: 'google_search', count: 50 }],
+  };
   // 0.5 M uncached × 1 + 0.5 M cached × 0.1 + 0.2 M output+thought × 10 + 0.2 M tool use × 1 + 50 searches × 0.02
   assert.deepEqual(estimateCost(usage, 'm', table), { usd: 0.5 + 0.05 + 2 + 0.2 + 1, priceTable: '2026-01-01', priceKey: 'm' });
   assert.equal(estimateCost(usage, 'other', table), undefined, 'no fallback: no estimate');
@@ -48,7 +77,10 @@ test('admission settings: defaults, off, and a refused key that looks like a cre
   const d = admissionSettingsFromEnv({});
   assert.equal(d?.appliesTo, 'agents');
   assert.equal(d?.limits.maxConcurrent, 10);
-  assert.throws(() => admissionSettingsFromEnv({ GEMINI_JOBS_ADMISSION_RATE: 'fast' }), (e: unknown) => e instanceof QuotaConfigError && /GEMINI_JOBS_ADMISSION_RATE/.test((e as Error).message));
+  assert.throws(
+    () => admissionSettingsFromEnv({ GEMINI_JOBS_ADMISSION_RATE: 'fast' }),
+    (e: unknown) => e instanceof QuotaConfigError && /GEMINI_JOBS_ADMISSION_RATE/.test((e as Error).message),
+  );
   assert.throws(() => admissionSettingsFromEnv({ GEMINI_JOBS_ADMISSION_KEY: 'has space' }), QuotaConfigError);
 });
 

@@ -13,14 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { interactionJob } from '../../workflows';
-import {
-  approvePlanUpdate,
-  cancelSignal,
-  followUpUpdate,
-  jobStatusKey,
-  type JobInput,
-  type JobRequest,
-} from '../../workflows/definitions';
+import { approvePlanUpdate, cancelSignal, followUpUpdate, jobStatusKey, type JobInput, type JobRequest } from '../../workflows/definitions';
 import { FAST, jobHarness, stateOf, waitFor, type JobHarness } from '../jobs/job-harness';
 import { packageRoot, releaseTestEnv } from '../helpers/temporal';
 import { historyToJson } from './history-json';
@@ -35,8 +28,7 @@ interface Scenario {
   run(h: JobHarness, workflowId: string): Promise<JobHandle>;
 }
 
-const research = (input: string, extra: Record<string, unknown> = {}): JobRequest =>
-  ({ agent: 'deep-research-preview-04-2026', input, ...extra }) as JobRequest;
+const research = (input: string, extra: Record<string, unknown> = {}): JobRequest => ({ agent: 'deep-research-preview-04-2026', input, ...extra }) as JobRequest;
 const model = (input: string, extra: Record<string, unknown> = {}): JobRequest => ({ model: 'gemini-3-flash-preview', input, ...extra }) as JobRequest;
 const scenario = (name: string) => ({ labels: { 'emulator-scenario': name } });
 

@@ -42,7 +42,9 @@ test('every recorded history is listed in its manifest, and every listed file ex
   const all = corpora();
   assert.ok(all.length >= 1, 'at least the v0.1.0 corpus is checked in');
   for (const c of all) {
-    const files = readdirSync(c.dir).filter((f) => f.endsWith('.json') && f !== 'manifest.json').sort();
+    const files = readdirSync(c.dir)
+      .filter((f) => f.endsWith('.json') && f !== 'manifest.json')
+      .sort();
     assert.deepEqual(c.entries.map((e) => e.file).sort(), files, `${c.version}: manifest and files agree`);
   }
 });

@@ -107,7 +107,10 @@ test('rolling deploy: jobs started on build A finish on build B after A is drain
   let runB: Promise<void> | undefined;
   // On any failure, stop whatever still runs so the connection can close.
   t.after(async () => {
-    for (const [w, run] of [[workerA, runA], [workerB, runB]] as const) {
+    for (const [w, run] of [
+      [workerA, runA],
+      [workerB, runB],
+    ] as const) {
       if (w && w.getState() !== 'STOPPED') {
         try {
           w.shutdown();
@@ -121,9 +124,7 @@ test('rolling deploy: jobs started on build A finish on build B after A is drain
   await setCurrentVersion(deploymentName, 'build-a');
 
   const handles = await Promise.all(
-    Array.from({ length: JOBS }, (_, i) =>
-      h.start({ request: { agent: 'deep-research-preview-04-2026', input: `Rolling deploy topic ${i}` } as JobRequest, options: FAST }),
-    ),
+    Array.from({ length: JOBS }, (_, i) => h.start({ request: { agent: 'deep-research-preview-04-2026', input: `Rolling deploy topic ${i}` } as JobRequest, options: FAST })),
   );
   // Every job is mid-run on A: created, and its follow activity has started streaming.
   for (const handle of handles) {
@@ -196,8 +197,14 @@ test('versioning settings: opt-in by deployment name, build id from the package 
     behavior: 'PINNED',
   });
   assert.throws(() => resolveVersioning({}, { GEMINI_JOBS_BUILD_ID: 'abc' }), /GEMINI_JOBS_DEPLOYMENT_NAME/);
-  assert.throws(() => resolveVersioning({}, { GEMINI_JOBS_DEPLOYMENT_NAME: 'gj', GEMINI_JOBS_VERSIONING_BEHAVIOR: 'sticky' }), /GEMINI_JOBS_VERSIONING_BEHAVIOR must be auto_upgrade or pinned/);
-  assert.throws(() => resolveVersioning({}, { GEMINI_JOBS_DEPLOYMENT_NAME: 'my deployment' }), (err: Error & { code?: string }) => err.code === 'invalid_config' && /GEMINI_JOBS_DEPLOYMENT_NAME/.test(err.message));
+  assert.throws(
+    () => resolveVersioning({}, { GEMINI_JOBS_DEPLOYMENT_NAME: 'gj', GEMINI_JOBS_VERSIONING_BEHAVIOR: 'sticky' }),
+    /GEMINI_JOBS_VERSIONING_BEHAVIOR must be auto_upgrade or pinned/,
+  );
+  assert.throws(
+    () => resolveVersioning({}, { GEMINI_JOBS_DEPLOYMENT_NAME: 'my deployment' }),
+    (err: Error & { code?: string }) => err.code === 'invalid_config' && /GEMINI_JOBS_DEPLOYMENT_NAME/.test(err.message),
+  );
   assert.deepEqual(workerDeploymentOptions({ deploymentName: 'gj', buildId: 'b1', behavior: 'AUTO_UPGRADE' }), {
     version: { deploymentName: 'gj', buildId: 'b1' },
     useWorkerVersioning: true,

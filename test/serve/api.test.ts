@@ -56,7 +56,9 @@ test('POST /v1/jobs enqueues once per client-chosen jobId; state, list and resul
   assert.equal(await (await h.call(`/v1/jobs/${jobId}/result?format=markdown`)).text(), outcome.report);
 
   const listed = await waitFor(async () => {
-    const body = (await (await h.call(`/v1/jobs?thread=${thread}&status=completed`)).json()) as { jobs: Array<{ jobId: string; question?: string; agent?: string; thread?: string }> };
+    const body = (await (await h.call(`/v1/jobs?thread=${thread}&status=completed`)).json()) as {
+      jobs: Array<{ jobId: string; question?: string; agent?: string; thread?: string }>;
+    };
     return body.jobs.find((j) => j.jobId === jobId);
   }, 'the job in the filtered list');
   assert.deepEqual({ question: listed.question, agent: listed.agent, thread: listed.thread }, { question, agent: DR_AGENT, thread });
@@ -73,7 +75,10 @@ test('GET /v1/jobs/{id}/events relays watch events as SSE and resumes after Last
   assert.ok(types.includes('thought'), 'a thought summary arrived while the run was live');
   assert.deepEqual(types.slice(-2), ['turn-completed', 'done']);
   for (const m of full) assert.equal(JSON.parse(m.data).seq, Number(m.id), 'id is the event seq');
-  const report = full.filter((m) => m.event === 'output').map((m) => JSON.parse(m.data).text).join('');
+  const report = full
+    .filter((m) => m.event === 'output')
+    .map((m) => JSON.parse(m.data).text)
+    .join('');
   const outcome = (await (await h.call(`/v1/jobs/${jobId}/result`)).json()) as { report: string };
   assert.equal(report, outcome.report);
 
@@ -83,10 +88,20 @@ test('GET /v1/jobs/{id}/events relays watch events as SSE and resumes after Last
   const cut = outputs[0]!;
   const rest = await readSse(await h.call(`/v1/jobs/${jobId}/events`, { headers: { 'last-event-id': cut.id! } }), (m) => m.event === 'done');
   assert.ok(rest.every((m) => Number(m.id) > Number(cut.id)));
-  assert.equal(JSON.parse(cut.data).text + rest.filter((m) => m.event === 'output').map((m) => JSON.parse(m.data).text).join(''), report);
+  assert.equal(
+    JSON.parse(cut.data).text +
+      rest
+        .filter((m) => m.event === 'output')
+        .map((m) => JSON.parse(m.data).text)
+        .join(''),
+    report,
+  );
   // `from` works the same for clients that cannot set headers.
   const viaQuery = await readSse(await h.call(`/v1/jobs/${jobId}/events?from=${cut.id}`), (m) => m.event === 'done');
-  assert.deepEqual(viaQuery.map((m) => m.id), rest.map((m) => m.id));
+  assert.deepEqual(
+    viaQuery.map((m) => m.id),
+    rest.map((m) => m.id),
+  );
 
   const bad = await h.call(`/v1/jobs/${jobId}/events`, { headers: { 'last-event-id': 'abc' } });
   assert.equal(bad.status, 400);
@@ -96,8 +111,10 @@ test('GET /v1/jobs/{id}/events relays watch events as SSE and resumes after Last
   assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'job_not_found');
 });
 
-test('cancel, follow-up and plan routes answer with the job\'s outcome or a stable error code', async () => {
-  const { jobId } = (await (await h.call('/v1/jobs', { json: { request: { ...research(`cancel ${randomUUID()}`), labels: { 'emulator-scenario': 'long' } }, options: FAST } })).json()) as { jobId: string };
+test("cancel, follow-up and plan routes answer with the job's outcome or a stable error code", async () => {
+  const { jobId } = (await (
+    await h.call('/v1/jobs', { json: { request: { ...research(`cancel ${randomUUID()}`), labels: { 'emulator-scenario': 'long' } }, options: FAST } })
+  ).json()) as { jobId: string };
   await waitFor(async () => ((await (await h.call(`/v1/jobs/${jobId}`)).json()) as { interactionId?: string }).interactionId, 'the interaction id');
   // A follow-up while the turn runs is rejected by the workflow: 409 update_rejected.
   const early = await h.call(`/v1/jobs/${jobId}/follow-up`, { json: { input: 'and then?' } });
@@ -114,7 +131,9 @@ test('cancel, follow-up and plan routes answer with the job\'s outcome or a stab
   assert.equal(late.cancelRequested, false);
 
   // Follow-up in an open thread.
-  const { jobId: open } = (await (await h.call('/v1/jobs', { json: { request: research(`thread ${randomUUID()}`), options: { ...FAST, followUpWindowMs: 60_000 } } })).json()) as { jobId: string };
+  const { jobId: open } = (await (await h.call('/v1/jobs', { json: { request: research(`thread ${randomUUID()}`), options: { ...FAST, followUpWindowMs: 60_000 } } })).json()) as {
+    jobId: string;
+  };
   await h.call(`/v1/jobs/${open}/result?wait=1`);
   const follow = await h.call(`/v1/jobs/${open}/follow-up`, { json: { input: 'Now compare running costs.' } });
   assert.equal(follow.status, 202);
@@ -125,7 +144,9 @@ test('cancel, follow-up and plan routes answer with the job\'s outcome or a stab
 });
 
 test('plan refinement and approval over HTTP run the research on the approved plan', async () => {
-  const { jobId } = (await (await h.call('/v1/jobs', { json: { request: research(`plan ${randomUUID()}`, { collaborative_planning: true }), options: { ...FAST, followUpWindowMs: 60_000 } } })).json()) as { jobId: string };
+  const { jobId } = (await (
+    await h.call('/v1/jobs', { json: { request: research(`plan ${randomUUID()}`, { collaborative_planning: true }), options: { ...FAST, followUpWindowMs: 60_000 } } })
+  ).json()) as { jobId: string };
   const planned = (await (await h.call(`/v1/jobs/${jobId}/result?wait=1`)).json()) as { report: string };
   assert.match(planned.report, /plan/i);
   const missing = await h.call(`/v1/jobs/${jobId}/plan/refine`, { json: {} });

@@ -77,7 +77,11 @@ test('dashboard: plan, thoughts, approval, reconnect, report with citations, can
   await reconnecting;
   await waitFor(async () => (await text('#connection')) === 'live', 'the page to reconnect', 30_000);
 
-  await page.waitForFunction(() => /Sources/.test((globalThis as any).document.querySelector('#report').textContent) && (globalThis as any).document.querySelectorAll('#turns tr').length >= 2, undefined, { timeout: 90_000 });
+  await page.waitForFunction(
+    () => /Sources/.test((globalThis as any).document.querySelector('#report').textContent) && (globalThis as any).document.querySelectorAll('#turns tr').length >= 2,
+    undefined,
+    { timeout: 90_000 },
+  );
   const cites = page.locator('#report a.cite');
   assert.ok((await cites.count()) >= 1, 'citations are links');
   assert.match((await cites.first().getAttribute('href')) ?? '', /^https:\/\//);

@@ -13,16 +13,18 @@ const load = () => import(join(packageRoot, 'src', 'serve', 'dashboard', 'markdo
 
 test('HTML, script URLs and attribute breakouts in a report stay text', async () => {
   const { renderMarkdown } = await load();
-  const html = renderMarkdown([
-    '# Title <img src=x onerror=alert(1)>',
-    '',
-    'Text <script>alert(1)</script> and <a href="javascript:alert(2)">x</a>.',
-    '[click](javascript:alert(3)) [data](data:text/html,<b>) [ok](https://ok.example/a?b=1&c="2")',
-    '`<b>code</b>` **bold <i>** _it_',
-    '```',
-    '</code></pre><script>alert(4)</script>',
-    '```',
-  ].join('\n'));
+  const html = renderMarkdown(
+    [
+      '# Title <img src=x onerror=alert(1)>',
+      '',
+      'Text <script>alert(1)</script> and <a href="javascript:alert(2)">x</a>.',
+      '[click](javascript:alert(3)) [data](data:text/html,<b>) [ok](https://ok.example/a?b=1&c="2")',
+      '`<b>code</b>` **bold <i>** _it_',
+      '```',
+      '</code></pre><script>alert(4)</script>',
+      '```',
+    ].join('\n'),
+  );
   assert.ok(!/<(script|img|i|b)\b/i.test(html), html);
   assert.ok(!/href="(javascript|data):/i.test(html));
   assert.ok(!/on\w+=/.test(html.replace(/&lt;[^&]*&gt;/g, '')), 'no live event handler attribute');
@@ -34,7 +36,9 @@ test('HTML, script URLs and attribute breakouts in a report stay text', async ()
 
 test('citations [n] link to the numbered Sources entries; unknown numbers stay text', async () => {
   const { renderMarkdown } = await load();
-  const html = renderMarkdown('## Findings\n\nHeat pumps move heat [1]. Costs vary [2] [9].\n\n## Sources\n\n1. [IEA](https://www.iea.org/heat-pumps)\n2. [DOE](https://energy.gov/hp)\n');
+  const html = renderMarkdown(
+    '## Findings\n\nHeat pumps move heat [1]. Costs vary [2] [9].\n\n## Sources\n\n1. [IEA](https://www.iea.org/heat-pumps)\n2. [DOE](https://energy.gov/hp)\n',
+  );
   assert.match(html, /<a class="cite" href="https:\/\/www\.iea\.org\/heat-pumps"[^>]*>\[1\]<\/a>/);
   assert.match(html, /<a class="cite" href="https:\/\/energy\.gov\/hp"[^>]*>\[2\]<\/a>/);
   assert.match(html, / \[9\]\./);

@@ -23,7 +23,10 @@ test('GET /v1/openapi.json documents exactly the API routes (method, path, opera
   try {
     const res = await fetch(`${url}/v1/openapi.json`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(res.status, 200);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { operationId: string; parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>> };
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { operationId: string; parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>>;
+    };
     assert.equal(doc.openapi, '3.1.0');
     const documented = new Set<string>();
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -40,12 +43,18 @@ test('GET /v1/openapi.json documents exactly the API routes (method, path, opera
     assert.deepEqual([...documented].sort(), [...routed].sort());
     // Every bearer route is in the document; the others are the dashboard and self-authenticating mounts.
     for (const r of handler.routes) if (r.auth !== 'self') assert.ok(r.operationId, `${r.method} ${r.path} has an operation id`);
-    assert.ok(handler.routes.some((r) => r.path === '/webhooks/gemini' && r.auth === 'self'), 'a mounted receiver keeps its own auth');
+    assert.ok(
+      handler.routes.some((r) => r.path === '/webhooks/gemini' && r.auth === 'self'),
+      'a mounted receiver keeps its own auth',
+    );
     // The mounted route is reached without a bearer token (it authenticates itself).
     assert.equal((await fetch(`${url}/webhooks/gemini`, { method: 'POST' })).status, 204);
     // Error codes named in the document exist in the server's table.
     const text = JSON.stringify(doc);
-    for (const code of text.match(/`([a-z_]+)`/g)!.map((c) => c.slice(1, -1)).filter((c) => c.includes('_') || ['unauthorized'].includes(c))) {
+    for (const code of text
+      .match(/`([a-z_]+)`/g)!
+      .map((c) => c.slice(1, -1))
+      .filter((c) => c.includes('_') || ['unauthorized'].includes(c))) {
       if (['existing'].includes(code)) continue;
       assert.ok(code in STATUS_OF_CODE, `documented code ${code} is one the server answers with`);
     }

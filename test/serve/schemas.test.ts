@@ -21,7 +21,12 @@ test('the contract names the workflow type, task queue, handlers and search attr
   const contract = schema('job-contract.json');
   assert.equal(contract.workflowType, JOB_WORKFLOW_TYPE);
   assert.equal(contract.defaultTaskQueue, DEFAULT_TASK_QUEUE);
-  assert.deepEqual(Object.values(contract.searchAttributes).map((a: any) => a.name).sort(), Object.values(SEARCH_ATTRIBUTE_NAMES).sort());
+  assert.deepEqual(
+    Object.values(contract.searchAttributes)
+      .map((a: any) => a.name)
+      .sort(),
+    Object.values(SEARCH_ATTRIBUTE_NAMES).sort(),
+  );
   assert.equal(contract.handlers.state.kind, 'query');
   assert.equal(contract.handlers.cancel.kind, 'signal');
   assert.equal(contract.handlers.followUp.kind, 'update');

@@ -29,16 +29,18 @@ const errorOf = async (res: Response) => ((await res.json()) as { error: { code:
 
 /** Every API route with its parameters filled in. */
 function apiRoutes(): Array<{ method: string; path: string }> {
-  return h.server.handler.routes
-    .filter((r) => r.auth !== 'self')
-    .map((r) => ({ method: r.method, path: r.path.replace(':jobId', 'job_x') }));
+  return h.server.handler.routes.filter((r) => r.auth !== 'self').map((r) => ({ method: r.method, path: r.path.replace(':jobId', 'job_x') }));
 }
 
 test('without a token every API route (and any unknown path) answers 401 unauthorized, before reading the body', async () => {
   const paths = [...apiRoutes(), { method: 'GET', path: '/v1/nope' }, { method: 'DELETE', path: '/v1/jobs' }];
   assert.ok(paths.length >= 11);
   for (const { method, path } of paths) {
-    const res = await h.call(path, { method, auth: false, ...(method === 'POST' ? { body: JSON.stringify({ request: research('unauth') }), headers: { 'content-type': 'application/json' } } : {}) });
+    const res = await h.call(path, {
+      method,
+      auth: false,
+      ...(method === 'POST' ? { body: JSON.stringify({ request: research('unauth') }), headers: { 'content-type': 'application/json' } } : {}),
+    });
     assert.equal(res.status, 401, `${method} ${path}`);
     assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
     assert.equal((await errorOf(res)).code, 'unauthorized');
@@ -51,7 +53,14 @@ test('without a token every API route (and any unknown path) answers 401 unautho
 });
 
 test('wrong tokens are refused: another token, a prefix, a longer one, Basic auth, an empty bearer', async () => {
-  const wrong = [`Bearer ${generateToken()}`, `Bearer ${h.token.slice(0, -1)}`, `Bearer ${h.token}x`, `Basic ${Buffer.from(`u:${h.token}`).toString('base64')}`, 'Bearer ', h.token];
+  const wrong = [
+    `Bearer ${generateToken()}`,
+    `Bearer ${h.token.slice(0, -1)}`,
+    `Bearer ${h.token}x`,
+    `Basic ${Buffer.from(`u:${h.token}`).toString('base64')}`,
+    'Bearer ',
+    h.token,
+  ];
   for (const authorization of wrong) {
     const res = await h.call('/v1/jobs', { headers: { authorization } });
     assert.equal(res.status, 401, authorization.slice(0, 12));
@@ -75,11 +84,20 @@ test('bodies: oversized (declared and chunked) 413, malformed 400, not JSON 415,
   // Chunked (no Content-Length): cut off once the limit is passed.
   const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
     const url = new URL(h.server.url);
-    const req = httpRequest({ host: url.hostname, port: url.port, path: '/v1/jobs', method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    });
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/v1/jobs',
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      },
+    );
     req.on('error', (err) => ((err as { code?: string }).code === 'EPIPE' || (err as { code?: string }).code === 'ECONNRESET' ? undefined : reject(err)));
     for (let i = 0; i < 48; i++) req.write('x'.repeat(64 * 1024));
     req.end();
@@ -109,7 +127,9 @@ test('bodies: oversized (declared and chunked) 413, malformed 400, not JSON 415,
 
   // A credential in job input is refused, and the response does not repeat it.
   const key = fakeApiKey('SyD-serve-test-0123456789abcdefghijk');
-  const secret = await h.call('/v1/jobs', { json: { request: { ...research(question), tools: [{ type: 'mcp_server', name: 'x', url: 'https://mcp.example', headers: { 'x-goog-api-key': key } }] } } });
+  const secret = await h.call('/v1/jobs', {
+    json: { request: { ...research(question), tools: [{ type: 'mcp_server', name: 'x', url: 'https://mcp.example', headers: { 'x-goog-api-key': key } }] } },
+  });
   assert.equal(secret.status, 400);
   const secretText = await secret.text();
   assert.equal(JSON.parse(secretText).error.code, 'invalid_job');
@@ -121,7 +141,10 @@ test('bodies: oversized (declared and chunked) 413, malformed 400, not JSON 415,
 });
 
 test('bind rule: without a configured token only loopback; weak tokens are refused at start', async () => {
-  assert.throws(() => resolveServeTokens('0.0.0.0', undefined, {}), (err: Error & { code?: string }) => err.code === 'invalid_config' && /GEMINI_JOBS_SERVE_TOKENS/.test(err.message));
+  assert.throws(
+    () => resolveServeTokens('0.0.0.0', undefined, {}),
+    (err: Error & { code?: string }) => err.code === 'invalid_config' && /GEMINI_JOBS_SERVE_TOKENS/.test(err.message),
+  );
   assert.throws(() => resolveServeTokens('::', undefined, {}), /refusing to listen/);
   await assert.rejects(startJobsServer({ jobs: h.jobs, host: '192.0.2.1', env: {} }), /refusing to listen on 192\.0\.2\.1/);
   const loopback = resolveServeTokens('127.0.0.1', undefined, {});
@@ -142,7 +165,9 @@ test('bind rule: without a configured token only loopback; weak tokens are refus
 
 test('a bounded loopback flood (1,500 requests, 50 at a time) leaves a running job untouched', async (t) => {
   const question = `flood victim ${randomUUID()}`;
-  const { jobId } = (await (await h.call('/v1/jobs', { json: { request: { ...research(question), labels: { 'emulator-scenario': 'medium' } }, options: FAST } })).json()) as { jobId: string };
+  const { jobId } = (await (await h.call('/v1/jobs', { json: { request: { ...research(question), labels: { 'emulator-scenario': 'medium' } }, options: FAST } })).json()) as {
+    jobId: string;
+  };
   await waitFor(async () => ((await (await h.call(`/v1/jobs/${jobId}`)).json()) as { phase: string }).phase === 'streaming', 'the job streaming');
 
   const floodQuestion = `flood ${randomUUID()}`;
@@ -162,25 +187,30 @@ test('a bounded loopback flood (1,500 requests, 50 at a time) leaves a running j
   const answers = new Map<string, number>();
   const wrong: string[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: 50 }, async () => {
-    while (next < tasks.length) {
-      const task = tasks[next++]!;
-      let answer: string;
-      try {
-        const res = await task.run();
-        await res.arrayBuffer();
-        answer = String(res.status);
-        if (res.status !== task.expect && res.status !== (task as { alsoOk?: number }).alsoOk) wrong.push(`${task.name}: ${answer}`);
-      } catch (err) {
-        answer = 'connection closed';
-        if (!task.mayReset) wrong.push(`${task.name}: ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`);
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (next < tasks.length) {
+        const task = tasks[next++]!;
+        let answer: string;
+        try {
+          const res = await task.run();
+          await res.arrayBuffer();
+          answer = String(res.status);
+          if (res.status !== task.expect && res.status !== (task as { alsoOk?: number }).alsoOk) wrong.push(`${task.name}: ${answer}`);
+        } catch (err) {
+          answer = 'connection closed';
+          if (!task.mayReset) wrong.push(`${task.name}: ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`);
+        }
+        answers.set(answer, (answers.get(answer) ?? 0) + 1);
       }
-      answers.set(answer, (answers.get(answer) ?? 0) + 1);
-    }
-  }));
+    }),
+  );
   t.diagnostic(`flood answers: ${JSON.stringify(Object.fromEntries(answers))}`);
   assert.deepEqual(wrong.slice(0, 5), [], `every flood request got its expected answer: ${JSON.stringify(Object.fromEntries(answers))}`);
-  assert.equal([...answers.values()].reduce((a, b) => a + b, 0), 1_500);
+  assert.equal(
+    [...answers.values()].reduce((a, b) => a + b, 0),
+    1_500,
+  );
   assert.ok((answers.get('200') ?? 0) > 150, 'most state reads were answered during the flood');
 
   const mid = (await (await h.call(`/v1/jobs/${jobId}`)).json()) as { phase: string; status: string };

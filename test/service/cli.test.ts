@@ -81,12 +81,21 @@ test('start --json, duplicate start, status, watch --json, result --out', async 
 
   const watch = await runCli(['watch', jobId, '--json', '--poll-interval', '200ms'], env, { timeoutMs: 60_000 });
   assert.equal(watch.code, 0, watch.stderr);
-  const events = watch.stdout.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; type: string; text?: string; interactionId?: string; status?: string });
+  const events = watch.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { seq: number; type: string; text?: string; interactionId?: string; status?: string });
   assert.equal(events[events.length - 1]!.type, 'done');
   const completed = events.find((e) => e.type === 'turn-completed')!;
   assert.equal(completed.status, 'completed');
   const report = h.emulator.canonicalReport(completed.interactionId!);
-  assert.equal(events.filter((e) => e.type === 'output').map((e) => e.text).join(''), report);
+  assert.equal(
+    events
+      .filter((e) => e.type === 'output')
+      .map((e) => e.text)
+      .join(''),
+    report,
+  );
 
   const out = join(h.resultsDir, 'report-copy.md');
   const result = await runCli(['result', jobId, '--out', out], env);
@@ -137,7 +146,9 @@ test('cancel exits 0 and the cancelled job makes result exit 1', async () => {
 test('follow-up --json and list --json by thread', async () => {
   const thread = `cli-list-${randomUUID()}`;
   const jobId = `cli_follow_${randomUUID()}`;
-  const start = await runCli(['start', '--model', 'gemini-3-flash-preview', '--job-id', jobId, '--thread', thread, '--follow-up-window', '1m', '--wait', 'first question'], env, { timeoutMs: 60_000 });
+  const start = await runCli(['start', '--model', 'gemini-3-flash-preview', '--job-id', jobId, '--thread', thread, '--follow-up-window', '1m', '--wait', 'first question'], env, {
+    timeoutMs: 60_000,
+  });
   assert.equal(start.code, 0, start.stderr);
   const follow = await runCli(['follow-up', jobId, 'second question', '--json'], env);
   assert.equal(follow.code, 0, follow.stderr);
@@ -163,7 +174,10 @@ test('follow-up --json and list --json by thread', async () => {
     20_000,
     250,
   );
-  assert.deepEqual(listed.map((j) => [j.jobId, j.thread]), [[jobId, thread]]);
+  assert.deepEqual(
+    listed.map((j) => [j.jobId, j.thread]),
+    [[jobId, thread]],
+  );
 });
 
 test('a request refused by validation exits 2 naming the field, and nothing is enqueued', async () => {
@@ -211,7 +225,9 @@ test('emulator prints its URL, serves the API and stops on SIGINT', async () => 
 
 test('collaborative planning from the CLI: the plan turn names the approve command; refine-plan, then approve-plan runs it', async () => {
   const jobId = `cli_plan_${randomUUID()}`;
-  const start = await runCli(['start', '--agent', DR_AGENT, '--collaborative-planning', '--job-id', jobId, '--follow-up-window', '2m', '--wait', 'Heat pump adoption'], env, { timeoutMs: 60_000 });
+  const start = await runCli(['start', '--agent', DR_AGENT, '--collaborative-planning', '--job-id', jobId, '--follow-up-window', '2m', '--wait', 'Heat pump adoption'], env, {
+    timeoutMs: 60_000,
+  });
   assert.equal(start.code, 0, start.stderr);
   assert.match(start.stdout, /proposed research plan/);
   assert.ok(start.stderr.includes(`gemini-jobs approve-plan ${jobId}`), start.stderr);

@@ -104,7 +104,7 @@ test('Dockerfile: glibc Node on a supported LTS line (the one CI also runs), npm
     assert.ok(Date.parse(eol) > Date.now(), `${from}: Node ${match[1]} reached end of life on ${eol}; move to a supported LTS`);
   }
   const nodeLts = readFileSync(join(packageRoot, 'scripts', 'node-lts.mjs'), 'utf8');
-  assert.equal(/NODE_LTS_MAJOR = (\d+)/.exec(nodeLts)?.[1], /^node:(\d+)/.exec(froms[1]!)?.[1], 'CI runs the suite on the image\'s Node line');
+  assert.equal(/NODE_LTS_MAJOR = (\d+)/.exec(nodeLts)?.[1], /^node:(\d+)/.exec(froms[1]!)?.[1], "CI runs the suite on the image's Node line");
   // BuildKit fetches the frontend image named by a `# syntax=` line: a pull for nothing.
   assert.doesNotMatch(dockerfile, /^#\s*syntax=/m);
   assert.match(dockerfile, /RUN npm ci\b/);
@@ -137,7 +137,12 @@ test('compose: dynamic config has only keys Temporal 1.30.1 knows, none of them 
   const config = parse(readFileSync(file, 'utf8')) as Record<string, unknown> | null;
   const keys = Object.keys(config ?? {});
   // Unknown in 1.30.1 (a warning on every load), defaults already true, or documented as not for production.
-  for (const key of ['frontend.enableExecuteMultiOperation', 'frontend.enableUpdateWorkflowExecution', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted', 'system.forceSearchAttributesCacheRefreshOnRead']) {
+  for (const key of [
+    'frontend.enableExecuteMultiOperation',
+    'frontend.enableUpdateWorkflowExecution',
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted',
+    'system.forceSearchAttributesCacheRefreshOnRead',
+  ]) {
     assert.ok(!keys.includes(key), `${key} does not belong in ${file}`);
   }
   // The binary the cluster uses, when it is built here: its own validator must be silent.
@@ -160,7 +165,8 @@ test('compose: setup retries through the namespace cache race and waits until th
 test('compose: no-auth is explicit and only on loopback; pools fit PostgreSQL max_connections', () => {
   const env = server().environment!;
   assert.equal(env.TEMPORAL_ALLOW_NO_AUTH, 'true', 'future servers refuse to start without an authorizer unless told');
-  for (const service of Object.values(services)) for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${port}: an unauthenticated port published on loopback only`);
+  for (const service of Object.values(services))
+    for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${port}: an unauthenticated port published on loopback only`);
   // frontend, history, matching and worker each open a default pool and a visibility pool.
   const services4 = 4;
   const perService = Number(env.SQL_MAX_CONNS) + Number(env.SQL_VIS_MAX_CONNS);
@@ -172,7 +178,10 @@ test('compose: no-auth is explicit and only on loopback; pools fit PostgreSQL ma
 });
 
 test('compose: the header names docs that exist and the README says Compose v2', () => {
-  const header = readFileSync(join(packageRoot, 'docker-compose.yml'), 'utf8').split('\n').filter((l) => l.startsWith('#')).join('\n');
+  const header = readFileSync(join(packageRoot, 'docker-compose.yml'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('#'))
+    .join('\n');
   const docs = [...header.matchAll(/\b(docs\/[\w-]+\.md)\b/g)].map((m) => m[1]!);
   assert.ok(docs.length > 0);
   for (const doc of docs) assert.ok(existsSync(join(packageRoot, doc)), `${doc} (named in the compose header) exists`);
@@ -182,6 +191,10 @@ test('compose: the header names docs that exist and the README says Compose v2',
 
 const composeV2 = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
 test('compose: `docker compose config` accepts the file', { skip: composeV2.status === 0 ? false : 'Docker Compose v2 is not installed here' }, () => {
-  const run = spawnSync('docker', ['compose', '-f', join(packageRoot, 'docker-compose.yml'), 'config', '--quiet'], { cwd: packageRoot, encoding: 'utf8', env: { ...process.env, GEMINI_API_KEY: '' } });
+  const run = spawnSync('docker', ['compose', '-f', join(packageRoot, 'docker-compose.yml'), 'config', '--quiet'], {
+    cwd: packageRoot,
+    encoding: 'utf8',
+    env: { ...process.env, GEMINI_API_KEY: '' },
+  });
   assert.equal(run.status, 0, run.stderr);
 });

@@ -29,7 +29,19 @@ test('dev runs the sample job on the emulator, prints the report and stops clean
     const uiPort = await freePort(undefined);
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir };
     const run = await runCli(
-      ['dev', '--port', String(port), '--ui-port', String(uiPort), '--db-file', join(dir, 'state', 'temporal.sqlite'), '--time-scale', '600', '--question', 'How do heat pumps work?'],
+      [
+        'dev',
+        '--port',
+        String(port),
+        '--ui-port',
+        String(uiPort),
+        '--db-file',
+        join(dir, 'state', 'temporal.sqlite'),
+        '--time-scale',
+        '600',
+        '--question',
+        'How do heat pumps work?',
+      ],
       env,
       { cwd: dir, timeoutMs: 100_000 },
     );

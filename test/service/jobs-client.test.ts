@@ -96,7 +96,10 @@ test('watch resumes after a disconnect without duplicating or losing report text
     first.push(event);
     if (event.type === 'output' && ++outputs === 3) break; // disconnect in the middle of the text
   }
-  assert.ok(first.some((e) => e.type === 'phase'), 'live phase events before the text');
+  assert.ok(
+    first.some((e) => e.type === 'phase'),
+    'live phase events before the text',
+  );
   assert.equal(outputs, 3);
   const resumeFrom = first[first.length - 1]!.seq;
   const rest: JobEvent[] = [];
@@ -191,14 +194,22 @@ test('list filters by status, agent and thread, with quotes in values escaped', 
   const b = await h.jobs.start(research(`list b ${thread}`), { options: FAST, thread });
   await h.jobs.result(a.jobId, { wait: true, timeoutMs: 30_000 });
   await h.jobs.result(b.jobId, { wait: true, timeoutMs: 30_000 });
-  const both = await waitFor(async () => {
-    const jobs = await h.jobs.list({ thread, status: 'completed' });
-    return jobs.length === 2 ? jobs : undefined;
-  }, 'both jobs listed as completed', 15_000, 250);
+  const both = await waitFor(
+    async () => {
+      const jobs = await h.jobs.list({ thread, status: 'completed' });
+      return jobs.length === 2 ? jobs : undefined;
+    },
+    'both jobs listed as completed',
+    15_000,
+    250,
+  );
   assert.deepEqual(both.map((j) => j.jobId).sort(), [a.jobId, b.jobId].sort());
   assert.ok(both.every((j) => j.thread === thread && j.executionStatus === 'COMPLETED'));
   const agentOnly = await h.jobs.list({ thread, agent: DR_AGENT });
-  assert.deepEqual(agentOnly.map((j) => j.jobId), [b.jobId]);
+  assert.deepEqual(
+    agentOnly.map((j) => j.jobId),
+    [b.jobId],
+  );
   assert.deepEqual(await h.jobs.list({ thread, status: 'running' }), []);
   assert.equal(quoteVisibilityValue(`it's`), `'it''s'`);
   assert.throws(() => quoteVisibilityValue('say "hi"'), { code: 'invalid_list_filter' });
@@ -219,7 +230,11 @@ test('a bad job is refused before anything is enqueued, naming the field', async
   );
   await assert.rejects(
     h.jobs.start(
-      { model: 'gemini-3-flash-preview', input: 'x', tools: [{ type: 'mcp_server', name: 'm', url: 'https://example.com', headers: { Authorization: 'Bearer abcdefghijklmnopqrstuvwxyz' } }] } as unknown as JobRequest,
+      {
+        model: 'gemini-3-flash-preview',
+        input: 'x',
+        tools: [{ type: 'mcp_server', name: 'm', url: 'https://example.com', headers: { Authorization: 'Bearer abcdefghijklmnopqrstuvwxyz' } }],
+      } as unknown as JobRequest,
       { jobId },
     ),
     /credential/,

@@ -87,7 +87,13 @@ test('the package builds on install and on pack, and ships dist with types only'
   assert.match(pkg.scripts.prepare ?? '', /prepare-package/);
   assert.match(pkg.scripts.prepack ?? '', /prepare-package.*--force/);
   const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
-  for (const file of ['package/dist/src/index.js', 'package/dist/src/index.d.ts', 'package/dist/src/cli/main.js', 'package/dist/workflows/index.js', 'package/dist/activities/index.d.ts']) {
+  for (const file of [
+    'package/dist/src/index.js',
+    'package/dist/src/index.d.ts',
+    'package/dist/src/cli/main.js',
+    'package/dist/workflows/index.js',
+    'package/dist/activities/index.d.ts',
+  ]) {
     assert.ok(listing.includes(file), `${file} is packed`);
   }
   assert.ok(!listing.some((f) => f.startsWith('package/dist/test/') || f.startsWith('package/dist/bench/')), 'no tests or benches in the package');
@@ -115,17 +121,33 @@ for (const resolution of RESOLUTIONS) {
 }
 
 test('every entry point loads with require and with import', async () => {
-  const specifiers = Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => (k === '.' ? 'gemini-jobs' : `gemini-jobs/${k.slice(2)}`));
-  const cjs = execFileSync(process.execPath, ['-e', `for (const s of ${JSON.stringify(specifiers)}) { const m = require(s); if (!Object.keys(m).length) throw new Error(s); } console.log('ok')`], { cwd: join(work, 'cjs'), encoding: 'utf8' });
+  const specifiers = Object.keys(pkg.exports)
+    .filter((k) => k !== './package.json')
+    .map((k) => (k === '.' ? 'gemini-jobs' : `gemini-jobs/${k.slice(2)}`));
+  const cjs = execFileSync(
+    process.execPath,
+    ['-e', `for (const s of ${JSON.stringify(specifiers)}) { const m = require(s); if (!Object.keys(m).length) throw new Error(s); } console.log('ok')`],
+    { cwd: join(work, 'cjs'), encoding: 'utf8' },
+  );
   assert.equal(cjs.trim(), 'ok');
-  const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `for (const s of ${JSON.stringify(specifiers)}) { const m = await import(s); if (!Object.keys(m).length) throw new Error(s); } console.log('ok')`], { cwd: join(work, 'esm'), encoding: 'utf8' });
+  const esm = execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `for (const s of ${JSON.stringify(specifiers)}) { const m = await import(s); if (!Object.keys(m).length) throw new Error(s); } console.log('ok')`,
+    ],
+    { cwd: join(work, 'esm'), encoding: 'utf8' },
+  );
   assert.equal(esm.trim(), 'ok');
   assert.ok((await readdir(join(work, 'esm', 'node_modules', 'gemini-jobs', 'dist'))).includes('src'));
 });
 
 test('the main entry exports the product; the emulator only from gemini-jobs/emulator', () => {
   const names = (specifier: string) =>
-    JSON.parse(execFileSync(process.execPath, ['-e', `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(specifier)}))))`], { cwd: join(work, 'cjs'), encoding: 'utf8' })) as string[];
+    JSON.parse(
+      execFileSync(process.execPath, ['-e', `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(specifier)}))))`], { cwd: join(work, 'cjs'), encoding: 'utf8' }),
+    ) as string[];
   const main = names('gemini-jobs');
   assert.ok(main.includes('JobsClient') && main.includes('runWorker'), 'the product is in the main entry');
   assert.ok(!main.includes('startEmulator'), 'startEmulator is not in the main entry');

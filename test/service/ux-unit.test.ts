@@ -51,7 +51,10 @@ test('dev data lock: a live holder is named, a dead one is taken over', async ()
   try {
     const db = join(dir, 'temporal.sqlite');
     const lock = lockDataFile(db);
-    assert.throws(() => lockDataFile(db), (err: unknown) => err instanceof DataDirLockedError && err.message.includes(`process ${process.pid}`));
+    assert.throws(
+      () => lockDataFile(db),
+      (err: unknown) => err instanceof DataDirLockedError && err.message.includes(`process ${process.pid}`),
+    );
     lock.release();
     // A lock left by a process that has exited is stale.
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
@@ -105,7 +108,15 @@ test('retrying step: the failure chain, redacted; elapsed from start times', () 
   assert.equal(step.lastFailureType, 'connection_error');
   assert.match(step.lastFailure, /ENOTFOUND/);
   assert.doesNotMatch(step.lastFailure, /AIza/);
-  const state = { jobId: 'j', phase: 'running', status: 'running', turn: 1, startedAt: '2026-01-01T00:00:00.000Z', elapsedMs: 76, turns: [{ turn: 1, status: 'running', startedAt: '2026-01-01T00:00:05.000Z' }] } as JobState;
+  const state = {
+    jobId: 'j',
+    phase: 'running',
+    status: 'running',
+    turn: 1,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    elapsedMs: 76,
+    turns: [{ turn: 1, status: 'running', startedAt: '2026-01-01T00:00:05.000Z' }],
+  } as JobState;
   const out = withElapsed(state, Date.parse('2026-01-01T00:00:10.000Z'));
   assert.equal(out.elapsedMs, 10_000);
   assert.equal(out.turnElapsedMs, 5_000);

@@ -57,10 +57,14 @@ test('a create retrying on a dead endpoint: status shows the last failure, no du
   const jobs = new JobsClient({ client: h.env.client, taskQueue: deadQueue });
   const jobId = `job_dead_${randomUUID()}`;
   await jobs.start(research(`dead ${jobId}`), { jobId, options: FAST });
-  const retrying = await waitFor(async () => {
-    const s = await jobs.state(jobId);
-    return s.retrying && s.retrying.attempt >= 2 ? s : undefined;
-  }, 'the create to be retried', 60_000);
+  const retrying = await waitFor(
+    async () => {
+      const s = await jobs.state(jobId);
+      return s.retrying && s.retrying.attempt >= 2 ? s : undefined;
+    },
+    'the create to be retried',
+    60_000,
+  );
   assert.equal(retrying.retrying!.activity, 'createInteraction');
   assert.match(retrying.retrying!.lastFailure, /ECONNREFUSED|connection failed/);
   const run = await runCli(['status', jobId], { ...env, GEMINI_JOBS_TASK_QUEUE: deadQueue });
@@ -145,10 +149,14 @@ test('follow-up on an ended job and approve-plan while research runs get true me
     { agent: DR_AGENT, input: `plan ${planId}`, agent_config: { type: 'deep-research', collaborative_planning: true }, labels: { 'emulator-scenario': 'long' } } as JobRequest,
     { jobId: planId, options: { ...FAST, followUpWindowMs: 60_000 } },
   );
-  await waitFor(async () => {
-    const s = await h.jobs.state(planId);
-    return s.turns[0]?.endedAt !== undefined;
-  }, 'the plan turn to end', 60_000);
+  await waitFor(
+    async () => {
+      const s = await h.jobs.state(planId);
+      return s.turns[0]?.endedAt !== undefined;
+    },
+    'the plan turn to end',
+    60_000,
+  );
   const accepted = await h.jobs.approvePlan(planId, { approve: true });
   await assert.rejects(h.jobs.approvePlan(planId, { approve: true }), (err: unknown) => {
     assert.ok(err instanceof JobUpdateRejectedError);
@@ -218,6 +226,10 @@ test('list order is what the help says: open jobs first, then ended jobs, most r
     const l = await h.jobs.list({ thread });
     return l.length === 3 && l.filter((j) => j.executionStatus === 'COMPLETED').length === 2 ? l : undefined;
   }, 'visibility to list all three');
-  assert.deepEqual(list.map((j) => j.jobId), [open.jobId, c.jobId, b.jobId], 'open (started second) first, then c (ended last), then b');
+  assert.deepEqual(
+    list.map((j) => j.jobId),
+    [open.jobId, c.jobId, b.jobId],
+    'open (started second) first, then c (ended last), then b',
+  );
   await h.jobs.cancel(open.jobId);
 });

@@ -13,7 +13,13 @@ const REPORT = '# Report\n\n' + 'Heat pumps move heat 🔥 rather than making it
 
 function scriptedSource(liveReads: number, turns = 1): WatchSource & { reads: number } {
   const startedAt = new Date(Date.now() - 5_000).toISOString();
-  const record = (turn: number, status: TurnRecord['status']): TurnRecord => ({ turn, status, startedAt, interactionId: `i${turn}`, ...(status === 'completed' ? { report: { store: 'mem', key: `k${turn}`, bytes: 0, sha256: '' } } : {}) });
+  const record = (turn: number, status: TurnRecord['status']): TurnRecord => ({
+    turn,
+    status,
+    startedAt,
+    interactionId: `i${turn}`,
+    ...(status === 'completed' ? { report: { store: 'mem', key: `k${turn}`, bytes: 0, sha256: '' } } : {}),
+  });
   const source = {
     reads: 0,
     async read(): Promise<JobSnapshot> {
@@ -66,9 +72,18 @@ test('resuming from any received position never repeats or skips report text', a
   const text = `1:${REPORT}`;
   for (const cut of full) {
     const rest = await collect(scriptedSource(0), cut.seq, 37);
-    assert.ok(rest.every((e) => e.seq > cut.seq), `all after ${cut.type} ${cut.seq}`);
-    const before = full.filter((e) => e.seq <= cut.seq && e.type === 'output').map((e) => (e as { text: string }).text).join('');
-    const after = rest.filter((e) => e.type === 'output').map((e) => (e as { text: string }).text).join('');
+    assert.ok(
+      rest.every((e) => e.seq > cut.seq),
+      `all after ${cut.type} ${cut.seq}`,
+    );
+    const before = full
+      .filter((e) => e.seq <= cut.seq && e.type === 'output')
+      .map((e) => (e as { text: string }).text)
+      .join('');
+    const after = rest
+      .filter((e) => e.type === 'output')
+      .map((e) => (e as { text: string }).text)
+      .join('');
     assert.equal(before + after, text, `resume after ${cut.type} ${cut.seq}`);
   }
 });
@@ -79,7 +94,11 @@ test('a later turn is positioned after every event of earlier turns; turnStartPo
   assert.ok(events[0]!.seq > TURN_SPAN + DONE_OFFSET);
   assert.ok(events.some((e) => e.type === 'output' && (e as { text: string }).text.startsWith('2:')));
   const chunks = chunkText('a🔥b', 0, 2);
-  assert.deepEqual(chunks.map((c) => c.text), ['a', '🔥', 'b'], 'a surrogate pair is never split');
+  assert.deepEqual(
+    chunks.map((c) => c.text),
+    ['a', '🔥', 'b'],
+    'a surrogate pair is never split',
+  );
 });
 
 test('the renderer draws a spinner line on a TTY and plain lines otherwise', () => {

@@ -72,10 +72,15 @@ test('SIGTERM mid-run: the worker drains, a second worker finishes the job from 
     { agent: DR_AGENT, input: question, agent_config: { type: 'deep-research', thinking_summaries: 'auto' }, labels: { 'emulator-scenario': 'medium' } } as JobRequest,
     { jobId, options: FAST },
   );
-  const before = await waitFor(async () => {
-    const s = await h.jobs.state(jobId);
-    return s.progress && s.progress.eventsApplied > 3 ? s : undefined;
-  }, 'the run streams on worker A', 30_000, 200);
+  const before = await waitFor(
+    async () => {
+      const s = await h.jobs.state(jobId);
+      return s.progress && s.progress.eventsApplied > 3 ? s : undefined;
+    },
+    'the run streams on worker A',
+    30_000,
+    200,
+  );
   assert.equal(before.status, 'running');
 
   const second = startWorkerProcess('B');

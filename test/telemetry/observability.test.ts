@@ -118,8 +118,19 @@ test('metrics: scraped during a job, the project metrics move (phase gauge, API 
   await waitFor(() => (emulator.counters().interactions[id]?.streams ?? 0) >= 2, 'stream cut and reconnected');
 
   const during = await scrape();
-  const ours = (body: string) => body.split('\n').filter((l) => l.includes('gemini_jobs') && !l.startsWith('#')).join('\n');
-  assert.equal(sample(during, 'gemini_jobs_running', { phase: 'running' }), 1, `one job running on this worker:\n${during.split('\n').filter((l) => l.includes('gemini_jobs')).join('\n')}`);
+  const ours = (body: string) =>
+    body
+      .split('\n')
+      .filter((l) => l.includes('gemini_jobs') && !l.startsWith('#'))
+      .join('\n');
+  assert.equal(
+    sample(during, 'gemini_jobs_running', { phase: 'running' }),
+    1,
+    `one job running on this worker:\n${during
+      .split('\n')
+      .filter((l) => l.includes('gemini_jobs'))
+      .join('\n')}`,
+  );
   assert.equal(sample(during, 'gemini_jobs_running', { phase: 'creating' }), 0);
   assert.ok(sample(during, 'gemini_jobs_api_requests_total', { route: 'POST /interactions', code: '200' }) >= 1, 'the create is counted with its code');
   assert.ok(sample(during, 'gemini_jobs_api_requests_total', { route: 'GET /interactions/{id} (stream)', code: '200' }) >= 2, `both streams are counted:\n${ours(during)}`);
@@ -183,13 +194,18 @@ test('traces: workflow, activity and API client spans, API spans under their act
     const taskQueue = uniqueTaskQueue('traces');
     // Bundled from the path: the plugin adds its workflow interceptor modules to the bundle.
     const w = await worker(taskQueue, { workflowBundle: undefined, workflowsPath: JOB_WORKFLOWS_PATH, plugins: [tracing.plugin] });
-    const result = await w.runUntil(async () => (await start(taskQueue, { request: { model: 'gemini-3-flash-preview', input: 'Trace me' } as JobRequest, options: FAST }, `${taskQueue}-job`)).result());
+    const result = await w.runUntil(async () =>
+      (await start(taskQueue, { request: { model: 'gemini-3-flash-preview', input: 'Trace me' } as JobRequest, options: FAST }, `${taskQueue}-job`)).result(),
+    );
     assert.equal(result.status, 'completed');
     const finished = spans.getFinishedSpans();
     const names = finished.map((s) => s.name);
     const follow = finished.find((s) => s.name === 'RunActivity:followInteraction');
     assert.ok(follow, `activity span present: ${names.join(', ')}`);
-    assert.ok(finished.some((s) => s.name.startsWith('RunWorkflow:') || s.name.startsWith('StartActivity:')), `workflow spans present: ${names.join(', ')}`);
+    assert.ok(
+      finished.some((s) => s.name.startsWith('RunWorkflow:') || s.name.startsWith('StartActivity:')),
+      `workflow spans present: ${names.join(', ')}`,
+    );
     const api = finished.filter((s) => s.name.startsWith('Interactions '));
     assert.ok(api.some((s) => s.name === 'Interactions POST /interactions' && s.attributes['http.response.status_code'] === 200));
     const streamSpan = api.find((s) => s.name === 'Interactions GET /interactions/{id} (stream)');

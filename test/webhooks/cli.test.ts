@@ -31,12 +31,19 @@ test('gemini-jobs webhooks: 401 unsigned, 404 elsewhere, a signed delivery for a
     assert.match(url, /\/webhooks\/gemini$/);
     assert.equal((await fetch(url, { method: 'POST', body: '{}' })).status, 401);
     assert.equal((await fetch(url.replace('/webhooks/gemini', '/other'), { method: 'POST', body: '{}' })).status, 404);
-    const body = JSON.stringify({ type: 'interaction.completed', data: { id: 'v1_gone', status: 'completed', user_metadata: { gemini_jobs_job_id: `job_missing_${randomBytes(4).toString('hex')}`, gemini_jobs_turn: '1' } } });
+    const body = JSON.stringify({
+      type: 'interaction.completed',
+      data: { id: 'v1_gone', status: 'completed', user_metadata: { gemini_jobs_job_id: `job_missing_${randomBytes(4).toString('hex')}`, gemini_jobs_turn: '1' } },
+    });
     const at = new Date();
     const res = await fetch(url, {
       method: 'POST',
       body,
-      headers: { 'webhook-id': 'msg_cli', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new StandardWebhook(secret).sign('msg_cli', at, body) },
+      headers: {
+        'webhook-id': 'msg_cli',
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new StandardWebhook(secret).sign('msg_cli', at, body),
+      },
     });
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { result: string }).result, 'job_not_found');

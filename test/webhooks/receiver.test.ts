@@ -32,11 +32,20 @@ after(async () => {
 });
 
 function body(jobId: string, interactionId = 'v1_abc'): string {
-  return JSON.stringify({ type: 'interaction.completed', timestamp: new Date().toISOString(), data: { id: interactionId, status: 'completed', user_metadata: { gemini_jobs_job_id: jobId, gemini_jobs_turn: '2' } } });
+  return JSON.stringify({
+    type: 'interaction.completed',
+    timestamp: new Date().toISOString(),
+    data: { id: interactionId, status: 'completed', user_metadata: { gemini_jobs_job_id: jobId, gemini_jobs_turn: '2' } },
+  });
 }
 
 function signed(id: string, text: string, at = new Date(), secret = SECRET): Record<string, string> {
-  return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new StandardWebhook(secret).sign(id, at, text), 'content-type': 'application/json' };
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new StandardWebhook(secret).sign(id, at, text),
+    'content-type': 'application/json',
+  };
 }
 
 async function post(text: string, headers: Record<string, string>): Promise<{ status: number; json: { result: string } }> {
@@ -97,7 +106,12 @@ test('JWT delivery from the emulator: verified against its JWKS over HTTP; a tok
     const res = await fetch(`${emulator.url}/v1beta/interactions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-goog-api-key': 'k' },
-      body: JSON.stringify({ model: 'gemini-3-flash-preview', input: 'hi', background: true, webhook_config: { uris: [target], user_metadata: { gemini_jobs_job_id: 'job-jwt', gemini_jobs_turn: '1' } } }),
+      body: JSON.stringify({
+        model: 'gemini-3-flash-preview',
+        input: 'hi',
+        background: true,
+        webhook_config: { uris: [target], user_metadata: { gemini_jobs_job_id: 'job-jwt', gemini_jobs_turn: '1' } },
+      }),
     });
     assert.equal(res.status, 200);
     await waitFor(() => captured.length > 0, 'the emulator delivered the webhook', 20_000, 25);

@@ -28,7 +28,14 @@ function ended(turn: number, over: Partial<TurnRecord> = {}): TurnRecord {
   };
 }
 
-const running = (turn: number, over: Partial<TurnRecord> = {}): TurnRecord => ({ turn, interactionId: `int-${turn}`, status: 'running', upstreamStatus: 'in_progress', startedAt: iso(T0 + turn * 10_000), ...over });
+const running = (turn: number, over: Partial<TurnRecord> = {}): TurnRecord => ({
+  turn,
+  interactionId: `int-${turn}`,
+  status: 'running',
+  upstreamStatus: 'in_progress',
+  startedAt: iso(T0 + turn * 10_000),
+  ...over,
+});
 
 test('a fresh job: creating, pending, turn 0, nothing about a turn yet', () => {
   const s = deriveJobState(facts, { turns: [], phase: 'creating' }, T0 + 250);
@@ -43,7 +50,8 @@ test('a turn being created: its number, start and deadline; no interaction, stat
   assert.equal(s.turnStartedAt, iso(T0));
   assert.equal(s.deadlineAt, iso(T0 + 60_000));
   assert.equal(s.thread, 't-1');
-  for (const key of ['interactionId', 'upstreamStatus', 'error', 'usage', 'cost', 'spent', 'admission', 'followUpUntil', 'plan', 'progress', 'model'] as const) assert.equal(key in s, false, key);
+  for (const key of ['interactionId', 'upstreamStatus', 'error', 'usage', 'cost', 'spent', 'admission', 'followUpUntil', 'plan', 'progress', 'model'] as const)
+    assert.equal(key in s, false, key);
 });
 
 test('queued for admission: the limiter key and the tenant, position 0 until JobsClient refreshes it', () => {
@@ -54,7 +62,7 @@ test('queued for admission: the limiter key and the tenant, position 0 until Job
   assert.deepEqual(deriveJobState(facts, { turns: [rec], phase: 'queued', queuedOn: 'key-abc' }, T0).admission, { position: 0, key: 'key-abc' });
 });
 
-test('running: the interaction and the create\'s status; an error or usage recorded mid-cancel is not the job\'s yet', () => {
+test("running: the interaction and the create's status; an error or usage recorded mid-cancel is not the job's yet", () => {
   const first = ended(1, { usage: { total_tokens: 10 } });
   const rec = running(2, { error: { code: 'server_error', message: 'cancel failed' }, usage: { total_tokens: 99 } });
   const s = deriveJobState({ ...facts, budget: { maxTotalTokens: 1_000 } }, { turns: [first, rec], phase: 'cancelling' }, T0 + 30_000);
@@ -92,13 +100,13 @@ test('webhook-mode checks: upstream status, progress and usage of the running tu
   assert.deepEqual(s2.usage, { total_tokens: 50 });
 });
 
-test('a check\'s usage stands in when no ended turn has usage', () => {
+test("a check's usage stands in when no ended turn has usage", () => {
   const rec = ended(1, { upstreamStatus: 'failed', status: 'failed' });
   const s = deriveJobState(facts, { turns: [rec], phase: 'done', lastCheckUsage: { turn: 1, usage: { total_tokens: 3 } } }, T0 + 30_000);
   assert.deepEqual(s.usage, { total_tokens: 3 });
 });
 
-test('ended turns: completed has no error; failed, timed_out, cancelled and unknown carry the turn\'s error and raw status', () => {
+test("ended turns: completed has no error; failed, timed_out, cancelled and unknown carry the turn's error and raw status", () => {
   const cases: Array<Partial<TurnRecord>> = [
     { status: 'completed' },
     { status: 'failed', upstreamStatus: 'failed', error: { code: 'upstream_failed', message: 'boom' } },
@@ -119,7 +127,7 @@ test('ended turns: completed has no error; failed, timed_out, cancelled and unkn
   }
 });
 
-test('cost and spent: the turns\' estimates, and spent only with a budget', () => {
+test("cost and spent: the turns' estimates, and spent only with a budget", () => {
   const turns = [ended(1, { costUsd: 0.25, priceTable: '2026-01-01', usage: { total_tokens: 100 } }), ended(2)];
   const withBudget = deriveJobState({ ...facts, budget: { maxCostUsd: 1 } }, { turns, phase: 'done' }, T0 + 60_000);
   assert.deepEqual(withBudget.cost, { usd: 0.25, priceTable: '2026-01-01', unpricedTurns: 1 });
@@ -134,7 +142,7 @@ test('follow-up window: followUpUntil; the plan only while a plan-ready window i
   const open = deriveJobState(facts, { turns, phase: 'plan-ready', followUpUntilMs: T0 + 900_000 }, T0 + 60_000);
   assert.equal(open.followUpUntil, iso(T0 + 900_000));
   assert.deepEqual(open.plan, { turn: 1, interactionId: 'int-1', text: 'PLAN' }, 'the failed follow-up without an interaction is skipped');
-  assert.equal(open.status, 'failed', 'the status is the last turn\'s');
+  assert.equal(open.status, 'failed', "the status is the last turn's");
   assert.equal(deriveJobState(facts, { turns, phase: 'plan-ready' }, T0).plan, undefined, 'window closed: no plan');
   assert.equal(deriveJobState(facts, { turns, phase: 'done', followUpUntilMs: T0 + 1 }, T0).plan, undefined);
   assert.equal(deriveJobState(facts, { turns: [ended(1, { summary: undefined })], phase: 'plan-ready', followUpUntilMs: T0 + 1 }, T0).plan?.text, '');
@@ -156,8 +164,11 @@ test('the state holds copies of the turns', () => {
   assert.equal(record.turns[0]!.status, 'completed');
 });
 
-test('jobResultOf: the last turn\'s outcome, every interaction id, sums over the thread', () => {
-  const turns = [ended(1, { usage: { total_tokens: 1 } }), ended(2, { status: 'failed', error: { code: 'upstream_failed', message: 'm' }, usage: { total_tokens: 2 }, report: { store: 's', key: 'k', bytes: 1, sha256: 'h' } })];
+test("jobResultOf: the last turn's outcome, every interaction id, sums over the thread", () => {
+  const turns = [
+    ended(1, { usage: { total_tokens: 1 } }),
+    ended(2, { status: 'failed', error: { code: 'upstream_failed', message: 'm' }, usage: { total_tokens: 2 }, report: { store: 's', key: 'k', bytes: 1, sha256: 'h' } }),
+  ];
   const r = jobResultOf('job-1', turns, T0 + 60_000);
   assert.equal(r.status, 'failed');
   assert.deepEqual(r.interactionIds, ['int-1', 'int-2']);
@@ -181,7 +192,15 @@ test('chainHead: the last turn, skipping follow-ups that failed before creating 
 });
 
 test('late outcome: a result that arrived after the cancel stands, unless it says cancelled after our remote cancel', () => {
-  const r = (upstreamStatus: string): FollowInteractionResult => ({ status: 'completed', upstreamStatus, summary: '', outputChars: 0, report: { store: 's', key: 'k', bytes: 0, sha256: '' }, eventsApplied: 0, streamVerified: false });
+  const r = (upstreamStatus: string): FollowInteractionResult => ({
+    status: 'completed',
+    upstreamStatus,
+    summary: '',
+    outputChars: 0,
+    report: { store: 's', key: 'k', bytes: 0, sha256: '' },
+    eventsApplied: 0,
+    streamVerified: false,
+  });
   const sent = Promise.resolve({ upstreamStatus: 'cancelled', confirmed: true, cancelAnswer: 'accepted' as const });
   assert.equal(lateResultStands(r('completed'), sent), true);
   assert.equal(lateResultStands(r('cancelled'), sent), false);
@@ -190,7 +209,17 @@ test('late outcome: a result that arrived after the cancel stands, unless it say
 
 test('recordFollowResult: copies the result into the turn, summary cut to 280 characters, status left to endTurn', () => {
   const rec: TurnRecord = { turn: 1, status: 'running', startedAt: iso(T0) };
-  recordFollowResult(rec, { status: 'completed', upstreamStatus: 'completed', summary: 'x'.repeat(500), outputChars: 500, report: { store: 's', key: 'k', bytes: 500, sha256: 'h' }, eventsApplied: 9, streamVerified: true, costUsd: 0.5, toolCalls: 3 });
+  recordFollowResult(rec, {
+    status: 'completed',
+    upstreamStatus: 'completed',
+    summary: 'x'.repeat(500),
+    outputChars: 500,
+    report: { store: 's', key: 'k', bytes: 500, sha256: 'h' },
+    eventsApplied: 9,
+    streamVerified: true,
+    costUsd: 0.5,
+    toolCalls: 3,
+  });
   assert.equal(rec.status, 'running');
   assert.equal(rec.summary?.length, 280);
   assert.equal(rec.costUsd, 0.5);
@@ -198,7 +227,7 @@ test('recordFollowResult: copies the result into the turn, summary cut to 280 ch
   assert.equal(rec.error, undefined);
 });
 
-test('wall-time budget of a running turn: earlier turns\' running time and this turn\'s since admission', () => {
+test("wall-time budget of a running turn: earlier turns' running time and this turn's since admission", () => {
   const first = ended(1); // 5 s
   const rec: TurnRecord = { turn: 2, status: 'running', startedAt: iso(T0 + 100_000), admittedAt: iso(T0 + 110_000) };
   assert.equal(wallBudgetLeftMs(undefined, [first, rec], rec, T0 + 120_000), undefined);

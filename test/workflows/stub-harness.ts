@@ -63,7 +63,8 @@ export async function stubHarness(name: string): Promise<StubHarness> {
   const scripts = new Map<string, StubActivities>();
   const log = new Map<string, StubCall[]>();
 
-  const dispatch = (activity: keyof StubActivities) =>
+  const dispatch =
+    (activity: keyof StubActivities) =>
     async (input: { jobId: string } & Record<string, unknown>): Promise<unknown> => {
       const jobId = input.jobId;
       (log.get(jobId) ?? log.set(jobId, []).get(jobId)!).push({ activity, input });
@@ -159,7 +160,9 @@ export const agent = (input = 'research this', planning = false): JobRequest =>
 export const QUICK = { followUpWindowMs: 0, heartbeatTimeoutMs: 5_000 };
 
 /** A create that answers at once with `id`. */
-export const created = (id: string, status = 'in_progress') => async (): Promise<CreateInteractionResult> => ({ interactionId: id, status, recovered: false });
+export const created =
+  (id: string, status = 'in_progress') =>
+  async (): Promise<CreateInteractionResult> => ({ interactionId: id, status, recovered: false });
 
 /** A follow activity result (defaults: completed, one stored report). */
 export function followResult(over: Partial<FollowInteractionResult> = {}): FollowInteractionResult {
@@ -175,14 +178,33 @@ export function followResult(over: Partial<FollowInteractionResult> = {}): Follo
   };
 }
 
-export const followed = (over: Partial<FollowInteractionResult> = {}) => async (): Promise<FollowInteractionResult> => followResult(over);
+export const followed =
+  (over: Partial<FollowInteractionResult> = {}) =>
+  async (): Promise<FollowInteractionResult> =>
+    followResult(over);
 
-export const cancelResult = (over: Partial<CancelInteractionResult> = {}): CancelInteractionResult => ({ upstreamStatus: 'cancelled', confirmed: true, cancelAnswer: 'accepted', ...over });
-export const cancelled = (over: Partial<CancelInteractionResult> = {}) => async (): Promise<CancelInteractionResult> => cancelResult(over);
+export const cancelResult = (over: Partial<CancelInteractionResult> = {}): CancelInteractionResult => ({
+  upstreamStatus: 'cancelled',
+  confirmed: true,
+  cancelAnswer: 'accepted',
+  ...over,
+});
+export const cancelled =
+  (over: Partial<CancelInteractionResult> = {}) =>
+  async (): Promise<CancelInteractionResult> =>
+    cancelResult(over);
 
-export const checkResult = (over: Partial<CheckInteractionResult> = {}): CheckInteractionResult => ({ upstreamStatus: 'in_progress', settled: false, outputChars: 0, steps: 0, ...over });
+export const checkResult = (over: Partial<CheckInteractionResult> = {}): CheckInteractionResult => ({
+  upstreamStatus: 'in_progress',
+  settled: false,
+  outputChars: 0,
+  steps: 0,
+  ...over,
+});
 
-export const queued = (key = 'key-test') => async (input: { jobId: string }): Promise<RequestAdmissionResult> => ({ mode: 'queued', key, limiterId: `no-such-limiter-${input.jobId}` });
+export const queued =
+  (key = 'key-test') =>
+  async (input: { jobId: string }): Promise<RequestAdmissionResult> => ({ mode: 'queued', key, limiterId: `no-such-limiter-${input.jobId}` });
 
 /**
  * An activity that heartbeats until Temporal cancels it, then runs `onCancel` (default: rethrow

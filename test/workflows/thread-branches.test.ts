@@ -81,7 +81,7 @@ test('follow-up chaining: the update returns the new turn, which chains to the l
   assert.deepEqual(state.usage, { total_tokens: 20 });
   await handle.signal(cancelSignal, { reason: 'done talking' });
   const result = await handle.result();
-  assert.equal(result.status, 'completed', 'a cancel in the window keeps the last turn\'s status');
+  assert.equal(result.status, 'completed', "a cancel in the window keeps the last turn's status");
   assert.deepEqual(result.interactionIds, ['int-1', 'int-2']);
   const [first, second] = createInputs(handle.workflowId);
   assert.equal(first!.previousInteractionId, undefined);
@@ -93,7 +93,10 @@ test('follow-up chaining: the update returns the new turn, which chains to the l
 });
 
 test('follow-up validator: a follow-up while the turn runs is rejected before any command', async () => {
-  const handle = await h.start({ request: model(), options: OPEN }, { createInteraction: numberedCreates(), followInteraction: blocksUntilCancelled(), cancelInteraction: cancelled() });
+  const handle = await h.start(
+    { request: model(), options: OPEN },
+    { createInteraction: numberedCreates(), followInteraction: blocksUntilCancelled(), cancelInteraction: cancelled() },
+  );
   await waitFor(() => h.calls(handle.workflowId, 'followInteraction').length > 0, 'follow running');
   await rejectedWith(handle.executeUpdate(followUpUpdate, { args: [{ input: 'x' }] }), /turn 1 is still running/);
   await handle.signal(cancelSignal, {});
@@ -104,14 +107,17 @@ test('follow-up validator: a follow-up while the turn runs is rejected before an
 
 test('follow-up whose create fails: the update fails with its code; the next follow-up chains to the last good turn', async () => {
   let n = 0;
-  const handle = await h.start({ request: model(), options: OPEN }, {
-    createInteraction: async (input) => {
-      n++;
-      if (n === 2) return fails('invalid_request', 'tools are wrong')();
-      return created(`int-${input.turn}`)();
+  const handle = await h.start(
+    { request: model(), options: OPEN },
+    {
+      createInteraction: async (input) => {
+        n++;
+        if (n === 2) return fails('invalid_request', 'tools are wrong')();
+        return created(`int-${input.turn}`)();
+      },
+      followInteraction: followed(),
     },
-    followInteraction: followed(),
-  });
+  );
   await waitFor(async () => (await stateOf(handle)).followUpUntil, 'the window');
   await rejectedWith(handle.executeUpdate(followUpUpdate, { args: [{ input: 'broken' }] }), /tools are wrong/);
   const afterFailure = await waitFor(async () => {
@@ -138,7 +144,10 @@ test('follow-up window expires: the job completes on its own with the last turn'
 });
 
 test('plan ready → approve: the execute turn runs with collaborative_planning false', async () => {
-  const handle = await h.start({ request: agent('plan it', true), options: OPEN }, { createInteraction: numberedCreates(), followInteraction: followed({ summary: 'PLAN: 1. read 2. write' }) });
+  const handle = await h.start(
+    { request: agent('plan it', true), options: OPEN },
+    { createInteraction: numberedCreates(), followInteraction: followed({ summary: 'PLAN: 1. read 2. write' }) },
+  );
   const ready = await waitFor(async () => {
     const s = await stateOf(handle);
     return s.phase === 'plan-ready' ? s : undefined;
@@ -165,10 +174,13 @@ test('plan ready → approve: the execute turn runs with collaborative_planning 
 
 test('plan ready → refine: the refinement turn keeps planning on, and its plan is the new plan', async () => {
   let n = 0;
-  const handle = await h.start({ request: agent('plan it', true), options: OPEN }, {
-    createInteraction: numberedCreates(),
-    followInteraction: async () => followResult({ summary: `PLAN v${++n}` }),
-  });
+  const handle = await h.start(
+    { request: agent('plan it', true), options: OPEN },
+    {
+      createInteraction: numberedCreates(),
+      followInteraction: async () => followResult({ summary: `PLAN v${++n}` }),
+    },
+  );
   await waitFor(async () => (await stateOf(handle)).phase === 'plan-ready', 'plan-ready');
   await handle.executeUpdate(approvePlanUpdate, { args: [{ edit: 'add a section on cost' }] });
   const refined = await waitFor(async () => {
@@ -221,7 +233,10 @@ test('continue-as-new before the next follow-up wait: the next run carries the t
 });
 
 test('admission wait: phase queued with the limiter key until the grant, then the turn runs admitted', async () => {
-  const handle = await h.start({ request: agent(), options: { ...QUICK, tenant: 'team-a' } }, { requestAdmission: queued('key-abc'), createInteraction: created('int-a'), followInteraction: followed() });
+  const handle = await h.start(
+    { request: agent(), options: { ...QUICK, tenant: 'team-a' } },
+    { requestAdmission: queued('key-abc'), createInteraction: created('int-a'), followInteraction: followed() },
+  );
   const waiting = await waitFor(async () => {
     const s = await stateOf(handle);
     return s.phase === 'queued' ? s : undefined;
@@ -253,10 +268,17 @@ test('cancel while queued for admission: leaves the queue, creates nothing', asy
 });
 
 test('budget used up: a follow-up is rejected by the validator (no turn, no command)', async () => {
-  const handle = await h.start({ request: model(), options: { ...OPEN, budget: { maxTotalTokens: 100 } } }, {
-    createInteraction: created('int-bt'),
-    followInteraction: followed({ status: 'budget_exceeded', usage: { total_tokens: 150 }, budgetExceeded: { limit: 'maxTotalTokens', max: 100, used: 150, spent: { totalTokens: 150, toolCalls: 0, wallMs: 5, costUsd: 0 } } }),
-  });
+  const handle = await h.start(
+    { request: model(), options: { ...OPEN, budget: { maxTotalTokens: 100 } } },
+    {
+      createInteraction: created('int-bt'),
+      followInteraction: followed({
+        status: 'budget_exceeded',
+        usage: { total_tokens: 150 },
+        budgetExceeded: { limit: 'maxTotalTokens', max: 100, used: 150, spent: { totalTokens: 150, toolCalls: 0, wallMs: 5, costUsd: 0 } },
+      }),
+    },
+  );
   const waiting = await waitFor(async () => {
     const s = await stateOf(handle);
     return s.followUpUntil ? s : undefined;
@@ -293,11 +315,17 @@ test('webhook mode: the settling webhook ends the wait, one poll collects the re
 
 test('webhook mode backstop: lost webhook, growing GET checks settle the turn; refreshProgress shows the check', async () => {
   let checks = 0;
-  const handle = await h.start({ request: agent(), options: { ...WEBHOOK, webhookBackstopInitialMs: 200, webhookBackstopMaxMs: 400 } }, {
-    createInteraction: created('int-bs'),
-    checkInteraction: async () => (++checks >= 3 ? checkResult({ upstreamStatus: 'completed', settled: true, outputChars: 99 }) : checkResult({ outputChars: 10 * checks, latestThought: 'thinking', usage: { total_tokens: 5 } })),
-    followInteraction: followed(),
-  });
+  const handle = await h.start(
+    { request: agent(), options: { ...WEBHOOK, webhookBackstopInitialMs: 200, webhookBackstopMaxMs: 400 } },
+    {
+      createInteraction: created('int-bs'),
+      checkInteraction: async () =>
+        ++checks >= 3
+          ? checkResult({ upstreamStatus: 'completed', settled: true, outputChars: 99 })
+          : checkResult({ outputChars: 10 * checks, latestThought: 'thinking', usage: { total_tokens: 5 } }),
+      followInteraction: followed(),
+    },
+  );
   const result = await handle.result();
   assert.equal(result.status, 'completed');
   assert.equal(result.turns[0]!.settledBy, 'backstop');
@@ -308,11 +336,14 @@ test('webhook mode backstop: lost webhook, growing GET checks settle the turn; r
 });
 
 test('webhook mode: refreshProgress runs one check now; rejected when no webhook turn waits', async () => {
-  const handle = await h.start({ request: agent(), options: WEBHOOK }, {
-    createInteraction: created('int-rp'),
-    checkInteraction: async () => checkResult({ upstreamStatus: 'in_progress', outputChars: 42, latestThought: 'reading', usage: { total_tokens: 9 } }),
-    followInteraction: followed(),
-  });
+  const handle = await h.start(
+    { request: agent(), options: WEBHOOK },
+    {
+      createInteraction: created('int-rp'),
+      checkInteraction: async () => checkResult({ upstreamStatus: 'in_progress', outputChars: 42, latestThought: 'reading', usage: { total_tokens: 9 } }),
+      followInteraction: followed(),
+    },
+  );
   await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
   const fresh = await handle.executeUpdate(refreshProgressUpdate, { args: [] });
   assert.deepEqual(fresh.progress, { eventsApplied: 0, outputChars: 42, latestThought: 'reading' });
@@ -326,11 +357,14 @@ test('webhook mode: refreshProgress runs one check now; rejected when no webhook
 });
 
 test('webhook mode: an unknown event type about the run prompts a check at once (pass-through, no crash)', async () => {
-  const handle = await h.start({ request: agent(), options: WEBHOOK }, {
-    createInteraction: created('int-uk'),
-    checkInteraction: async () => checkResult({ upstreamStatus: 'completed', settled: true }),
-    followInteraction: followed(),
-  });
+  const handle = await h.start(
+    { request: agent(), options: WEBHOOK },
+    {
+      createInteraction: created('int-uk'),
+      checkInteraction: async () => checkResult({ upstreamStatus: 'completed', settled: true }),
+      followInteraction: followed(),
+    },
+  );
   await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
   await handle.signal(webhookSignal, { webhookId: 'w-new', eventType: 'interaction.some_future_event', interactionId: 'int-uk', turn: 1 });
   const result = await handle.result();
@@ -340,14 +374,17 @@ test('webhook mode: an unknown event type about the run prompts a check at once 
 });
 
 test('webhook mode: an orphan of the create window is recorded on the turn and cancelled', async () => {
-  const handle = await h.start({ request: agent(), options: WEBHOOK }, {
-    createInteraction: created('int-rec'),
-    cancelInteraction: async (input) => {
-      assert.equal(input.interactionId, 'int-orphan');
-      return { upstreamStatus: 'cancelled', confirmed: true, cancelAnswer: 'accepted' };
+  const handle = await h.start(
+    { request: agent(), options: WEBHOOK },
+    {
+      createInteraction: created('int-rec'),
+      cancelInteraction: async (input) => {
+        assert.equal(input.interactionId, 'int-orphan');
+        return { upstreamStatus: 'cancelled', confirmed: true, cancelAnswer: 'accepted' };
+      },
+      followInteraction: followed(),
     },
-    followInteraction: followed(),
-  });
+  );
   await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
   await handle.signal(webhookSignal, { webhookId: 'w-o', eventType: 'interaction.completed', interactionId: 'int-orphan', turn: 1 });
   await waitFor(async () => (await stateOf(handle)).turns[0]?.possibleDuplicateCreate?.[0]?.cancel, 'orphan cancelled');
@@ -365,7 +402,10 @@ test('webhook mode: cancel during the wait cancels the remote run', async () => 
   await handle.signal(cancelSignal, {});
   const result = await handle.result();
   assert.equal(result.status, 'cancelled');
-  assert.deepEqual(h.calls(handle.workflowId, 'cancelInteraction').map((c) => c.input.interactionId), ['int-wc']);
+  assert.deepEqual(
+    h.calls(handle.workflowId, 'cancelInteraction').map((c) => c.input.interactionId),
+    ['int-wc'],
+  );
   await assertReplays(handle.workflowId);
 });
 
@@ -379,7 +419,10 @@ test('webhook mode: the deadline passes while waiting: cancelled remotely, timed
 });
 
 test('webhook mode: a backstop check that fails non-retryably fails the turn', async () => {
-  const handle = await h.start({ request: agent(), options: { ...WEBHOOK, webhookBackstopInitialMs: 100 } }, { createInteraction: created('int-wf'), checkInteraction: fails('permission_denied') });
+  const handle = await h.start(
+    { request: agent(), options: { ...WEBHOOK, webhookBackstopInitialMs: 100 } },
+    { createInteraction: created('int-wf'), checkInteraction: fails('permission_denied') },
+  );
   const result = await handle.result();
   assert.equal(result.status, 'failed');
   assert.equal(result.error?.code, 'permission_denied');

@@ -11,21 +11,7 @@ import { interactionJob } from '../../workflows';
 import { cancelSignal, JOB_RESULT_MEMO, type JobResult } from '../../workflows/definitions';
 import { releaseTestEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
-import {
-  QUICK,
-  agent,
-  blocksUntilCancelled,
-  cancelled,
-  created,
-  fails,
-  followResult,
-  followed,
-  model,
-  replayError,
-  stateOf,
-  stubHarness,
-  type StubHarness,
-} from './stub-harness';
+import { QUICK, agent, blocksUntilCancelled, cancelled, created, fails, followResult, followed, model, replayError, stateOf, stubHarness, type StubHarness } from './stub-harness';
 
 let h: StubHarness;
 before(async () => {
@@ -45,10 +31,13 @@ const calledTimes = (jobId: string, activity: string, n = 1) => waitFor(() => h.
 
 test('happy path: create, follow, the turn and the state say completed', async () => {
   const usage = { total_tokens: 42 };
-  const handle = await h.start({ request: model(), options: QUICK }, {
-    createInteraction: created('int-1'),
-    followInteraction: followed({ usage, costUsd: 0.01, priceTable: '2026-01-01', toolCalls: 2 }),
-  });
+  const handle = await h.start(
+    { request: model(), options: QUICK },
+    {
+      createInteraction: created('int-1'),
+      followInteraction: followed({ usage, costUsd: 0.01, priceTable: '2026-01-01', toolCalls: 2 }),
+    },
+  );
   const result = await handle.result();
   assert.equal(result.status, 'completed');
   assert.deepEqual(result.interactionIds, ['int-1']);
@@ -122,26 +111,35 @@ test('cancel during the create: the cancellable create stops, nothing to cancel 
 });
 
 test('cancel during the create that answers anyway: the created interaction is cancelled remotely', async () => {
-  const handle = await h.start({ request: model(), options: QUICK }, {
-    createInteraction: blocksUntilCancelled(() => ({ interactionId: 'int-late', status: 'in_progress', recovered: false })),
-    cancelInteraction: cancelled(),
-  });
+  const handle = await h.start(
+    { request: model(), options: QUICK },
+    {
+      createInteraction: blocksUntilCancelled(() => ({ interactionId: 'int-late', status: 'in_progress', recovered: false })),
+      cancelInteraction: cancelled(),
+    },
+  );
   await calledTimes(handle.workflowId, 'createInteraction');
   await handle.signal(cancelSignal, {});
   const result = await handle.result();
   assert.equal(result.status, 'cancelled');
   assert.deepEqual(result.interactionIds, ['int-late']);
   assert.equal(h.calls(handle.workflowId, 'followInteraction').length, 0);
-  assert.deepEqual(h.calls(handle.workflowId, 'cancelInteraction').map((c) => c.input.interactionId), ['int-late']);
+  assert.deepEqual(
+    h.calls(handle.workflowId, 'cancelInteraction').map((c) => c.input.interactionId),
+    ['int-late'],
+  );
   await assertReplays(handle.workflowId);
 });
 
 test('cancel during the follow: the follow is cancelled, the remote cancel confirmed, the job ends cancelled', async () => {
-  const handle = await h.start({ request: agent(), options: QUICK }, {
-    createInteraction: created('int-c'),
-    followInteraction: blocksUntilCancelled(),
-    cancelInteraction: cancelled({ usage: { total_tokens: 7 } }),
-  });
+  const handle = await h.start(
+    { request: agent(), options: QUICK },
+    {
+      createInteraction: created('int-c'),
+      followInteraction: blocksUntilCancelled(),
+      cancelInteraction: cancelled({ usage: { total_tokens: 7 } }),
+    },
+  );
   await calledTimes(handle.workflowId, 'followInteraction');
   const running = await stateOf(handle);
   assert.equal(running.phase, 'running');
@@ -153,7 +151,10 @@ test('cancel during the follow: the follow is cancelled, the remote cancel confi
   assert.equal(result.upstreamStatus, 'cancelled');
   assert.deepEqual(result.usage, { total_tokens: 7 });
   assert.equal(result.error, undefined);
-  assert.deepEqual(h.calls(handle.workflowId, 'cancelInteraction').map((c) => c.input.interactionId), ['int-c']);
+  assert.deepEqual(
+    h.calls(handle.workflowId, 'cancelInteraction').map((c) => c.input.interactionId),
+    ['int-c'],
+  );
   const state = await stateOf(handle);
   assert.equal(state.cancelReason, 'user');
   assert.equal(state.phase, 'done');
@@ -161,11 +162,14 @@ test('cancel during the follow: the follow is cancelled, the remote cancel confi
 });
 
 test('remote cancel fails: the job still ends cancelled, the error says the cancel failed', async () => {
-  const handle = await h.start({ request: model(), options: QUICK }, {
-    createInteraction: created('int-cf'),
-    followInteraction: blocksUntilCancelled(),
-    cancelInteraction: fails('permission_denied'),
-  });
+  const handle = await h.start(
+    { request: model(), options: QUICK },
+    {
+      createInteraction: created('int-cf'),
+      followInteraction: blocksUntilCancelled(),
+      cancelInteraction: fails('permission_denied'),
+    },
+  );
   await calledTimes(handle.workflowId, 'followInteraction');
   await handle.signal(cancelSignal, {});
   const result = await handle.result();
@@ -176,11 +180,14 @@ test('remote cancel fails: the job still ends cancelled, the error says the canc
 });
 
 test('deadline during the follow: the remote run is cancelled and the turn ends timed_out', async () => {
-  const handle = await h.start({ request: model(), options: { ...QUICK, deadlineMs: 800 } }, {
-    createInteraction: created('int-d'),
-    followInteraction: blocksUntilCancelled(),
-    cancelInteraction: cancelled(),
-  });
+  const handle = await h.start(
+    { request: model(), options: { ...QUICK, deadlineMs: 800 } },
+    {
+      createInteraction: created('int-d'),
+      followInteraction: blocksUntilCancelled(),
+      cancelInteraction: cancelled(),
+    },
+  );
   const result = await handle.result();
   assert.equal(result.status, 'timed_out');
   assert.equal(result.error?.code, 'deadline_exceeded');
@@ -190,11 +197,14 @@ test('deadline during the follow: the remote run is cancelled and the turn ends 
 });
 
 test('late outcome: the follow finished just before the cancel reached it, the turn keeps its result', async () => {
-  const handle = await h.start({ request: model(), options: QUICK }, {
-    createInteraction: created('int-l'),
-    followInteraction: blocksUntilCancelled(() => followResult({ summary: 'finished first' })),
-    cancelInteraction: cancelled({ upstreamStatus: 'completed', cancelAnswer: 'already_finished' }),
-  });
+  const handle = await h.start(
+    { request: model(), options: QUICK },
+    {
+      createInteraction: created('int-l'),
+      followInteraction: blocksUntilCancelled(() => followResult({ summary: 'finished first' })),
+      cancelInteraction: cancelled({ upstreamStatus: 'completed', cancelAnswer: 'already_finished' }),
+    },
+  );
   await calledTimes(handle.workflowId, 'followInteraction');
   await handle.signal(cancelSignal, {});
   const result = await handle.result();
@@ -207,11 +217,14 @@ test('late outcome: the follow finished just before the cancel reached it, the t
 });
 
 test('late outcome that says cancelled: the cancel already sent decides the turn', async () => {
-  const handle = await h.start({ request: model(), options: QUICK }, {
-    createInteraction: created('int-lc'),
-    followInteraction: blocksUntilCancelled(() => followResult({ status: 'cancelled', upstreamStatus: 'cancelled', summary: '' })),
-    cancelInteraction: cancelled(),
-  });
+  const handle = await h.start(
+    { request: model(), options: QUICK },
+    {
+      createInteraction: created('int-lc'),
+      followInteraction: blocksUntilCancelled(() => followResult({ status: 'cancelled', upstreamStatus: 'cancelled', summary: '' })),
+      cancelInteraction: cancelled(),
+    },
+  );
   await calledTimes(handle.workflowId, 'followInteraction');
   await handle.signal(cancelSignal, {});
   const result = await handle.result();
@@ -223,15 +236,18 @@ test('late outcome that says cancelled: the cancel already sent decides the turn
 
 test('cancel finds the run already finished: its real result is collected with one poll', async () => {
   let follows = 0;
-  const handle = await h.start({ request: model(), options: QUICK }, {
-    createInteraction: created('int-f'),
-    followInteraction: async (input) => {
-      if (++follows === 1) return blocksUntilCancelled<never>()();
-      assert.equal(input.options.mode, 'poll');
-      return followResult({ summary: 'collected after cancel' });
+  const handle = await h.start(
+    { request: model(), options: QUICK },
+    {
+      createInteraction: created('int-f'),
+      followInteraction: async (input) => {
+        if (++follows === 1) return blocksUntilCancelled<never>()();
+        assert.equal(input.options.mode, 'poll');
+        return followResult({ summary: 'collected after cancel' });
+      },
+      cancelInteraction: cancelled({ upstreamStatus: 'completed', cancelAnswer: 'already_finished' }),
     },
-    cancelInteraction: cancelled({ upstreamStatus: 'completed', cancelAnswer: 'already_finished' }),
-  });
+  );
   await calledTimes(handle.workflowId, 'followInteraction');
   await handle.signal(cancelSignal, {});
   const result = await handle.result();
@@ -251,10 +267,13 @@ test('follow fails non-retryably: the turn fails with its code', async () => {
 });
 
 test('unknown upstream status passes through: the job ends unknown, the raw status kept', async () => {
-  const handle = await h.start({ request: model(), options: QUICK }, {
-    createInteraction: created('int-u', 'warming_up'),
-    followInteraction: followed({ status: 'unknown', upstreamStatus: 'paused_for_review' }),
-  });
+  const handle = await h.start(
+    { request: model(), options: QUICK },
+    {
+      createInteraction: created('int-u', 'warming_up'),
+      followInteraction: followed({ status: 'unknown', upstreamStatus: 'paused_for_review' }),
+    },
+  );
   const result = await handle.result();
   assert.equal(result.status, 'unknown');
   assert.equal(result.upstreamStatus, 'paused_for_review');
@@ -263,10 +282,13 @@ test('unknown upstream status passes through: the job ends unknown, the raw stat
 });
 
 test('a waiting status ends the turn waiting-for-input (window closed: the job completes with it)', async () => {
-  const handle = await h.start({ request: model(), options: QUICK }, {
-    createInteraction: created('int-ra'),
-    followInteraction: followed({ status: 'requires_action', upstreamStatus: 'requires_action' }),
-  });
+  const handle = await h.start(
+    { request: model(), options: QUICK },
+    {
+      createInteraction: created('int-ra'),
+      followInteraction: followed({ status: 'requires_action', upstreamStatus: 'requires_action' }),
+    },
+  );
   const result = await handle.result();
   assert.equal(result.status, 'requires_action');
   assert.equal((await stateOf(handle)).phase, 'done');
@@ -274,11 +296,14 @@ test('a waiting status ends the turn waiting-for-input (window closed: the job c
 });
 
 test('wall-time budget during the follow: cancelled remotely, ends budget_exceeded', async () => {
-  const handle = await h.start({ request: model(), options: { ...QUICK, budget: { maxWallTimeMs: 700 } } }, {
-    createInteraction: created('int-b'),
-    followInteraction: blocksUntilCancelled(),
-    cancelInteraction: cancelled(),
-  });
+  const handle = await h.start(
+    { request: model(), options: { ...QUICK, budget: { maxWallTimeMs: 700 } } },
+    {
+      createInteraction: created('int-b'),
+      followInteraction: blocksUntilCancelled(),
+      cancelInteraction: cancelled(),
+    },
+  );
   const result = await handle.result();
   assert.equal(result.status, 'budget_exceeded');
   assert.equal(result.error?.code, 'budget_exceeded');
@@ -291,13 +316,16 @@ test('wall-time budget during the follow: cancelled remotely, ends budget_exceed
 });
 
 test('wall-time budget used up before the follow: no follow at all, cancelled remotely', async () => {
-  const handle = await h.start({ request: model(), options: { ...QUICK, budget: { maxWallTimeMs: 1 } } }, {
-    createInteraction: async () => {
-      await new Promise((r) => setTimeout(r, 20)); // the create takes longer than the whole budget
-      return { interactionId: 'int-b0', status: 'in_progress', recovered: false };
+  const handle = await h.start(
+    { request: model(), options: { ...QUICK, budget: { maxWallTimeMs: 1 } } },
+    {
+      createInteraction: async () => {
+        await new Promise((r) => setTimeout(r, 20)); // the create takes longer than the whole budget
+        return { interactionId: 'int-b0', status: 'in_progress', recovered: false };
+      },
+      cancelInteraction: cancelled(),
     },
-    cancelInteraction: cancelled(),
-  });
+  );
   const result = await handle.result();
   assert.equal(result.status, 'budget_exceeded');
   assert.equal(h.calls(handle.workflowId, 'followInteraction').length, 0);
@@ -306,11 +334,14 @@ test('wall-time budget used up before the follow: no follow at all, cancelled re
 });
 
 test('Temporal cancellation: remote run cancelled, execution ends Canceled with the result in the memo', async () => {
-  const handle = await h.start({ request: model(), options: QUICK }, {
-    createInteraction: created('int-t'),
-    followInteraction: blocksUntilCancelled(),
-    cancelInteraction: cancelled(),
-  });
+  const handle = await h.start(
+    { request: model(), options: QUICK },
+    {
+      createInteraction: created('int-t'),
+      followInteraction: blocksUntilCancelled(),
+      cancelInteraction: cancelled(),
+    },
+  );
   await calledTimes(handle.workflowId, 'followInteraction');
   await handle.cancel();
   await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
@@ -322,4 +353,3 @@ test('Temporal cancellation: remote run cancelled, execution ends Canceled with 
   assert.equal((await stateOf(handle)).cancelReason, 'workflow cancellation requested');
   await assertReplays(handle.workflowId);
 });
-

@@ -15,9 +15,7 @@ import { lateResultStands, recordFollowResult } from './outcome';
 type FollowOutcome = { ok: FollowInteractionResult } | { err: unknown };
 
 /** How the race ended: the follow settled first, or a cancel / the timer stopped it. */
-export type FollowRace =
-  | { settled: FollowOutcome }
-  | { stopped: StopReason; late: FollowOutcome | undefined; remoteCancel: Promise<CancelInteractionResult> | undefined };
+export type FollowRace = { settled: FollowOutcome } | { stopped: StopReason; late: FollowOutcome | undefined; remoteCancel: Promise<CancelInteractionResult> | undefined };
 
 /**
  * Follows the turn's run for at most `remainingMs`, then ends the turn: with the follow's result,

@@ -62,8 +62,19 @@ export const JOB_COMMAND_OPTIONS: Record<string, OptionSpec> = {
  * outside the list is a typo: refused instead of answering "No jobs.".
  */
 export const KNOWN_LIST_STATUSES = [
-  'pending', 'queued', 'running', 'requires_action', 'requires_continuation', 'idle',
-  'completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'timed_out', 'unknown',
+  'pending',
+  'queued',
+  'running',
+  'requires_action',
+  'requires_continuation',
+  'idle',
+  'completed',
+  'failed',
+  'cancelled',
+  'incomplete',
+  'budget_exceeded',
+  'timed_out',
+  'unknown',
 ];
 
 async function questionArg(ctx: CommandContext, parts: string[]): Promise<string | undefined> {
@@ -210,7 +221,8 @@ export function describeState(state: JobState, closed?: boolean): string[] {
   lines.push(`  status:       ${status}${state.upstreamStatus ? `  [upstream ${state.upstreamStatus}]` : ''}`);
   if (state.agent || state.model) lines.push(`  ${state.agent ? 'agent' : 'model'}:        ${state.agent ?? state.model}`);
   if (state.thread) lines.push(`  thread:       ${state.thread}`);
-  if (state.usage) lines.push(`  usage:        ${state.usage.total_tokens ?? 0} tokens${state.cost ? `, est. $${state.cost.usd.toFixed(4)} (prices of ${state.cost.priceTable ?? '?'})` : ''}`);
+  if (state.usage)
+    lines.push(`  usage:        ${state.usage.total_tokens ?? 0} tokens${state.cost ? `, est. $${state.cost.usd.toFixed(4)} (prices of ${state.cost.priceTable ?? '?'})` : ''}`);
   if (state.budget && state.spent) lines.push(`  budget:       ${JSON.stringify(state.budget)} spent ${JSON.stringify(state.spent)}`);
   const current = state.turns.find((t) => t.turn === state.turn);
   const turnTime = state.turnElapsedMs !== undefined ? `, ${current?.endedAt ? 'took' : 'running for'} ${formatDuration(state.turnElapsedMs)}` : '';
@@ -247,10 +259,7 @@ export function describeState(state: JobState, closed?: boolean): string[] {
 
 /** What to run after a collaborative-planning turn produced a plan. */
 export function planHint(jobId: string): string[] {
-  return [
-    `Plan ready. Approve it:  gemini-jobs approve-plan ${jobId}`,
-    `Or refine it:            gemini-jobs refine-plan ${jobId} "<what to change>"`,
-  ];
+  return [`Plan ready. Approve it:  gemini-jobs approve-plan ${jobId}`, `Or refine it:            gemini-jobs refine-plan ${jobId} "<what to change>"`];
 }
 
 export async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
@@ -323,7 +332,10 @@ export async function resultCommand(ctx: CommandContext): Promise<ExitCode> {
       else {
         info(ctx, `Job ${jobId}: ${outcome.status}, but ${outcome.reportProblem.message}. Looked in:`);
         for (const place of outcome.reportProblem.looked) info(ctx, `  - ${place}`);
-        info(ctx, 'Fix: run this where the report is readable: same GEMINI_JOBS_RESULTS_DIR (absolute) as the worker, or Gemini credentials (GEMINI_API_KEY / GEMINI_JOBS_BASE_URL) to read it from the API.');
+        info(
+          ctx,
+          'Fix: run this where the report is readable: same GEMINI_JOBS_RESULTS_DIR (absolute) as the worker, or Gemini credentials (GEMINI_API_KEY / GEMINI_JOBS_BASE_URL) to read it from the API.',
+        );
       }
       return EXIT.JOB_FAILED;
     }
@@ -407,13 +419,7 @@ export async function refinePlanCommand(ctx: CommandContext): Promise<ExitCode> 
   }
 }
 
-async function afterUpdate(
-  ctx: CommandContext,
-  jobs: JobsClient,
-  jobId: string,
-  accepted: { turn: number; interactionId: string },
-  what: string,
-): Promise<ExitCode> {
+async function afterUpdate(ctx: CommandContext, jobs: JobsClient, jobId: string, accepted: { turn: number; interactionId: string }, what: string): Promise<ExitCode> {
   const following = flag(ctx, 'wait') || flag(ctx, 'watch');
   if (ctx.json && !following) {
     printJson(ctx, { jobId, ...accepted });
@@ -475,7 +481,14 @@ export async function listCommand(ctx: CommandContext): Promise<ExitCode> {
       ]),
     ];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const row of rows) println(ctx, row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+    for (const row of rows)
+      println(
+        ctx,
+        row
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      );
     return EXIT.OK;
   } finally {
     await jobs.close();

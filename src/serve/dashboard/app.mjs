@@ -16,7 +16,8 @@ function h(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'html') el.innerHTML = v; // only ever renderMarkdown() output
+    else if (k === 'html')
+      el.innerHTML = v; // only ever renderMarkdown() output
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : String(c));
@@ -87,17 +88,42 @@ function showLogin(message) {
   setConnection('idle', '');
   const input = h('input', { type: 'text', id: 'token', placeholder: 'bearer token', size: 48, autocomplete: 'off' });
   app.replaceChildren(
-    h('section', {}, h('h1', {}, 'Sign in'),
-      message ? h('p', { class: 'error' }, message) : h('p', { class: 'muted' }, 'Paste a token from GEMINI_JOBS_SERVE_TOKENS (or open the link that gemini-jobs dev / serve printed).'),
-      h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); token = input.value.trim(); sessionStorage.setItem('gemini-jobs-token', token); route(); } }, input, h('button', {}, 'Open'))),
+    h(
+      'section',
+      {},
+      h('h1', {}, 'Sign in'),
+      message
+        ? h('p', { class: 'error' }, message)
+        : h('p', { class: 'muted' }, 'Paste a token from GEMINI_JOBS_SERVE_TOKENS (or open the link that gemini-jobs dev / serve printed).'),
+      h(
+        'form',
+        {
+          class: 'inline',
+          onsubmit: (e) => {
+            e.preventDefault();
+            token = input.value.trim();
+            sessionStorage.setItem('gemini-jobs-token', token);
+            route();
+          },
+        },
+        input,
+        h('button', {}, 'Open'),
+      ),
+    ),
   );
 }
 
 // ---------- job list ----------
 function listView() {
-  const filters = { status: h('select', { id: 'filter-status' }, ['', 'pending', 'running', 'requires_action', 'completed', 'failed', 'cancelled', 'timed_out'].map((s) => h('option', { value: s }, s || 'any status'))),
+  const filters = {
+    status: h(
+      'select',
+      { id: 'filter-status' },
+      ['', 'pending', 'running', 'requires_action', 'completed', 'failed', 'cancelled', 'timed_out'].map((s) => h('option', { value: s }, s || 'any status')),
+    ),
     agent: h('input', { type: 'text', id: 'filter-agent', placeholder: 'agent' }),
-    thread: h('input', { type: 'text', id: 'filter-thread', placeholder: 'thread' }) };
+    thread: h('input', { type: 'text', id: 'filter-thread', placeholder: 'thread' }),
+  };
   const question = h('textarea', { id: 'new-question', placeholder: 'Research question' });
   const agent = h('input', { type: 'text', id: 'new-agent', value: DEFAULT_AGENT, size: 32 });
   const thread = h('input', { type: 'text', id: 'new-thread', placeholder: 'thread (optional)' });
@@ -109,7 +135,11 @@ function listView() {
   async function start(e) {
     e.preventDefault();
     formError.textContent = '';
-    const request = { agent: agent.value.trim(), input: question.value, agent_config: { type: 'deep-research', thinking_summaries: 'auto', ...(planning.checked ? { collaborative_planning: true } : {}) } };
+    const request = {
+      agent: agent.value.trim(),
+      input: question.value,
+      agent_config: { type: 'deep-research', thinking_summaries: 'auto', ...(planning.checked ? { collaborative_planning: true } : {}) },
+    };
     try {
       const started = await api('POST', '/jobs', { request, ...(thread.value.trim() ? { thread: thread.value.trim() } : {}) });
       location.hash = `#/jobs/${encodeURIComponent(started.jobId)}`;
@@ -126,25 +156,84 @@ function listView() {
       const { jobs } = await api('GET', `/jobs?${q}`);
       listError.textContent = '';
       setConnection('live', 'connected');
-      rows.replaceChildren(...(jobs.length ? jobs.map((j) => h('tr', { 'data-job': j.jobId },
-        h('td', {}, h('a', { href: `#/jobs/${encodeURIComponent(j.jobId)}` }, j.question ?? j.jobId)),
-        h('td', {}, j.agent ?? '—'), h('td', {}, statusBadge(j.status ?? j.executionStatus?.toLowerCase())),
-        h('td', {}, j.thread ?? '—'), h('td', { title: j.startTime }, age(j.startTime)))) : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No jobs match.'))]));
+      rows.replaceChildren(
+        ...(jobs.length
+          ? jobs.map((j) =>
+              h(
+                'tr',
+                { 'data-job': j.jobId },
+                h('td', {}, h('a', { href: `#/jobs/${encodeURIComponent(j.jobId)}` }, j.question ?? j.jobId)),
+                h('td', {}, j.agent ?? '—'),
+                h('td', {}, statusBadge(j.status ?? j.executionStatus?.toLowerCase())),
+                h('td', {}, j.thread ?? '—'),
+                h('td', { title: j.startTime }, age(j.startTime)),
+              ),
+            )
+          : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No jobs match.'))]),
+      );
     } catch (err) {
-      if (err.status !== 401) { listError.textContent = err.message; setConnection('reconnecting', 'reconnecting…'); }
+      if (err.status !== 401) {
+        listError.textContent = err.message;
+        setConnection('reconnecting', 'reconnecting…');
+      }
     }
     if (!stopped) timer = setTimeout(refresh, 3000);
   }
-  for (const el of Object.values(filters)) el.addEventListener('change', () => { clearTimeout(timer); refresh(); });
+  for (const el of Object.values(filters))
+    el.addEventListener('change', () => {
+      clearTimeout(timer);
+      refresh();
+    });
   app.replaceChildren(
-    h('section', {}, h('h1', {}, 'New Deep Research job'),
-      h('form', { id: 'new-job', onsubmit: start }, question,
-        h('div', { class: 'inline form' }, h('label', {}, 'Agent ', agent), ' ', thread, ' ', h('label', {}, planning, ' collaborative planning'), ' ', h('button', { id: 'start' }, 'Start')), formError)),
-    h('section', {}, h('h1', {}, 'Jobs'), h('div', { class: 'filters' }, filters.status, filters.agent, filters.thread), listError,
-      h('table', {}, h('thead', {}, h('tr', {}, ['Question', 'Agent', 'Status', 'Thread', 'Age'].map((t) => h('th', {}, t)))), rows)),
+    h(
+      'section',
+      {},
+      h('h1', {}, 'New Deep Research job'),
+      h(
+        'form',
+        { id: 'new-job', onsubmit: start },
+        question,
+        h(
+          'div',
+          { class: 'inline form' },
+          h('label', {}, 'Agent ', agent),
+          ' ',
+          thread,
+          ' ',
+          h('label', {}, planning, ' collaborative planning'),
+          ' ',
+          h('button', { id: 'start' }, 'Start'),
+        ),
+        formError,
+      ),
+    ),
+    h(
+      'section',
+      {},
+      h('h1', {}, 'Jobs'),
+      h('div', { class: 'filters' }, filters.status, filters.agent, filters.thread),
+      listError,
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Question', 'Agent', 'Status', 'Thread', 'Age'].map((t) => h('th', {}, t)),
+          ),
+        ),
+        rows,
+      ),
+    ),
   );
   refresh();
-  return () => { stopped = true; clearTimeout(timer); };
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 // ---------- live events (SSE over fetch, so the token goes in a header) ----------
@@ -197,13 +286,23 @@ function followEvents(jobId, onEvent, onState) {
         for await (const e of sseEvents(res, abort.signal)) {
           if (e.id !== undefined) lastId = e.id;
           let data;
-          try { data = JSON.parse(e.data); } catch { continue; }
+          try {
+            data = JSON.parse(e.data);
+          } catch {
+            continue;
+          }
           onEvent(e.type, data);
-          if (e.type === 'done' && data.closed) { onState('idle', 'job closed'); return; }
+          if (e.type === 'done' && data.closed) {
+            onState('idle', 'job closed');
+            return;
+          }
         }
       } catch (err) {
         if (abort.signal.aborted) return;
-        if (err.status === 404) { onState('idle', 'no such job'); return; }
+        if (err.status === 404) {
+          onState('idle', 'no such job');
+          return;
+        }
       }
       if (abort.signal.aborted) return;
       onState('reconnecting', 'reconnecting…');
@@ -230,17 +329,35 @@ function jobView(jobId) {
   const turns = h('tbody', { id: 'turns' });
   const actionError = h('p', { class: 'error', id: 'action-error' });
   const followInput = h('textarea', { id: 'follow-up-input', placeholder: 'Follow-up question' });
-  const cancelButton = h('button', { class: 'danger', id: 'cancel', onclick: () => act(() => api('POST', `/jobs/${encodeURIComponent(jobId)}/cancel`, { reason: 'cancelled from the dashboard' })) }, 'Cancel job');
-  const followButton = h('button', { id: 'follow-up', onclick: () => followInput.value.trim() && act(() => api('POST', `/jobs/${encodeURIComponent(jobId)}/follow-up`, { input: followInput.value })) }, 'Ask follow-up');
+  const cancelButton = h(
+    'button',
+    { class: 'danger', id: 'cancel', onclick: () => act(() => api('POST', `/jobs/${encodeURIComponent(jobId)}/cancel`, { reason: 'cancelled from the dashboard' })) },
+    'Cancel job',
+  );
+  const followButton = h(
+    'button',
+    { id: 'follow-up', onclick: () => followInput.value.trim() && act(() => api('POST', `/jobs/${encodeURIComponent(jobId)}/follow-up`, { input: followInput.value })) },
+    'Ask follow-up',
+  );
   const followBox = h('div', { id: 'follow-up-box', hidden: true }, followInput, followButton);
   let reportTurn = -1;
 
   async function act(run) {
     actionError.textContent = '';
-    try { await run(); await refresh(); } catch (err) { actionError.textContent = err.message; }
+    try {
+      await run();
+      await refresh();
+    } catch (err) {
+      actionError.textContent = err.message;
+    }
   }
   async function refresh() {
-    try { state = await api('GET', `/jobs/${encodeURIComponent(jobId)}`); } catch (err) { if (err.status === 404) title.textContent = `No job ${jobId}`; return; }
+    try {
+      state = await api('GET', `/jobs/${encodeURIComponent(jobId)}`);
+    } catch (err) {
+      if (err.status === 404) title.textContent = `No job ${jobId}`;
+      return;
+    }
     render();
     const settled = [...state.turns].reverse().find((t) => t.status !== 'running' && t.status !== 'pending');
     if (settled && settled.turn !== reportTurn) {
@@ -251,7 +368,9 @@ function jobView(jobId) {
         if (outcome.report) report.innerHTML = renderMarkdown(outcome.report);
         else report.replaceChildren(h('p', { class: 'muted' }, `No report (${outcome.status}).`));
         render();
-      } catch (err) { report.replaceChildren(h('p', { class: 'error' }, err.message)); }
+      } catch (err) {
+        report.replaceChildren(h('p', { class: 'error' }, err.message));
+      }
     }
   }
   function render() {
@@ -260,33 +379,76 @@ function jobView(jobId) {
     const turnStarted = Date.parse(state.turnStartedAt ?? state.startedAt);
     const deadline = state.deadlineAt ? Date.parse(state.deadlineAt) : NaN;
     const running = state.phase !== 'done' && state.phase !== 'waiting-for-input' && !planWaiting(state);
-    const elapsed = running ? Date.now() - turnStarted : (state.turns[state.turns.length - 1]?.endedAt ? Date.parse(state.turns[state.turns.length - 1].endedAt) - turnStarted : state.elapsedMs);
-    facts.replaceChildren(...[
-      h('div', {}, h('span', {}, 'Status'), statusBadge(state.status)),
-      h('div', {}, h('span', {}, 'Phase'), h('b', { id: 'phase' }, planWaiting(state) ? `${state.phase} (plan waiting)` : state.phase)),
-      h('div', {}, h('span', {}, 'Elapsed / deadline'), h('b', { id: 'elapsed' }, `${duration(elapsed)} / ${Number.isFinite(deadline) ? duration(deadline - turnStarted) : '—'}`)),
-      h('div', {}, h('span', {}, 'Agent'), state.agent ?? state.model ?? '—'),
-      h('div', {}, h('span', {}, 'Thread'), state.thread ?? '—'),
-      h('div', {}, h('span', {}, 'Turn'), String(state.turn)),
-      h('div', {}, h('span', {}, 'Job id'), h('code', {}, state.jobId)),
-      state.progress ? h('div', {}, h('span', {}, 'Output so far'), `${state.progress.outputChars} chars, ${state.progress.eventsApplied} events`) : null,
-    ].filter(Boolean));
+    const elapsed = running
+      ? Date.now() - turnStarted
+      : state.turns[state.turns.length - 1]?.endedAt
+        ? Date.parse(state.turns[state.turns.length - 1].endedAt) - turnStarted
+        : state.elapsedMs;
+    facts.replaceChildren(
+      ...[
+        h('div', {}, h('span', {}, 'Status'), statusBadge(state.status)),
+        h('div', {}, h('span', {}, 'Phase'), h('b', { id: 'phase' }, planWaiting(state) ? `${state.phase} (plan waiting)` : state.phase)),
+        h(
+          'div',
+          {},
+          h('span', {}, 'Elapsed / deadline'),
+          h('b', { id: 'elapsed' }, `${duration(elapsed)} / ${Number.isFinite(deadline) ? duration(deadline - turnStarted) : '—'}`),
+        ),
+        h('div', {}, h('span', {}, 'Agent'), state.agent ?? state.model ?? '—'),
+        h('div', {}, h('span', {}, 'Thread'), state.thread ?? '—'),
+        h('div', {}, h('span', {}, 'Turn'), String(state.turn)),
+        h('div', {}, h('span', {}, 'Job id'), h('code', {}, state.jobId)),
+        state.progress ? h('div', {}, h('span', {}, 'Output so far'), `${state.progress.outputChars} chars, ${state.progress.eventsApplied} events`) : null,
+      ].filter(Boolean),
+    );
     bar.style.width = Number.isFinite(deadline) && running ? `${Math.min(100, (100 * elapsed) / (deadline - turnStarted))}%` : state.phase === 'done' ? '100%' : '0%';
     if (state.error) facts.append(h('div', {}, h('span', {}, 'Error'), h('span', { class: 'error' }, `${state.error.code}: ${state.error.message}`)));
     const u = state.usage;
-    usage.textContent = u ? Object.entries(u).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k.replace(/^total_/, '').replace(/_/g, ' ')}: ${v}`).join(' · ') : 'No usage reported yet.';
-    turns.replaceChildren(...state.turns.map((t) => h('tr', {}, h('td', {}, String(t.turn)), h('td', {}, statusBadge(t.status)), h('td', {}, h('code', {}, t.interactionId ?? '—')),
-      h('td', {}, t.outputChars !== undefined ? String(t.outputChars) : '—'), h('td', {}, t.usage?.total_tokens !== undefined ? String(t.usage.total_tokens) : '—'),
-      h('td', { title: t.startedAt }, new Date(t.startedAt).toLocaleTimeString()), h('td', {}, t.endedAt ? duration(Date.parse(t.endedAt) - Date.parse(t.startedAt)) : 'running'))));
+    usage.textContent = u
+      ? Object.entries(u)
+          .filter(([, v]) => typeof v === 'number')
+          .map(([k, v]) => `${k.replace(/^total_/, '').replace(/_/g, ' ')}: ${v}`)
+          .join(' · ')
+      : 'No usage reported yet.';
+    turns.replaceChildren(
+      ...state.turns.map((t) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, String(t.turn)),
+          h('td', {}, statusBadge(t.status)),
+          h('td', {}, h('code', {}, t.interactionId ?? '—')),
+          h('td', {}, t.outputChars !== undefined ? String(t.outputChars) : '—'),
+          h('td', {}, t.usage?.total_tokens !== undefined ? String(t.usage.total_tokens) : '—'),
+          h('td', { title: t.startedAt }, new Date(t.startedAt).toLocaleTimeString()),
+          h('td', {}, t.endedAt ? duration(Date.parse(t.endedAt) - Date.parse(t.startedAt)) : 'running'),
+        ),
+      ),
+    );
     const waiting = planWaiting(state);
     planBox.hidden = !waiting;
     if (waiting && planBox.dataset.turn !== String(state.plan?.turn ?? state.turn)) {
       planBox.dataset.turn = String(state.plan?.turn ?? state.turn);
       const refine = h('textarea', { id: 'refine-input', placeholder: 'How should the plan change?' });
-      planBox.replaceChildren(h('h2', {}, 'Plan waiting for approval'),
+      planBox.replaceChildren(
+        h('h2', {}, 'Plan waiting for approval'),
         state.plan?.text ? h('div', { class: 'report', html: renderMarkdown(state.plan.text) }) : h('p', { class: 'muted' }, 'The proposed plan is the report below.'),
-        h('div', { class: 'inline' }, h('button', { id: 'approve-plan', onclick: () => act(() => api('POST', `/jobs/${encodeURIComponent(jobId)}/plan/approve`, {})) }, 'Approve plan')),
-        refine, h('button', { class: 'secondary', id: 'refine-plan', onclick: () => refine.value.trim() && act(() => api('POST', `/jobs/${encodeURIComponent(jobId)}/plan/refine`, { instructions: refine.value })) }, 'Refine plan'));
+        h(
+          'div',
+          { class: 'inline' },
+          h('button', { id: 'approve-plan', onclick: () => act(() => api('POST', `/jobs/${encodeURIComponent(jobId)}/plan/approve`, {})) }, 'Approve plan'),
+        ),
+        refine,
+        h(
+          'button',
+          {
+            class: 'secondary',
+            id: 'refine-plan',
+            onclick: () => refine.value.trim() && act(() => api('POST', `/jobs/${encodeURIComponent(jobId)}/plan/refine`, { instructions: refine.value })),
+          },
+          'Refine plan',
+        ),
+      );
     }
     // A finished turn with followUpUntil set: the job is still open for a follow-up question.
     const open = state.phase !== 'done' || state.followUpUntil !== undefined;
@@ -323,10 +485,32 @@ function jobView(jobId) {
     h('section', {}, h('h2', {}, 'Thought summaries'), thoughtList),
     h('section', {}, h('h2', {}, 'Report', reportLabel), report, followBox),
     h('section', {}, h('h2', {}, 'Usage'), usage),
-    h('section', {}, h('h2', {}, 'Turns'), h('table', {}, h('thead', {}, h('tr', {}, ['Turn', 'Status', 'Interaction', 'Chars', 'Tokens', 'Started', 'Took'].map((t) => h('th', {}, t)))), turns)),
+    h(
+      'section',
+      {},
+      h('h2', {}, 'Turns'),
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Turn', 'Status', 'Interaction', 'Chars', 'Tokens', 'Started', 'Took'].map((t) => h('th', {}, t)),
+          ),
+        ),
+        turns,
+      ),
+    ),
   );
   refresh();
-  return () => { stopped = true; clearInterval(tick); stopEvents(); };
+  return () => {
+    stopped = true;
+    clearInterval(tick);
+    stopEvents();
+  };
 }
 
 // ---------- routing ----------

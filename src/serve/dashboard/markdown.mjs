@@ -19,7 +19,7 @@ function safeUrl(escapedUrl) {
 export function citationTargets(text) {
   const targets = new Map();
   for (const line of String(text).split('\n')) {
-    let m = /^\s*(\d{1,4})[.)]\s+\[[^\]]*\]\(([^)\s]+)\)/.exec(line) ?? /^\s*\[(\d{1,4})\]:?\s+(\S+)/.exec(line);
+    const m = /^\s*(\d{1,4})[.)]\s+\[[^\]]*\]\(([^)\s]+)\)/.exec(line) ?? /^\s*\[(\d{1,4})\]:?\s+(\S+)/.exec(line);
     if (m && /^https?:\/\//i.test(m[2])) targets.set(m[1], m[2]);
   }
   return targets;
@@ -52,7 +52,9 @@ function inline(escaped, citations) {
 
 /** Renders Markdown to HTML in which nothing from the input can become markup of its own. */
 export function renderMarkdown(text) {
-  const source = String(text ?? '').replace(/\r\n?/g, '\n').replace(/[\u0000\u0001]/g, '');
+  const source = String(text ?? '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000\u0001]/g, '');
   const citations = citationTargets(source);
   const lines = source.split('\n');
   const out = [];
