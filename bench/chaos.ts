@@ -8,6 +8,7 @@
  */
 import { numberFlag, parseFlags } from './lib/args';
 import { chaosClean, formatChaosReport, runChaos } from './lib/chaos';
+import { runMain } from './lib/run-main';
 
 const USAGE = `Usage: node dist/bench/chaos.js [options]
   --jobs M              jobs (default 100)
@@ -64,7 +65,4 @@ async function main(): Promise<void> {
   process.exitCode = clean ? 0 : 1;
 }
 
-main().catch((err) => {
-  process.stderr.write(`${(err as Error)?.stack ?? err}\n`);
-  process.exit(1);
-});
+runMain(main);

@@ -22,6 +22,7 @@ import { PersistedDevServer } from './lib/dev-server';
 import { DR_AGENT } from './lib/jobs';
 import { sleep, table } from './lib/stats';
 import { WorkerProcess } from './lib/worker-process';
+import { runMain } from './lib/run-main';
 
 const KEY = 'crash-loop-key';
 
@@ -105,7 +106,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`${(err as Error)?.stack ?? err}\n`);
-  process.exit(1);
-});
+runMain(main);

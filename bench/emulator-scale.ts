@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { startEmulator } from '../src/emulator';
+import { runMain } from './lib/run-main';
 
 async function main(): Promise<void> {
   const streams = Number(process.argv[2] ?? 1000);
@@ -66,7 +67,4 @@ async function main(): Promise<void> {
   await emu.close();
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);

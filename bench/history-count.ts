@@ -10,6 +10,7 @@ import { InteractionsClient } from '../src/interactions/client';
 import { JobsClient } from '../src/jobs/jobs-client';
 import { createJobsWorker } from '../src/worker/create-worker';
 import { getTestEnv, releaseTestEnv, uniqueTaskQueue, workflowBundle } from '../test/helpers/temporal';
+import { runMain } from './lib/run-main';
 
 async function main(): Promise<void> {
   const env = await getTestEnv();
@@ -42,7 +43,4 @@ async function main(): Promise<void> {
   await releaseTestEnv();
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);

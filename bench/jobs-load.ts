@@ -35,6 +35,7 @@ import { holdWatchLease, type HeldWatchLease } from '../src/jobs/watch-lease';
 import { ProcSampler, readRssBytes } from './lib/proc';
 import { mapLimit, mb, median, percentile, seededRandom, table } from './lib/stats';
 import { WorkerProcess } from './lib/worker-process';
+import { runMain } from './lib/run-main';
 
 const USAGE = `Usage: node dist/bench/jobs-load.js [options]
   --jobs N                 concurrent jobs (default 100)
@@ -621,7 +622,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`${(err as Error)?.stack ?? err}\n`);
-  process.exit(1);
-});
+runMain(main);

@@ -11,6 +11,7 @@
 import { numberFlag, parseFlags } from './lib/args';
 import { runManyWorkers, type ManyWorkersReport } from './lib/many-workers';
 import { median } from './lib/stats';
+import { runMain } from './lib/run-main';
 
 const USAGE = `Usage: node dist/bench/many-workers.js --address HOST:PORT [options]
   --address HOST:PORT  a running Temporal server (node scripts/cluster.mjs up prints it)
@@ -68,7 +69,4 @@ async function main(): Promise<void> {
   process.exit(ok ? 0 : 1);
 }
 
-main().catch((err) => {
-  process.stderr.write(`${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+runMain(main);

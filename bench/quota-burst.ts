@@ -24,6 +24,7 @@ import type { JobRequest } from '../workflows/definitions';
 import { getTestEnv, releaseTestEnv, uniqueTaskQueue, workflowBundle } from '../test/helpers/temporal';
 import { numberFlag, parseFlags } from './lib/args';
 import { table } from './lib/stats';
+import { runMain } from './lib/run-main';
 
 const USAGE = `Usage: node dist/bench/quota-burst.js [options]
   --jobs N          jobs enqueued at once (default 60)
@@ -135,7 +136,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);

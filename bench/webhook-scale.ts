@@ -29,10 +29,11 @@ import { workflowBundle } from '../test/helpers/temporal';
 import { diffActions, heartbeatActions, scrapeActions } from './lib/actions';
 import { numberFlag, parseFlags } from './lib/args';
 import { PersistedDevServer, freePort } from './lib/dev-server';
-import { jobSpecs, researchRequest, startOne, verifyJobs, waitAllClosed } from './lib/jobs';
+import { BILLABLE_EVENT_FIELDS, jobSpecs, researchRequest, startOne, verifyJobs, waitAllClosed } from './lib/jobs';
 import { ProcSampler, readRssBytes } from './lib/proc';
 import { mapLimit, mb, percentile, table } from './lib/stats';
 import { WorkerProcess } from './lib/worker-process';
+import { runMain } from './lib/run-main';
 
 const USAGE = `Usage: node dist/bench/webhook-scale.js [options]
   --jobs N                 concurrent webhook-mode jobs (default 500)
@@ -102,15 +103,6 @@ interface JobTimeline {
   timers: number;
 }
 
-const BILLABLE = [
-  'workflowExecutionStartedEventAttributes',
-  'activityTaskScheduledEventAttributes',
-  'timerStartedEventAttributes',
-  'upsertWorkflowSearchAttributesEventAttributes',
-  'workflowExecutionSignaledEventAttributes',
-  'workflowExecutionUpdateAcceptedEventAttributes',
-] as const;
-
 async function timeline(client: Client, jobId: string): Promise<JobTimeline> {
   const history = await client.workflow.getHandle(jobId).fetchHistory();
   const t: JobTimeline = { events: 0, historyActions: 0, checks: 0, timers: 0 };
@@ -118,7 +110,7 @@ async function timeline(client: Client, jobId: string): Promise<JobTimeline> {
   for (const ev of history.events ?? []) {
     t.events++;
     const at = tsToMs(ev.eventTime);
-    for (const field of BILLABLE) if ((ev as Record<string, unknown>)[field]) t.historyActions++;
+    for (const field of BILLABLE_EVENT_FIELDS) if ((ev as Record<string, unknown>)[field]) t.historyActions++;
     if (ev.timerStartedEventAttributes) t.timers++;
     if (ev.workflowExecutionSignaledEventAttributes?.signalName === 'interactionWebhook' && t.signalledAt === undefined) t.signalledAt = at;
     const scheduled = ev.activityTaskScheduledEventAttributes;
@@ -569,7 +561,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`${(err as Error)?.stack ?? err}\n`);
-  process.exit(1);
-});
+runMain(main);

@@ -269,7 +269,8 @@ export interface HistoryFacts {
   historyActions: number;
 }
 
-const BILLABLE_EVENT_FIELDS = [
+/** History event kinds Temporal bills as actions (heartbeats are counted from the server's metric). */
+export const BILLABLE_EVENT_FIELDS = [
   'workflowExecutionStartedEventAttributes',
   'activityTaskScheduledEventAttributes',
   'timerStartedEventAttributes',
