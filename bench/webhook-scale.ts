@@ -33,6 +33,7 @@ import { BILLABLE_EVENT_FIELDS, jobSpecs, researchRequest, startOne, verifyJobs,
 import { ProcSampler, readRssBytes } from './lib/proc';
 import { mapLimit, mb, percentile, table } from './lib/stats';
 import { WorkerProcess } from './lib/worker-process';
+import { MEMORY_LOG_SCRIPT, ThreadMemory, type ThreadMemorySample } from './lib/thread-memory';
 import { runMain } from './lib/run-main';
 
 const USAGE = `Usage: node dist/bench/webhook-scale.js [options]
@@ -45,7 +46,7 @@ const USAGE = `Usage: node dist/bench/webhook-scale.js [options]
   --max-cached-workflows N worker maxCachedWorkflows (default: the worker's default)
   --variants LIST          run one phase per worker variant, one after the other on the same server, and
                            compare them: phases separated by ';', settings by ',' (threads=N: workflow
-                           threads, cache=N: maxCachedWorkflows), e.g. "threads=1;threads=2"
+                           threads, cache=N: maxCachedWorkflows, arenas=N: the worker's MALLOC_ARENA_MAX), e.g. "threads=1;threads=2"
   --faults                 webhook faults as the API's docs describe delivery: duplicates (10 %),
                            reordering delays (0-2 s), 10 % of attempts lost on the way and retried by the
                            sender on its own clock (5 s, doubling), and --lost of deliveries never made;
@@ -134,6 +135,8 @@ interface Variant {
   name: string;
   threads?: number;
   cache?: number;
+  /** glibc malloc arenas of the worker child (env MALLOC_ARENA_MAX). */
+  arenas?: number;
 }
 
 function parseVariants(text: string | undefined, cache: number | undefined): Variant[] {
@@ -146,11 +149,12 @@ function parseVariants(text: string | undefined, cache: number | undefined): Var
       .filter(Boolean)) {
       const [k, val] = kv.split('=');
       const num = Number(val);
-      if (!Number.isInteger(num) || num < 0 || (k !== 'threads' && k !== 'cache')) {
-        process.stderr.write(`--variants: ${JSON.stringify(kv)} is not threads=N or cache=N\n`);
+      if (!Number.isInteger(num) || num < 0 || (k !== 'threads' && k !== 'cache' && k !== 'arenas')) {
+        process.stderr.write(`--variants: ${JSON.stringify(kv)} is not threads=N, cache=N or arenas=N\n`);
         process.exit(2);
       }
       if (k === 'threads') v.threads = num;
+      else if (k === 'arenas') v.arenas = num;
       else v.cache = num;
     }
     if (v.cache === undefined && cache !== undefined) v.cache = cache;
@@ -245,6 +249,8 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
   const taskQueue = `webhook-scale-${Date.now().toString(36)}`;
   const resultsDir = join(sh.dir, `results-${taskQueue}`);
   const store = new FileResultStore(resultsDir);
+  // The worker child's memory by thread (bench/lib/memory-log.ts).
+  const threadMemory = new ThreadMemory();
   const checkpointFlushMs = Math.max(100, Math.round(WORKER_DEFAULTS.checkpointFlushMs / timeScale));
   const heartbeatFlushMs = Math.max(100, Math.round(WORKER_DEFAULTS.heartbeatFlushMs / timeScale));
   const worker = new WorkerProcess({
@@ -264,10 +270,20 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
       checkpointFlushMs,
       shutdownGraceMs: 2_000,
     },
-    env: { GEMINI_JOBS_BASE_URL: emulator.url, GEMINI_API_KEY: BENCH_KEY, GEMINI_JOBS_WEBHOOK_URL: receiverUrl },
+    env: {
+      GEMINI_JOBS_BASE_URL: emulator.url,
+      GEMINI_API_KEY: BENCH_KEY,
+      GEMINI_JOBS_WEBHOOK_URL: receiverUrl,
+      GJ_WORKER_MEMORY_LOG_MS: '5000',
+      ...(variant.arenas !== undefined ? { MALLOC_ARENA_MAX: String(variant.arenas) } : {}),
+    },
     // e.g. GJ_BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the worker.
-    ...(process.env.GJ_BENCH_WORKER_NODE_ARGS ? { execArgv: process.env.GJ_BENCH_WORKER_NODE_ARGS.split(' ').filter(Boolean) } : {}),
-    onLine: (line, stream) => stream === 'stderr' && /ERROR|panic|fatal/i.test(line) && log(`worker: ${line.slice(0, 300)}`),
+    execArgv: ['--require', MEMORY_LOG_SCRIPT, ...(process.env.GJ_BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    onLine: (line, stream) => {
+      if (stream !== 'stderr') return;
+      if (line.startsWith('{"memory"')) threadMemory.note((JSON.parse(line) as { memory: ThreadMemorySample }).memory);
+      else if (/ERROR|panic|fatal/i.test(line)) log(`worker: ${line.slice(0, 300)}`);
+    },
   });
   const sampler = new ProcSampler(1_000);
   const serverSampler = new ProcSampler(5_000);
@@ -307,7 +323,7 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
         rssAtPeakWaiting = Math.max(rssAtPeakWaiting, rss);
       }
       log(
-        `${variant.name}: started ${started}/${n}, waiting at the emulator ${waiting}, worker RSS ${mb(rss)} (peak ${mb(sampler.usage().peakRssBytes)}), receiver ${JSON.stringify(handler.stats)}`,
+        `${variant.name}: started ${started}/${n}, waiting at the emulator ${waiting}, worker RSS ${mb(rss)} (peak ${mb(sampler.usage().peakRssBytes)}; V8 heaps ${threadMemory.describe()}), receiver ${JSON.stringify(handler.stats)}`,
       );
     }, 10_000);
     tick.unref();
@@ -386,6 +402,7 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
       'peak runs waiting at once (emulator in_progress)': String(peakWaiting),
       'wall time, first start to all closed, s': (wallMs / 1000).toFixed(1),
       'worker RSS idle / peak / at peak waiting, MB': `${(idleRss / 1048576).toFixed(0)} / ${(usage.peakRssBytes / 1048576).toFixed(0)} / ${(rssAtPeakWaiting / 1048576).toFixed(0)}`,
+      'V8 heap peaks by thread of the worker (used / total), MB': threadMemory.describePeaks(),
       'worker RSS above idle per job at peak, KB': ((usage.peakRssBytes - idleRss) / 1024 / n).toFixed(1),
       'worker CPU per job, ms': ((usage.cpuSeconds * 1000) / n).toFixed(1),
       'Temporal server CPU per job, ms': ((serverCpu * 1000) / n).toFixed(1),
@@ -465,6 +482,7 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
       peakRss: usage.peakRssBytes,
       cpuSeconds: usage.cpuSeconds,
       rssAtPeakWaiting,
+      heapPeaks: threadMemory.peaks(),
       serverCpu,
       actions,
       verification: { ...verification, checks: undefined },
