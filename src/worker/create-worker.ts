@@ -66,13 +66,15 @@ export const DEFAULT_WORKFLOW_THREADS = 2;
 
 /**
  * Workflows kept in the worker's cache. The SDK's default grows with the heap limit (about 2,300
- * on a 4 GB heap), and cached job workflows cost worker RSS: 1,500 waiting webhook-mode jobs
- * measured 0.36 MB each; with 10,000 open jobs, a 1,500 cache and four workflow threads the worker
- * swung between 0.87 and 1.09 GB (bench/webhook-scale.ts). A job evicted from the cache costs
- * nothing while it waits; its next workflow task (webhook signal, backstop timer) first replays
- * its short history (tens of events).
+ * on a 4 GB heap), and cached job workflows cost worker RSS: 0.36 MB each while they wait, and
+ * more while they churn (2,000 hour-long webhook jobs at time scale 15, bench/webhook-scale.ts:
+ * peak 1,058 MB with a 1,000 cache, 654 MB with 300). A job evicted from the cache costs nothing
+ * while it waits; its next workflow task (webhook signal, backstop timer, query) first replays its
+ * short history (tens of events). With thousands of open jobs nearly every wake is a replay at
+ * any cache size a worker can hold, so a small cache loses little; a job someone watches stays
+ * cached (its queries keep it recent).
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 1_000;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
 
 /** Path of the compiled workflows module: `dist/workflows/index.js` (this file is `dist/src/worker/`). */
 export const JOB_WORKFLOWS_PATH: string = require.resolve('../../workflows');

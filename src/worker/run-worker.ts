@@ -14,7 +14,7 @@ import { resultStoreFromEnv } from '../results/result-store';
 import { ConfigError } from '../common/errors';
 import { connectNative, describeTemporalConfig, resolveTaskQueue } from '../temporal/connection';
 import type { TemporalSettings } from '../temporal/connection';
-import { WATCH_REFRESH_DEFAULT_MS, createJobsWorker, webhookUrisFromEnv } from './create-worker';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_WORKFLOW_THREADS, WATCH_REFRESH_DEFAULT_MS, createJobsWorker, webhookUrisFromEnv } from './create-worker';
 import { resolveVersioning, workerDeploymentOptions, type VersioningSettings } from './versioning';
 import { activityContextLogger } from '../../activities/activity-logger';
 import { instrumentedAgent } from '../telemetry/api-instrumentation';
@@ -28,9 +28,9 @@ export const WORKER_DEFAULTS = {
   maxActivities: 1000,
   maxWorkflowTasks: 40,
   /** Workflow worker threads (createJobsWorker's DEFAULT_WORKFLOW_THREADS: one thread queues webhook completions). */
-  workflowThreads: 2,
+  workflowThreads: DEFAULT_WORKFLOW_THREADS,
   /** Workflows kept in the worker's cache (createJobsWorker's DEFAULT_MAX_CACHED_WORKFLOWS): most of a worker's RSS with thousands of open jobs. */
-  maxCachedWorkflows: 1_000,
+  maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
   /** Time running activities get on shutdown before they are cancelled and hand over (ms). */
   shutdownGraceMs: 10_000,
   /**
