@@ -53,6 +53,7 @@ import {
   type TurnRecord,
 } from './definitions';
 import { WebhookInbox } from './webhook-inbox';
+import { TurnDeadline } from './turn/deadline';
 import { followAccounting, threadSpent, wallBudgetLeftMs } from './accounting';
 import { ADMISSION_PATCH, AdmissionGate } from './admission-gate';
 import {
@@ -339,7 +340,7 @@ class InteractionJob implements TurnContext {
       // Nothing was created: end without creating anything remotely.
       return this.endTurn(rec, 'cancelled');
     }
-    if (!patched(ADMISSION_PATCH)) return this.createAndFollow(rec, request, pending, this.record.deadlineAtMs);
+    if (!patched(ADMISSION_PATCH)) return this.createAndFollow(rec, request, pending, new TurnDeadline(this.record, this.options.deadlineMs));
     // Admission control (credential quota): wait for a permit, hold it for the whole turn.
     const gate = await this.admission.admit(rec.turn, {
       isAgent: this.facts.agent !== undefined,
@@ -362,14 +363,14 @@ class InteractionJob implements TurnContext {
       if (gate.outcome === 'admitted') rec.admittedAt = isoAt(admittedMs);
       this.record.phase = 'creating';
       this.record.deadlineAtMs = admittedMs + this.options.deadlineMs;
-      await this.createAndFollow(rec, request, pending, this.record.deadlineAtMs);
+      await this.createAndFollow(rec, request, pending, new TurnDeadline(this.record, this.options.deadlineMs));
     } finally {
       await this.admission.release();
     }
   }
 
   /** Create, then follow (or, in webhook mode, wait for the webhook and collect). */
-  private async createAndFollow(rec: TurnRecord, request: JobRequest, pending: PendingTurn | undefined, deadlineAtMs: number): Promise<void> {
+  private async createAndFollow(rec: TurnRecord, request: JobRequest, pending: PendingTurn | undefined, deadline: TurnDeadline): Promise<void> {
     // Evaluated only for webhook-mode jobs, which v0.1.0 histories never are.
     const webhookMode = this.options.mode === 'webhook' && patched(PATCH_WEBHOOK_MODE);
     const created = await createInteraction(this, this.createInput(rec, request, webhookMode));
@@ -379,6 +380,7 @@ class InteractionJob implements TurnContext {
       if (pending) pending.failure = rec.error;
       return this.endTurn(rec, 'failed');
     }
+    deadline.runCreated(Date.now());
     rec.upstreamStatus = created.created.status;
     rec.interactionId = created.created.interactionId;
     rec.status = 'running';
@@ -388,7 +390,7 @@ class InteractionJob implements TurnContext {
 
     if (this.cancelRequested()) return cancelRemote(this, rec, 'cancelled');
     if (webhookMode) {
-      const waited = await waitForWebhook(this, this.inbox, rec, deadlineAtMs, (wait) => (this.webhookWait = wait));
+      const waited = await waitForWebhook(this, this.inbox, rec, deadline, (wait) => (this.webhookWait = wait));
       if (waited === 'failed') return;
       if (waited !== 'settled') return cancelRemote(this, rec, waited);
       // Settled: the follow activity (poll mode) reads it back once and stores the report.
@@ -396,12 +398,12 @@ class InteractionJob implements TurnContext {
     // A wall-time budget ends the turn like a deadline, but as budget_exceeded.
     const nowMs = Date.now();
     const wallLeftMs = wallBudgetLeftMs(this.budget, this.record.turns, rec, nowMs);
-    const overBudget = wallLeftMs !== undefined && wallLeftMs < deadlineAtMs - nowMs;
-    const remainingMs = overBudget ? wallLeftMs : deadlineAtMs - nowMs;
-    const expired = overBudget ? 'budget_exceeded' : 'timed_out';
-    if (remainingMs <= 0) return cancelRemote(this, rec, expired);
+    const deadlineLeftMs = deadline.remainingMs();
+    const overBudget = wallLeftMs !== undefined && wallLeftMs < deadlineLeftMs;
+    const remainingMs = overBudget ? wallLeftMs : deadlineLeftMs;
+    if (remainingMs <= 0) return cancelRemote(this, rec, overBudget ? 'budget_exceeded' : 'timed_out');
     const accounting = followAccounting(this.facts.agent ?? this.facts.model, this.budget, this.record.turns, rec, nowMs);
-    return followTurn(this, rec, accounting, remainingMs, expired);
+    return followTurn(this, rec, accounting, overBudget ? { budgetLeftMs: remainingMs } : { deadline });
   }
 
   private createInput(rec: TurnRecord, request: JobRequest, webhookMode: boolean): CreateInteractionInput {

@@ -12,6 +12,15 @@ export const JOB_WORKFLOW_TYPE = 'interactionJob';
  */
 export const JOB_RESULT_MEMO = 'geminiJobResult';
 
+/**
+ * The turn deadline the jobs client writes into every new agent job that sets none: the API's own
+ * 60-minute maximum for a Deep Research run plus 10 minutes for Google's queue, the time from
+ * admission to the create (minutes under a burst of starts) and the webhook's delivery. A run that
+ * uses its full hour then ends on the API's verdict, not cut short by ours; ours still catches a
+ * run stuck `in_progress` past the API's limit, as users have reported.
+ */
+export const AGENT_TURN_DEADLINE_MS = 70 * 60_000;
+
 /** Keys of `webhook_config.user_metadata` that name the job and the turn. */
 export const WEBHOOK_METADATA_KEYS = { jobId: 'gemini_jobs_job_id', turn: 'gemini_jobs_turn' } as const;
 

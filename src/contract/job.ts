@@ -33,7 +33,7 @@ export interface JobOptions {
    * webhook, and GET checks on a growing durable timer (`webhookBackstopMs`) catch a lost one.
    */
   mode?: JobMode;
-  /** Whole-job deadline per turn; on expiry the remote run is cancelled and the job ends `timed_out`. Default 60 min for agents, 10 min for models. */
+  /** How long each turn's remote run may take, counted from its create's answer; on expiry the remote run is cancelled and the job ends `timed_out`. Default 70 min for agents (the API's 60-minute maximum plus 10; the jobs client writes it into the input), 10 min for models. */
   deadlineMs?: number;
   /**
    * A stream quiet for this long is checked with a plain GET while it stays open: a finished run is

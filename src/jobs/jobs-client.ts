@@ -10,7 +10,7 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFo
 import { backoffMs } from '../common/backoff';
 import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import { JOB_RESULT_MEMO, JOB_WORKFLOW_TYPE } from '../contract';
+import { AGENT_TURN_DEADLINE_MS, JOB_RESULT_MEMO, JOB_WORKFLOW_TYPE } from '../contract';
 import { ApplicationFailure } from '@temporalio/common';
 import { approvePlanUpdate, refreshProgressUpdate, cancelSignal, followUpUpdate, jobAgentKey, jobStatusKey, jobThreadKey, stateQuery } from '../../workflows/definitions';
 import type { BudgetSpent, CostSummary } from '../contract';
@@ -311,6 +311,10 @@ export class JobsClient {
     if (options.thread !== undefined) assertThreadKey(options.thread, opts.thread !== undefined ? 'thread' : 'options.thread');
     const input: JobInput = { request, ...(Object.keys(options).length > 0 ? { options } : {}) };
     validateJobInput(input);
+    // Written into the input, not defaulted in the workflow: running jobs keep the deadline their
+    // history was made with (see AGENT_TURN_DEADLINE_MS).
+    if (input.options?.deadlineMs === undefined && typeof (request as { agent?: unknown }).agent === 'string')
+      input.options = { ...input.options, deadlineMs: AGENT_TURN_DEADLINE_MS };
     return input;
   }
 

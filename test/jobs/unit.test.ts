@@ -14,6 +14,8 @@ import { FAILURE_TABLE, NON_RETRYABLE_ERROR_TYPES, toActivityFailure } from '../
 import { NON_RETRYABLE_TYPES } from '../../workflows/job';
 import { findSecrets, redact as redactSecrets } from '../../src/common/redact';
 import { JobValidationError, validateJobInput } from '../../src/jobs/validate-job';
+import { JobsClient } from '../../src/jobs/jobs-client';
+import { AGENT_TURN_DEADLINE_MS } from '../../src/contract';
 import { FileResultStore } from '../../src/results/result-store';
 import { mergeLiveState } from '../../src/jobs/live-state';
 import { applyEvent, cloneProgress, emptyProgress, fnv1a, streamedTextOf } from '../../activities/progress';
@@ -185,4 +187,16 @@ test('workflow helpers: defaults, follow-up settings resent with overrides, plan
   assert.equal(planApprovalInput({}), 'approve');
   assert.equal(planApprovalInput({ edit: '1. Only cover Europe.' }), '1. Only cover Europe.');
   assert.deepEqual(sumUsage([{ total_tokens: 3, total_input_tokens: 1 }, undefined, { total_tokens: 4 }]), { total_tokens: 7, total_input_tokens: 1 });
+});
+
+test("new agent jobs get a deadline past the API's 60-minute maximum in their input; model jobs and explicit deadlines are left alone", () => {
+  const research = { agent: 'deep-research-preview-04-2026', input: 'q', agent_config: { type: 'deep-research' } } as JobInput['request'];
+  assert.equal(AGENT_TURN_DEADLINE_MS, 70 * 60_000);
+  const agent = JobsClient.validateStart(research, { options: { mode: 'webhook' } });
+  assert.deepEqual(agent.options, { mode: 'webhook', deadlineMs: AGENT_TURN_DEADLINE_MS });
+  assert.equal(resolveJobOptions(agent.request, agent.options).deadlineMs, 70 * 60_000);
+  // An input without one (enqueued before this default existed) still resolves to the frozen 60 minutes.
+  assert.equal(resolveJobOptions(research, {}).deadlineMs, 60 * 60_000);
+  assert.equal(JobsClient.validateStart(research, { options: { deadlineMs: 5_000 } }).options?.deadlineMs, 5_000);
+  assert.equal(JobsClient.validateStart({ model: 'gemini-3-flash-preview', input: 'q' } as JobInput['request']).options, undefined);
 });

@@ -15,6 +15,8 @@ import type { EmulatorOptions } from '../../src/emulator';
 import type { JobRequest, JobResult } from '../../workflows/definitions';
 import { FAST, jobHarness, waitFor, type JobHarness } from './job-harness';
 import { JobClosedError, JobsClient } from '../../src/jobs/jobs-client';
+import { patchIds } from '../helpers/patch-markers';
+import { PATCH_DEADLINE_FROM_CREATE } from '../../workflows/turn/deadline';
 
 interface Setup {
   h: JobHarness;
@@ -79,6 +81,23 @@ test('webhook mode: the job ends on the webhook, holds no stream, and duplicates
     const after = (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
     assert.equal(after, 1, 'the duplicate signalled nothing');
   });
+});
+
+test('webhook mode: the deadline counts from the create: a run whose create waited ends on its webhook, not cut at the admission-based deadline', async () => {
+  // Runs last 3 s; the create waits 2 s before the run begins; the deadline is 4 s.
+  const remove = plain.h.emulator.addFault({ kind: 'delay', route: 'create', delayMs: 200_000, count: 1 });
+  try {
+    const worker = await plain.h.newWorker({ webhookUris: [plain.url] });
+    await worker.runUntil(async () => {
+      const handle = await plain.h.start({ request: research('webhook mode: slow create'), options: { ...WEBHOOK, deadlineMs: 4_000 } });
+      const result = await handle.result();
+      await assertCompleted(plain, result);
+      assert.equal(result.turns[0]!.settledBy, 'webhook');
+      assert.ok(patchIds(await handle.fetchHistory()).includes(PATCH_DEADLINE_FROM_CREATE));
+    });
+  } finally {
+    remove();
+  }
 });
 
 test('webhook mode: a lost webhook only delays the job: the backstop GET check finds the end', async () => {

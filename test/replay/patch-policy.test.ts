@@ -15,6 +15,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import * as activities from '../fixtures/versioning/activities';
 import { getTestEnv, releaseTestEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
 import { historyFromJson, historyToJson } from './history-json';
+import { patchIds } from '../helpers/patch-markers';
 
 type History = temporal.api.history.v1.IHistory;
 type Variant = 'v1' | 'v2-unguarded' | 'v2-patched' | 'v3-deprecated';
@@ -59,18 +60,6 @@ function markers(history: History): string[] {
 
 function activityTypes(history: History): string[] {
   return (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
-}
-
-/** Ids of the history's patch markers (core stores `{"id","deprecated"}` as the marker's payload). */
-function patchIds(history: History): string[] {
-  return (history.events ?? []).flatMap((e) =>
-    Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) =>
-      (d.payloads ?? []).flatMap((p) => {
-        const value = JSON.parse(Buffer.from(p.data ?? []).toString('utf8')) as { id?: unknown };
-        return typeof value?.id === 'string' ? [value.id] : [];
-      }),
-    ),
-  );
 }
 
 let v1: { result: string[]; history: History };

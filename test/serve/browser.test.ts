@@ -68,7 +68,8 @@ test('dashboard: plan, thoughts, approval, reconnect, report with citations, can
   const before = await page.locator('#thoughts li').count();
   await waitFor(async () => (await page.locator('#thoughts li').count()) >= before + 2, 'research thoughts arriving live', 60_000);
   assert.match(await text('#phase'), /streaming|running|polling|creating/);
-  assert.match(await text('#elapsed'), /\d+s \/ 60m 00s/, 'elapsed against the 60-minute deadline');
+  // The jobs client writes the agent default (the API's 60-minute maximum plus 10 minutes) into the input.
+  assert.match(await text('#elapsed'), /\d+s \/ 70m 00s/, 'elapsed against the 70-minute agent deadline');
   await shot('2-research-thoughts');
 
   // Drop every connection of the server: the page notices, reconnects by itself and resumes.

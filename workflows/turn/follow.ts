@@ -10,6 +10,7 @@ import { followOptionsOf } from '../helpers';
 import { followActivities, jobErrorOf } from './activities';
 import { PATCH_CANCEL_REMOTE_AT_ONCE, cancelRemote, sendRemoteCancel, type StopReason } from './cancel';
 import type { TurnContext } from './context';
+import type { TurnDeadline } from './deadline';
 import { lateResultStands, recordFollowResult } from './outcome';
 
 type FollowOutcome = { ok: FollowInteractionResult } | { err: unknown };
@@ -17,18 +18,15 @@ type FollowOutcome = { ok: FollowInteractionResult } | { err: unknown };
 /** How the race ended: the follow settled first, or a cancel / the timer stopped it. */
 export type FollowRace = { settled: FollowOutcome } | { stopped: StopReason; late: FollowOutcome | undefined; remoteCancel: Promise<CancelInteractionResult> | undefined };
 
+/** What bounds a follow: the turn's deadline, or the wall-time budget when that ends first. */
+export type FollowLimit = { deadline: TurnDeadline } | { budgetLeftMs: number };
+
 /**
- * Follows the turn's run for at most `remainingMs`, then ends the turn: with the follow's result,
- * its failure, or (cancel or timer first) the remote cancel. `expired` names what the timer means.
+ * Follows the turn's run until `limit`, then ends the turn: with the follow's result, its failure,
+ * or (cancel or limit first) the remote cancel.
  */
-export async function followTurn(
-  ctx: TurnContext,
-  rec: TurnRecord,
-  accounting: Pick<FollowInteractionInput, 'priceName' | 'budget'>,
-  remainingMs: number,
-  expired: Exclude<StopReason, 'cancelled'>,
-): Promise<void> {
-  const race = await raceFollow(ctx, rec, accounting, remainingMs, expired);
+export async function followTurn(ctx: TurnContext, rec: TurnRecord, accounting: Pick<FollowInteractionInput, 'priceName' | 'budget'>, limit: FollowLimit): Promise<void> {
+  const race = await raceFollow(ctx, rec, accounting, limit);
   if ('stopped' in race) {
     const { late, remoteCancel } = race;
     if (late && 'ok' in late && lateResultStands(late.ok, remoteCancel)) {
@@ -48,18 +46,12 @@ export async function followTurn(
 }
 
 /**
- * Runs the follow activity in its own scope and waits for it, a cancel, or `remainingMs`. When a
- * cancel or the timer comes first, the activity is cancelled (and, since
+ * Runs the follow activity in its own scope and waits for it, a cancel, or `limit`. When a cancel
+ * or the limit comes first, the activity is cancelled (and, since
  * `gemini-jobs-cancel-remote-at-once`, the remote cancel sent beside it) and awaited until it
  * stopped touching the run.
  */
-async function raceFollow(
-  ctx: TurnContext,
-  rec: TurnRecord,
-  accounting: Pick<FollowInteractionInput, 'priceName' | 'budget'>,
-  remainingMs: number,
-  expired: Exclude<StopReason, 'cancelled'>,
-): Promise<FollowRace> {
+async function raceFollow(ctx: TurnContext, rec: TurnRecord, accounting: Pick<FollowInteractionInput, 'priceName' | 'budget'>, limit: FollowLimit): Promise<FollowRace> {
   const follow = followActivities(ctx.options);
   const scope = new CancellationScope();
   let outcome: FollowOutcome | undefined;
@@ -69,11 +61,21 @@ async function raceFollow(
       (ok) => void (outcome = { ok }),
       (err) => void (outcome = { err }),
     );
-  const settled = await condition(() => outcome !== undefined || ctx.cancelRequested(), remainingMs);
+  const ended = () => outcome !== undefined || ctx.cancelRequested();
+  let settled: boolean;
+  if ('deadline' in limit) {
+    // The deadline may move once it is reached (TurnDeadline): then wait for what it leaves.
+    let leftMs = limit.deadline.remainingMs();
+    do settled = await condition(ended, leftMs);
+    while (!settled && (leftMs = limit.deadline.remainingMs()) > 0);
+  } else {
+    settled = await condition(ended, limit.budgetLeftMs);
+  }
   if (outcome !== undefined) return { settled: outcome };
   scope.cancel();
   const remoteCancel = patched(PATCH_CANCEL_REMOTE_AT_ONCE) ? sendRemoteCancel(ctx, rec) : undefined;
   await followed; // WAIT_CANCELLATION_COMPLETED: the activity has stopped touching the run.
   // It may have finished just before the cancel reached it (see followTurn).
+  const expired = 'deadline' in limit ? 'timed_out' : 'budget_exceeded';
   return { stopped: settled ? 'cancelled' : expired, late: outcome as FollowOutcome | undefined, remoteCancel };
 }

@@ -10,6 +10,7 @@ import type { JobRecord } from '../job-state';
 import type { WebhookInbox } from '../webhook-inbox';
 import { cancelActivities, checkActivities, jobErrorOf } from './activities';
 import type { TurnContext } from './context';
+import type { TurnDeadline } from './deadline';
 
 /**
  * Patch id of the `webhook` follow mode: the create carries `webhook_config`, the turn waits for the
@@ -39,7 +40,7 @@ export async function waitForWebhook(
   ctx: TurnContext,
   inbox: WebhookInbox,
   rec: TurnRecord,
-  deadlineAtMs: number,
+  deadline: TurnDeadline,
   onWait: (wait: WebhookWait | undefined) => void,
 ): Promise<WebhookWaitEnd> {
   const interactionId = rec.interactionId!;
@@ -54,7 +55,7 @@ export async function waitForWebhook(
         rec.settledBy = 'webhook';
         return 'settled';
       }
-      const remainingMs = deadlineAtMs - Date.now();
+      const remainingMs = deadline.remainingMs();
       if (remainingMs <= 0) return 'timed_out';
       const version = inbox.version;
       const woke = await condition(() => ctx.cancelRequested() || inbox.version !== version, Math.min(backstopMs, remainingMs));
@@ -62,7 +63,7 @@ export async function waitForWebhook(
       const nudged = woke && inbox.anyFor(interactionId, cursor) !== undefined;
       cursor = inbox.size;
       if (woke && (!nudged || inbox.settlingFor(interactionId))) continue;
-      if (!woke && Date.now() >= deadlineAtMs) return 'timed_out';
+      if (!woke && deadline.remainingMs() <= 0) return 'timed_out';
       let check: CheckInteractionResult;
       try {
         check = await checkActivities.checkInteraction({ jobId: ctx.jobId, interactionId, createdAt, notFoundGraceMs: ctx.options.notFoundGraceMs });
