@@ -136,15 +136,17 @@ function main(): void {
       (events / runs).toFixed(0),
     ]);
   }
-  // Webhook mode: a timer and a GET-check activity per backstop check (the job option defaults:
-  // 2, 4, 8, then 10 min apart), and the last wait's timer.
-  for (const [label, initialMs] of [
-    ['v0.2 (1, 2, 4, 8, then 10 min)', 60_000],
-    ['now (2, 4, 8, then 10 min)', JOB_OPTION_DEFAULTS.webhookBackstopInitialMs],
+  // Webhook mode: a timer and a GET-check activity per backstop check (now the job option defaults:
+  // 2, 4, 8, then 12 min apart), and the last wait's timer.
+  const { webhookBackstopInitialMs, webhookBackstopMaxMs } = JOB_OPTION_DEFAULTS;
+  for (const [label, initialMs, maxMs] of [
+    ['v0.2 (1, 2, 4, 8, then 10 min)', 60_000, 600_000],
+    ['December 1 (2, 4, 8, then 10 min)', 120_000, 600_000],
+    [`now (2, 4, 8, then ${webhookBackstopMaxMs / 60_000} min)`, webhookBackstopInitialMs, webhookBackstopMaxMs],
   ] as const) {
     let checks = 0;
     let worstLagMs = 0;
-    for (let t = 0, step = initialMs; t + step < endMs; t += step, step = Math.min(JOB_OPTION_DEFAULTS.webhookBackstopMaxMs, step * 2)) {
+    for (let t = 0, step = initialMs; t + step < endMs; t += step, step = Math.min(maxMs, step * 2)) {
       checks++;
       worstLagMs = Math.max(worstLagMs, step);
     }

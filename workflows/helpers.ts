@@ -14,6 +14,11 @@ export const MINUTE_MS = 60_000;
 /** Defaults of `JobOptions` (milliseconds). */
 export const JOB_OPTION_DEFAULTS = {
   mode: 'stream' as const,
+  /**
+   * What the workflow resolves for an agent job whose input has no deadline: jobs enqueued before
+   * the jobs client wrote AGENT_TURN_DEADLINE_MS (src/contract/constants.ts) into each input. Frozen: their histories replay
+   * against it (a later deadline would turn a recorded `timed_out` into a different branch).
+   */
   agentDeadlineMs: 60 * MINUTE_MS,
   modelDeadlineMs: 10 * MINUTE_MS,
   /** Silence after which the stream is checked with a GET (a quiet gap is not a stall; see activities/quiet-probe.ts). */
@@ -25,12 +30,13 @@ export const JOB_OPTION_DEFAULTS = {
   notFoundGraceMs: 60_000,
   followUpWindowMs: 15 * MINUTE_MS,
   /**
-   * `webhook` mode backstop: GET checks after 2, 4, 8, then every 10 minutes (2, 6, 14, 24, … min
-   * into the run): 7 checks in an hour keep a 60-minute job at 29 Temporal actions
-   * (bench/actions-model.ts), and a lost webhook still waits at most 10 minutes.
+   * `webhook` mode backstop: GET checks after 2, 4, 8, then every 12 minutes (2, 6, 14, 26, 38, 50,
+   * 62 … min into the run): 6 checks in an hour keep a 60-minute job at 27 Temporal actions
+   * (bench/actions-model.ts; 10-minute steps made 7 checks and 29), and a lost webhook waits at
+   * most 12 minutes. Only timer durations depend on these, so changing them needs no patch.
    */
   webhookBackstopInitialMs: 2 * MINUTE_MS,
-  webhookBackstopMaxMs: 10 * MINUTE_MS,
+  webhookBackstopMaxMs: 12 * MINUTE_MS,
 };
 
 /** Continue-as-new before the next follow-up wait once history is this long (events). */
