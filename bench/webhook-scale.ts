@@ -35,6 +35,8 @@ import { mapLimit, mb, percentile, table } from './lib/stats';
 import { WorkerProcess } from './lib/worker-process';
 import { MEMORY_LOG_SCRIPT, ThreadMemory, type ThreadMemorySample } from './lib/thread-memory';
 import { runMain } from './lib/run-main';
+import { patchIds } from '../test/helpers/patch-markers';
+import { PATCH_DEADLINE_FROM_CREATE } from '../workflows/turn/deadline';
 
 const USAGE = `Usage: node dist/bench/webhook-scale.js [options]
   --jobs N                 concurrent webhook-mode jobs (default 500)
@@ -93,6 +95,11 @@ function log(line: string): void {
 
 /** What one job's history says about its webhook path (ms since epoch). */
 interface JobTimeline {
+  startedAt?: number;
+  /** The create activity's answer: the remote run exists. */
+  createdAt?: number;
+  /** The turn reached its admission-based deadline and moved it (patch marker `turn-deadline-from-create`). */
+  deadlineMoved: boolean;
   signalledAt?: number;
   followScheduledAt?: number;
   followStartedAt?: number;
@@ -106,15 +113,19 @@ interface JobTimeline {
 
 async function timeline(client: Client, jobId: string): Promise<JobTimeline> {
   const history = await client.workflow.getHandle(jobId).fetchHistory();
-  const t: JobTimeline = { events: 0, historyActions: 0, checks: 0, timers: 0 };
+  const t: JobTimeline = { events: 0, historyActions: 0, checks: 0, timers: 0, deadlineMoved: patchIds(history).includes(PATCH_DEADLINE_FROM_CREATE) };
   const follows = new Set<string>();
+  const creates = new Set<string>();
   for (const ev of history.events ?? []) {
     t.events++;
     const at = tsToMs(ev.eventTime);
     for (const field of BILLABLE_EVENT_FIELDS) if ((ev as Record<string, unknown>)[field]) t.historyActions++;
     if (ev.timerStartedEventAttributes) t.timers++;
     if (ev.workflowExecutionSignaledEventAttributes?.signalName === 'interactionWebhook' && t.signalledAt === undefined) t.signalledAt = at;
+    if (ev.workflowExecutionStartedEventAttributes) t.startedAt = at;
     const scheduled = ev.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === 'createInteraction') creates.add(String(ev.eventId));
+    if (ev.activityTaskCompletedEventAttributes && creates.has(String(ev.activityTaskCompletedEventAttributes.scheduledEventId))) t.createdAt = at;
     if (scheduled?.activityType?.name === 'checkInteraction') t.checks++;
     if (scheduled?.activityType?.name === 'followInteraction') {
       follows.add(String(ev.eventId));
@@ -410,6 +421,11 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
       [`Temporal actions per job-hour (x ${perJobHour.toFixed(2)})`]: ((billable / n) * perJobHour).toFixed(1),
       'billable events in history per job / history events / backstop checks / timers': `${per(ok.reduce((a, l) => a + l.historyActions, 0)).toFixed(1)} / ${per(ok.reduce((a, l) => a + l.events, 0)).toFixed(1)} / ${per(ok.reduce((a, l) => a + l.checks, 0)).toFixed(2)} / ${per(ok.reduce((a, l) => a + l.timers, 0)).toFixed(2)}`,
       'settled by webhook / by backstop': `${lagWebhook.length} / ${lagBackstop.length}`,
+      'job start -> create answered p50 / p99 / max, s': (() => {
+        const v = ok.flatMap((l) => (l.startedAt !== undefined && l.createdAt !== undefined ? [l.createdAt - l.startedAt] : []));
+        return `${fmt(percentile(v, 50))} / ${fmt(percentile(v, 99))} / ${fmt(percentile(v, 100))}`;
+      })(),
+      'jobs whose turn deadline moved to the create (turn-deadline-from-create)': String(ok.filter((l) => l.deadlineMoved).length),
       'most signals in flight at the receiver': String(maxSignalsInFlight),
     };
     const text: string[] = [];
