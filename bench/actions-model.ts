@@ -24,11 +24,11 @@ import { FOLLOW_DEFAULTS } from '../activities/follow';
  * follow activity. Webhook, as the server counted them in bench/webhook-scale.ts: workflow start,
  * the admission, create and collecting activities, the create's 2 heartbeats, 5 search-attribute
  * upserts (running and completed, plus one `TemporalChangeVersion` upsert that the SDK's core adds
- * for each of the 3 patches a new webhook-mode turn passes), 2 marker batches (the patch markers)
- * and the signal; each backstop check then adds its timer and its GET activity, and the last wait's
- * timer (cancelled by the webhook) one more.
+ * for each of the 3 patches a new webhook-mode turn passes), 2 marker batches (the patch markers),
+ * the signal, and the timer the collecting activity races (the turn's deadline); each backstop check
+ * then adds its timer and its GET activity, and the last wait's timer (cancelled by the webhook) one more.
  */
-const FIXED = { stream: 1 + 1 + 2 + 2 + 1 + 1, poll: 1 + 1 + 2 + 2 + 1 + 1, webhook: 1 + 3 + 2 + 5 + 2 + 1 };
+const FIXED = { stream: 1 + 1 + 2 + 2 + 1 + 1, poll: 1 + 1 + 2 + 2 + 1 + 1, webhook: 1 + 3 + 2 + 5 + 2 + 1 + 1 };
 
 interface Policy {
   name: string;

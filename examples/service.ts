@@ -45,7 +45,7 @@ export async function main(port = Number(process.env.PORT ?? 3000)): Promise<voi
           {
             // Pass the caller's idempotency key as the job id: a retried POST starts nothing new.
             ...(typeof body.idempotencyKey === 'string' ? { jobId: body.idempotencyKey } : {}),
-            options: { deadlineMs: 60 * 60_000 },
+            options: { deadlineMs: 70 * 60_000 },
           },
         );
         return send(res, started.existing ? 200 : 202, started);

@@ -53,7 +53,7 @@ export interface JobOptions {
   thread?: string;
   /**
    * `webhook` mode: first and largest interval of the backstop GET checks that catch a lost or
-   * late webhook (the interval doubles after each check). Defaults 60 s and 10 min.
+   * late webhook (the interval doubles after each check). Defaults 2 min and 12 min.
    */
   webhookBackstopInitialMs?: number;
   webhookBackstopMaxMs?: number;
