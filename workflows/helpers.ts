@@ -31,8 +31,8 @@ export const JOB_OPTION_DEFAULTS = {
   followUpWindowMs: 15 * MINUTE_MS,
   /**
    * `webhook` mode backstop: GET checks after 2, 4, 8, then every 12 minutes (2, 6, 14, 26, 38, 50,
-   * 62 … min into the run): 6 checks in an hour keep a 60-minute job at 27 Temporal actions
-   * (bench/actions-model.ts; 10-minute steps made 7 checks and 29), and a lost webhook waits at
+   * 62 … min into the run): 6 checks in an hour keep a 60-minute job at 28 Temporal actions
+   * (bench/actions-model.ts and the server's count; 10-minute steps made 7 checks and 30), and a lost webhook waits at
    * most 12 minutes. Only timer durations depend on these, so changing them needs no patch.
    */
   webhookBackstopInitialMs: 2 * MINUTE_MS,

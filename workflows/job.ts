@@ -340,7 +340,7 @@ class InteractionJob implements TurnContext {
       // Nothing was created: end without creating anything remotely.
       return this.endTurn(rec, 'cancelled');
     }
-    if (!patched(ADMISSION_PATCH)) return this.createAndFollow(rec, request, pending, new TurnDeadline(this.record, this.options.deadlineMs));
+    if (!patched(ADMISSION_PATCH)) return this.createAndFollow(rec, request, pending);
     // Admission control (credential quota): wait for a permit, hold it for the whole turn.
     const gate = await this.admission.admit(rec.turn, {
       isAgent: this.facts.agent !== undefined,
@@ -363,14 +363,15 @@ class InteractionJob implements TurnContext {
       if (gate.outcome === 'admitted') rec.admittedAt = isoAt(admittedMs);
       this.record.phase = 'creating';
       this.record.deadlineAtMs = admittedMs + this.options.deadlineMs;
-      await this.createAndFollow(rec, request, pending, new TurnDeadline(this.record, this.options.deadlineMs));
+      await this.createAndFollow(rec, request, pending);
     } finally {
       await this.admission.release();
     }
   }
 
-  /** Create, then follow (or, in webhook mode, wait for the webhook and collect). */
-  private async createAndFollow(rec: TurnRecord, request: JobRequest, pending: PendingTurn | undefined, deadline: TurnDeadline): Promise<void> {
+  /** Create, then follow (or, in webhook mode, wait for the webhook and collect), within the deadline set in `record.deadlineAtMs`. */
+  private async createAndFollow(rec: TurnRecord, request: JobRequest, pending: PendingTurn | undefined): Promise<void> {
+    const deadline = new TurnDeadline(this.record, this.options.deadlineMs);
     // Evaluated only for webhook-mode jobs, which v0.1.0 histories never are.
     const webhookMode = this.options.mode === 'webhook' && patched(PATCH_WEBHOOK_MODE);
     const created = await createInteraction(this, this.createInput(rec, request, webhookMode));
