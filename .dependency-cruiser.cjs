@@ -121,7 +121,7 @@ module.exports = {
       comment: 'Outside workflows/, only the Temporal message definitions may be imported (signals, queries, updates, search attribute keys), never workflow code.',
       severity: 'error',
       from: { path: '^(activities|src/jobs|src/webhooks)/' },
-      to: { path: '^workflows/', pathNot: '^workflows/(definitions|admission-definitions|watch-lease-definitions)\\.ts$' },
+      to: { path: '^workflows/', pathNot: '^workflows/(definitions|admission-definitions|watch-lease-definitions|sweeper-definitions)\\.ts$' },
     },
     {
       name: 'main-entry-without-emulator',

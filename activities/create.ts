@@ -18,6 +18,7 @@ import { toActivityFailure } from './failure-mapping';
 import { reportThrottle } from './admission';
 import { throwIfCancelled, type ResolvedDeps } from './deps';
 import { webhookConfigFor } from './webhook-config';
+import { ensureSweeper } from './sweep';
 import type { CreateCheckpoint, CreateInteractionInput, CreateInteractionResult } from './types';
 
 /** Per-request timeout of the create POST (ms); below the activity's 2-minute startToClose. */
@@ -49,11 +50,11 @@ export function makeCreateInteraction(deps: ResolvedDeps) {
     const logFields = { jobId: input.jobId, turn: input.turn, attempt: info.attempt };
     if (previous && previous.phase === 'created' && previous.interactionId) {
       deps.log.info('create: recovered interaction id from heartbeat, not creating again', { ...logFields, interactionId: previous.interactionId });
+      if (input.webhook) await ensureSweeper(deps, input.jobId);
       return { interactionId: previous.interactionId, status: previous.status, recovered: true };
     }
-    if (previous?.phase === 'creating') {
-      deps.log.warn('create: a previous attempt sent a create whose answer was lost; a duplicate interaction may exist', logFields);
-    }
+    const ambiguous = previous?.phase === 'creating';
+    if (ambiguous) deps.log.warn('create: a previous attempt sent a create whose answer was lost; a duplicate interaction may exist', logFields);
 
     const body = {
       ...(input.request as Record<string, unknown>),
@@ -99,6 +100,8 @@ export function makeCreateInteraction(deps: ResolvedDeps) {
     const created: CreateCheckpoint = { phase: 'created', interactionId: interaction.id, status: String(interaction.status) };
     heartbeat(created);
     deps.log.info('create: interaction created', { ...logFields, interactionId: interaction.id, status: interaction.status });
-    return { interactionId: interaction.id, status: String(interaction.status), recovered: false };
+    // The job is about to wait for its webhook: the backstop sweeper must be running.
+    if (input.webhook) await ensureSweeper(deps, input.jobId);
+    return { interactionId: interaction.id, status: String(interaction.status), recovered: false, ...(ambiguous ? { ambiguous } : {}) };
   };
 }

@@ -51,6 +51,8 @@ export interface ActivityDeps {
 export interface WebhookDeliverySettings {
   /** Receiver URL(s) put in `webhook_config.uris` (e.g. `https://jobs.example.com/webhooks/gemini`). */
   uris: string[];
+  /** Time between the backstop sweeper's sweeps (ms); default 5 minutes (activities/sweep.ts). */
+  sweepIntervalMs?: number;
 }
 
 export interface ResolvedDeps {

@@ -10,15 +10,18 @@ import { makeCheckInteraction } from './check';
 import { makeCreateInteraction } from './create';
 import { resolveDeps, type ActivityDeps } from './deps';
 import { makeFollowInteraction } from './follow';
+import { makeSweepWebhookJobs } from './sweep';
+import type { SweeperActivities } from './sweep-types';
 import type { JobActivities } from './types';
 
 export type { ActivityDeps, JobLogger, WebhookDeliverySettings } from './deps';
 export { INLINE_REPORT_MAX_BYTES, jsonLogger, silentLogger } from './deps';
 export * from './types';
 export * from './admission-types';
+export type { SweeperActivities } from './sweep-types';
 
-/** The activities registered by the worker: the three Interactions calls plus the two admission ones. */
-export function createActivities(deps: ActivityDeps): JobActivities & AdmissionActivities {
+/** The activities registered by the worker: the Interactions calls, the two admission ones and the webhook sweep. */
+export function createActivities(deps: ActivityDeps): JobActivities & AdmissionActivities & SweeperActivities {
   const resolved = resolveDeps(deps);
   return {
     createInteraction: makeCreateInteraction(resolved),
@@ -27,5 +30,6 @@ export function createActivities(deps: ActivityDeps): JobActivities & AdmissionA
     checkInteraction: makeCheckInteraction(resolved),
     requestAdmission: makeRequestAdmission(resolved),
     admissionLiveness: makeAdmissionLiveness(),
+    sweepWebhookJobs: makeSweepWebhookJobs(resolved),
   };
 }

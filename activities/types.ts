@@ -29,6 +29,11 @@ export interface CreateInteractionResult {
   status: string;
   /** True when a retried attempt found the id in its heartbeat and did not POST again. */
   recovered: boolean;
+  /**
+   * True when an earlier attempt sent a create whose answer was lost (so a second interaction may
+   * run for this turn: the API has no idempotency key).
+   */
+  ambiguous?: boolean;
 }
 
 /** Heartbeat of `createInteraction`: written before the POST and the instant its answer arrives. */

@@ -12,23 +12,25 @@
  * the heartbeat that records it (what a SIGKILL replays). Fixed actions per turn are counted from
  * the command sequence (see FIXED below; the load bench reads the same from real histories).
  */
-import { JOB_OPTION_DEFAULTS } from '../workflows/helpers';
+import { DEFAULT_SWEEP_INTERVAL_MS } from '../activities/sweep';
 import { numberFlag, parseFlags } from './lib/args';
 import { percentile, table } from './lib/stats';
 import { deepResearchEventTimes, resumeLags, simulateFlusher } from './lib/flush-model';
 import { FOLLOW_DEFAULTS } from '../activities/follow';
 
 /**
- * Billable actions of one turn besides follow heartbeats. Stream/poll: workflow start, create
- * activity + its 2 heartbeats (creating, created), 2 search-attribute upserts, deadline timer,
- * follow activity. Webhook, as the server counted them in bench/webhook-scale.ts: workflow start,
- * the admission, create and collecting activities, the create's 2 heartbeats, 5 search-attribute
- * upserts (running and completed, plus one `TemporalChangeVersion` upsert that the SDK's core adds
- * for each of the 3 patches a new webhook-mode turn passes), 2 marker batches (the patch markers),
- * the signal, and the timer the collecting activity races (the turn's deadline); each backstop check
- * then adds its timer and its GET activity, and the last wait's timer (cancelled by the webhook) one more.
+ * Billable actions of one turn besides follow heartbeats, from the command sequence (the load
+ * bench reads the same from real histories). Every mode: workflow start, the patch marker and the
+ * `TemporalChangeVersion` upsert the SDK's core adds beside it (one patch id per execution), the
+ * admission and create activities, the create's 2 heartbeats (creating, created), 2 status upserts
+ * (running with the interaction id, then the final status). Stream/poll: the deadline timer the
+ * follow activity races, the follow activity. Webhook: the wake signal to the backstop sweeper,
+ * the wait's deadline timer, the webhook signal, the collecting activity (no timer races it).
  */
-const FIXED = { stream: 1 + 1 + 2 + 2 + 1 + 1, poll: 1 + 1 + 2 + 2 + 1 + 1, webhook: 1 + 3 + 2 + 5 + 2 + 1 + 1 };
+const COMMON = 1 + 2 + 2 + 2 + 2;
+const FIXED = { stream: COMMON + 1 + 1, poll: COMMON + 1 + 1, webhook: COMMON + 1 + 1 + 1 + 1 };
+/** The sweeper's own actions per sweep (its timer and its activity), shared by every waiting webhook job. */
+const SWEEP_ACTIONS = 2;
 
 interface Policy {
   name: string;
@@ -136,22 +138,19 @@ function main(): void {
       (events / runs).toFixed(0),
     ]);
   }
-  // Webhook mode: a timer and a GET-check activity per backstop check (now the job option defaults:
-  // 2, 4, 8, then 12 min apart), and the last wait's timer.
-  const { webhookBackstopInitialMs, webhookBackstopMaxMs } = JOB_OPTION_DEFAULTS;
-  for (const [label, initialMs, maxMs] of [
-    ['v0.2 (1, 2, 4, 8, then 10 min)', 60_000, 600_000],
-    ['December 1 (2, 4, 8, then 10 min)', 120_000, 600_000],
-    [`now (2, 4, 8, then ${webhookBackstopMaxMs / 60_000} min)`, webhookBackstopInitialMs, webhookBackstopMaxMs],
-  ] as const) {
-    let checks = 0;
-    let worstLagMs = 0;
-    for (let t = 0, step = initialMs; t + step < endMs; t += step, step = Math.min(maxMs, step * 2)) {
-      checks++;
-      worstLagMs = Math.max(worstLagMs, step);
-    }
-    const webhook = FIXED.webhook + 2 * checks + 1;
-    rows.push([`webhook ${label}: ${checks} backstop checks, a lost webhook waits <= ${worstLagMs / 60_000} min`, '0', (webhook * (60 / minutes)).toFixed(0), 'n/a', 'n/a', '0']);
+  // Webhook mode: fixed actions per turn, plus each job's share of the sweeper's sweeps (one timer
+  // and one activity per sweep however many jobs wait): 5-minute sweeps are 24 actions an hour.
+  const sweepsPerHour = 60 / (DEFAULT_SWEEP_INTERVAL_MS / 60_000);
+  for (const concurrent of [1, 10, 100, 1_000]) {
+    const share = (SWEEP_ACTIONS * sweepsPerHour) / concurrent;
+    rows.push([
+      `webhook, ${concurrent} job(s) waiting at once: sweeper every ${DEFAULT_SWEEP_INTERVAL_MS / 60_000} min (a lost webhook waits <= one sweep)`,
+      '0',
+      (FIXED.webhook * (60 / minutes) + share).toFixed(1),
+      'n/a',
+      'n/a',
+      '0',
+    ]);
   }
   rows.push(['poll (2 s -> 30 s GETs, no heartbeat per GET beyond the flush)', 'see stream now', '~ stream now', 'n/a', 'n/a', '0']);
   process.stdout.write(`Temporal actions per job-hour, real time scale, ${minutes}-minute Deep Research runs (${runs} emulator scripts)\n`);

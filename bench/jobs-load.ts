@@ -289,10 +289,6 @@ async function runPhase(
 
   // Same timings in every phase; only `mode` differs.
   const options: JobOptions = { mode: phase.mode, ...jobTimings(timeScale, opts.wallClockOptions) };
-  if (phase.mode === 'webhook' && !opts.wallClockOptions) {
-    options.webhookBackstopInitialMs = Math.max(100, Math.round(JOB_OPTION_DEFAULTS.webhookBackstopInitialMs / timeScale));
-    options.webhookBackstopMaxMs = Math.max(100, Math.round(JOB_OPTION_DEFAULTS.webhookBackstopMaxMs / timeScale));
-  }
   const specs = jobSpecs(`load-${phase.mode}${phase.faults ? '-faults' : ''}`, n);
   // Reading 10,000 emulated runs every 100 ms would cost the bench (and the machine) more than it measures.
   const probe = new LagProbe(emulator, ctx.client, specs, opts.sample, Math.max(100, Math.round(n / 10)));

@@ -35,8 +35,6 @@ import { mapLimit, mb, percentile, table } from './lib/stats';
 import { WorkerProcess } from './lib/worker-process';
 import { MEMORY_LOG_SCRIPT, ThreadMemory, type ThreadMemorySample } from './lib/thread-memory';
 import { runMain } from './lib/run-main';
-import { patchIds } from '../test/helpers/patch-markers';
-import { PATCH_DEADLINE_FROM_CREATE } from '../workflows/turn/deadline';
 
 const USAGE = `Usage: node dist/bench/webhook-scale.js [options]
   --jobs N                 concurrent webhook-mode jobs (default 500)
@@ -98,8 +96,6 @@ interface JobTimeline {
   startedAt?: number;
   /** The create activity's answer: the remote run exists. */
   createdAt?: number;
-  /** The turn reached its admission-based deadline and moved it (patch marker `turn-deadline-from-create`). */
-  deadlineMoved: boolean;
   signalledAt?: number;
   followScheduledAt?: number;
   followStartedAt?: number;
@@ -113,7 +109,7 @@ interface JobTimeline {
 
 async function timeline(client: Client, jobId: string): Promise<JobTimeline> {
   const history = await client.workflow.getHandle(jobId).fetchHistory();
-  const t: JobTimeline = { events: 0, historyActions: 0, checks: 0, timers: 0, deadlineMoved: patchIds(history).includes(PATCH_DEADLINE_FROM_CREATE) };
+  const t: JobTimeline = { events: 0, historyActions: 0, checks: 0, timers: 0 };
   const follows = new Set<string>();
   const creates = new Set<string>();
   for (const ev of history.events ?? []) {
@@ -312,8 +308,6 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
       heartbeatTimeoutMs: scaled(JOB_OPTION_DEFAULTS.heartbeatTimeoutMs, 1_000),
       pollInitialIntervalMs: scaled(JOB_OPTION_DEFAULTS.pollInitialIntervalMs, 10),
       pollMaxIntervalMs: scaled(JOB_OPTION_DEFAULTS.pollMaxIntervalMs, 10),
-      webhookBackstopInitialMs: scaled(JOB_OPTION_DEFAULTS.webhookBackstopInitialMs, 100),
-      webhookBackstopMaxMs: scaled(JOB_OPTION_DEFAULTS.webhookBackstopMaxMs, 100),
     };
     const specs = jobSpecs('webhook-scale', n);
     const jobsClients = sh.starters.map((client) => new JobsClient({ client, taskQueue, resultStore: store }));
@@ -425,12 +419,11 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
         const v = ok.flatMap((l) => (l.startedAt !== undefined && l.createdAt !== undefined ? [l.createdAt - l.startedAt] : []));
         return `${fmt(percentile(v, 50))} / ${fmt(percentile(v, 99))} / ${fmt(percentile(v, 100))}`;
       })(),
-      'jobs whose turn deadline moved to the create (turn-deadline-from-create)': String(ok.filter((l) => l.deadlineMoved).length),
       'most signals in flight at the receiver': String(maxSignalsInFlight),
     };
     const text: string[] = [];
     text.push(
-      `== ${variant.name}: ${emulatedMinutes} emulated min in ${runSeconds} s wall (timeScale ${timeScale.toFixed(2)}); backstop ${options.webhookBackstopInitialMs} -> ${options.webhookBackstopMaxMs} ms wall; faults ${faults ? JSON.stringify(deliveryFaults) : `none${lost ? ` (lost ${lost})` : ''}`}`,
+      `== ${variant.name}: ${emulatedMinutes} emulated min in ${runSeconds} s wall (timeScale ${timeScale.toFixed(2)}); faults ${faults ? JSON.stringify(deliveryFaults) : `none${lost ? ` (lost ${lost})` : ''}`}`,
     );
     text.push(table([['figure', 'value'], ...Object.entries(summary)]));
     text.push('Completion lag (wall s; run settled at the emulator -> collecting activity completed):');

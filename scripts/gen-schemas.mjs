@@ -109,7 +109,8 @@ files['job-contract.json'] = {
   startOptions: {
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    initialSearchAttributes: { GeminiJobStatus: 'pending', GeminiJobAgent: 'request.agent or request.model', GeminiJobThread: 'options.thread' },
+    initialSearchAttributes:
+      'optional: the workflow publishes every search attribute itself from its first task; a starter that sets them to the same values (as the jobs client does) saves that upsert',
   },
 };
 

@@ -8,9 +8,6 @@ import { condition, getExternalWorkflowHandle, log, proxyActivities, setHandler,
 import type { AdmissionActivities } from '../activities/admission-types';
 import { grantSignal, releaseSignal } from './admission-definitions';
 
-/** Patch id of the admission step in the job workflow (histories before it skip admission). */
-export const ADMISSION_PATCH = 'gemini-jobs-admission-v1';
-
 // A regular activity, not a local one: a local activity's marker followed in the same workflow
 // task by the create's patch marker made a mid-run replay (a query or a new build on a cold cache)
 // fail with TMPRL1100 "patch marker … no corresponding change command" (seen on server 1.30.1 and

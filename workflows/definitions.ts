@@ -24,3 +24,18 @@ export const refreshProgressUpdate = defineUpdate<JobState, []>('refreshProgress
 export const jobStatusKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.status, SearchAttributeType.KEYWORD);
 export const jobAgentKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.agent, SearchAttributeType.KEYWORD);
 export const jobThreadKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.thread, SearchAttributeType.KEYWORD);
+export const jobKindKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.kind, SearchAttributeType.KEYWORD);
+export const jobQuestionKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.question, SearchAttributeType.KEYWORD);
+export const jobModeKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.mode, SearchAttributeType.KEYWORD);
+export const jobInteractionKey = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.interaction, SearchAttributeType.KEYWORD);
+
+/** Every job search attribute's typed key, by its field in `JobVisibility`. */
+export const JOB_SEARCH_ATTRIBUTE_KEYS = {
+  status: jobStatusKey,
+  agent: jobAgentKey,
+  thread: jobThreadKey,
+  kind: jobKindKey,
+  question: jobQuestionKey,
+  mode: jobModeKey,
+  interaction: jobInteractionKey,
+} as const;

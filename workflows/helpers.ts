@@ -8,19 +8,19 @@ import type { Usage } from '../src/interactions/types';
 import { sumUsage as sumAllUsage } from '../src/contract/usage';
 import type { FollowUpRequest, JobMode, JobOptions, JobRequest, JobState, PlanApproval, TurnRecord } from './definitions';
 import { isWaitingStatus } from '../src/interactions/types';
+import { AGENT_TURN_DEADLINE_MS, DEFAULT_FOLLOW_UP_WINDOW_MS, DEFAULT_JOB_MODE, MODEL_TURN_DEADLINE_MS } from '../src/contract/constants';
 
 export const MINUTE_MS = 60_000;
 
-/** Defaults of `JobOptions` (milliseconds). */
+/**
+ * Defaults of `JobOptions` (milliseconds), applied by the workflow itself: a job started by any
+ * client (the jobs client, Python, `temporal workflow start`, the HTTP API) gets the same ones.
+ * Clients validate and may override; they never supply a default.
+ */
 export const JOB_OPTION_DEFAULTS = {
-  mode: 'stream' as const,
-  /**
-   * What the workflow resolves for an agent job whose input has no deadline: jobs enqueued before
-   * the jobs client wrote AGENT_TURN_DEADLINE_MS (src/contract/constants.ts) into each input. Frozen: their histories replay
-   * against it (a later deadline would turn a recorded `timed_out` into a different branch).
-   */
-  agentDeadlineMs: 60 * MINUTE_MS,
-  modelDeadlineMs: 10 * MINUTE_MS,
+  mode: DEFAULT_JOB_MODE,
+  agentDeadlineMs: AGENT_TURN_DEADLINE_MS,
+  modelDeadlineMs: MODEL_TURN_DEADLINE_MS,
   /** Silence after which the stream is checked with a GET (a quiet gap is not a stall; see activities/quiet-probe.ts). */
   streamIdleTimeoutMs: 60_000,
   pollInitialIntervalMs: 2_000,
@@ -28,16 +28,15 @@ export const JOB_OPTION_DEFAULTS = {
   /** 40 s: room for the 20 s checkpoint flush and the 32 s liveness beat (activities/flush.ts). */
   heartbeatTimeoutMs: 40_000,
   notFoundGraceMs: 60_000,
-  followUpWindowMs: 15 * MINUTE_MS,
-  /**
-   * `webhook` mode backstop: GET checks after 2, 4, 8, then every 12 minutes (2, 6, 14, 26, 38, 50,
-   * 62 … min into the run): 6 checks in an hour keep a 60-minute job at 28 Temporal actions
-   * (bench/actions-model.ts and the server's count; 10-minute steps made 7 checks and 30), and a lost webhook waits at
-   * most 12 minutes. Only timer durations depend on these, so changing them needs no patch.
-   */
-  webhookBackstopInitialMs: 2 * MINUTE_MS,
-  webhookBackstopMaxMs: 12 * MINUTE_MS,
+  followUpWindowMs: DEFAULT_FOLLOW_UP_WINDOW_MS,
 };
+
+/**
+ * The agent deadline of executions whose history predates `PATCHES.admittedTurns` (0.1.0): frozen,
+ * because those histories replay against it (a later deadline would turn a recorded `timed_out`
+ * into a different branch).
+ */
+export const LEGACY_AGENT_DEADLINE_MS = 60 * MINUTE_MS;
 
 /** Continue-as-new before the next follow-up wait once history is this long (events). */
 export const CONTINUE_AS_NEW_HISTORY_LENGTH = 2_000;
@@ -48,8 +47,6 @@ export { SUMMARY_CHARS } from '../src/contract/constants';
 /** Options with every default filled in. */
 export interface ResolvedJobOptions {
   mode: JobMode;
-  webhookBackstopInitialMs: number;
-  webhookBackstopMaxMs: number;
   deadlineMs: number;
   streamIdleTimeoutMs: number;
   pollInitialIntervalMs: number;
@@ -66,12 +63,16 @@ export function isAgentRequest(request: Pick<JobRequest, 'agent' | 'model'> | Re
   return typeof (request as { agent?: unknown }).agent === 'string';
 }
 
-/** Fills in defaults; `deadlineMs` defaults to 60 min for agents and 10 min for models. */
-export function resolveJobOptions(request: JobRequest, options: JobOptions = {}): ResolvedJobOptions {
+/**
+ * Fills in defaults. `deadlineMs` defaults to AGENT_TURN_DEADLINE_MS for agents (60 minutes for a
+ * `legacy` execution, one whose history predates it) and MODEL_TURN_DEADLINE_MS for models.
+ */
+export function resolveJobOptions(request: JobRequest, options: JobOptions = {}, { legacy = false }: { legacy?: boolean } = {}): ResolvedJobOptions {
   const d = JOB_OPTION_DEFAULTS;
+  const agentDeadlineMs = legacy ? LEGACY_AGENT_DEADLINE_MS : d.agentDeadlineMs;
   const resolved: ResolvedJobOptions = {
     mode: options.mode ?? d.mode,
-    deadlineMs: options.deadlineMs ?? (isAgentRequest(request) ? d.agentDeadlineMs : d.modelDeadlineMs),
+    deadlineMs: options.deadlineMs ?? (isAgentRequest(request) ? agentDeadlineMs : d.modelDeadlineMs),
     streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? d.streamIdleTimeoutMs,
     pollInitialIntervalMs: options.pollInitialIntervalMs ?? d.pollInitialIntervalMs,
     pollMaxIntervalMs: options.pollMaxIntervalMs ?? Math.max(d.pollMaxIntervalMs, options.pollInitialIntervalMs ?? 0),
@@ -79,8 +80,6 @@ export function resolveJobOptions(request: JobRequest, options: JobOptions = {})
     notFoundGraceMs: options.notFoundGraceMs ?? d.notFoundGraceMs,
     followUpWindowMs: options.followUpWindowMs ?? d.followUpWindowMs,
     continueAsNewAfterEvents: options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_HISTORY_LENGTH,
-    webhookBackstopInitialMs: options.webhookBackstopInitialMs ?? d.webhookBackstopInitialMs,
-    webhookBackstopMaxMs: options.webhookBackstopMaxMs ?? Math.max(d.webhookBackstopMaxMs, options.webhookBackstopInitialMs ?? 0),
   };
   if (options.thread !== undefined) resolved.thread = options.thread;
   return resolved;

@@ -6,4 +6,6 @@ export { interactionJob } from './job';
 export * from './definitions';
 export { admissionLimiter } from './admission';
 export { watchLease } from './watch-lease';
+export { webhookSweeper } from './webhook-sweeper';
+export * from './sweeper-definitions';
 export * from './watch-lease-definitions';

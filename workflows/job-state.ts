@@ -9,7 +9,8 @@
 import type { Usage } from '../src/interactions/types';
 import type { JobBudget } from '../src/contract/budget';
 import { costSummary, threadSpent } from './accounting';
-import type { JobPhase, JobProgress, JobResult, JobState, TurnRecord } from '../src/contract/job';
+import type { JobMode, JobPhase, JobProgress, JobResult, JobState, JobStatus, TurnRecord } from '../src/contract/job';
+import type { CheckInteractionResult } from '../activities/types';
 import { sumUsage } from './helpers';
 
 /** What a job knows from its input and never changes during a run. */
@@ -23,6 +24,11 @@ export interface JobFacts {
   budget?: JobBudget;
   /** Fairness key shown while queued for admission. */
   tenant?: string;
+  /** The question (see src/contract/question.ts). */
+  question?: string;
+  mode?: JobMode;
+  /** Each turn's deadline as resolved (ms). */
+  turnDeadlineMs?: number;
 }
 
 /** The latest webhook-mode GET check: progress the turn records do not hold. */
@@ -79,6 +85,26 @@ function usageOf(record: JobRecord, ended: readonly TurnRecord[], running: TurnR
   return sumUsage(ended.map((t) => t.usage)) ?? seen?.usage;
 }
 
+/**
+ * The job status of a record: the last turn's status, named for what the job waits on when it
+ * waits — `queued` for a quota permit, `plan_ready` for a plan's approval.
+ */
+export function jobStatusOf(record: Pick<JobRecord, 'turns' | 'phase'>): JobStatus {
+  if (record.phase === 'queued') return 'queued';
+  if (record.phase === 'plan-ready') return 'plan_ready';
+  return record.turns[record.turns.length - 1]?.status ?? 'pending';
+}
+
+/** Keeps what a webhook-mode GET check (`refreshProgress`) saw: the turn records hold no live progress. */
+export function recordCheck(record: JobRecord, turn: number, check: CheckInteractionResult): void {
+  record.lastCheck = {
+    turn,
+    upstreamStatus: check.upstreamStatus,
+    progress: { eventsApplied: 0, outputChars: check.outputChars, ...(check.latestThought ? { latestThought: check.latestThought } : {}) },
+  };
+  if (check.usage) record.lastCheckUsage = { turn, usage: check.usage };
+}
+
 /** The `state` query's answer at `nowMs` (ms since epoch). */
 export function deriveJobState(facts: JobFacts, record: JobRecord, nowMs: number): JobState {
   const { turns } = record;
@@ -88,18 +114,21 @@ export function deriveJobState(facts: JobFacts, record: JobRecord, nowMs: number
   const state: JobState = {
     jobId: facts.jobId,
     phase: record.phase,
-    status: last?.status ?? 'pending',
+    status: jobStatusOf(record),
     turn: last?.turn ?? 0,
     turns: turns.map((t) => ({ ...t })),
     startedAt: isoAt(facts.startedAtMs),
     elapsedMs: nowMs - facts.startedAtMs,
   };
+  if (facts.question !== undefined) state.question = facts.question;
+  if (facts.mode !== undefined) state.mode = facts.mode;
+  if (facts.turnDeadlineMs !== undefined) state.turnDeadlineMs = facts.turnDeadlineMs;
   if (facts.agent) state.agent = facts.agent;
   if (facts.model) state.model = facts.model;
   if (facts.thread !== undefined) state.thread = facts.thread;
   if (facts.budget) state.budget = facts.budget;
   if (last) state.turnStartedAt = last.startedAt;
-  if (record.deadlineAtMs !== undefined) state.deadlineAt = isoAt(record.deadlineAtMs);
+  if (record.deadlineAtMs !== undefined && running) state.deadlineAt = isoAt(record.deadlineAtMs);
   if (last?.interactionId) state.interactionId = last.interactionId;
   // While the turn runs, a webhook-mode check knows the upstream status better than the create did.
   const check = running && record.lastCheck?.turn === running.turn ? record.lastCheck : undefined;

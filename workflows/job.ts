@@ -6,10 +6,9 @@
  * 60-minute run; live progress is read from the pending activity's heartbeat (`describe()`).
  *
  * The thread's turns (`JobRecord.turns`) are the one mutable record; the `state` query and the
- * result are computed from it (workflows/job-state.ts). The steps of a turn live in
- * workflows/turn/: create, the follow race with the deadline and a cancel, the remote cancel,
- * webhook mode's wait. This module runs the thread: handlers, admission, the follow-up loop,
- * continue-as-new.
+ * result are computed from it (workflows/job-state.ts). A turn runs in workflows/turn/run.ts.
+ * This module runs the thread: the defaults it owns, handlers, the follow-up loop,
+ * continue-as-new, and what the job publishes (search attributes, the Web UI's details).
  *
  * Deterministic code only: no I/O, no Node APIs; activities are imported as types, and the
  * runtime imports are workflow modules and pure helpers of the contract and the wire types.
@@ -26,13 +25,11 @@ import {
   setCurrentDetails,
   setHandler,
   upsertMemo,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CreateInteractionInput } from '../activities/types';
 import { validateCreateRequest } from '../src/interactions/validate';
-import { isWaitingStatus } from '../src/interactions/types';
 import { describeExceeded, exhaustedLimit, type JobBudget } from '../src/contract/budget';
+import { jobVisibilityOf } from '../src/contract/visibility';
 import {
   approvePlanUpdate,
   cancelSignal,
@@ -40,22 +37,19 @@ import {
   webhookSignal,
   followUpUpdate,
   JOB_RESULT_MEMO,
-  jobStatusKey,
   stateQuery,
   type FollowUpAccepted,
-  type JobError,
   type JobInput,
-  type JobPhase,
   type JobRequest,
   type JobResult,
   type JobState,
   type JobStatus,
   type TurnRecord,
 } from './definitions';
+import { PATCHES } from './patches';
 import { WebhookInbox } from './webhook-inbox';
-import { TurnDeadline } from './turn/deadline';
-import { followAccounting, threadSpent, wallBudgetLeftMs } from './accounting';
-import { ADMISSION_PATCH, AdmissionGate } from './admission-gate';
+import { threadSpent } from './accounting';
+import { AdmissionGate } from './admission-gate';
 import {
   acceptsFollowUp,
   followUpInputProblem,
@@ -68,60 +62,49 @@ import {
   usesCollaborativePlanning,
   type ResolvedJobOptions,
 } from './helpers';
-import { chainHead, deriveJobState, jobResultOf, type JobFacts, type JobRecord } from './job-state';
+import { chainHead, deriveJobState, jobResultOf, recordCheck, type JobFacts, type JobRecord } from './job-state';
 import { checkActivities } from './turn/activities';
-import { cancelRemote } from './turn/cancel';
 import type { TurnContext } from './turn/context';
-import { createInteraction } from './turn/create';
-import { followTurn } from './turn/follow';
-import { PATCH_WEBHOOK_MODE, recordCheck, waitForWebhook, type WebhookWait } from './turn/webhook-wait';
+import { runTurn, settleLateDuplicates, type PendingTurn, type TurnHost } from './turn/run';
+import type { WebhookWait } from './turn/webhook-wait';
+import { JobVisibilityPublisher } from './visibility';
 
 export { NON_RETRYABLE_TYPES } from './turn/activities';
-export { PATCH_CANCELLABLE_CREATE } from './turn/create';
-export { PATCH_CANCEL_REMOTE_AT_ONCE } from './turn/cancel';
-export { PATCH_WEBHOOK_MODE } from './turn/webhook-wait';
-
-/** Patch: a job cancelled through Temporal cancellation ends Temporal-cancelled (result in the memo), not completed. */
-export const PATCH_CANCELLED_ENDS_CANCELLED = 'gemini-jobs-cancelled-ends-cancelled';
-
-/** A follow-up waiting to become the next turn; its update handler waits for `accepted`. */
-interface PendingTurn {
-  request: JobRequest;
-  kind: 'followUp' | 'approvePlan';
-  accepted?: FollowUpAccepted;
-  failure?: JobError;
-}
 
 function isoAt(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-class InteractionJob implements TurnContext {
+class InteractionJob {
   readonly jobId = workflowInfo().workflowId;
+  /** Asked once, in the first workflow task (see workflows/patches.ts). */
+  readonly legacy = !patched(PATCHES.admittedTurns.id);
   readonly options: ResolvedJobOptions;
   readonly budget: JobBudget | undefined;
   readonly record: JobRecord;
+  private readonly admission = new AdmissionGate();
+  /** Verified webhook deliveries signalled by the receiver (or the backstop sweeper), de-duplicated by id. */
+  private readonly inbox = new WebhookInbox();
+  /** What a turn reads from the job, and what it needs from it (workflows/turn/run.ts). */
+  private readonly host: TurnHost;
   private readonly facts: JobFacts;
+  private readonly visibility: JobVisibilityPublisher;
   /** Current settings of the thread (original request + overrides), input of the latest turn. */
   private request: JobRequest;
   /** True once Temporal cancellation (not only the cancel signal) was requested for this execution. */
   private temporalCancelRequested = false;
   private pending: PendingTurn | undefined;
   private draining = false;
-  private readonly upsertStatus: boolean;
-  private upsertedStatus: string | undefined;
-  /** Verified webhook deliveries signalled by the receiver, de-duplicated by webhook id. */
-  private readonly inbox = new WebhookInbox();
   /** While a webhook-mode turn waits: what `refreshProgress` reads. */
   private webhookWait: WebhookWait | undefined;
-  private readonly admission = new AdmissionGate();
 
   constructor(private readonly input: JobInput) {
     this.request = input.request;
-    this.options = resolveJobOptions(input.request, input.options);
+    this.options = resolveJobOptions(input.request, input.options, { legacy: this.legacy });
     this.budget = input.options?.budget;
     const turns = input.carried?.turns.map((t) => ({ ...t })) ?? [];
     this.record = { turns, phase: restingPhase(turns[turns.length - 1], input.request) };
+    const shown = jobVisibilityOf(input.request, input.options);
     this.facts = {
       jobId: this.jobId,
       startedAtMs: input.carried?.startedAt ? Date.parse(input.carried.startedAt) : Date.now(),
@@ -131,16 +114,42 @@ class InteractionJob implements TurnContext {
       budget: this.budget,
       // Fairness key of the admission limiter: the tenant option, else the thread.
       tenant: input.options?.tenant ?? this.options.thread,
+      ...(shown.question !== undefined ? { question: shown.question } : {}),
+      mode: this.options.mode,
+      turnDeadlineMs: this.options.deadlineMs,
     };
-    // Upsert only when the starter registered the attribute (the jobs client always does): an
-    // upsert of an attribute the namespace lacks would fail every workflow task.
-    const current = workflowInfo().typedSearchAttributes.get(jobStatusKey);
-    this.upsertStatus = current !== undefined;
-    this.upsertedStatus = current;
+    this.visibility = new JobVisibilityPublisher(this.legacy);
+    const ctx: TurnContext = {
+      jobId: this.jobId,
+      options: this.options,
+      budget: this.budget,
+      legacy: this.legacy,
+      turns: this.record.turns,
+      cancelRequested: () => this.cancelRequested(),
+    };
+    this.host = {
+      ctx,
+      record: this.record,
+      admission: this.admission,
+      inbox: this.inbox,
+      priceName: this.facts.agent ?? this.facts.model,
+      isAgent: this.facts.agent !== undefined,
+      firstOfRun: input.carried === undefined,
+      tenant: this.facts.tenant,
+      onStatus: (rec, status, request) => this.onStatus(rec, status, request),
+      onWebhookWait: (wait) => void (this.webhookWait = wait),
+    };
   }
 
   async run(): Promise<JobResult> {
     this.installHandlers();
+    const last = this.record.turns[this.record.turns.length - 1];
+    this.visibility.start({
+      ...jobVisibilityOf(this.input.request, this.input.options),
+      status: this.state().status,
+      ...(last?.interactionId ? { interaction: last.interactionId } : {}),
+    });
+    this.describeForUi();
     // Temporal cancellation of the workflow takes the same path as the cancel signal: the body
     // runs non-cancellable, and the remote run is cancelled explicitly (never leaked).
     CancellationScope.current().cancelRequested.catch(() => {
@@ -148,17 +157,19 @@ class InteractionJob implements TurnContext {
       this.requestCancel('workflow cancellation requested');
     });
     const result = await CancellationScope.nonCancellable(async () => {
-      if (this.record.turns.length === 0) await this.runTurn(this.request, undefined, undefined);
+      if (this.record.turns.length === 0) await runTurn(this.host, this.request, undefined, undefined);
       await this.followUpLoop();
       this.record.phase = 'done';
       return jobResultOf(this.jobId, this.record.turns, Date.now());
     });
+    // A plan nobody approved in time: the plan turn completed, and so did the job.
+    if (this.visibility.shownStatus === 'plan_ready') this.visibility.status(result.status);
     // A job cancelled through Temporal ends Temporal-cancelled, so the Web UI says Canceled, not
     // Completed. The execution then has no result: the same JobResult goes to the memo first.
     // Only when Temporal's cancel was requested (the SDK fails the workflow otherwise), and only
     // when the job really is cancelled (a cancel during the follow-up window keeps the last
     // turn's status, and the job completes).
-    if (result.status === 'cancelled' && this.temporalCancelRequested && patched(PATCH_CANCELLED_ENDS_CANCELLED)) {
+    if (result.status === 'cancelled' && this.temporalCancelRequested && !this.legacy) {
       upsertMemo({ [JOB_RESULT_MEMO]: result });
       throw new CancelledFailure(`job cancelled: ${this.record.cancelReason ?? 'cancel requested'}`);
     }
@@ -172,10 +183,6 @@ class InteractionJob implements TurnContext {
 
   cancelRequested(): boolean {
     return this.record.cancelReason !== undefined;
-  }
-
-  setPhase(phase: JobPhase): void {
-    this.record.phase = phase;
   }
 
   // ---- handlers -------------------------------------------------------------------------------
@@ -211,9 +218,9 @@ class InteractionJob implements TurnContext {
     setHandler(
       approvePlanUpdate,
       (req) => {
-        // v0.1.0 answered a `requires_action` plan with the flag still true; Google documents
+        // 0.1.0 answered a `requires_action` plan with the flag still true; Google documents
         // chained turns (execute with collaborative_planning: false, refine with it true).
-        const request = patched('plan-approval-chained-turns') ? planTurnRequest(this.request, req ?? {}) : followUpRequest(this.request, { input: planApprovalInput(req ?? {}) });
+        const request = this.legacy ? followUpRequest(this.request, { input: planApprovalInput(req ?? {}) }) : planTurnRequest(this.request, req ?? {});
         return this.enqueueTurn('approvePlan', request);
       },
       {
@@ -221,7 +228,7 @@ class InteractionJob implements TurnContext {
           this.assertAcceptingTurn();
           this.assertBudgetLeft('approvePlan');
           if (!usesCollaborativePlanning(this.request)) {
-            throw new Error('approvePlan rejected: the job is not an agent run with agent_config.collaborative_planning: true; use followUp');
+            throw new Error('approvePlan rejected: the job is not an agent run with agent_config.collaborative_planning: true; send a follow-up instead');
           }
           const last = chainHead(this.record.turns);
           if (!planWaitingAfter(last, this.request)) {
@@ -286,7 +293,7 @@ class InteractionJob implements TurnContext {
       createdAt: wait.createdAt,
       notFoundGraceMs: this.options.notFoundGraceMs,
     });
-    recordCheck(this.record, wait.rec.turn, check);
+    recordCheck(this.record, wait.turn, check);
     return this.state();
   }
 
@@ -311,7 +318,7 @@ class InteractionJob implements TurnContext {
       this.record.phase = restingPhase(last, this.request);
       this.record.followUpUntilMs = Date.now() + this.options.followUpWindowMs;
       this.describeForUi();
-      const got = await condition(() => this.pending !== undefined || this.cancelRequested(), this.options.followUpWindowMs);
+      const got = await this.waitForFollowUp();
       delete this.record.followUpUntilMs;
       if (!got || this.cancelRequested() || !this.pending) {
         // A cancel here ends the job but leaves the finished turn's status as it was.
@@ -319,128 +326,53 @@ class InteractionJob implements TurnContext {
         return;
       }
       const pending = this.pending;
-      await this.runTurn(pending.request, last!.interactionId, pending);
+      await runTurn(this.host, pending.request, last!.interactionId, pending);
       // Overrides stick only once a turn was created with them.
       if (pending.accepted) this.request = pending.request;
       this.pending = undefined;
     }
   }
 
-  /** One turn: admission (since `gemini-jobs-admission-v1`), then create and follow. */
-  private async runTurn(request: JobRequest, previousInteractionId: string | undefined, pending: PendingTurn | undefined): Promise<void> {
-    const nowMs = Date.now();
-    const rec: TurnRecord = { turn: this.record.turns.length + 1, status: 'pending', startedAt: isoAt(nowMs) };
-    if (previousInteractionId) rec.previousInteractionId = previousInteractionId;
-    this.record.turns.push(rec);
-    this.record.deadlineAtMs = nowMs + this.options.deadlineMs;
-    this.record.phase = 'creating';
-    this.setStatus('pending');
-
-    if (this.cancelRequested()) {
-      // Nothing was created: end without creating anything remotely.
-      return this.endTurn(rec, 'cancelled');
-    }
-    if (!patched(ADMISSION_PATCH)) return this.createAndFollow(rec, request, pending);
-    // Admission control (credential quota): wait for a permit, hold it for the whole turn.
-    const gate = await this.admission.admit(rec.turn, {
-      isAgent: this.facts.agent !== undefined,
-      firstOfRun: this.input.carried === undefined && rec.turn === 1,
-      cancelled: () => this.cancelRequested(),
-      onQueued: (key) => {
-        this.record.phase = 'queued';
-        this.record.queuedOn = key;
-      },
-      tenant: this.facts.tenant,
-    });
-    delete this.record.queuedOn;
-    if (gate.outcome === 'cancelled') {
-      if (pending) pending.failure = { code: 'cancelled', message: 'the job was cancelled while waiting for admission' };
-      return this.endTurn(rec, 'cancelled');
-    }
-    try {
-      // The deadline counts from admission: time in the queue is not run time.
-      const admittedMs = Date.now();
-      if (gate.outcome === 'admitted') rec.admittedAt = isoAt(admittedMs);
-      this.record.phase = 'creating';
-      this.record.deadlineAtMs = admittedMs + this.options.deadlineMs;
-      await this.createAndFollow(rec, request, pending);
-    } finally {
-      await this.admission.release();
+  /**
+   * The follow-up window: true when a follow-up (or plan approval) arrived, false when the window
+   * closed. Meanwhile a webhook that reveals a duplicate of an ended turn gets that duplicate
+   * cancelled and recorded (never in a legacy execution, which had no webhook mode).
+   */
+  private async waitForFollowUp(): Promise<boolean> {
+    const until = this.record.followUpUntilMs!;
+    const arrived = () => this.pending !== undefined || this.cancelRequested();
+    if (this.legacy) return condition(arrived, this.options.followUpWindowMs);
+    for (;;) {
+      const duplicates = () => this.record.turns.some((t) => t.interactionId !== undefined && this.inbox.hasOrphans(t.turn, t.interactionId));
+      const woke = await condition(() => arrived() || duplicates(), Math.max(0, until - Date.now()));
+      if (!woke || arrived()) return woke;
+      await settleLateDuplicates(this.host);
     }
   }
 
-  /** Create, then follow (or, in webhook mode, wait for the webhook and collect), within the deadline set in `record.deadlineAtMs`. */
-  private async createAndFollow(rec: TurnRecord, request: JobRequest, pending: PendingTurn | undefined): Promise<void> {
-    const deadline = new TurnDeadline(this.record, this.options.deadlineMs);
-    // Evaluated only for webhook-mode jobs, which v0.1.0 histories never are.
-    const webhookMode = this.options.mode === 'webhook' && patched(PATCH_WEBHOOK_MODE);
-    const created = await createInteraction(this, this.createInput(rec, request, webhookMode));
-    if ('cancelled' in created) return this.endTurn(rec, 'cancelled');
-    if ('failed' in created) {
-      rec.error = created.failed;
-      if (pending) pending.failure = rec.error;
-      return this.endTurn(rec, 'failed');
-    }
-    deadline.runCreated(Date.now());
-    rec.upstreamStatus = created.created.status;
-    rec.interactionId = created.created.interactionId;
-    rec.status = 'running';
-    if (pending) pending.accepted = { turn: rec.turn, interactionId: rec.interactionId };
-    this.record.phase = 'running';
-    this.setStatus('running');
+  // ---- what the job publishes ---------------------------------------------------------------
 
-    if (this.cancelRequested()) return cancelRemote(this, rec, 'cancelled');
-    if (webhookMode) {
-      const waited = await waitForWebhook(this, this.inbox, rec, deadline, (wait) => (this.webhookWait = wait));
-      if (waited === 'failed') return;
-      if (waited !== 'settled') return cancelRemote(this, rec, waited);
-      // Settled: the follow activity (poll mode) reads it back once and stores the report.
-    }
-    // A wall-time budget ends the turn like a deadline, but as budget_exceeded.
-    const nowMs = Date.now();
-    const wallLeftMs = wallBudgetLeftMs(this.budget, this.record.turns, rec, nowMs);
-    const deadlineLeftMs = deadline.remainingMs();
-    const overBudget = wallLeftMs !== undefined && wallLeftMs < deadlineLeftMs;
-    const remainingMs = overBudget ? wallLeftMs : deadlineLeftMs;
-    if (remainingMs <= 0) return cancelRemote(this, rec, overBudget ? 'budget_exceeded' : 'timed_out');
-    const accounting = followAccounting(this.facts.agent ?? this.facts.model, this.budget, this.record.turns, rec, nowMs);
-    return followTurn(this, rec, accounting, overBudget ? { budgetLeftMs: remainingMs } : { deadline });
+  /** Every status a turn takes: the search attributes (a plan awaiting approval as `plan_ready`) and the Web UI's details. */
+  private onStatus(rec: TurnRecord, status: JobStatus, request: JobRequest): void {
+    const shown = !this.legacy && this.awaitsPlanApproval(rec, status, request) ? 'plan_ready' : status;
+    this.visibility.status(shown, rec.interactionId);
+    this.describeForUi();
   }
 
-  private createInput(rec: TurnRecord, request: JobRequest, webhookMode: boolean): CreateInteractionInput {
-    const input: CreateInteractionInput = { jobId: this.jobId, turn: rec.turn, request };
-    if (rec.previousInteractionId) input.previousInteractionId = rec.previousInteractionId;
-    if (webhookMode) input.webhook = true;
-    const permit = this.admission.permit;
-    if (permit) input.admission = permit;
-    return input;
-  }
-
-  endTurn(rec: TurnRecord, status: JobStatus): void {
-    rec.status = status;
-    rec.endedAt = isoAt(Date.now());
-    this.record.phase = isWaitingStatus(status) ? 'waiting-for-input' : 'done';
-    this.setStatus(status);
+  /** Will the job wait for this turn's plan (run with `request`) to be approved? */
+  private awaitsPlanApproval(rec: TurnRecord, status: JobStatus, request: JobRequest): boolean {
+    return status === 'completed' && rec.endedAt !== undefined && this.options.followUpWindowMs > 0 && !this.cancelRequested() && planWaitingAfter(rec, request);
   }
 
   /**
-   * The Web UI's "current details" (served by a built-in query, so no history event): the job
-   * status and, while the execution stays open after a turn, that it waits for a follow-up.
+   * The Web UI's "current details" (served by a built-in query, so no history event): the
+   * question, the status and, while the execution stays open after a turn, what it waits for.
    */
   private describeForUi(): void {
     const s = this.state();
-    const open = s.followUpUntil ? `; open for follow-ups until ${s.followUpUntil} (the execution stays Running until then)` : '';
-    setCurrentDetails(`**Job status:** ${s.status} — turn ${s.turn}, ${s.phase}${open}${s.cancelReason ? `\n\nCancel reason: ${s.cancelReason}` : ''}`);
-  }
-
-  /** Publishes the status the last turn now has: the Web UI details and the status search attribute. */
-  private setStatus(status: JobStatus): void {
-    this.describeForUi();
-    // `pending` lasts only until the create returns: not worth a history event per turn.
-    if (this.upsertStatus && this.upsertedStatus !== status && status !== 'pending') {
-      upsertSearchAttributes([{ key: jobStatusKey, value: status }]);
-      this.upsertedStatus = status;
-    }
+    const open = s.followUpUntil ? `; open for ${s.plan ? 'plan approval' : 'follow-ups'} until ${s.followUpUntil} (the execution stays Running until then)` : '';
+    const question = s.question ? `**Question:** ${s.question}\n\n` : '';
+    setCurrentDetails(`${question}**Job status:** ${s.status} — turn ${s.turn}, ${s.phase}${open}${s.cancelReason ? `\n\nCancel reason: ${s.cancelReason}` : ''}`);
   }
 }
 

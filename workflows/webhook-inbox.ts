@@ -10,13 +10,21 @@ import type { WebhookNotice } from './definitions';
 
 /** Event types after which the run is over (or waits for input): collect it. */
 const SETTLING_EVENTS = new Set(['interaction.completed', 'interaction.failed', 'interaction.requires_action', 'interaction.cancelled']);
-const SETTLED_STATUSES = new Set(['completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'requires_action']);
+const SETTLED_STATUSES = new Set(['completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'requires_action', 'requires_continuation', 'idle']);
+/** Event types and statuses of a run that settled with an answer (not a failure or a cancel). */
+const ANSWERED_EVENTS = new Set(['interaction.completed', 'interaction.requires_action']);
+const ANSWERED_STATUSES = new Set(['completed', 'requires_action', 'requires_continuation', 'idle']);
 /** Most notices and ids kept (a job gets a handful; this bounds a misbehaving sender). */
 const MAX_KEPT = 500;
 
 /** True when a notice says the run it names is over. Unknown event types say so only through `status`. */
 export function noticeSettles(n: WebhookNotice): boolean {
   return SETTLING_EVENTS.has(n.eventType) || (n.status !== undefined && SETTLED_STATUSES.has(n.status));
+}
+
+/** True when a notice says its run settled with an answer (completed, or waiting for the client). */
+export function noticeAnswered(n: WebhookNotice): boolean {
+  return n.status !== undefined ? ANSWERED_STATUSES.has(n.status) : ANSWERED_EVENTS.has(n.eventType);
 }
 
 /** Why a signalled notice is unusable, or undefined (signals are not validated by Temporal). */
@@ -77,6 +85,11 @@ export class WebhookInbox {
       out.push(n);
     }
     return out;
+  }
+
+  /** Treats `interactionId` as handled: no later notice naming it is a new orphan. */
+  markHandled(interactionId: string): void {
+    this.orphanIds.add(interactionId);
   }
 
   /** True when a notice of `turn` names another interaction than `interactionId` and is unhandled. */

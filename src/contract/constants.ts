@@ -13,13 +13,27 @@ export const JOB_WORKFLOW_TYPE = 'interactionJob';
 export const JOB_RESULT_MEMO = 'geminiJobResult';
 
 /**
- * The turn deadline the jobs client writes into every new agent job that sets none: the API's own
- * 60-minute maximum for a Deep Research run plus 10 minutes for Google's queue, the time from
- * admission to the create (minutes under a burst of starts) and the webhook's delivery. A run that
- * uses its full hour then ends on the API's verdict, not cut short by ours; ours still catches a
- * run stuck `in_progress` past the API's limit, as users have reported.
+ * The longest a Deep Research run may take on the API (Google's documented maximum), in ms.
  */
-export const AGENT_TURN_DEADLINE_MS = 70 * 60_000;
+export const API_RUN_LIMIT_MS = 60 * 60_000;
+
+/**
+ * The turn deadline the workflow gives an agent job that sets none: the API's own 60-minute
+ * maximum for a Deep Research run plus 10 minutes for Google's queue and the webhook's delivery
+ * (the deadline counts from the create's answer). A run that uses its full hour then ends on the
+ * API's verdict, not cut short by ours; ours still catches a run stuck `in_progress` past the API's
+ * limit, as users have reported. Clients may ask for less, never for more than this.
+ */
+export const AGENT_TURN_DEADLINE_MS = API_RUN_LIMIT_MS + 10 * 60_000;
+
+/** The turn deadline of a model job that sets none, in ms. */
+export const MODEL_TURN_DEADLINE_MS = 10 * 60_000;
+
+/** How a job follows its runs when `JobOptions.mode` is unset. */
+export const DEFAULT_JOB_MODE = 'stream' as const;
+
+/** How long a job stays open for a follow-up after a turn ends, when `followUpWindowMs` is unset (ms). */
+export const DEFAULT_FOLLOW_UP_WINDOW_MS = 15 * 60_000;
 
 /** Keys of `webhook_config.user_metadata` that name the job and the turn. */
 export const WEBHOOK_METADATA_KEYS = { jobId: 'gemini_jobs_job_id', turn: 'gemini_jobs_turn' } as const;

@@ -30,7 +30,8 @@ export interface JobOptions {
    * `stream` (default): SSE with `last_event_id` resume, polling as a fallback. `poll`: GET only.
    * `webhook`: nothing is held while the run works: the interaction is created with
    * `webhook_config` (the worker's `GEMINI_JOBS_WEBHOOK_URL`), the job waits durably for the
-   * webhook, and GET checks on a growing durable timer (`webhookBackstopMs`) catch a lost one.
+   * webhook, and the worker's backstop sweeper (a GET of every waiting run every
+   * `GEMINI_JOBS_WEBHOOK_SWEEP_MS`) catches a lost one.
    */
   mode?: JobMode;
   /** How long each turn's remote run may take, counted from its create's answer; on expiry the remote run is cancelled and the job ends `timed_out`. Default 70 min for agents (the API's 60-minute maximum plus 10; the jobs client writes it into the input), 10 min for models. */
@@ -51,12 +52,6 @@ export interface JobOptions {
   followUpWindowMs?: number;
   /** Thread key for listing related jobs (search attribute GeminiJobThread). */
   thread?: string;
-  /**
-   * `webhook` mode: first and largest interval of the backstop GET checks that catch a lost or
-   * late webhook (the interval doubles after each check). Defaults 2 min and 12 min.
-   */
-  webhookBackstopInitialMs?: number;
-  webhookBackstopMaxMs?: number;
   /**
    * Fairness key: the worker's admission limiter caps concurrent runs per tenant
    * (`GEMINI_JOBS_ADMISSION_PER_TENANT`). Defaults to `thread` when unset. Never a credential.
@@ -102,16 +97,22 @@ export type JobPhase =
   | 'done';
 
 /**
- * Job-level status. Every upstream status the newest SDKs know maps 1:1 (terminal ones, and the
- * waiting ones after which the run stopped for the client: `requires_action`,
- * `requires_continuation`, `idle`; `queued` while the API holds the run); `timed_out` is the job
- * deadline; `unknown` keeps an upstream status this version does not know (never success; the raw
- * value is in `upstreamStatus`). The classification lives in src/interactions/types.ts.
+ * Job-level status: the one vocabulary every face shows (CLI, HTTP API, dashboard, the Temporal
+ * UI's `GeminiJobStatus` column, the Python client). `pending` until the create answers; `queued`
+ * while the turn waits for a quota permit (admission) or the API holds the run; `running`; the
+ * waiting statuses name what they wait for: `plan_ready` (a plan awaits approval), and the
+ * upstream ones after which the run stopped for the client (`requires_action`,
+ * `requires_continuation`, `idle`: a follow-up continues it). Terminal: every upstream terminal
+ * status 1:1, `timed_out` (the job's deadline), `unknown` (an upstream status this version does not
+ * know; never success; the raw value is in `upstreamStatus`). A turn's own status (`TurnRecord`)
+ * is never `plan_ready`: a plan turn completed upstream. src/contract/status.ts classifies them.
  */
 export type JobStatus =
   | 'pending'
   | 'queued'
   | 'running'
+  /** A collaborative-planning turn completed with a plan: it waits for `approvePlan` (see `JobState.plan`). */
+  | 'plan_ready'
   | 'requires_action'
   | 'requires_continuation'
   | 'idle'
@@ -181,10 +182,16 @@ export interface TurnRecord {
   /** `webhook` mode: how the end of the run was learnt (the webhook, or a backstop GET check). */
   settledBy?: 'webhook' | 'backstop';
   /**
-   * Interactions that a webhook attributed to this job and turn but that are not the recorded one:
-   * a create whose answer was lost, retried, so the first run went on unobserved. Each is cancelled.
+   * The create's answer was lost and the create was sent again, so a second interaction may run
+   * for this turn (the API has no idempotency key). In webhook mode its webhook reveals it: see
+   * `duplicateCreates`.
    */
-  possibleDuplicateCreate?: OrphanInteraction[];
+  createAmbiguous?: boolean;
+  /**
+   * Other interactions created for this turn (a create whose answer was lost, then retried). In
+   * webhook mode the turn keeps whichever interaction settles first and cancels the other.
+   */
+  duplicateCreates?: DuplicateCreate[];
   /** Tool calls of the turn (tool-call steps streamed, or `grounding_tool_count` if larger). */
   toolCalls?: number;
   /** Estimated cost of the turn in USD, from the worker's price table of date `priceTable`. */
@@ -224,6 +231,12 @@ export interface JobState {
   jobId: string;
   phase: JobPhase;
   status: JobStatus;
+  /** The question (the first text of the first turn's input, shortened), as every face lists it. */
+  question?: string;
+  /** How the job follows its runs (the resolved `JobOptions.mode`). */
+  mode?: JobMode;
+  /** Each turn's deadline in ms, as the workflow resolved it (counted from the create's answer). */
+  turnDeadlineMs?: number;
   upstreamStatus?: string;
   interactionId?: string;
   turn: number;
@@ -317,13 +330,26 @@ export interface FollowUpAccepted {
   interactionId: string;
 }
 
-/** An interaction a webhook named for this job and turn that is not the turn's recorded one. */
-export interface OrphanInteraction {
+/**
+ * A second interaction of one turn (a lost create answer, then a retried create), and what became
+ * of it. Found by a webhook that names this job and turn with another interaction id.
+ */
+export interface DuplicateCreate {
   interactionId: string;
-  /** Event type of the webhook that revealed it. */
+  /** When the job learnt of it (ISO). */
+  foundAt: string;
+  /** What revealed it: the event type of the webhook (or sweeper check) that named it. */
   seenIn: string;
-  /** Outcome of the cancel sent to it (`accepted`, `already_finished`, `not_supported`, `failed`…). */
-  cancel?: string;
+  /**
+   * `kept`: it settled first and became the turn's interaction (the other one was cancelled);
+   * `cancelled`: it was still running and was cancelled; `already_finished`: it had ended before
+   * the cancel reached it; `cancel_failed`: the cancel could not be confirmed.
+   */
+  outcome: 'kept' | 'cancelled' | 'already_finished' | 'cancel_failed';
+  /** Its status as last read back. */
+  finalStatus?: string;
+  /** What it consumed, as last read back. */
+  usage?: Usage;
 }
 
 /**
@@ -339,4 +365,6 @@ export interface WebhookNotice {
   /** The turn named in `user_metadata` (undefined when absent). */
   turn?: number;
   status?: string;
+  /** Who sent it: the webhook receiver (default) or the worker's backstop sweeper, which read the status with a GET. */
+  source?: 'webhook' | 'sweeper';
 }

@@ -5,7 +5,15 @@
 // Search attributes must exist before a job starts; updates and update-with-start must be on.
 // Keep SEARCH_ATTRIBUTES equal to SEARCH_ATTRIBUTE_NAMES (workflows/definitions.ts; test/dev).
 
-export const SEARCH_ATTRIBUTES = { GeminiJobStatus: 'Keyword', GeminiJobAgent: 'Keyword', GeminiJobThread: 'Keyword' };
+export const SEARCH_ATTRIBUTES = {
+  GeminiJobStatus: 'Keyword',
+  GeminiJobAgent: 'Keyword',
+  GeminiJobThread: 'Keyword',
+  GeminiJobKind: 'Keyword',
+  GeminiJobQuestion: 'Keyword',
+  GeminiJobMode: 'Keyword',
+  GeminiJobInteraction: 'Keyword',
+};
 
 /** Server features gemini-jobs needs (updates, update-with-start), as `--dynamic-config-value` pairs. */
 export const FEATURE_FLAGS = [

@@ -131,22 +131,4 @@ export function updateFailureReason(type: string | undefined | null): JobErrorCo
   return isJobErrorCode(type) ? type : 'unknown';
 }
 
-/** The namespace lacks the job search attributes; the message says how to register them. */
-export class SearchAttributesMissingError extends GeminiJobsError<'search_attributes_missing'> {
-  constructor(
-    readonly namespace: string,
-    detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      'search_attributes_missing',
-      `${detail}. Register the job search attributes in namespace ${namespace} first: ` +
-        'temporal operator search-attribute create --name GeminiJobStatus --type Keyword (and GeminiJobAgent, ' +
-        'GeminiJobThread). `gemini-jobs dev` and docker-compose.yml do this for you.',
-      options,
-    );
-  }
-  protected override jsonFields(): Record<string, unknown> {
-    return { namespace: this.namespace };
-  }
-}
+export { SearchAttributesMissingError } from '../temporal/search-attributes';

@@ -10,9 +10,18 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFo
 import { backoffMs } from '../common/backoff';
 import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import { AGENT_TURN_DEADLINE_MS, JOB_RESULT_MEMO, JOB_WORKFLOW_TYPE } from '../contract';
+import { JOB_RESULT_MEMO, JOB_WORKFLOW_TYPE, jobVisibilityOf, type JobKind, type JobMode, type JobVisibility } from '../contract';
 import { ApplicationFailure } from '@temporalio/common';
-import { approvePlanUpdate, refreshProgressUpdate, cancelSignal, followUpUpdate, jobAgentKey, jobStatusKey, jobThreadKey, stateQuery } from '../../workflows/definitions';
+import {
+  approvePlanUpdate,
+  refreshProgressUpdate,
+  cancelSignal,
+  followUpUpdate,
+  JOB_SEARCH_ATTRIBUTE_KEYS,
+  jobAgentKey,
+  jobThreadKey,
+  stateQuery,
+} from '../../workflows/definitions';
 import type { BudgetSpent, CostSummary } from '../contract';
 import type { Usage } from '../interactions/types';
 import type { FollowUpAccepted, FollowUpRequest, JobInput, JobOptions, JobRequest, JobResult, JobState, JobStatus, PendingPlan, PlanApproval, TurnRecord } from '../contract';
@@ -145,11 +154,17 @@ export interface TurnReport {
 export interface JobSummary {
   jobId: string;
   runId: string;
+  /** The job status (`JobStatus`), as the workflow publishes it. */
   status?: string;
+  /** The agent, or the model of a model turn. */
   agent?: string;
+  kind?: JobKind;
+  mode?: JobMode;
   thread?: string;
-  /** The start of the job's first question (from the start memo; absent for jobs started before 0.2). */
+  /** The start of the job's first question. */
   question?: string;
+  /** The current (or last) turn's interaction id. */
+  interactionId?: string;
   /** Temporal execution status: RUNNING, COMPLETED, FAILED, … */
   executionStatus: string;
   startTime: string;
@@ -185,40 +200,6 @@ function withKnownErrorCodes(state: JobState): JobState {
   return out;
 }
 
-/** Longest question kept in the start memo for listings, in characters. */
-const MEMO_QUESTION_CHARS = 200;
-
-/** The first text of a request's input, shortened for listings (the full input stays in history). */
-function questionOf(request: JobRequest): string | undefined {
-  const input = (request as { input?: unknown }).input;
-  let text: string | undefined;
-  if (typeof input === 'string') text = input;
-  else if (Array.isArray(input)) {
-    for (const part of input as Array<Record<string, unknown>>) {
-      const candidate =
-        typeof part?.text === 'string'
-          ? part.text
-          : Array.isArray(part?.content)
-            ? (part.content as Array<{ text?: unknown }>).find((c) => typeof c?.text === 'string')?.text
-            : undefined;
-      if (typeof candidate === 'string') {
-        text = candidate;
-        break;
-      }
-    }
-  }
-  if (text === undefined) return undefined;
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > MEMO_QUESTION_CHARS ? flat.slice(0, MEMO_QUESTION_CHARS - 1) + '…' : flat;
-}
-
-function agentOf(request: JobRequest): string | undefined {
-  const r = request as { agent?: unknown; model?: unknown };
-  if (typeof r.agent === 'string') return r.agent;
-  if (typeof r.model === 'string') return r.model;
-  return undefined;
-}
-
 /** A `JobState` for a closed execution, built from its result (no worker needed). */
 function stateFromResult(jobId: string, result: JobResult, description: WorkflowExecutionDescription): JobState {
   const last = result.turns[result.turns.length - 1];
@@ -241,8 +222,14 @@ function stateFromResult(jobId: string, result: JobResult, description: Workflow
   const attrs = description.typedSearchAttributes;
   const agent = attrs.get(jobAgentKey);
   const thread = attrs.get(jobThreadKey);
-  if (agent) state.agent = agent;
+  // GeminiJobAgent holds the model of a model turn (GeminiJobKind says which).
+  if (agent && attrs.get(JOB_SEARCH_ATTRIBUTE_KEYS.kind) === 'model') state.model = agent;
+  else if (agent) state.agent = agent;
   if (thread) state.thread = thread;
+  const question = attrs.get(JOB_SEARCH_ATTRIBUTE_KEYS.question) ?? (description.memo as { question?: unknown } | undefined)?.question;
+  if (typeof question === 'string') state.question = question;
+  const mode = attrs.get(JOB_SEARCH_ATTRIBUTE_KEYS.mode);
+  if (mode) state.mode = mode as JobMode;
   return state;
 }
 
@@ -311,10 +298,7 @@ export class JobsClient {
     if (options.thread !== undefined) assertThreadKey(options.thread, opts.thread !== undefined ? 'thread' : 'options.thread');
     const input: JobInput = { request, ...(Object.keys(options).length > 0 ? { options } : {}) };
     validateJobInput(input);
-    // Written into the input, not defaulted in the workflow: running jobs keep the deadline their
-    // history was made with (see AGENT_TURN_DEADLINE_MS).
-    if (input.options?.deadlineMs === undefined && typeof (request as { agent?: unknown }).agent === 'string')
-      input.options = { ...input.options, deadlineMs: AGENT_TURN_DEADLINE_MS };
+    // Defaults are the workflow's (workflows/helpers.ts): a job looks the same whoever starts it.
     return input;
   }
 
@@ -328,17 +312,18 @@ export class JobsClient {
     const input = JobsClient.validateStart(request, { ...opts, jobId });
     const options: JobOptions = input.options ?? {};
 
-    const agent = agentOf(request);
-    const attributes: SearchAttributePair[] = [{ key: jobStatusKey, value: 'pending' }];
-    if (agent) attributes.push({ key: jobAgentKey, value: agent });
-    if (options.thread) attributes.push({ key: jobThreadKey, value: options.thread });
+    // The values the workflow would publish itself (src/contract/visibility.ts): set at start, they cost no upsert.
+    const shown: Partial<JobVisibility> = { status: 'pending', ...jobVisibilityOf(request, options) };
+    const attributes = (Object.keys(JOB_SEARCH_ATTRIBUTE_KEYS) as Array<keyof typeof JOB_SEARCH_ATTRIBUTE_KEYS>).flatMap((field): SearchAttributePair[] => {
+      const value = shown[field];
+      return value === undefined ? [] : [{ key: JOB_SEARCH_ATTRIBUTE_KEYS[field], value }];
+    });
     const extra = opts.searchAttributes ?? [];
     const merged = [...attributes.filter((a) => !extra.some((e) => e.key.name === a.key.name)), ...extra];
 
     // A token only this call knows: USE_EXISTING answers with the running execution's run id
     // either way, and the memo tells whether that execution is ours.
     const startToken = newJobId();
-    const question = questionOf(request);
     try {
       const handle = await this.client.workflow.start(JOB_WORKFLOW_TYPE, {
         workflowId: jobId,
@@ -347,8 +332,7 @@ export class JobsClient {
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: merged,
-        // The question is in the job input already; the memo makes it readable by list().
-        memo: { startToken, ...(question !== undefined ? { question } : {}) },
+        memo: { startToken },
         // The Web UI's summary line: the question itself; details: agent, thread, options.
         staticSummary: jobStaticSummary(request),
         staticDetails: jobStaticDetails(request, options),
@@ -670,13 +654,21 @@ export class JobsClient {
         executionStatus: info.status.name,
         startTime: info.startTime.toISOString(),
       };
-      const status = attrs.get(jobStatusKey);
-      const agent = attrs.get(jobAgentKey);
-      const thread = attrs.get(jobThreadKey);
+      const keys = JOB_SEARCH_ATTRIBUTE_KEYS;
+      const status = attrs.get(keys.status);
       if (status) summary.status = status;
+      const agent = attrs.get(keys.agent);
       if (agent) summary.agent = agent;
+      const kind = attrs.get(keys.kind);
+      if (kind) summary.kind = kind as JobKind;
+      const mode = attrs.get(keys.mode);
+      if (mode) summary.mode = mode as JobMode;
+      const thread = attrs.get(keys.thread);
       if (thread) summary.thread = thread;
-      const question = (info.memo as { question?: unknown } | undefined)?.question;
+      const interactionId = attrs.get(keys.interaction);
+      if (interactionId) summary.interactionId = interactionId;
+      // Jobs started by 0.1.0 kept the question in the start memo only.
+      const question = attrs.get(keys.question) ?? (info.memo as { question?: unknown } | undefined)?.question;
       if (typeof question === 'string') summary.question = question;
       if (info.closeTime) summary.closeTime = info.closeTime.toISOString();
       if (options.usage) {

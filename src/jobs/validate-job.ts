@@ -11,6 +11,7 @@ import type { CreateInteractionRequest } from '../interactions/types';
 import type { JobInput, JobOptions } from '../contract';
 import { findSecrets } from '../common/redact';
 import { budgetProblem } from '../contract/budget';
+import { AGENT_TURN_DEADLINE_MS, API_RUN_LIMIT_MS } from '../contract/constants';
 import { GeminiJobsError } from '../common/errors';
 
 /** A job the jobs client refuses to enqueue. `field` is a path such as `options.deadlineMs`. */
@@ -31,6 +32,21 @@ export class JobValidationError extends GeminiJobsError<'invalid_job'> {
 export const MAX_INPUT_BYTES = 1_500_000;
 const MAX_DEADLINE_MS = 7 * 24 * 3_600_000;
 const WORKFLOW_OWNED = ['background', 'store', 'stream', 'previous_interaction_id'] as const;
+/** Every `JobOptions` key; anything else is a typo or an option of another version. */
+const OPTION_KEYS: ReadonlySet<string> = new Set<keyof JobOptions>([
+  'mode',
+  'deadlineMs',
+  'streamIdleTimeoutMs',
+  'pollInitialIntervalMs',
+  'pollMaxIntervalMs',
+  'heartbeatTimeoutMs',
+  'notFoundGraceMs',
+  'followUpWindowMs',
+  'thread',
+  'tenant',
+  'budget',
+  'continueAsNewAfterEvents',
+]);
 
 function positiveMs(options: JobOptions, key: keyof JobOptions, min: number, max = MAX_DEADLINE_MS): void {
   const value = options[key];
@@ -98,8 +114,17 @@ export function validateJobInput(input: JobInput): void {
       'Use "stream" (default), "poll", or "webhook" (needs GEMINI_JOBS_WEBHOOK_URL on the worker and a webhook receiver).',
     );
   }
-  positiveMs(options, 'webhookBackstopInitialMs', 100, MAX_DEADLINE_MS);
-  positiveMs(options, 'webhookBackstopMaxMs', 100, MAX_DEADLINE_MS);
+  const unknown = Object.keys(options).find((key) => !OPTION_KEYS.has(key));
+  if (unknown !== undefined) {
+    throw new JobValidationError(`options.${unknown}`, 'is not a job option', `Remove it; the options are ${[...OPTION_KEYS].join(', ')}.`);
+  }
+  if (typeof options.deadlineMs === 'number' && options.deadlineMs > AGENT_TURN_DEADLINE_MS) {
+    throw new JobValidationError(
+      'options.deadlineMs',
+      `is ${options.deadlineMs} ms, past the API's ${API_RUN_LIMIT_MS / 60_000}-minute run limit plus a ${(AGENT_TURN_DEADLINE_MS - API_RUN_LIMIT_MS) / 60_000}-minute margin; the API ends a run by then, so a longer deadline never applies`,
+      `Leave it out (agents get ${AGENT_TURN_DEADLINE_MS / 60_000} minutes) or pass at most ${AGENT_TURN_DEADLINE_MS}.`,
+    );
+  }
   positiveMs(options, 'deadlineMs', 1_000);
   positiveMs(options, 'streamIdleTimeoutMs', 100, 3_600_000);
   positiveMs(options, 'pollInitialIntervalMs', 10, 3_600_000);

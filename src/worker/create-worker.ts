@@ -14,6 +14,7 @@ import { activityPhaseMetrics } from '../telemetry/activity-phases';
 import { resultStoreFromEnv, type ResultStore } from '../results/result-store';
 import type { AdmissionSettings } from '../../activities/admission-types';
 import type { PriceTable } from '../../activities/pricing';
+import { missingSearchAttributes, SearchAttributesMissingError } from '../temporal/search-attributes';
 import { ConfigError } from '../common/errors';
 
 export interface CreateJobsWorkerOptions extends Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowsPath'> {
@@ -46,6 +47,8 @@ export interface CreateJobsWorkerOptions extends Omit<WorkerOptions, 'connection
   watchedJobs?: WatchedJobs;
   /** Receiver URL(s) for `webhook`-mode jobs (`webhook_config.uris`); default `GEMINI_JOBS_WEBHOOK_URL`. */
   webhookUris?: string[];
+  /** Time between the webhook backstop sweeper's sweeps (ms); default `GEMINI_JOBS_WEBHOOK_SWEEP_MS`, else 5 minutes. */
+  webhookSweepMs?: number;
   /** Admission control of creates per credential key; absent = off (runWorker reads it from the environment). */
   admission?: AdmissionSettings;
   /** Price table of cost estimates and `maxCostUsd` budgets (default: the built-in, dated table). */
@@ -93,11 +96,13 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     watchRefreshMs,
     watchedJobs: givenWatchedJobs,
     webhookUris,
+    webhookSweepMs,
     interceptors,
     admission,
     priceTable,
     ...workerOptions
   } = options;
+  await assertSearchAttributes(options.connection, options.namespace ?? 'default', log);
   const refreshMs = watchRefreshMs ?? WATCH_REFRESH_DEFAULT_MS;
   // One list query per worker for every watched job (docs/watch-lease.md); the client shares the worker's connection.
   let listClient: Client | undefined;
@@ -111,6 +116,7 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
         })
       : undefined);
   const uris = webhookUris ?? webhookUrisFromEnv(process.env);
+  const sweepIntervalMs = webhookSweepMs ?? webhookSweepMsFromEnv(process.env);
   let lazy: InteractionsClient | undefined;
   const clientFactory: () => InteractionsClient = typeof client === 'function' ? client : client ? () => client : () => (lazy ??= InteractionsClient.fromEnv());
   const activities = createActivities({
@@ -123,7 +129,7 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     ...(watchedJobs
       ? { watched: (jobId: string) => watchedJobs.has(jobId), onWatchedChange: (jobId: string, onChange: () => void) => watchedJobs.subscribe(jobId, onChange) }
       : {}),
-    ...(uris.length > 0 ? { webhooks: { uris } } : {}),
+    ...(uris.length > 0 ? { webhooks: { uris, ...(sweepIntervalMs !== undefined ? { sweepIntervalMs } : {}) } } : {}),
     ...(admission ? { admission } : {}),
     ...(priceTable ? { priceTable } : {}),
   });
@@ -142,6 +148,32 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     interceptors: { ...interceptors, activity: [activityPhaseMetrics, ...(interceptors?.activity ?? [])] },
     activities,
   });
+}
+
+/**
+ * Refuses to run on a namespace that lacks a job search attribute (the workflow upserts them, and
+ * the upsert of a missing one fails every workflow task). A server that will not list them (no
+ * operator rights) gets a warning instead.
+ */
+async function assertSearchAttributes(connection: CreateJobsWorkerOptions['connection'], namespace: string, log: JobLogger | undefined): Promise<void> {
+  if (!connection) return;
+  const missing = await missingSearchAttributes(connection.operatorService, namespace);
+  if (missing === undefined) {
+    log?.warn('could not list the namespace search attributes; make sure the job search attributes are registered', { namespace });
+    return;
+  }
+  if (missing.length > 0) throw new SearchAttributesMissingError(namespace, `namespace ${namespace} lacks the search attribute(s) ${missing.join(', ')}`);
+}
+
+/** `GEMINI_JOBS_WEBHOOK_SWEEP_MS`: time between the webhook backstop sweeps (ms, 1 s … 1 h); unset = the default. */
+export function webhookSweepMsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.GEMINI_JOBS_WEBHOOK_SWEEP_MS?.trim();
+  if (!raw) return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1_000 || ms > 3_600_000) {
+    throw new ConfigError(`GEMINI_JOBS_WEBHOOK_SWEEP_MS must be a whole number of milliseconds from 1000 to 3600000 (e.g. 300000 for 5 minutes); got ${JSON.stringify(raw)}`);
+  }
+  return ms;
 }
 
 /** `GEMINI_JOBS_WEBHOOK_URL`: one URL or several separated by commas (empty = webhook mode off). */

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { jobAgentKey, jobStatusKey, jobThreadKey } from '../../workflows/definitions';
+import { JOB_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/definitions';
 import { loadDevServerArgs, type DevServerArgsOptions } from '../../src/dev/temporal-server';
 
 /** The repository root, found from the compiled or source location of this file. */
@@ -50,7 +50,7 @@ export function getTestEnv(): Promise<TestWorkflowEnvironment> {
     return TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path },
-        searchAttributes: [jobStatusKey, jobAgentKey, jobThreadKey],
+        searchAttributes: Object.values(JOB_SEARCH_ATTRIBUTE_KEYS),
         // The SDK's launcher sets the rest; the features gemini-jobs needs come from the one builder.
         extraArgs: (await loadDevServerArgs()).featureArgs(),
       },

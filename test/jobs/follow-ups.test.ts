@@ -103,7 +103,8 @@ test('collaborative planning as chained turns: plan-ready, refinePlan (flag true
       options: { ...FAST, followUpWindowMs: 60_000 },
     });
     const planned = await turnEnded(handle, 1);
-    assert.equal(planned.status, 'completed', 'a plan turn ends completed, as the API ends it');
+    assert.equal(planned.turns[0]!.status, 'completed', 'a plan turn ends completed, as the API ends it');
+    assert.equal(planned.status, 'plan_ready', 'and the job waits for the plan to be approved');
     assert.equal(planned.phase, 'plan-ready');
     assert.equal(planned.plan?.turn, 1);
     assert.equal(planned.plan?.interactionId, planned.turns[0]!.interactionId);

@@ -26,7 +26,7 @@ export interface JobHarness {
   resultsDir: string;
   taskQueue: string;
   client: InteractionsClient;
-  newWorker(extra?: { log?: JobLogger; webhookUris?: string[]; admission?: AdmissionSettings }): Promise<Worker>;
+  newWorker(extra?: { log?: JobLogger; webhookUris?: string[]; webhookSweepMs?: number; admission?: AdmissionSettings }): Promise<Worker>;
   start(input: JobInput, workflowId?: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof interactionJob>>;
   close(): Promise<void>;
 }
@@ -70,6 +70,7 @@ export async function jobHarness(name: string, emulatorOptions: EmulatorOptions 
         ...(extra.admission ? { admission: extra.admission } : {}),
         workflowBundle: bundle,
         ...(extra.webhookUris ? { webhookUris: extra.webhookUris } : {}),
+        ...(extra.webhookSweepMs !== undefined ? { webhookSweepMs: extra.webhookSweepMs } : {}),
         // Fresh checkpoints and quick shutdowns keep the tests short.
         maxHeartbeatThrottleInterval: '300ms',
         shutdownGraceTime: '1s',

@@ -179,7 +179,12 @@ test('result store: atomic put, get by ref or key, unsafe keys rejected', async 
 });
 
 test('workflow helpers: defaults, follow-up settings resent with overrides, plan approval, usage sum', () => {
-  assert.equal(resolveJobOptions({ agent: 'deep-research-preview-04-2026', input: 'x' } as never).deadlineMs, 60 * 60_000);
+  assert.equal(resolveJobOptions({ agent: 'deep-research-preview-04-2026', input: 'x' } as never).deadlineMs, 70 * 60_000);
+  assert.equal(
+    resolveJobOptions({ agent: 'deep-research-preview-04-2026', input: 'x' } as never, {}, { legacy: true }).deadlineMs,
+    60 * 60_000,
+    '0.1.0 histories replay against 60',
+  );
   assert.equal(resolveJobOptions({ model: 'gemini-3-flash-preview', input: 'x' } as never).deadlineMs, 10 * 60_000);
   const base = { model: 'm', input: 'first', system_instruction: 'be brief', tools: [{ type: 'google_search' }], generation_config: { temperature: 0.2 } };
   const next = followUpRequest(base as never, { input: 'second', overrides: { system_instruction: 'be verbose', model: 'other' } as never });
@@ -189,14 +194,20 @@ test('workflow helpers: defaults, follow-up settings resent with overrides, plan
   assert.deepEqual(sumUsage([{ total_tokens: 3, total_input_tokens: 1 }, undefined, { total_tokens: 4 }]), { total_tokens: 7, total_input_tokens: 1 });
 });
 
-test("new agent jobs get a deadline past the API's 60-minute maximum in their input; model jobs and explicit deadlines are left alone", () => {
+test("the workflow owns the agent deadline (the API's 60-minute maximum plus 10): clients never write a default, and refuse a longer one", () => {
   const research = { agent: 'deep-research-preview-04-2026', input: 'q', agent_config: { type: 'deep-research' } } as JobInput['request'];
   assert.equal(AGENT_TURN_DEADLINE_MS, 70 * 60_000);
   const agent = JobsClient.validateStart(research, { options: { mode: 'webhook' } });
-  assert.deepEqual(agent.options, { mode: 'webhook', deadlineMs: AGENT_TURN_DEADLINE_MS });
+  assert.deepEqual(agent.options, { mode: 'webhook' }, 'the input carries no default');
   assert.equal(resolveJobOptions(agent.request, agent.options).deadlineMs, 70 * 60_000);
-  // An input without one (enqueued before this default existed) still resolves to the frozen 60 minutes.
-  assert.equal(resolveJobOptions(research, {}).deadlineMs, 60 * 60_000);
   assert.equal(JobsClient.validateStart(research, { options: { deadlineMs: 5_000 } }).options?.deadlineMs, 5_000);
   assert.equal(JobsClient.validateStart({ model: 'gemini-3-flash-preview', input: 'q' } as JobInput['request']).options, undefined);
+  assert.throws(
+    () => JobsClient.validateStart(research, { options: { deadlineMs: 2 * 3_600_000 } }),
+    (err: Error) => /options\.deadlineMs: .*60-minute run limit plus a 10-minute margin/.test(err.message),
+  );
+  assert.throws(
+    () => JobsClient.validateStart(research, { options: { webhookBackstopInitialMs: 1 } as never }),
+    (err: Error) => /options\.webhookBackstopInitialMs: is not a job option/.test(err.message),
+  );
 });

@@ -66,7 +66,7 @@ test('a burst of 12 jobs on a quota of 3 concurrent: all complete, in order, ins
       const s = await jobs.state(ids[11]!);
       return s.phase === 'queued' && (s.admission?.position ?? 0) > 0 ? s : undefined;
     }, 'the last job queued with a position');
-    assert.equal(queued.status, 'pending');
+    assert.equal(queued.status, 'queued', 'listed as waiting for a quota permit');
     assert.equal(queued.admission?.key, key);
     const results = await Promise.all(ids.map((id) => h.env.client.workflow.getHandle(id).result()));
     assert.deepEqual(

@@ -159,7 +159,11 @@ test('compose: setup retries through the namespace cache race and waits until th
   assert.match(script, /retry\(\) \{[^}]*until "\$\$@"/, 'a retry helper');
   assert.match(script, /retry temporal operator search-attribute list/);
   assert.match(script, /retry temporal operator search-attribute create/);
-  assert.match(script, /retry temporal workflow count .*GeminiJobStatus = 'probe' AND GeminiJobAgent = 'probe' AND GeminiJobThread = 'probe'/s);
+  const probe = Object.values(SEARCH_ATTRIBUTE_NAMES)
+    .map((name) => `${name} = 'probe'`)
+    .join(' AND ');
+  assert.ok(script.includes(probe), `the setup waits until a query resolves every name: ${probe}`);
+  assert.match(script, /retry temporal workflow count /);
 });
 
 test('compose: no-auth is explicit and only on loopback; pools fit PostgreSQL max_connections', () => {

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import type { FollowInteractionResult } from '../../activities/types';
 import type { TurnRecord } from '../../workflows/definitions';
 import { followAccounting, wallBudgetLeftMs } from '../../workflows/accounting';
-import { chainHead, deriveJobState, jobResultOf, type JobFacts, type JobRecord } from '../../workflows/job-state';
-import { lateResultStands, recordFollowResult } from '../../workflows/turn/outcome';
+import { chainHead, deriveJobState, jobResultOf, jobStatusOf, type JobFacts, type JobRecord } from '../../workflows/job-state';
+import { TurnLedger, duplicateOutcome, lateResultStands } from '../../workflows/turn/ledger';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -142,7 +142,7 @@ test('follow-up window: followUpUntil; the plan only while a plan-ready window i
   const open = deriveJobState(facts, { turns, phase: 'plan-ready', followUpUntilMs: T0 + 900_000 }, T0 + 60_000);
   assert.equal(open.followUpUntil, iso(T0 + 900_000));
   assert.deepEqual(open.plan, { turn: 1, interactionId: 'int-1', text: 'PLAN' }, 'the failed follow-up without an interaction is skipped');
-  assert.equal(open.status, 'failed', "the status is the last turn's");
+  assert.equal(open.status, 'plan_ready', 'the job waits for the plan, whatever became of a follow-up that created nothing');
   assert.equal(deriveJobState(facts, { turns, phase: 'plan-ready' }, T0).plan, undefined, 'window closed: no plan');
   assert.equal(deriveJobState(facts, { turns, phase: 'done', followUpUntilMs: T0 + 1 }, T0).plan, undefined);
   assert.equal(deriveJobState(facts, { turns: [ended(1, { summary: undefined })], phase: 'plan-ready', followUpUntilMs: T0 + 1 }, T0).plan?.text, '');
@@ -207,24 +207,114 @@ test('late outcome: a result that arrived after the cancel stands, unless it say
   assert.equal(lateResultStands(r('cancelled'), undefined), true, 'v0.1.0 path: no remote cancel was sent yet');
 });
 
-test('recordFollowResult: copies the result into the turn, summary cut to 280 characters, status left to endTurn', () => {
+/** A ledger over a one-turn record; `statuses` collects what it publishes. */
+function ledgerOf(rec: TurnRecord, over: Partial<JobRecord> = {}) {
+  const record: JobRecord = { turns: [rec], phase: 'running', ...over };
+  const statuses: string[] = [];
+  const ledger = new TurnLedger(record, rec, { deadlineMs: 4_000, budget: { maxWallTimeMs: 9_000 } }, (s) => statuses.push(s));
+  return { record, ledger, statuses };
+}
+
+const followResult = (over: Partial<FollowInteractionResult> = {}): FollowInteractionResult => ({
+  status: 'completed',
+  upstreamStatus: 'completed',
+  summary: 'x'.repeat(500),
+  outputChars: 500,
+  report: { store: 's', key: 'k', bytes: 500, sha256: 'h' },
+  eventsApplied: 9,
+  streamVerified: true,
+  costUsd: 0.5,
+  toolCalls: 3,
+  ...over,
+});
+
+test('ledger: a follow result ends the turn with its status; summary cut to 280 characters; the phase rests', () => {
   const rec: TurnRecord = { turn: 1, status: 'running', startedAt: iso(T0) };
-  recordFollowResult(rec, {
-    status: 'completed',
-    upstreamStatus: 'completed',
-    summary: 'x'.repeat(500),
-    outputChars: 500,
-    report: { store: 's', key: 'k', bytes: 500, sha256: 'h' },
-    eventsApplied: 9,
-    streamVerified: true,
-    costUsd: 0.5,
-    toolCalls: 3,
-  });
-  assert.equal(rec.status, 'running');
+  const { record, ledger, statuses } = ledgerOf(rec);
+  ledger.end({ kind: 'result', result: followResult() }, T0 + 1_000);
+  assert.equal(rec.status, 'completed');
+  assert.equal(rec.endedAt, iso(T0 + 1_000));
   assert.equal(rec.summary?.length, 280);
   assert.equal(rec.costUsd, 0.5);
   assert.equal(rec.toolCalls, 3);
   assert.equal(rec.error, undefined);
+  assert.equal(record.phase, 'done');
+  assert.deepEqual(statuses, ['completed']);
+  const waiting: TurnRecord = { turn: 1, status: 'running', startedAt: iso(T0) };
+  const w = ledgerOf(waiting);
+  w.ledger.end({ kind: 'result', result: followResult({ status: 'requires_action', upstreamStatus: 'requires_action' }) }, T0);
+  assert.equal(w.record.phase, 'waiting-for-input');
+});
+
+test('ledger: stopped by the deadline names it; a failed cancel is kept unless the deadline message replaces it', () => {
+  const rec: TurnRecord = { turn: 2, status: 'running', startedAt: iso(T0), interactionId: 'int-2' };
+  const { ledger } = ledgerOf(rec);
+  ledger.end({ kind: 'stopped', reason: 'cancelled', cancelError: { code: 'server_error', message: 'boom' } }, T0);
+  assert.equal(rec.status, 'cancelled');
+  assert.equal(rec.error?.message, 'cancelling the remote run failed: boom');
+  const late: TurnRecord = { turn: 2, status: 'running', startedAt: iso(T0), interactionId: 'int-2' };
+  ledgerOf(late).ledger.end(
+    { kind: 'stopped', reason: 'timed_out', cancel: { upstreamStatus: 'cancelled', confirmed: true, cancelAnswer: 'accepted', usage: { total_tokens: 4 } } },
+    T0,
+  );
+  assert.equal(late.status, 'timed_out');
+  assert.equal(late.error?.code, 'deadline_exceeded');
+  assert.match(late.error!.message, /turn 2 passed its deadline of 4000 ms/);
+  assert.deepEqual(late.usage, { total_tokens: 4 });
+  assert.equal(late.upstreamStatus, 'cancelled');
+});
+
+test('ledger: a budget stop records the wall time spent against the limit', () => {
+  const rec: TurnRecord = { turn: 1, status: 'running', startedAt: iso(T0), admittedAt: iso(T0) };
+  const { ledger } = ledgerOf(rec);
+  ledger.end({ kind: 'stopped', reason: 'budget_exceeded' }, T0 + 10_000);
+  assert.equal(rec.status, 'budget_exceeded');
+  assert.equal(rec.budgetExceeded?.limit, 'maxWallTimeMs');
+  assert.equal(rec.budgetExceeded?.used, 10_000);
+  assert.match(rec.error!.message, /the remote run was cancelled/);
+});
+
+test('ledger: queued, admitted, created publish queued then running; not-created ends cancelled', () => {
+  const rec: TurnRecord = { turn: 1, status: 'pending', startedAt: iso(T0) };
+  const { record, ledger, statuses } = ledgerOf(rec, { phase: 'creating' });
+  ledger.queued('key-1');
+  assert.equal(record.phase, 'queued');
+  assert.equal(jobStatusOf(record), 'queued');
+  ledger.admitted(T0 + 500);
+  assert.equal(record.queuedOn, undefined);
+  assert.equal(rec.admittedAt, iso(T0 + 500));
+  ledger.created({ interactionId: 'int-1', status: 'in_progress', recovered: false, ambiguous: true });
+  assert.equal(rec.createAmbiguous, true);
+  assert.equal(jobStatusOf(record), 'running');
+  assert.deepEqual(statuses, ['queued', 'running']);
+  const never: TurnRecord = { turn: 1, status: 'pending', startedAt: iso(T0) };
+  ledgerOf(never).ledger.end({ kind: 'not-created' }, T0);
+  assert.equal(never.status, 'cancelled');
+});
+
+test('ledger: adopting a duplicate that settled first swaps the interaction and records both', () => {
+  const rec: TurnRecord = { turn: 1, status: 'running', startedAt: iso(T0), interactionId: 'int-a' };
+  const { ledger } = ledgerOf(rec);
+  const replaced = ledger.adopt('int-b', 'interaction.completed', T0 + 5);
+  assert.equal(rec.interactionId, 'int-b');
+  Object.assign(replaced, duplicateOutcome({ upstreamStatus: 'cancelled', confirmed: true, cancelAnswer: 'accepted', usage: { total_tokens: 9 } }));
+  assert.deepEqual(
+    rec.duplicateCreates?.map((d) => [d.interactionId, d.outcome, d.finalStatus ?? null]),
+    [
+      ['int-b', 'kept', null],
+      ['int-a', 'cancelled', 'cancelled'],
+    ],
+  );
+  assert.deepEqual(duplicateOutcome({ upstreamStatus: 'completed', confirmed: true, cancelAnswer: 'accepted' }), { outcome: 'already_finished', finalStatus: 'completed' });
+  assert.deepEqual(duplicateOutcome(undefined), { outcome: 'cancel_failed' });
+  assert.deepEqual(duplicateOutcome({ upstreamStatus: 'in_progress', confirmed: false, cancelAnswer: 'accepted' }), { outcome: 'cancel_failed', finalStatus: 'in_progress' });
+});
+
+test('jobStatusOf: named for what the job waits on (queued, plan_ready), else the last turn', () => {
+  assert.equal(jobStatusOf({ turns: [], phase: 'creating' }), 'pending');
+  assert.equal(jobStatusOf({ turns: [ended(1)], phase: 'plan-ready' }), 'plan_ready');
+  assert.equal(jobStatusOf({ turns: [ended(1)], phase: 'done' }), 'completed');
+  assert.equal(jobStatusOf({ turns: [ended(1), { turn: 2, status: 'pending', startedAt: iso(T0) }], phase: 'queued' }), 'queued');
 });
 
 test("wall-time budget of a running turn: earlier turns' running time and this turn's since admission", () => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { CreateInteractionInput } from '../../activities/types';
 import { grantSignal } from '../../workflows/admission-definitions';
-import { approvePlanUpdate, cancelSignal, followUpUpdate, refreshProgressUpdate, webhookSignal } from '../../workflows/definitions';
+import { JOB_SEARCH_ATTRIBUTE_KEYS, approvePlanUpdate, cancelSignal, followUpUpdate, refreshProgressUpdate, webhookSignal } from '../../workflows/definitions';
 import { releaseTestEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import {
@@ -60,6 +60,9 @@ async function rejectedWith(update: Promise<unknown>, pattern: RegExp): Promise<
     return true;
   });
 }
+
+/** The job's `GeminiJobStatus` search attribute as Temporal holds it. */
+const statusAttribute = async (jobId: string) => (await h.env.client.workflow.getHandle(jobId).describe()).typedSearchAttributes.get(JOB_SEARCH_ATTRIBUTE_KEYS.status);
 
 const createInputs = (jobId: string) => h.calls(jobId, 'createInteraction').map((c) => c.input as unknown as CreateInteractionInput);
 
@@ -154,6 +157,8 @@ test('plan ready → approve: the execute turn runs with collaborative_planning 
   }, 'plan-ready');
   assert.deepEqual(ready.plan, { turn: 1, interactionId: 'int-1', text: 'PLAN: 1. read 2. write' });
   assert.equal(ready.agent, 'deep-research-preview-04-2026');
+  assert.equal(ready.status, 'plan_ready');
+  await waitFor(async () => (await statusAttribute(handle.workflowId)) === 'plan_ready', 'GeminiJobStatus plan_ready');
   const accepted = await handle.executeUpdate(approvePlanUpdate, { args: [{}] });
   assert.equal(accepted.turn, 2);
   const afterRun = await waitFor(async () => {
@@ -162,6 +167,8 @@ test('plan ready → approve: the execute turn runs with collaborative_planning 
   }, 'execute turn ended');
   assert.equal(afterRun.phase, 'done');
   assert.equal(afterRun.plan, undefined);
+  assert.equal(afterRun.status, 'completed');
+  assert.equal(await statusAttribute(handle.workflowId), 'completed');
   // The thread now runs with planning off: no plan can be waiting.
   await rejectedWith(handle.executeUpdate(approvePlanUpdate, { args: [{}] }), /not an agent run with agent_config.collaborative_planning/);
   await handle.signal(cancelSignal, {});
@@ -193,6 +200,18 @@ test('plan ready → refine: the refinement turn keeps planning on, and its plan
   const refine = createInputs(handle.workflowId)[1]!;
   assert.equal(refine.request.input, 'add a section on cost');
   assert.equal((refine.request as { agent_config?: { collaborative_planning?: boolean } }).agent_config?.collaborative_planning, true);
+  await assertReplays(handle.workflowId);
+});
+
+test('a plan nobody approves before the window closes: the job ends completed (the plan turn completed)', async () => {
+  const handle = await h.start(
+    { request: agent('plan it', true), options: { ...QUICK, followUpWindowMs: 1_500 } },
+    { createInteraction: created('int-p'), followInteraction: followed({ summary: 'PLAN' }) },
+  );
+  await waitFor(async () => (await statusAttribute(handle.workflowId)) === 'plan_ready', 'plan_ready listed');
+  const result = await handle.result();
+  assert.equal(result.status, 'completed');
+  assert.equal(await statusAttribute(handle.workflowId), 'completed');
   await assertReplays(handle.workflowId);
 });
 
@@ -242,6 +261,8 @@ test('admission wait: phase queued with the limiter key until the grant, then th
     return s.phase === 'queued' ? s : undefined;
   }, 'queued');
   assert.deepEqual(waiting.admission, { position: 0, key: 'key-abc', tenant: 'team-a' });
+  assert.equal(waiting.status, 'queued');
+  assert.equal(await statusAttribute(handle.workflowId), 'queued', 'listed as queued for a quota permit');
   assert.equal(h.calls(handle.workflowId, 'createInteraction').length, 0);
   const ask = h.calls(handle.workflowId, 'requestAdmission')[0]!.input;
   assert.equal(ask.ticket, `${handle.workflowId}#1`);
@@ -294,9 +315,15 @@ test('budget used up: a follow-up is rejected by the validator (no turn, no comm
 
 // ---- webhook mode ------------------------------------------------------------------------------
 
-const WEBHOOK = { ...QUICK, mode: 'webhook' as const, webhookBackstopInitialMs: 10 * 60_000 };
+const WEBHOOK = { ...QUICK, mode: 'webhook' as const };
 
-test('webhook mode: the settling webhook ends the wait, one poll collects the report', async () => {
+/** Timers the job's history started (each one a billable Temporal action). */
+async function timersStarted(workflowId: string): Promise<number> {
+  const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).filter((e) => e.timerStartedEventAttributes).length;
+}
+
+test('webhook mode: the settling webhook ends the wait, one poll collects the report, one timer in all', async () => {
   const handle = await h.start({ request: agent(), options: WEBHOOK }, { createInteraction: created('int-wh'), followInteraction: followed() });
   await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
   assert.equal(createInputs(handle.workflowId)[0]!.webhook, true);
@@ -310,28 +337,18 @@ test('webhook mode: the settling webhook ends the wait, one poll collects the re
   assert.equal(follows.length, 1);
   assert.equal((follows[0]!.input.options as { mode: string }).mode, 'poll');
   assert.equal(h.calls(handle.workflowId, 'checkInteraction').length, 0);
+  assert.equal(await timersStarted(handle.workflowId), 1, 'the wait is one durable timer (the deadline); the collect races none');
   await assertReplays(handle.workflowId);
 });
 
-test('webhook mode backstop: lost webhook, growing GET checks settle the turn; refreshProgress shows the check', async () => {
-  let checks = 0;
-  const handle = await h.start(
-    { request: agent(), options: { ...WEBHOOK, webhookBackstopInitialMs: 200, webhookBackstopMaxMs: 400 } },
-    {
-      createInteraction: created('int-bs'),
-      checkInteraction: async () =>
-        ++checks >= 3
-          ? checkResult({ upstreamStatus: 'completed', settled: true, outputChars: 99 })
-          : checkResult({ outputChars: 10 * checks, latestThought: 'thinking', usage: { total_tokens: 5 } }),
-      followInteraction: followed(),
-    },
-  );
+test("webhook mode backstop: the sweeper's notice (a GET that found the run settled) ends the wait as `backstop`", async () => {
+  const handle = await h.start({ request: agent(), options: WEBHOOK }, { createInteraction: created('int-bs'), followInteraction: followed() });
+  await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
+  await handle.signal(webhookSignal, { webhookId: 'sweep:int-bs:completed', eventType: 'backstop.check', interactionId: 'int-bs', status: 'completed', source: 'sweeper' });
   const result = await handle.result();
   assert.equal(result.status, 'completed');
   assert.equal(result.turns[0]!.settledBy, 'backstop');
-  assert.equal(h.calls(handle.workflowId, 'checkInteraction').length, 3);
-  const state = await stateOf(handle);
-  assert.deepEqual(state.progress, { eventsApplied: 0, outputChars: 99 });
+  assert.equal(h.calls(handle.workflowId, 'checkInteraction').length, 0, 'no per-job checks: the sweeper serves every job');
   await assertReplays(handle.workflowId);
 });
 
@@ -356,43 +373,101 @@ test('webhook mode: refreshProgress runs one check now; rejected when no webhook
   await assertReplays(handle.workflowId);
 });
 
-test('webhook mode: an unknown event type about the run prompts a check at once (pass-through, no crash)', async () => {
-  const handle = await h.start(
-    { request: agent(), options: WEBHOOK },
-    {
-      createInteraction: created('int-uk'),
-      checkInteraction: async () => checkResult({ upstreamStatus: 'completed', settled: true }),
-      followInteraction: followed(),
-    },
-  );
+test('webhook mode: an unknown event type about the run is kept and ends nothing (pass-through, no crash)', async () => {
+  const handle = await h.start({ request: agent(), options: WEBHOOK }, { createInteraction: created('int-uk'), followInteraction: followed() });
   await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
   await handle.signal(webhookSignal, { webhookId: 'w-new', eventType: 'interaction.some_future_event', interactionId: 'int-uk', turn: 1 });
+  await handle.signal(webhookSignal, { webhookId: 'w-done', eventType: 'interaction.completed', interactionId: 'int-uk', turn: 1 });
   const result = await handle.result();
-  assert.equal(result.turns[0]!.settledBy, 'backstop');
-  assert.equal(h.calls(handle.workflowId, 'checkInteraction').length, 1);
+  assert.equal(result.status, 'completed');
+  assert.equal(result.turns[0]!.settledBy, 'webhook');
+  assert.equal(h.calls(handle.workflowId, 'followInteraction').length, 1);
   await assertReplays(handle.workflowId);
 });
 
-test('webhook mode: an orphan of the create window is recorded on the turn and cancelled', async () => {
+test('webhook mode duplicate create: the duplicate settles first, so it is kept and the still-running one is cancelled', async () => {
   const handle = await h.start(
     { request: agent(), options: WEBHOOK },
     {
-      createInteraction: created('int-rec'),
+      createInteraction: async () => ({ interactionId: 'int-rec', status: 'in_progress', recovered: false, ambiguous: true }),
       cancelInteraction: async (input) => {
-        assert.equal(input.interactionId, 'int-orphan');
-        return { upstreamStatus: 'cancelled', confirmed: true, cancelAnswer: 'accepted' };
+        assert.equal(input.interactionId, 'int-rec', 'the run still working is the one cancelled');
+        return { upstreamStatus: 'cancelled', confirmed: true, cancelAnswer: 'accepted', usage: { total_tokens: 300 } };
       },
       followInteraction: followed(),
     },
   );
   await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
-  await handle.signal(webhookSignal, { webhookId: 'w-o', eventType: 'interaction.completed', interactionId: 'int-orphan', turn: 1 });
-  await waitFor(async () => (await stateOf(handle)).turns[0]?.possibleDuplicateCreate?.[0]?.cancel, 'orphan cancelled');
-  await handle.signal(webhookSignal, { webhookId: 'w-r', eventType: 'interaction.completed', interactionId: 'int-rec', turn: 1 });
+  await handle.signal(webhookSignal, { webhookId: 'w-o', eventType: 'interaction.completed', interactionId: 'int-dup', turn: 1, status: 'completed' });
   const result = await handle.result();
   assert.equal(result.status, 'completed');
-  assert.deepEqual(result.turns[0]!.possibleDuplicateCreate, [{ interactionId: 'int-orphan', seenIn: 'interaction.completed', cancel: 'accepted' }]);
-  assert.equal(h.calls(handle.workflowId, 'cancelInteraction').length, 1);
+  const turn = result.turns[0]!;
+  assert.equal(turn.interactionId, 'int-dup', 'the turn now names the interaction that settled first');
+  assert.equal(turn.createAmbiguous, true);
+  assert.deepEqual(
+    turn.duplicateCreates?.map(({ interactionId, outcome, finalStatus, usage }) => ({ interactionId, outcome, finalStatus, usage })),
+    [
+      { interactionId: 'int-dup', outcome: 'kept', finalStatus: undefined, usage: undefined },
+      { interactionId: 'int-rec', outcome: 'cancelled', finalStatus: 'cancelled', usage: { total_tokens: 300 } },
+    ],
+  );
+  assert.deepEqual(
+    h.calls(handle.workflowId, 'followInteraction').map((c) => c.input.interactionId),
+    ['int-dup'],
+    'the report is collected from the kept interaction',
+  );
+  await assertReplays(handle.workflowId);
+});
+
+test('webhook mode duplicate create: a duplicate that failed is recorded and cancelled; the turn waits for its own run', async () => {
+  const handle = await h.start(
+    { request: agent(), options: WEBHOOK },
+    {
+      createInteraction: created('int-own'),
+      cancelInteraction: async (input) => {
+        assert.equal(input.interactionId, 'int-failed-dup');
+        return { upstreamStatus: 'failed', confirmed: true, cancelAnswer: 'already_finished' };
+      },
+      followInteraction: followed(),
+    },
+  );
+  await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
+  await handle.signal(webhookSignal, { webhookId: 'w-f', eventType: 'interaction.failed', interactionId: 'int-failed-dup', turn: 1, status: 'failed' });
+  await waitFor(async () => (await stateOf(handle)).turns[0]?.duplicateCreates?.[0]?.outcome, 'duplicate recorded');
+  await handle.signal(webhookSignal, { webhookId: 'w-own', eventType: 'interaction.completed', interactionId: 'int-own', turn: 1 });
+  const result = await handle.result();
+  assert.equal(result.turns[0]!.interactionId, 'int-own');
+  assert.deepEqual(
+    result.turns[0]!.duplicateCreates?.map(({ interactionId, outcome, finalStatus }) => ({ interactionId, outcome, finalStatus })),
+    [{ interactionId: 'int-failed-dup', outcome: 'already_finished', finalStatus: 'failed' }],
+  );
+  await assertReplays(handle.workflowId);
+});
+
+test('webhook mode duplicate create: a duplicate revealed after its turn ended is cancelled during the follow-up window', async () => {
+  const handle = await h.start(
+    { request: agent(), options: { ...WEBHOOK, followUpWindowMs: 10 * 60_000 } },
+    {
+      createInteraction: created('int-first'),
+      cancelInteraction: async () => ({ upstreamStatus: 'completed', confirmed: true, cancelAnswer: 'already_finished', usage: { total_tokens: 77 } }),
+      followInteraction: followed(),
+    },
+  );
+  await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
+  await handle.signal(webhookSignal, { webhookId: 'w-1', eventType: 'interaction.completed', interactionId: 'int-first', turn: 1 });
+  await waitFor(async () => (await stateOf(handle)).followUpUntil, 'window open');
+  await handle.signal(webhookSignal, { webhookId: 'w-2', eventType: 'interaction.completed', interactionId: 'int-late', turn: 1 });
+  const state = await waitFor(async () => {
+    const s = await stateOf(handle);
+    return s.turns[0]?.duplicateCreates?.length ? s : undefined;
+  }, 'late duplicate recorded');
+  assert.deepEqual(
+    state.turns[0]!.duplicateCreates?.map(({ interactionId, outcome, usage }) => ({ interactionId, outcome, usage })),
+    [{ interactionId: 'int-late', outcome: 'already_finished', usage: { total_tokens: 77 } }],
+  );
+  assert.equal(state.followUpUntil !== undefined, true, 'the window stays open');
+  await handle.signal(cancelSignal, {});
+  await handle.result();
   await assertReplays(handle.workflowId);
 });
 
@@ -410,7 +485,7 @@ test('webhook mode: cancel during the wait cancels the remote run', async () => 
 });
 
 test('webhook mode: the deadline passes while waiting: cancelled remotely, timed_out', async () => {
-  const handle = await h.start({ request: agent(), options: { ...WEBHOOK, deadlineMs: 500 } }, { createInteraction: created('int-wd'), cancelInteraction: cancelled() });
+  const handle = await h.start({ request: agent(), options: { ...WEBHOOK, deadlineMs: 1_000 } }, { createInteraction: created('int-wd'), cancelInteraction: cancelled() });
   const result = await handle.result();
   assert.equal(result.status, 'timed_out');
   assert.equal(result.error?.code, 'deadline_exceeded');
@@ -418,13 +493,19 @@ test('webhook mode: the deadline passes while waiting: cancelled remotely, timed
   await assertReplays(handle.workflowId);
 });
 
-test('webhook mode: a backstop check that fails non-retryably fails the turn', async () => {
+test('webhook mode: a sweeper notice that the run failed collects it and the turn fails with its error', async () => {
   const handle = await h.start(
-    { request: agent(), options: { ...WEBHOOK, webhookBackstopInitialMs: 100 } },
-    { createInteraction: created('int-wf'), checkInteraction: fails('permission_denied') },
+    { request: agent(), options: WEBHOOK },
+    {
+      createInteraction: created('int-wf'),
+      followInteraction: followed({ status: 'failed', upstreamStatus: 'failed', error: { code: 'upstream_failed', message: 'boom', retryable: false } }),
+    },
   );
+  await waitFor(async () => (await stateOf(handle)).phase === 'running', 'running');
+  await handle.signal(webhookSignal, { webhookId: 'sweep:int-wf:failed', eventType: 'backstop.check', interactionId: 'int-wf', status: 'failed', source: 'sweeper' });
   const result = await handle.result();
   assert.equal(result.status, 'failed');
-  assert.equal(result.error?.code, 'permission_denied');
+  assert.equal(result.error?.code, 'upstream_failed');
+  assert.equal(result.turns[0]!.settledBy, 'backstop');
   await assertReplays(handle.workflowId);
 });

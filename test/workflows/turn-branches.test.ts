@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { interactionJob } from '../../workflows';
-import { cancelSignal, JOB_RESULT_MEMO, type JobResult } from '../../workflows/definitions';
+import { cancelSignal, JOB_RESULT_MEMO, JOB_SEARCH_ATTRIBUTE_KEYS, type JobResult } from '../../workflows/definitions';
+import { PATCHES } from '../../workflows/patches';
+import { patchIds } from '../helpers/patch-markers';
+import { AGENT_TURN_DEADLINE_MS, MODEL_TURN_DEADLINE_MS } from '../../src/contract/constants';
 import { releaseTestEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { QUICK, agent, blocksUntilCancelled, cancelled, created, fails, followResult, followed, model, replayError, stateOf, stubHarness, type StubHarness } from './stub-harness';
@@ -54,7 +57,8 @@ test('happy path: create, follow, the turn and the state say completed', async (
   assert.deepEqual(state.usage, usage);
   assert.equal(state.turns[0]!.toolCalls, 2);
   assert.equal(state.error, undefined);
-  assert.ok(state.deadlineAt && Date.parse(state.deadlineAt) > Date.parse(state.startedAt));
+  assert.equal(state.deadlineAt, undefined, 'a deadline is shown only while a turn runs');
+  assert.equal(state.turnDeadlineMs, MODEL_TURN_DEADLINE_MS);
   const [create] = h.calls(handle.workflowId, 'createInteraction');
   assert.equal(create!.input.turn, 1);
   assert.equal(create!.input.previousInteractionId, undefined);
@@ -64,6 +68,30 @@ test('happy path: create, follow, the turn and the state say completed', async (
   const search = (await handle.describe()).searchAttributes;
   assert.deepEqual(search.GeminiJobStatus, ['completed']);
   await assertReplays(handle.workflowId);
+});
+
+test('a job started with no search attributes and no deadline (as Python or `temporal workflow start` would) publishes them itself and gets the agent default', async () => {
+  const jobId = h.nextJobId();
+  h.script(jobId, { createInteraction: created('int-py'), followInteraction: followed() });
+  const input = { request: agent('What changed in heat pumps since 2020?'), options: { followUpWindowMs: 0 } };
+  const handle = await h.env.client.workflow.start(interactionJob, { taskQueue: h.taskQueue, workflowId: jobId, args: [input] });
+  await handle.result();
+  const state = await stateOf(handle);
+  assert.equal(state.turnDeadlineMs, AGENT_TURN_DEADLINE_MS, 'the workflow owns the default, whoever started the job');
+  assert.equal(state.question, 'What changed in heat pumps since 2020?');
+  const attrs = (await handle.describe()).typedSearchAttributes;
+  const shown = Object.fromEntries(Object.entries(JOB_SEARCH_ATTRIBUTE_KEYS).map(([field, key]) => [field, attrs.get(key)]));
+  assert.deepEqual(shown, {
+    status: 'completed',
+    agent: 'deep-research-preview-04-2026',
+    thread: undefined,
+    kind: 'agent',
+    question: 'What changed in heat pumps since 2020?',
+    mode: 'stream',
+    interaction: 'int-py',
+  });
+  assert.deepEqual(patchIds(await handle.fetchHistory()), [PATCHES.admittedTurns.id]);
+  await assertReplays(jobId);
 });
 
 test('create fails non-retryably: the turn fails with the error code, nothing is followed', async () => {

@@ -1,25 +1,21 @@
 /**
- * Step 1 of a turn: create the interaction, once. Since `gemini-jobs-cancellable-create` the
- * create runs in its own cancellation scope, so a cancel between create retries ends the turn at
- * once; histories from before it ran the create non-cancellable. Deterministic code only.
+ * Step 1 of a turn: create the interaction, once. The create runs in its own cancellation scope,
+ * so a cancel between create retries ends the turn at once (a legacy execution ran it
+ * non-cancellable and waited for every retry). Deterministic code only.
  */
-import { CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
 import type { CreateInteractionInput, CreateInteractionResult } from '../../activities/types';
 import type { JobError } from '../../src/contract/job';
 import { cancellableCreateActivities, createActivities, jobErrorOf } from './activities';
 import type { TurnContext } from './context';
 
-/** Patch: the create runs in a cancellable scope (v0.1.0 waited for every create retry before cancelling). */
-export const PATCH_CANCELLABLE_CREATE = 'gemini-jobs-cancellable-create';
-
 /** How the create ended: an interaction, a cancel that won (nothing left to cancel), or a failure. */
 export type CreateOutcome = { created: CreateInteractionResult } | { cancelled: true } | { failed: JobError };
 
-/** Creates the turn's interaction (see the module comment for the patch it honours). */
+/** Creates the turn's interaction. */
 export async function createInteraction(ctx: TurnContext, input: CreateInteractionInput): Promise<CreateOutcome> {
   try {
-    // v0.1.0 histories: non-cancellable (the whole body is), a cancel waited for every retry.
-    const created = patched(PATCH_CANCELLABLE_CREATE) ? await createUnlessCancelled(ctx, input) : await createActivities.createInteraction(input);
+    const created = ctx.legacy ? await createActivities.createInteraction(input) : await createUnlessCancelled(ctx, input);
     return created === undefined ? { cancelled: true } : { created };
   } catch (err) {
     return { failed: jobErrorOf(err) };

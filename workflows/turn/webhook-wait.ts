@@ -1,129 +1,105 @@
 /**
- * `webhook` mode's step 2: wait for the webhook that says the run settled, holding nothing (a
- * durable condition with a timeout), with backstop GET checks on a growing timer, and cancel the
- * orphans of the create window that webhooks reveal. Deterministic code only.
+ * `webhook` mode's step 2: wait, holding nothing, for the notice that says the run settled — the
+ * webhook the receiver verified and signalled, or the worker's backstop sweeper, which reads the
+ * status of every waiting webhook-mode job with a GET and signals the settled ones whose webhook
+ * was lost. One durable timer per wait: the turn's deadline. Deterministic code only.
+ *
+ * A turn whose create answer was lost may have two interactions (the API has no idempotency key),
+ * and only a webhook names the second one. Whichever settles first with an answer is kept: when
+ * the other interaction settles first, it becomes the turn's interaction and the one recorded so
+ * far — still running — is cancelled, so it stops costing money.
  */
 import { condition, log } from '@temporalio/workflow';
-import type { CheckInteractionResult } from '../../activities/types';
-import type { OrphanInteraction, TurnRecord } from '../../src/contract/job';
-import type { JobRecord } from '../job-state';
-import type { WebhookInbox } from '../webhook-inbox';
-import { cancelActivities, checkActivities, jobErrorOf } from './activities';
+import type { WebhookNotice } from '../../src/contract/job';
+import { noticeAnswered, type WebhookInbox } from '../webhook-inbox';
+import { cancelActivities, jobErrorOf } from './activities';
 import type { TurnContext } from './context';
 import type { TurnDeadline } from './deadline';
-
-/**
- * Patch id of the `webhook` follow mode: the create carries `webhook_config`, the turn waits for the
- * webhook signal with backstop GET checks on a growing durable timer, and orphans of the create
- * window that a webhook reveals are recorded and cancelled. Histories of v0.1.0 never reach it.
- */
-export const PATCH_WEBHOOK_MODE = 'webhook-follow-mode';
+import { duplicateOutcome, type TurnLedger } from './ledger';
 
 /** The turn a webhook-mode wait is for: what `refreshProgress` checks. */
 export interface WebhookWait {
-  rec: TurnRecord;
+  turn: number;
   interactionId: string;
   /** When the wait began (ISO): a 404 within the not-found grace of it is "not yet". */
   createdAt: string;
 }
 
-/** How the wait ended (`failed`: a backstop check failed for good, and the turn already ended). */
-export type WebhookWaitEnd = 'settled' | 'cancelled' | 'timed_out' | 'failed';
+/** How the wait ended. */
+export type WebhookWaitEnd = 'settled' | 'cancelled' | 'timed_out';
 
 /**
- * Waits for the webhook that says the turn's interaction settled. When the timer fires first (a
- * lost or late webhook), one GET check runs and the next timer doubles, up to
- * `webhookBackstopMaxMs`. A notice about the interaction that does not say it settled (an unknown
- * event type) prompts a check at once. `onWait` is told the wait (and undefined when it ends).
+ * Waits for the notice that the turn's interaction settled (see the module comment). `onWait` is
+ * told the wait (and undefined when it ends).
  */
 export async function waitForWebhook(
   ctx: TurnContext,
   inbox: WebhookInbox,
-  rec: TurnRecord,
+  ledger: TurnLedger,
   deadline: TurnDeadline,
   onWait: (wait: WebhookWait | undefined) => void,
 ): Promise<WebhookWaitEnd> {
-  const interactionId = rec.interactionId!;
-  const createdAt = new Date(Date.now()).toISOString();
-  onWait({ rec, interactionId, createdAt });
-  let backstopMs = ctx.options.webhookBackstopInitialMs;
-  let cursor = 0;
+  const rec = ledger.rec;
+  onWait({ turn: rec.turn, interactionId: rec.interactionId!, createdAt: new Date(Date.now()).toISOString() });
   try {
     for (;;) {
-      await cancelOrphans(ctx, inbox);
-      if (inbox.settlingFor(interactionId)) {
-        rec.settledBy = 'webhook';
+      if (ctx.cancelRequested()) return 'cancelled';
+      const own = inbox.settlingFor(rec.interactionId!);
+      if (own) {
+        ledger.settledBy(own.source === 'sweeper' ? 'backstop' : 'webhook');
         return 'settled';
+      }
+      const other = inbox.newOrphans(rec.turn, rec.interactionId!)[0];
+      if (other) {
+        await handleDuplicate(ctx, inbox, ledger, other);
+        continue;
       }
       const remainingMs = deadline.remainingMs();
       if (remainingMs <= 0) return 'timed_out';
       const version = inbox.version;
-      const woke = await condition(() => ctx.cancelRequested() || inbox.version !== version, Math.min(backstopMs, remainingMs));
-      if (ctx.cancelRequested()) return 'cancelled';
-      const nudged = woke && inbox.anyFor(interactionId, cursor) !== undefined;
-      cursor = inbox.size;
-      if (woke && (!nudged || inbox.settlingFor(interactionId))) continue;
-      if (!woke && deadline.remainingMs() <= 0) return 'timed_out';
-      let check: CheckInteractionResult;
-      try {
-        check = await checkActivities.checkInteraction({ jobId: ctx.jobId, interactionId, createdAt, notFoundGraceMs: ctx.options.notFoundGraceMs });
-      } catch (err) {
-        const error = jobErrorOf(err);
-        if (error.retryable) {
-          // The API is unreachable for now: the next timer tries again.
-          log.warn('webhook backstop check failed; waiting for the next one', { jobId: ctx.jobId, error: error.message });
-          backstopMs = Math.min(ctx.options.webhookBackstopMaxMs, backstopMs * 2);
-          continue;
-        }
-        rec.error = error;
-        ctx.endTurn(rec, 'failed');
-        return 'failed';
-      }
-      recordCheck(ctx.record, rec.turn, check);
-      if (check.settled) {
-        rec.settledBy = 'backstop';
-        return 'settled';
-      }
-      if (!woke) backstopMs = Math.min(ctx.options.webhookBackstopMaxMs, backstopMs * 2);
+      await condition(() => ctx.cancelRequested() || inbox.version !== version, remainingMs);
     }
   } finally {
     onWait(undefined);
   }
 }
 
-/** Keeps what a GET check saw (the turn records hold no live progress). */
-export function recordCheck(record: JobRecord, turn: number, check: CheckInteractionResult): void {
-  record.lastCheck = {
-    turn,
-    upstreamStatus: check.upstreamStatus,
-    progress: { eventsApplied: 0, outputChars: check.outputChars, ...(check.latestThought ? { latestThought: check.latestThought } : {}) },
-  };
-  if (check.usage) record.lastCheckUsage = { turn, usage: check.usage };
+/**
+ * A notice names this turn with another interaction: a duplicate of a create whose answer was
+ * lost. If it settled with an answer while the turn's own run still works, keep it and cancel the
+ * other; else cancel it (a no-op when it already ended) and keep waiting for the turn's own.
+ */
+export async function cancelLateDuplicate(ctx: TurnContext, ledger: TurnLedger, notice: WebhookNotice): Promise<void> {
+  const found = { interactionId: notice.interactionId, foundAt: new Date(Date.now()).toISOString(), seenIn: notice.eventType };
+  log.warn('duplicate create: a webhook names another interaction of an ended turn; cancelling it', { jobId: ctx.jobId, turn: ledger.rec.turn, duplicate: notice.interactionId });
+  ledger.duplicate({ ...found, ...duplicateOutcome(await cancelDuplicate(ctx, notice.interactionId)) });
 }
 
 /**
- * Orphans of the create window: a webhook names this job and a turn, but another interaction
- * than the one recorded (the create whose answer was lost and was retried). Recorded on the turn
- * (`possibleDuplicateCreate`) and cancelled, so it stops costing money if it still runs.
+ * A notice names this turn with another interaction while the turn waits (see waitForWebhook).
  */
-async function cancelOrphans(ctx: TurnContext, inbox: WebhookInbox): Promise<void> {
-  for (const turn of ctx.record.turns) {
-    if (!turn.interactionId || !inbox.hasOrphans(turn.turn, turn.interactionId)) continue;
-    for (const notice of inbox.newOrphans(turn.turn, turn.interactionId)) {
-      const orphan: OrphanInteraction = { interactionId: notice.interactionId, seenIn: notice.eventType };
-      (turn.possibleDuplicateCreate ??= []).push(orphan);
-      log.warn('possible duplicate create: a webhook names this job and turn with another interaction; cancelling it', {
-        jobId: ctx.jobId,
-        turn: turn.turn,
-        recorded: turn.interactionId,
-        orphan: notice.interactionId,
-      });
-      try {
-        const cancelled = await cancelActivities.cancelInteraction({ jobId: ctx.jobId, interactionId: notice.interactionId, confirmTimeoutMs: 30_000 });
-        orphan.cancel = cancelled.cancelAnswer;
-      } catch (err) {
-        orphan.cancel = `failed: ${jobErrorOf(err).code}`;
-      }
-    }
+async function handleDuplicate(ctx: TurnContext, inbox: WebhookInbox, ledger: TurnLedger, notice: WebhookNotice): Promise<void> {
+  const nowMs = Date.now();
+  if (noticeAnswered(notice)) {
+    const replaced = ledger.adopt(notice.interactionId, notice.eventType, nowMs);
+    inbox.markHandled(replaced.interactionId);
+    log.warn('duplicate create: another interaction of this turn settled first; keeping it and cancelling the other', {
+      jobId: ctx.jobId,
+      turn: ledger.rec.turn,
+      kept: notice.interactionId,
+      cancelling: replaced.interactionId,
+    });
+    Object.assign(replaced, duplicateOutcome(await cancelDuplicate(ctx, replaced.interactionId)));
+    return;
+  }
+  await cancelLateDuplicate(ctx, ledger, notice);
+}
+
+async function cancelDuplicate(ctx: TurnContext, interactionId: string) {
+  try {
+    return await cancelActivities.cancelInteraction({ jobId: ctx.jobId, interactionId, confirmTimeoutMs: 30_000 });
+  } catch (err) {
+    log.warn('duplicate create: cancel failed', { jobId: ctx.jobId, interactionId, error: jobErrorOf(err).message });
+    return undefined;
   }
 }
