@@ -139,6 +139,8 @@ a job started a moment ago may be missing for a second.
   --agent <name>               Agent or model name
   --thread <key>               Thread key
   --limit <n>                  At most n jobs (default 50)
+  --usage                      Also read each job's tokens and estimated cost (one state read
+                               per job; in --json output too)
 
 ${CONNECTION_FLAGS}`,
   worker: `Usage: gemini-jobs worker [options]

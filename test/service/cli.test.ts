@@ -178,6 +178,11 @@ test('follow-up --json and list --json by thread', async () => {
     listed.map((j) => [j.jobId, j.thread]),
     [[jobId, thread]],
   );
+  assert.equal((listed[0] as { usage?: unknown }).usage, undefined, 'list --json reads no state unless --usage asks');
+  const withUsage = await runCli(['list', '--thread', thread, '--json', '--usage'], env);
+  assert.equal(withUsage.code, 0, withUsage.stderr);
+  const [summary] = JSON.parse(withUsage.stdout) as Array<{ usage?: { total_tokens?: number } }>;
+  assert.ok((summary?.usage?.total_tokens ?? 0) > 0, 'list --json --usage carries the usage');
 });
 
 test('a request refused by validation exits 2 naming the field, and nothing is enqueued', async () => {

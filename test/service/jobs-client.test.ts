@@ -211,10 +211,37 @@ test('list filters by status, agent and thread, with quotes in values escaped', 
     [b.jobId],
   );
   assert.deepEqual(await h.jobs.list({ thread, status: 'running' }), []);
+  assert.ok(
+    both.every((j) => j.usage === undefined),
+    'usage is read only when asked',
+  );
   assert.equal(quoteVisibilityValue(`it's`), `'it''s'`);
   assert.throws(() => quoteVisibilityValue('say "hi"'), { code: 'invalid_list_filter' });
   await assert.rejects(h.jobs.start({ model: 'gemini-3-flash-preview', input: 'x' } as JobRequest, { thread: 'a\\b' }), { code: 'invalid_thread' });
   assert.match(buildListQuery({ status: ['completed', 'failed'] }), /GeminiJobStatus IN \('completed', 'failed'\)/);
+});
+
+test('listPage pages through visibility with a token; list({ usage }) reads every job of the page', async () => {
+  const thread = `pages ${randomUUID()}`;
+  const started = [];
+  for (let i = 0; i < 3; i++) started.push(await h.jobs.start({ model: 'gemini-3-flash-preview', input: `page ${i} ${thread}` } as JobRequest, { options: FAST, thread }));
+  for (const job of started) await h.jobs.result(job.jobId, { wait: true, timeoutMs: 30_000 });
+  await waitFor(async () => (await h.jobs.list({ thread, status: 'completed' })).length === 3, 'the three jobs listed as completed', 15_000, 250);
+
+  const first = await h.jobs.listPage({ thread, pageSize: 2 });
+  assert.equal(first.jobs.length, 2);
+  assert.ok(first.nextPageToken, 'a first page of two out of three has a next page');
+  const second = await h.jobs.listPage({ thread, pageSize: 2, pageToken: first.nextPageToken! });
+  assert.equal(second.nextPageToken, undefined, 'the last page has no token');
+  assert.deepEqual([...first.jobs, ...second.jobs].map((j) => j.jobId).sort(), started.map((j) => j.jobId).sort(), 'the two pages hold each job once');
+  // The same pages through list(): from a token, and across pages up to pageSize.
+  assert.deepEqual(
+    (await h.jobs.list({ thread, pageSize: 2, pageToken: first.nextPageToken! })).map((j) => j.jobId),
+    second.jobs.map((j) => j.jobId),
+  );
+  const withUsage = await h.jobs.list({ thread, usage: true, usageConcurrency: 2 });
+  assert.equal(withUsage.length, 3);
+  for (const job of withUsage) assert.ok((job.usage?.total_tokens ?? 0) > 0, `${job.jobId} has its usage`);
 });
 
 test('a bad job is refused before anything is enqueued, naming the field', async () => {

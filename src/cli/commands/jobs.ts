@@ -457,8 +457,8 @@ export async function listCommand(ctx: CommandContext): Promise<ExitCode> {
       ...(agent ? { agent } : {}),
       ...(thread ? { thread } : {}),
       pageSize,
-      // Usage and cost cost one state read per job: always in --json, else with --usage.
-      ...(ctx.json || ctx.values['usage'] === true ? { usage: true } : {}),
+      // Usage and cost cost one state read per job (a few at a time): only with --usage.
+      ...(ctx.values['usage'] === true ? { usage: true } : {}),
     });
     if (ctx.json) {
       printJson(ctx, list);
