@@ -22,7 +22,8 @@ export async function readState(ctx: JobsContext, jobId: string): Promise<JobSta
     const turn = state.turns.find((t) => t.turn === state.plan!.turn);
     if (turn) {
       try {
-        const report = await readReport(ctx, turn);
+        // With the job id: an inline report is read from the job's history.
+        const report = await readReport(ctx, turn, jobId);
         if (report.text) state.plan = { ...state.plan, text: report.text };
       } catch {
         // The summary stays: the report store or the API may be out of reach from here.

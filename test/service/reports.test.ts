@@ -18,6 +18,7 @@ import { createJobsWorker } from '../../src/worker/create-worker';
 import type { JobRequest } from '../../workflows/definitions';
 import { releaseTestEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
 import { FAST, runCli, serviceHarness } from './harness';
+import { waitFor } from '../helpers/wait';
 import type { ServiceHarness } from './harness';
 
 let h: ServiceHarness;
@@ -88,6 +89,21 @@ test('by default the report travels inline through Temporal: a reader elsewhere,
   assert.equal(watched.code, 0, watched.stderr);
   assert.ok(watched.stdout.startsWith(canonical.slice(0, 100)));
   assert.doesNotMatch(watched.stderr, /unavailable/);
+});
+
+test('a plan awaiting approval is whole in JobsClient.state (read from history), not the 280-character summary', async () => {
+  const jobs = new JobsClient({ client: h.env.client, taskQueue: inlineQueue, resultStore: new FileResultStore(elsewhere) });
+  const jobId = `job_plan_${randomUUID()}`;
+  const request = { agent: 'deep-research-preview-04-2026', input: `plan ${jobId}`, agent_config: { type: 'deep-research', collaborative_planning: true } } as JobRequest;
+  await jobs.start(request, { jobId, options: { ...FAST, followUpWindowMs: 60_000 } });
+  const state = await waitFor(async () => {
+    const s = await jobs.state(jobId);
+    return s.status === 'plan_ready' ? s : undefined;
+  }, 'plan_ready');
+  const canonical = h.emulator.canonicalReport(state.plan!.interactionId);
+  assert.ok(canonical.length > 280, 'the plan is longer than a turn summary');
+  assert.equal(state.plan!.text, canonical);
+  await jobs.cancel(jobId);
 });
 
 test('a report over the inline limit without a store stays at the API: read with credentials, else result exits 1 and says where it looked', async () => {
