@@ -71,7 +71,14 @@ function parseArgs(argv) {
 
 function runNodeTests(files, address, cli) {
   const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-  const runner = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', ...files], {
+  // TAP on stdout as before; where the time went on stderr (scripts/test-file-timings.mjs).
+  const reporters = [
+    '--test-reporter=tap',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts', 'test-file-timings.mjs')}`,
+    '--test-reporter-destination=stderr',
+  ];
+  const runner = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', ...reporters, ...files], {
     stdio: 'inherit',
     env: { ...process.env, TEMPORAL_TEST_ADDRESS: address, TEMPORAL_CLI_PATH: cli, GEMINI_JOBS_TEST_RUN: '1' },
   });
