@@ -23,7 +23,7 @@ import type { CreateCheckpoint, CreateInteractionInput, CreateInteractionResult 
 
 /** Per-request timeout of the create POST (ms); below the activity's 2-minute startToClose. */
 export const CREATE_TIMEOUT_MS = 90_000;
-/** Keepalive heartbeat while the POST is in flight (ms), well inside the 15 s heartbeat timeout. */
+/** Keepalive heartbeat while a slow POST is in flight (ms), well inside the 15 s heartbeat timeout. */
 const CREATE_KEEPALIVE_MS = 4_000;
 /**
  * When the job is cancelled while the POST is in flight, how long its answer may still arrive (ms):
@@ -53,8 +53,10 @@ export function makeCreateInteraction(deps: ResolvedDeps) {
       if (input.webhook) await ensureSweeper(deps, input.jobId);
       return { interactionId: previous.interactionId, status: previous.status, recovered: true };
     }
-    const ambiguous = previous?.phase === 'creating';
-    if (ambiguous) deps.log.warn('create: a previous attempt sent a create whose answer was lost; a duplicate interaction may exist', logFields);
+    // An earlier attempt that did not record `not-created` may have reached the API: its answer
+    // was lost (a crash, a reset connection, a timeout), so a second interaction may exist.
+    const ambiguous = info.attempt > 1 && previous?.phase !== 'not-created';
+    if (ambiguous) deps.log.warn('create: a previous attempt may have created an interaction whose answer was lost; a duplicate interaction may exist', logFields);
 
     const body = {
       ...(input.request as Record<string, unknown>),
@@ -64,8 +66,9 @@ export function makeCreateInteraction(deps: ResolvedDeps) {
     } as Record<string, unknown>;
     delete body.stream; // a create never streams: the follow activity attaches to the stored run.
     if (input.webhook) body.webhook_config = webhookConfigFor(deps, input, body.webhook_config);
+    // No heartbeat before the POST (each one is a billable action): the attempt number tells a
+    // retry that a POST may have gone out. A slow POST still beats, to stay inside the heartbeat timeout.
     const checkpoint: CreateCheckpoint = { phase: 'creating' };
-    heartbeat(checkpoint);
     const keepalive = setInterval(() => heartbeat(checkpoint), CREATE_KEEPALIVE_MS);
     // A cancel does not abort the POST at once: its answer may still name the interaction to cancel.
     const request = new AbortController();

@@ -36,7 +36,7 @@ export interface CreateInteractionResult {
   ambiguous?: boolean;
 }
 
-/** Heartbeat of `createInteraction`: written before the POST and the instant its answer arrives. */
+/** Heartbeat of `createInteraction`: the instant its answer arrives (and every few seconds while a slow POST is in flight). */
 export type CreateCheckpoint =
   | { phase: 'creating' }
   /** The last attempt failed provably before creating anything (connect failure, 4xx). */

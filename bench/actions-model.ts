@@ -22,12 +22,12 @@ import { FOLLOW_DEFAULTS } from '../activities/follow';
  * Billable actions of one turn besides follow heartbeats, from the command sequence (the load
  * bench reads the same from real histories). Every mode: workflow start, the patch marker and the
  * `TemporalChangeVersion` upsert the SDK's core adds beside it (one patch id per execution), the
- * admission and create activities, the create's 2 heartbeats (creating, created), 2 status upserts
+ * admission and create activities, the create's heartbeat (the id, the instant it arrives), 2 status upserts
  * (running with the interaction id, then the final status). Stream/poll: the deadline timer the
  * follow activity races, the follow activity. Webhook: the wake signal to the backstop sweeper,
  * the wait's deadline timer, the webhook signal, the collecting activity (no timer races it).
  */
-const COMMON = 1 + 2 + 2 + 2 + 2;
+const COMMON = 1 + 2 + 2 + 1 + 2;
 const FIXED = { stream: COMMON + 1 + 1, poll: COMMON + 1 + 1, webhook: COMMON + 1 + 1 + 1 + 1 };
 /** The sweeper's own actions per sweep (its timer and its activity), shared by every waiting webhook job. */
 const SWEEP_ACTIONS = 2;
