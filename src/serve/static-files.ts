@@ -3,8 +3,9 @@
  * package. They hold no job data, so they are served without a token; the page reads its token
  * from the URL fragment (never sent to a server) and calls the API with it.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { packageRoot } from './package-files';
 import type { Route } from './routes';
 
 const TYPES: Record<string, string> = {
@@ -26,13 +27,7 @@ export const DASHBOARD_HEADERS: Record<string, string> = {
 
 /** `src/serve/dashboard` of this package, found from the compiled or source location. */
 export function dashboardDir(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'src', 'serve', 'dashboard');
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('gemini-jobs: package.json not found above ' + __dirname);
-    dir = parent;
-  }
+  return join(packageRoot(), 'src', 'serve', 'dashboard');
 }
 
 /** `GET /` (the page) and `GET /assets/<file>`, from files loaded once at start. */
