@@ -11,7 +11,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CREDENTIAL_HEADER, CREDENTIAL_KEY, SECRET_PATTERNS } from '../common/redact';
 import { packageRoot } from './package-files';
+import { JS_WHITESPACE, portablePattern } from './portable-pattern';
 
 export type JsonSchema = Record<string, unknown> | boolean;
 type Schemas = Record<string, JsonSchema>;
@@ -20,7 +22,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 
 /** JavaScript's whitespace (`String.prototype.trim`), spelled out so every regex engine agrees. */
-const WHITESPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+const WHITESPACE = JS_WHITESPACE;
 const CONTROL = '\\u0000-\\u001f\\u007f';
 /** Largest watch position (`Number.MAX_SAFE_INTEGER`). */
 const MAX_POSITION = 9_007_199_254_740_991;
@@ -33,21 +35,49 @@ const MAX_FILTER_CHARS = 255;
 
 const ms = (minimum: number, maximum: number) => ({ type: 'number', minimum, maximum });
 
+/**
+ * At most `units` UTF-16 code units, as JavaScript counts `length`: JSON Schema counts code
+ * points, so a string of up to `units` characters passes when every one is in the Basic
+ * Multilingual Plane, and any string of up to half as many characters passes.
+ */
+const utf16MaxLength = (units: number) => ({ anyOf: [{ maxLength: Math.floor(units / 2) }, { maxLength: units, pattern: '^[\\u0000-\\uffff]*$' }] });
+const utf16Text = (units: number) => `1–${units} characters (${Math.floor(units / 2)} when any lies outside the Basic Multilingual Plane, such as an emoji)`;
+
+/** A string shaped like any known credential (src/common/redact.ts), as one portable pattern. */
+const CREDENTIAL_SHAPE = SECRET_PATTERNS.map((p) => `(?:${portablePattern(p.pattern)})`).join('|');
+/** A field named like a credential must not hold a non-empty string; what it holds otherwise is checked all the same. */
+const credentialField = {
+  description: 'A field named like a credential must be empty: credentials never go into job input (the worker authenticates with its own).',
+  not: { type: 'string', minLength: 1 },
+  $ref: '#/components/schemas/NoCredentials',
+};
+/** No credential anywhere below: `under headers` adds the credential header names (Authorization, Cookie…). */
+const noCredentials = (underHeaders: boolean) => ({
+  not: { type: 'string', pattern: CREDENTIAL_SHAPE },
+  items: ref('NoCredentials'),
+  patternProperties: {
+    [portablePattern(CREDENTIAL_KEY)]: credentialField,
+    ...(underHeaders ? { [portablePattern(CREDENTIAL_HEADER)]: credentialField } : {}),
+  },
+  properties: { headers: ref('NoCredentialsInHeaders') },
+  additionalProperties: ref('NoCredentials'),
+});
+
 /** What `JobsClient` checks beyond the types, as schemas (components of the same names). */
 export const RULES: Schemas = {
   JobId: {
     type: 'string',
     minLength: 1,
-    maxLength: 200,
     pattern: `^[^${WHITESPACE}${CONTROL}]+$`,
-    description: 'A job id: 1–200 characters, no whitespace or control characters (it is the Temporal workflow id).',
+    ...utf16MaxLength(200),
+    description: `A job id (the Temporal workflow id): ${utf16Text(200)}, no whitespace or control characters.`,
   },
   ThreadKey: {
     type: 'string',
     minLength: 1,
-    maxLength: 255,
     pattern: `^[^"\\\\${CONTROL}]+$`,
-    description: 'A thread key: 1–255 characters, no double quote, backslash or control character (list filters must match it exactly).',
+    ...utf16MaxLength(255),
+    description: `A thread key: ${utf16Text(255)}, no double quote, backslash or control character (list filters must match it exactly).`,
   },
   ListFilterValue: {
     type: 'string',
@@ -62,6 +92,12 @@ export const RULES: Schemas = {
     maximum: MAX_POSITION,
     description: 'The `seq` (SSE `id`) of an event of this stream; the stream resumes after it.',
   },
+  NoCredentials: {
+    description:
+      'Job input is stored in Temporal history, so no string in it may look like a credential (a Google API key, an OAuth, bearer or GitHub token, a JWT, a private key…) and no field named like one (api_key, access_token, password, secret…; Authorization, Cookie, X-Goog-Api-Key… under `headers`) may hold text. The worker authenticates with its own credentials.',
+    ...noCredentials(false),
+  },
+  NoCredentialsInHeaders: { description: 'As NoCredentials, for the fields of a `headers` object.', ...noCredentials(true) },
   InputRules: {
     description: 'A non-blank string, an object (one content block), or a non-empty list.',
     anyOf: [ref('NonBlankText'), { type: 'object' }, { type: 'array', minItems: 1 }],
@@ -101,7 +137,7 @@ export const RULES: Schemas = {
       webhookBackstopMaxMs: ms(100, WEEK_MS),
       continueAsNewAfterEvents: { type: 'integer', minimum: 20, maximum: 40_000 },
       thread: ref('ThreadKey'),
-      tenant: { type: 'string', minLength: 1, maxLength: 256 },
+      tenant: { type: 'string', minLength: 1, ...utf16MaxLength(256), description: `${utf16Text(256)}.` },
       budget: {
         type: 'object',
         additionalProperties: false,
@@ -126,12 +162,18 @@ function nullableFields(schema: JsonSchema): JsonSchema {
 type Refinement = JsonSchema | ((generated: JsonSchema) => JsonSchema);
 
 /** Narrows the generated body schemas: closed objects, and the rules above on their fields. */
+const both = (...names: string[]) => ({ allOf: names.map(ref) });
 const BODY_REFINEMENTS: Record<string, Record<string, Refinement>> = {
-  StartJobBody: { jobId: ref('JobId'), thread: ref('ThreadKey'), request: ref('JobRequestRules'), options: ref('JobOptionsRules') },
-  FollowUpBody: { input: ref('InputRules'), overrides: nullableFields },
-  CancelBody: {},
+  StartJobBody: {
+    jobId: ref('JobId'),
+    thread: both('ThreadKey', 'NoCredentials'),
+    request: both('JobRequestRules', 'NoCredentials'),
+    options: both('JobOptionsRules', 'NoCredentials'),
+  },
+  FollowUpBody: { input: both('InputRules', 'NoCredentials'), overrides: (schema) => ({ allOf: [nullableFields(schema), ref('NoCredentials')] }) },
+  CancelBody: { reason: ref('NoCredentials') },
   ApprovePlanBody: {},
-  RefinePlanBody: { instructions: ref('NonBlankText') },
+  RefinePlanBody: { instructions: both('NonBlankText', 'NoCredentials') },
 };
 
 function refineBody(schema: JsonSchema, fields: Record<string, Refinement>): JsonSchema {
@@ -155,6 +197,29 @@ const ERROR_TEXT: Record<number, string> = {
   500: 'The server failed (`internal`); its log has the details.',
   502: "The Gemini API refused or failed the next turn's create (the code is the API error's: `bad_request`, `rate_limited`, …).",
   503: 'Temporal or the worker cannot answer now (`temporal_connection`, `query_failed`, `search_attributes_missing`), or the server relays its maximum of event streams (`too_many_streams`, with `Retry-After`).',
+};
+
+/** Start requests that run as they are (test/serve/contract.test.ts runs them). */
+const START_EXAMPLES = {
+  deepResearch: {
+    summary: 'A Deep Research job with thought summaries, in its own thread',
+    value: {
+      thread: 'heat-pumps',
+      request: {
+        agent: 'deep-research-preview-04-2026',
+        input: 'How do heat pumps perform in cold climates?',
+        agent_config: { type: 'deep-research', thinking_summaries: 'auto' },
+      },
+    },
+  },
+  modelTurn: {
+    summary: 'A model turn, idempotent on its jobId, with a 10-minute deadline',
+    value: {
+      jobId: 'summary-2026-12-07',
+      request: { model: 'gemini-3-flash-preview', input: 'Summarise the heat pump report in five bullet points.' },
+      options: { deadlineMs: 600_000 },
+    },
+  },
 };
 
 const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
@@ -219,7 +284,7 @@ export function buildOpenApiDocument(generated: Schemas): Record<string, unknown
         post: {
           operationId: 'startJob',
           summary: 'Start a job (idempotent on a client-chosen jobId)',
-          requestBody: { required: true, content: json(ref('StartJobBody')) },
+          requestBody: { required: true, content: { 'application/json': { schema: ref('StartJobBody'), examples: START_EXAMPLES } } },
           responses: {
             202: { description: 'Enqueued', ...started },
             200: { description: 'A job with this jobId already existed; nothing was enqueued (`existing: true`)', ...started },
