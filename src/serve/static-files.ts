@@ -30,7 +30,7 @@ export function dashboardDir(): string {
   return join(packageRoot(), 'src', 'serve', 'dashboard');
 }
 
-/** `GET /` (the page) and `GET /assets/<file>`, from files loaded once at start. */
+/** `GET /` (the page), `GET /assets/<file>` and `GET /favicon.ico`, from files loaded once at start. */
 export function dashboardRoutes(dir = dashboardDir()): Route[] {
   const files = new Map<string, { type: string; body: Buffer }>();
   for (const name of readdirSync(dir)) {
@@ -49,5 +49,7 @@ export function dashboardRoutes(dir = dashboardDir()): Route[] {
   return [
     { method: 'GET', path: '/', auth: 'self', handle: send('index.html') },
     { method: 'GET', path: '/assets/:file', auth: 'self', handle: (ctx) => send(ctx.params.file!)(ctx) },
+    // Browsers ask for it on every page; without this route it was a 401 in every load's log.
+    { method: 'GET', path: '/favicon.ico', auth: 'self', handle: send('favicon.svg') },
   ];
 }
