@@ -29,7 +29,7 @@ export const WEBHOOK_CONNECTION_LIMITS: Partial<ConnectionLimits> = {
   idleTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   maxConnections: 500,
-  maxUnauthenticatedConnections: 256,
+  maxUnauthenticatedConnections: 250,
 };
 
 export interface WebhookServer {
