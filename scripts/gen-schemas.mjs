@@ -4,6 +4,9 @@
 // results, and the workflow result, generated from the TypeScript types in
 // src/contract/job.ts with ts-json-schema-generator, plus schemas/job-contract.json naming
 // the workflow type, task queue, query / signal / update names and search attributes.
+// It also writes schemas/openapi.json, the HTTP API's document: the bodies and events of
+// src/serve/api-types.ts (with the contract types they use) as components, assembled by
+// buildOpenApiDocument (src/serve/openapi.ts, compiled) with the rules types cannot state.
 // `--check` writes nothing and exits 1 when a checked-in file is stale (test/serve/schemas.test.ts).
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,17 +54,19 @@ function openSets(schema) {
   return schema;
 }
 
-const generator = createGenerator({
-  path: join(root, 'src', 'contract', 'job.ts'),
-  tsconfig: join(root, 'tsconfig.json'),
-  type: '*',
-  skipTypeCheck: true,
-  expose: 'export',
-  topRef: true,
-  jsDoc: 'extended',
-  additionalProperties: true,
-  sortProps: true,
-});
+const generatorFor = (path) =>
+  createGenerator({
+    path,
+    tsconfig: join(root, 'tsconfig.json'),
+    type: '*',
+    skipTypeCheck: true,
+    expose: 'export',
+    topRef: true,
+    jsDoc: 'extended',
+    additionalProperties: true,
+    sortProps: true,
+  });
+const generator = generatorFor(join(root, 'src', 'contract', 'job.ts'));
 
 // The handler names come from the compiled Temporal definitions (npm run build first).
 const definitions = require(join(root, 'dist', 'workflows', 'definitions.js'));
@@ -113,6 +118,43 @@ files['job-contract.json'] = {
       'optional: the workflow publishes every search attribute itself from its first task; a starter that sets them to the same values (as the jobs client does) saves that upsert',
   },
 };
+
+files['openapi.json'] = openApiDocument();
+
+/**
+ * The HTTP API's document. OpenAPI component names allow only `[A-Za-z0-9._-]`, so generated
+ * definitions named after generic instantiations (`OpenEnum<…>`) are inlined where they are used;
+ * `deprecated: "reason"` becomes `deprecated: true` with the reason in the description.
+ */
+function openApiDocument() {
+  const { definitions } = openSets(generatorFor(join(root, 'src', 'serve', 'api-types.ts')).createSchema('*'));
+  const valid = (name) => /^[A-Za-z0-9._-]+$/.test(name);
+  const convert = (node, inlining = []) => {
+    if (Array.isArray(node)) return node.map((n) => convert(n, inlining));
+    if (!node || typeof node !== 'object') return node;
+    let out = {};
+    for (const [key, value] of Object.entries(node)) out[key] = key === 'deprecated' ? value : convert(value, inlining);
+    if (typeof out.$ref === 'string' && out.$ref.startsWith('#/definitions/')) {
+      const name = decodeURIComponent(out.$ref.slice('#/definitions/'.length));
+      const siblings = { ...out };
+      delete siblings.$ref;
+      if (valid(name)) out = { $ref: `#/components/schemas/${name}`, ...siblings };
+      else {
+        if (inlining.includes(name)) throw new Error(`gen-schemas: ${name} refers to itself and has no valid component name`);
+        out = { ...convert(definitions[name], [...inlining, name]), ...siblings };
+      }
+    }
+    if (typeof out.deprecated === 'string') {
+      out.description = [out.description, `Deprecated: ${out.deprecated}.`].filter(Boolean).join(' ');
+      out.deprecated = true;
+    }
+    return out;
+  };
+  const components = {};
+  for (const [name, schema] of Object.entries(definitions)) if (valid(name)) components[name] = convert(schema);
+  const { buildOpenApiDocument } = require(join(root, 'dist', 'src', 'serve', 'openapi.js'));
+  return buildOpenApiDocument(components);
+}
 
 const stale = [];
 if (!check) mkdirSync(outDir, { recursive: true });

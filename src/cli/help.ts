@@ -191,6 +191,13 @@ dashboard URL with it, and refuses any --host other than loopback. OpenAPI: /v1/
   --port <n>                   Port (env GEMINI_JOBS_SERVE_PORT, default 8788; 0 for any free port)
   --max-body-bytes <n>         Largest request body (default 2097152)
   --no-dashboard               Serve the API only
+  --allowed-hosts <list>       Host names answered besides loopback ones, comma-separated, e.g. a
+                               proxy's (env GEMINI_JOBS_SERVE_ALLOWED_HOSTS; .example.com for a
+                               domain and its subdomains; * for any)
+  --max-connections <n>        Open connections, a fifth of them without a token yet (default 1000)
+  --max-streams <n>            Event streams at once (default 200)
+  --max-stream-seconds <n>     Life of one event stream; clients resume after it (default 3600)
+  --max-wait-seconds <n>       Longest result?wait=1 (default and most 300)
 
 ${CONNECTION_FLAGS}`,
   doctor: `Usage: gemini-jobs doctor [options]
@@ -241,6 +248,7 @@ options.mode "webhook"). Point workers at its public URL with GEMINI_JOBS_WEBHOO
   --port <n>                   Port (default 8789; 0 for any free port)
   --host <ip>                  Host (default 127.0.0.1)
   --path <p>                   Path (default /webhooks/gemini)
+  --max-connections <n>        Open connections, half of them not yet verified (default 500)
 
 Environment (secrets only from here):
   GEMINI_WEBHOOK_SECRET        whsec_ secret(s) of static subscriptions, comma-separated for rotation

@@ -78,9 +78,9 @@ export interface SecretFinding {
 }
 
 /** Header names whose values are credentials whatever they look like. */
-const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|x-goog-api-key|x-api-key|api-key|cookie)$/i;
+export const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|x-goog-api-key|x-api-key|api-key|cookie)$/i;
 /** Object keys whose values are credentials whatever they look like. */
-const CREDENTIAL_KEY = /^(api_?key|apiKey|access_?token|accessToken|refresh_?token|client_?secret|password|secret)$/i;
+export const CREDENTIAL_KEY = /^(api_?key|apiKey|access_?token|accessToken|refresh_?token|client_?secret|password|secret)$/i;
 
 /**
  * Walks a JSON value and reports every credential: values under credential-named keys

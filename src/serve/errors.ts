@@ -9,10 +9,20 @@ import type { ErrorCode } from '../contract/error-codes';
 
 /** Codes only the HTTP server answers with (the rest are the package's, see docs/errors.md). */
 export type ServeErrorCode =
-  'invalid_json' | 'unauthorized' | 'method_not_allowed' | 'not_acceptable' | 'no_report' | 'payload_too_large' | 'unsupported_media_type' | 'too_many_streams' | 'internal';
+  | 'invalid_json'
+  | 'invalid_target'
+  | 'unauthorized'
+  | 'host_not_allowed'
+  | 'method_not_allowed'
+  | 'not_acceptable'
+  | 'no_report'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'too_many_streams'
+  | 'internal';
 
 /** A code an HTTP error response can carry: the server's own, or a package code the routes reuse. */
-export type HttpErrorCode = ServeErrorCode | Extract<ErrorCode, 'not_found' | 'invalid_request'>;
+export type HttpErrorCode = ServeErrorCode | Extract<ErrorCode, 'not_found' | 'invalid_request' | 'invalid_job' | 'invalid_job_id' | 'invalid_thread' | 'invalid_list_filter'>;
 
 /**
  * An error the server answers with a stable `code`; the status comes from {@link STATUS_OF_CODE}.
@@ -59,8 +69,10 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode | ServeErrorCode, number>
   invalid_list_filter: 400,
   invalid_request: 400,
   invalid_json: 400,
+  invalid_target: 400,
   usage: 400,
   unauthorized: 401,
+  host_not_allowed: 403,
   not_found: 404,
   job_not_found: 404,
   method_not_allowed: 405,

@@ -1,56 +1,39 @@
 /**
- * The job operations of the HTTP API, one route each, on top of `JobsClient`. Inputs are checked
- * here only for their HTTP shape (which fields exist, their JSON types); the job itself is
- * validated by `JobsClient.start`, which names the field and the fix before anything is enqueued.
+ * The job operations of the HTTP API, one route each, on top of `JobsClient`. Parameters and
+ * bodies arrive validated against the OpenAPI document (./validation.ts); `JobsClient` then
+ * checks what a schema cannot (a credential in the input, its size) before anything is enqueued.
  */
-import type { FollowUpAccepted, JobOptions, JobRequest } from '../contract';
+import { holdOpen } from '../common/bounded-http';
+import { codeOf } from '../common/errors';
 import type { JobsClient, ListOptions } from '../jobs/jobs-client';
+import type { FollowUpAccepted } from '../contract';
+import type { CancelBody, FollowUpBody, RefinePlanBody, StartJobBody } from './api-types';
 import { HttpError } from './errors';
 import type { Route, RouteContext } from './routes';
-import { parsePosition, relayEvents } from './sse';
+import { relayEvents } from './sse';
 
 export interface JobRoutesOptions {
   jobs: JobsClient;
   /** Most event streams open at once; more are answered 503 `too_many_streams`. */
   maxEventStreams: number;
+  /** Longest life of one event stream (ms); it then ends and the client resumes. */
+  maxStreamMs: number;
+  /** Longest `result?wait=1` (ms). */
+  maxWaitMs: number;
   /** Milliseconds between state reads of one event stream. */
   watchPollIntervalMs: number;
   /** Aborts every open event stream (server shutdown). */
   signal: AbortSignal;
 }
 
-/** Most jobs one list request returns. */
-export const MAX_LIST_LIMIT = 1_000;
+/** Most bytes queued for a stream client that does not read before the stream is dropped. */
+const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
+/** Extra silence allowed on a waiting connection beyond its wait, for the final state read. */
+const WAIT_MARGIN_MS = 10_000;
 
 export function sendJson(ctx: RouteContext, status: number, value: unknown): void {
   ctx.res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   ctx.res.end(JSON.stringify(value));
-}
-
-function invalid(field: string, message: string): HttpError {
-  return new HttpError('invalid_request', `${field} ${message}`, { field });
-}
-
-/** Refuses body fields the route does not know, so a typo is not silently ignored. */
-function onlyFields(body: Record<string, unknown>, allowed: string[]): void {
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) throw invalid(key, `is not a field of this request; allowed: ${allowed.join(', ')}`);
-  }
-}
-
-function optionalString(body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw invalid(field, `must be a string, got ${value === null ? 'null' : typeof value}`);
-  return value;
-}
-
-function requiredInput(body: Record<string, unknown>, field: string): JobRequest['input'] {
-  const value = body[field];
-  if (value === undefined || value === null) throw invalid(field, 'is required');
-  if (typeof value === 'string' && value.trim() === '') throw invalid(field, 'must not be empty');
-  if (typeof value !== 'string' && !Array.isArray(value) && typeof value !== 'object') throw invalid(field, 'must be a string, a content object or a list of them');
-  return value as JobRequest['input'];
 }
 
 /** Refines a waiting plan: `JobsClient.refinePlan` where it exists, else the older `approvePlan(id, { edit })`. */
@@ -60,26 +43,43 @@ export function refinePlan(jobs: JobsClient, jobId: string, instructions: string
   return jobs.approvePlan(jobId, { edit: instructions });
 }
 
-function listOptions(url: URL): ListOptions {
-  const options: ListOptions = {};
+function listOptions(query: Record<string, unknown>): ListOptions {
+  const options: ListOptions = { pageSize: (query.limit as number | undefined) ?? 100 };
   for (const key of ['status', 'agent', 'thread'] as const) {
-    const values = url.searchParams.getAll(key).filter((v) => v !== '');
+    const values = ((query[key] as string[] | undefined) ?? []).filter((v) => v !== '');
     if (values.length > 0) options[key] = values.length === 1 ? values[0]! : values;
-  }
-  const limit = url.searchParams.get('limit');
-  if (limit !== null) {
-    if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIST_LIMIT) throw invalid('limit', `must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
-    options.pageSize = Number(limit);
-  } else {
-    options.pageSize = 100;
   }
   return options;
 }
 
+/**
+ * Counts event streams. A slot is taken synchronously, before the route awaits anything, so
+ * concurrent requests cannot all pass the check; its release is idempotent.
+ */
+class StreamSlots {
+  private open = 0;
+  constructor(private readonly max: number) {}
+  get count(): number {
+    return this.open;
+  }
+  take(): () => void {
+    if (this.open >= this.max) {
+      throw new HttpError('too_many_streams', `The server already relays ${this.max} event streams; retry later.`, { headers: { 'retry-after': '5' } });
+    }
+    this.open++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.open--;
+    };
+  }
+}
+
 /** The job routes: start, list, state, result (JSON / Markdown), cancel, follow-up, plan, events. */
-export function jobRoutes(options: JobRoutesOptions): Route[] {
+export function jobRoutes(options: JobRoutesOptions): { routes: Route[]; openStreams(): number } {
   const { jobs } = options;
-  let openStreams = 0;
+  const slots = new StreamSlots(options.maxEventStreams);
   // Single flight: concurrent state reads of one job (many tabs, a polling client, a flood) share
   // one query + describe instead of each costing the worker a query task.
   const inflight = new Map<string, ReturnType<JobsClient['snapshot']>>();
@@ -91,24 +91,18 @@ export function jobRoutes(options: JobRoutesOptions): Route[] {
     }
     return read;
   };
-  return [
+  const routes: Route[] = [
     {
       method: 'POST',
       path: '/v1/jobs',
       operationId: 'startJob',
       async handle(ctx) {
-        const body = await ctx.body();
-        onlyFields(body, ['jobId', 'request', 'options', 'thread']);
-        const jobId = optionalString(body, 'jobId');
-        const thread = optionalString(body, 'thread');
-        if (body.options !== undefined && (typeof body.options !== 'object' || body.options === null || Array.isArray(body.options))) {
-          throw invalid('options', 'must be an object of job options (deadlineMs, mode, followUpWindowMs, …)');
-        }
-        // JobsClient.start validates `request` and `options` fully and throws naming the field.
-        const started = await jobs.start(body.request as JobRequest, {
-          ...(jobId !== undefined ? { jobId } : {}),
-          ...(thread !== undefined ? { thread } : {}),
-          ...(body.options !== undefined ? { options: body.options as JobOptions } : {}),
+        const body = (await ctx.body()) as unknown as StartJobBody;
+        // JobsClient.start checks what the schema cannot (credentials, size), naming the field.
+        const started = await jobs.start(body.request, {
+          ...(body.jobId !== undefined ? { jobId: body.jobId } : {}),
+          ...(body.thread !== undefined ? { thread: body.thread } : {}),
+          ...(body.options !== undefined ? { options: body.options } : {}),
         });
         sendJson(ctx, started.existing ? 200 : 202, started);
       },
@@ -118,7 +112,7 @@ export function jobRoutes(options: JobRoutesOptions): Route[] {
       path: '/v1/jobs',
       operationId: 'listJobs',
       async handle(ctx) {
-        sendJson(ctx, 200, { jobs: await jobs.list(listOptions(ctx.url)) });
+        sendJson(ctx, 200, { jobs: await jobs.list(listOptions(ctx.query)) });
       },
     },
     {
@@ -137,17 +131,23 @@ export function jobRoutes(options: JobRoutesOptions): Route[] {
       path: '/v1/jobs/:jobId/result',
       operationId: 'getJobResult',
       async handle(ctx) {
-        const wait = ctx.url.searchParams.get('wait');
-        const timeout = ctx.url.searchParams.get('timeoutMs');
-        if (timeout !== null && !/^\d+$/.test(timeout)) throw invalid('timeoutMs', 'must be a whole number of milliseconds');
+        const jobId = ctx.params.jobId!;
+        const wait = ctx.query.wait === '1' || ctx.query.wait === 'true';
+        const timeoutMs = Math.min((ctx.query.timeoutMs as number | undefined) ?? 60_000, options.maxWaitMs);
         const abort = new AbortController();
-        ctx.res.on('close', () => abort.abort());
-        const outcome = await jobs.result(ctx.params.jobId!, {
-          wait: wait === '1' || wait === 'true',
-          timeoutMs: timeout !== null ? Number(timeout) : 60_000,
-          signal: abort.signal,
-        });
-        const wantsMarkdown = ctx.url.searchParams.get('format') === 'markdown' || /^text\/markdown\b/.test(String(ctx.req.headers.accept ?? ''));
+        ctx.res.once('close', () => abort.abort());
+        if (wait) holdOpen(ctx.req, timeoutMs + WAIT_MARGIN_MS);
+        let outcome;
+        try {
+          outcome = await jobs.result(jobId, { wait, timeoutMs, signal: abort.signal });
+        } catch (err) {
+          if (abort.signal.aborted) return; // the client left; nobody reads an answer
+          // A long poll that ran out answers what there is (`settled: false`); the client asks again.
+          if (codeOf(err) !== 'wait_timeout') throw err;
+          outcome = await jobs.result(jobId);
+        }
+        const format = ctx.query.format as 'json' | 'markdown' | undefined;
+        const wantsMarkdown = format === 'markdown' || (format === undefined && /^text\/markdown\b/.test(String(ctx.req.headers.accept ?? '')));
         if (!wantsMarkdown) return sendJson(ctx, 200, outcome);
         if (outcome.report === undefined) {
           throw new HttpError('no_report', `Job ${outcome.jobId} has no report yet (status ${outcome.status}${outcome.settled ? '' : ', turn still running'}).`);
@@ -161,10 +161,8 @@ export function jobRoutes(options: JobRoutesOptions): Route[] {
       path: '/v1/jobs/:jobId/cancel',
       operationId: 'cancelJob',
       async handle(ctx) {
-        const body = await ctx.body();
-        onlyFields(body, ['reason']);
-        const reason = optionalString(body, 'reason');
-        const cancelled = await jobs.cancel(ctx.params.jobId!, reason);
+        const body = (await ctx.body()) as CancelBody;
+        const cancelled = await jobs.cancel(ctx.params.jobId!, body.reason);
         sendJson(ctx, 202, { jobId: ctx.params.jobId, cancelRequested: cancelled });
       },
     },
@@ -173,13 +171,8 @@ export function jobRoutes(options: JobRoutesOptions): Route[] {
       path: '/v1/jobs/:jobId/follow-up',
       operationId: 'followUpJob',
       async handle(ctx) {
-        const body = await ctx.body();
-        onlyFields(body, ['input', 'overrides']);
-        const input = requiredInput(body, 'input');
-        if (body.overrides !== undefined && (typeof body.overrides !== 'object' || body.overrides === null || Array.isArray(body.overrides))) {
-          throw invalid('overrides', 'must be an object (tools, system_instruction, generation_config, agent_config)');
-        }
-        sendJson(ctx, 202, await jobs.followUp(ctx.params.jobId!, input, body.overrides as never));
+        const body = (await ctx.body()) as unknown as FollowUpBody;
+        sendJson(ctx, 202, await jobs.followUp(ctx.params.jobId!, body.input, body.overrides));
       },
     },
     {
@@ -187,8 +180,7 @@ export function jobRoutes(options: JobRoutesOptions): Route[] {
       path: '/v1/jobs/:jobId/plan/approve',
       operationId: 'approvePlan',
       async handle(ctx) {
-        const body = await ctx.body();
-        onlyFields(body, []);
+        await ctx.body();
         sendJson(ctx, 202, await jobs.approvePlan(ctx.params.jobId!));
       },
     },
@@ -197,11 +189,8 @@ export function jobRoutes(options: JobRoutesOptions): Route[] {
       path: '/v1/jobs/:jobId/plan/refine',
       operationId: 'refinePlan',
       async handle(ctx) {
-        const body = await ctx.body();
-        onlyFields(body, ['instructions']);
-        const instructions = optionalString(body, 'instructions');
-        if (instructions === undefined || instructions.trim() === '') throw invalid('instructions', 'is required: say how the plan should change');
-        sendJson(ctx, 202, await refinePlan(jobs, ctx.params.jobId!, instructions));
+        const body = (await ctx.body()) as unknown as RefinePlanBody;
+        sendJson(ctx, 202, await refinePlan(jobs, ctx.params.jobId!, body.instructions));
       },
     },
     {
@@ -209,34 +198,38 @@ export function jobRoutes(options: JobRoutesOptions): Route[] {
       path: '/v1/jobs/:jobId/events',
       operationId: 'streamJobEvents',
       async handle(ctx) {
-        const header = ctx.req.headers['last-event-id'];
-        const from = typeof header === 'string' && header !== '' ? parsePosition(header, 'Last-Event-ID') : parsePosition(ctx.url.searchParams.get('from') ?? undefined, 'from');
-        const until = ctx.url.searchParams.get('until') ?? 'turn';
-        if (until !== 'turn' && until !== 'close') throw invalid('until', 'must be "turn" or "close"');
-        if (openStreams >= options.maxEventStreams) {
-          throw new HttpError('too_many_streams', `The server already relays ${options.maxEventStreams} event streams; retry later.`, { headers: { 'retry-after': '5' } });
-        }
         const jobId = ctx.params.jobId!;
-        // Fails with job_not_found (404) before the stream's headers are sent.
-        await jobs.state(jobId);
+        const from = (ctx.headers['Last-Event-ID'] ?? ctx.query.from) as number | undefined;
+        const until = (ctx.query.until as 'turn' | 'close' | undefined) ?? 'turn';
+        // Taken before any await and released on every way out, so the cap holds and no client
+        // that leaves early keeps a slot (or the job's watch lease).
+        const release = slots.take();
         const abort = new AbortController();
         const stop = () => abort.abort();
-        ctx.res.on('close', stop);
+        ctx.res.once('close', stop);
         options.signal.addEventListener('abort', stop, { once: true });
-        openStreams++;
+        const lifetime = setTimeout(stop, options.maxStreamMs);
+        lifetime.unref();
         try {
+          if (ctx.req.socket.destroyed || ctx.res.destroyed) return;
+          // Fails with job_not_found (404) before the stream's headers are sent.
+          await jobs.state(jobId);
+          if (abort.signal.aborted) return;
           const events = jobs.watch(jobId, {
             ...(from !== undefined ? { from } : {}),
             until,
             signal: abort.signal,
             pollIntervalMs: options.watchPollIntervalMs,
           });
-          await relayEvents(ctx.res, events, { keepAliveMs: 15_000, retryMs: 2_000, signal: abort.signal });
+          await relayEvents(ctx.res, events, { keepAliveMs: 15_000, retryMs: 2_000, signal: abort.signal, maxBacklogBytes: MAX_STREAM_BACKLOG_BYTES });
         } finally {
-          openStreams--;
+          clearTimeout(lifetime);
+          release();
+          ctx.res.off('close', stop);
           options.signal.removeEventListener('abort', stop);
         }
       },
     },
   ];
+  return { routes, openStreams: () => slots.count };
 }

@@ -1,72 +1,319 @@
 /**
- * The OpenAPI 3.1 document of the HTTP API, served at `GET /v1/openapi.json`. Every operation id
- * here is a route's `operationId` (test/serve/openapi.test.ts checks both directions). The full
- * shapes of job input, state and result are the JSON Schemas in `schemas/` (generated from the
- * TypeScript types); the components below name their required core.
+ * The OpenAPI 3.2 document of the HTTP API, served at `GET /v1/openapi.json` and used by the
+ * server to validate every request (./validation.ts): what it documents is what it enforces.
+ *
+ * Its schemas are generated: `npm run schemas` (scripts/gen-schemas.mjs) turns the types of
+ * ./api-types.ts and the job contract (src/contract) into JSON Schemas and calls
+ * {@link buildOpenApiDocument} with them, writing schemas/openapi.json; the server reads that file.
+ * {@link RULES} adds what TypeScript types cannot say (lengths, patterns, ranges, fields that
+ * exclude each other): each mirrors a check of `JobsClient`, and test/serve/contract-rules.test.ts
+ * holds them to the same answers.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CREDENTIAL_HEADER, CREDENTIAL_KEY, SECRET_PATTERNS } from '../common/redact';
+import { packageRoot } from './package-files';
+import { JS_WHITESPACE, portablePattern } from './portable-pattern';
 
-const jobId = { name: 'jobId', in: 'path', required: true, schema: { type: 'string', maxLength: 200 }, description: 'Job id (= Temporal workflow id).' };
-const json = (schema: unknown) => ({ 'application/json': { schema } });
+export type JsonSchema = Record<string, unknown> | boolean;
+type Schemas = Record<string, JsonSchema>;
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
-const accepted = { description: 'Accepted: the new turn', content: json(ref('FollowUpAccepted')) };
+const json = (schema: unknown) => ({ 'application/json': { schema } });
 
-const ERROR_TEXT: Record<number, string> = {
-  400: 'Invalid request: `code` is `invalid_request`, `invalid_job`, `invalid_job_id`, `invalid_thread`, `invalid_list_filter` or `invalid_json`; `field` names the problem. Nothing was enqueued. All codes: docs/errors.md.',
-  401: 'Missing or wrong bearer token (`unauthorized`).',
-  404: 'No such job (`job_not_found`) or route (`not_found`).',
-  409: 'Rejected by the job (`update_rejected`: a turn is running, no plan waits, the follow-up window closed), the job has ended (`job_closed`) or no report yet (`no_report`).',
-  413: 'Body larger than the limit (`payload_too_large`).',
-  415: 'Body not sent as application/json (`unsupported_media_type`).',
-  503: 'Temporal or the worker cannot answer (`temporal_connection`, `query_failed`), or too many event streams (`too_many_streams`).',
+/** JavaScript's whitespace (`String.prototype.trim`), spelled out so every regex engine agrees. */
+const WHITESPACE = JS_WHITESPACE;
+const CONTROL = '\\u0000-\\u001f\\u007f';
+/** Largest watch position (`Number.MAX_SAFE_INTEGER`). */
+const MAX_POSITION = 9_007_199_254_740_991;
+const WEEK_MS = 7 * 24 * 3_600_000;
+const HOUR_MS = 3_600_000;
+/** Longest `timeoutMs` of `result?wait=1`. */
+export const MAX_WAIT_MS = 300_000;
+/** Longest list filter value. */
+const MAX_FILTER_CHARS = 255;
+
+const ms = (minimum: number, maximum: number) => ({ type: 'number', minimum, maximum });
+
+/**
+ * At most `units` UTF-16 code units, as JavaScript counts `length`: JSON Schema counts code
+ * points, so a string of up to `units` characters passes when every one is in the Basic
+ * Multilingual Plane, and any string of up to half as many characters passes.
+ */
+const utf16MaxLength = (units: number) => ({ anyOf: [{ maxLength: Math.floor(units / 2) }, { maxLength: units, pattern: '^[\\u0000-\\uffff]*$' }] });
+const utf16Text = (units: number) => `1–${units} characters (${Math.floor(units / 2)} when any lies outside the Basic Multilingual Plane, such as an emoji)`;
+
+/** A string shaped like any known credential (src/common/redact.ts), as one portable pattern. */
+const CREDENTIAL_SHAPE = SECRET_PATTERNS.map((p) => `(?:${portablePattern(p.pattern)})`).join('|');
+/** A field named like a credential must not hold a non-empty string; what it holds otherwise is checked all the same. */
+const credentialField = {
+  description: 'A field named like a credential must be empty: credentials never go into job input (the worker authenticates with its own).',
+  not: { type: 'string', minLength: 1 },
+  $ref: '#/components/schemas/NoCredentials',
+};
+/** No credential anywhere below: `under headers` adds the credential header names (Authorization, Cookie…). */
+const noCredentials = (underHeaders: boolean) => ({
+  not: { type: 'string', pattern: CREDENTIAL_SHAPE },
+  items: ref('NoCredentials'),
+  patternProperties: {
+    [portablePattern(CREDENTIAL_KEY)]: credentialField,
+    ...(underHeaders ? { [portablePattern(CREDENTIAL_HEADER)]: credentialField } : {}),
+  },
+  properties: { headers: ref('NoCredentialsInHeaders') },
+  additionalProperties: ref('NoCredentials'),
+});
+
+/** What `JobsClient` checks beyond the types, as schemas (components of the same names). */
+export const RULES: Schemas = {
+  JobId: {
+    type: 'string',
+    minLength: 1,
+    pattern: `^[^${WHITESPACE}${CONTROL}]+$`,
+    ...utf16MaxLength(200),
+    description: `A job id (the Temporal workflow id): ${utf16Text(200)}, no whitespace or control characters.`,
+  },
+  ThreadKey: {
+    type: 'string',
+    minLength: 1,
+    pattern: `^[^"\\\\${CONTROL}]+$`,
+    ...utf16MaxLength(255),
+    description: `A thread key: ${utf16Text(255)}, no double quote, backslash or control character (list filters must match it exactly).`,
+  },
+  ListFilterValue: {
+    type: 'string',
+    maxLength: MAX_FILTER_CHARS,
+    pattern: `^[^"\\\\${CONTROL}]*$`,
+    description: `A list filter value: at most ${MAX_FILTER_CHARS} characters, no double quote, backslash or control character; empty values are ignored.`,
+  },
+  NonBlankText: { type: 'string', pattern: `[^${WHITESPACE}]`, description: 'Text with at least one character that is not whitespace.' },
+  EventPosition: {
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_POSITION,
+    description: 'The `seq` (SSE `id`) of an event of this stream; the stream resumes after it.',
+  },
+  NoCredentials: {
+    description:
+      'Job input is stored in Temporal history, so no string in it may look like a credential (a Google API key, an OAuth, bearer or GitHub token, a JWT, a private key…) and no field named like one (api_key, access_token, password, secret…; Authorization, Cookie, X-Goog-Api-Key… under `headers`) may hold text. The worker authenticates with its own credentials.',
+    ...noCredentials(false),
+  },
+  NoCredentialsInHeaders: { description: 'As NoCredentials, for the fields of a `headers` object.', ...noCredentials(true) },
+  InputRules: {
+    description: 'A non-blank string, an object (one content block), or a non-empty list.',
+    anyOf: [ref('NonBlankText'), { type: 'object' }, { type: 'array', minItems: 1 }],
+  },
+  JobRequestRules: {
+    description:
+      'Exactly one of `model` or `agent`; `agent_config` only with `agent`, `generation_config` only with `model`; `input` required; the workflow owns background, store, stream and previous_interaction_id. Labels: lowercase ASCII here (1–63 characters, a letter first).',
+    required: ['input'],
+    properties: {
+      model: { type: 'string', minLength: 1 },
+      agent: { type: 'string', minLength: 1 },
+      input: ref('InputRules'),
+      background: false,
+      store: false,
+      stream: false,
+      previous_interaction_id: false,
+      labels: {
+        type: 'object',
+        maxProperties: 64,
+        propertyNames: { pattern: '^[a-z][a-z0-9_-]{0,62}$' },
+        additionalProperties: { type: 'string', pattern: '^[a-z0-9_-]{0,63}$' },
+      },
+    },
+    not: { anyOf: [{ required: ['model', 'agent'] }, { required: ['model', 'agent_config'] }, { required: ['agent', 'generation_config'] }] },
+  },
+  JobOptionsRules: {
+    description: 'Durations in milliseconds within these ranges; `pollInitialIntervalMs` may not exceed `pollMaxIntervalMs` when both are given.',
+    properties: {
+      deadlineMs: ms(1_000, WEEK_MS),
+      streamIdleTimeoutMs: ms(100, HOUR_MS),
+      pollInitialIntervalMs: ms(10, HOUR_MS),
+      pollMaxIntervalMs: ms(10, HOUR_MS),
+      heartbeatTimeoutMs: ms(1_000, HOUR_MS),
+      notFoundGraceMs: ms(0, HOUR_MS),
+      followUpWindowMs: ms(0, WEEK_MS),
+      webhookBackstopInitialMs: ms(100, WEEK_MS),
+      webhookBackstopMaxMs: ms(100, WEEK_MS),
+      continueAsNewAfterEvents: { type: 'integer', minimum: 20, maximum: 40_000 },
+      thread: ref('ThreadKey'),
+      tenant: { type: 'string', minLength: 1, ...utf16MaxLength(256), description: `${utf16Text(256)}.` },
+      budget: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          maxTotalTokens: { type: 'integer', exclusiveMinimum: 0 },
+          maxToolCalls: { type: 'integer', exclusiveMinimum: 0 },
+          maxWallTimeMs: { type: 'integer', exclusiveMinimum: 0 },
+          maxCostUsd: { type: 'number', exclusiveMinimum: 0 },
+        },
+      },
+    },
+  },
 };
 
-/** The OpenAPI document (a fresh object each call). */
-export function openApiDocument(): Record<string, unknown> {
+/** Each field of an object schema may also be `null` (a follow-up's override removes the field). */
+function nullableFields(schema: JsonSchema): JsonSchema {
+  if (typeof schema !== 'object' || !schema.properties) return schema;
+  const properties = Object.fromEntries(Object.entries(schema.properties as Schemas).map(([name, s]) => [name, { anyOf: [s, { type: 'null' }] }]));
+  return { ...schema, properties };
+}
+
+type Refinement = JsonSchema | ((generated: JsonSchema) => JsonSchema);
+
+/** Narrows the generated body schemas: closed objects, and the rules above on their fields. */
+const both = (...names: string[]) => ({ allOf: names.map(ref) });
+const BODY_REFINEMENTS: Record<string, Record<string, Refinement>> = {
+  StartJobBody: {
+    jobId: ref('JobId'),
+    thread: both('ThreadKey', 'NoCredentials'),
+    request: both('JobRequestRules', 'NoCredentials'),
+    options: both('JobOptionsRules', 'NoCredentials'),
+  },
+  FollowUpBody: { input: both('InputRules', 'NoCredentials'), overrides: (schema) => ({ allOf: [nullableFields(schema), ref('NoCredentials')] }) },
+  CancelBody: { reason: ref('NoCredentials') },
+  ApprovePlanBody: {},
+  RefinePlanBody: { instructions: both('NonBlankText', 'NoCredentials') },
+};
+
+function refineBody(schema: JsonSchema, fields: Record<string, Refinement>): JsonSchema {
+  if (typeof schema !== 'object') throw new Error('a request body schema must be an object schema');
+  const properties = { ...((schema.properties as Schemas | undefined) ?? {}) };
+  for (const [name, refinement] of Object.entries(fields)) {
+    if (!(name in properties)) throw new Error(`refinement of unknown body field ${name}`);
+    properties[name] = typeof refinement === 'function' ? refinement(properties[name]!) : { allOf: [properties[name], refinement] };
+  }
+  return { ...schema, type: 'object', properties, additionalProperties: false };
+}
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid request: `code` is `invalid_request` (a parameter, header or body field), `invalid_job` (the job request or options), `invalid_job_id`, `invalid_thread`, `invalid_list_filter`, `invalid_json` or `invalid_target`; `field` names the problem. Nothing was enqueued. Beyond this document, a job is refused when its input holds a credential or exceeds 1,500,000 bytes of JSON.',
+  401: 'Missing or wrong bearer token (`unauthorized`). The connection is closed; the body is not read.',
+  403: 'The `Host` header names a host this server does not serve (`host_not_allowed`; loopback servers answer loopback names and `--allowed-hosts`).',
+  404: 'No such job (`job_not_found`).',
+  409: 'Rejected by the job (`update_rejected`: a turn is running, no plan waits, the follow-up window closed, the budget is spent), the job has ended (`job_closed`) or it has no report yet (`no_report`).',
+  413: 'Body larger than the limit (`payload_too_large`). The connection is closed.',
+  415: 'Body not sent as application/json (`unsupported_media_type`).',
+  500: 'The server failed (`internal`); its log has the details.',
+  502: "The Gemini API refused or failed the next turn's create (the code is the API error's: `bad_request`, `rate_limited`, …).",
+  503: 'Temporal or the worker cannot answer now (`temporal_connection`, `query_failed`, `search_attributes_missing`), or the server relays its maximum of event streams (`too_many_streams`, with `Retry-After`).',
+};
+
+/** Start requests that run as they are (test/serve/contract.test.ts runs them). */
+const START_EXAMPLES = {
+  deepResearch: {
+    summary: 'A Deep Research job with thought summaries, in its own thread',
+    value: {
+      thread: 'heat-pumps',
+      request: {
+        agent: 'deep-research-preview-04-2026',
+        input: 'How do heat pumps perform in cold climates?',
+        agent_config: { type: 'deep-research', thinking_summaries: 'auto' },
+      },
+    },
+  },
+  modelTurn: {
+    summary: 'A model turn, idempotent on its jobId, with a 10-minute deadline',
+    value: {
+      jobId: 'summary-2026-12-07',
+      request: { model: 'gemini-3-flash-preview', input: 'Summarise the heat pump report in five bullet points.' },
+      options: { deadlineMs: 600_000 },
+    },
+  },
+};
+
+const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
+const jobIdParam = { name: 'jobId', in: 'path', required: true, schema: ref('JobId'), description: 'Job id (= Temporal workflow id).' };
+const TURN_ERRORS = [400, 401, 403, 404, 409, 413, 415, 500, 502, 503];
+
+/** Operations that take a job id, linked from a start so stateful tests follow the job they made. */
+const JOB_OPERATIONS = ['getJobState', 'getJobResult', 'cancelJob', 'followUpJob', 'approvePlan', 'refinePlan', 'streamJobEvents'];
+const jobLinks = Object.fromEntries(
+  JOB_OPERATIONS.map((operationId) => [operationId, { operationId, parameters: { jobId: '$response.body#/jobId' }, description: `The started job's ${operationId}.` }]),
+);
+
+/** One `itemSchema` branch per SSE event name, its `data` the event's JSON schema. */
+function streamItemSchema(schemas: Schemas): JsonSchema {
+  const events = schemas.StreamEvents;
+  const properties = typeof events === 'object' ? (events.properties as Schemas | undefined) : undefined;
+  if (!properties) throw new Error('the generated schemas lack StreamEvents (src/serve/api-types.ts)');
   return {
-    openapi: '3.1.0',
+    oneOf: Object.entries(properties).map(([name, schema]) => ({
+      type: 'object',
+      required: name === 'error' ? ['event', 'data'] : ['event', 'data', 'id'],
+      properties: {
+        event: { const: name },
+        id: { type: 'string', pattern: '^[0-9]+$' },
+        data: { type: 'string', contentMediaType: 'application/json', contentSchema: schema },
+        retry: { type: 'integer' },
+      },
+    })),
+  };
+}
+
+/**
+ * The document, from the generated schemas (`generated`: component name → JSON Schema, refs
+ * already pointing at `#/components/schemas/…`). Pure: scripts/gen-schemas.mjs calls it.
+ */
+export function buildOpenApiDocument(generated: Schemas): Record<string, unknown> {
+  const schemas: Schemas = { ...generated, ...RULES };
+  for (const [name, fields] of Object.entries(BODY_REFINEMENTS)) {
+    if (!(name in generated)) throw new Error(`the generated schemas lack ${name} (src/serve/api-types.ts)`);
+    schemas[name] = refineBody(generated[name]!, fields);
+  }
+  const started = { content: json(ref('StartJobAnswer')), links: jobLinks };
+  const accepted = { description: 'Accepted: the new turn was created and runs', content: json(ref('TurnAccepted')) };
+  return {
+    openapi: '3.2.0',
     info: {
       title: 'gemini-jobs',
       version: '1',
-      description: 'Durable Gemini Interactions API jobs (Deep Research, model turns) on Temporal. Every route needs `Authorization: Bearer <token>`.',
+      description:
+        'Durable Gemini Interactions API jobs (Deep Research, model turns) on Temporal. Every route needs `Authorization: Bearer <token>`. Generated from the job contract (schemas/); the server validates every request against this document.',
     },
     security: [{ bearer: [] }],
     paths: {
       '/v1/openapi.json': {
-        get: { operationId: 'getOpenApi', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) }, ...errors(401) } },
+        get: {
+          operationId: 'getOpenApi',
+          summary: 'This document',
+          responses: { 200: { description: 'OpenAPI 3.2', content: json({ type: 'object' }) }, ...errorResponses(400, 401, 403, 500) },
+        },
       },
       '/v1/jobs': {
         post: {
           operationId: 'startJob',
           summary: 'Start a job (idempotent on a client-chosen jobId)',
-          requestBody: { required: true, content: json(ref('StartJobRequest')) },
+          requestBody: { required: true, content: { 'application/json': { schema: ref('StartJobBody'), examples: START_EXAMPLES } } },
           responses: {
-            202: { description: 'Enqueued', content: json(ref('StartedJob')) },
-            200: { description: 'A job with this jobId already existed; nothing was enqueued (`existing: true`)', content: json(ref('StartedJob')) },
-            ...errors(400, 401, 413, 415, 503),
+            202: { description: 'Enqueued', ...started },
+            200: { description: 'A job with this jobId already existed; nothing was enqueued (`existing: true`)', ...started },
+            ...errorResponses(400, 401, 403, 413, 415, 500, 503),
           },
         },
         get: {
           operationId: 'listJobs',
           summary: 'List jobs, newest first (visibility is eventually consistent)',
           parameters: [
-            { name: 'status', in: 'query', schema: { type: 'string' }, description: 'Job status; repeat for any of several.' },
-            { name: 'agent', in: 'query', schema: { type: 'string' } },
-            { name: 'thread', in: 'query', schema: { type: 'string' } },
+            ...['status', 'agent', 'thread'].map((name) => ({
+              name,
+              in: 'query',
+              style: 'form',
+              explode: true,
+              schema: { type: 'array', items: ref('ListFilterValue') },
+              description: `Job ${name}; repeat for any of several.${name === 'status' ? ' Statuses are an open set (see JobStatus).' : ''}`,
+            })),
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
           ],
-          responses: {
-            200: { description: 'Jobs', content: json({ type: 'object', required: ['jobs'], properties: { jobs: { type: 'array', items: ref('JobSummary') } } }) },
-            ...errors(400, 401, 503),
-          },
+          responses: { 200: { description: 'Jobs', content: json(ref('JobListAnswer')) }, ...errorResponses(400, 401, 403, 500, 503) },
         },
       },
       '/v1/jobs/{jobId}': {
         get: {
           operationId: 'getJobState',
-          summary: 'Job state: phase, status, turns, live progress, plan',
-          parameters: [jobId],
-          responses: { 200: { description: 'State', content: json(ref('JobState')) }, ...errors(401, 404, 503) },
+          summary: 'Job state: phase, status, turns, live progress, plan, cost',
+          parameters: [jobIdParam],
+          responses: { 200: { description: 'State', content: json(ref('JobStateAnswer')) }, ...errorResponses(400, 401, 403, 404, 500, 503) },
         },
       },
       '/v1/jobs/{jobId}/result': {
@@ -74,15 +321,28 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'getJobResult',
           summary: 'Latest finished turn and its report: JSON, or Markdown with Accept: text/markdown or format=markdown',
           parameters: [
-            jobId,
-            { name: 'wait', in: 'query', schema: { type: 'string', enum: ['1', 'true', '0', 'false'] }, description: 'Wait until the current turn is over.' },
-            { name: 'timeoutMs', in: 'query', schema: { type: 'integer', minimum: 0, default: 60000 } },
+            jobIdParam,
+            {
+              name: 'wait',
+              in: 'query',
+              schema: { type: 'string', enum: ['1', 'true', '0', 'false'], default: '0' },
+              description: 'Wait until the current turn is over, at most `timeoutMs`; `settled` in the answer tells whether it is.',
+            },
+            {
+              name: 'timeoutMs',
+              in: 'query',
+              schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_MS, default: 60_000 },
+              description: 'Longest wait; a server may end it sooner (its `--max-wait-ms`), answering the outcome so far with `settled: false`.',
+            },
             { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'markdown'] } },
           ],
           responses: {
-            200: { description: 'Outcome', content: { ...json(ref('JobOutcome')), 'text/markdown': { schema: { type: 'string' } } } },
-            504: { description: 'The turn did not end within timeoutMs (`wait_timeout`)', content: json(ref('Error')) },
-            ...errors(400, 401, 404, 409, 503),
+            200: {
+              description: 'Outcome (`settled: false`: the turn is still running, or the wait ended first)',
+              headers: { 'X-Job-Status': { description: 'The turn status (Markdown answers only).', schema: { type: 'string' } } },
+              content: { ...json(ref('JobOutcomeAnswer')), 'text/markdown': { schema: { type: 'string' } } },
+            },
+            ...errorResponses(400, 401, 403, 404, 409, 500, 503),
           },
         },
       },
@@ -90,14 +350,11 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           operationId: 'cancelJob',
           summary: 'Cancel the running interaction and end the job',
-          parameters: [jobId],
-          requestBody: { required: false, content: json({ type: 'object', additionalProperties: false, properties: { reason: { type: 'string' } } }) },
+          parameters: [jobIdParam],
+          requestBody: { required: false, content: json(ref('CancelBody')) },
           responses: {
-            202: {
-              description: '`cancelRequested: false` when the job had already ended',
-              content: json({ type: 'object', required: ['jobId', 'cancelRequested'], properties: { jobId: { type: 'string' }, cancelRequested: { type: 'boolean' } } }),
-            },
-            ...errors(400, 401, 404, 413, 415),
+            202: { description: '`cancelRequested: false` when the job had already ended', content: json(ref('CancelAnswer')) },
+            ...errorResponses(400, 401, 403, 404, 413, 415, 500, 503),
           },
         },
       },
@@ -105,37 +362,27 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           operationId: 'followUpJob',
           summary: 'Ask the next question in the job thread (previous_interaction_id chaining)',
-          parameters: [jobId],
-          requestBody: {
-            required: true,
-            content: json({
-              type: 'object',
-              required: ['input'],
-              additionalProperties: false,
-              properties: { input: { description: 'String, content object or list (as in the create request)' }, overrides: { type: 'object' } },
-            }),
-          },
-          responses: { 202: accepted, ...errors(400, 401, 404, 409, 413, 415) },
+          parameters: [jobIdParam],
+          requestBody: { required: true, content: json(ref('FollowUpBody')) },
+          responses: { 202: accepted, ...errorResponses(...TURN_ERRORS) },
         },
       },
       '/v1/jobs/{jobId}/plan/approve': {
         post: {
           operationId: 'approvePlan',
           summary: 'Approve the waiting collaborative-planning plan and run the research',
-          parameters: [jobId],
-          responses: { 202: accepted, ...errors(400, 401, 404, 409) },
+          parameters: [jobIdParam],
+          requestBody: { required: false, content: json(ref('ApprovePlanBody')) },
+          responses: { 202: accepted, ...errorResponses(...TURN_ERRORS) },
         },
       },
       '/v1/jobs/{jobId}/plan/refine': {
         post: {
           operationId: 'refinePlan',
           summary: 'Ask for a revised plan (instructions or an edited plan)',
-          parameters: [jobId],
-          requestBody: {
-            required: true,
-            content: json({ type: 'object', required: ['instructions'], additionalProperties: false, properties: { instructions: { type: 'string', minLength: 1 } } }),
-          },
-          responses: { 202: accepted, ...errors(400, 401, 404, 409, 413, 415) },
+          parameters: [jobIdParam],
+          requestBody: { required: true, content: json(ref('RefinePlanBody')) },
+          responses: { 202: { description: 'Accepted: the refinement turn', content: json(ref('PlanRefined')) }, ...errorResponses(...TURN_ERRORS) },
         },
       },
       '/v1/jobs/{jobId}/events': {
@@ -143,9 +390,9 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'streamJobEvents',
           summary: 'Live events as Server-Sent Events (`id:` = seq); resume with Last-Event-ID or from',
           parameters: [
-            jobId,
-            { name: 'Last-Event-ID', in: 'header', schema: { type: 'string', pattern: '^[0-9]+$' }, description: 'Resume after this seq (EventSource sends it on reconnect).' },
-            { name: 'from', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'Same as Last-Event-ID, for clients that cannot set headers.' },
+            jobIdParam,
+            { name: 'Last-Event-ID', in: 'header', schema: ref('EventPosition'), description: 'Resume after this event (EventSource sends it on reconnect). Wins over `from`.' },
+            { name: 'from', in: 'query', schema: ref('EventPosition'), description: 'Same as Last-Event-ID, for clients that cannot set headers.' },
             {
               name: 'until',
               in: 'query',
@@ -155,93 +402,49 @@ export function openApiDocument(): Record<string, unknown> {
           ],
           responses: {
             200: {
-              description: 'event: phase | progress | thought | output | turn-completed | done (data: the JobEvent JSON); unknown event names may appear and should be ignored',
-              content: { 'text/event-stream': { schema: { type: 'string' } } },
+              description:
+                'One SSE event per watch event: `event:` its type, `id:` its seq, `data:` its JSON; a failure after the headers is a last `error` event. A stream lasts at most the server`s stream lifetime (`--max-stream-seconds`); reconnect with Last-Event-ID. Clients should ignore event names they do not know.',
+              content: { 'text/event-stream': { itemSchema: streamItemSchema(schemas) } },
             },
-            ...errors(400, 401, 404, 503),
+            ...errorResponses(400, 401, 403, 404, 500, 503),
           },
         },
       },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from GEMINI_JOBS_SERVE_TOKENS.' } },
-      responses: Object.fromEntries(Object.entries(ERROR_TEXT).map(([s, description]) => [`E${s}`, { description, content: json(ref('Error')) }])),
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: {
-            error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } },
+      responses: Object.fromEntries(
+        Object.entries(ERROR_TEXT).map(([s, description]) => [
+          `E${s}`,
+          {
+            description,
+            content: json(ref('ErrorAnswer')),
+            ...(s === '401' ? { headers: { 'WWW-Authenticate': { required: true, schema: { type: 'string', pattern: '^Bearer' } } } } : {}),
           },
-        },
-        StartJobRequest: {
-          type: 'object',
-          required: ['request'],
-          additionalProperties: false,
-          properties: {
-            jobId: { type: 'string', maxLength: 200, description: 'Your idempotency key: the same jobId again enqueues nothing.' },
-            thread: { type: 'string', maxLength: 255 },
-            request: {
-              type: 'object',
-              description:
-                'The Interactions create request (model or agent, input, agent_config, tools, …) without background/store/stream/previous_interaction_id. Schema: schemas/job-input.schema.json#/definitions/JobRequest.',
-            },
-            options: { type: 'object', description: 'JobOptions: mode, deadlineMs, followUpWindowMs, … (schemas/job-input.schema.json).' },
-          },
-        },
-        StartedJob: {
-          type: 'object',
-          required: ['jobId', 'runId', 'existing'],
-          properties: { jobId: { type: 'string' }, runId: { type: 'string' }, existing: { type: 'boolean' } },
-        },
-        JobSummary: {
-          type: 'object',
-          required: ['jobId', 'runId', 'executionStatus', 'startTime'],
-          properties: {
-            jobId: { type: 'string' },
-            runId: { type: 'string' },
-            status: { type: 'string' },
-            agent: { type: 'string' },
-            thread: { type: 'string' },
-            question: { type: 'string' },
-            executionStatus: { type: 'string' },
-            startTime: { type: 'string', format: 'date-time' },
-            closeTime: { type: 'string', format: 'date-time' },
-          },
-        },
-        JobState: {
-          type: 'object',
-          description: 'schemas/job-state.schema.json. phase and status are open sets: show unknown values as text.',
-          required: ['jobId', 'phase', 'status', 'turn', 'turns', 'startedAt', 'elapsedMs'],
-          properties: {
-            jobId: { type: 'string' },
-            phase: { type: 'string' },
-            status: { type: 'string' },
-            turn: { type: 'integer' },
-            turns: { type: 'array', items: { type: 'object' } },
-            startedAt: { type: 'string' },
-            elapsedMs: { type: 'number' },
-            deadlineAt: { type: 'string' },
-            progress: { type: 'object' },
-            plan: { type: 'object' },
-          },
-        },
-        JobOutcome: {
-          type: 'object',
-          required: ['jobId', 'status', 'reportSource', 'settled', 'closed', 'state'],
-          properties: {
-            jobId: { type: 'string' },
-            status: { type: 'string' },
-            turn: { type: 'object' },
-            report: { type: 'string', description: 'Markdown' },
-            reportSource: { type: 'string' },
-            settled: { type: 'boolean' },
-            closed: { type: 'boolean' },
-            state: ref('JobState'),
-          },
-        },
-        FollowUpAccepted: { type: 'object', required: ['turn', 'interactionId'], properties: { turn: { type: 'integer' }, interactionId: { type: 'string' } } },
-      },
+        ]),
+      ),
+      schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),
     },
   };
+}
+
+let served: { text: string; document: Record<string, unknown> } | undefined;
+
+/** schemas/openapi.json of this package, read once. */
+function load(): { text: string; document: Record<string, unknown> } {
+  if (!served) {
+    const text = readFileSync(join(packageRoot(), 'schemas', 'openapi.json'), 'utf8');
+    served = { text, document: JSON.parse(text) as Record<string, unknown> };
+  }
+  return served;
+}
+
+/** The OpenAPI document (a fresh object each call). */
+export function openApiDocument(): Record<string, unknown> {
+  return JSON.parse(load().text) as Record<string, unknown>;
+}
+
+/** The document as served (its JSON text, read once). */
+export function openApiText(): string {
+  return load().text;
 }

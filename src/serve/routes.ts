@@ -2,7 +2,8 @@
  * The route table behind `createJobsHttpHandler`: method + path pattern (`/v1/jobs/:jobId`) →
  * handler. The table is plain data so a host can add routes (e.g. the webhook receiver at
  * `POST /webhooks/gemini`) with one line; `auth: 'self'` marks a route that authenticates its
- * callers itself (a signed webhook) instead of with the bearer token.
+ * callers itself (a signed webhook) instead of with the bearer token, and `anyHost` one that is
+ * reached under any `Host` name (a webhook behind a tunnel).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -12,6 +13,10 @@ export interface RouteContext {
   url: URL;
   /** Path parameters, already URI-decoded. */
   params: Record<string, string>;
+  /** Query parameters the operation documents, validated and typed (numbers, lists). */
+  query: Record<string, unknown>;
+  /** Header parameters the operation documents (by their documented name), validated and typed. */
+  headers: Record<string, unknown>;
   /** The JSON body (size-limited, `{}` when empty). Reads the request once. */
   body(): Promise<Record<string, unknown>>;
 }
@@ -22,14 +27,21 @@ export interface Route {
   path: string;
   /** `bearer` (default): needs an accepted token. `self`: the handler authenticates the caller. */
   auth?: 'bearer' | 'self';
+  /** Answer under any `Host` name, not only the server's allowed hosts. Default false. */
+  anyHost?: boolean;
   /** OpenAPI operation id; routes without one are left out of the document. */
   operationId?: string;
   handle(ctx: RouteContext): Promise<void> | void;
 }
 
 /** Wraps a plain Node `(req, res)` handler (such as a webhook receiver) as a route. */
-export function nodeRoute(method: Route['method'], path: string, handler: (req: IncomingMessage, res: ServerResponse) => unknown, options: { auth?: Route['auth'] } = {}): Route {
-  return { method, path, auth: options.auth ?? 'bearer', handle: async ({ req, res }) => void (await handler(req, res)) };
+export function nodeRoute(
+  method: Route['method'],
+  path: string,
+  handler: (req: IncomingMessage, res: ServerResponse) => unknown,
+  options: { auth?: Route['auth']; anyHost?: boolean } = {},
+): Route {
+  return { method, path, auth: options.auth ?? 'bearer', anyHost: options.anyHost ?? false, handle: async ({ req, res }) => void (await handler(req, res)) };
 }
 
 /** Finds the route for a method and path: the route, its params, or the methods the path allows. */

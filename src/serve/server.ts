@@ -1,16 +1,19 @@
 /**
- * `startJobsServer`: a Node HTTP server around `createJobsHttpHandler`, with the bind rule of
- * `gemini-jobs serve`: a token is always required; with none configured the server generates one,
- * and only on a loopback address (anything else refuses to start).
+ * `startJobsServer`: `createJobsHttpHandler` on a bounded HTTP server (src/common/bounded-http.ts:
+ * every connection bounded in time and number), with the bind rules of `gemini-jobs serve`: a
+ * token is always required; with none configured the server generates one, and only on a
+ * loopback address (anything else refuses to start); on loopback only loopback `Host` names
+ * (and `allowedHosts`) are answered.
  */
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createBoundedServer } from '../common/bounded-http';
+import type { ConnectionLimits, ConnectionStats } from '../common/bounded-http';
 import { ServeConfigError, generateToken, isLoopbackHost, parseTokens, SERVE_TOKENS_ENV } from './auth';
 import { createJobsHttpHandler } from './handler';
 import type { JobsHttpHandler, JobsHttpHandlerOptions } from './handler';
+import { resolveAllowedHosts } from './request-target';
 
-export interface JobsServerOptions extends Omit<JobsHttpHandlerOptions, 'tokens'> {
+export interface JobsServerOptions extends Omit<JobsHttpHandlerOptions, 'tokens' | 'allowedHosts' | 'onAuthenticated'> {
   /** Interface to bind. Default 127.0.0.1. */
   host?: string;
   /** Port; 0 picks a free one. Default 0. */
@@ -18,7 +21,24 @@ export interface JobsServerOptions extends Omit<JobsHttpHandlerOptions, 'tokens'
   /** Accepted tokens; default from `GEMINI_JOBS_SERVE_TOKENS` in `env`. */
   tokens?: readonly string[];
   env?: NodeJS.ProcessEnv;
+  /**
+   * `Host` names answered besides the loopback ones (a proxy's public name; `.example.com` for a
+   * domain and its subdomains; `*` for any). On a non-loopback address, default any.
+   */
+  allowedHosts?: readonly string[];
+  /** Connection limits; defaults in {@link SERVE_CONNECTION_LIMITS}. */
+  limits?: Partial<ConnectionLimits>;
 }
+
+/** `serve`'s connection limits (docs/serve.md, Limits, says where each figure comes from). */
+export const SERVE_CONNECTION_LIMITS: Partial<ConnectionLimits> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1_000,
+  maxUnauthenticatedConnections: 200,
+};
 
 export interface JobsServer {
   server: Server;
@@ -29,6 +49,8 @@ export interface JobsServer {
   dashboardUrl: string;
   /** True when no token was configured and one was generated for this process. */
   generatedToken: boolean;
+  /** The connections now, and those refused since the start. */
+  connections(): ConnectionStats;
   close(): Promise<void>;
 }
 
@@ -48,32 +70,28 @@ export function resolveServeTokens(host: string, tokens: readonly string[] | und
 export async function startJobsServer(options: JobsServerOptions): Promise<JobsServer> {
   const host = options.host ?? '127.0.0.1';
   const { tokens, generated } = resolveServeTokens(host, options.tokens, options.env ?? process.env);
-  const handler = createJobsHttpHandler({ ...options, tokens });
-  const server = createServer((req, res) => void handler(req, res));
-  // Bounded header size and timeouts: a slow or huge request cannot hold a socket for long.
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 0; // SSE streams and result?wait=1 are long-lived by design
-  server.maxHeadersCount = 100;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  let bounded: ReturnType<typeof createBoundedServer> | undefined;
+  const handler = createJobsHttpHandler({
+    ...options,
+    tokens,
+    allowedHosts: resolveAllowedHosts(isLoopbackHost(host), options.allowedHosts),
+    onAuthenticated: (req) => bounded?.authenticated(req),
   });
-  const address = server.address() as AddressInfo;
+  bounded = createBoundedServer((req, res) => void handler(req, res), { ...SERVE_CONNECTION_LIMITS, ...options.limits });
+  const address = await bounded.listen(options.port ?? 0, host);
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shown}:${address.port}`;
+  const server = bounded;
   return {
-    server,
+    server: server.server,
     handler,
     url,
     dashboardUrl: `${url}/#token=${encodeURIComponent(tokens[0]!)}`,
     generatedToken: generated,
+    connections: () => server.stats(),
     async close() {
       handler.close();
-      server.closeIdleConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

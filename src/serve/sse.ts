@@ -5,22 +5,8 @@
  * of `watch`, so report text is never repeated or skipped.
  */
 import type { ServerResponse } from 'node:http';
-import { decodeSeq } from '../jobs/watch';
 import type { JobEvent, WatchOptions } from '../jobs/watch';
-import { HttpError, errorResponse } from './errors';
-
-/** Parses a resume position (`Last-Event-ID` or `from`); throws a 400 naming `field`. */
-export function parsePosition(value: string | undefined, field: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  try {
-    if (!/^\d+$/.test(value)) throw new RangeError();
-    decodeSeq(n);
-  } catch {
-    throw new HttpError('invalid_request', `${field} must be the seq of an event from this stream (a non-negative integer), got ${JSON.stringify(value.slice(0, 40))}`, { field });
-  }
-  return n;
-}
+import { errorResponse } from './errors';
 
 export interface SseRelayOptions {
   /** Milliseconds between `: keep-alive` comments, so proxies do not close a quiet stream. */
@@ -28,6 +14,8 @@ export interface SseRelayOptions {
   /** Reconnection delay suggested to EventSource clients, in milliseconds. */
   retryMs: number;
   signal: AbortSignal;
+  /** A client that lets this many bytes queue up unread is dropped (it would only grow memory). */
+  maxBacklogBytes: number;
 }
 
 /** Writes the SSE headers, then relays `events` until they end or the client goes away. */
@@ -38,18 +26,24 @@ export async function relayEvents(res: ServerResponse, events: AsyncGenerator<Jo
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  res.write(`retry: ${options.retryMs}\n\n`);
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), options.keepAliveMs);
+  const write = (text: string): boolean => {
+    res.write(text);
+    if (res.writableLength <= options.maxBacklogBytes) return true;
+    res.destroy();
+    return false;
+  };
+  write(`retry: ${options.retryMs}\n\n`);
+  const keepAlive = setInterval(() => write(': keep-alive\n\n'), options.keepAliveMs);
   keepAlive.unref();
   try {
     for await (const event of events) {
-      if (options.signal.aborted) break;
-      res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      if (options.signal.aborted || res.destroyed) break;
+      if (!write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)) break;
     }
   } catch (err) {
     // Headers are gone: report the failure as a last event, then end (the client may reconnect).
     const code = errorResponse(err).body.error.code;
-    if (!options.signal.aborted) res.write(`event: error\ndata: ${JSON.stringify({ code })}\n\n`);
+    if (!options.signal.aborted && !res.destroyed) res.write(`event: error\ndata: ${JSON.stringify({ code })}\n\n`);
   } finally {
     clearInterval(keepAlive);
     res.end();

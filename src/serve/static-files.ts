@@ -3,8 +3,9 @@
  * package. They hold no job data, so they are served without a token; the page reads its token
  * from the URL fragment (never sent to a server) and calls the API with it.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { packageRoot } from './package-files';
 import type { Route } from './routes';
 
 const TYPES: Record<string, string> = {
@@ -26,16 +27,10 @@ export const DASHBOARD_HEADERS: Record<string, string> = {
 
 /** `src/serve/dashboard` of this package, found from the compiled or source location. */
 export function dashboardDir(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'src', 'serve', 'dashboard');
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('gemini-jobs: package.json not found above ' + __dirname);
-    dir = parent;
-  }
+  return join(packageRoot(), 'src', 'serve', 'dashboard');
 }
 
-/** `GET /` (the page) and `GET /assets/<file>`, from files loaded once at start. */
+/** `GET /` (the page), `GET /assets/<file>` and `GET /favicon.ico`, from files loaded once at start. */
 export function dashboardRoutes(dir = dashboardDir()): Route[] {
   const files = new Map<string, { type: string; body: Buffer }>();
   for (const name of readdirSync(dir)) {
@@ -54,5 +49,7 @@ export function dashboardRoutes(dir = dashboardDir()): Route[] {
   return [
     { method: 'GET', path: '/', auth: 'self', handle: send('index.html') },
     { method: 'GET', path: '/assets/:file', auth: 'self', handle: (ctx) => send(ctx.params.file!)(ctx) },
+    // Browsers ask for it on every page; without this route it was a 401 in every load's log.
+    { method: 'GET', path: '/favicon.ico', auth: 'self', handle: send('favicon.svg') },
   ];
 }

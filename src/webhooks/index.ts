@@ -9,3 +9,5 @@ export type { VerifyOptions, VerifyResult, WebhookScheme } from './verify';
 export { deliveryFacts } from './payload';
 export { RecentIds } from './dedupe';
 export { DEFAULT_GEMINI_JWKS_URL, WebhookConfigError, webhookVerifyOptionsFromEnv } from './env';
+export { startWebhookServer, WEBHOOK_CONNECTION_LIMITS } from './server';
+export type { WebhookServer, WebhookServerOptions } from './server';

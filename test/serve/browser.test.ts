@@ -61,6 +61,16 @@ test('dashboard: plan, thoughts, approval, reconnect, report with citations, can
   await page.waitForSelector('#plan:not([hidden])', { timeout: 60_000 });
   assert.match(await text('#job-title'), /heat pumps/);
   assert.match(await text('#report'), /research plan/i, 'the proposed plan is shown');
+  // The approval box holds the whole plan (the state carries only a 280-character summary).
+  const plan = ((await (await h.call(`/v1/jobs/${encodeURIComponent(jobId)}/result`)).json()) as { report: string }).report;
+  assert.ok(plan.length > 280, `the emulated plan is long enough to tell (${plan.length} chars)`);
+  const lastLine = plan
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .replace(/[*_#`>-]/g, '')
+    .trim();
+  await waitFor(async () => (await text('#plan-text')).includes(lastLine.slice(0, 40)), 'the full plan in the approval box', 30_000);
   await shot('1-plan-waiting');
 
   await page.click('#approve-plan');
@@ -106,7 +116,7 @@ test('dashboard: plan, thoughts, approval, reconnect, report with citations, can
   await waitFor(async () => /streaming|running/.test(await text('#phase')), 'the second job running', 60_000);
   await page.click('#cancel');
   await page.waitForFunction(() => (globalThis as any).document.querySelector('#facts .status')?.textContent === 'cancelled', undefined, { timeout: 60_000 });
-  assert.ok(await page.locator('#cancel').isDisabled());
+  await waitFor(async () => await page.locator('#cancel').isHidden(), 'no Cancel button on the cancelled job');
   await shot('4-cancelled');
 
   await page.click('text=← all jobs');
@@ -117,4 +127,90 @@ test('dashboard: plan, thoughts, approval, reconnect, report with citations, can
   await page.selectOption('#filter-status', 'cancelled');
   await waitFor(async () => !(await text('#jobs')).includes('heat pumps'), 'the status filter', 30_000);
   await shot('5-list-filtered');
+});
+
+test('dashboard: every status to filter, finished jobs without Cancel or deadline, usage and cost, one-line id, favicon, stale token', { skip }, async () => {
+  const doc = (await (await h.call('/v1/openapi.json')).json()) as { components: { schemas: { JobStatus: { anyOf?: Array<{ enum?: string[] }> } } } };
+  const statuses = doc.components.schemas.JobStatus.anyOf!.find((s) => s.enum)!.enum!;
+  for (const s of ['queued', 'incomplete', 'budget_exceeded', 'timed_out', 'requires_action']) assert.ok(statuses.includes(s), `JobStatus lists ${s}`);
+
+  // A Deep Research turn that fails after using tokens, under an id long enough to wrap.
+  const failedId = `failed-${'x'.repeat(150)}-${randomUUID()}`;
+  const started = await h.call('/v1/jobs', {
+    json: {
+      jobId: failedId,
+      request: { agent: 'deep-research-preview-04-2026', input: 'A question that fails', labels: { 'emulator-scenario': 'fail' } },
+      options: { followUpWindowMs: 0 },
+    },
+  });
+  assert.equal(started.status, 202);
+  const failed = await waitFor(
+    async () => {
+      const o = (await (await h.call(`/v1/jobs/${failedId}/result?wait=1&timeoutMs=20000`)).json()) as {
+        settled: boolean;
+        closed: boolean;
+        state: { status: string; turns: Array<{ usage?: { total_tokens?: number } }> };
+      };
+      return o.settled && o.closed ? o : undefined;
+    },
+    'the failing job to end',
+    120_000,
+  );
+  assert.equal(failed.state.status, 'failed');
+  const tokens = failed.state.turns[0]!.usage?.total_tokens;
+  assert.ok(tokens && tokens > 0, 'the failed turn reported usage');
+
+  const first = h.logs.length;
+  await page.goto(`${h.server.url}/#token=${encodeURIComponent(h.token)}`);
+  await page.waitForSelector('#new-job');
+  const options = await page.locator('#filter-status option').allInnerTexts();
+  await waitFor(async () => (await page.locator('#filter-status option').count()) > statuses.length, 'the status options from the document');
+  for (const s of statuses) assert.ok((await page.locator('#filter-status option').allInnerTexts()).includes(s), `the filter offers ${s} (had ${options.join(', ')})`);
+
+  await page.goto(`${h.server.url}/#/jobs/${encodeURIComponent(failedId)}`);
+  await page.waitForFunction(() => (globalThis as any).document.querySelector('#facts .status')?.textContent === 'failed', undefined, { timeout: 30_000 });
+  assert.match(await text('#usage'), new RegExp(`tokens: ${tokens}`), 'the failed job shows its usage');
+  assert.ok(await page.locator('#cancel').isHidden(), 'no Cancel button on a finished job');
+  assert.match(await text('#facts'), /Took/);
+  assert.doesNotMatch(await text('#facts'), /deadline/i, 'no deadline on a finished job');
+  assert.ok(await page.locator('#thought-card').isHidden(), 'no empty thought card');
+  // Read in one step: the facts are re-rendered every second.
+  const idBox = await page.evaluate(() => {
+    const el = (globalThis as any).document.querySelector('#job-id');
+    const style = (globalThis as any).getComputedStyle(el);
+    return {
+      height: el.getBoundingClientRect().height as number,
+      line: (parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.3) as number,
+      title: el.getAttribute('title') as string,
+    };
+  });
+  assert.ok(idBox.height < idBox.line * 1.6, `the job id is one line (${idBox.height}px for a ${idBox.line}px line)`);
+  assert.equal(idBox.title, failedId, 'the whole id is in its tooltip');
+  await shot('6-failed-job');
+
+  // A completed Deep Research job shows the cost the CLI shows: est. $x (prices of …).
+  const done = (await (await h.call('/v1/jobs?status=completed&limit=1')).json()) as { jobs: Array<{ jobId: string }> };
+  const doneState = (await (await h.call(`/v1/jobs/${encodeURIComponent(done.jobs[0]!.jobId)}`)).json()) as { cost?: { usd: number; priceTable?: string } };
+  assert.ok(doneState.cost, 'the worker estimates a cost');
+  await page.goto(`${h.server.url}/#/jobs/${encodeURIComponent(done.jobs[0]!.jobId)}`);
+  await waitFor(
+    async () => (await text('#usage')).includes(`est. $${doneState.cost!.usd.toFixed(4)} (prices of ${doneState.cost!.priceTable ?? '?'}`),
+    'the cost estimate',
+    30_000,
+  );
+
+  // No 401 in the log for any page load (the favicon has a route of its own).
+  assert.deepEqual(
+    h.logs.slice(first).filter((e) => e.status === 401),
+    [],
+  );
+
+  // After a restart the token in the tab is stale: the page says where the new one is.
+  await page.evaluate(() => (globalThis as any).sessionStorage.setItem('gemini-jobs-token', 'stale-token-from-a-previous-server'));
+  await page.goto(`${h.server.url}/#/`);
+  await page.reload();
+  await page.waitForSelector('#token');
+  assert.match(await text('#app'), /#token=/);
+  assert.match(await text('#app'), /GEMINI_JOBS_SERVE_TOKENS/);
+  await shot('7-stale-token');
 });

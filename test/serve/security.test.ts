@@ -115,7 +115,7 @@ test('bodies: oversized (declared and chunked) 413, malformed 400, not JSON 415,
     { body: JSON.stringify({ request: { ...research(question), background: false } }), status: 400, code: 'invalid_job', field: 'request.background' },
     { body: JSON.stringify({ request: research(question), options: { deadlineMs: -1 } }), status: 400, code: 'invalid_job', field: 'options.deadlineMs' },
     { body: JSON.stringify({ request: research(question), jobId: 'has space' }), status: 400, code: 'invalid_job_id', field: 'jobId' },
-    { body: JSON.stringify({ request: research(question), jobId: 7 }), status: 400, code: 'invalid_request', field: 'jobId' },
+    { body: JSON.stringify({ request: research(question), jobId: 7 }), status: 400, code: 'invalid_job_id', field: 'jobId' },
   ];
   for (const c of cases) {
     const res = await h.call('/v1/jobs', { method: 'POST', body: c.body, headers: { 'content-type': c.type ?? 'application/json' } });

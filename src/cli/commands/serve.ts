@@ -7,6 +7,7 @@ import { EXIT, UsageError } from '../exit-codes';
 import type { ExitCode } from '../exit-codes';
 import { resolveServeTokens, startJobsServer } from '../../serve/server';
 import { DEFAULT_MAX_BODY_BYTES } from '../../serve/body';
+import { parseAllowedHosts } from '../../serve/request-target';
 import { nodeRoute } from '../../serve/routes';
 import { createWebhookHandler, webhookVerifyOptionsFromEnv } from '../../webhooks';
 
@@ -18,7 +19,34 @@ export const SERVE_COMMAND_OPTIONS: OptionSpec = {
   port: { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'no-dashboard': { type: 'boolean' },
+  'allowed-hosts': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'max-streams': { type: 'string' },
+  'max-stream-seconds': { type: 'string' },
+  'max-wait-seconds': { type: 'string' },
 };
+
+/** Environment variable with extra `Host` names to answer (comma-separated), like `--allowed-hosts`. */
+export const SERVE_ALLOWED_HOSTS_ENV = 'GEMINI_JOBS_SERVE_ALLOWED_HOSTS';
+
+/** The limits flags of `serve`, parsed (only those given). */
+function serveLimits(v: CommandContext['values']) {
+  const int = (name: string, min: number, max: number) => {
+    const text = str(v, name);
+    return text !== undefined ? parseInteger(text, `--${name}`, min, max) : undefined;
+  };
+  const connections = int('max-connections', 2, 100_000);
+  const streams = int('max-streams', 1, 100_000);
+  const streamSeconds = int('max-stream-seconds', 1, 7 * 86_400);
+  const waitSeconds = int('max-wait-seconds', 0, 300);
+  return {
+    // A fifth of the connections at most may be unauthenticated: the rest stay for token holders.
+    ...(connections !== undefined ? { limits: { maxConnections: connections, maxUnauthenticatedConnections: Math.max(1, Math.floor(connections / 5)) } } : {}),
+    ...(streams !== undefined ? { maxEventStreams: streams } : {}),
+    ...(streamSeconds !== undefined ? { maxStreamMs: streamSeconds * 1000 } : {}),
+    ...(waitSeconds !== undefined ? { maxWaitMs: waitSeconds * 1000 } : {}),
+  };
+}
 
 /** Where `serve` mounts the webhook receiver (the same path as `gemini-jobs webhooks`). */
 export const WEBHOOK_PATH = '/webhooks/gemini';
@@ -42,6 +70,8 @@ export async function serveCommand(ctx: CommandContext): Promise<ExitCode> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const limits = serveLimits(v);
+  const allowedHosts = parseAllowedHosts(str(v, 'allowed-hosts') ?? env[SERVE_ALLOWED_HOSTS_ENV]);
   const jobs = await connectJobs(ctx, { interactions: true });
   try {
     const served = await startJobsServer({
@@ -51,7 +81,11 @@ export async function serveCommand(ctx: CommandContext): Promise<ExitCode> {
       tokens,
       dashboard: v['no-dashboard'] !== true,
       maxBodyBytes,
-      ...(verify ? { routes: [nodeRoute('POST', WEBHOOK_PATH, createWebhookHandler({ ...verify, client: jobs.client }), { auth: 'self' })] } : {}),
+      ...limits,
+      ...(allowedHosts ? { allowedHosts } : {}),
+      // A webhook sender (or the tunnel in front of it) names its own host: the receiver answers
+      // under any Host and authenticates deliveries by their signature.
+      ...(verify ? { routes: [nodeRoute('POST', WEBHOOK_PATH, createWebhookHandler({ ...verify, client: jobs.client }), { auth: 'self', anyHost: true })] } : {}),
       // Request log: method, route pattern, status, duration. Never headers, bodies or tokens.
       log: (entry) => ctx.io.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n'),
     });

@@ -1,11 +1,10 @@
 /**
- * `gemini-jobs webhooks`: the webhook receiver as a process. One HTTP server serving
- * `POST <path>` (default `/webhooks/gemini`) with `createWebhookHandler`, signalling jobs through
- * Temporal. Callers authenticate by signature (GEMINI_WEBHOOK_SECRET and/or the JWKS); anything
- * else on the port answers 404. Secrets come only from the environment.
+ * `gemini-jobs webhooks`: the webhook receiver as a process. One bounded HTTP server
+ * (`startWebhookServer`: timeouts and connection caps) serving `POST <path>` (default
+ * `/webhooks/gemini`) with `createWebhookHandler`, signalling jobs through Temporal. Callers
+ * authenticate by signature (GEMINI_WEBHOOK_SECRET and/or the JWKS); anything else on the port
+ * answers 404. Secrets come only from the environment.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseInteger, str } from '../args';
 import type { OptionSpec } from '../args';
 import { println, temporalSettings } from '../context';
@@ -13,12 +12,13 @@ import type { CommandContext } from '../context';
 import { EXIT, UsageError } from '../exit-codes';
 import type { ExitCode } from '../exit-codes';
 import { connectClient } from '../../temporal/connection';
-import { createWebhookHandler, webhookVerifyOptionsFromEnv } from '../../webhooks';
+import { createWebhookHandler, startWebhookServer, webhookVerifyOptionsFromEnv } from '../../webhooks';
 
 export const WEBHOOKS_COMMAND_OPTIONS: OptionSpec = {
   port: { type: 'string' },
   host: { type: 'string' },
   path: { type: 'string' },
+  'max-connections': { type: 'string' },
 };
 
 /** Default port of `gemini-jobs webhooks`. */
@@ -38,20 +38,16 @@ export async function webhooksCommand(ctx: CommandContext): Promise<ExitCode> {
   const { client, connection } = await connectClient(temporalSettings(ctx));
   const log = (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) =>
     ctx.io.stdout.write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
-  const handler = createWebhookHandler({ ...verify, client, log });
-  const server = createServer((req, res) => {
-    if ((req.url ?? '').split('?')[0] !== path) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"ok":false,"result":"not_found"}');
-      return;
-    }
-    void handler(req, res);
+  const maxConnections = str(v, 'max-connections');
+  const limits = maxConnections !== undefined ? connectionCaps(parseInteger(maxConnections, '--max-connections', 2, 100_000)) : {};
+  const server = await startWebhookServer({
+    handler: createWebhookHandler({ ...verify, client, log }),
+    path,
+    host: str(v, 'host') ?? '127.0.0.1',
+    port: port !== undefined ? parseInteger(port, '--port', 0, 65535) : DEFAULT_WEBHOOKS_PORT,
+    limits,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port !== undefined ? parseInteger(port, '--port', 0, 65535) : DEFAULT_WEBHOOKS_PORT, str(v, 'host') ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.address}:${address.port}${path}`;
+  const url = server.url;
   if (ctx.json) ctx.io.stdout.write(JSON.stringify({ url }) + '\n');
   else println(ctx, `Webhook receiver listening on ${url} (set GEMINI_JOBS_WEBHOOK_URL on workers to its public URL; Ctrl-C stops)`);
   await new Promise<void>((resolve) => {
@@ -60,7 +56,12 @@ export async function webhooksCommand(ctx: CommandContext): Promise<ExitCode> {
       resolve();
     });
   });
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   await connection.close().catch(() => undefined);
   return EXIT.OK;
+}
+
+/** `--max-connections N`: N in all, at most half of them not yet verified (the oldest make room). */
+function connectionCaps(max: number) {
+  return { maxConnections: max, maxUnauthenticatedConnections: Math.max(1, Math.floor(max / 2)) };
 }

@@ -58,10 +58,59 @@ async function api(method, path, body) {
   });
   const data = await res.json().catch(() => undefined);
   if (!res.ok) {
-    if (res.status === 401) showLogin('The token was not accepted.');
+    if (res.status === 401) showLogin(STALE_TOKEN);
     throw new ApiError(res.status, data);
   }
   return data;
+}
+
+/** Why a token that worked may stop working, and where the new one is. */
+const STALE_TOKEN =
+  'The token was not accepted. If the server restarted without GEMINI_JOBS_SERVE_TOKENS, it made a new token: open the dashboard link it printed at start (the line "Dashboard http://…/#token=…" of gemini-jobs serve, gemini-jobs dev or npm start), or paste a token from GEMINI_JOBS_SERVE_TOKENS.';
+
+/** Statuses a job can have, from the API's own document (the job contract), read once. */
+let knownStatuses;
+const FALLBACK_STATUSES = [
+  'pending',
+  'queued',
+  'running',
+  'plan_ready',
+  'requires_action',
+  'requires_continuation',
+  'idle',
+  'completed',
+  'incomplete',
+  'failed',
+  'cancelled',
+  'budget_exceeded',
+  'timed_out',
+  'unknown',
+];
+export function statusesOf(document) {
+  const schema = document?.components?.schemas?.JobStatus;
+  const listed = schema?.enum ?? schema?.anyOf?.find((s) => Array.isArray(s.enum))?.enum;
+  return Array.isArray(listed) && listed.length > 0 ? listed : FALLBACK_STATUSES;
+}
+function jobStatuses() {
+  knownStatuses ??= api('GET', '/openapi.json').then(statusesOf, () => FALLBACK_STATUSES);
+  return knownStatuses;
+}
+
+/** Numeric usage summed over the turns, for a job whose state has no total (a failed turn). */
+export function usageOf(state) {
+  if (state.usage) return state.usage;
+  const sum = {};
+  for (const t of state.turns ?? []) {
+    for (const [k, v] of Object.entries(t.usage ?? {})) if (typeof v === 'number') sum[k] = (sum[k] ?? 0) + v;
+  }
+  return Object.keys(sum).length > 0 ? sum : undefined;
+}
+
+/** `est. $0.0123 (prices of 2026-11-01)`: the CLI's cost line, from the job state's `cost`. */
+export function costText(cost) {
+  if (!cost || typeof cost.usd !== 'number') return undefined;
+  const unpriced = cost.unpricedTurns ? `, ${cost.unpricedTurns} turn${cost.unpricedTurns === 1 ? '' : 's'} without a price` : '';
+  return `est. $${cost.usd.toFixed(4)} (prices of ${cost.priceTable ?? '?'}${unpriced})`;
 }
 
 /** `next` continued from `previous` (grown, or a later window of it), merged; else undefined. */
@@ -116,11 +165,7 @@ function showLogin(message) {
 // ---------- job list ----------
 function listView() {
   const filters = {
-    status: h(
-      'select',
-      { id: 'filter-status' },
-      ['', 'pending', 'running', 'requires_action', 'completed', 'failed', 'cancelled', 'timed_out'].map((s) => h('option', { value: s }, s || 'any status')),
-    ),
+    status: h('select', { id: 'filter-status' }, h('option', { value: '' }, 'any status')),
     agent: h('input', { type: 'text', id: 'filter-agent', placeholder: 'agent' }),
     thread: h('input', { type: 'text', id: 'filter-thread', placeholder: 'thread' }),
   };
@@ -184,6 +229,7 @@ function listView() {
       clearTimeout(timer);
       refresh();
     });
+  jobStatuses().then((statuses) => filters.status.append(...statuses.map((status) => h('option', { value: status }, status))));
   app.replaceChildren(
     h(
       'section',
@@ -279,7 +325,7 @@ function followEvents(jobId, onEvent, onState) {
           headers: { authorization: `Bearer ${token}`, ...(lastId !== undefined ? { 'last-event-id': lastId } : {}) },
           signal: abort.signal,
         });
-        if (res.status === 401) return showLogin('The token was not accepted.');
+        if (res.status === 401) return showLogin(STALE_TOKEN);
         if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => undefined));
         onState('live', 'live');
         backoff = 500;
@@ -323,6 +369,8 @@ function jobView(jobId) {
   const bar = h('div', {});
   const planBox = h('section', { class: 'plan', id: 'plan', hidden: true });
   const thoughtList = h('ol', { id: 'thoughts' });
+  // Shown once a thought arrives: a job without any (finished, or a model turn) shows no empty card.
+  const thoughtCard = h('section', { id: 'thought-card', hidden: true }, h('h2', {}, 'Thought summaries'), thoughtList);
   const report = h('div', { class: 'report', id: 'report' }, h('p', { class: 'muted' }, 'The report appears when the turn ends.'));
   const usage = h('div', { id: 'usage', class: 'muted' });
   const reportLabel = h('span', { class: 'muted', id: 'report-label' });
@@ -341,6 +389,8 @@ function jobView(jobId) {
   );
   const followBox = h('div', { id: 'follow-up-box', hidden: true }, followInput, followButton);
   let reportTurn = -1;
+  /** The full text of the waiting plan (its turn's report; the state holds a summary). */
+  let planText;
 
   async function act(run) {
     actionError.textContent = '';
@@ -365,6 +415,7 @@ function jobView(jobId) {
       try {
         const outcome = await api('GET', `/jobs/${encodeURIComponent(jobId)}/result`);
         reportLabel.textContent = outcome.turn ? ` turn ${outcome.turn.turn}, ${outcome.turn.status}` : '';
+        planText = outcome.report !== undefined && outcome.turn?.turn === (state.plan?.turn ?? outcome.turn?.turn) ? { turn: outcome.turn.turn, text: outcome.report } : undefined;
         if (outcome.report) report.innerHTML = renderMarkdown(outcome.report);
         else report.replaceChildren(h('p', { class: 'muted' }, `No report (${outcome.status}).`));
         render();
@@ -384,32 +435,41 @@ function jobView(jobId) {
       : state.turns[state.turns.length - 1]?.endedAt
         ? Date.parse(state.turns[state.turns.length - 1].endedAt) - turnStarted
         : state.elapsedMs;
+    const finished = state.phase === 'done';
     facts.replaceChildren(
       ...[
         h('div', {}, h('span', {}, 'Status'), statusBadge(state.status)),
         h('div', {}, h('span', {}, 'Phase'), h('b', { id: 'phase' }, planWaiting(state) ? `${state.phase} (plan waiting)` : state.phase)),
-        h(
-          'div',
-          {},
-          h('span', {}, 'Elapsed / deadline'),
-          h('b', { id: 'elapsed' }, `${duration(elapsed)} / ${Number.isFinite(deadline) ? duration(deadline - turnStarted) : '—'}`),
-        ),
+        // A finished turn shows how long it took; only a running one has a deadline to show.
+        running
+          ? h(
+              'div',
+              {},
+              h('span', {}, 'Elapsed / deadline'),
+              h('b', { id: 'elapsed' }, `${duration(elapsed)} / ${Number.isFinite(deadline) ? duration(deadline - turnStarted) : '—'}`),
+            )
+          : h('div', {}, h('span', {}, 'Took'), h('b', { id: 'elapsed' }, duration(elapsed))),
         h('div', {}, h('span', {}, 'Agent'), state.agent ?? state.model ?? '—'),
         h('div', {}, h('span', {}, 'Thread'), state.thread ?? '—'),
         h('div', {}, h('span', {}, 'Turn'), String(state.turn)),
-        h('div', {}, h('span', {}, 'Job id'), h('code', {}, state.jobId)),
-        state.progress ? h('div', {}, h('span', {}, 'Output so far'), `${state.progress.outputChars} chars, ${state.progress.eventsApplied} events`) : null,
+        h('div', { class: 'job-id' }, h('span', {}, 'Job id'), h('code', { id: 'job-id', title: state.jobId }, state.jobId)),
+        state.progress && !finished ? h('div', {}, h('span', {}, 'Output so far'), `${state.progress.outputChars} chars, ${state.progress.eventsApplied} events`) : null,
       ].filter(Boolean),
     );
     bar.style.width = Number.isFinite(deadline) && running ? `${Math.min(100, (100 * elapsed) / (deadline - turnStarted))}%` : state.phase === 'done' ? '100%' : '0%';
     if (state.error) facts.append(h('div', {}, h('span', {}, 'Error'), h('span', { class: 'error' }, `${state.error.code}: ${state.error.message}`)));
-    const u = state.usage;
+    const u = usageOf(state);
+    const cost = costText(state.cost);
     usage.textContent = u
-      ? Object.entries(u)
-          .filter(([, v]) => typeof v === 'number')
-          .map(([k, v]) => `${k.replace(/^total_/, '').replace(/_/g, ' ')}: ${v}`)
-          .join(' · ')
-      : 'No usage reported yet.';
+      ? [
+          ...Object.entries(u)
+            .filter(([, v]) => typeof v === 'number')
+            .map(([k, v]) => `${k.replace(/^total_/, '').replace(/_/g, ' ')}: ${v}`),
+          ...(cost ? [cost] : []),
+        ].join(' · ')
+      : finished
+        ? 'No usage was reported.'
+        : 'No usage reported yet.';
     turns.replaceChildren(
       ...state.turns.map((t) =>
         h(
@@ -427,12 +487,16 @@ function jobView(jobId) {
     );
     const waiting = planWaiting(state);
     planBox.hidden = !waiting;
-    if (waiting && planBox.dataset.turn !== String(state.plan?.turn ?? state.turn)) {
-      planBox.dataset.turn = String(state.plan?.turn ?? state.turn);
+    const planTurn = state.plan?.turn ?? state.turn;
+    const fullPlan = planText?.turn === planTurn ? planText.text : undefined;
+    const planKey = `${planTurn}:${fullPlan !== undefined ? 'full' : 'summary'}`;
+    if (waiting && planBox.dataset.key !== planKey) {
+      planBox.dataset.key = planKey;
+      const shown = fullPlan ?? state.plan?.text;
       const refine = h('textarea', { id: 'refine-input', placeholder: 'How should the plan change?' });
       planBox.replaceChildren(
         h('h2', {}, 'Plan waiting for approval'),
-        state.plan?.text ? h('div', { class: 'report', html: renderMarkdown(state.plan.text) }) : h('p', { class: 'muted' }, 'The proposed plan is the report below.'),
+        shown ? h('div', { class: 'report', id: 'plan-text', html: renderMarkdown(shown) }) : h('p', { class: 'muted' }, 'The proposed plan is the report below.'),
         h(
           'div',
           { class: 'inline' },
@@ -450,9 +514,8 @@ function jobView(jobId) {
         ),
       );
     }
-    // A finished turn with followUpUntil set: the job is still open for a follow-up question.
-    const open = state.phase !== 'done' || state.followUpUntil !== undefined;
-    cancelButton.disabled = !open;
+    // A finished job has nothing to cancel; one waiting for a follow-up can still be ended.
+    cancelButton.hidden = finished;
     followBox.hidden = waiting || !(state.followUpUntil !== undefined || state.phase === 'waiting-for-input');
   }
   function onEvent(type, e) {
@@ -469,6 +532,7 @@ function jobView(jobId) {
         thoughts.push(e.text);
         thoughtList.append(h('li', { html: renderMarkdown(e.text) }));
       }
+      thoughtCard.hidden = false;
     } else if (type === 'phase' || type === 'turn-completed' || type === 'done') {
       refresh();
     } else if (type === 'progress' && state) {
@@ -482,7 +546,7 @@ function jobView(jobId) {
     h('p', {}, h('a', { href: '#/' }, '← all jobs')),
     h('section', {}, title, facts, h('div', { class: 'bar' }, bar), h('div', { class: 'inline' }, cancelButton), actionError),
     planBox,
-    h('section', {}, h('h2', {}, 'Thought summaries'), thoughtList),
+    thoughtCard,
     h('section', {}, h('h2', {}, 'Report', reportLabel), report, followBox),
     h('section', {}, h('h2', {}, 'Usage'), usage),
     h(
