@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { CREDENTIAL_HEADER, CREDENTIAL_KEY, SECRET_PATTERNS } from '../common/redact';
 import { packageRoot } from './package-files';
 import { JS_WHITESPACE, portablePattern } from './portable-pattern';
+import { AGENT_TURN_DEADLINE_MS } from '../contract/constants';
 
 export type JsonSchema = Record<string, unknown> | boolean;
 type Schemas = Record<string, JsonSchema>;
@@ -124,17 +125,18 @@ export const RULES: Schemas = {
     not: { anyOf: [{ required: ['model', 'agent'] }, { required: ['model', 'agent_config'] }, { required: ['agent', 'generation_config'] }] },
   },
   JobOptionsRules: {
-    description: 'Durations in milliseconds within these ranges; `pollInitialIntervalMs` may not exceed `pollMaxIntervalMs` when both are given.',
+    description:
+      'Durations in milliseconds within these ranges (a deadline at most the API run limit plus its margin); `pollInitialIntervalMs` may not exceed `pollMaxIntervalMs` when both are given; no other option.',
+    additionalProperties: false,
     properties: {
-      deadlineMs: ms(1_000, WEEK_MS),
+      mode: true,
+      deadlineMs: ms(1_000, AGENT_TURN_DEADLINE_MS),
       streamIdleTimeoutMs: ms(100, HOUR_MS),
       pollInitialIntervalMs: ms(10, HOUR_MS),
       pollMaxIntervalMs: ms(10, HOUR_MS),
       heartbeatTimeoutMs: ms(1_000, HOUR_MS),
       notFoundGraceMs: ms(0, HOUR_MS),
       followUpWindowMs: ms(0, WEEK_MS),
-      webhookBackstopInitialMs: ms(100, WEEK_MS),
-      webhookBackstopMaxMs: ms(100, WEEK_MS),
       continueAsNewAfterEvents: { type: 'integer', minimum: 20, maximum: 40_000 },
       thread: ref('ThreadKey'),
       tenant: { type: 'string', minLength: 1, ...utf16MaxLength(256), description: `${utf16Text(256)}.` },

@@ -12,6 +12,7 @@ import { JobsClient } from '../../src/jobs/jobs-client';
 import { openApiDocument } from '../../src/serve/openapi';
 import { createRequestValidators } from '../../src/serve/validation';
 import { fakeApiKey } from '../helpers/fake-credentials';
+import { AGENT_TURN_DEADLINE_MS } from '../../src/contract/constants';
 
 const validators = createRequestValidators(openApiDocument());
 const startBody = validators.get('startJob')!;
@@ -70,14 +71,12 @@ const accepted: Array<[string, Body]> = [
       heartbeatTimeoutMs: 1_000,
       notFoundGraceMs: 0,
       followUpWindowMs: 0,
-      webhookBackstopInitialMs: 100,
-      webhookBackstopMaxMs: 100,
     }),
   ],
   [
     'every duration at its maximum',
     withOptions({
-      deadlineMs: WEEK,
+      deadlineMs: AGENT_TURN_DEADLINE_MS,
       streamIdleTimeoutMs: 3_600_000,
       pollInitialIntervalMs: 3_600_000,
       pollMaxIntervalMs: 3_600_000,
@@ -90,7 +89,6 @@ const accepted: Array<[string, Body]> = [
   ['modes', withOptions({ mode: 'webhook' })],
   ['a budget', withOptions({ budget: { maxTotalTokens: 1, maxToolCalls: 3, maxWallTimeMs: 60_000, maxCostUsd: 0.01 } })],
   ['a tenant of 256', withOptions({ tenant: 't'.repeat(256) })],
-  ['an unknown option (passes through)', withOptions({ future: true })],
   ['a job id of 200', { ...agent(), jobId: 'j'.repeat(200) }],
   ['a job id of 100 emoji (200 UTF-16 units)', { ...agent(), jobId: '😀'.repeat(100) }],
   ['a job id with punctuation', { ...agent(), jobId: 'job/2026:12?#..' }],
@@ -126,7 +124,8 @@ const refused: Array<[string, Body]> = [
   ['a credential-named option', withOptions({ Password: 'hunter2' })],
   ['an unknown mode', withOptions({ mode: 'fast' })],
   ['a deadline below its minimum', withOptions({ deadlineMs: 999 })],
-  ['a deadline above its maximum', withOptions({ deadlineMs: WEEK + 1 })],
+  ['a deadline past the API run limit plus its margin', withOptions({ deadlineMs: AGENT_TURN_DEADLINE_MS + 1 })],
+  ['an unknown option (a typo, or an option of another version)', withOptions({ deadlinems: 60_000 })],
   ['a deadline as text', withOptions({ deadlineMs: '5m' })],
   ['a negative grace', withOptions({ notFoundGraceMs: -1 })],
   ['continue-as-new below its minimum', withOptions({ continueAsNewAfterEvents: 19 })],
