@@ -124,6 +124,29 @@ module.exports = {
       to: { path: '^workflows/', pathNot: '^workflows/(definitions|admission-definitions|watch-lease-definitions|sweeper-definitions)\\.ts$' },
     },
     {
+      name: 'main-entry-is-light',
+      comment:
+        'The main entry is what a service needs to start, read and steer jobs: it never reaches the worker (its native bridge, webpack), activities, workflow code, serve, webhooks, dev, doctor or the CLI. Each has its own entry (gemini-jobs/worker, /serve, …).',
+      severity: 'error',
+      from: { path: '^src/index\\.ts$' },
+      to: {
+        path: [
+          '^src/(worker|serve|webhooks|dev|doctor|cli|emulator)/',
+          '^activities/',
+          '^workflows/(?!(definitions|admission-definitions|watch-lease-definitions)\\.ts$)',
+          '@temporalio/worker',
+        ],
+        reachable: true,
+      },
+    },
+    {
+      name: 'cli-loads-commands-when-they-run',
+      comment: 'The CLI dispatcher requires a command module inside that command (--help and status must not load the worker or serve): no static import of src/cli/commands/.',
+      severity: 'error',
+      from: { path: '^src/cli/(run|main|index)\\.ts$' },
+      to: { path: '^src/cli/commands/', dependencyTypes: ['import', 'export'] },
+    },
+    {
       name: 'main-entry-without-emulator',
       comment: 'The package main entry exports the product; the emulator has its own entry (gemini-jobs/emulator).',
       severity: 'error',

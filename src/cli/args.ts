@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { UsageError } from './exit-codes';
+import { didYouMean } from './suggest';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -24,8 +25,35 @@ export interface Parsed {
   positionals: string[];
 }
 
-/** Parses `argv` for one command; unknown flags are usage errors naming the command. */
+/** The long flags (`--name`) a command accepts, global ones included. */
+function longFlags(options: OptionSpec): string[] {
+  return Object.keys({ ...GLOBAL_OPTIONS, ...options }).map((name) => `--${name}`);
+}
+
+/**
+ * A value flag followed by a negative number or duration (`--deadline -5m`): node's parser calls
+ * it ambiguous (it could be a flag). No number or duration flag of the CLI takes a negative
+ * value: say so by name.
+ */
+function refuseNegativeValues(command: string, argv: string[], options: OptionSpec): void {
+  const all = { ...GLOBAL_OPTIONS, ...options };
+  for (let i = 0; i < argv.length - 1; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return;
+    const spec = arg.startsWith('--') && !arg.includes('=') ? all[arg.slice(2)] : undefined;
+    const value = argv[i + 1]!;
+    if (spec?.type === 'string' && /^-\d+(\.\d+)?(ms|s|m|h)?$/.test(value)) {
+      throw new UsageError(`${arg} must be positive (got ${JSON.stringify(value)})`, command);
+    }
+  }
+}
+
+/**
+ * Parses `argv` for one command; unknown flags are usage errors naming the command, with the
+ * flag most likely meant.
+ */
 export function parseCommand(command: string, argv: string[], options: OptionSpec): Parsed {
+  refuseNegativeValues(command, argv, options);
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -36,7 +64,8 @@ export function parseCommand(command: string, argv: string[], options: OptionSpe
     return { values: values as Values, positionals };
   } catch (err) {
     const message = (err as Error).message.replace(/^Unknown option/, 'unknown option').split('. To specify')[0]!;
-    throw new UsageError(message, command);
+    const unknown = (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(--?[^'=\s]+)/.exec(message)?.[1] : undefined;
+    throw new UsageError(unknown ? `${message}.${didYouMean(unknown, longFlags(options), false)}` : message, command);
   }
 }
 
@@ -51,9 +80,14 @@ export function bool(values: Values, name: string): boolean {
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
-/** Parses `90s`, `60m`, `1h30m`, `1500ms` into milliseconds. A bare number is refused (ambiguous). */
-export function parseDuration(text: string, flag: string): number {
+/**
+ * Parses `90s`, `60m`, `1h30m`, `1500ms` into milliseconds. A bare number is refused (ambiguous);
+ * so is 0 unless `allowZero` (then `0`, `0s`… are 0).
+ */
+export function parseDuration(text: string, flag: string, opts: { allowZero?: boolean } = {}): number {
   const trimmed = text.trim();
+  if (opts.allowZero && /^0+(\.0+)?(ms|s|m|h)?$/.test(trimmed)) return 0;
+  if (/^-\d/.test(trimmed)) throw new UsageError(`${flag} must be positive (got ${JSON.stringify(text)})`);
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
   let total = 0;
   let matched = 0;
@@ -62,9 +96,10 @@ export function parseDuration(text: string, flag: string): number {
     total += Number(m[1]) * UNITS[m[2]!]!;
     matched = re.lastIndex;
   }
-  if (trimmed.length === 0 || matched !== trimmed.length || !(total > 0)) {
+  if (trimmed.length === 0 || matched !== trimmed.length) {
     throw new UsageError(`${flag} must be a duration with a unit, such as 90s, 60m or 1h (got ${JSON.stringify(text)})`);
   }
+  if (!(total > 0)) throw new UsageError(`${flag} must be longer than 0 (got ${JSON.stringify(text)})`);
   return Math.round(total);
 }
 

@@ -1,7 +1,6 @@
 /** What every command gets: parsed flags, the process streams and environment, output helpers. */
 import type { Readable } from 'node:stream';
 import { JobsClient } from '../jobs/jobs-client';
-import { geminiBackend, interactionsClientFromEnv } from '../interactions/gemini-env';
 import type { InteractionsClient } from '../interactions';
 import type { TemporalSettings } from '../temporal/connection';
 import { bool, str } from './args';
@@ -34,8 +33,13 @@ export function temporalSettings(ctx: CommandContext): TemporalSettings {
   return settings;
 }
 
-/** An Interactions client for reading reports from the API, when the environment configures one. */
+/**
+ * An Interactions client for reading reports from the API, when the environment configures one.
+ * Its modules are required here, by the commands that read reports: `status` never loads them.
+ */
 async function optionalInteractions(env: NodeJS.ProcessEnv): Promise<InteractionsClient | undefined> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { geminiBackend, interactionsClientFromEnv } = require('../interactions/gemini-env') as typeof import('../interactions/gemini-env');
   if (!geminiBackend(env)) return undefined;
   try {
     return await interactionsClientFromEnv(env);

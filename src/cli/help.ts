@@ -1,4 +1,8 @@
 /** Help text of `gemini-jobs` and each of its commands. */
+import { AGENT_TURN_DEADLINE_MS } from '../contract/constants';
+
+/** Defaults quoted below, from the constants the code uses. */
+const AGENT_DEADLINE = `${AGENT_TURN_DEADLINE_MS / 60_000}m`;
 
 const CONNECTION_FLAGS = `Connection (override TEMPORAL_* environment and TOML profiles):
   --address <host:port>   Temporal frontend (env TEMPORAL_ADDRESS, default localhost:7233)
@@ -55,7 +59,8 @@ Job:
   --job-id <id>                Job id (default job_<uuid>); reuse it to make start idempotent
   --thread <key>               Thread key for listing related jobs
   --mode <stream|poll|webhook> How the worker follows the run (default stream; webhook needs a receiver)
-  --deadline <duration>        Whole-turn deadline, e.g. 20m, 1h (default 60m agents, 10m models)
+  --deadline <duration>        Whole-turn deadline, e.g. 20m, 1h (default ${AGENT_DEADLINE} agents, 10m models;
+                               at most ${AGENT_DEADLINE}: the API ends a run at its own limit)
   --follow-up-window <dur>     How long the job stays open for follow-ups (default 15m; 0s closes at once)
   --wait                       Wait for the turn to end, then print the report
   --watch                      Show live progress, then print the report

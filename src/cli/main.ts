@@ -2,6 +2,15 @@
 /** The `gemini-jobs` executable (package.json "bin"). */
 import { runCli } from './run';
 
+// A reader that stops early (`gemini-jobs status <id> | head -3`) closes the pipe: that ends the
+// output, it is not the command's failure. Exit quietly, as a command stopped by SIGPIPE does.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 runCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

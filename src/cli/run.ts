@@ -9,41 +9,40 @@ import { EXIT, EXIT_CODE_OF, UsageError, exitCodeForError } from './exit-codes';
 import { codeOf, isGeminiJobsError } from '../common/errors';
 import type { ExitCode } from './exit-codes';
 import { COMMAND_HELP, MAIN_HELP } from './help';
-import {
-  JOB_COMMAND_OPTIONS,
-  approvePlanCommand,
-  refinePlanCommand,
-  cancelCommand,
-  followUpCommand,
-  listCommand,
-  resultCommand,
-  startCommand,
-  statusCommand,
-  watchCommand,
-} from './commands/jobs';
-import { SERVICE_COMMAND_OPTIONS, devCommand, emulatorCommand, workerCommand } from './commands/services';
-import { DOCTOR_OPTIONS, doctorCommand } from './commands/doctor';
-import { WEBHOOKS_COMMAND_OPTIONS, webhooksCommand } from './commands/webhooks';
-import { SERVE_COMMAND_OPTIONS, serveCommand } from './commands/serve';
+import { didYouMean } from './suggest';
 
 type Handler = (ctx: CommandContext) => Promise<ExitCode>;
+interface Command {
+  options: OptionSpec;
+  run: Handler;
+}
 
-const COMMANDS: Record<string, { options: OptionSpec; run: Handler }> = {
-  start: { options: JOB_COMMAND_OPTIONS.start!, run: startCommand },
-  status: { options: JOB_COMMAND_OPTIONS.status!, run: statusCommand },
-  watch: { options: JOB_COMMAND_OPTIONS.watch!, run: watchCommand },
-  result: { options: JOB_COMMAND_OPTIONS.result!, run: resultCommand },
-  cancel: { options: JOB_COMMAND_OPTIONS.cancel!, run: cancelCommand },
-  'follow-up': { options: JOB_COMMAND_OPTIONS['follow-up']!, run: followUpCommand },
-  'approve-plan': { options: JOB_COMMAND_OPTIONS['approve-plan']!, run: approvePlanCommand },
-  'refine-plan': { options: JOB_COMMAND_OPTIONS['refine-plan']!, run: refinePlanCommand },
-  list: { options: JOB_COMMAND_OPTIONS.list!, run: listCommand },
-  worker: { options: SERVICE_COMMAND_OPTIONS.worker!, run: workerCommand },
-  emulator: { options: SERVICE_COMMAND_OPTIONS.emulator!, run: emulatorCommand },
-  dev: { options: SERVICE_COMMAND_OPTIONS.dev!, run: devCommand },
-  doctor: { options: DOCTOR_OPTIONS, run: doctorCommand },
-  webhooks: { options: WEBHOOKS_COMMAND_OPTIONS, run: webhooksCommand },
-  serve: { options: SERVE_COMMAND_OPTIONS, run: serveCommand },
+// Each command's module is required only when that command runs: `--help` loads none, `status`
+// loads the jobs client but never the worker (its native bridge, webpack), serve or dev.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const jobCommands = () => require('./commands/jobs') as typeof import('./commands/jobs');
+const serviceCommands = () => require('./commands/services') as typeof import('./commands/services');
+const doctorCommands = () => require('./commands/doctor') as typeof import('./commands/doctor');
+const webhooksCommands = () => require('./commands/webhooks') as typeof import('./commands/webhooks');
+const serveCommands = () => require('./commands/serve') as typeof import('./commands/serve');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const COMMANDS: Record<string, () => Command> = {
+  start: () => ({ options: jobCommands().JOB_COMMAND_OPTIONS.start!, run: jobCommands().startCommand }),
+  status: () => ({ options: jobCommands().JOB_COMMAND_OPTIONS.status!, run: jobCommands().statusCommand }),
+  watch: () => ({ options: jobCommands().JOB_COMMAND_OPTIONS.watch!, run: jobCommands().watchCommand }),
+  result: () => ({ options: jobCommands().JOB_COMMAND_OPTIONS.result!, run: jobCommands().resultCommand }),
+  cancel: () => ({ options: jobCommands().JOB_COMMAND_OPTIONS.cancel!, run: jobCommands().cancelCommand }),
+  'follow-up': () => ({ options: jobCommands().JOB_COMMAND_OPTIONS['follow-up']!, run: jobCommands().followUpCommand }),
+  'approve-plan': () => ({ options: jobCommands().JOB_COMMAND_OPTIONS['approve-plan']!, run: jobCommands().approvePlanCommand }),
+  'refine-plan': () => ({ options: jobCommands().JOB_COMMAND_OPTIONS['refine-plan']!, run: jobCommands().refinePlanCommand }),
+  list: () => ({ options: jobCommands().JOB_COMMAND_OPTIONS.list!, run: jobCommands().listCommand }),
+  worker: () => ({ options: serviceCommands().SERVICE_COMMAND_OPTIONS.worker!, run: serviceCommands().workerCommand }),
+  emulator: () => ({ options: serviceCommands().SERVICE_COMMAND_OPTIONS.emulator!, run: serviceCommands().emulatorCommand }),
+  dev: () => ({ options: serviceCommands().SERVICE_COMMAND_OPTIONS.dev!, run: serviceCommands().devCommand }),
+  doctor: () => ({ options: doctorCommands().DOCTOR_OPTIONS, run: doctorCommands().doctorCommand }),
+  webhooks: () => ({ options: webhooksCommands().WEBHOOKS_COMMAND_OPTIONS, run: webhooksCommands().webhooksCommand }),
+  serve: () => ({ options: serveCommands().SERVE_COMMAND_OPTIONS, run: serveCommands().serveCommand }),
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);
@@ -67,13 +66,18 @@ export function processIO(): CliIO {
   };
 }
 
-function version(): string {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('../../../package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
+/** This package's version, from its package.json (found from this file, in dist or in src). */
+export function packageVersion(): string {
+  for (const up of ['../../../package.json', '../../package.json']) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const pkg = require(up) as { name?: string; version?: string };
+      if (pkg.name === 'gemini-jobs' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not at this depth
+    }
   }
+  return 'unknown';
 }
 
 /** gRPC status UNAVAILABLE (a numeric `code` on `@temporalio/client`'s gRPC errors): the frontend cannot be reached. */
@@ -125,18 +129,19 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<E
     return EXIT.OK;
   }
   if (command === '--version' || command === '-v') {
-    io.stdout.write(version() + '\n');
+    io.stdout.write(packageVersion() + '\n');
     return EXIT.OK;
   }
-  const entry = COMMANDS[command];
+  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   try {
-    if (!entry) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    if (!entry) throw new UsageError(`unknown command ${JSON.stringify(command)}.${didYouMean(command, COMMAND_NAMES)}`.replace(/\.$/, ''));
     if (wantsHelp(rest)) {
       io.stdout.write(COMMAND_HELP[command] + '\n');
       return EXIT.OK;
     }
-    const { values, positionals } = parseCommand(command, rest, entry.options);
-    return await entry.run({ command, io, values, positionals, json });
+    const { options, run } = entry();
+    const { values, positionals } = parseCommand(command, rest, options);
+    return await run({ command, io, values, positionals, json });
   } catch (err) {
     const { exit, code, message } = classifyError(err);
     if (json) {

@@ -144,9 +144,30 @@ export interface DevServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-type DevServerArgsModule = typeof import('./dev-server-args.mjs', { with: { 'resolution-mode': 'import' } });
-/** Options of the builder (see src/dev/dev-server-args.d.mts). */
-export type DevServerArgsOptions = Parameters<DevServerArgsModule['devServerArgs']>[0];
+/** Options of the dev-server argument builder (`devServerArgs` of src/dev/dev-server-args.mjs). */
+export interface DevServerArgsOptions {
+  port: number;
+  /** Web UI port; absent or false: headless. */
+  uiPort?: number | false;
+  /** SQLite file (WAL) so jobs survive a restart. */
+  dbFile?: string;
+  ip?: string;
+  namespace?: string;
+  logLevel?: string;
+  extra?: string[];
+}
+
+/**
+ * What src/dev/dev-server-args.mjs exports. Declared here rather than imported from the .mjs, so
+ * the package's declarations reference no file outside dist (test/dev/dev-server-args.test.ts
+ * checks the module against it).
+ */
+export interface DevServerArgsModule {
+  SEARCH_ATTRIBUTES: Record<string, string>;
+  FEATURE_FLAGS: readonly string[];
+  featureArgs(): string[];
+  devServerArgs(opts: DevServerArgsOptions): string[];
+}
 
 /**
  * The one dev-server argument builder (src/dev/dev-server-args.mjs: plain ESM, so scripts use it

@@ -13,7 +13,8 @@
  * One keep-alive `Agent` is shared by all requests of a client (`connections` caps the pool).
  */
 
-import { Agent, request, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher } from 'undici';
 import { APIConnectionError, APITimeoutError, type ErrorContext } from './errors';
 import { abortReason } from './retry';
 
@@ -88,6 +89,17 @@ export function mapTransportError(err: unknown, signal: AbortSignal, ctx: ErrorC
   return new APIConnectionError(`connection failed${code ? ` (${code})` : ''}: ${message}`, { ...ctx, cause: err, beforeSend });
 }
 
+let undiciModule: typeof Undici | undefined;
+
+/**
+ * undici, loaded by the first transport built: a program that imports the package for the jobs
+ * client alone (which never calls the API itself) does not pay for loading it.
+ */
+function undici(): typeof Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (undiciModule ??= require('undici') as typeof Undici);
+}
+
 /** Sends requests through one pooled undici dispatcher. */
 export class Transport {
   readonly dispatcher: Dispatcher;
@@ -100,7 +112,7 @@ export class Transport {
       this.dispatcher = opts.dispatcher;
       this.ownsDispatcher = false;
     } else {
-      this.dispatcher = new Agent({
+      this.dispatcher = new (undici().Agent)({
         connect: { timeout: this.connectTimeoutMs },
         connections: opts.connections ?? null,
         keepAliveTimeout: opts.keepAliveTimeoutMs ?? 30_000,
@@ -115,7 +127,7 @@ export class Transport {
   /** Send one request; resolves at response headers. Throws mapped errors (never raw undici ones). */
   async send(req: TransportRequest, ctx: ErrorContext): Promise<TransportResponse> {
     try {
-      const res = await request(req.url, {
+      const res = await undici().request(req.url, {
         dispatcher: this.dispatcher,
         method: req.method as Dispatcher.HttpMethod,
         headers: req.headers,

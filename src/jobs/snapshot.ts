@@ -10,6 +10,7 @@ import type { JobMode, JobResult, JobState, JobStatus } from '../contract';
 import { normalizeJobError } from '../contract/job-error-codes';
 import { JOB_SEARCH_ATTRIBUTE_KEYS, jobAgentKey, jobThreadKey, stateQuery } from '../../workflows/definitions';
 import { admissionWorkflowId, positionQuery } from '../../workflows/admission-definitions';
+import { readCancelReason } from './cancel-reason';
 import { jobHandle, type JobsContext } from './context';
 import { JobNotFoundError, JobQueryError } from './errors';
 import { mergeLiveState, withElapsed } from './live-state';
@@ -74,6 +75,17 @@ function stateFromResult(jobId: string, result: JobResult, description: Workflow
   return state;
 }
 
+/**
+ * The job's start is when it was enqueued, not when a worker first ran it: the workflow can only
+ * stamp its first task, so a job that waited for a worker would show a late start and a short
+ * elapsed time. The earlier of the two is kept (a continued-as-new run carries the job's start).
+ */
+function withQueuedStart(state: JobState, description: WorkflowExecutionDescription): JobState {
+  const queuedAt = description.startTime.getTime();
+  const stamped = Date.parse(state.startedAt);
+  return Number.isFinite(stamped) && stamped <= queuedAt ? state : { ...state, startedAt: description.startTime.toISOString() };
+}
+
 /** Fills in a queued job's live place in its limiter's queue (best effort: kept as is on failure). */
 async function refreshAdmission(ctx: JobsContext, state: JobState): Promise<void> {
   const admission = state.admission!;
@@ -99,7 +111,7 @@ async function openSnapshot(ctx: JobsContext, jobId: string, description: Workfl
     if (err instanceof WorkflowNotFoundError) throw new JobNotFoundError(jobId, { cause: err });
     throw new JobQueryError(jobId, description.taskQueue, ctx.queryTimeoutMs, err);
   }
-  const merged = withKnownErrorCodes(withElapsed(mergeLiveState(state, description), Date.now()));
+  const merged = withKnownErrorCodes(withElapsed(mergeLiveState(withQueuedStart(state, description), description), Date.now()));
   if (merged.phase === 'queued' && merged.admission?.key) await refreshAdmission(ctx, merged);
   return { state: merged, closed: false, description };
 }
@@ -146,12 +158,19 @@ export async function readSnapshot(ctx: JobsContext, jobId: string): Promise<Des
   const status = description.status.name;
   if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return openSnapshot(ctx, jobId, description);
   const memoResult = (description.memo as Record<string, unknown> | undefined)?.[JOB_RESULT_MEMO] as JobResult | undefined;
+  let snap: DescribedSnapshot;
   if (status === 'COMPLETED' || (status === 'CANCELLED' && memoResult && Array.isArray(memoResult.turns))) {
     const result = status === 'COMPLETED' ? ((await handle.result()) as JobResult) : memoResult!;
     const closeMs = (description.closeTime ?? new Date()).getTime();
-    return { state: withKnownErrorCodes(withElapsed(stateFromResult(jobId, result, description), closeMs)), closed: true, description };
+    snap = { state: withKnownErrorCodes(withElapsed(withQueuedStart(stateFromResult(jobId, result, description), description), closeMs)), closed: true, description };
+  } else {
+    snap = await abnormalSnapshot(ctx, jobId, description);
   }
-  return abnormalSnapshot(ctx, jobId, description);
+  if (snap.state.status === 'cancelled' && snap.state.cancelReason === undefined) {
+    const reason = await readCancelReason(ctx.client, jobId);
+    if (reason !== undefined) snap.state.cancelReason = reason;
+  }
+  return snap;
 }
 
 /** True when the snapshot's current turn is over (or the job waits for input, or has ended). */

@@ -6,5 +6,5 @@ export type { JobsServer, JobsServerOptions } from './server';
 export { nodeRoute, matchRoute } from './routes';
 export type { Route, RouteContext } from './routes';
 export { HttpError, STATUS_OF_CODE } from './errors';
-export { SERVE_TOKENS_ENV, TokenVerifier, parseTokens, generateToken, isLoopbackHost } from './auth';
+export { SERVE_TOKENS_ENV, ServeConfigError, TokenVerifier, parseTokens, generateToken, isLoopbackHost } from './auth';
 export { openApiDocument } from './openapi';

@@ -4,7 +4,7 @@
  * job's task queue, and stops at once on Ctrl-C. Knows nothing of the CLI's flags.
  */
 import type { JobsClient } from '../jobs/jobs-client';
-import type { WatchOptions } from '../jobs/watch';
+import type { JobEvent, WatchOptions } from '../jobs/watch';
 import { ProgressRenderer } from './render';
 
 /** A writable terminal stream (`isTTY`/`columns` when it is a terminal). */
@@ -36,6 +36,8 @@ export async function watchAndRender(view: WatchView, jobs: JobsClient, jobId: s
   const renderer = view.json ? undefined : new ProgressRenderer({ progress: view.io.stderr, report: view.io.stdout, jobId });
   let status = 'unknown';
   let events = 0;
+  let done: Extract<JobEvent, { type: 'done' }> | undefined;
+  let planReady = false;
   const aborted = new Promise<undefined>((resolve) => {
     if (controller.signal.aborted) resolve(undefined);
     controller.signal.addEventListener('abort', () => resolve(undefined), { once: true });
@@ -52,6 +54,8 @@ export async function watchAndRender(view: WatchView, jobs: JobsClient, jobId: s
       if (view.json) view.io.stdout.write(JSON.stringify(event) + '\n');
       else renderer!.handle(event);
       if (event.type === 'turn-completed' || event.type === 'done') status = event.status;
+      if (event.type === 'turn-completed') planReady = event.planReady === true;
+      if (event.type === 'done') done = event;
     }
   } finally {
     controller.abort();
@@ -60,8 +64,29 @@ export async function watchAndRender(view: WatchView, jobs: JobsClient, jobId: s
     renderer?.close();
     removeStop();
   }
-  if (controller.signal.aborted && status === 'unknown') say(view, 'Stopped watching; the job keeps running.');
+  if (!view.json) {
+    if (done === undefined && controller.signal.aborted) for (const line of stoppedHint(jobId)) say(view, line);
+    else if (done && !done.closed && !planReady) {
+      // The turn is over but the job is not: say until when it takes a follow-up (one more read).
+      const after = await jobs.snapshot(jobId).catch(() => undefined);
+      const until = after && !after.closed && !after.state.plan ? after.state.followUpUntil : undefined;
+      if (until !== undefined && Date.parse(until) > Date.now()) say(view, openHint(jobId, until));
+    }
+  }
   return { status, events };
+}
+
+/** What to run after Ctrl-C stopped a watch: the job goes on without the watcher. */
+export function stoppedHint(jobId: string): string[] {
+  return [
+    `Stopped watching; job ${jobId} keeps running. Watch it again: gemini-jobs watch ${jobId}   Stop it: gemini-jobs cancel ${jobId}`,
+    `When its turn ends it stays open for a follow-up: gemini-jobs follow-up ${jobId} "<question>"`,
+  ];
+}
+
+/** What to run when a watched turn ended and the job waits for a follow-up (until `untilIso`). */
+export function openHint(jobId: string, untilIso?: string): string {
+  return `Job ${jobId} stays open for a follow-up${untilIso ? ` until ${untilIso}` : ''}: gemini-jobs follow-up ${jobId} "<question>"`;
 }
 
 /** How often `watch` re-checks that a worker polls the job's task queue (ms). */

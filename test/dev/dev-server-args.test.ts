@@ -5,7 +5,15 @@ import { loadDevServerArgs } from '../../src/dev/temporal-server';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../workflows/definitions';
 
 test("dev-server args: the workflow's search attributes, updates and update-with-start, headless unless a UI port", async () => {
-  const { devServerArgs, SEARCH_ATTRIBUTES, featureArgs } = await loadDevServerArgs();
+  const loaded = await loadDevServerArgs();
+  const { devServerArgs, SEARCH_ATTRIBUTES, featureArgs } = loaded;
+  // The module has what DevServerArgsModule declares, of the declared kinds.
+  assert.deepEqual(Object.fromEntries(Object.entries(loaded).map(([k, v]) => [k, Array.isArray(v) ? 'array' : typeof v])), {
+    SEARCH_ATTRIBUTES: 'object',
+    FEATURE_FLAGS: 'array',
+    featureArgs: 'function',
+    devServerArgs: 'function',
+  });
   assert.deepEqual(Object.keys(SEARCH_ATTRIBUTES).sort(), Object.values(SEARCH_ATTRIBUTE_NAMES).sort());
   const args = devServerArgs({ port: 4321, dbFile: '/tmp/x.sqlite', namespace: 'ns', logLevel: 'warn' });
   const values = (flag: string) => args.flatMap((a, i) => (a === flag ? [args[i + 1]] : []));

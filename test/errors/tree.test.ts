@@ -13,6 +13,9 @@ import * as interactions from '../../src/interactions';
 import * as serve from '../../src/serve';
 import * as webhooks from '../../src/webhooks';
 import * as doctor from '../../src/doctor';
+import * as worker from '../../src/worker';
+import * as dev from '../../src/dev';
+import * as cli from '../../src/cli';
 import { GeminiJobsError } from '../../src/common/errors';
 import { InlineReportError } from '../../src/jobs/history-report';
 import { updateFailureReason } from '../../src/jobs/errors';
@@ -58,19 +61,19 @@ const SAMPLES: Array<[AnyClass, Error, string]> = [
   [InlineReportError, new InlineReportError('inline report key "x" is not <runId>/<activityId>'), 'report_unreadable'],
   [main.MissingCredentialsError, new main.MissingCredentialsError(), 'missing_credentials'],
   [main.ResultStoreConfigError, new main.ResultStoreConfigError('GEMINI_JOBS_RESULTS_DIR must be absolute'), 'invalid_config'],
-  [main.WorkerConfigError, new main.WorkerConfigError('--max-concurrent must be a number'), 'invalid_config'],
-  [main.VersioningConfigError, new main.VersioningConfigError('GEMINI_JOBS_DEPLOYMENT_NAME is bad'), 'invalid_config'],
-  [main.QuotaConfigError, new main.QuotaConfigError('GEMINI_JOBS_MAX_X must be a whole number'), 'invalid_config'],
-  [main.MetricsConfigError, new main.MetricsConfigError('GEMINI_JOBS_METRICS_PORT is bad'), 'invalid_config'],
-  [main.TracingConfigError, new main.TracingConfigError('GEMINI_JOBS_TRACING must be otlp or off'), 'invalid_config'],
-  [main.ServeConfigError, new main.ServeConfigError('GEMINI_JOBS_SERVE_TOKENS: token #1 is short'), 'invalid_config'],
+  [worker.WorkerConfigError, new worker.WorkerConfigError('--max-concurrent must be a number'), 'invalid_config'],
+  [worker.VersioningConfigError, new worker.VersioningConfigError('GEMINI_JOBS_DEPLOYMENT_NAME is bad'), 'invalid_config'],
+  [worker.QuotaConfigError, new worker.QuotaConfigError('GEMINI_JOBS_MAX_X must be a whole number'), 'invalid_config'],
+  [worker.MetricsConfigError, new worker.MetricsConfigError('GEMINI_JOBS_METRICS_PORT is bad'), 'invalid_config'],
+  [worker.TracingConfigError, new worker.TracingConfigError('GEMINI_JOBS_TRACING must be otlp or off'), 'invalid_config'],
+  [serve.ServeConfigError, new serve.ServeConfigError('GEMINI_JOBS_SERVE_TOKENS: token #1 is short'), 'invalid_config'],
   [webhooks.WebhookConfigError, new webhooks.WebhookConfigError('GEMINI_WEBHOOK_SECRET must be whsec_'), 'invalid_config'],
   [doctor.DoctorConfigError, new doctor.DoctorConfigError("the worker's Gemini settings are unusable"), 'invalid_config'],
   [main.TemporalConnectionError, new main.TemporalConnectionError('Cannot reach Temporal at 127.0.0.1:1'), 'temporal_connection'],
-  [main.TemporalCliNotFoundError, new main.TemporalCliNotFoundError('no temporal binary'), 'temporal_cli_not_found'],
-  [main.DataDirLockedError, new main.DataDirLockedError('/tmp/x.lock', holder), 'dev_data_locked'],
-  [main.DevServerStartError, new main.DevServerStartError('temporal server start-dev exited'), 'dev_server_failed'],
-  [main.UsageError, new main.UsageError('unknown command "x"'), 'usage'],
+  [dev.TemporalCliNotFoundError, new dev.TemporalCliNotFoundError('no temporal binary'), 'temporal_cli_not_found'],
+  [dev.DataDirLockedError, new dev.DataDirLockedError('/tmp/x.lock', holder), 'dev_data_locked'],
+  [dev.DevServerStartError, new dev.DevServerStartError('temporal server start-dev exited'), 'dev_server_failed'],
+  [cli.UsageError, new cli.UsageError('unknown command "x"'), 'usage'],
 ];
 
 /** Base classes that are not thrown as such with a code of their own, and HttpError (a response: many codes). */
@@ -78,7 +81,7 @@ const NOT_SAMPLED = new Set<unknown>([GeminiJobsError, interactions.Interactions
 
 test('every error class any entry point exports extends GeminiJobsError and is sampled here', () => {
   const sampled = new Set<unknown>(SAMPLES.map(([cls]) => cls));
-  for (const [entry, exports] of Object.entries({ main, interactions, serve, webhooks, doctor })) {
+  for (const [entry, exports] of Object.entries({ main, interactions, serve, webhooks, doctor, worker, dev, cli })) {
     for (const [name, value] of Object.entries(exports)) {
       if (typeof value !== 'function' || !(value.prototype instanceof Error)) continue;
       assert.ok(value === GeminiJobsError || value.prototype instanceof GeminiJobsError, `${entry}.${name} extends GeminiJobsError`);
@@ -94,7 +97,7 @@ test('each class keeps its stable code, its name, and instanceof works up the tr
     assert.equal((err as GeminiJobsError).code, code, `${cls.name}: code`);
     assert.equal(err.name, cls.name, `${cls.name}: name`);
   }
-  assert.ok(new main.WorkerConfigError('x') instanceof main.ConfigError);
+  assert.ok(new worker.WorkerConfigError('x') instanceof main.ConfigError);
   assert.ok(new interactions.RateLimitError({ status: 429 }) instanceof interactions.APIStatusError);
   assert.ok(new interactions.RateLimitError({ status: 429 }) instanceof interactions.InteractionsError);
   assert.ok(!(new main.JobNotFoundError('j') instanceof interactions.InteractionsError));
@@ -132,7 +135,7 @@ test('the CLI and the HTTP server map every code; docs/errors.md documents the s
 });
 
 test('the CLI keeps its exit codes and decides from codes, never from message text', () => {
-  assert.equal(classifyError(new main.UsageError('x')).exit, 2);
+  assert.equal(classifyError(new cli.UsageError('x')).exit, 2);
   assert.equal(classifyError(new main.JobValidationError('request', 'bad', 'fix')).exit, 2);
   assert.equal(classifyError(new main.InvalidJobIdError('jobId', 'bad')).exit, 2);
   assert.equal(classifyError(new main.MissingCredentialsError()).exit, 2);

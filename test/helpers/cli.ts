@@ -29,6 +29,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { timeoutMs
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    // A command that never reads stdin may exit before this write lands: its EPIPE is not an error.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }

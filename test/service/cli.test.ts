@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { freePort } from '../../src/dev/temporal-server';
 import { COMMAND_NAMES } from '../../src/cli/run';
-import { releaseTestEnv } from '../helpers/temporal';
+import { createJobsWorker } from '../../src/worker/create-worker';
+import { releaseTestEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
 import { CLI, DR_AGENT, runCli, serviceHarness, waitFor } from './harness';
 import type { ServiceHarness } from './harness';
 
@@ -115,9 +116,35 @@ test('start --wait prints the report; watch on a non-TTY prints plain progress l
   assert.equal(run.stdout, h.emulator.canonicalReport(info.id).replace(/\n?$/, '\n'));
   assert.match(run.stderr, /Started job job_/);
 
+  // The job starts on a queue no worker polls yet, so it cannot end before the watch attaches:
+  // the worker comes only once the watch has said it is waiting for one.
   const jobId = `cli_plain_${randomUUID()}`;
-  await runCli(['start', '--job-id', jobId, ...FAST_FLAGS, `plain ${jobId}`], env);
-  const watch = await runCli(['watch', jobId, '--poll-interval', '200ms'], env, { timeoutMs: 60_000 });
+  const queue = uniqueTaskQueue('cli-plain');
+  const queued = await runCli(['start', '--job-id', jobId, '--task-queue', queue, ...FAST_FLAGS, `plain ${jobId}`], env);
+  assert.equal(queued.code, 0, queued.stderr);
+  const child = spawn(process.execPath, [CLI, 'watch', jobId, '--poll-interval', '200ms'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const watch = { stdout: '', stderr: '', code: null as number | null };
+  child.stdout.on('data', (d: Buffer) => (watch.stdout += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (watch.stderr += d.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await waitFor(() => watch.stderr.includes(`no worker is polling task queue ${queue}`), 'watch to wait for a worker', 30_000);
+  const worker = await createJobsWorker({
+    connection: h.env.nativeConnection,
+    taskQueue: queue,
+    client: h.interactions,
+    resultStore: h.store,
+    inlineReportMaxBytes: 0,
+    workflowBundle: await workflowBundle(),
+    log: { info: () => undefined, warn: () => undefined },
+    shutdownGraceTime: '1s',
+  });
+  const running = worker.run();
+  try {
+    watch.code = await exited;
+  } finally {
+    worker.shutdown();
+    await running;
+  }
   assert.equal(watch.code, 0, watch.stderr);
   assert.match(watch.stderr, /^\[\d\d:\d\d\] turn 1: /m);
   assert.match(watch.stderr, /✔ turn 1 completed/);
@@ -141,6 +168,21 @@ test('cancel exits 0 and the cancelled job makes result exit 1', async () => {
   const status = await runCli(['status', jobId], env);
   assert.equal(status.code, 0);
   assert.match(status.stdout, /cancelled/);
+  assert.match(status.stdout, /cancelled: +cli test/, 'status shows the reason the job was cancelled with');
+});
+
+test('status into a pipe its reader closed (| head) ends quietly, without an EPIPE trace', async () => {
+  const jobId = `cli_pipe_${randomUUID()}`;
+  const start = await runCli(['start', '--model', 'gemini-3-flash-preview', '--job-id', jobId, ...FAST_FLAGS, '--wait', 'pipe'], env, { timeoutMs: 60_000 });
+  assert.equal(start.code, 0, start.stderr);
+  const child = spawn(process.execPath, [CLI, 'status', jobId], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The reader goes away before the first line: every write of status meets a closed pipe.
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(stderr, '', 'nothing on stderr');
+  assert.equal(code, 0);
 });
 
 test('follow-up --json and list --json by thread', async () => {
@@ -158,9 +200,13 @@ test('follow-up --json and list --json by thread', async () => {
   const outcome = JSON.parse(waited.stdout) as { turn: { turn: number }; report: string };
   assert.equal(outcome.turn.turn, 2);
   assert.equal(outcome.report, h.emulator.canonicalReport(accepted.interactionId));
+  const watched = await runCli(['watch', jobId, '--poll-interval', '200ms'], env, { timeoutMs: 60_000 });
+  assert.equal(watched.code, 0, watched.stderr);
+  assert.match(watched.stderr, new RegExp(`Job ${jobId} stays open for a follow-up until \\S+: gemini-jobs follow-up ${jobId} "<question>"`));
   const approve = await runCli(['approve-plan', jobId], env);
   assert.equal(approve.code, 1, 'no plan is waiting: the update is rejected');
-  assert.match(approve.stderr, /approvePlan rejected/);
+  assert.match(approve.stderr, new RegExp(`no plan waiting for approval[\\s\\S]*gemini-jobs follow-up ${jobId} "<question>"`));
+  assert.doesNotMatch(approve.stderr, /followUp|approvePlan/, 'the CLI names its own commands, not the API methods');
   await runCli(['cancel', jobId], env);
 
   const listed = await waitFor(
@@ -179,6 +225,9 @@ test('follow-up --json and list --json by thread', async () => {
     [[jobId, thread]],
   );
   assert.equal((listed[0] as { usage?: unknown }).usage, undefined, 'list --json reads no state unless --usage asks');
+  const table = await runCli(['list', '--thread', thread], env);
+  assert.match(table.stdout, /^JOB ID +STATUS +AGENT +THREAD +STARTED +ENDED +QUESTION$/m);
+  assert.match(table.stdout, new RegExp(`^${jobId} .* first question$`, 'm'));
   const withUsage = await runCli(['list', '--thread', thread, '--json', '--usage'], env);
   assert.equal(withUsage.code, 0, withUsage.stderr);
   const [summary] = JSON.parse(withUsage.stdout) as Array<{ usage?: { total_tokens?: number } }>;

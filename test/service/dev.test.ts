@@ -11,8 +11,36 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { freePort } from '../../src/dev/temporal-server';
-import { CLI, runCli, waitFor } from './harness';
+import { temporalCliPath } from '../helpers/temporal';
+import { CLI, runCli } from './harness';
+
+/**
+ * The environment of a `dev` child: a fresh HOME and PATH, and the Temporal CLI this test run
+ * uses passed explicitly, so the test does not depend on how that CLI was found (PATH, .tools,
+ * TEMPORAL_CLI_PATH).
+ */
+async function devEnv(home: string): Promise<NodeJS.ProcessEnv> {
+  return { PATH: process.env.PATH, HOME: home, TEMPORAL_CLI_PATH: await temporalCliPath() };
+}
+
+/** Resolves once `child`'s stderr matches `pattern`; rejects with that stderr if the child exits first. */
+function stderrMatches(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    const onData = (d: Buffer) => {
+      stderr += d.toString('utf8');
+      if (pattern.test(stderr)) {
+        child.off('exit', onExit);
+        resolve(stderr);
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`dev exited (code ${code}) before printing ${pattern}:\n${stderr}`));
+    child.stderr!.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -27,7 +55,7 @@ test('dev runs the sample job on the emulator, prints the report and stops clean
   try {
     const port = await freePort(undefined);
     const uiPort = await freePort(undefined);
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir };
+    const env = await devEnv(dir);
     const run = await runCli(
       [
         'dev',
@@ -67,17 +95,16 @@ test('dev runs the sample job on the emulator, prints the report and stops clean
 test('a second dev stack on the same data directory is refused, naming the process that holds it', { timeout: 120_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gj-dev-lock-'));
   const db = join(dir, 'state', 'temporal.sqlite');
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir };
+  const env = await devEnv(dir);
   const first = spawn(process.execPath, [CLI, 'dev', '--no-sample', '--port', String(await freePort(undefined)), '--ui-port', String(await freePort(undefined)), '--db-file', db], {
     env,
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  first.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => first.on('close', (code) => resolve(code)));
   try {
-    await waitFor(() => /Serving\./.test(stderr), 'the first dev stack to serve', 90_000, 200);
+    // Waits for the stack to serve, or fails at once with its output if it exits instead.
+    await stderrMatches(first, /Serving\./);
     const second = await runCli(['dev', '--no-sample', '--db-file', db], env, { cwd: dir, timeoutMs: 60_000 });
     assert.equal(second.code, 2, second.stderr);
     assert.match(second.stderr, new RegExp(`process ${first.pid}`));

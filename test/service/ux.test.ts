@@ -90,6 +90,10 @@ test('no worker on the task queue: status and watch say so and name the fix; Ctr
   const status = await runCli(['status', jobId], noWorkerEnv);
   assert.match(status.stderr, new RegExp(`no worker is polling task queue ${queue}`));
   assert.match(status.stderr, /gemini-jobs worker/);
+  // Answered from describe() alone: a state query with no worker could only time out.
+  assert.equal(status.code, 0, status.stderr);
+  assert.doesNotMatch(status.stderr, /No answer to the state query/);
+  assert.match(status.stdout, /status: +pending/);
 
   const child = spawn(process.execPath, [CLI, 'watch', jobId], { env: noWorkerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -98,8 +102,32 @@ test('no worker on the task queue: status and watch say so and name the fix; Ctr
   await waitFor(() => /no worker is polling/.test(stderr), 'watch to warn about the missing worker', 30_000);
   child.kill('SIGINT');
   assert.notEqual(await exited, null, 'watch exits on SIGINT');
-  assert.match(stderr, /Stopped watching; the job keeps running/);
-  await jobs.cancel(jobId);
+  assert.match(stderr, new RegExp(`Stopped watching; job ${jobId} keeps running\\. Watch it again: gemini-jobs watch ${jobId}`));
+  assert.match(stderr, new RegExp(`stays open for a follow-up: gemini-jobs follow-up ${jobId} "<question>"`));
+
+  // A worker comes: the job's start is when it was enqueued, not the worker's first task.
+  const enqueued = (await h.env.client.workflow.getHandle(jobId).describe()).startTime.toISOString();
+  const worker = await createJobsWorker({
+    connection: h.env.nativeConnection,
+    taskQueue: queue,
+    client: h.interactions,
+    workflowBundle: await workflowBundle(),
+    log: { info: () => undefined, warn: () => undefined },
+    shutdownGraceTime: '1s',
+  });
+  const running = worker.run();
+  try {
+    const served = await waitFor(async () => {
+      const s = await jobs.state(jobId).catch(() => undefined);
+      return s && s.phase !== 'creating' ? s : undefined;
+    }, 'the worker to run the job');
+    assert.equal(served.startedAt, enqueued, 'startedAt counts the time the job sat queued without a worker');
+    assert.ok(Date.parse(served.turns[0]?.startedAt ?? served.turnStartedAt ?? enqueued) >= Date.parse(enqueued));
+  } finally {
+    await jobs.cancel(jobId);
+    worker.shutdown();
+    await running;
+  }
 });
 
 test('elapsed and duration figures are measured from the start, by the reader', async () => {

@@ -3,6 +3,7 @@
  * `JobError`. Deterministic code only: activities are imported as types.
  */
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/workflow';
 import type { JobActivities } from '../../activities/types';
 import { NON_RETRYABLE_ERROR_TYPES } from '../../src/contract/constants';
 import type { JobError } from '../../src/contract/job';
@@ -12,7 +13,7 @@ import type { ResolvedJobOptions } from '../helpers';
 /** Failure types no activity retry may repeat (one list, in the pure contract module). */
 export const NON_RETRYABLE_TYPES = [...NON_RETRYABLE_ERROR_TYPES];
 
-const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
+const RETRY: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
 
 /**
  * Retries of the follow activity. Its transient API errors are retried inside the attempt
@@ -21,7 +22,7 @@ const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '
  * crash loop. A retry-policy change is not a command-sequence change (replay compares activity
  * type and id, not options).
  */
-const FOLLOW_RETRY = { ...RETRY, maximumInterval: '2s' };
+const FOLLOW_RETRY: RetryPolicy = { ...RETRY, maximumInterval: '2s' };
 
 /** The create POST itself is bounded by the client; these cover a stuck worker. */
 export const createActivities = proxyActivities<Pick<JobActivities, 'createInteraction'>>({

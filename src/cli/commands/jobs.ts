@@ -1,16 +1,20 @@
 /** Job commands: start, status, watch, result, cancel, follow-up, approve-plan, list. */
 import { readFile, writeFile } from 'node:fs/promises';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { AGENT_TURN_DEADLINE_MS, SEARCH_ATTRIBUTE_NAMES } from '../../contract';
 import type { JobOptions, JobRequest, JobState } from '../../contract';
-import { JobQueryError, JobsClient } from '../../jobs/jobs-client';
+import { JobNotFoundError, JobsClient, JobUpdateRejectedError } from '../../jobs/jobs-client';
+import type { JobSummary } from '../../jobs/jobs-client';
 import { turnStartPosition } from '../../jobs/watch';
 import type { JobEvent, WatchOptions } from '../../jobs/watch';
 import { parseDuration, parseInteger, requirePositionals, str } from '../args';
 import type { OptionSpec } from '../args';
 import { connectJobs, flag, info, printJson, println, readStdin } from '../context';
 import type { CommandContext } from '../context';
+import { didYouMean } from '../suggest';
 import { EXIT, UsageError, exitCodeForStatus } from '../exit-codes';
 import type { ExitCode } from '../exit-codes';
-import { formatDuration, phaseLabel } from '../../view/render';
+import { fitWords, formatDuration, phaseLabel } from '../../view/render';
 import { noWorkerWarning, watchAndRender } from '../../view/watch-and-render';
 
 /** Agent used by `start` when neither --agent, --model nor --request is given. */
@@ -142,10 +146,31 @@ function jobOptionsFromFlags(ctx: CommandContext): JobOptions {
     options.mode = mode;
   }
   const deadline = str(v, 'deadline');
-  if (deadline !== undefined) options.deadlineMs = parseDuration(deadline, '--deadline');
+  if (deadline !== undefined) options.deadlineMs = parseDeadline(deadline);
   const window = str(v, 'follow-up-window');
-  if (window !== undefined) options.followUpWindowMs = /^0+(ms|s|m|h)?$/.test(window.trim()) ? 0 : parseDuration(window, '--follow-up-window');
+  if (window !== undefined) options.followUpWindowMs = parseDuration(window, '--follow-up-window', { allowZero: true });
   return options;
+}
+
+/** Minutes the default agent deadline leaves past the API's own run limit (Google's queue, the create). */
+const DEADLINE_MARGIN_MS = 10 * 60_000;
+
+/**
+ * `--deadline`: a positive duration no longer than the API's run limit plus the margin. The API
+ * ends a run at its limit whatever the job's deadline says, so a longer one could never fire and
+ * would only hide a run stuck past the limit.
+ */
+export function parseDeadline(text: string): number {
+  const ms = parseDuration(text, '--deadline');
+  if (ms > AGENT_TURN_DEADLINE_MS) {
+    const limit = Math.round((AGENT_TURN_DEADLINE_MS - DEADLINE_MARGIN_MS) / 60_000);
+    throw new UsageError(
+      `--deadline ${text} is past the API's ${limit}-minute run limit plus a ${DEADLINE_MARGIN_MS / 60_000}-minute margin: the API ends a run after ${limit} minutes, ` +
+        `so a longer deadline would never fire. Use at most ${AGENT_TURN_DEADLINE_MS / 60_000}m (the agents' default).`,
+      'start',
+    );
+  }
+  return ms;
 }
 
 /** `--wait` / `--watch` after start, follow-up or approve-plan. */
@@ -214,6 +239,9 @@ export async function startCommand(ctx: CommandContext): Promise<ExitCode> {
   }
 }
 
+/** Longest free text (a thought, an error message) on one line of `status`, in characters. */
+const STATUS_TEXT_CHARS = 200;
+
 /** Human lines of `status`; `closed` tells an ended job from one open for follow-ups. */
 export function describeState(state: JobState, closed?: boolean): string[] {
   const lines = [`Job ${state.jobId}`];
@@ -241,9 +269,9 @@ export function describeState(state: JobState, closed?: boolean): string[] {
   if (state.progress) {
     const p = state.progress;
     lines.push(`  progress:     ${p.outputChars.toLocaleString('en-US')} chars, ${p.eventsApplied} events${p.lastEventAt ? `, last at ${p.lastEventAt}` : ''}`);
-    if (p.latestThought) lines.push(`  thought:      ${p.latestThought.replace(/\s+/g, ' ').slice(0, 200)}`);
+    if (p.latestThought) lines.push(`  thought:      ${fitWords(p.latestThought.replace(/\s+/g, ' ').trim(), STATUS_TEXT_CHARS)}`);
   }
-  if (state.error) lines.push(`  error:        ${state.error.code}: ${state.error.message}`);
+  if (state.error) lines.push(`  error:        ${state.error.code}: ${fitWords(state.error.message, STATUS_TEXT_CHARS)}`);
   if (state.cancelReason) lines.push(`  cancelled:    ${state.cancelReason}`);
   for (const t of state.turns) {
     const chars = t.outputChars !== undefined ? `, ${t.outputChars.toLocaleString('en-US')} chars` : '';
@@ -266,17 +294,18 @@ export async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
   const [jobId] = requirePositionals('status', ctx.positionals, ['jobId']);
   const jobs = await connectJobs(ctx);
   try {
-    let snap: Awaited<ReturnType<JobsClient['snapshot']>>;
-    try {
-      snap = await jobs.snapshot(jobId!);
-    } catch (err) {
-      // An open job whose state query got no answer: say plainly when nothing polls its queue.
-      if (err instanceof JobQueryError) {
-        const pollers = await jobs.pollers(err.taskQueue).catch(() => undefined);
-        if (pollers && pollers.workflowPollers === 0 && pollers.activityPollers === 0) info(ctx, noWorkerWarning(err.taskQueue));
+    // An open job nobody's worker polls cannot answer its state query: say so at once from what
+    // the server knows, instead of waiting for the query to time out.
+    const unserved = await unservedJob(jobs, jobId!);
+    if (unserved) {
+      if (ctx.json) printJson(ctx, { ...unserved.state, closed: false, warning: unserved.warning });
+      else {
+        for (const line of describeState(unserved.state, false)) println(ctx, line);
+        info(ctx, unserved.warning);
       }
-      throw err;
+      return EXIT.OK;
     }
+    const snap = await jobs.snapshot(jobId!);
     const { state } = snap;
     let warning: string | undefined;
     if (!snap.closed) {
@@ -292,6 +321,41 @@ export async function statusCommand(ctx: CommandContext): Promise<ExitCode> {
   } finally {
     await jobs.close();
   }
+}
+
+/**
+ * A running job on a task queue no worker polls: its state as describe() gives it (pending since
+ * it was enqueued) and the warning. Undefined when the job has ended or a worker polls its queue.
+ */
+async function unservedJob(jobs: JobsClient, jobId: string): Promise<{ state: JobState; warning: string } | undefined> {
+  let description;
+  try {
+    description = await jobs.handle(jobId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new JobNotFoundError(jobId, { cause: err });
+    throw err;
+  }
+  if (description.status.name !== 'RUNNING') return undefined;
+  const pollers = await jobs.pollers(description.taskQueue).catch(() => undefined);
+  if (!pollers || pollers.workflowPollers > 0 || pollers.activityPollers > 0) return undefined;
+  // The last status the workflow published (pending if no worker ever ran it), agent and thread.
+  const attributes = description.searchAttributes as Record<string, unknown[] | undefined>;
+  const attribute = (name: string) => (typeof attributes[name]?.[0] === 'string' ? (attributes[name]![0] as string) : undefined);
+  const status = (attribute(SEARCH_ATTRIBUTE_NAMES.status) ?? 'pending') as JobState['status'];
+  const state: JobState = {
+    jobId,
+    phase: status === 'pending' ? 'creating' : 'running',
+    status,
+    turn: 0,
+    turns: [],
+    startedAt: description.startTime.toISOString(),
+    elapsedMs: Math.max(0, Date.now() - description.startTime.getTime()),
+  };
+  const agent = attribute(SEARCH_ATTRIBUTE_NAMES.agent);
+  const thread = attribute(SEARCH_ATTRIBUTE_NAMES.thread);
+  if (agent) state.agent = agent;
+  if (thread) state.thread = thread;
+  return { state, warning: noWorkerWarning(description.taskQueue) };
 }
 
 export async function watchCommand(ctx: CommandContext): Promise<ExitCode> {
@@ -397,11 +461,30 @@ export async function approvePlanCommand(ctx: CommandContext): Promise<ExitCode>
   if (edit !== undefined && edit.trim() === '') throw new UsageError('--edit needs the change to make as text', 'approve-plan');
   const jobs = await connectJobs(ctx, { interactions: true });
   try {
-    const accepted = await jobs.approvePlan(jobId!, edit !== undefined ? { edit } : {});
+    const accepted = await jobs.approvePlan(jobId!, edit !== undefined ? { edit } : {}).catch((err: unknown) => noPlanInCliTerms(jobs, jobId!, err));
     return await afterUpdate(ctx, jobs, jobId!, accepted, edit !== undefined ? 'Plan refinement' : 'Plan approval');
   } finally {
     await jobs.close();
   }
+}
+
+/**
+ * The workflow refuses a plan approval when no plan waits, in the API's terms (`approvePlan`,
+ * `followUp`). When that is why, the CLI says it in its own: what is waiting, and the command
+ * that asks the job something else. Any other error is thrown as it came.
+ */
+async function noPlanInCliTerms(jobs: JobsClient, jobId: string, err: unknown): Promise<never> {
+  if (!(err instanceof JobUpdateRejectedError) || err.reason !== undefined) throw err;
+  const snap = await jobs.snapshot(jobId).catch(() => undefined);
+  if (!snap || snap.state.plan) throw err;
+  const { state } = snap;
+  const open = !snap.closed && state.followUpUntil !== undefined;
+  const where = open ? `its turn ${state.turn} ended ${state.status} and it waits for a follow-up` : `it is ${phaseLabel(state.phase, state.status, state.admission)}`;
+  const next = open ? ` To ask it something else: gemini-jobs follow-up ${jobId} "<question>"` : '';
+  throw new JobUpdateRejectedError(
+    `job ${jobId} has no plan waiting for approval: ${where}. A plan waits only after a turn of a job started with --collaborative-planning.${next}`,
+    { cause: err },
+  );
 }
 
 /** `refine-plan <id> <text>`: a chained turn with collaborative_planning still true; its output is the new plan. */
@@ -412,7 +495,7 @@ export async function refinePlanCommand(ctx: CommandContext): Promise<ExitCode> 
   if (flag(ctx, 'wait') && flag(ctx, 'watch')) throw new UsageError('pass --wait or --watch, not both', 'refine-plan');
   const jobs = await connectJobs(ctx, { interactions: true });
   try {
-    const accepted = await jobs.refinePlan(jobId!, instructions);
+    const accepted = await jobs.refinePlan(jobId!, instructions).catch((err: unknown) => noPlanInCliTerms(jobs, jobId!, err));
     return await afterUpdate(ctx, jobs, jobId!, accepted, 'Plan refinement');
   } finally {
     await jobs.close();
@@ -444,7 +527,7 @@ export async function listCommand(ctx: CommandContext): Promise<ExitCode> {
   const status = values('status');
   for (const s of status ?? []) {
     if (!KNOWN_LIST_STATUSES.includes(s)) {
-      throw new UsageError(`--status ${JSON.stringify(s)} is not a job status; use one of ${KNOWN_LIST_STATUSES.join(', ')}`, 'list');
+      throw new UsageError(`--status ${JSON.stringify(s)} is not a job status.${didYouMean(s, KNOWN_LIST_STATUSES)} Use one of ${KNOWN_LIST_STATUSES.join(', ')}`, 'list');
     }
   }
   const pageSize = limit ? parseInteger(limit, '--limit', 1, 1000) : 50;
@@ -468,31 +551,44 @@ export async function listCommand(ctx: CommandContext): Promise<ExitCode> {
       println(ctx, 'No jobs.');
       return EXIT.OK;
     }
-    const withUsage = ctx.values['usage'] === true;
-    const rows = [
-      ['JOB ID', 'STATUS', 'AGENT', 'THREAD', 'STARTED', ...(withUsage ? ['TOKENS', 'EST. USD'] : [])],
-      ...list.map((j) => [
-        j.jobId,
-        j.status ?? j.executionStatus.toLowerCase(),
-        j.agent ?? '',
-        j.thread ?? '',
-        j.startTime,
-        ...(withUsage ? [String(j.usage?.total_tokens ?? ''), j.cost ? j.cost.usd.toFixed(4) : ''] : []),
-      ]),
-    ];
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const row of rows)
-      println(
-        ctx,
-        row
-          .map((cell, i) => cell.padEnd(widths[i]!))
-          .join('  ')
-          .trimEnd(),
-      );
+    for (const line of listTable(list, ctx.values['usage'] === true, ctx.io.stdout.columns)) println(ctx, line);
     return EXIT.OK;
   } finally {
     await jobs.close();
   }
+}
+
+/** Widest QUESTION column of `list`, in characters (narrower when the terminal is). */
+const QUESTION_COLUMN_CHARS = 60;
+
+/**
+ * The rows of `list`, in visibility's order: open jobs first (newest started first), then ended
+ * jobs (most recently ended first); ENDED shows why a later row can have an earlier START.
+ */
+export function listTable(list: JobSummary[], withUsage: boolean, columns?: number): string[] {
+  const rows = [
+    ['JOB ID', 'STATUS', 'AGENT', 'THREAD', 'STARTED', 'ENDED', ...(withUsage ? ['TOKENS', 'EST. USD'] : []), 'QUESTION'],
+    ...list.map((j) => [
+      j.jobId,
+      j.status ?? j.executionStatus.toLowerCase(),
+      j.agent ?? '',
+      j.thread ?? '',
+      j.startTime,
+      j.closeTime ?? '',
+      ...(withUsage ? [String(j.usage?.total_tokens ?? ''), j.cost ? j.cost.usd.toFixed(4) : ''] : []),
+      j.question ?? '',
+    ]),
+  ];
+  const last = rows[0]!.length - 1;
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const before = widths.slice(0, last).reduce((sum, w) => sum + w + 2, 0);
+  const room = Math.max(20, Math.min(QUESTION_COLUMN_CHARS, (columns ?? Infinity) - before));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === last ? fitWords(cell, room) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export type { JobEvent };

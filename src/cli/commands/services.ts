@@ -5,9 +5,14 @@ import { flag, println, temporalSettings } from '../context';
 import type { CommandContext } from '../context';
 import { EXIT, UsageError } from '../exit-codes';
 import type { ExitCode } from '../exit-codes';
-import { runWorker } from '../../worker/run-worker';
-import { startEmulator } from '../../emulator';
-import { runDev } from '../../dev/dev-stack';
+
+// Each command requires what it runs when it runs: `emulator` never loads the worker, `worker`
+// never loads serve or the dev stack.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const workerModule = () => require('../../worker/run-worker') as typeof import('../../worker/run-worker');
+const emulatorModule = () => require('../../emulator') as typeof import('../../emulator');
+const devModule = () => require('../../dev/dev-stack') as typeof import('../../dev/dev-stack');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const SERVICE_COMMAND_OPTIONS: Record<string, OptionSpec> = {
   worker: {
@@ -42,13 +47,13 @@ export async function workerCommand(ctx: CommandContext): Promise<ExitCode> {
   const maxWorkflowTasks = str(v, 'max-workflow-tasks');
   const grace = str(v, 'shutdown-grace');
   const taskQueue = str(v, 'task-queue');
-  await runWorker({
+  await workerModule().runWorker({
     temporal: temporalSettings(ctx),
     env: ctx.io.env,
     ...(taskQueue ? { taskQueue } : {}),
     ...(maxActivities ? { maxActivities: parseInteger(maxActivities, '--max-activities') } : {}),
     ...(maxWorkflowTasks ? { maxWorkflowTasks: parseInteger(maxWorkflowTasks, '--max-workflow-tasks', 2) } : {}),
-    ...(grace ? { shutdownGraceMs: /^0+(ms|s|m|h)?$/.test(grace) ? 0 : parseDuration(grace, '--shutdown-grace') } : {}),
+    ...(grace ? { shutdownGraceMs: parseDuration(grace, '--shutdown-grace', { allowZero: true }) } : {}),
   });
   return EXIT.OK;
 }
@@ -57,7 +62,7 @@ export async function emulatorCommand(ctx: CommandContext): Promise<ExitCode> {
   const v = ctx.values;
   const port = str(v, 'port');
   const timeScale = str(v, 'time-scale');
-  const emulator = await startEmulator({
+  const emulator = await emulatorModule().startEmulator({
     port: port !== undefined ? parseInteger(port, '--port', 0, 65535) : DEFAULT_EMULATOR_PORT,
     host: str(v, 'host') ?? '127.0.0.1',
     timeScale: timeScale !== undefined ? parsePositiveNumber(timeScale, '--time-scale') : 60,
@@ -92,7 +97,7 @@ export async function devCommand(ctx: CommandContext): Promise<ExitCode> {
     }
   }
   const servePort = str(v, 'serve-port');
-  return runDev({
+  return devModule().runDev({
     ...(servePort ? { servePort: parseInteger(servePort, '--serve-port', 0, 65535) } : {}),
     io: ctx.io,
     json: ctx.json,
