@@ -39,6 +39,8 @@ export function makeRequestAdmission(deps: ResolvedDeps) {
       ],
       // An idle limiter ends; the next request starts a new run of the same id.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      // The Web UI lists it beside the jobs: say what it is.
+      staticSummary: `gemini-jobs helper (not a job): admission limiter of credential key ${key}`,
     });
     deps.log.info('admission: queued', { jobId: input.jobId, ticket: input.ticket, key });
     return { mode: 'queued', key, limiterId };

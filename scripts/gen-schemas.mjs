@@ -108,7 +108,10 @@ files['job-contract.json'] = {
   workflowType: definitions.JOB_WORKFLOW_TYPE,
   defaultTaskQueue: definitions.DEFAULT_TASK_QUEUE,
   input: { schema: TYPES.JobInput, note: 'One argument. Never put credentials in it: it is stored in workflow history.' },
-  result: { schema: TYPES.JobResult, note: 'The report itself is not in the result; read it from the result store (turns[].report) or the API by interaction id.' },
+  result: {
+    schema: TYPES.JobResult,
+    note: 'The report itself is not in the result: turns[].report is a ReportRef; read it from the workflow history (store "temporal", key <runId>/<activityId>), the result store (store "file") or the API by interaction id (store "api"), and check its sha256. See docs/job-contract.md.',
+  },
   handlers: Object.fromEntries(Object.entries(handlers).sort(([a], [b]) => a.localeCompare(b))),
   searchAttributes: Object.fromEntries(Object.entries(definitions.SEARCH_ATTRIBUTE_NAMES).map(([k, name]) => [k, { name, type: 'Keyword' }])),
   startOptions: {

@@ -20,6 +20,7 @@ import { lockDataFile } from './data-lock';
 import { startJobsServer } from '../serve/server';
 import { findTemporalCli, startDevServer } from './temporal-server';
 import type { DevServer } from './temporal-server';
+import { jobsListUiUrl } from './ui-links';
 
 export const DEV_DEFAULTS = {
   dbFile: join('.gemini-jobs', 'temporal.sqlite'),
@@ -94,7 +95,7 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
     cleanup.push(() => server.stop());
     lock.update(server.address);
     say(`Temporal dev server  ${server.address}  (namespace ${namespace}, data ${dbFile})`);
-    if (server.uiUrl) say(`Temporal Web UI      ${server.uiUrl}`);
+    if (server.uiUrl) say(`Temporal Web UI      ${server.uiUrl}  (jobs only: ${jobsListUiUrl(server.uiUrl, namespace)})`);
 
     // 2. Gemini backend: real API with credentials, else the emulator.
     let interactions: InteractionsClient | undefined;
@@ -179,6 +180,7 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
           namespace,
           taskQueue,
           uiUrl: server.uiUrl ?? null,
+          jobsUiUrl: server.uiUrl ? jobsListUiUrl(server.uiUrl, namespace) : null,
           emulatorUrl: emulatorUrl ?? null,
           dashboardUrl: served.dashboardUrl,
         }) + '\n',

@@ -50,6 +50,8 @@ export async function holdWatchLease(client: Client, jobId: string, options: Wat
         signalArgs: [request],
         // A lease that ended is started again by the next watcher under the same id.
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        // The Web UI lists it beside the jobs: say what it is.
+        staticSummary: `gemini-jobs helper (not a job): watch lease of job ${jobId} (live progress flushed faster while watched)`,
       });
     } catch (err) {
       onError(err);
