@@ -122,9 +122,11 @@ export interface Emulator {
   snapshot(interactionId: string): Interaction | undefined;
   /** Distinct `x-goog-user-project` values seen, in order. */
   userProjects(): string[];
-  /** The JWKS that verifies JWT-signed (per-request) webhook deliveries (also at `GET /.well-known/jwks.json`). */
+  /** The OKP JWKS that verifies `v1a` (per-request) webhook deliveries (also at `GET /.well-known/jwks.json`). */
   webhookJwks(): { keys: Array<Record<string, unknown>> };
-  /** The `whsec_` secret of per-request deliveries when `webhooks.dynamicSigning` is `standard`. */
+  /** Publishes a new Ed25519 signing key (the oldest of the three leaves the JWKS) and signs with it; returns its kid. */
+  rotateWebhookKey(): string;
+  /** The `whsec_` secret of per-request deliveries when `webhooks.dynamicSigning` is `v1`. */
   webhookSecret(): string;
   /** Webhook delivery counters. */
   webhookCounters(): DeliveryCounters;
@@ -321,18 +323,21 @@ class EmulatorServer implements Emulator, RunHost {
     return [...this.projects];
   }
 
-  /** Created on first use: the RSA key pair costs tens of milliseconds. */
+  /** Created on first use (its signing keys are made then). */
   private get delivery(): WebhookDelivery {
     return (this.deliveryInstance ??= new WebhookDelivery(this.options.webhooks ?? {}, {
       scheduler: this.scheduler,
       timeScale: this.timeScale,
-      url: () => this.url,
       rng: createRng(hash32('webhooks', this.seed)),
     }));
   }
 
   webhookJwks(): { keys: Array<Record<string, unknown>> } {
     return this.delivery.jwks();
+  }
+
+  rotateWebhookKey(): string {
+    return this.delivery.rotateKey();
   }
 
   webhookSecret(): string {
@@ -346,9 +351,10 @@ class EmulatorServer implements Emulator, RunHost {
   /** When a background run settles, its webhooks go out (per-request config and static subscriptions). */
   private deliverWhenSettled(run: Run): void {
     void run.whenSettled().then(() => {
-      if (run.refused || !['completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'requires_action'].includes(run.status)) return;
+      const eventType = eventTypeOf(run.status);
+      if (run.refused || !eventType || !['completed', 'failed', 'incomplete', 'budget_exceeded', 'requires_action'].includes(run.status)) return;
       const config = run.request['webhook_config'] as { uris?: unknown } | undefined;
-      const statics = this.webhooks.targetsFor(eventTypeOf(run.status));
+      const statics = this.webhooks.targetsFor(eventType);
       if ((!Array.isArray(config?.uris) || config!.uris.length === 0) && statics.length === 0) return;
       this.delivery.onSettled({ id: run.id, status: run.status, request: run.request }, statics);
     });
@@ -460,7 +466,7 @@ class EmulatorServer implements Emulator, RunHost {
       });
     }
     if (method === 'GET' && url.pathname === '/.well-known/jwks.json') {
-      // Public keys, unauthenticated like Google's: what a receiver verifies webhook JWTs with.
+      // Public keys, unauthenticated like Google's: what a receiver verifies `v1a` deliveries with.
       this.json(res, 200, this.webhookJwks());
       return;
     }

@@ -10,7 +10,8 @@
  *
  * Answers: 202 signalled; 200 duplicate or not for a job (nothing to do, do not retry);
  * 401 bad/stale/replayed signature (nothing signalled); 400 unusable body; 405/413; 503 when
- * Temporal cannot be reached, so the API delivers again later (deliveries are retried for a day).
+ * Temporal or the signing keys cannot be reached, so the API delivers again later (deliveries are
+ * retried for a day).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
@@ -119,6 +120,11 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): WebhookHandle
     stats.received++;
     const verified = await verifyDelivery(rawBody, headers, opts);
     if (!verified.ok) {
+      if (verified.retryable) {
+        stats.unavailable++;
+        log('warn', 'webhook not judged: signing keys unavailable; the sender will retry', { reason: verified.reason });
+        return { status: 503, body: { ok: false, result: 'unavailable', reason: verified.reason } };
+      }
       stats.rejected++;
       log('warn', 'webhook rejected', { reason: verified.reason });
       return { status: 401, body: { ok: false, result: 'rejected', reason: verified.reason } };

@@ -4,8 +4,8 @@
  */
 export { createWebhookHandler, signalThroughClient } from './handler';
 export type { WebhookHandler, WebhookHandlerOptions, WebhookHandlerStats, WebhookLog, WebhookResponse } from './handler';
-export { verifyDelivery, bodyHash, jwtOf } from './verify';
-export type { VerifyOptions, VerifyResult, WebhookScheme } from './verify';
+export { verifyDelivery, bodyHash, jwtOf, parseSignatures, signatureSchemes, WEBHOOK_SCHEMES } from './verify';
+export type { VerifyOptions, VerifyResult, WebhookScheme, SignatureEntry } from './verify';
 export { deliveryFacts } from './payload';
 export { RecentIds } from './dedupe';
 export { DEFAULT_GEMINI_JWKS_URL, WebhookConfigError, webhookVerifyOptionsFromEnv } from './env';
