@@ -56,6 +56,13 @@ export interface EmulatorOptions {
   webhooks?: WebhookDeliveryOptions;
   /** Time source of every emulated delay (default: real time); tests pass a manual clock. */
   clock?: EmulatorClock;
+  /**
+   * Model ids accepted besides the SDKs' `KNOWN_MODELS` (tests of a new model name). Any other
+   * model, and any agent not in `CURRENT_AGENTS` (retired ones included), gets the API's 404.
+   */
+  extraModels?: string[];
+  /** Agent ids accepted besides `CURRENT_AGENTS` (custom agents made with the Agents API). */
+  extraAgents?: string[];
 }
 
 /** Per-interaction counters (the run keeps them; one type for both views). */
@@ -613,7 +620,10 @@ class EmulatorServer implements Emulator, RunHost {
     failAfterCreate: ActiveRule | undefined,
     credential: string,
   ): Promise<void> {
-    const body = validateCreate(rawBody);
+    const body = validateCreate(rawBody, {
+      ...(this.options.extraModels ? { extraModels: this.options.extraModels } : {}),
+      ...(this.options.extraAgents ? { extraAgents: this.options.extraAgents } : {}),
+    });
     // Like the real quota: a refused create leaves nothing behind (checked after validation).
     this.keyQuota?.check(credential);
     const labels = isRecord(body['labels']) ? body['labels'] : {};

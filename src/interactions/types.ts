@@ -9,6 +9,7 @@
  *
  * No runtime code lives here except the status helpers and the narrowing guards.
  */
+import type { CurrentAgent, KnownModel } from './models';
 
 /** The stable `code` of every error the Interactions client throws (src/interactions/errors.ts). */
 export type InteractionsErrorCode =
@@ -990,7 +991,8 @@ export interface CreateInteractionCommon {
 
 /** A create body for a model turn. */
 export interface ModelCreateRequest extends CreateInteractionCommon {
-  model: OpenEnum<'gemini-2.5-pro' | 'gemini-2.5-flash' | 'gemini-2.5-flash-lite' | 'gemini-3-pro-preview' | 'gemini-3-flash-preview' | 'gemini-3.5-flash' | 'gemini-3.6-flash'>;
+  /** A model id (`KNOWN_MODELS` lists the SDKs' ids; any string is sent). */
+  model: OpenEnum<KnownModel>;
   agent?: never;
   agent_config?: never;
   generation_config?: GenerationConfig;
@@ -1000,9 +1002,8 @@ export interface ModelCreateRequest extends CreateInteractionCommon {
 
 /** A create body for an agent run (e.g. Deep Research). */
 export interface AgentCreateRequest extends CreateInteractionCommon {
-  agent: OpenEnum<
-    'deep-research-pro-preview-12-2025' | 'deep-research-preview-04-2026' | 'deep-research-max-preview-04-2026' | 'antigravity-preview-05-2026' | 'antigravity-preview-09-2026'
-  >;
+  /** An agent id: `CURRENT_AGENTS`, or a custom agent's id (`RETIRED_AGENTS` are refused by the API). */
+  agent: OpenEnum<CurrentAgent>;
   model?: never;
   generation_config?: never;
   agent_config?: AgentConfig;
