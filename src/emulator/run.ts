@@ -173,7 +173,9 @@ export class Run {
     const now = this.host.scheduler.now() + 0.5;
     let emitted = false;
     while (this.next < entries.length && this.startPerf + entries[this.next]!.at / scale <= now) {
-      this.emit(entries[this.next++]!.ev);
+      const ev = entries[this.next++]!.ev;
+      const following = entries[this.next]?.ev;
+      this.emit(ev, ev.event_type === 'step.delta' && following?.event_type === 'step.stop' && following['index'] === ev['index']);
       emitted = true;
     }
     if (emitted) this.broadcast();
@@ -221,7 +223,8 @@ export class Run {
     return out;
   }
 
-  private emit(ev: WireEvent): void {
+  /** Emits one script event; `lastDelta`: the last delta of its step (it carries the running usage). */
+  private emit(ev: WireEvent, lastDelta = false): void {
     let out: WireEvent;
     this.updatedIso = new Date().toISOString();
     switch (ev.event_type) {
@@ -254,8 +257,11 @@ export class Run {
         if (ev.event_type === 'step.start') this.openSteps.add(ev['index'] as number);
         else if (ev.event_type === 'step.stop') this.openSteps.delete(ev['index'] as number);
         this.fold.apply(ev);
-        // Running totals, as the API streams them (`metadata.total_usage`): at each step's end.
-        if (ev.event_type === 'step.stop') out = { ...out, metadata: { total_usage: this.usageSoFar() } } as WireEvent;
+        // Usage as the SDKs declare it: the running total as `metadata.total_usage` on a
+        // `step.delta` (here the last delta of each step), and `usage` (the total so far) with
+        // `step_usage` (this step's) on `step.stop`, which declares no `metadata`.
+        if (lastDelta) out = { ...reorder({ ...ev, metadata: { total_usage: this.usageSoFar() } }) } as WireEvent;
+        else if (ev.event_type === 'step.stop') out = reorder({ ...ev, usage: this.usageSoFar(), step_usage: this.stepUsage(ev['index'] as number) });
     }
     let id: string | undefined = `evt_${this.log.length + 1}`;
     // Like the real API, not every event carries an id: every 7th delta has none.
@@ -263,6 +269,12 @@ export class Run {
     if (id !== undefined) out.event_id = id;
     this.log.push({ id, type: ev.event_type, frame: `event: ${ev.event_type}\ndata: ${JSON.stringify(out)}\n\n` });
     if (ev.event_type === 'interaction.completed' && settles(this.status)) this.settle();
+  }
+
+  /** Usage of one produced step alone (no input tokens). */
+  private stepUsage(index: number): JsonRecord {
+    const step = this.fold.steps[index];
+    return usageFor([], step ? [step] : [], undefined);
   }
 
   /** Usage of everything produced so far (the final usage once the run is over). */
