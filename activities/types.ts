@@ -112,8 +112,20 @@ export interface CancelInteractionResult {
   /** Upstream status read back after the cancel (terminal unless `confirmed` is false). */
   upstreamStatus: string;
   confirmed: boolean;
-  /** What the cancel POST answered: `accepted`, `not_supported` (404), `already_finished` (400). */
-  cancelAnswer: 'accepted' | 'not_supported' | 'already_finished' | 'not_found';
+  /**
+   * What the cancel POST answered: `cancelled` (200, the run it returned is cancelled),
+   * `already_finished` (200 with the run already completed/failed…, or 400/409/422), `accepted`
+   * (200, the run still running in the answer), `not_supported` (404 on the cancel route),
+   * `not_found` (neither the route nor the interaction exists).
+   */
+  cancelAnswer: 'cancelled' | 'accepted' | 'not_supported' | 'already_finished' | 'not_found';
+  /**
+   * What became of the run, from the status read back: `cancelled` (the cancel stopped it),
+   * `already_finished` (it ended on its own before the cancel reached it; `upstreamStatus` says
+   * how), `not_found`, or `unconfirmed` (still not settled when the confirmation time ran out).
+   * Always set by this version; absent in results recorded in histories before it existed.
+   */
+  outcome?: 'cancelled' | 'already_finished' | 'not_found' | 'unconfirmed';
   usage?: Usage;
 }
 

@@ -232,11 +232,11 @@ async function runPhase(sh: Shared, cfg: Settings, variant: Variant): Promise<Ph
   let maxSignalsInFlight = 0;
   const handler = createWebhookHandler({
     jwksUrl: `${emulator.url}/.well-known/jwks.json`,
-    deliver: async (jobId, notice) => {
+    deliver: async (jobId, notice, deadline) => {
       const signalStartAt = Date.now();
       maxSignalsInFlight = Math.max(maxSignalsInFlight, ++signalsInFlight);
       try {
-        const outcome = await signal(jobId, notice);
+        const outcome = await signal(jobId, notice, deadline);
         if (!signalled.has(jobId)) signalled.set(jobId, { arrivedAt: arrivals.get(notice.webhookId) ?? signalStartAt, signalStartAt, signalledAt: Date.now() });
         return outcome;
       } finally {

@@ -112,7 +112,8 @@ export async function runDev(options: DevOptions): Promise<ExitCode> {
         ...(env.GEMINI_JOBS_HEARTBEAT_FLUSH_MS ? {} : { heartbeatFlushMs: scaled(WORKER_DEFAULTS.heartbeatFlushMs, 100) }),
         ...(env.GEMINI_JOBS_WATCH_REFRESH_MS ? {} : { watchRefreshMs: scaled(WORKER_DEFAULTS.watchRefreshMs, 250) }),
       };
-      const emulator = await startEmulator({ port: 0, timeScale });
+      // Its runs live beside the Temporal data, so a restarted stack continues the jobs' runs.
+      const emulator = await startEmulator({ port: 0, timeScale, stateDir: join(dirname(dbFile), 'emulator') });
       cleanup.push(() => emulator.close());
       emulatorUrl = emulator.url;
       interactions = new InteractionsClient({ baseUrl: emulator.url, apiKey: EMULATOR_PLACEHOLDER_KEY });

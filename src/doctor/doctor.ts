@@ -18,7 +18,7 @@ import { planningProbe } from './planning-probe';
 import { exitCodeOf, type Check, type DoctorReport } from './report';
 import { resumeProbe } from './resume-probe';
 import { credentialsCheck, quotaProjectCheck, routeCheck } from './route-probe';
-import { webhookProbe, type WebhookProbeOptions } from './webhook-probe';
+import { receiverVerifyOptions, webhookProbe, type WebhookProbeOptions } from './webhook-probe';
 import { WireRecorder } from './wire';
 
 export const DEFAULT_DOCTOR_MODEL = 'gemini-3-flash-preview';
@@ -140,7 +140,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
         await planningProbe(ctx);
       } else ctx.add({ id: 'planning', result: 'skipped', detail: dr.reason });
       announce('webhook');
-      await webhookProbe(ctx, opts.webhook);
+      await webhookProbe(ctx, opts.webhook && { verify: receiverVerifyOptions(env, client.routing()), ...opts.webhook });
     }
   } finally {
     opts.signal?.removeEventListener('abort', onStop);

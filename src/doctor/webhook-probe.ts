@@ -8,13 +8,15 @@
  * The listener accepts only requests carrying this run's random token (added to the URL as
  * `doctor_token=`), answers 204 at once, and keeps headers and body. The line checks the
  * Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`) and that the
- * body names the interaction; it reports the signature scheme seen (it cannot verify a dynamic
- * delivery's signature without Google's keys, which `src/webhooks/` handles).
+ * body names the interaction, names the signature scheme the delivery used (`v1a` Ed25519, `v1`
+ * HMAC or a JWT) and verifies it exactly as the receiver would (`verify`: the JWKS and secrets
+ * the receiver is configured with), so `ok` means the receiver will accept Google's deliveries.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isTerminalStatus } from '../interactions/types';
+import { DEFAULT_GEMINI_JWKS_URL, signatureSchemes, verifyDelivery, type VerifyOptions, type VerifyResult, type WebhookScheme } from '../interactions/webhook-signature';
 import { TINY_MAX_OUTPUT_TOKENS, cheap } from './model-probe';
 import { describeError, type ProbeContext } from './context';
 import type { Check } from './report';
@@ -26,11 +28,28 @@ export interface WebhookProbeOptions {
   listen?: string;
   /** Longest wait for a delivery after the turn completed, in milliseconds. */
   waitMs: number;
+  /** How the receiver verifies deliveries (its JWKS and secrets); without it the scheme is only named. */
+  verify?: VerifyOptions;
 }
 
 export interface Delivery {
   headers: Record<string, string>;
   body: string;
+  raw: Buffer;
+}
+
+/**
+ * The keys the receiver would use: `GEMINI_WEBHOOK_JWKS_URL` and `GEMINI_WEBHOOK_SECRET` as the
+ * receiver reads them; without a JWKS URL, the set of the API origin the client talks to (Google's
+ * published set, or an emulator's when `GEMINI_JOBS_BASE_URL` points there).
+ */
+export function receiverVerifyOptions(env: NodeJS.ProcessEnv, routing: { origin: string; originOverridden: boolean }): VerifyOptions {
+  const jwksUrl = env.GEMINI_WEBHOOK_JWKS_URL?.trim() || (routing.originOverridden ? `${routing.origin.replace(/\/$/, '')}/.well-known/jwks.json` : DEFAULT_GEMINI_JWKS_URL);
+  const secrets = (env.GEMINI_WEBHOOK_SECRET ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => /^whsec_[A-Za-z0-9+/=]+$/.test(x));
+  return { jwksUrl, secrets };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -47,14 +66,17 @@ export function listenAddress(url: URL, listen: string | undefined): { host: str
   return `cannot observe deliveries to ${url.host}: pass --webhook-listen [host:]port where that URL forwards on this machine`;
 }
 
-/** Signature scheme of a `webhook-signature` value (never the value). */
+const SCHEME_NAMES: Record<WebhookScheme | 'unknown', string> = {
+  v1a: 'v1a (Ed25519)',
+  v1: 'v1 (HMAC-SHA256)',
+  jwt: 'JWT',
+  unknown: 'unrecognised',
+};
+
+/** Signature scheme(s) of a `webhook-signature` value (never the value). */
 export function signatureScheme(value: string | undefined): string {
-  if (!value) return 'none';
-  const first = value.trim().split(/\s+/)[0] ?? '';
-  if (/^v1,/.test(first)) return 'v1 (HMAC-SHA256, Standard Webhooks)';
-  if (/^v1a,/.test(first)) return 'v1a (Ed25519)';
-  if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(first)) return 'JWT';
-  return 'unrecognised';
+  const schemes = signatureSchemes(value);
+  return schemes.length === 0 ? 'none' : schemes.map((s) => SCHEME_NAMES[s]).join(' + ');
 }
 
 class Listener {
@@ -76,10 +98,10 @@ class Listener {
         return;
       }
       readBody(req).then(
-        (body) => {
+        (raw) => {
           const headers: Record<string, string> = {};
           for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-          this.deliveries.push({ headers, body });
+          this.deliveries.push({ headers, body: raw.toString('utf8'), raw });
           res.writeHead(204).end();
           for (const w of this.waiters.splice(0)) w();
         },
@@ -114,7 +136,7 @@ class Listener {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -123,7 +145,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       if (size > 1024 * 1024) req.destroy(new Error('delivery too large'));
       else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -176,8 +198,8 @@ export async function webhookProbe(ctx: ProbeContext, opts: WebhookProbeOptions 
       return;
     }
     const interactionId = id;
-    const delivery = await listener.waitFor((d) => d.body.includes(interactionId) || d.body.includes(nonce), opts.waitMs);
-    ctx.add(deliveryLine(delivery, interactionId, nonce, listener.deliveries.length, opts.waitMs, final.status));
+    const seen = await awaitDelivery(listener, (d) => d.body.includes(interactionId) || d.body.includes(nonce), opts);
+    ctx.add(deliveryLine(seen, interactionId, nonce, listener.deliveries.length, opts, final.status));
   } catch (err) {
     ctx.add({ id: 'webhook', result: 'failed', detail: describeError(err), ...(id ? { where: id } : {}) });
   } finally {
@@ -186,8 +208,31 @@ export async function webhookProbe(ctx: ProbeContext, opts: WebhookProbeOptions 
   }
 }
 
-function deliveryLine(d: Delivery | undefined, id: string, nonce: string, total: number, waitMs: number, status: string): Check {
-  if (!d) {
+interface Seen {
+  delivery: Delivery;
+  verified?: VerifyResult;
+}
+
+/** The first matching delivery that verifies, else the first matching one, within `waitMs`. */
+async function awaitDelivery(listener: Listener, matches: (d: Delivery) => boolean, opts: WebhookProbeOptions): Promise<Seen | undefined> {
+  const deadline = Date.now() + opts.waitMs;
+  const checked = new Set<Delivery>();
+  let first: Seen | undefined;
+  while (Date.now() < deadline) {
+    const d = await listener.waitFor((x) => matches(x) && !checked.has(x), deadline - Date.now());
+    if (!d) break;
+    checked.add(d);
+    if (!opts.verify) return { delivery: d };
+    const seen = { delivery: d, verified: await verifyDelivery(d.raw, d.headers, opts.verify) };
+    if (seen.verified.ok) return seen;
+    first ??= seen;
+  }
+  return first;
+}
+
+function deliveryLine(seen: Seen | undefined, id: string, nonce: string, total: number, opts: WebhookProbeOptions, status: string): Check {
+  const waitMs = opts.waitMs;
+  if (!seen) {
     return {
       id: 'webhook',
       result: 'differs',
@@ -196,6 +241,7 @@ function deliveryLine(d: Delivery | undefined, id: string, nonce: string, total:
       where: id,
     };
   }
+  const d = seen.delivery;
   const missing = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].filter((h) => !d.headers[h]);
   let type = 'unknown';
   try {
@@ -215,5 +261,16 @@ function deliveryLine(d: Delivery | undefined, id: string, nonce: string, total:
       where: id,
     };
   }
-  return { id: 'webhook', result: 'ok', detail: `delivered: type ${type}, Standard Webhooks headers, signature ${scheme}, ${metadata}`, where: id };
+  const verified = seen.verified;
+  if (verified && !verified.ok) {
+    return {
+      id: 'webhook',
+      result: 'differs',
+      detail: `delivered (type ${type}, signature ${scheme}, ${metadata}) but the receiver would refuse it: ${verified.reason}`,
+      expected: `a signature the receiver verifies (v1a against ${opts.verify?.jwksUrl ?? 'the configured JWKS'}, or v1 with GEMINI_WEBHOOK_SECRET)`,
+      where: id,
+    };
+  }
+  const how = verified?.ok ? `, verified${verified.keyId ? ` (key ${verified.keyId})` : ''}` : ', not verified (no keys configured)';
+  return { id: 'webhook', result: 'ok', detail: `delivered: type ${type}, Standard Webhooks headers, signature ${scheme}${how}, ${metadata}`, where: id };
 }

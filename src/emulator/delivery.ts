@@ -4,12 +4,13 @@
  * ("dynamic" webhooks, with its `user_metadata`) and to every enabled project-level subscription
  * of the event ("static" webhooks, from the `/webhooks` resource).
  *
- * Signing: Standard Webhooks headers `webhook-id`, `webhook-timestamp`, `webhook-signature`.
- * Static deliveries carry `v1,<base64 HMAC-SHA256>` (every live secret of the subscription, for
- * rotation). Dynamic ones carry an RS256 JWT (`dynamicSigning: 'jwt'`, default) checked against the
- * emulator's JWKS at `GET /.well-known/jwks.json`, or HMAC with `dynamicSecret`. JWT claims: `iss`
- * (the emulator URL), `aud` (the target URI), `iat`, `exp`, `jti` (= webhook-id) and `body_sha256`
- * (base64url SHA-256 of the body).
+ * Signing, as live deliveries show it (wire reference §0.3): Standard Webhooks headers
+ * `webhook-id` (`msg_<uuid>`), `webhook-timestamp`, `webhook-signature`, the signature over
+ * `<id>.<timestamp>.<raw body>`. Dynamic deliveries carry `v1a,<base64 Ed25519>` made with the
+ * current key of the emulator's OKP JWKS (`GET /.well-known/jwks.json`, three keys like Google's;
+ * `rotateKey()` brings in a new one), or HMAC `v1` with `dynamicSecret` when `dynamicSigning` is
+ * `v1`. Static deliveries carry `v1,<base64 HMAC-SHA256>` (every live secret of the subscription,
+ * for rotation). Only the events the SDKs list are delivered: a cancelled run announces nothing.
  *
  * At least once, unordered: a non-2xx answer or a network error is retried with backoff
  * (emulated time, or real time with `realTime`: a sender's retry schedule does not compress with a
@@ -20,7 +21,7 @@
  * even if it arrived, so it is retried: the receiver sees it twice), `delayMs` (a random delay
  * before the first attempt in [min, max] ms: reordering).
  */
-import { createHash, createSign, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, sign as signBytes, type KeyObject } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { backoffMs, withJitter } from '../common/backoff';
 import type { Rng } from './rng';
@@ -28,9 +29,9 @@ import type { Scheduler } from './scheduler';
 import type { JsonRecord } from './wire';
 
 export interface WebhookDeliveryOptions {
-  /** How per-request deliveries are signed (default `jwt`). */
-  dynamicSigning?: 'jwt' | 'standard';
-  /** `whsec_…` secret for per-request deliveries signed `standard` (default: generated). */
+  /** How per-request deliveries are signed: `v1a` (Ed25519, default, as the live API does) or `v1` (HMAC with `dynamicSecret`). */
+  dynamicSigning?: 'v1a' | 'v1';
+  /** `whsec_…` secret for per-request deliveries signed `v1` (default: generated). */
   dynamicSecret?: string;
   duplicateProbability?: number;
   dropProbability?: number;
@@ -86,19 +87,39 @@ export interface StaticTarget {
   secrets: string[];
 }
 
-/** The webhook event type of a settled status. */
-export function eventTypeOf(status: string): string {
+/**
+ * The webhook event of a settled status, or undefined when none is sent: the SDKs list 7 events
+ * (`WebhookSubscribedEvent`) and no `interaction.cancelled`, so a cancelled run announces nothing.
+ */
+export function eventTypeOf(status: string): string | undefined {
   switch (status) {
     case 'failed':
       return 'interaction.failed';
     case 'requires_action':
       return 'interaction.requires_action';
     case 'cancelled':
-      return 'interaction.cancelled';
+      return undefined;
     default:
       return 'interaction.completed';
   }
 }
+
+interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+  jwk: JsonRecord;
+}
+
+function newSigningKey(): SigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const kid = `emu-${randomBytes(6).toString('hex')}`;
+  return { kid, privateKey, jwk: { ...(publicKey.export({ format: 'jwk' }) as JsonRecord), kid, use: 'sig', alg: 'EdDSA' } };
+}
+
+/** Keys published at once, like Google's set (the newest signs). */
+const PUBLISHED_KEYS = 3;
+
+type Signing = { v1a: true } | { secrets: string[] };
 
 export class WebhookDelivery {
   readonly counters: DeliveryCounters = {
@@ -113,25 +134,29 @@ export class WebhookDelivery {
     lostAttempts: 0,
     statuses: {},
   };
-  private readonly privateKey: KeyObject;
-  private readonly jwk: JsonRecord;
-  private readonly kid = `emu-${randomBytes(4).toString('hex')}`;
+  /** Published keys, oldest first; the last one signs. */
+  private keys: SigningKey[];
   readonly dynamicSecret: string;
   private closed = false;
 
   constructor(
     private readonly opts: WebhookDeliveryOptions,
-    private readonly host: { scheduler: Scheduler; timeScale: number; url: () => string; rng: Rng },
+    private readonly host: { scheduler: Scheduler; timeScale: number; rng: Rng },
   ) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.privateKey = privateKey;
-    this.jwk = { ...(publicKey.export({ format: 'jwk' }) as JsonRecord), kid: this.kid, alg: 'RS256', use: 'sig' };
+    this.keys = Array.from({ length: PUBLISHED_KEYS }, newSigningKey);
     this.dynamicSecret = opts.dynamicSecret ?? `whsec_${randomBytes(24).toString('base64')}`;
   }
 
-  /** The public keys of the JWT scheme, as `GET /.well-known/jwks.json` serves them. */
+  /** The public keys of `v1a` deliveries, as `GET /.well-known/jwks.json` serves them. */
   jwks(): { keys: JsonRecord[] } {
-    return { keys: [this.jwk] };
+    return { keys: this.keys.map((k) => k.jwk) };
+  }
+
+  /** Publishes a new signing key (the oldest leaves the set) and signs with it from now on; returns its kid. */
+  rotateKey(): string {
+    const key = newSigningKey();
+    this.keys = [...this.keys, key].slice(-PUBLISHED_KEYS);
+    return key.kid;
   }
 
   close(): void {
@@ -141,13 +166,14 @@ export class WebhookDelivery {
   /** A run settled: deliver to its `webhook_config.uris` and to the static subscriptions of the event. */
   onSettled(run: SettledRun, statics: StaticTarget[]): void {
     const eventType = eventTypeOf(run.status);
+    if (!eventType) return;
     const config = run.request['webhook_config'] as { uris?: unknown; user_metadata?: unknown } | undefined;
     const dynamicUris = Array.isArray(config?.uris) ? config!.uris.filter((u): u is string => typeof u === 'string') : [];
     const data: JsonRecord = { id: run.id, status: run.status };
     const base = { type: eventType, timestamp: new Date().toISOString() };
     if (dynamicUris.length > 0) {
       const withMeta = { ...base, data: { ...data, ...(config?.user_metadata && typeof config.user_metadata === 'object' ? { user_metadata: config.user_metadata } : {}) } };
-      for (const uri of dynamicUris) this.start(uri, JSON.stringify(withMeta), this.opts.dynamicSigning === 'standard' ? { secrets: [this.dynamicSecret] } : { jwt: true });
+      for (const uri of dynamicUris) this.start(uri, JSON.stringify(withMeta), this.opts.dynamicSigning === 'v1' ? { secrets: [this.dynamicSecret] } : { v1a: true });
     }
     for (const target of statics) this.start(target.uri, JSON.stringify({ ...base, data }), { secrets: target.secrets });
   }
@@ -165,13 +191,13 @@ export class WebhookDelivery {
     return Math.max(1_000, this.emulatedDelay(ms));
   }
 
-  private start(uri: string, body: string, signing: { jwt: true } | { secrets: string[] }): void {
+  private start(uri: string, body: string, signing: Signing): void {
     this.counters.deliveries++;
     if (this.chance(this.opts.dropProbability)) {
       this.counters.dropped++;
       return;
     }
-    const id = `msg_${randomBytes(12).toString('hex')}`;
+    const id = `msg_${randomUUID()}`;
     const [lo, hi] = this.opts.delayMs ?? [0, 0];
     const first = lo + (hi - lo) * this.host.rng();
     this.host.scheduler.after(this.emulatedDelay(first), () => void this.attempt(uri, id, body, signing, 1));
@@ -182,22 +208,20 @@ export class WebhookDelivery {
     }
   }
 
-  private headers(uri: string, id: string, body: string, signing: { jwt: true } | { secrets: string[] }): Record<string, string> {
+  private headers(id: string, body: string, signing: Signing): Record<string, string> {
     const now = new Date();
     const ts = Math.floor(now.getTime() / 1000);
     let signature: string;
-    if ('jwt' in signing) {
-      const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-      const claims = { iss: this.host.url(), aud: uri, iat: ts, exp: ts + 300, jti: id, body_sha256: createHash('sha256').update(body).digest('base64url') };
-      const input = `${b64({ alg: 'RS256', typ: 'JWT', kid: this.kid })}.${b64(claims)}`;
-      signature = `${input}.${createSign('RSA-SHA256').update(input).sign(this.privateKey).toString('base64url')}`;
+    if ('v1a' in signing) {
+      const key = this.keys[this.keys.length - 1]!;
+      signature = `v1a,${signBytes(null, Buffer.from(`${id}.${ts}.${body}`, 'utf8'), key.privateKey).toString('base64')}`;
     } else {
       signature = signing.secrets.map((s) => new StandardWebhook(s).sign(id, now, body)).join(' ');
     }
     return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signature, 'user-agent': 'gemini-jobs-emulator-webhooks' };
   }
 
-  private async attempt(uri: string, id: string, body: string, signing: { jwt: true } | { secrets: string[] }, n: number): Promise<void> {
+  private async attempt(uri: string, id: string, body: string, signing: Signing, n: number): Promise<void> {
     if (this.closed) return;
     this.counters.attempts++;
     let ok = false;
@@ -206,7 +230,7 @@ export class WebhookDelivery {
       return this.retryOrAbandon(uri, id, body, signing, n);
     }
     try {
-      const res = await fetch(uri, { method: 'POST', headers: this.headers(uri, id, body, signing), body, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
+      const res = await fetch(uri, { method: 'POST', headers: this.headers(id, body, signing), body, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
       await res.arrayBuffer().catch(() => undefined);
       this.counters.statuses[String(res.status)] = (this.counters.statuses[String(res.status)] ?? 0) + 1;
       ok = res.status >= 200 && res.status < 300;
@@ -225,7 +249,7 @@ export class WebhookDelivery {
   }
 
   /** Attempt `n` failed: schedules the next one (backoff from `retryInitialMs`, doubling, ±25 %), or gives up. */
-  private retryOrAbandon(uri: string, id: string, body: string, signing: { jwt: true } | { secrets: string[] }, n: number): void {
+  private retryOrAbandon(uri: string, id: string, body: string, signing: Signing, n: number): void {
     this.counters.failedAttempts++;
     if (n >= (this.opts.maxAttempts ?? 8) || this.closed) {
       this.counters.abandoned++;

@@ -15,6 +15,7 @@ import { EmulatorHttpError, invalid, notFound, precondition } from './errors';
 import { ActiveRule, BUILTIN_SCENARIOS, FaultBook, parseFaultHeader, shapeFromRules, type FaultPlan, type FaultRule, type RouteName } from './faults';
 import { createRng, hash32, randomToken, type Rng } from './rng';
 import { Run, type RunCounters, type RunHost } from './run';
+import { RunStore } from './state';
 import { Scheduler, type EmulatorClock } from './scheduler';
 import { buildScript, inputToSteps, stepsText, type PreviousContext, type ScriptShape } from './script';
 import { validateCreate } from './validate';
@@ -56,6 +57,20 @@ export interface EmulatorOptions {
   webhooks?: WebhookDeliveryOptions;
   /** Time source of every emulated delay (default: real time); tests pass a manual clock. */
   clock?: EmulatorClock;
+  /**
+   * Model ids accepted besides the SDKs' `KNOWN_MODELS` (tests of a new model name). Any other
+   * model, and any agent not in `CURRENT_AGENTS` (retired ones included), gets the API's 404.
+   */
+  extraModels?: string[];
+  /** Agent ids accepted besides `CURRENT_AGENTS` (custom agents made with the Agents API). */
+  extraAgents?: string[];
+  /**
+   * Directory where stored interactions are kept (`<stateDir>/runs/`), so an emulator started
+   * again on the same directory continues them by their scripts' clock: a run that was going
+   * on finishes (or has finished while no emulator ran), streams resume by `last_event_id` with
+   * the same event ids, cancelled and deleted runs stay so. Default: memory only.
+   */
+  stateDir?: string;
 }
 
 /** Per-interaction counters (the run keeps them; one type for both views). */
@@ -122,9 +137,11 @@ export interface Emulator {
   snapshot(interactionId: string): Interaction | undefined;
   /** Distinct `x-goog-user-project` values seen, in order. */
   userProjects(): string[];
-  /** The JWKS that verifies JWT-signed (per-request) webhook deliveries (also at `GET /.well-known/jwks.json`). */
+  /** The OKP JWKS that verifies `v1a` (per-request) webhook deliveries (also at `GET /.well-known/jwks.json`). */
   webhookJwks(): { keys: Array<Record<string, unknown>> };
-  /** The `whsec_` secret of per-request deliveries when `webhooks.dynamicSigning` is `standard`. */
+  /** Publishes a new Ed25519 signing key (the oldest of the three leaves the JWKS) and signs with it; returns its kid. */
+  rotateWebhookKey(): string;
+  /** The `whsec_` secret of per-request deliveries when `webhooks.dynamicSigning` is `v1`. */
   webhookSecret(): string;
   /** Webhook delivery counters. */
   webhookCounters(): DeliveryCounters;
@@ -215,6 +232,7 @@ class EmulatorServer implements Emulator, RunHost {
   private readonly seed: number;
   private c!: Omit<EmulatorCounters, 'interactions' | 'quota'>;
   private readonly keyQuota: KeyQuota | undefined;
+  private readonly store: RunStore | undefined;
 
   constructor(private readonly options: EmulatorOptions) {
     this.scheduler = new Scheduler(options.clock);
@@ -227,6 +245,7 @@ class EmulatorServer implements Emulator, RunHost {
     this.scenarios = { ...BUILTIN_SCENARIOS, ...(options.scenarios ?? {}) };
     for (const rule of options.faults ?? []) this.book.add(rule);
     this.resetCounters();
+    this.store = options.stateDir ? new RunStore(options.stateDir) : undefined;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err) => this.fail(res, err));
     });
@@ -238,6 +257,30 @@ class EmulatorServer implements Emulator, RunHost {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
+  }
+
+  /** Continues the runs a previous emulator kept in `stateDir`. */
+  restore(): void {
+    for (const saved of this.store?.load() ?? []) {
+      if (this.runs.has(saved.id)) continue;
+      const run = new Run({ ...saved, rules: this.scenarioRules(saved.request) }, this);
+      this.runs.set(run.id, run);
+      this.order.push(run);
+      run.resume(saved);
+      if (run.background) this.deliverWhenSettled(run);
+    }
+  }
+
+  /** Keeps a stored run on disk (when `stateDir` is set). */
+  private persist(run: Run): void {
+    if (this.store && run.store && !run.refused) this.store.save(run.persisted());
+  }
+
+  /** The fault rules of the scenario a create's labels name (none when there is none). */
+  private scenarioRules(body: JsonRecord): ActiveRule[] {
+    const labels = isRecord(body['labels']) ? body['labels'] : {};
+    const name = labels['emulator-scenario'];
+    return typeof name === 'string' ? (this.scenarios[name]?.faults ?? []).map((r) => new ActiveRule(r)) : [];
   }
 
   async listen(): Promise<void> {
@@ -321,18 +364,21 @@ class EmulatorServer implements Emulator, RunHost {
     return [...this.projects];
   }
 
-  /** Created on first use: the RSA key pair costs tens of milliseconds. */
+  /** Created on first use (its signing keys are made then). */
   private get delivery(): WebhookDelivery {
     return (this.deliveryInstance ??= new WebhookDelivery(this.options.webhooks ?? {}, {
       scheduler: this.scheduler,
       timeScale: this.timeScale,
-      url: () => this.url,
       rng: createRng(hash32('webhooks', this.seed)),
     }));
   }
 
   webhookJwks(): { keys: Array<Record<string, unknown>> } {
     return this.delivery.jwks();
+  }
+
+  rotateWebhookKey(): string {
+    return this.delivery.rotateKey();
   }
 
   webhookSecret(): string {
@@ -346,9 +392,10 @@ class EmulatorServer implements Emulator, RunHost {
   /** When a background run settles, its webhooks go out (per-request config and static subscriptions). */
   private deliverWhenSettled(run: Run): void {
     void run.whenSettled().then(() => {
-      if (run.refused || !['completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'requires_action'].includes(run.status)) return;
+      const eventType = eventTypeOf(run.status);
+      if (run.refused || !eventType || !['completed', 'failed', 'incomplete', 'budget_exceeded', 'requires_action'].includes(run.status)) return;
       const config = run.request['webhook_config'] as { uris?: unknown } | undefined;
-      const statics = this.webhooks.targetsFor(eventTypeOf(run.status));
+      const statics = this.webhooks.targetsFor(eventType);
       if ((!Array.isArray(config?.uris) || config!.uris.length === 0) && statics.length === 0) return;
       this.delivery.onSettled({ id: run.id, status: run.status, request: run.request }, statics);
     });
@@ -460,7 +507,7 @@ class EmulatorServer implements Emulator, RunHost {
       });
     }
     if (method === 'GET' && url.pathname === '/.well-known/jwks.json') {
-      // Public keys, unauthenticated like Google's: what a receiver verifies webhook JWTs with.
+      // Public keys, unauthenticated like Google's: what a receiver verifies `v1a` deliveries with.
       this.json(res, 200, this.webhookJwks());
       return;
     }
@@ -607,7 +654,10 @@ class EmulatorServer implements Emulator, RunHost {
     failAfterCreate: ActiveRule | undefined,
     credential: string,
   ): Promise<void> {
-    const body = validateCreate(rawBody);
+    const body = validateCreate(rawBody, {
+      ...(this.options.extraModels ? { extraModels: this.options.extraModels } : {}),
+      ...(this.options.extraAgents ? { extraAgents: this.options.extraAgents } : {}),
+    });
     // Like the real quota: a refused create leaves nothing behind (checked after validation).
     this.keyQuota?.check(credential);
     const labels = isRecord(body['labels']) ? body['labels'] : {};
@@ -681,6 +731,7 @@ class EmulatorServer implements Emulator, RunHost {
     }
     if (failAfterCreate) {
       run.start();
+      this.persist(run);
       // The run goes on though its create answer was lost: an orphan, whose webhook still comes.
       if (background) this.deliverWhenSettled(run);
       this.book.fire(failAfterCreate);
@@ -693,10 +744,12 @@ class EmulatorServer implements Emulator, RunHost {
       this.openSse(res);
       run.subscribe(res, 0, faults);
       run.start();
+      this.persist(run);
       if (background) this.deliverWhenSettled(run);
       return;
     }
     run.start();
+    this.persist(run);
     if (background) this.deliverWhenSettled(run);
     if (!background) await run.whenSettled();
     this.json(res, 200, run.snapshot(false));
@@ -787,6 +840,7 @@ class EmulatorServer implements Emulator, RunHost {
       if (rule.stillCancel && !run.terminal && run.background) {
         run.cancel();
         this.c.cancels++;
+        this.persist(run);
       }
       throw notFound(rule.message ?? 'Method not found.');
     }
@@ -794,6 +848,7 @@ class EmulatorServer implements Emulator, RunHost {
       if (!run.background) throw precondition('Only background interactions can be cancelled.');
       run.cancel();
       this.c.cancels++;
+      this.persist(run);
     }
     // Cancelling a finished interaction is a no-op that returns it unchanged.
     this.json(res, 200, run.snapshot(true));
@@ -804,6 +859,7 @@ class EmulatorServer implements Emulator, RunHost {
     run.counters.deletes++;
     run.deleted = true;
     this.c.deletes++;
+    this.persist(run);
     this.json(res, 200, {});
   }
 }
@@ -811,6 +867,7 @@ class EmulatorServer implements Emulator, RunHost {
 /** Starts an emulator listening on `options.host:options.port` (default 127.0.0.1, a free port). */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const emulator = new EmulatorServer(options);
+  emulator.restore();
   await emulator.listen();
   return emulator;
 }

@@ -59,6 +59,32 @@ export interface RunInit {
   store: boolean;
   previousId?: string;
   rules: ActiveRule[];
+  /** Restoring a persisted run: its original creation time. */
+  createdIso?: string;
+}
+
+/**
+ * What a run needs to continue in another emulator process (`EmulatorOptions.stateDir`): its
+ * request and script, when it started (wall clock) and what the clients did to it. The events
+ * it emitted are not stored: replaying the script up to now gives the same events and ids.
+ */
+export interface PersistedRun {
+  id: string;
+  scope: string;
+  request: JsonRecord;
+  inputSteps: WireStep[];
+  script: Script;
+  background: boolean;
+  store: boolean;
+  previousId?: string;
+  createdIso: string;
+  /** When the script started, ms since epoch. */
+  startedAtMs: number;
+  /** Script entries emitted before a cancel, and when the cancel came (ms since epoch), when the run was cancelled. */
+  cancelledAfterEntries?: number;
+  cancelledAtMs?: number;
+  deleted: boolean;
+  emptyCompletedSteps: boolean;
 }
 
 /** A copy of `ev` with `event_type` moved last, the key order the real API uses. */
@@ -108,6 +134,10 @@ export class Run {
   private next = 0;
   private deltas = 0;
   private startPerf = 0;
+  /** When the script started, ms since epoch (what survives a restart). */
+  private startedAtMs = 0;
+  private cancelledAfterEntries: number | undefined;
+  private cancelledAtMs: number | undefined;
   private task: Task | undefined;
   private waiters: Array<() => void> = [];
   private finalStepsCache: WireStep[] | undefined;
@@ -125,7 +155,7 @@ export class Run {
     this.store = init.store;
     this.previousId = init.previousId;
     this.rules = init.rules;
-    this.createdIso = new Date().toISOString();
+    this.createdIso = init.createdIso ?? new Date().toISOString();
     this.updatedIso = this.createdIso;
     this.createdPerf = this.host.scheduler.now();
   }
@@ -155,7 +185,44 @@ export class Run {
 
   start(): void {
     this.startPerf = this.host.scheduler.now();
+    this.startedAtMs = Date.now();
     this.tick();
+  }
+
+  /**
+   * Continues a run persisted by another emulator process: the script is replayed from its
+   * original start, so every event due while no emulator ran is emitted now (same events, same
+   * ids) and the rest at their times; a run that was cancelled is replayed up to its cancel.
+   */
+  resume(saved: PersistedRun): void {
+    this.startedAtMs = saved.startedAtMs;
+    this.startPerf = this.host.scheduler.now() - Math.max(0, Date.now() - saved.startedAtMs);
+    this.deleted = saved.deleted;
+    this.emptyCompletedSteps = saved.emptyCompletedSteps;
+    if (saved.cancelledAfterEntries === undefined) return this.tick();
+    while (this.next < Math.min(saved.cancelledAfterEntries, this.script.entries.length) && !this.terminal) this.emitNext();
+    this.cancel(saved.cancelledAtMs);
+  }
+
+  /** The state another emulator process needs to continue this run. */
+  persisted(): PersistedRun {
+    const out: PersistedRun = {
+      id: this.id,
+      scope: this.scope,
+      request: this.request,
+      inputSteps: this.inputSteps,
+      script: this.script,
+      background: this.background,
+      store: this.store,
+      createdIso: this.createdIso,
+      startedAtMs: this.startedAtMs,
+      deleted: this.deleted,
+      emptyCompletedSteps: this.emptyCompletedSteps,
+    };
+    if (this.previousId !== undefined) out.previousId = this.previousId;
+    if (this.cancelledAfterEntries !== undefined) out.cancelledAfterEntries = this.cancelledAfterEntries;
+    if (this.cancelledAtMs !== undefined) out.cancelledAtMs = this.cancelledAtMs;
+    return out;
   }
 
   /** Resolves when the run reaches a terminal status (or `requires_action`). */
@@ -173,7 +240,7 @@ export class Run {
     const now = this.host.scheduler.now() + 0.5;
     let emitted = false;
     while (this.next < entries.length && this.startPerf + entries[this.next]!.at / scale <= now) {
-      this.emit(entries[this.next++]!.ev);
+      this.emitNext();
       emitted = true;
     }
     if (emitted) this.broadcast();
@@ -182,15 +249,27 @@ export class Run {
     }
   }
 
+  /** Emits the next script entry. */
+  private emitNext(): void {
+    const entries = this.script.entries;
+    const { ev, at } = entries[this.next++]!;
+    const following = entries[this.next]?.ev;
+    const lastDelta = ev.event_type === 'step.delta' && following?.event_type === 'step.stop' && following['index'] === ev['index'];
+    // Stamped with the time the script says, so a run replayed after a restart reads the same.
+    this.emit(ev, lastDelta, this.startedAtMs + at / this.host.timeScale);
+  }
+
   /** Stops the script and ends the run `cancelled`, closing any open step first. */
-  cancel(): void {
+  cancel(atMs = Date.now()): void {
     if (this.terminal) return;
+    this.cancelledAfterEntries = this.next;
+    this.cancelledAtMs = atMs;
     this.host.scheduler.cancel(this.task);
     this.task = undefined;
     this.next = this.script.entries.length;
-    for (const index of [...this.openSteps].sort((a, b) => a - b)) this.emit({ event_type: 'step.stop', index });
-    this.emit({ event_type: 'interaction.status_update', status: 'cancelled' });
-    this.emit({ event_type: 'interaction.completed', status: 'cancelled' });
+    for (const index of [...this.openSteps].sort((a, b) => a - b)) this.emit({ event_type: 'step.stop', index }, false, atMs);
+    this.emit({ event_type: 'interaction.status_update', status: 'cancelled' }, false, atMs);
+    this.emit({ event_type: 'interaction.completed', status: 'cancelled' }, false, atMs);
     this.broadcast();
   }
 
@@ -221,9 +300,10 @@ export class Run {
     return out;
   }
 
-  private emit(ev: WireEvent): void {
+  /** Emits one script event; `lastDelta`: the last delta of its step (it carries the running usage). */
+  private emit(ev: WireEvent, lastDelta: boolean, atMs: number): void {
     let out: WireEvent;
-    this.updatedIso = new Date().toISOString();
+    this.updatedIso = new Date(atMs).toISOString();
     switch (ev.event_type) {
       case 'interaction.created':
         out = { interaction: this.lifecycleInteraction('in_progress'), event_type: ev.event_type };
@@ -254,15 +334,24 @@ export class Run {
         if (ev.event_type === 'step.start') this.openSteps.add(ev['index'] as number);
         else if (ev.event_type === 'step.stop') this.openSteps.delete(ev['index'] as number);
         this.fold.apply(ev);
-        // Running totals, as the API streams them (`metadata.total_usage`): at each step's end.
-        if (ev.event_type === 'step.stop') out = { ...out, metadata: { total_usage: this.usageSoFar() } } as WireEvent;
+        // Usage as the SDKs declare it: the running total as `metadata.total_usage` on a
+        // `step.delta` (here the last delta of each step), and `usage` (the total so far) with
+        // `step_usage` (this step's) on `step.stop`, which declares no `metadata`.
+        if (lastDelta) out = { ...reorder({ ...ev, metadata: { total_usage: this.usageSoFar() } }) } as WireEvent;
+        else if (ev.event_type === 'step.stop') out = reorder({ ...ev, usage: this.usageSoFar(), step_usage: this.stepUsage(ev['index'] as number) });
     }
     let id: string | undefined = `evt_${this.log.length + 1}`;
     // Like the real API, not every event carries an id: every 7th delta has none.
     if (ev.event_type === 'step.delta' && ++this.deltas % 7 === 0) id = undefined;
     if (id !== undefined) out.event_id = id;
     this.log.push({ id, type: ev.event_type, frame: `event: ${ev.event_type}\ndata: ${JSON.stringify(out)}\n\n` });
-    if (ev.event_type === 'interaction.completed' && settles(this.status)) this.settle();
+    if (ev.event_type === 'interaction.completed' && settles(this.status)) this.settle(atMs);
+  }
+
+  /** Usage of one produced step alone (no input tokens). */
+  private stepUsage(index: number): JsonRecord {
+    const step = this.fold.steps[index];
+    return usageFor([], step ? [step] : [], undefined);
   }
 
   /** Usage of everything produced so far (the final usage once the run is over). */
@@ -270,9 +359,9 @@ export class Run {
     return usageFor(this.inputSteps, this.outputSteps, this.request['system_instruction'], this.previousId !== undefined);
   }
 
-  private settle(): void {
+  private settle(atMs = Date.now()): void {
     this.terminal = true;
-    this.settledAtMs ??= Date.now();
+    this.settledAtMs ??= atMs;
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();

@@ -381,11 +381,22 @@ function finishWith(b: Builder, at: number, outcome: ScriptOutcome, rng: Rng): v
   finish(b, at, outcome);
 }
 
-/** The newest step variants: a tool_search round trip and code execution whose result is content. */
+/**
+ * The newest step variants, in the shapes both 3.6.1 SDKs declare: a `tool_search` round trip
+ * (`arguments.function_names`; the result lists function declarations, `type: "function"`) and a
+ * code execution whose result is content blocks. A delta's `result` is text only, so that result
+ * comes whole in its `step.start`.
+ */
 function newVariantSteps(b: Builder, at: number, gap: number, topic: string, rng: Rng): number {
   const tsId = `ts_${randomToken(rng, 12)}`;
-  let t = b.step(at, { type: 'tool_search_call', id: tsId }, [{ type: 'tool_search_call', arguments: { query: `tools for ${topic}`.slice(0, 80) } }], gap / 2);
-  t = b.step(t + gap, { type: 'tool_search_result', call_id: tsId }, [{ type: 'tool_search_result', result: [{ name: 'code_execution' }] }], gap / 2);
+  const found = {
+    type: 'function',
+    name: 'fetch_dataset',
+    description: `Loads a public dataset about ${topic}`.slice(0, 120),
+    parameters: { type: 'object', properties: { name: { type: 'string' } } },
+  };
+  let t = b.step(at, { type: 'tool_search_call', id: tsId, arguments: {} }, [{ type: 'tool_search_call', arguments: { function_names: ['fetch_dataset'] } }], gap / 2);
+  t = b.step(t + gap, { type: 'tool_search_result', call_id: tsId }, [{ type: 'tool_search_result', result: [found] }], gap / 2);
   const ceId = `ce_${randomToken(rng, 12)}`;
   t = b.step(
     t + gap,
@@ -393,7 +404,7 @@ function newVariantSteps(b: Builder, at: number, gap: number, topic: string, rng
     [{ type: 'code_execution_call', arguments: { language: 'python', code: 'print(sum(range(10)))' } }],
     gap / 2,
   );
-  t = b.step(t + gap, { type: 'code_execution_result', call_id: ceId, result: '' }, [{ type: 'code_execution_result', result: [{ type: 'text', text: '45' }] }], gap / 2);
+  t = b.step(t + gap, { type: 'code_execution_result', call_id: ceId, result: [{ type: 'text', text: '45' }] }, [], gap / 2);
   return t;
 }
 
@@ -405,7 +416,7 @@ function newVariantSteps(b: Builder, at: number, gap: number, topic: string, rng
  */
 export function usageFor(inputSteps: readonly WireStep[], steps: readonly WireStep[], systemInstruction: unknown, chained = false): JsonRecord {
   const tok = (s: string) => Math.ceil(s.length / 4);
-  const input = tok(JSON.stringify(inputSteps)) + (typeof systemInstruction === 'string' ? tok(systemInstruction) : 0);
+  const input = (inputSteps.length > 0 ? tok(JSON.stringify(inputSteps)) : 0) + (typeof systemInstruction === 'string' ? tok(systemInstruction) : 0);
   let output = 0;
   let thought = 0;
   let toolUse = 0;

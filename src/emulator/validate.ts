@@ -1,4 +1,5 @@
-/** Server-side validation of a create body, mirroring the 400s the real API answers. */
+/** Server-side validation of a create body, mirroring the 400s and 404s the real API answers. */
+import { isCurrentAgent, isKnownModel, retiredAgent } from '../interactions/models';
 import { EmulatorHttpError, invalid, notFound } from './errors';
 import { isDeepResearchAgent } from './script';
 import { isRecord, type JsonRecord } from './wire';
@@ -32,7 +33,25 @@ const AGENT_ID = /^(deep-research|antigravity)-/;
 const LABEL_KEY = /^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Nd}_-]{0,62}$/u;
 const LABEL_VALUE = /^[\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Nd}_-]{0,63}$/u;
 
-export function validateCreate(body: unknown): JsonRecord {
+/** Names accepted besides the current agents and the SDKs' models (custom agents, test models). */
+export interface AcceptedNames {
+  extraModels?: readonly string[];
+  extraAgents?: readonly string[];
+}
+
+/** 404 for an agent or model the API does not serve (unknown, or shut down), in the API's error shape. */
+function checkServed(model: unknown, agent: unknown, names: AcceptedNames): void {
+  if (typeof agent === 'string' && !isCurrentAgent(agent) && !names.extraAgents?.includes(agent)) {
+    const retired = retiredAgent(agent);
+    if (retired) throw notFound(`Agent "${agent}" was shut down on ${retired.shutDownOn} and is no longer available. Use "${retired.replacement}".`);
+    throw notFound(`Agent "${agent}" was not found.`);
+  }
+  if (typeof model === 'string' && !isKnownModel(model) && !names.extraModels?.includes(model)) {
+    throw notFound(`models/${model} is not found for the Interactions API, or is not supported for interactions.`);
+  }
+}
+
+export function validateCreate(body: unknown, names: AcceptedNames = {}): JsonRecord {
   if (!isRecord(body)) throw invalid('Invalid JSON payload received. Expected a JSON object.');
   for (const key of Object.keys(body)) {
     if (!KNOWN_FIELDS.has(key)) throw invalid(`Invalid JSON payload received. Unknown name "${key}": Cannot find field.`);
@@ -47,7 +66,7 @@ export function validateCreate(body: unknown): JsonRecord {
   }
   if (model !== undefined && body['agent_config'] !== undefined) throw invalid('agent_config is only valid with agent; use generation_config with model.');
   if (agent !== undefined && body['generation_config'] !== undefined) throw invalid('generation_config is only valid with model; use agent_config with agent.');
-  if (typeof agent === 'string' && !AGENT_ID.test(agent)) throw notFound(`Agent "${agent}" was not found.`);
+  checkServed(model, agent, names);
   for (const key of ['background', 'store', 'stream'] as const) {
     if (body[key] !== undefined && typeof body[key] !== 'boolean') throw invalid(`${key} must be a boolean.`);
   }

@@ -3,6 +3,8 @@
  * No Temporal imports belong anywhere under src/interactions/.
  */
 export * from './types';
+export { CURRENT_AGENTS, RETIRED_AGENTS, KNOWN_MODELS, retiredAgent, isCurrentAgent, isKnownModel } from './models';
+export type { CurrentAgent, RetiredAgent, KnownModel } from './models';
 export * from './errors';
 export { InteractionsClient } from './client';
 export type { ClientOptions, RequestOptions, GetOptions, CallSpec, RoutingInfo } from './client';

@@ -9,6 +9,7 @@
  *
  * No runtime code lives here except the status helpers and the narrowing guards.
  */
+import type { CurrentAgent, KnownModel } from './models';
 
 /** The stable `code` of every error the Interactions client throws (src/interactions/errors.ts). */
 export type InteractionsErrorCode =
@@ -445,20 +446,25 @@ export interface ProcessingResultStep {
   signature?: string;
 }
 
-/** A server-side search over deferred tools (google-genai 3.6.1; `defer_loading` tools). */
+/** Arguments of a `tool_search_call`: the deferred functions to load by name. */
+export interface ToolSearchArguments {
+  function_names?: string[];
+  [k: string]: unknown;
+}
+
+/** A server-side search over deferred (`defer_loading`) tools (both 3.6.1 SDKs). */
 export interface ToolSearchCallStep {
   type: 'tool_search_call';
   id: string;
-  arguments?: { query?: string; queries?: string[]; [k: string]: unknown };
+  arguments: ToolSearchArguments;
   signature?: string;
 }
 
 export interface ToolSearchResultStep {
   type: 'tool_search_result';
   call_id: string;
-  /** The tools the search loaded (names or tool definitions). */
-  result?: unknown;
-  is_error?: boolean;
+  /** The function declarations the search loaded (`type: "function"`). */
+  result?: FunctionTool[];
   signature?: string;
 }
 
@@ -590,7 +596,8 @@ export interface GoogleMapsCallDelta {
 }
 export interface CodeExecutionResultDelta {
   type: 'code_execution_result';
-  result: string | Content[];
+  /** Text only in a delta (the step's `result` may also be content blocks). */
+  result: string;
   is_error?: boolean;
   signature?: string;
 }
@@ -652,13 +659,12 @@ export interface ProcessingResultDelta {
 
 export interface ToolSearchCallDelta {
   type: 'tool_search_call';
-  arguments?: ToolSearchCallStep['arguments'];
+  arguments?: ToolSearchArguments;
   signature?: string;
 }
 export interface ToolSearchResultDelta {
   type: 'tool_search_result';
-  result?: unknown;
-  is_error?: boolean;
+  result?: FunctionTool[];
   signature?: string;
 }
 
@@ -783,7 +789,11 @@ export interface McpServerTool {
 /** Lets the model search deferred (`defer_loading`) tools instead of receiving all definitions. */
 export interface ToolSearchTool {
   type: 'tool_search';
-  [k: string]: unknown;
+  /** `server` (the API searches) or `client` (name/description/parameters describe your own search function). */
+  execution?: OpenEnum<'server' | 'client'>;
+  name?: string;
+  description?: string;
+  parameters?: JsonObject;
 }
 export interface FileSearchTool {
   type: 'file_search';
@@ -821,6 +831,20 @@ export type KnownTool =
   FunctionTool | GoogleSearchTool | CodeExecutionTool | UrlContextTool | ComputerUseTool | McpServerTool | FileSearchTool | GoogleMapsTool | RetrievalTool | ToolSearchTool;
 export type Tool = KnownTool | UnknownVariant;
 export type ToolType = KnownTool['type'];
+
+/** The 10 known tool types. */
+export const TOOL_TYPES: readonly ToolType[] = [
+  'function',
+  'google_search',
+  'code_execution',
+  'url_context',
+  'computer_use',
+  'mcp_server',
+  'file_search',
+  'google_maps',
+  'retrieval',
+  'tool_search',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Request configuration
@@ -990,7 +1014,8 @@ export interface CreateInteractionCommon {
 
 /** A create body for a model turn. */
 export interface ModelCreateRequest extends CreateInteractionCommon {
-  model: OpenEnum<'gemini-2.5-pro' | 'gemini-2.5-flash' | 'gemini-2.5-flash-lite' | 'gemini-3-pro-preview' | 'gemini-3-flash-preview' | 'gemini-3.5-flash' | 'gemini-3.6-flash'>;
+  /** A model id (`KNOWN_MODELS` lists the SDKs' ids; any string is sent). */
+  model: OpenEnum<KnownModel>;
   agent?: never;
   agent_config?: never;
   generation_config?: GenerationConfig;
@@ -1000,9 +1025,8 @@ export interface ModelCreateRequest extends CreateInteractionCommon {
 
 /** A create body for an agent run (e.g. Deep Research). */
 export interface AgentCreateRequest extends CreateInteractionCommon {
-  agent: OpenEnum<
-    'deep-research-pro-preview-12-2025' | 'deep-research-preview-04-2026' | 'deep-research-max-preview-04-2026' | 'antigravity-preview-05-2026' | 'antigravity-preview-09-2026'
-  >;
+  /** An agent id: `CURRENT_AGENTS`, or a custom agent's id (`RETIRED_AGENTS` are refused by the API). */
+  agent: OpenEnum<CurrentAgent>;
   model?: never;
   generation_config?: never;
   agent_config?: AgentConfig;
@@ -1062,7 +1086,6 @@ export interface EventMetadata {
 
 interface EventBase {
   event_id?: string;
-  metadata?: EventMetadata;
 }
 
 export interface InteractionCreatedEvent extends EventBase {
@@ -1093,12 +1116,16 @@ export interface StepDeltaEvent extends EventBase {
   event_type: 'step.delta';
   index: number;
   delta: Delta;
+  /** Running totals of the interaction so far (the SDKs declare `metadata` on `step.delta` only). */
+  metadata?: EventMetadata;
 }
 
 export interface StepStopEvent extends EventBase {
   event_type: 'step.stop';
   index: number;
+  /** The interaction's usage so far. */
   usage?: Usage;
+  /** This step's own usage. */
   step_usage?: Usage;
 }
 
@@ -1142,16 +1169,9 @@ export const EVENT_TYPES: readonly InteractionEventType[] = [
 // ---------------------------------------------------------------------------------------------
 // Webhooks
 
+/** The 7 events both 3.6.1 SDKs list (`WebhookSubscribedEvent`): a cancelled run or batch announces nothing. */
 export type WebhookEventType = OpenEnum<
-  | 'batch.succeeded'
-  | 'batch.expired'
-  | 'batch.failed'
-  | 'batch.cancelled'
-  | 'interaction.requires_action'
-  | 'interaction.completed'
-  | 'interaction.failed'
-  | 'interaction.cancelled'
-  | 'video.generated'
+  'batch.succeeded' | 'batch.expired' | 'batch.failed' | 'interaction.requires_action' | 'interaction.completed' | 'interaction.failed' | 'video.generated'
 >;
 
 export type WebhookState = OpenEnum<'enabled' | 'disabled' | 'disabled_due_to_failed_deliveries'>;

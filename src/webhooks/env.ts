@@ -2,13 +2,13 @@
  * Receiver settings from the environment. Secrets live only here (never in job input, logs or
  * errors): `GEMINI_WEBHOOK_SECRET` (one or more `whsec_…`, comma-separated during rotation),
  * `GEMINI_WEBHOOK_JWKS_URL`, `GEMINI_WEBHOOK_JWT_ISSUER`, `GEMINI_WEBHOOK_JWT_AUDIENCE`,
- * `GEMINI_WEBHOOK_TOLERANCE_SECONDS`, `GEMINI_WEBHOOK_SCHEMES` (`standard,jwt`).
+ * `GEMINI_WEBHOOK_TOLERANCE_SECONDS`, `GEMINI_WEBHOOK_SCHEMES` (`v1a,v1,jwt`; `standard` is the
+ * older name of `v1`).
  */
-import type { VerifyOptions, WebhookScheme } from './verify';
+import { DEFAULT_GEMINI_JWKS_URL, WEBHOOK_SCHEMES, type VerifyOptions, type WebhookScheme } from './verify';
 import { ConfigError } from '../common/errors';
 
-/** Google's JWKS for per-request webhooks as third-party guides give it (not confirmed by Google's docs). */
-export const DEFAULT_GEMINI_JWKS_URL = 'https://generativelanguage.googleapis.com/.well-known/jwks.json';
+export { DEFAULT_GEMINI_JWKS_URL };
 
 /** A bad receiver setting, named in the message (never its value). */
 export class WebhookConfigError extends ConfigError {}
@@ -25,10 +25,13 @@ export function webhookVerifyOptionsFromEnv(env: NodeJS.ProcessEnv = process.env
   for (const s of secrets) {
     if (!/^whsec_[A-Za-z0-9+/=]+$/.test(s)) throw new WebhookConfigError('GEMINI_WEBHOOK_SECRET must be whsec_-prefixed base64 secrets separated by commas');
   }
-  const schemes = list(env.GEMINI_WEBHOOK_SCHEMES);
-  for (const s of schemes) if (s !== 'standard' && s !== 'jwt') throw new WebhookConfigError(`GEMINI_WEBHOOK_SCHEMES: unknown scheme ${JSON.stringify(s)} (use standard, jwt)`);
+  const schemes = list(env.GEMINI_WEBHOOK_SCHEMES).map((s) => (s === 'standard' ? 'v1' : s));
+  for (const s of schemes) {
+    if (!WEBHOOK_SCHEMES.includes(s as WebhookScheme))
+      throw new WebhookConfigError(`GEMINI_WEBHOOK_SCHEMES: unknown scheme ${JSON.stringify(s)} (use ${WEBHOOK_SCHEMES.join(', ')})`);
+  }
   const opts: VerifyOptions = { secrets, jwksUrl: env.GEMINI_WEBHOOK_JWKS_URL?.trim() || DEFAULT_GEMINI_JWKS_URL };
-  if (schemes.length > 0) opts.schemes = schemes as WebhookScheme[];
+  if (schemes.length > 0) opts.schemes = [...new Set(schemes)] as WebhookScheme[];
   const issuer = list(env.GEMINI_WEBHOOK_JWT_ISSUER);
   if (issuer.length > 0) opts.issuer = issuer;
   const audience = list(env.GEMINI_WEBHOOK_JWT_AUDIENCE);

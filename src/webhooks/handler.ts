@@ -9,8 +9,11 @@
  * already read the body.
  *
  * Answers: 202 signalled; 200 duplicate or not for a job (nothing to do, do not retry);
- * 401 bad/stale/replayed signature (nothing signalled); 400 unusable body; 405/413; 503 when
- * Temporal cannot be reached, so the API delivers again later (deliveries are retried for a day).
+ * 401 bad/stale/replayed signature (nothing signalled); 400 a signed body that is not usable JSON;
+ * 405/413; 503 when Temporal cannot be reached within `signalTimeoutMs` (default 5 s) or the
+ * signing keys cannot be fetched, so the API delivers again later (deliveries are retried for a
+ * day). A delivery is answered as handled only once its signal was accepted: its id is remembered
+ * only then, and a second delivery of an id whose signal is still in flight waits for that one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
@@ -22,17 +25,24 @@ import { deliveryFacts } from './payload';
 import { verifyDelivery, type VerifyOptions } from './verify';
 import { WebhookConfigError } from './env';
 
+export type Deliver = (jobId: string, notice: WebhookNotice, deadline: number) => Promise<'delivered' | 'job_not_found'>;
+
 export type WebhookLog = (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
 
 export interface WebhookHandlerOptions extends VerifyOptions {
   /** Temporal client used to signal `interactionWebhook` to the job's workflow (workflow id = job id). */
   client?: Client;
-  /** Custom delivery instead of `client` (tests, queues): `job_not_found` when the job is gone. */
-  deliver?: (jobId: string, notice: WebhookNotice) => Promise<'delivered' | 'job_not_found'>;
+  /** Custom delivery instead of `client` (tests, queues): `job_not_found` when the job is gone; `deadline` in ms since epoch. */
+  deliver?: Deliver;
   /** Largest body accepted (bytes). Default 1 MiB. */
   maxBodyBytes?: number;
   /** Recently seen webhook ids (default: 24 h, 100,000 ids, in memory). */
   dedupe?: RecentIds;
+  /**
+   * Longest wait for the signal to be accepted (ms) before answering 503. Default 5,000: below
+   * the 10 s a Standard Webhooks sender waits for an answer, so the sender sees the 503 and retries.
+   */
+  signalTimeoutMs?: number;
   log?: WebhookLog;
 }
 
@@ -60,6 +70,18 @@ export interface WebhookHandler {
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
+export const DEFAULT_SIGNAL_TIMEOUT_MS = 5_000;
+
+class SignalTimeout extends Error {}
+
+/** `p`, or a SignalTimeout after `ms` (a hung `deliver` must not hold the sender past its own timeout). */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SignalTimeout(`not accepted within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 class BodyTooLarge extends Error {}
 
@@ -88,11 +110,11 @@ function send(res: ServerResponse, r: WebhookResponse): void {
   res.end(text);
 }
 
-/** Signals `interactionWebhook` through a Temporal client. */
-export function signalThroughClient(client: Client): (jobId: string, notice: WebhookNotice) => Promise<'delivered' | 'job_not_found'> {
-  return async (jobId, notice) => {
+/** Signals `interactionWebhook` through a Temporal client, with `deadline` as the RPC's deadline. */
+export function signalThroughClient(client: Client): Deliver {
+  return async (jobId, notice, deadline) => {
     try {
-      await client.workflow.getHandle(jobId).signal(webhookSignal, notice);
+      await client.connection.withDeadline(deadline, () => client.workflow.getHandle(jobId).signal(webhookSignal, notice));
       return 'delivered';
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return 'job_not_found';
@@ -115,10 +137,37 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): WebhookHandle
   const max = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const stats: WebhookHandlerStats = { received: 0, signalled: 0, duplicates: 0, rejected: 0, ignored: 0, jobNotFound: 0, unavailable: 0 };
 
+  const signalTimeoutMs = opts.signalTimeoutMs ?? DEFAULT_SIGNAL_TIMEOUT_MS;
+  /** Signals in flight by webhook id: a second delivery of the id waits for the first's outcome. */
+  const inflight = new Map<string, Promise<WebhookResponse>>();
+
+  const signal = async (jobId: string, notice: WebhookNotice, fingerprint: string): Promise<WebhookResponse> => {
+    try {
+      const outcome = await within(deliver(jobId, notice, Date.now() + signalTimeoutMs), signalTimeoutMs);
+      dedupe.remember(notice.webhookId, fingerprint);
+      if (outcome === 'job_not_found') {
+        stats.jobNotFound++;
+        log('info', 'webhook for a job that is not running', { jobId, interactionId: notice.interactionId, eventType: notice.eventType });
+        return { status: 200, body: { ok: true, result: 'job_not_found' } };
+      }
+      stats.signalled++;
+      return { status: 202, body: { ok: true, result: 'signalled' } };
+    } catch (err) {
+      stats.unavailable++;
+      log('warn', 'webhook could not be signalled; the sender will retry', { jobId, error: (err as Error).message });
+      return { status: 503, body: { ok: false, result: 'unavailable', reason: 'Temporal could not be reached in time; retry later' } };
+    }
+  };
+
   const process = async (rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookResponse> => {
     stats.received++;
     const verified = await verifyDelivery(rawBody, headers, opts);
     if (!verified.ok) {
+      if (verified.retryable) {
+        stats.unavailable++;
+        log('warn', 'webhook not judged: signing keys unavailable; the sender will retry', { reason: verified.reason });
+        return { status: 503, body: { ok: false, result: 'unavailable', reason: verified.reason } };
+      }
       stats.rejected++;
       log('warn', 'webhook rejected', { reason: verified.reason });
       return { status: 401, body: { ok: false, result: 'rejected', reason: verified.reason } };
@@ -140,34 +189,31 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): WebhookHandle
       stats.ignored++;
       return { status: 200, body: { ok: true, result: 'ignored', reason: 'no job named in user_metadata' } };
     }
+    const id = verified.webhookId;
     const h = (name: string) => String((Array.isArray(headers[name]) ? headers[name]![0] : headers[name]) ?? '');
-    const seen = dedupe.check(verified.webhookId, `${h('webhook-timestamp')} ${h('webhook-signature')}`);
+    const fingerprint = `${h('webhook-timestamp')} ${h('webhook-signature')}`;
+    // Another delivery of this id is being signalled: its outcome decides (a failure: try again).
+    for (let pending = inflight.get(id); pending; pending = inflight.get(id)) await pending.catch(() => undefined);
+    const seen = dedupe.classify(id, fingerprint);
     if (seen === 'replay') {
       stats.rejected++;
       log('warn', 'webhook rejected', { reason: 'replay of a delivery already received' });
       return { status: 401, body: { ok: false, result: 'rejected', reason: 'replay of a delivery already received' } };
     }
     if (seen === 'duplicate') {
+      dedupe.remember(id, fingerprint);
       stats.duplicates++;
       return { status: 200, body: { ok: true, result: 'duplicate' } };
     }
-    const notice: WebhookNotice = { webhookId: verified.webhookId, eventType: facts.eventType, interactionId: facts.interactionId };
+    const notice: WebhookNotice = { webhookId: id, eventType: facts.eventType, interactionId: facts.interactionId };
     if (facts.turn !== undefined) notice.turn = facts.turn;
     if (facts.status !== undefined) notice.status = facts.status;
+    const attempt = signal(facts.jobId, notice, fingerprint);
+    inflight.set(id, attempt);
     try {
-      const outcome = await deliver(facts.jobId, notice);
-      if (outcome === 'job_not_found') {
-        stats.jobNotFound++;
-        log('info', 'webhook for a job that is not running', { jobId: facts.jobId, interactionId: facts.interactionId, eventType: facts.eventType });
-        return { status: 200, body: { ok: true, result: 'job_not_found' } };
-      }
-      stats.signalled++;
-      return { status: 202, body: { ok: true, result: 'signalled' } };
-    } catch (err) {
-      dedupe.forget(verified.webhookId);
-      stats.unavailable++;
-      log('warn', 'webhook could not be signalled; the sender will retry', { jobId: facts.jobId, error: (err as Error).message });
-      return { status: 503, body: { ok: false, result: 'unavailable', reason: 'Temporal could not be reached; retry later' } };
+      return await attempt;
+    } finally {
+      if (inflight.get(id) === attempt) inflight.delete(id);
     }
   };
 

@@ -79,6 +79,18 @@ export const DEFAULT_WORKFLOW_THREADS = 2;
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
 
+/**
+ * How long a workflow task waits on the sticky queue of the worker that has the job cached
+ * before any worker may take it (the SDK's default is 10 s). When that worker was killed, every
+ * next task of its jobs (a webhook's signal, an activity's heartbeat timeout) first waits this
+ * long: the SDK default added 10 s to the 3–40 s a dead follow activity takes to be noticed
+ * (its heartbeat timeout), and 10 s to every webhook-mode completion after a kill. A live worker
+ * picks its sticky tasks within milliseconds; one that is slower than this is saturated, and the
+ * task goes to any worker (a replay of the job's short history) instead of waiting for it.
+ * Measured: bench/sticky-kill.ts (bench/README.md).
+ */
+export const DEFAULT_STICKY_QUEUE_TIMEOUT_MS = 3_000;
+
 /** Path of the compiled workflows module: `dist/workflows/index.js` (this file is `dist/src/worker/`). */
 export const JOB_WORKFLOWS_PATH: string = require.resolve('../../workflows');
 
@@ -142,6 +154,7 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     // Only with the reused V8 context (the default): without it the SDK already uses two threads.
     ...(workerOptions.reuseV8Context !== false ? { workflowThreadPoolSize: DEFAULT_WORKFLOW_THREADS } : {}),
     maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
+    stickyQueueScheduleToStartTimeout: DEFAULT_STICKY_QUEUE_TIMEOUT_MS,
     ...workerOptions,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath ?? JOB_WORKFLOWS_PATH }),
     // gemini_jobs_running{phase}: counted around each job activity, outside the activities' code.

@@ -59,6 +59,14 @@ describe('emulator auth and validation', () => {
     ['invalid label', MODEL('x', { labels: { Team: 'A' } }), 400, /label/i],
     ['unknown scenario label', MODEL('x', { labels: { 'emulator-scenario': 'no-such' } }), 400, /scenario/],
     ['unknown agent', { agent: 'my-agent', input: 'x' }, 404, /not found/],
+    ['a mistyped agent', { agent: 'deep-research-preview', input: 'x', background: true }, 404, /Agent "deep-research-preview" was not found/],
+    [
+      'the retired Deep Research agent',
+      { agent: 'deep-research-pro-preview-12-2025', input: 'x', background: true },
+      404,
+      /shut down on 2026-10-23.*deep-research-preview-04-2026/,
+    ],
+    ['an unknown model', MODEL('x', { model: 'gemini-3-flash' }), 404, /models\/gemini-3-flash is not found/],
   ];
   for (const [name, body, status, message] of cases) {
     test(`create rejects: ${name}`, async () => {
@@ -68,6 +76,17 @@ describe('emulator auth and validation', () => {
       assert.match(r.json.error.message, message);
     });
   }
+
+  test('extraModels and extraAgents let a test use names the SDKs do not list yet', async () => {
+    const open = await startEmulator({ extraModels: ['gemini-9-test'], extraAgents: ['my-agent'] });
+    try {
+      assert.equal((await http(open, 'POST', GEMINI, { body: MODEL('x', { model: 'gemini-9-test' }), headers: ok })).status, 200);
+      assert.equal((await http(open, 'POST', GEMINI, { body: { agent: 'my-agent', input: 'x' }, headers: ok })).status, 200);
+      assert.equal((await http(open, 'POST', GEMINI, { body: MODEL('x', { model: 'gemini-3-flash' }), headers: ok })).status, 404);
+    } finally {
+      await open.close();
+    }
+  });
 
   test('invalid JSON body answers 400', async () => {
     const { request } = await import('undici');

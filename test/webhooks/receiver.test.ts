@@ -1,8 +1,9 @@
 /**
  * The webhook receiver on its own, over real HTTP: Standard Webhooks HMAC deliveries signed with
- * the `standardwebhooks` library, JWT deliveries signed by the emulator's delivery code and checked
- * against its JWKS, and every refusal (bad signature, stale timestamp, replay, body tampered after
- * signing, JSON parsed before the handler). `deliver` records what would be signalled.
+ * the `standardwebhooks` library, `v1a` deliveries signed by the emulator (as the live API signs
+ * per-request deliveries) and checked against its JWKS, and every refusal (bad signature, stale
+ * timestamp, replay, body tampered after signing, JSON parsed before the handler). `deliver`
+ * records what would be signalled.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import { createWebhookHandler, jwtOf, webhookVerifyOptionsFromEnv, type WebhookHandler } from '../../src/webhooks';
+import { createWebhookHandler, parseSignatures, webhookVerifyOptionsFromEnv, type WebhookHandler } from '../../src/webhooks';
 import type { WebhookNotice } from '../../workflows/definitions';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { waitFor } from '../helpers/wait';
@@ -89,7 +90,7 @@ test('a verified delivery that names no job is acknowledged and ignored; a parse
   assert.deepEqual(responses, [400]);
 });
 
-test('JWT delivery from the emulator: verified against its JWKS over HTTP; a token for another body is refused', async () => {
+test('v1a delivery from the emulator: verified against its JWKS over HTTP; another body or another webhook id is refused', async () => {
   const emulator: Emulator = await startEmulator({ port: 0, timeScale: 600, deepResearchDurationMs: 60_000, modelTurnDurationMs: 50 });
   const captured: Array<{ headers: Record<string, string>; text: string }> = [];
   const sink = createServer((req, res) => {
@@ -117,16 +118,21 @@ test('JWT delivery from the emulator: verified against its JWKS over HTTP; a tok
     await waitFor(() => captured.length > 0, 'the emulator delivered the webhook', 20_000, 25);
     assert.equal(captured.length, 1, 'one delivery');
     const got = captured[0]!;
-    assert.ok(jwtOf(got.headers['webhook-signature']!), 'per-request deliveries carry a JWT');
+    assert.deepEqual(
+      parseSignatures(got.headers['webhook-signature']!).map((s) => s.scheme),
+      ['v1a'],
+      'per-request deliveries are signed v1a',
+    );
+    assert.match(got.headers['webhook-id']!, /^msg_[0-9a-f-]{36}$/);
     const notices: WebhookNotice[] = [];
-    const jwtHandler = createWebhookHandler({ jwksUrl: `${emulator.url}/.well-known/jwks.json`, deliver: async (_j, n) => (notices.push(n), 'delivered') });
-    const ok = await jwtHandler.process(Buffer.from(got.text), got.headers);
+    const v1aHandler = createWebhookHandler({ jwksUrl: `${emulator.url}/.well-known/jwks.json`, deliver: async (_j, n) => (notices.push(n), 'delivered') });
+    const ok = await v1aHandler.process(Buffer.from(got.text), got.headers);
     assert.equal(ok.status, 202);
     assert.equal(notices[0]!.eventType, 'interaction.completed');
-    const tampered = await jwtHandler.process(Buffer.from(got.text.replace('completed', 'failed')), { ...got.headers, 'webhook-id': got.headers['webhook-id']! });
-    assert.equal(tampered.status, 401, 'the body hash claim binds the token to the body');
-    const otherId = await jwtHandler.process(Buffer.from(got.text), { ...got.headers, 'webhook-id': 'msg_other' });
-    assert.equal(otherId.status, 401, 'the token names its webhook id');
+    const tampered = await v1aHandler.process(Buffer.from(got.text.replace('completed', 'failed')), got.headers);
+    assert.equal(tampered.status, 401, 'the signature covers the body');
+    const otherId = await v1aHandler.process(Buffer.from(got.text), { ...got.headers, 'webhook-id': 'msg_other' });
+    assert.equal(otherId.status, 401, 'the signature covers the webhook id');
   } finally {
     await new Promise<void>((resolve) => sink.close(() => resolve()));
     await emulator.close();
@@ -138,6 +144,6 @@ test('receiver settings come from the environment and bad ones are named', () =>
   assert.equal(opts.secrets?.length, 2);
   assert.equal(opts.toleranceSeconds, 120);
   assert.throws(() => webhookVerifyOptionsFromEnv({ GEMINI_WEBHOOK_SECRET: 'plain-text' }), /GEMINI_WEBHOOK_SECRET/);
-  assert.throws(() => webhookVerifyOptionsFromEnv({ GEMINI_WEBHOOK_SCHEMES: 'v1a' }), /GEMINI_WEBHOOK_SCHEMES/);
+  assert.throws(() => webhookVerifyOptionsFromEnv({ GEMINI_WEBHOOK_SCHEMES: 'hmac' }), /GEMINI_WEBHOOK_SCHEMES/);
   assert.throws(() => createWebhookHandler({ deliver: async () => 'delivered' }), /signing secret/);
 });
