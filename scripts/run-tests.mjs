@@ -78,7 +78,7 @@ function runNodeTests(files, address, cli) {
     `--test-reporter=${join(root, 'scripts', 'test-file-timings.mjs')}`,
     '--test-reporter-destination=stderr',
   ];
-  const runner = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', ...reporters, ...files], {
+  const runner = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...reporters, ...files], {
     stdio: 'inherit',
     env: { ...process.env, TEMPORAL_TEST_ADDRESS: address, TEMPORAL_CLI_PATH: cli, GEMINI_JOBS_TEST_RUN: '1' },
   });

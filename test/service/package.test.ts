@@ -25,6 +25,9 @@ const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) 
   exports: Record<string, unknown>;
 };
 
+/** The `@google/genai` that package.json pins: docs/google-sdks.md's snippets use it. */
+const GOOGLE_GENAI_VERSION = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['@google/genai']!;
+
 /** The TypeScript versions a user may have: the 5.9 line and the current major (`npm i -D typescript`). */
 const TYPESCRIPTS = [
   { name: 'ts59', spec: 'typescript@~5.9.0', label: 'TypeScript 5.9' },
@@ -102,7 +105,17 @@ before(async () => {
   run('npm', ['pkg', 'set', 'type=module']);
   // One install for every case: the package and both TypeScripts (aliased), @types/node of this Node.
   const nodeMajor = process.versions.node.split('.')[0];
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...TYPESCRIPTS.map((t) => `${t.name}@npm:${t.spec}`), `@types/node@${nodeMajor}`]);
+  // And the Google SDK of docs/google-sdks.md, at the version this repository pins, for its snippets.
+  run('npm', [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--prefer-offline',
+    tarball,
+    ...TYPESCRIPTS.map((t) => `${t.name}@npm:${t.spec}`),
+    `@types/node@${nodeMajor}`,
+    `@google/genai@${GOOGLE_GENAI_VERSION}`,
+  ]);
   for (const ts of TYPESCRIPTS) {
     const dir = join(project, `init-${ts.name}`);
     await mkdir(dir);

@@ -12,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, AsyncIterator, Literal, Mapping
+from typing import Any, AsyncIterator, Literal, Mapping, cast
 
 from temporalio.client import (
     Client,
@@ -263,13 +263,13 @@ class JobsClient:
         if status == WorkflowExecutionStatus.COMPLETED or (
             status == WorkflowExecutionStatus.CANCELED and isinstance(memo_result, dict) and isinstance(memo_result.get("turns"), list)
         ):
-            result: JobResult = await handle.result() if status == WorkflowExecutionStatus.COMPLETED else memo_result
+            result = cast(JobResult, await handle.result() if status == WorkflowExecutionStatus.COMPLETED else memo_result)
             close_ms = (description.close_time.timestamp() if description.close_time else time.time()) * 1000
             return Snapshot(with_elapsed(_state_from_result(job_id, result, description, memo), close_ms), True, description)
         return await self._abnormal_snapshot(job_id, description)
 
     async def _query_state(self, job_id: str, timeout: float) -> JobState:
-        return await self._handle(job_id).query(c.STATE_QUERY, rpc_timeout=timedelta(seconds=timeout))
+        return cast(JobState, await self._handle(job_id).query(c.STATE_QUERY, rpc_timeout=timedelta(seconds=timeout)))
 
     async def _open_snapshot(self, job_id: str, description: WorkflowExecutionDescription) -> Snapshot:
         try:
@@ -463,7 +463,7 @@ class JobsClient:
         request: dict[str, Any] = {"input": input}
         if overrides:
             request["overrides"] = dict(overrides)
-        return await self._update(job_id, c.FOLLOW_UP_UPDATE, request)
+        return cast(FollowUpAccepted, await self._update(job_id, c.FOLLOW_UP_UPDATE, request))
 
     async def approve_plan(self, job_id: str, *, edit: str | None = None, approve: bool | None = None) -> FollowUpAccepted:
         """Runs the plan waiting for approval (phase ``plan-ready``, status ``plan_ready``); with
@@ -473,7 +473,7 @@ class JobsClient:
             approval["edit"] = edit
         if approve is not None:
             approval["approve"] = approve
-        return await self._update(job_id, c.APPROVE_PLAN_UPDATE, approval)
+        return cast(FollowUpAccepted, await self._update(job_id, c.APPROVE_PLAN_UPDATE, approval))
 
     async def refine_plan(self, job_id: str, instructions: str) -> FollowUpAccepted:
         """Asks for a revised plan: a turn chained to the plan with ``instructions`` as input; its
@@ -543,7 +543,7 @@ def _state_from_result(job_id: str, result: Mapping[str, Any], description: Work
     }
     for key in ("upstreamStatus", "interactionId", "usage", "error"):
         if result.get(key) is not None:
-            state[key] = result[key]  # type: ignore[literal-required]
+            state[key] = result[key]
     if last.get("startedAt"):
         state["turnStartedAt"] = last["startedAt"]
     attrs = description.typed_search_attributes

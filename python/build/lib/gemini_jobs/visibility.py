@@ -40,15 +40,17 @@ def _first_text(value: Any) -> str | None:
     for part in value:
         if not isinstance(part, dict):
             continue
-        if isinstance(part.get("text"), str):
-            return part["text"]
+        text = part.get("text")
+        if isinstance(text, str):
+            return text
         content = part.get("content")
         if isinstance(content, str):
             return content
         if isinstance(content, list):
             for c in content:
-                if isinstance(c, dict) and isinstance(c.get("text"), str):
-                    return c["text"]
+                inner = c.get("text") if isinstance(c, dict) else None
+                if isinstance(inner, str):
+                    return inner
     return None
 
 
@@ -97,8 +99,9 @@ def _question_text(value: Any) -> str | None:
                 return found
         return None
     if isinstance(value, dict):
-        if isinstance(value.get("text"), str):
-            return value["text"]
+        text = value.get("text")
+        if isinstance(text, str):
+            return text
         if value.get("content") is not None:
             return _question_text(value["content"])
     return None
