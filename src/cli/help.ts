@@ -196,6 +196,9 @@ dashboard URL with it, and refuses any --host other than loopback. OpenAPI: /v1/
   --port <n>                   Port (env GEMINI_JOBS_SERVE_PORT, default 8788; 0 for any free port)
   --max-body-bytes <n>         Largest request body (default 2097152)
   --no-dashboard               Serve the API only
+  --no-webhooks                Do not mount the webhook receiver at POST /webhooks/gemini (mounted by
+                               default; it authenticates deliveries by signature, see
+                               gemini-jobs webhooks --help for its settings)
   --allowed-hosts <list>       Host names answered besides loopback ones, comma-separated, e.g. a
                                proxy's (env GEMINI_JOBS_SERVE_ALLOWED_HOSTS; .example.com for a
                                domain and its subdomains; * for any)
@@ -257,10 +260,11 @@ options.mode "webhook"). Point workers at its public URL with GEMINI_JOBS_WEBHOO
 
 Environment (secrets only from here):
   GEMINI_WEBHOOK_SECRET        whsec_ secret(s) of static subscriptions, comma-separated for rotation
-  GEMINI_WEBHOOK_JWKS_URL      JWKS of per-request (JWT) deliveries (default Google's published keys)
+  GEMINI_WEBHOOK_JWKS_URL      JWKS of per-request deliveries (v1a Ed25519, or the documented JWT form;
+                               default Google's published keys)
   GEMINI_WEBHOOK_JWT_ISSUER, GEMINI_WEBHOOK_JWT_AUDIENCE   expected iss / aud (optional)
   GEMINI_WEBHOOK_TOLERANCE_SECONDS   largest timestamp skew accepted (default 300)
-  GEMINI_WEBHOOK_SCHEMES       standard, jwt (default both)
+  GEMINI_WEBHOOK_SCHEMES       v1a, v1, jwt (default all three)
 
   --json                       Print {"url": ...} instead of the banner line
   -h, --help                   Show help

@@ -19,6 +19,7 @@ export const SERVE_COMMAND_OPTIONS: OptionSpec = {
   port: { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'no-dashboard': { type: 'boolean' },
+  'no-webhooks': { type: 'boolean' },
   'allowed-hosts': { type: 'string' },
   'max-connections': { type: 'string' },
   'max-streams': { type: 'string' },
@@ -61,9 +62,9 @@ export async function serveCommand(ctx: CommandContext): Promise<ExitCode> {
   const maxBodyBytes = maxBody !== undefined ? parseInteger(maxBody, '--max-body-bytes', 1024) : DEFAULT_MAX_BODY_BYTES;
   // The bind rule is checked before anything connects: no token, no non-loopback listener.
   const { tokens, generated } = resolveServeTokens(host, undefined, env);
-  // The webhook receiver is mounted only when its verification is configured: it authenticates
-  // callers by signature (GEMINI_WEBHOOK_SECRET and/or the JWKS), not by the bearer tokens.
-  const receiving = Boolean(env.GEMINI_WEBHOOK_SECRET || env.GEMINI_WEBHOOK_JWKS_URL || env.GEMINI_WEBHOOK_SCHEMES);
+  // The webhook receiver authenticates callers by signature, not by the bearer tokens: v1a against
+  // Google's JWKS by default (what per-request deliveries carry), v1 with GEMINI_WEBHOOK_SECRET.
+  const receiving = v['no-webhooks'] !== true;
   let verify;
   try {
     verify = receiving ? webhookVerifyOptionsFromEnv(env) : undefined;
