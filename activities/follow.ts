@@ -19,7 +19,7 @@ import { CHECKPOINT_FLUSH_MS, SUMMARY_CHARS, WATCHED_FLUSH_MS } from '../src/con
 import { StreamResume } from '../src/interactions/resume';
 import type { Interaction, InteractionEvent } from '../src/interactions/types';
 import { isSettledStatus, isWaitingStatus, statusClass } from '../src/interactions/types';
-import { errorCode, isRetryableCode, toActivityFailure } from './failure-mapping';
+import { errorCode, temporalMayRetry, toActivityFailure } from './failure-mapping';
 import { createHash } from 'node:crypto';
 import { API_REPORT_STORE, TEMPORAL_REPORT_STORE, keySegment } from '../src/results/result-store';
 import { redact } from '../src/common/redact';
@@ -264,7 +264,8 @@ export function makeFollowInteraction(deps: ResolvedDeps) {
             await tolerateNotFound(err, cp.streamFailures);
             continue;
           }
-          if (!probed && !isRetryableCode(code)) throw toActivityFailure(err);
+          // An error written into the stream is re-read by GET below, whatever its status.
+          if (!probed && code !== 'stream_error' && !temporalMayRetry(err)) throw toActivityFailure(err);
           // Id-less events after the checkpoint come again on the next connection: `resume` skips them.
           cp.streamFailures = progressed ? 1 : cp.streamFailures + 1;
           deps.log.info('follow: stream interrupted', { ...logFields, code: code ?? 'unknown', lastEventId: cp.lastEventId, failures: cp.streamFailures });

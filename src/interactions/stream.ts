@@ -10,7 +10,8 @@
  */
 
 import { InteractionAccumulator } from './accumulator';
-import { APIStatusError, APITimeoutError, AbortError, InteractionsError, StreamErrorEvent, StreamProtocolError, isAbortError, type RouteInfo } from './errors';
+import { APITimeoutError, AbortError, InteractionsError, StreamErrorEvent, StreamProtocolError, isAbortError, type RouteInfo } from './errors';
+import { isRetryable } from './retry-table';
 import { EventDecoder, type DecodedItem } from './sse';
 import { abortReason, sleep } from './retry';
 import { retryDelay } from '../common/backoff';
@@ -332,11 +333,7 @@ export class ResumableStream implements AsyncIterable<InteractionEvent> {
   }
 }
 
-/** Errors after which reconnecting may help. */
+/** Errors after which reconnecting may help: the retry table's verdict (retry-table.ts). */
 export function isReconnectable(err: unknown): boolean {
-  if (err instanceof StreamProtocolError) return true;
-  if (err instanceof StreamErrorEvent) return err.retryable;
-  if (err instanceof APIStatusError) return err.retryable;
-  if (err instanceof InteractionsError) return err.code === 'timeout' || err.code === 'connection_error';
-  return false;
+  return isRetryable(err);
 }

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { NotFoundError, RateLimitError, InternalServerError, RequestValidationError } from '../../src/interactions/errors';
-import { FAILURE_TABLE, NON_RETRYABLE_ERROR_TYPES, toActivityFailure } from '../../activities/failure-mapping';
+import { NON_RETRYABLE_ERROR_TYPES, toActivityFailure } from '../../activities/failure-mapping';
+import { alwaysFinalCodes } from '../../src/interactions/retry-table';
 import { NON_RETRYABLE_TYPES } from '../../workflows/job';
 import { findSecrets, redact as redactSecrets } from '../../src/common/redact';
 import { JobValidationError, validateJobInput } from '../../src/jobs/validate-job';
@@ -50,11 +51,8 @@ test('failure mapping: CancelledFailure is never wrapped; the workflow list matc
   const c = new CancelledFailure('cancelled');
   assert.equal(toActivityFailure(c), c);
   assert.deepEqual([...NON_RETRYABLE_TYPES].sort(), [...NON_RETRYABLE_ERROR_TYPES].sort());
-  // The one list (src/contract/constants.ts) is exactly the table's non-retryable rows.
-  const fromTable = Object.entries(FAILURE_TABLE)
-    .filter(([, rule]) => !rule.retryable)
-    .map(([code]) => code);
-  assert.deepEqual([...fromTable].sort(), [...NON_RETRYABLE_ERROR_TYPES].sort());
+  // The one list (src/contract/constants.ts) is exactly the retry table's always-final rows.
+  assert.deepEqual(alwaysFinalCodes().sort(), [...NON_RETRYABLE_ERROR_TYPES].sort());
 });
 
 test('secrets: credential-shaped strings and credential headers are found and redacted', () => {
