@@ -140,8 +140,9 @@ export function emptyProgress(): ProgressState {
   return { eventsApplied: 0, outputChars: 0, outputHash: FNV_OFFSET, openSteps: {}, stepsStarted: 0 };
 }
 
+/** A copy that later events cannot change: `openSteps` is the only part changed in place (usage objects are replaced, never edited). */
 export function cloneProgress(p: ProgressState): ProgressState {
-  return JSON.parse(JSON.stringify(p)) as ProgressState;
+  return { ...p, openSteps: { ...p.openSteps } };
 }
 
 /**

@@ -49,10 +49,12 @@ export async function readConnection(ctx: FollowContext, st: FollowState): Promi
     st.cp.mode = 'streaming';
     probe.arm();
     // Each new event once (a cursor the server ignored included); truncation throws.
-    for await (const ev of st.resume.connection(stream)) {
+    st.resume.beginConnection();
+    for await (const ev of stream) {
+      if (!st.resume.accept(ev)) continue;
       noteEvent(ctx, st, probe);
-      // A run that has just finished keeps its real outcome even if its last usage is over.
-      if (ev.event_type === 'interaction.completed') continue;
+      // The last event of a run (it keeps its real outcome even if its last usage is over).
+      if (ev.event_type === 'interaction.completed') break;
       const exceeded = ctx.guard.exceeded(st.resume.live.usage, st.resume.live.toolCalls);
       if (exceeded) {
         // The events applied so far count, the one that crossed the limit included.
@@ -60,6 +62,7 @@ export async function readConnection(ctx: FollowContext, st: FollowState): Promi
         return { kind: 'over-budget', exceeded };
       }
     }
+    st.resume.endConnection();
     commitLive(st);
     return { kind: 'read-to-end' };
   } catch (err) {

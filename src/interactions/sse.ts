@@ -35,6 +35,11 @@ export interface SSESink {
   raw(text: string, value: unknown, parsed: boolean): void;
 }
 
+export interface SSEDecoderOptions {
+  /** Read only `data:` fields: `event` and `id` reach the sink as undefined (no string is cut for them). Default false. */
+  dataOnly?: boolean;
+}
+
 /** Low-level decoder: feed strings with {@link push}, then call {@link end}. */
 export class SSEDecoder {
   private pieces: string[] = []; // an unterminated line, split across chunks
@@ -43,8 +48,14 @@ export class SSEDecoder {
   private event: string | undefined;
   private id: string | undefined;
   private rawText: string | undefined; // unframed JSON being collected
+  private readonly dataOnly: boolean;
 
-  constructor(private readonly sink: SSESink) {}
+  constructor(
+    private readonly sink: SSESink,
+    opts: SSEDecoderOptions = {},
+  ) {
+    this.dataOnly = opts.dataOnly ?? false;
+  }
 
   /** Feed the next decoded piece of the body. */
   push(chunk: string): void {
@@ -129,6 +140,8 @@ export class SSEDecoder {
       this.data = this.data === undefined ? v : this.data + '\n' + v;
       return;
     }
+    // `event` and `id` lines (and unknown fields starting like them, ignored anyway) when only data is read.
+    if (this.dataOnly && (c === 101 || c === 105)) return;
     if (c === 101 /* e */ && s.startsWith('event', start)) {
       const v = this.value(s, start + 5, end);
       if (v !== null) this.event = v;
@@ -229,7 +242,8 @@ export function errorFromEnvelope(value: unknown): ErrorEventBody | undefined {
  * the items it returns (the same array is reused: consume it before the next call).
  */
 export class EventDecoder implements SSESink {
-  private readonly sse = new SSEDecoder(this);
+  // The JSON's `event_type` is what counts (as in every SDK): the SSE `event:` and `id:` lines are not read.
+  private readonly sse = new SSEDecoder(this, { dataOnly: true });
   private readonly text = new TextDecoder('utf-8');
   private out: DecodedItem[] = [];
   /** True once a `data: [DONE]` sentinel was read; later input is ignored. */

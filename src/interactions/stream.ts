@@ -50,7 +50,6 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
   response: { status: number; headers: Record<string, string | string[] | undefined> } | undefined;
 
   private iterated = false;
-  private finalSeen = false;
 
   constructor(
     private readonly open: StreamOpener,
@@ -67,7 +66,7 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
   [Symbol.asyncIterator](): AsyncIterator<InteractionEvent> {
     if (this.iterated) throw new InteractionsError('invalid_request', 'an InteractionStream can be iterated only once');
     this.iterated = true;
-    return this.run();
+    return new EventIterator(this.chunks(), (item) => this.take(item));
   }
 
   /** Consume the rest of the stream and fold it into an Interaction. */
@@ -81,7 +80,12 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
     return { route: this.opts.route, interactionId: this.interactionId, lastEventId: this.lastEventId };
   }
 
-  private async *run(): AsyncGenerator<InteractionEvent, void, undefined> {
+  /**
+   * The connection, one body chunk at a time: the decoded items of each chunk (up to the event
+   * nothing follows), with every deadline, error mapping and clean-up of the stream. Per-event
+   * work happens in {@link EventIterator}, without a generator step per event.
+   */
+  private async *chunks(): AsyncGenerator<readonly DecodedItem[], void, undefined> {
     const signal = this.controller.signal;
     const outer = this.opts.signal;
     const onOuterAbort = () => this.abort(new AbortError());
@@ -117,18 +121,18 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
       }
 
       const decoder = new EventDecoder();
-      read: for await (const chunk of res.body) {
+      let finalSeen = false;
+      for await (const chunk of res.body) {
         last = Date.now();
         const items = decoder.write(chunk as Uint8Array);
-        for (let i = 0; i < items.length; i++) {
-          yield this.take(items[i]!);
-          if (this.finalSeen) break read;
-        }
-        if (decoder.done) break;
+        const end = finalIndex(items);
+        finalSeen = end < items.length;
+        if (items.length > 0) yield finalSeen ? items.slice(0, end + 1) : items;
+        if (finalSeen || decoder.done) break;
       }
-      if (!this.finalSeen) {
+      if (!finalSeen) {
         const tail = decoder.end();
-        for (let i = 0; i < tail.length; i++) yield this.take(tail[i]!);
+        if (tail.length > 0) yield tail;
       }
       finished = true;
       if (!this.sawTerminal) {
@@ -160,6 +164,7 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
     }
   }
 
+  /** One item as it is handed to the consumer: the connection's bookkeeping, or the error it stands for. */
   private take(item: DecodedItem): InteractionEvent {
     if (item.kind === 'event') {
       const e = item.event;
@@ -168,16 +173,75 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
         if (id) this.interactionId = id;
       }
       if (typeof e.event_id === 'string') this.lastEventId = e.event_id;
-      if (isTerminalEvent(e)) {
-        this.sawTerminal = true;
-        // Nothing follows `interaction.completed` or `error`; after a settled status_update the
-        // `interaction.completed` usually does, so keep reading (a stall then ends it quietly).
-        if (e.event_type === 'interaction.completed' || e.event_type === 'error') this.finalSeen = true;
-      }
+      if (isTerminalEvent(e)) this.sawTerminal = true;
       return e;
     }
     if (item.kind === 'unframed') throw new StreamErrorEvent(item.error, this.ctx());
     throw new StreamProtocolError(`malformed event data (${item.raw.length} chars, not JSON)`, this.ctx());
+  }
+}
+
+/**
+ * Index of the event nothing follows (`interaction.completed` or `error`) in `items`, or
+ * `items.length`. After a settled status_update the `interaction.completed` usually follows, so
+ * reading goes on (a stall then ends the stream quietly).
+ */
+function finalIndex(items: readonly DecodedItem[]): number {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.kind === 'event' && (item.event.event_type === 'interaction.completed' || item.event.event_type === 'error')) return i;
+  }
+  return items.length;
+}
+
+const NO_ITEMS: readonly DecodedItem[] = [];
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+/**
+ * Hands out the items of each chunk one by one with an already-settled promise (a generator step
+ * per event costs more than the decoding); pulls the next chunk only when they are used up. An
+ * item that stands for an error is thrown into the chunk generator, so its mapping and clean-up
+ * apply, after every event before it was handed out.
+ */
+class EventIterator implements AsyncIterator<InteractionEvent> {
+  private items: readonly DecodedItem[] = NO_ITEMS;
+  private next_ = 0;
+
+  constructor(
+    private readonly source: AsyncGenerator<readonly DecodedItem[], void, undefined>,
+    private readonly take: (item: DecodedItem) => InteractionEvent,
+  ) {}
+
+  next(): Promise<IteratorResult<InteractionEvent>> {
+    if (this.next_ < this.items.length) return this.hand(this.items[this.next_++]!);
+    return this.pull();
+  }
+
+  return(): Promise<IteratorResult<InteractionEvent>> {
+    this.items = NO_ITEMS;
+    return this.source.return(undefined).then(() => DONE);
+  }
+
+  private hand(item: DecodedItem): Promise<IteratorResult<InteractionEvent>> {
+    let value: InteractionEvent;
+    try {
+      value = this.take(item);
+    } catch (err) {
+      this.items = NO_ITEMS;
+      return this.source.throw(err).then(() => DONE);
+    }
+    return Promise.resolve({ value, done: false });
+  }
+
+  private async pull(): Promise<IteratorResult<InteractionEvent>> {
+    for (;;) {
+      const r = await this.source.next();
+      if (r.done) return DONE;
+      if (r.value.length === 0) continue;
+      this.items = r.value;
+      this.next_ = 1;
+      return this.hand(r.value[0]!);
+    }
   }
 }
 
