@@ -43,7 +43,7 @@ export class Checkpoints {
     return this.flusher.sent;
   }
 
-  /** Sends the checkpoint now (the attempt's first heartbeat, a crossed budget). */
+  /** Sends the checkpoint now (the attempt's start, readers see its phase at once; a crossed budget). */
   sendNow(): void {
     this.flusher.flush();
   }

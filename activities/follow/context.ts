@@ -71,6 +71,12 @@ export const FOLLOW_DEFAULTS = {
   getTimeoutMs: 60_000,
   /** Heartbeat timeout assumed when the activity has none (ms). */
   heartbeatTimeoutMs: 40_000,
+  /**
+   * Least time between the liveness beat and the heartbeat timeout (ms): what a busy event loop
+   * and the heartbeat RPC may add does not shrink with the timeout (20 % of it when that is more,
+   * half of it at most).
+   */
+  livenessMarginMs: 2_000,
 };
 
 /** Timings of one attempt, derived once from the job options, the worker settings and the heartbeat timeout (all ms). */
@@ -83,20 +89,25 @@ export interface FollowSettings {
   flush: FlushPolicy;
 }
 
-export function followSettings(opts: FollowOptions, deps: Pick<ResolvedDeps, 'checkpointFlushMs' | 'watchedFlushMs'>, heartbeatTimeoutMs: number | undefined): FollowSettings {
+/** The heartbeat policy of an attempt (flush.ts) from the worker's flush settings and the activity's heartbeat timeout (ms). */
+export function flushPolicy(deps: Pick<ResolvedDeps, 'checkpointFlushMs' | 'watchedFlushMs'>, heartbeatTimeoutMs: number | undefined): FlushPolicy {
   const hbMs = heartbeatTimeoutMs ?? FOLLOW_DEFAULTS.heartbeatTimeoutMs;
+  // A heartbeat timeout is an attempt lost and a stream replayed from the checkpoint: the liveness
+  // beat leaves room for delays that do not scale with the timeout.
+  const marginMs = Math.min(Math.max(0.2 * hbMs, FOLLOW_DEFAULTS.livenessMarginMs), 0.5 * hbMs);
+  const livenessMs = Math.max(100, Math.floor(hbMs - marginMs));
   // Heartbeats by time, not per event (each one is an RPC and a billable action): see flush.ts.
-  const flushMs = Math.min(deps.checkpointFlushMs ?? FOLLOW_DEFAULTS.checkpointFlushMs, Math.floor(hbMs * 0.7));
+  const flushMs = Math.min(deps.checkpointFlushMs ?? FOLLOW_DEFAULTS.checkpointFlushMs, Math.floor(hbMs * 0.7), livenessMs);
+  return { flushMs, livenessMs, watchedFlushMs: Math.min(flushMs, deps.watchedFlushMs ?? FOLLOW_DEFAULTS.watchedFlushMs) };
+}
+
+export function followSettings(opts: FollowOptions, deps: Pick<ResolvedDeps, 'checkpointFlushMs' | 'watchedFlushMs'>, heartbeatTimeoutMs: number | undefined): FollowSettings {
   const probeEveryMs = opts.streamIdleTimeoutMs;
   return {
     maxStreamFailures: opts.maxStreamFailures ?? FOLLOW_DEFAULTS.maxStreamFailures,
     probeEveryMs,
     stallMs: opts.streamStallTimeoutMs ?? FOLLOW_DEFAULTS.stallProbes * probeEveryMs,
-    flush: {
-      flushMs,
-      livenessMs: Math.max(100, Math.floor(hbMs * 0.8)),
-      watchedFlushMs: Math.min(flushMs, deps.watchedFlushMs ?? FOLLOW_DEFAULTS.watchedFlushMs),
-    },
+    flush: flushPolicy(deps, heartbeatTimeoutMs),
   };
 }
 

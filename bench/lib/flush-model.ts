@@ -81,8 +81,28 @@ export function deepResearchEventTimes(minutes: number, seed: number): { ids: nu
   return { ids, all: script.entries.length };
 }
 
-/** Billable actions of a stream-mode turn besides heartbeats (start, create + 2 heartbeats, 2 upserts, deadline timer, follow). */
-export const STREAM_FIXED_ACTIONS = 1 + 1 + 2 + 2 + 1 + 1;
+/**
+ * Billable actions of a stream-mode turn besides the follow activity's heartbeats, item by item
+ * under the name of the server's `action` counter (bench/jobs-load.ts prints that count by type
+ * beside this).
+ */
+export const STREAM_TURN_ACTIONS = {
+  /** grpc_StartWorkflowExecution. */
+  workflowStart: 1,
+  /** command_ScheduleActivityTask: admission, create, follow. */
+  activities: 3,
+  /** grpc_RecordActivityTaskHeartbeat of the create: "creating" and "created". */
+  createHeartbeats: 2,
+  /** command_UpsertWorkflowSearchAttributes: status running and completed, and the TemporalChangeVersion upsert of each of the 2 patches a new turn passes. */
+  searchAttributeUpserts: 4,
+  /** command_BatchMarkers: the 2 patch markers. */
+  markerBatches: 2,
+  /** command_StartTimer: the turn's deadline. */
+  deadlineTimer: 1,
+} as const;
+
+/** Their sum: 13 actions per turn whatever its length. */
+export const STREAM_FIXED_ACTIONS = Object.values(STREAM_TURN_ACTIONS).reduce((a, b) => a + b, 0);
 
 /** The product flusher over `runs` emulated Deep Research runs of `minutes`, at real time scale. */
 export function modelStream(policy: FlushPolicy, minutes = 60, runs = 20): { heartbeatsPerRun: number; actionsPerJobHour: number; lagP50s: number; lagP99s: number } {
