@@ -237,6 +237,11 @@ export function errorFromEnvelope(value: unknown): ErrorEventBody | undefined {
   return out;
 }
 
+/** @internal An item that is not an event, as {@link EventDecoder.writeEvents} hands it out. */
+export class UndecodedItem {
+  constructor(readonly item: Exclude<DecodedItem, { kind: 'event' }>) {}
+}
+
 /**
  * Bytes → typed, normalised Interactions events. Call {@link write} with each body chunk and read
  * the items it returns (the same array is reused: consume it before the next call).
@@ -246,6 +251,8 @@ export class EventDecoder implements SSESink {
   private readonly sse = new SSEDecoder(this, { dataOnly: true });
   private readonly text = new TextDecoder('utf-8');
   private out: DecodedItem[] = [];
+  /** writeEvents mode: events go into `bare` as they are, anything else wrapped in an UndecodedItem. */
+  private bare: Array<InteractionEvent | UndecodedItem> | undefined;
   /** True once a `data: [DONE]` sentinel was read; later input is ignored. */
   done = false;
 
@@ -254,6 +261,33 @@ export class EventDecoder implements SSESink {
     this.out.length = 0;
     if (!this.done) this.sse.push(this.text.decode(chunk, { stream: true }));
     return this.out;
+  }
+
+  /**
+   * @internal Decode one body chunk into the events themselves (no wrapper per event; the stream's
+   * hot path), with anything else as an UndecodedItem; `end` true decodes the end of input.
+   * Use one of write/writeEvents for a whole body.
+   */
+  writeEvents(chunk: Uint8Array | undefined): Array<InteractionEvent | UndecodedItem> {
+    const bare = (this.bare ??= []);
+    bare.length = 0;
+    if (this.done) return bare;
+    if (chunk) this.sse.push(this.text.decode(chunk, { stream: true }));
+    else {
+      this.sse.push(this.text.decode());
+      this.sse.end();
+    }
+    return bare;
+  }
+
+  private emit(item: DecodedItem): void {
+    if (this.bare) this.bare.push(item.kind === 'event' ? item.event : new UndecodedItem(item));
+    else this.out.push(item);
+  }
+
+  private emitEvent(event: InteractionEvent): void {
+    if (this.bare) this.bare.push(event);
+    else this.out.push({ kind: 'event', event });
   }
 
   /** Decode a string piece (tests, benchmarks). */
@@ -285,7 +319,7 @@ export class EventDecoder implements SSESink {
     try {
       value = JSON.parse(data);
     } catch {
-      this.out.push({ kind: 'malformed', raw: data });
+      this.emit({ kind: 'malformed', raw: data });
       return;
     }
     this.accept(value, data);
@@ -301,12 +335,12 @@ export class EventDecoder implements SSESink {
       }
       const env = errorFromEnvelope(value);
       if (env) {
-        this.out.push({ kind: 'unframed', error: env, raw: text });
+        this.emit({ kind: 'unframed', error: env, raw: text });
         return;
       }
     }
     const snippet = text.length > 500 ? text.slice(0, 500) + '…' : text;
-    this.out.push({
+    this.emit({
       kind: 'unframed',
       error: { code: 'unframed_json', message: `unframed ${parsed ? 'JSON' : 'text'} in event stream: ${snippet}` },
       raw: text,
@@ -315,7 +349,7 @@ export class EventDecoder implements SSESink {
 
   private accept(value: unknown, raw: string): void {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      this.out.push({ kind: 'malformed', raw });
+      this.emit({ kind: 'malformed', raw });
       return;
     }
     const obj = value as Record<string, unknown>;
@@ -323,12 +357,12 @@ export class EventDecoder implements SSESink {
       const env = errorFromEnvelope(obj);
       if (env) {
         // `data: {"error":{...}}` without event_type: an error event in all but name.
-        this.out.push({ kind: 'event', event: { event_type: 'error', error: env } });
+        this.emitEvent({ event_type: 'error', error: env });
         return;
       }
-      this.out.push({ kind: 'malformed', raw });
+      this.emit({ kind: 'malformed', raw });
       return;
     }
-    this.out.push({ kind: 'event', event: normalizeEvent(obj as InteractionEvent) });
+    this.emitEvent(normalizeEvent(obj as InteractionEvent));
   }
 }

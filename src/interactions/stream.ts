@@ -12,7 +12,7 @@
 import { InteractionAccumulator } from './accumulator';
 import { APITimeoutError, AbortError, InteractionsError, StreamErrorEvent, StreamProtocolError, isAbortError, type RouteInfo } from './errors';
 import { isRetryable } from './retry-table';
-import { EventDecoder, type DecodedItem } from './sse';
+import { EventDecoder, UndecodedItem } from './sse';
 import { abortReason, sleep } from './retry';
 import { retryDelay } from '../common/backoff';
 import { header, readText, type TransportResponse } from './transport';
@@ -66,7 +66,7 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
   [Symbol.asyncIterator](): AsyncIterator<InteractionEvent> {
     if (this.iterated) throw new InteractionsError('invalid_request', 'an InteractionStream can be iterated only once');
     this.iterated = true;
-    return new EventIterator(this.chunks(), (item) => this.take(item));
+    return new EventIterator(this.chunks(), this);
   }
 
   /** Consume the rest of the stream and fold it into an Interaction. */
@@ -85,7 +85,7 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
    * nothing follows), with every deadline, error mapping and clean-up of the stream. Per-event
    * work happens in {@link EventIterator}, without a generator step per event.
    */
-  private async *chunks(): AsyncGenerator<readonly DecodedItem[], void, undefined> {
+  private async *chunks(): AsyncGenerator<readonly Item[], void, undefined> {
     const signal = this.controller.signal;
     const outer = this.opts.signal;
     const onOuterAbort = () => this.abort(new AbortError());
@@ -124,14 +124,14 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
       let finalSeen = false;
       for await (const chunk of res.body) {
         last = Date.now();
-        const items = decoder.write(chunk as Uint8Array);
+        const items = decoder.writeEvents(chunk as Uint8Array);
         const end = finalIndex(items);
         finalSeen = end < items.length;
         if (items.length > 0) yield finalSeen ? items.slice(0, end + 1) : items;
         if (finalSeen || decoder.done) break;
       }
       if (!finalSeen) {
-        const tail = decoder.end();
+        const tail = decoder.writeEvents(undefined);
         if (tail.length > 0) yield tail;
       }
       finished = true;
@@ -164,20 +164,20 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
     }
   }
 
-  /** One item as it is handed to the consumer: the connection's bookkeeping, or the error it stands for. */
-  private take(item: DecodedItem): InteractionEvent {
-    if (item.kind === 'event') {
-      const e = item.event;
-      if (this.interactionId === undefined) {
-        const id = eventInteractionId(e);
-        if (id) this.interactionId = id;
-      }
-      if (typeof e.event_id === 'string') this.lastEventId = e.event_id;
-      if (isTerminalEvent(e)) this.sawTerminal = true;
-      return e;
+  /** @internal An event as it is handed to the consumer: the connection's bookkeeping. */
+  noteHanded(e: InteractionEvent): void {
+    if (this.interactionId === undefined) {
+      const id = eventInteractionId(e);
+      if (id) this.interactionId = id;
     }
-    if (item.kind === 'unframed') throw new StreamErrorEvent(item.error, this.ctx());
-    throw new StreamProtocolError(`malformed event data (${item.raw.length} chars, not JSON)`, this.ctx());
+    if (typeof e.event_id === 'string') this.lastEventId = e.event_id;
+    if (isTerminalEvent(e)) this.sawTerminal = true;
+  }
+
+  /** @internal The error an undecodable item stands for. */
+  problemOf({ item }: UndecodedItem): Error {
+    if (item.kind === 'unframed') return new StreamErrorEvent(item.error, this.ctx());
+    return new StreamProtocolError(`malformed event data (${item.raw.length} chars, not JSON)`, this.ctx());
   }
 }
 
@@ -186,15 +186,18 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
  * `items.length`. After a settled status_update the `interaction.completed` usually follows, so
  * reading goes on (a stall then ends the stream quietly).
  */
-function finalIndex(items: readonly DecodedItem[]): number {
+function finalIndex(items: readonly Item[]): number {
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    if (item.kind === 'event' && (item.event.event_type === 'interaction.completed' || item.event.event_type === 'error')) return i;
+    if (!(item instanceof UndecodedItem) && (item.event_type === 'interaction.completed' || item.event_type === 'error')) return i;
   }
   return items.length;
 }
 
-const NO_ITEMS: readonly DecodedItem[] = [];
+/** What the decoder hands the stream: an event, or what stands in for an error. */
+type Item = InteractionEvent | UndecodedItem;
+
+const NO_ITEMS: readonly Item[] = [];
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
 /**
@@ -204,16 +207,20 @@ const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
  * apply, after every event before it was handed out.
  */
 class EventIterator implements AsyncIterator<InteractionEvent> {
-  private items: readonly DecodedItem[] = NO_ITEMS;
+  private items: readonly Item[] = NO_ITEMS;
   private next_ = 0;
 
   constructor(
-    private readonly source: AsyncGenerator<readonly DecodedItem[], void, undefined>,
-    private readonly take: (item: DecodedItem) => InteractionEvent,
+    private readonly source: AsyncGenerator<readonly Item[], void, undefined>,
+    private readonly stream: InteractionStream,
   ) {}
 
   next(): Promise<IteratorResult<InteractionEvent>> {
-    if (this.next_ < this.items.length) return this.hand(this.items[this.next_++]!);
+    const i = this.next_;
+    if (i < this.items.length) {
+      this.next_ = i + 1;
+      return this.hand(this.items[i]!);
+    }
     return this.pull();
   }
 
@@ -222,15 +229,13 @@ class EventIterator implements AsyncIterator<InteractionEvent> {
     return this.source.return(undefined).then(() => DONE);
   }
 
-  private hand(item: DecodedItem): Promise<IteratorResult<InteractionEvent>> {
-    let value: InteractionEvent;
-    try {
-      value = this.take(item);
-    } catch (err) {
-      this.items = NO_ITEMS;
-      return this.source.throw(err).then(() => DONE);
+  private hand(item: Item): Promise<IteratorResult<InteractionEvent>> {
+    if (!(item instanceof UndecodedItem)) {
+      this.stream.noteHanded(item);
+      return Promise.resolve({ value: item, done: false });
     }
-    return Promise.resolve({ value, done: false });
+    this.items = NO_ITEMS;
+    return this.source.throw(this.stream.problemOf(item)).then(() => DONE);
   }
 
   private async pull(): Promise<IteratorResult<InteractionEvent>> {
