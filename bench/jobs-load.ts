@@ -314,6 +314,8 @@ async function runPhase(
       GEMINI_API_KEY: BENCH_KEY,
       // Memory by thread and event-loop delay, once a second (bench/lib/memory-log.ts).
       GJ_WORKER_MEMORY_LOG_MS: '1000',
+      // glibc's arenas (e.g. MALLOC_ARENA_MAX=2) as the bench's own environment sets them, to compare.
+      ...(process.env.GJ_WORKER_MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.GJ_WORKER_MALLOC_ARENA_MAX } : {}),
       ...(process.env.GJ_WORKER_HEAP_SNAPSHOT_DIR ? { GJ_WORKER_HEAP_SNAPSHOT_DIR: process.env.GJ_WORKER_HEAP_SNAPSHOT_DIR } : {}),
       ...(receiver ? { GEMINI_JOBS_WEBHOOK_URL: receiver.url } : {}),
     },

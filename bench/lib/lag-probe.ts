@@ -53,8 +53,8 @@ export class LagProbe {
   private readonly lastObsAt = new Map<string, number>();
   /** interaction id → emit time of event k at [k - 1]. */
   private readonly emitTimes = new Map<string, number[]>();
-  /** interaction id → whether event k carries an event_id (a possible resume point), at [k - 1]. */
-  private readonly hasId = new Map<string, boolean[]>();
+  /** interaction id → whether event k carries an event_id (a possible resume point), at [k - 1]; read once, after the run. */
+  private readonly idFlags = new Map<string, boolean[]>();
   /** interaction id → when the emulator was first seen with a terminal status. */
   readonly endedAt = new Map<string, number>();
   /** job id → heartbeats observed on the server. */
@@ -108,19 +108,14 @@ export class LagProbe {
       if (!jobId) continue;
       if (!this.interactionOfJob.has(jobId)) this.interactionOfJob.set(jobId, info.id);
       if (TERMINAL.has(info.status) && !this.endedAt.has(info.id)) this.endedAt.set(info.id, (now + (this.lastObsAt.get(info.id) ?? now)) / 2);
-      if (this.sampled.has(jobId)) {
-        const seen = this.seenEvents.get(info.id) ?? 0;
-        if (info.events > seen) {
-          const times = this.emitTimes.get(info.id) ?? [];
-          const at = (now + (this.lastObsAt.get(info.id) ?? now)) / 2;
-          for (let k = seen; k < info.events; k++) times[k] = at;
-          this.emitTimes.set(info.id, times);
-          const ids = this.hasId.get(info.id) ?? [];
-          const wire = this.emulator.eventsFor(info.id);
-          for (let k = seen; k < info.events; k++) ids[k] = typeof wire[k]?.event_id === 'string' && wire[k]!.event_id !== '';
-          this.hasId.set(info.id, ids);
-          this.seenEvents.set(info.id, info.events);
-        }
+      // Every job's event times (the actions model runs on all of them); only sampled jobs are described.
+      const seen = this.seenEvents.get(info.id) ?? 0;
+      if (info.events > seen) {
+        const times = this.emitTimes.get(info.id) ?? [];
+        const at = (now + (this.lastObsAt.get(info.id) ?? now)) / 2;
+        for (let k = seen; k < info.events; k++) times[k] = at;
+        this.emitTimes.set(info.id, times);
+        this.seenEvents.set(info.id, info.events);
       }
       this.lastObsAt.set(info.id, now);
     }
@@ -189,7 +184,7 @@ export class LagProbe {
     for (const jobId of this.jobsOf(which)) {
       const interactionId = this.interactionOfJob.get(jobId);
       const times = interactionId ? this.emitTimes.get(interactionId) : undefined;
-      const ids = interactionId ? this.hasId.get(interactionId) : undefined;
+      const ids = interactionId ? this.hasIdOf(interactionId) : undefined;
       const beats = (this.beats.get(jobId) ?? []).sort((a, b) => a.at - b.at);
       const done = completedAt.get(jobId);
       if (!times) continue;
@@ -203,6 +198,16 @@ export class LagProbe {
       }
     }
     return lags;
+  }
+
+  /** Whether each event of an interaction carries an event_id (read from the emulator once, when first asked). */
+  private hasIdOf(interactionId: string): boolean[] {
+    let flags = this.idFlags.get(interactionId);
+    if (!flags) {
+      flags = this.emulator.eventsFor(interactionId).map((e) => typeof e.event_id === 'string' && e.event_id !== '');
+      this.idFlags.set(interactionId, flags);
+    }
+    return flags;
   }
 
   /** Completion lags (ms): follow activity completed − run ended at the emulator, per job. */
@@ -228,7 +233,7 @@ export class LagProbe {
       const done = completedAt.get(jobId);
       if (!times || times.length === 0 || done === undefined) continue;
       const t0 = times[0]!;
-      const ids = this.hasId.get(interactionId!);
+      const ids = this.hasIdOf(interactionId!);
       // Only id'd events change the checkpoint (activities/follow.ts), as in the product.
       const rel = times.filter((t, k) => t !== undefined && ids?.[k] !== false).map((t) => t - t0);
       const endMs = done - t0;
@@ -260,10 +265,11 @@ export class LagProbe {
     return out;
   }
 
-  /** Heartbeats the product's flusher sends for the events of each unwatched sampled job (mean), on a simulated clock. */
+  /** Heartbeats the product's flusher sends for the events of each job nobody watched (mean), on a simulated clock. */
   modelledBeatsPerJob(completedAt: Map<string, number | undefined>, policy: FlushPolicy): number {
     const counts: number[] = [];
-    for (const jobId of this.jobsOf('unwatched')) {
+    for (const jobId of this.interactionOfJob.keys()) {
+      if (this.watchedJobIds.has(jobId)) continue;
       const interactionId = this.interactionOfJob.get(jobId);
       const times = interactionId ? this.emitTimes.get(interactionId) : undefined;
       const done = completedAt.get(jobId);
@@ -271,7 +277,7 @@ export class LagProbe {
       if (!times || times.length === 0 || done === undefined) continue;
       // The activity starts (its first send) when its first event is read, or earlier if known.
       const t0 = Math.min(started ?? times[0]!, times[0]!);
-      const ids = this.hasId.get(interactionId!);
+      const ids = this.hasIdOf(interactionId!);
       const rel = times.filter((t, k) => t !== undefined && ids?.[k] !== false).map((t) => t - t0);
       counts.push(simulateFlusher(policy, rel, done - t0).length);
     }

@@ -140,7 +140,7 @@ test('flusher: on a simulated clock, every change is sent within flushMs and qui
 });
 
 test('flush policy: the liveness beat leaves 20 % of the heartbeat timeout, and at least 2 s (at most half) for delays that do not shrink with it', () => {
-  assert.deepEqual(flushPolicy({}, 40_000), { flushMs: 20_000, livenessMs: 32_000, watchedFlushMs: 5_000 });
+  assert.deepEqual(flushPolicy({}, 40_000), { flushMs: 24_000, livenessMs: 32_000, watchedFlushMs: 5_000 });
   assert.deepEqual(flushPolicy({ checkpointFlushMs: 3_000, watchedFlushMs: 750 }, 6_000), { flushMs: 3_000, livenessMs: 4_000, watchedFlushMs: 750 });
   assert.deepEqual(flushPolicy({}, 3_000), { flushMs: 1_500, livenessMs: 1_500, watchedFlushMs: 1_500 });
 });
