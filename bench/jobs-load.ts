@@ -389,8 +389,8 @@ async function runPhase(
   const facts = await mapLimit(specs, 8, (s) => historyFacts(ctx.client, s.jobId).catch(() => ({ events: 0 })));
   const completedAt = new Map(specs.map((s, i) => [s.jobId, (facts[i] as { followCompletedAt?: number }).followCompletedAt]));
   specs.forEach((s, i) => {
-    const started = (facts[i] as { followStartedAt?: number }).followStartedAt;
-    if (started !== undefined) probe.followStartedAt.set(s.jobId, started);
+    const scheduled = (facts[i] as { followScheduledAt?: number }).followScheduledAt;
+    if (scheduled !== undefined) probe.followStartedAt.set(s.jobId, scheduled);
   });
   // Poll mode checkpoints no event ids: there is no heartbeat lag to measure.
   const hbLags = phase.mode === 'stream' ? probe.heartbeatLags(completedAt) : [];

@@ -275,16 +275,18 @@ export class LagProbe {
       const done = completedAt.get(jobId);
       const started = this.followStartedAt.get(jobId);
       if (!times || times.length === 0 || done === undefined) continue;
-      // The activity starts (its first send) when its first event is read, or earlier if known.
-      const t0 = Math.min(started ?? times[0]!, times[0]!);
+      // The activity's clock (its first send, its liveness) starts when it does, not at the run's
+      // first event: the create and the workflow task that schedules the follow come in between.
+      const t0 = started ?? times[0]!;
       const ids = this.hasIdOf(interactionId!);
-      const rel = times.filter((t, k) => t !== undefined && ids?.[k] !== false).map((t) => t - t0);
+      // Events emitted before the activity started reach it at its start (the stream replays them).
+      const rel = times.filter((t, k) => t !== undefined && ids?.[k] !== false).map((t) => Math.max(0, t - t0));
       counts.push(simulateFlusher(policy, rel, done - t0).length);
     }
     return counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length);
   }
 
-  /** When the follow activity of a sampled job started (history), to start its simulated clock there. */
+  /** When the follow activity of each job was scheduled (history), to start its simulated clock there. */
   readonly followStartedAt = new Map<string, number>();
 
   /** Distinct server-recorded heartbeats per sampled job (mean), all or only the (un)watched ones. */
