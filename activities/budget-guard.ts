@@ -9,14 +9,6 @@ import { estimateCost, type PriceTable } from './pricing';
 import type { Usage } from '../src/interactions/types';
 import type { FollowInteractionInput } from './types';
 
-/** Thrown inside the follow loops to stop following and cancel the run. */
-export class BudgetStop extends Error {
-  constructor(readonly exceeded: BudgetExceeded) {
-    super(`budget exceeded: ${exceeded.limit}`);
-    this.name = 'BudgetStop';
-  }
-}
-
 export class BudgetGuard {
   constructor(
     private readonly input: FollowInteractionInput,
@@ -30,15 +22,14 @@ export class BudgetGuard {
     return !!l && (l.maxTotalTokens !== undefined || l.maxToolCalls !== undefined || l.maxCostUsd !== undefined);
   }
 
-  /** Throws `BudgetStop` when the thread's spend with this turn's `usage` / tool calls is past a limit. */
-  check(usage: Usage | undefined, toolCalls: number | undefined): void {
+  /** The limit the thread's spend crosses with this turn's `usage` and tool calls, or undefined while within the budget. */
+  exceeded(usage: Usage | undefined, toolCalls: number | undefined): BudgetExceeded | undefined {
     const budget = this.input.budget;
-    if (!budget || !this.active) return;
+    if (!budget || !this.active) return undefined;
     const cost = estimateCost(usage, this.input.priceName, this.table)?.usd;
     const wallMs = Math.max(0, this.now() - (budget.turnStartedAtMs ?? this.now()));
     const spent = addSpent(budget.spentBefore, turnSpent(usage, toolCalls ?? 0, wallMs, cost));
     const { maxWallTimeMs: _wall, ...enforced } = budget.limits;
-    const exceeded = exceededLimit(enforced, spent);
-    if (exceeded) throw new BudgetStop(exceeded);
+    return exceededLimit(enforced, spent);
   }
 }

@@ -7,7 +7,7 @@
 import { activityInfo } from '@temporalio/activity';
 import { isTerminalStatus } from '../src/interactions/types';
 import { errorCode, toActivityFailure } from './failure-mapping';
-import { streamedTextOf, THOUGHT_CHARS } from './progress';
+import { streamedTextOf, thoughtSummary } from './progress';
 import { producedSteps } from './quiet-probe';
 import { withTransientRetries } from './transient';
 import type { ResolvedDeps } from './deps';
@@ -16,13 +16,14 @@ import type { CheckInteractionInput, CheckInteractionResult } from './types';
 /** Per-request timeout of the GET (ms). */
 const CHECK_TIMEOUT_MS = 30_000;
 
-/** The latest thought summary text of a GET's steps (shortened like the streamed one). */
+/** The latest thought summary of a GET's steps, shortened like the streamed one (a step followed by another is complete). */
 function latestThoughtOf(steps: readonly unknown[] | undefined): string | undefined {
   for (let i = (steps?.length ?? 0) - 1; i >= 0; i--) {
     const step = steps![i] as { type?: string; summary?: Array<{ text?: unknown }>; content?: Array<{ text?: unknown }> };
     if (step?.type !== 'thought') continue;
     const text = [...(step.summary ?? []), ...(step.content ?? [])].map((c) => (typeof c?.text === 'string' ? c.text : '')).join('');
-    if (text) return text.length > THOUGHT_CHARS ? text.slice(-THOUGHT_CHARS) : text;
+    const summary = thoughtSummary(text, i < steps!.length - 1);
+    if (summary) return summary;
   }
   return undefined;
 }

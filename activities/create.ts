@@ -15,6 +15,7 @@
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { CreateInteractionRequest } from '../src/interactions/types';
 import { toActivityFailure } from './failure-mapping';
+import { hadNoEffect } from '../src/interactions/retry-table';
 import { reportThrottle } from './admission';
 import { throwIfCancelled, type ResolvedDeps } from './deps';
 import { webhookConfigFor } from './webhook-config';
@@ -32,15 +33,13 @@ const CREATE_KEEPALIVE_MS = 4_000;
 export const CREATE_CANCEL_GRACE_MS = 3_000;
 
 /**
- * True when a failed create provably created nothing: the connection never carried the request
- * (DNS, refused, TLS, connect timeout), or the API answered with a 4xx refusal. Anything else (a
- * 5xx, a reset or timeout after sending, a crash) may have created an interaction.
+ * True when a failed create provably created nothing (the retry table's `noEffect`): the request
+ * never left (validation, DNS, refused, TLS, connect timeout), or the API answered with a 4xx
+ * refusal. Anything else (a 5xx, a reset or timeout after sending, a crash) may have created an
+ * interaction.
  */
 export function createdNothing(err: unknown): boolean {
-  const e = err as { code?: unknown; beforeSend?: unknown; phase?: unknown; status?: unknown };
-  if (e?.beforeSend === true) return true;
-  if (e?.code === 'timeout' && e.phase === 'connect') return true;
-  return typeof e?.status === 'number' && e.status >= 400 && e.status < 500;
+  return hadNoEffect(err);
 }
 
 export function makeCreateInteraction(deps: ResolvedDeps) {

@@ -5,10 +5,12 @@
  * the activity's maximumInterval and which restarts the attempt from its last heartbeat. A read
  * that failed for a transient reason is simply repeated here after a short, jittered delay
  * (`Retry-After` honoured), within a budget; only when the budget is spent does the error reach
- * Temporal. Non-retryable codes (400/401/403/404…) are thrown at once.
+ * Temporal. What is worth repeating is the one retry table's verdict
+ * (src/interactions/retry-table.ts): codes it calls final (400/401/403/404…) and errors outside the
+ * client's tree are thrown at once.
  */
 import { retryDelay, type BackoffPolicy } from '../src/common/backoff';
-import { errorCode, isRetryableCode } from './failure-mapping';
+import { retryVerdict } from '../src/interactions/retry-table';
 import { sleepMs, throwIfCancelled } from './deps';
 
 /** Defaults of {@link withTransientRetries}. */
@@ -31,11 +33,10 @@ export interface TransientRetryOptions {
   now?: () => number;
   /** Called before each retry with the error's code and the delay (ms). */
   onRetry?: (info: { code: string; attempt: number; delayMs: number }) => void;
-}
-
-/** Codes that are worth repeating inside the attempt (the rest go to the caller's own handling). */
-export function isTransientCode(code: string | undefined): boolean {
-  return code === 'rate_limited' || code === 'server_error' || code === 'connection_error' || code === 'timeout' || code === 'conflict' || code === 'aborted';
+  /** Waits `ms` milliseconds, rejecting on cancellation (default: the activity's own sleep). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Throws if the caller was cancelled (default: the activity's cancellation). */
+  throwIfCancelled?: () => void;
 }
 
 /** Runs `fn`, repeating it after transient failures within the budget; rethrows anything else. */
@@ -49,15 +50,15 @@ export async function withTransientRetries<T>(fn: () => Promise<T>, opts: Transi
     try {
       return await fn();
     } catch (err) {
-      throwIfCancelled();
-      const code = errorCode(err);
-      if (!isTransientCode(code) || !isRetryableCode(code)) throw err;
+      (opts.throwIfCancelled ?? throwIfCancelled)();
+      const verdict = retryVerdict(err);
+      if (!verdict?.retryable) throw err;
       firstFailureAt ??= now();
       if (attempt + 1 >= maxAttempts || now() - firstFailureAt >= budgetMs) throw err;
       const hint = (err as { retryAfterMs?: unknown }).retryAfterMs;
       const delayMs = retryDelay(attempt, opts.backoff ?? d.backoff, typeof hint === 'number' ? hint : undefined, opts.maxRetryAfterMs ?? d.maxRetryAfterMs);
-      opts.onRetry?.({ code: code ?? 'unknown', attempt: attempt + 1, delayMs });
-      await sleepMs(delayMs);
+      opts.onRetry?.({ code: verdict.code, attempt: attempt + 1, delayMs });
+      await (opts.sleep ?? sleepMs)(delayMs);
     }
   }
 }

@@ -6,29 +6,28 @@
  *   node dist/bench/actions-model.js [--minutes 60] [--runs 20]
  *
  * Heartbeats: v0.1.0 = a heartbeat call per id'd event plus a 10 s keepalive, sent by the SDK at
- * most every 5 s (`maxHeartbeatThrottleInterval`); now = activities/flush.ts (a changed checkpoint
- * waits at most FOLLOW_DEFAULTS.checkpointFlushMs from the moment it was made, a liveness beat
- * every 0.8 × 40 s; simulated with the product's own HeartbeatFlusher). Resume-point lag = time from an event to
- * the heartbeat that records it (what a SIGKILL replays). Fixed actions per turn are counted from
- * the command sequence (see FIXED below; the load bench reads the same from real histories).
+ * most every 5 s (`maxHeartbeatThrottleInterval`); now = the product's own policy
+ * (`flushPolicy` of activities/follow/context.ts at the job defaults: a changed checkpoint waits
+ * at most the checkpoint flush from the moment it was made, a liveness beat 32 s after the last
+ * send, one at the start) run by the product's HeartbeatFlusher on a simulated clock.
+ * Resume-point lag = time from an event to the heartbeat that records it (what a SIGKILL
+ * replays). Fixed actions per turn are counted item by item from what the server counts (see
+ * FIXED below; bench/jobs-load.ts prints the model beside the server's count).
  */
 import { DEFAULT_SWEEP_INTERVAL_MS } from '../activities/sweep';
+import { JOB_OPTION_DEFAULTS } from '../workflows/helpers';
 import { numberFlag, parseFlags } from './lib/args';
 import { percentile, table } from './lib/stats';
-import { deepResearchEventTimes, resumeLags, simulateFlusher } from './lib/flush-model';
-import { FOLLOW_DEFAULTS } from '../activities/follow';
+import { deepResearchEventTimes, resumeLags, simulateFlusher, STREAM_FIXED_ACTIONS, WEBHOOK_FIXED_ACTIONS } from './lib/flush-model';
+import { flushPolicy } from '../activities/follow/context';
 
 /**
- * Billable actions of one turn besides follow heartbeats, from the command sequence (the load
- * bench reads the same from real histories). Every mode: workflow start, the patch marker and the
- * `TemporalChangeVersion` upsert the SDK's core adds beside it (one patch id per execution), the
- * admission and create activities, the create's heartbeat (the id, the instant it arrives), 2 status upserts
- * (running with the interaction id, then the final status). Stream/poll: the deadline timer the
- * follow activity races, the follow activity. Webhook: the wake signal to the backstop sweeper,
- * the wait's deadline timer, the webhook signal, the collecting activity (no timer races it).
+ * Billable actions of one turn besides the follow activity's heartbeats: STREAM_TURN_ACTIONS and
+ * WEBHOOK_TURN_ACTIONS (bench/lib/flush-model.ts, item by item as the server counts them; the
+ * load benches print the model beside the server's count). Webhook mode adds each job's share of
+ * the backstop sweeper's sweeps (one timer and one activity per sweep, however many jobs wait).
  */
-const COMMON = 1 + 2 + 2 + 1 + 2;
-const FIXED = { stream: COMMON + 1 + 1, poll: COMMON + 1 + 1, webhook: COMMON + 1 + 1 + 1 + 1 };
+const FIXED = { stream: STREAM_FIXED_ACTIONS, poll: STREAM_FIXED_ACTIONS, webhook: WEBHOOK_FIXED_ACTIONS };
 /** The sweeper's own actions per sweep (its timer and its activity), shared by every waiting webhook job. */
 const SWEEP_ACTIONS = 2;
 
@@ -104,7 +103,9 @@ function main(): void {
   const minutes = numberFlag(f, 'minutes', 60, 1);
   const runs = Math.round(numberFlag(f, 'runs', 20, 1));
   const endMs = minutes * 60_000;
-  const flushMs = FOLLOW_DEFAULTS.checkpointFlushMs;
+  // The product's own policy at the job default heartbeat timeout (activities/follow/context.ts).
+  const now = flushPolicy({}, JOB_OPTION_DEFAULTS.heartbeatTimeoutMs);
+  const flushMs = now.flushMs;
   const policies: Policy[] = [
     { name: 'stream v0.1.0 (5 s SDK flush, 10 s keepalive)', sends: sdkThrottled(5_000, 10_000) },
     { name: 'stream, SDK throttle only (0.8 x 30 s)', sends: sdkThrottled(24_000, 10_000) },
@@ -114,7 +115,10 @@ function main(): void {
       .split(',')
       .filter(Boolean)
       .map((ms): Policy => ({ name: `oldest change waits <= ${Number(ms) / 1000} s, 32 s liveness`, sends: productFlusher(Number(ms), 32_000) })),
-    { name: `stream now: oldest change waits <= ${flushMs / 1000} s, 32 s liveness (activities/flush.ts)`, sends: productFlusher(flushMs, 32_000) },
+    {
+      name: `stream now: oldest change waits <= ${flushMs / 1000} s, ${now.livenessMs / 1000} s liveness (activities/flush.ts)`,
+      sends: productFlusher(flushMs, now.livenessMs),
+    },
   ];
   const rows: string[][] = [['policy', 'heartbeats/run', 'actions/job-hour', 'resume lag p50 s', 'resume lag p99 s', 'events/run']];
   for (const p of policies) {

@@ -36,6 +36,10 @@ import { ProcSampler, readRssBytes } from './lib/proc';
 import { mapLimit, mb, median, percentile, seededRandom, table } from './lib/stats';
 import { WorkerProcess } from './lib/worker-process';
 import { runMain } from './lib/run-main';
+import { MEMORY_LOG_SCRIPT, ThreadMemory, type ThreadMemorySample } from './lib/thread-memory';
+import { perStreamKb, runStreamFloor, type StreamFloorResult } from './lib/stream-floor';
+import { STREAM_TURN_ACTIONS } from './lib/flush-model';
+import { flushPolicy } from '../activities/follow/context';
 
 const USAGE = `Usage: node dist/bench/jobs-load.js [options]
   --jobs N                 concurrent jobs (default 100)
@@ -43,7 +47,10 @@ const USAGE = `Usage: node dist/bench/jobs-load.js [options]
                            comma list; phases run one after the other, side by side (default stream)
   --faults                 also run each mode with injected faults (stream cuts, stalls, raw JSON
                            errors, 429 storms with Retry-After, 503 bursts) and compare
-  --run-seconds S          wall duration of one emulated 20-minute Deep Research run (default 180)
+  --run-seconds S          wall duration of one emulated Deep Research run (default 180)
+  --emulated-minutes M     emulated length of that run (default 20; 60 gives actions per real job-hour)
+  --floor                  also run the bare-stream floor (bench/stream-floor.ts) with as many streams, same
+                           run shape, and compare the worker's memory per followed job with it
   --seed N                 seed of the emulator content and fault draws (default 1)
   --max-activities N       worker maxConcurrentActivityTaskExecutions (default max(jobs + 20, 200))
   --max-cached-workflows N worker maxCachedWorkflows (default: SDK default)
@@ -63,6 +70,8 @@ const FLAGS = {
   mode: { type: 'string' },
   faults: { type: 'boolean' },
   'run-seconds': { type: 'string' },
+  'emulated-minutes': { type: 'string' },
+  floor: { type: 'boolean' },
   seed: { type: 'string' },
   'max-activities': { type: 'string' },
   'max-cached-workflows': { type: 'string' },
@@ -76,7 +85,7 @@ const FLAGS = {
 } as const;
 
 const BENCH_KEY = 'bench-emulator-key';
-/** Emulated duration of a Deep Research run (the emulator's default, 20 minutes). */
+/** Emulated duration of a Deep Research run by default (the emulator's default, 20 minutes). */
 const DR_EMULATED_MS = 20 * 60_000;
 
 /** Faults on about 10 % of stream and GET requests plus 10 % of creates (seeded draws). */
@@ -158,7 +167,22 @@ interface PhaseResult {
   wallMs: number;
   startMs: number;
   verification: Omit<Verification, 'checks'>;
-  worker: { idleRssBytes: number; peakRssBytes: number; cpuSeconds: number; starts: number; unexpectedExits: number };
+  worker: {
+    idleRssBytes: number;
+    peakRssBytes: number;
+    /** Median RSS over the middle of the run (30 % to 70 % of a run after the last job started). */
+    midRunRssBytes: number;
+    cpuSeconds: number;
+    starts: number;
+    unexpectedExits: number;
+    /** Main thread's event-loop delay: the largest 1-second p99 of the run, and the largest delay (ms). */
+    loopDelayP99Ms: number;
+    loopDelayMaxMs: number;
+    /** V8 heap peaks per thread (MB used / total). */
+    heaps: string;
+  };
+  /** Emulated length of a run (minutes). */
+  emulatedMinutes: number;
   serverCpuSeconds: number;
   benchCpuSeconds: number;
   heartbeatLagMs: {
@@ -179,6 +203,11 @@ interface PhaseResult {
     watchedJobs: number;
     /** p99 of the lag probe's describe rounds (ms): its resolution in dating heartbeats. */
     describeRoundP99Ms: number;
+    /** Where a recorded heartbeat's own event spent its time (ms wall, p50 / p99): bench/lib/lag-probe.ts BeatParts. */
+    parts: { deliveryP50: number; deliveryP99: number; waitP50: number; waitP99: number; recordP50: number; recordP99: number; beats: number };
+    /** Follow heartbeats per job the product's flusher sends for the sampled jobs' events (simulated clock). */
+    modelledBeatsPerJob: number;
+    retriedSampledJobs: number;
   };
   completionLagMs: { p50: number; p99: number; max: number };
   requestsPerJob: Record<string, number>;
@@ -186,6 +215,8 @@ interface PhaseResult {
   faultsFired: Record<string, number>;
   eventsPerJob: number;
   historyEvents: { min: number; median: number; max: number };
+  /** Jobs whose activity of that type ran more than one attempt. */
+  retriedJobsByActivity: Record<string, number>;
 }
 
 function log(line: string): void {
@@ -230,6 +261,7 @@ async function runPhase(
   n: number,
   opts: {
     runSeconds: number;
+    emulatedMs: number;
     wallClockOptions: boolean;
     maxActivities: number;
     maxCachedWorkflows?: number;
@@ -240,16 +272,20 @@ async function runPhase(
     timeoutMs: number;
   },
 ): Promise<PhaseResult> {
-  const timeScale = DR_EMULATED_MS / (opts.runSeconds * 1000);
+  const timeScale = opts.emulatedMs / (opts.runSeconds * 1000);
   const emulator = await startEmulator({
     timeScale,
-    deepResearchDurationMs: DR_EMULATED_MS,
+    deepResearchDurationMs: opts.emulatedMs,
     apiKey: BENCH_KEY,
     seed: ctx.seed,
     ...(phase.faults ? { faults: FAULT_RULES } : {}),
     ...(phase.mode === 'webhook' ? { webhooks: phase.faults ? WEBHOOK_FAULTS : {} } : {}),
   });
   const receiver = phase.mode === 'webhook' ? await startReceiver(ctx.client, `${emulator.url}/.well-known/jwks.json`) : undefined;
+  const threadMemory = new ThreadMemory();
+  /** The main thread's event-loop delay, one sample a second while jobs run. */
+  const loopDelays: Array<{ p99Ms: number; maxMs: number }> = [];
+  let running = false;
   const checkpointFlushMs = opts.wallClockOptions ? undefined : Math.max(100, Math.round(WORKER_DEFAULTS.checkpointFlushMs / timeScale));
   // The worker's heartbeat flush interval is a timing too: scaled like the job timings.
   const heartbeatFlushMs = opts.heartbeatThrottleMs ?? (opts.wallClockOptions ? undefined : Math.max(100, Math.round(WORKER_DEFAULTS.heartbeatFlushMs / timeScale)));
@@ -273,8 +309,25 @@ async function runPhase(
       ...(opts.connections ? { connections: opts.connections } : {}),
       shutdownGraceMs: 2_000,
     },
-    env: { GEMINI_JOBS_BASE_URL: emulator.url, GEMINI_API_KEY: BENCH_KEY, ...(receiver ? { GEMINI_JOBS_WEBHOOK_URL: receiver.url } : {}) },
-    onLine: (line, stream) => stream === 'stderr' && /ERROR|panic|fatal/i.test(line) && log(`worker: ${line.slice(0, 300)}`),
+    env: {
+      GEMINI_JOBS_BASE_URL: emulator.url,
+      GEMINI_API_KEY: BENCH_KEY,
+      // Memory by thread and event-loop delay, once a second (bench/lib/memory-log.ts).
+      GJ_WORKER_MEMORY_LOG_MS: '1000',
+      // glibc's arenas (e.g. MALLOC_ARENA_MAX=2) as the bench's own environment sets them, to compare.
+      ...(process.env.GJ_WORKER_MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.GJ_WORKER_MALLOC_ARENA_MAX } : {}),
+      ...(process.env.GJ_WORKER_HEAP_SNAPSHOT_DIR ? { GJ_WORKER_HEAP_SNAPSHOT_DIR: process.env.GJ_WORKER_HEAP_SNAPSHOT_DIR } : {}),
+      ...(receiver ? { GEMINI_JOBS_WEBHOOK_URL: receiver.url } : {}),
+    },
+    execArgv: ['--require', MEMORY_LOG_SCRIPT],
+    onLine: (line, stream) => {
+      if (stream !== 'stderr') return;
+      if (line.startsWith('{"memory"')) threadMemory.note((JSON.parse(line) as { memory: ThreadMemorySample }).memory);
+      else if (line.startsWith('{"loop"')) {
+        const loop = (JSON.parse(line) as { loop: { thread: string; p99Ms: number; maxMs: number } }).loop;
+        if (loop.thread === 'main' && running) loopDelays.push(loop);
+      } else if (/ERROR|panic|fatal/i.test(line)) log(`worker: ${line.slice(0, 300)}`);
+    },
   });
   const sampler = new ProcSampler(500);
   const serverSampler = new ProcSampler(2_000);
@@ -298,11 +351,13 @@ async function runPhase(
   const stopStorms = phase.faults ? startStorms(emulator, ctx.seed + 7, Math.max(5_000, (opts.runSeconds * 1000) / 4), Math.max(5, Math.round(n / 10))) : () => undefined;
   log(`${phase.name}: starting ${n} jobs (run ≈ ${opts.runSeconds} s wall, timeScale ${timeScale.toFixed(2)}, worker pid ${pid}, idle RSS ${mb(idleRss)})`);
   const t0 = Date.now();
+  running = true;
   probe.start();
   // At most 500 starts in flight: 10,000 at once only queue up in the client and time out.
   await startJobs(jobs, specs, options, { concurrency: Math.min(n, 500) });
   for (const jobId of probe.watchedJobIds) leases.push(await holdWatchLease(ctx.client, jobId, { taskQueue, leaseMs: Math.max(1_000, Math.round(120_000 / timeScale)) }));
   const startMs = Date.now() - t0;
+  const allStartedAt = Date.now();
   log(`${phase.name}: ${n} jobs started in ${(startMs / 1000).toFixed(1)} s`);
   let lastLog = 0;
   const waited = await waitAllClosed(ctx.client, taskQueue, opts.timeoutMs, (running) => {
@@ -310,10 +365,11 @@ async function runPhase(
     lastLog = Date.now();
     const u = sampler.usage();
     log(
-      `${phase.name}: ${running} running, worker RSS now ${mb(readRssBytes(pid) ?? 0)} (peak ${mb(u.peakRssBytes)}), CPU ${u.cpuSeconds.toFixed(1)} s, events emitted ${emulator.interactions().reduce((a, i) => a + i.events, 0)}`,
+      `${phase.name}: ${running} running, worker RSS now ${mb(readRssBytes(pid) ?? 0)} (peak ${mb(u.peakRssBytes)}; V8 heaps used/total ${threadMemory.describe()}), CPU ${u.cpuSeconds.toFixed(1)} s, events emitted ${emulator.interactions().reduce((a, i) => a + i.events, 0)}`,
     );
   });
   const wallMs = waited.endedAt - t0;
+  running = false;
   for (const lease of leases) await lease.release();
   stopStorms();
   probe.stop();
@@ -328,15 +384,30 @@ async function runPhase(
   const verification = await verifyJobs({ client: ctx.client, store, emulator, specs, streamed: phase.mode === 'stream' });
   const facts = await mapLimit(specs, 8, (s) => historyFacts(ctx.client, s.jobId).catch(() => ({ events: 0 })));
   const completedAt = new Map(specs.map((s, i) => [s.jobId, (facts[i] as { followCompletedAt?: number }).followCompletedAt]));
+  specs.forEach((s, i) => {
+    const scheduled = (facts[i] as { followScheduledAt?: number }).followScheduledAt;
+    if (scheduled !== undefined) probe.followStartedAt.set(s.jobId, scheduled);
+  });
   // Poll mode checkpoints no event ids: there is no heartbeat lag to measure.
   const hbLags = phase.mode === 'stream' ? probe.heartbeatLags(completedAt) : [];
   const allEventLags = phase.mode === 'stream' ? probe.heartbeatLags(completedAt, 'unwatched', 'all') : [];
   // The product's flush rule at this phase's (scaled) timings: the follow activity's own derivation.
   const hbTimeoutMs = options.heartbeatTimeoutMs ?? JOB_OPTION_DEFAULTS.heartbeatTimeoutMs;
-  const flushMs = Math.min(checkpointFlushMs ?? WORKER_DEFAULTS.checkpointFlushMs, Math.floor(hbTimeoutMs * 0.7));
-  const modelled = phase.mode === 'stream' ? probe.modelledLags(completedAt, { flushMs, livenessMs: Math.max(100, Math.floor(hbTimeoutMs * 0.8)), watchedFlushMs: flushMs }) : [];
+  const derived = flushPolicy(checkpointFlushMs !== undefined ? { checkpointFlushMs } : {}, hbTimeoutMs);
+  const policy = { ...derived, watchedFlushMs: derived.flushMs };
+  const modelled = phase.mode === 'stream' ? probe.modelledLags(completedAt, policy) : [];
+  const parts = phase.mode === 'stream' ? probe.beatParts() : [];
+  const partP = (key: 'delivery' | 'wait' | 'record', p: number) =>
+    percentile(
+      parts.map((x) => x[key]),
+      p,
+    );
   const doneLags = probe.completionLags(completedAt);
   const historyLengths = facts.map((f) => f.events);
+  // Jobs with an activity that needed more than one attempt, by activity type (a heartbeat timeout under load shows here).
+  const retried: Record<string, number> = {};
+  for (const f of facts)
+    for (const [type, attempt] of Object.entries((f as { attempts?: Record<string, number> }).attempts ?? {})) if (attempt > 1) retried[type] = (retried[type] ?? 0) + 1;
   const historyActionsPerJob = facts.reduce((a, f) => a + ((f as { historyActions?: number }).historyActions ?? 0), 0) / n;
   const perJob = (rec: Record<string, number>) => Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, v / n]));
   const emitted = emulator.interactions().reduce((sum, i) => sum + i.events, 0);
@@ -361,7 +432,18 @@ async function runPhase(
     wallMs,
     startMs,
     verification: v,
-    worker: { idleRssBytes: idleRss, peakRssBytes: usage.peakRssBytes, cpuSeconds: usage.cpuSeconds, starts: worker.starts, unexpectedExits: worker.unexpectedExits },
+    worker: {
+      idleRssBytes: idleRss,
+      peakRssBytes: usage.peakRssBytes,
+      midRunRssBytes: sampler.medianRssBetween(allStartedAt + 0.3 * opts.runSeconds * 1000, allStartedAt + 0.7 * opts.runSeconds * 1000),
+      cpuSeconds: usage.cpuSeconds,
+      starts: worker.starts,
+      unexpectedExits: worker.unexpectedExits,
+      loopDelayP99Ms: Math.max(0, ...loopDelays.map((l) => l.p99Ms)),
+      loopDelayMaxMs: Math.max(0, ...loopDelays.map((l) => l.maxMs)),
+      heaps: threadMemory.describePeaks(),
+    },
+    emulatedMinutes: opts.emulatedMs / 60_000,
     serverCpuSeconds: serverCpu,
     benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6,
     heartbeatLagMs: {
@@ -378,6 +460,17 @@ async function runPhase(
       beatsPerMinuteWatched: probe.beatsPerRealMinute('watched', timeScale),
       watchedJobs: probe.watchedJobIds.size,
       describeRoundP99Ms: probe.roundP99Ms(),
+      parts: {
+        deliveryP50: partP('delivery', 50),
+        deliveryP99: partP('delivery', 99),
+        waitP50: partP('wait', 50),
+        waitP99: partP('wait', 99),
+        recordP50: partP('record', 50),
+        recordP99: partP('record', 99),
+        beats: parts.length,
+      },
+      modelledBeatsPerJob: phase.mode === 'stream' ? probe.modelledBeatsPerJob(completedAt, policy) : NaN,
+      retriedSampledJobs: probe.retriedJobs(),
     },
     completionLagMs: { p50: percentile(doneLags, 50), p99: percentile(doneLags, 99), max: percentile(doneLags, 100) },
     requestsPerJob: perJob(counters.requests),
@@ -385,6 +478,7 @@ async function runPhase(
     faultsFired: counters.faults,
     eventsPerJob: emitted / n,
     historyEvents: { min: Math.min(...historyLengths), median: median(historyLengths), max: Math.max(...historyLengths) },
+    retriedJobsByActivity: retried,
   };
 }
 
@@ -397,6 +491,41 @@ function totalActions(r: PhaseResult): number {
   return Object.entries(r.actions)
     .filter(([k]) => !/Poll|RespondWorkflowTask|GetSystemInfo|DescribeNamespace|DescribeWorkflow|GetWorkflowExecutionHistory|CountWorkflow|ListWorkflow|QueryWorkflow/.test(k))
     .reduce((a, [, v]) => a + v, 0);
+}
+
+/** The bare-stream floor beside the stream phase's worker: RSS per followed job against RSS per bare stream, one definition for both. */
+function floorReport(r: PhaseResult, floor: StreamFloorResult): string[] {
+  const w = r.worker;
+  const rows = [
+    ['', 'worker (stream phase)', 'bare-stream floor', 'worker / floor'],
+    ['idle RSS, MB', fmt(w.idleRssBytes / 1048576, 0), fmt(floor.idleRssBytes / 1048576, 0), fmt(w.idleRssBytes / floor.idleRssBytes)],
+    ['peak RSS, MB', fmt(w.peakRssBytes / 1048576, 0), fmt(floor.peakRssBytes / 1048576, 0), ''],
+    [
+      'RSS above idle per job / stream, KB, at peak',
+      fmt(perStreamKb(w.peakRssBytes, w.idleRssBytes, r.jobs), 0),
+      fmt(perStreamKb(floor.peakRssBytes, floor.idleRssBytes, floor.streams), 0),
+      fmt(perStreamKb(w.peakRssBytes, w.idleRssBytes, r.jobs) / perStreamKb(floor.peakRssBytes, floor.idleRssBytes, floor.streams)),
+    ],
+    [
+      'RSS above idle per job / stream, KB, mid-run median',
+      fmt(perStreamKb(w.midRunRssBytes, w.idleRssBytes, r.jobs), 0),
+      fmt(perStreamKb(floor.midRunRssBytes, floor.idleRssBytes, floor.streams), 0),
+      fmt(perStreamKb(w.midRunRssBytes, w.idleRssBytes, r.jobs) / perStreamKb(floor.midRunRssBytes, floor.idleRssBytes, floor.streams)),
+    ],
+    ['CPU, s', fmt(w.cpuSeconds, 1), fmt(floor.cpuSeconds, 1), fmt(w.cpuSeconds / floor.cpuSeconds)],
+  ];
+  return [
+    `Bare-stream floor (bench/lib/stream-floor.ts): ${floor.streams} streams of the same runs (${floor.events} events parsed) held by a bare Node process with undici, split + JSON.parse.`,
+    `Worker V8 heap peaks by thread, MB used / total: ${w.heaps}.`,
+    table(rows),
+  ];
+}
+
+const PART_LABELS = { delivery: 'emulator write -> worker applied', wait: 'applied -> sent (flush rule)', record: 'sent -> server recorded' } as const;
+
+/** Actions per job the model predicts: the follow heartbeats the flusher sends for the sampled jobs' events, plus the fixed items of a turn. */
+function modelledActions(r: PhaseResult): number {
+  return r.heartbeatLagMs.modelledBeatsPerJob + Object.values(STREAM_TURN_ACTIONS).reduce((a, b) => a + b, 0);
 }
 
 function fmt(n: number, digits = 2): string {
@@ -419,6 +548,9 @@ function report(results: PhaseResult[], pairs: Array<[number, number, string]>):
     { label: 'time to start all jobs, s', value: (r) => r.startMs / 1000, show: (n) => fmt(n, 1) },
     { label: 'worker RSS idle, MB', value: (r) => r.worker.idleRssBytes / 1048576, show: (n) => fmt(n, 0) },
     { label: 'worker RSS peak, MB', value: (r) => r.worker.peakRssBytes / 1048576, show: (n) => fmt(n, 0), ratio: true },
+    { label: 'worker RSS mid-run median, MB (30-70 % of a run after the last start)', value: (r) => r.worker.midRunRssBytes / 1048576, show: (n) => fmt(n, 0), ratio: true },
+    { label: 'worker main thread event-loop delay, largest 1-s p99, ms', value: (r) => r.worker.loopDelayP99Ms, show: (n) => fmt(n, 0) },
+    { label: 'worker main thread event-loop delay, max, ms', value: (r) => r.worker.loopDelayMaxMs, show: (n) => fmt(n, 0) },
     { label: 'worker CPU, s', value: (r) => r.worker.cpuSeconds, show: (n) => fmt(n, 1), ratio: true },
     { label: 'worker CPU per job, ms', value: (r) => (r.worker.cpuSeconds * 1000) / r.jobs, show: (n) => fmt(n, 0), ratio: true },
     { label: 'heartbeat lag p50, s wall', value: (r) => r.heartbeatLagMs.p50 / 1000, show: (n) => fmt(n, 2) },
@@ -438,6 +570,14 @@ function report(results: PhaseResult[], pairs: Array<[number, number, string]>):
     },
     { label: 'heartbeat lag p99, s of a real run, MODELLED', value: (r) => (r.heartbeatLagMs.modelledP99 * r.timeScale) / 1000, show: (n) => fmt(n, 1) },
     { label: 'lag probe describe round p99, ms wall (heartbeat dating resolution)', value: (r) => r.heartbeatLagMs.describeRoundP99Ms, show: (n) => fmt(n, 0) },
+    { label: 'sampled jobs whose follow activity was retried (heartbeat timeout, failure)', value: (r) => r.heartbeatLagMs.retriedSampledJobs, show: (n) => String(n) },
+    ...(['delivery', 'wait', 'record'] as const).flatMap((part): Row[] =>
+      [50, 99].map((p) => ({
+        label: `  a recorded beat's event: ${PART_LABELS[part]} p${p}, s of a real run`,
+        value: (r: PhaseResult) => (r.heartbeatLagMs.parts[`${part}P${p}` as keyof PhaseResult['heartbeatLagMs']['parts']] * r.timeScale) / 1000,
+        show: (n: number) => fmt(n, 1),
+      })),
+    ),
     { label: 'heartbeats per job-minute of a real run, unwatched', value: (r) => r.heartbeatLagMs.beatsPerMinuteUnwatched, show: (n) => fmt(n, 2) },
     { label: 'heartbeats per job-minute of a real run, watched (watch lease held)', value: (r) => r.heartbeatLagMs.beatsPerMinuteWatched, show: (n) => fmt(n, 2) },
     { label: 'completion lag p50, s wall (run ended -> activity done)', value: (r) => r.completionLagMs.p50 / 1000, show: (n) => fmt(n, 2), ratio: true },
@@ -452,13 +592,25 @@ function report(results: PhaseResult[], pairs: Array<[number, number, string]>):
     { label: 'history events per job: median', value: (r) => r.historyEvents.median, show: (n) => String(n), ratio: true },
     { label: 'history events per job: max', value: (r) => r.historyEvents.max, show: (n) => String(n) },
     { label: 'worker RSS above idle per job, KB', value: (r) => (r.worker.peakRssBytes - r.worker.idleRssBytes) / 1024 / r.jobs, show: (n) => fmt(n, 0), ratio: true },
+    { label: 'worker RSS above idle per job, KB, mid-run', value: (r) => perStreamKb(r.worker.midRunRssBytes, r.worker.idleRssBytes, r.jobs), show: (n) => fmt(n, 0), ratio: true },
     { label: 'Temporal server CPU, s', value: (r) => r.serverCpuSeconds, show: (n) => fmt(n, 1) },
     { label: 'Temporal server CPU per job, ms', value: (r) => (r.serverCpuSeconds * 1000) / r.jobs, show: (n) => fmt(n, 0), ratio: true },
     { label: 'stream opens per job', value: (r) => r.streamsOpenedPerJob, show: (n) => fmt(n) },
     { label: 'Temporal actions per job (server count)', value: (r) => totalActions(r) / r.jobs, show: (n) => fmt(n, 1), ratio: true },
     { label: '  of which heartbeats', value: (r) => heartbeatActions(r.actions) / r.jobs, show: (n) => fmt(n, 1) },
+    {
+      label: 'Temporal actions per job, MODEL (flusher on the sampled events + STREAM_TURN_ACTIONS)',
+      value: (r) => (r.phase.mode === 'stream' ? modelledActions(r) : NaN),
+      show: (n) => fmt(n, 1),
+    },
+    { label: '  model / server count', value: (r) => (r.phase.mode === 'stream' ? modelledActions(r) / (totalActions(r) / r.jobs) : NaN), show: (n) => fmt(n, 3) },
     { label: '  billable events in history per job', value: (r) => r.historyActionsPerJob, show: (n) => fmt(n, 1) },
-    { label: 'Temporal actions per job-hour (x 60 / 20 emulated min)', value: (r) => (totalActions(r) / r.jobs) * 3, show: (n) => fmt(n, 0), ratio: true },
+    {
+      label: 'Temporal actions per job-hour (per job x 60 / emulated minutes; fixed costs weigh more below 60)',
+      value: (r) => (totalActions(r) / r.jobs) * (60 / r.emulatedMinutes),
+      show: (n) => fmt(n, 0),
+      ratio: true,
+    },
     { label: 'bench + emulator CPU, s', value: (r) => r.benchCpuSeconds, show: (n) => fmt(n, 1) },
   ];
   const header = ['', ...results.map((r) => r.phase.name), ...pairs.map(([, , label]) => label)];
@@ -485,6 +637,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const runSeconds = numberFlag(f, 'run-seconds', 180, 1);
+  const emulatedMs = numberFlag(f, 'emulated-minutes', DR_EMULATED_MS / 60_000, 1) * 60_000;
   const seed = Math.round(numberFlag(f, 'seed', 1));
   const maxActivities = Math.round(numberFlag(f, 'max-activities', Math.max(n + 20, 200), 1));
   const maxCachedWorkflows = f['max-cached-workflows'] !== undefined ? Math.round(numberFlag(f, 'max-cached-workflows', 0)) : undefined;
@@ -515,6 +668,7 @@ async function main(): Promise<void> {
       results.push(
         await runPhase({ client, server, bundlePath, dir, seed, metricsPort }, phase, n, {
           runSeconds,
+          emulatedMs,
           wallClockOptions,
           maxActivities,
           ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
@@ -533,10 +687,11 @@ async function main(): Promise<void> {
     if (idx('webhook') >= 0 && idx('stream') >= 0) pairs.push([idx('webhook'), idx('stream'), 'webhook/stream']);
     for (const m of modes) if (idx(`${m}+faults`) >= 0) pairs.push([idx(`${m}+faults`), idx(m), `${m} faults/base`]);
 
+    const streamRun = results.find((r) => r.phase.name === 'stream');
     const out: string[] = [];
     out.push(`gemini-jobs load bench: ${n} concurrent Deep Research jobs, one worker child process, 2-core machine`);
     out.push(
-      `Emulated run: 20 min at timeScale ${(DR_EMULATED_MS / (runSeconds * 1000)).toFixed(2)} = ${runSeconds} s wall. Worker: maxConcurrentActivityTaskExecutions ${maxActivities}` +
+      `Emulated run: ${emulatedMs / 60_000} min at timeScale ${(emulatedMs / (runSeconds * 1000)).toFixed(2)} = ${runSeconds} s wall. Worker: maxConcurrentActivityTaskExecutions ${maxActivities}` +
         `${maxCachedWorkflows !== undefined ? `, maxCachedWorkflows ${maxCachedWorkflows}` : ''}${heartbeatThrottleMs ? `, maxHeartbeatThrottleInterval ${heartbeatThrottleMs} ms` : ''}${connections ? `, undici connections ${connections}` : ''}.`,
     );
     const t = results[0]!.options;
@@ -547,11 +702,8 @@ async function main(): Promise<void> {
             `worker checkpoint flush ${results[0]!.checkpointFlushMs} ms (${WORKER_DEFAULTS.checkpointFlushMs} ms / timeScale; ${results[0]!.heartbeatFlushMs} ms while watched), ` +
             `streamIdleTimeout ${t.streamIdleTimeoutMs} ms, polling ${t.pollInitialIntervalMs} -> ${t.pollMaxIntervalMs} ms, followUpWindow 0. Request and history counts per job are a real run's; rates are timeScale x real.`,
     );
-    const model = modelStream({
-      flushMs: WORKER_DEFAULTS.checkpointFlushMs,
-      livenessMs: Math.floor(JOB_OPTION_DEFAULTS.heartbeatTimeoutMs * 0.8),
-      watchedFlushMs: WORKER_DEFAULTS.heartbeatFlushMs,
-    });
+    // The product's own policy at the job and worker defaults (activities/follow/context.ts).
+    const model = modelStream(flushPolicy({ checkpointFlushMs: WORKER_DEFAULTS.checkpointFlushMs }, JOB_OPTION_DEFAULTS.heartbeatTimeoutMs));
     out.push(
       `Model at real time scale (bench/lib/flush-model.ts, the product's flusher, 20 emulated 60-minute runs): ${model.heartbeatsPerRun.toFixed(0)} heartbeats/run, ` +
         `${model.actionsPerJobHour.toFixed(0)} actions per job-hour, resume lag p50 ${model.lagP50s.toFixed(1)} s / p99 ${model.lagP99s.toFixed(1)} s.`,
@@ -569,14 +721,16 @@ async function main(): Promise<void> {
     out.push('                   backoff, Retry-After, and in webhook mode the delivery -> signal -> collect path, whose wall-clock');
     out.push('                   lag is the real one).');
     out.push("  actions        = the Temporal server's own `action` counter (Prometheus), diffed over the phase, without worker polls;");
-    out.push('                   per job-hour = per job x 3 (a 20-minute emulated run). Fixed costs per turn weigh 3x in that figure:');
-    out.push('                   see `node dist/bench/actions-model.js` for 60-minute runs at real time scale.');
+    out.push('                   per job-hour = per job x 60 / emulated minutes: below 60 the fixed costs of a turn weigh more, so');
+    out.push('                   measure job-hours with --emulated-minutes 60 (`node dist/bench/actions-model.js` models them).');
+    out.push("  lag parts      = for each heartbeat the probe saw, its own event's emulator write -> the worker's lastEventAt (applied)");
+    out.push("                   -> the checkpoint's `at` (sent) -> the server's lastHeartbeatTime (recorded); one machine, one clock.");
     for (const r of results) {
       const byStatus = Object.entries(r.verification.byStatus)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ');
       out.push(
-        `${r.phase.name}: statuses ${byStatus}${r.timedOut ? ' (TIMED OUT waiting)' : ''}; faults fired ${JSON.stringify(r.faultsFired)}; worker starts ${r.worker.starts}, unexpected exits ${r.worker.unexpectedExits}`,
+        `${r.phase.name}: statuses ${byStatus}${r.timedOut ? ' (TIMED OUT waiting)' : ''}; faults fired ${JSON.stringify(r.faultsFired)}; worker starts ${r.worker.starts}, unexpected exits ${r.worker.unexpectedExits}; jobs with a retried activity ${JSON.stringify(r.retriedJobsByActivity)}`,
       );
       for (const p of r.verification.problems.slice(0, 10)) out.push(`  problem: ${p}`);
       if (r.verification.problems.length > 10) out.push(`  … ${r.verification.problems.length - 10} more problems`);
@@ -595,7 +749,6 @@ async function main(): Promise<void> {
         `Target (${n} concurrent webhook-mode jobs complete, worker RSS < 1 GB): ${ok ? 'MET' : 'NOT MET'} (peak ${mb(webhookRun.worker.peakRssBytes)}, lost ${webhookRun.verification.lost})`,
       );
     }
-    const streamRun = results.find((r) => r.phase.name === 'stream');
     if (streamRun) {
       const ok = streamRun.worker.peakRssBytes < 1024 ** 3 && streamRun.verification.lost === 0;
       out.push(
@@ -607,6 +760,7 @@ async function main(): Promise<void> {
         `${r.phase.name}: every job ended right: ${r.verification.lost === 0 && r.verification.reportMismatch === 0 && r.verification.duplicateInteractions === 0 ? 'YES' : 'NO'}`,
       );
     }
+    if (f.floor && streamRun) out.push('', ...floorReport(streamRun, await runStreamFloor({ streams: n, runSeconds, emulatedMs, seed })));
     process.stdout.write(out.join('\n') + '\n');
     if (typeof f['json-out'] === 'string') await writeFile(f['json-out'], JSON.stringify({ n, runSeconds, maxActivities, results }, null, 2));
     const bad = results.some((r) => r.verification.lost > 0 || r.verification.reportMismatch > 0 || r.verification.duplicateInteractions > 0);

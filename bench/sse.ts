@@ -1,15 +1,19 @@
 /**
  * SSE throughput benchmark (prints figures; no assertions).
  *
- * Generates a Deep Research-style transcript (≥ 50 MB by default: thought summaries, google_search
- * call/result steps with large search_suggestions, long report text deltas with citations, status
- * updates, some events without event_id), serves it over loopback HTTP, and times, in one process:
+ * Generates Deep Research-style transcripts (≥ 50 MB by default: thought summaries, google_search
+ * call/result steps with search_suggestions, report text deltas with citations, status updates,
+ * some events without event_id) in two shapes, `standard` (long deltas) and `dense` (short ones,
+ * 2.6 times the events for the same bytes), serves each over loopback HTTP, and times, in one
+ * process, rounds that interleave (so a busy machine slows every reader alike; best of the rounds):
  *   (a) our client: `client.get(id, { stream: true })` → typed events
  *   (b) @google/genai `ai.interactions.get(id, { stream: true })`
  *   (c) eventsource-parser + JSON.parse
  *   (d) the floor: read the body, split on blank lines, JSON.parse each payload
  *
- * Run: `npm run build && npm run bench:sse` (env BENCH_MB=50, BENCH_RUNS=3).
+ * Run: `npm run build && npm run bench:sse` (env BENCH_MB=50, BENCH_RUNS=5,
+ * BENCH_SHAPES=standard,dense; BENCH_COMPARE_CLIENT=<another build's dist/src/interactions/client.js>
+ * adds that client as reader (a0), e.g. the previous release, timed in the same rounds).
  */
 
 import http from 'node:http';
@@ -17,11 +21,28 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { createParser } from 'eventsource-parser';
 import { InteractionsClient } from '../src/interactions/client';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The installed @google/genai's version, printed beside its figures (its package.json is not exported). */
+function googleVersion(): string {
+  for (let dir = dirname(require.resolve('@google/genai')); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === '@google/genai') return pkg.version ?? '?';
+    } catch {
+      // not here: one level up
+    }
+  }
+  return '?';
+}
+const GOOGLE_VERSION = googleVersion();
 
 const TARGET_MB = Number(process.env.BENCH_MB ?? 50);
 /** BENCH_ASCII=1 drops the non-ASCII words (real English reports are mostly ASCII). */
 const ASCII_ONLY = process.env.BENCH_ASCII === '1';
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SHAPE_LIST = (process.env.BENCH_SHAPES ?? 'standard,dense').split(',') as TranscriptShape[];
 const ID = 'v1_benchDeepResearch';
 
 function words(n: number, seed: number): string {
@@ -60,8 +81,21 @@ function words(n: number, seed: number): string {
   return s;
 }
 
+/**
+ * The shape of a transcript: `standard` (long report deltas, about 2 KB a event) or `dense`
+ * (short deltas and small search results, about 180 bytes a event, as a model streams token by
+ * token): the same bytes as 2.6 times as many events, so per-event costs weigh more.
+ */
+export type TranscriptShape = 'standard' | 'dense';
+
+const SHAPES = {
+  standard: { thoughtWords: 40, reportWords: 120, chips: 12 },
+  dense: { thoughtWords: 3, reportWords: 7, chips: 1 },
+} as const;
+
 /** Build the transcript; returns the SSE text and its event count. */
-function transcript(targetBytes: number): { text: string; events: number } {
+function transcript(targetBytes: number, shape: TranscriptShape = 'standard'): { text: string; events: number } {
+  const { thoughtWords, reportWords, chips } = SHAPES[shape];
   const parts: string[] = [];
   let size = 0;
   let n = 0;
@@ -82,7 +116,7 @@ function transcript(targetBytes: number): { text: string; events: number } {
     round++;
     emit({ event_type: 'step.start', index, step: { type: 'thought' } });
     for (let k = 0; k < 6; k++) {
-      emit({ event_type: 'step.delta', index, delta: { type: 'thought_summary', content: { type: 'text', text: words(40, round + k) + '. ' } } });
+      emit({ event_type: 'step.delta', index, delta: { type: 'thought_summary', content: { type: 'text', text: words(thoughtWords, round + k) + '. ' } } });
     }
     emit({ event_type: 'step.delta', index, delta: { type: 'thought_signature', signature: Buffer.from(words(30, round)).toString('base64') } });
     emit({ event_type: 'step.stop', index });
@@ -98,7 +132,7 @@ function transcript(targetBytes: number): { text: string; events: number } {
       index,
       delta: {
         type: 'google_search_result',
-        result: [{ search_suggestions: `<div class="chips">${'<a href="https://www.google.com/search?q=x">' + words(8, round) + '</a>'.repeat(1)}`.repeat(12) + '</div>' }],
+        result: [{ search_suggestions: `<div class="chips">${'<a href="https://www.google.com/search?q=x">' + words(8, round) + '</a>'.repeat(1)}`.repeat(chips) + '</div>' }],
       },
     });
     emit({ event_type: 'step.stop', index, usage: { total_input_tokens: 1000 + round, total_output_tokens: 50 * round, total_tokens: 1000 + 51 * round } });
@@ -109,7 +143,7 @@ function transcript(targetBytes: number): { text: string; events: number } {
   let d = 0;
   while (size < targetBytes) {
     d++;
-    emit({ event_type: 'step.delta', index, delta: { type: 'text', text: words(120, d) + (d % 10 === 0 ? '\n\n## Section ' + d + '\n\n' : ' ') } });
+    emit({ event_type: 'step.delta', index, delta: { type: 'text', text: words(reportWords, d) + (d % 10 === 0 ? '\n\n## Section ' + d + '\n\n' : ' ') } });
     if (d % 25 === 0) {
       emit({
         event_type: 'step.delta',
@@ -160,8 +194,10 @@ async function serve(body: Buffer): Promise<{ url: string; close(): Promise<void
 
 type Runner = () => Promise<number>;
 
-async function ours(url: string): Promise<number> {
-  const client = new InteractionsClient({ apiKey: 'bench-key', baseUrl: url });
+type ClientClass = typeof InteractionsClient;
+
+async function ours(url: string, Client: ClientClass = InteractionsClient): Promise<number> {
+  const client = new Client({ apiKey: 'bench-key', baseUrl: url });
   let n = 0;
   for await (const e of client.get(ID, { stream: true })) {
     if (e.event_type) n++;
@@ -216,45 +252,71 @@ async function floor(url: string): Promise<number> {
   return n;
 }
 
-async function time(name: string, run: Runner, expected: number, bytes: number): Promise<{ name: string; ms: number }> {
-  let best = Infinity;
+interface Reader {
+  name: string;
+  run: Runner;
+  times: number[];
+}
+
+/** Rounds of every reader in turn; each reader's best round (ms). */
+async function timeInterleaved(readers: Reader[], expected: number): Promise<void> {
   for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    const n = await run();
-    const ms = performance.now() - t0;
-    if (n !== expected) throw new Error(`${name}: ${n} events, expected ${expected}`);
-    best = Math.min(best, ms);
+    for (const r of readers) {
+      const t0 = performance.now();
+      const n = await r.run();
+      const ms = performance.now() - t0;
+      if (n !== expected) throw new Error(`${r.name}: ${n} events, expected ${expected}`);
+      r.times.push(ms);
+    }
   }
-  const evps = expected / (best / 1000);
-  const mbps = bytes / 1e6 / (best / 1000);
-  console.log(`${name.padEnd(34)} ${best.toFixed(0).padStart(7)} ms  ${Math.round(evps).toLocaleString('en-US').padStart(12)} events/s  ${mbps.toFixed(1).padStart(7)} MB/s`);
-  return { name, ms: best };
+}
+
+const best = (r: Reader): number => Math.min(...r.times);
+
+function line(r: Reader, events: number, bytes: number): string {
+  const ms = best(r);
+  const evps = Math.round(events / (ms / 1000)).toLocaleString('en-US');
+  return `${r.name.padEnd(34)} ${ms.toFixed(0).padStart(7)} ms  ${evps.padStart(12)} events/s  ${(bytes / 1e6 / (ms / 1000)).toFixed(1).padStart(7)} MB/s`;
+}
+
+async function benchShape(shape: TranscriptShape): Promise<void> {
+  const t = transcript(TARGET_MB * 1e6, shape);
+  const body = Buffer.from(t.text, 'utf8');
+  console.log(`${shape} transcript: ${(body.length / 1e6).toFixed(1)} MB${ASCII_ONLY ? ' (ASCII only)' : ''}, ${t.events.toLocaleString('en-US')} events`);
+  const srv = await serve(body);
+  try {
+    const compare = process.env.BENCH_COMPARE_CLIENT;
+    const readers: Reader[] = [
+      { name: '(a) gemini-jobs InteractionStream', run: () => ours(srv.url), times: [] },
+      { name: `(b) @google/genai ${GOOGLE_VERSION} interactions`, run: () => google(srv.url), times: [] },
+      { name: '(c) eventsource-parser + JSON', run: () => esParser(srv.url), times: [] },
+      { name: '(d) floor: split + JSON.parse', run: () => floor(srv.url), times: [] },
+    ];
+    if (compare) {
+      const Other = ((await import(compare)) as { InteractionsClient: ClientClass }).InteractionsClient;
+      readers.push({ name: '(a0) compared client', run: () => ours(srv.url, Other), times: [] });
+    }
+    // Warm up every path once (JIT, connection setup).
+    for (const r of readers) await r.run();
+    await timeInterleaved(readers, t.events);
+    const [a, b, c, d, a0] = readers as [Reader, Reader, Reader, Reader, Reader | undefined];
+    for (const r of readers) console.log(line(r, t.events, body.length));
+    if (a0) console.log(`compared client:      ${(best(a0) / best(d)).toFixed(3)}x the floor's time`);
+    console.log(`ours vs floor:        ${(best(a) / best(d)).toFixed(3)}x the floor's time (target ≤ 1.05x)`);
+    console.log(`ours vs Google SDK:   ${(best(b) / best(a)).toFixed(2)}x faster`);
+    console.log(`eventsource-parser:   ${(best(c) / best(d)).toFixed(3)}x the floor's time`);
+    console.log('');
+  } finally {
+    await srv.close();
+  }
 }
 
 /** Export for profiling: the transcript alone. */
 export { transcript };
 
 async function main(): Promise<void> {
-  const t = transcript(TARGET_MB * 1e6);
-  const body = Buffer.from(t.text, 'utf8');
-  console.log(
-    `transcript: ${(body.length / 1e6).toFixed(1)} MB${ASCII_ONLY ? ' (ASCII only)' : ''}, ${t.events.toLocaleString('en-US')} events, best of ${RUNS} runs, node ${process.version}`,
-  );
-  const srv = await serve(body);
-  try {
-    // Warm up every path once (JIT, connection setup).
-    for (const r of [ours, google, esParser, floor]) await r(srv.url);
-    const a = await time('(a) gemini-jobs InteractionStream', () => ours(srv.url), t.events, body.length);
-    const b = await time('(b) @google/genai interactions', () => google(srv.url), t.events, body.length);
-    const c = await time('(c) eventsource-parser + JSON', () => esParser(srv.url), t.events, body.length);
-    const d = await time('(d) floor: split + JSON.parse', () => floor(srv.url), t.events, body.length);
-    console.log('');
-    console.log(`ours vs floor:        ${(a.ms / d.ms).toFixed(2)}x the floor's time (target ≤ 1.30x)`);
-    console.log(`ours vs Google SDK:   ${(b.ms / a.ms).toFixed(2)}x faster (target ≥ 4x)`);
-    console.log(`eventsource-parser:   ${(c.ms / d.ms).toFixed(2)}x the floor's time`);
-  } finally {
-    await srv.close();
-  }
+  console.log(`best of ${RUNS} interleaved rounds, node ${process.version}`);
+  for (const shape of SHAPE_LIST) await benchShape(shape);
 }
 
 if (require.main === module)

@@ -81,8 +81,44 @@ export function deepResearchEventTimes(minutes: number, seed: number): { ids: nu
   return { ids, all: script.entries.length };
 }
 
-/** Billable actions of a stream-mode turn besides heartbeats (start, create + 2 heartbeats, 2 upserts, deadline timer, follow). */
-export const STREAM_FIXED_ACTIONS = 1 + 1 + 2 + 2 + 1 + 1;
+/**
+ * Billable actions of a stream-mode turn besides the follow activity's heartbeats, item by item
+ * under the name of the server's `action` counter (bench/jobs-load.ts prints that count by type
+ * beside this).
+ */
+export const STREAM_TURN_ACTIONS = {
+  /** grpc_StartWorkflowExecution. */
+  workflowStart: 1,
+  /** command_ScheduleActivityTask: admission, create, follow. */
+  activities: 3,
+  /** grpc_RecordActivityTaskHeartbeat of the create: the id, the instant it arrives. */
+  createHeartbeats: 1,
+  /** command_UpsertWorkflowSearchAttributes: status running (with the interaction id) and completed, and the TemporalChangeVersion upsert of the one patch an execution passes. */
+  searchAttributeUpserts: 3,
+  /** command_BatchMarkers: the patch marker, in the first workflow task. */
+  markerBatches: 1,
+  /** command_StartTimer: the turn's deadline. */
+  deadlineTimer: 1,
+} as const;
+
+/** Their sum: the actions of a stream or poll turn whatever its length (besides the follow's heartbeats). */
+export const STREAM_FIXED_ACTIONS = Object.values(STREAM_TURN_ACTIONS).reduce((a, b) => a + b, 0);
+
+/** The same for a webhook-mode turn (besides its share of the backstop sweeper's sweeps). */
+export const WEBHOOK_TURN_ACTIONS = {
+  workflowStart: 1,
+  /** command_ScheduleActivityTask: admission, create, collect (one GET that stores the report). */
+  activities: 3,
+  createHeartbeats: 1,
+  searchAttributeUpserts: 3,
+  markerBatches: 1,
+  /** grpc_SignalWithStartWorkflowExecution waking the sweeper, and the webhook's signal. */
+  signals: 2,
+  /** command_StartTimer: the wait, bounded by the turn's deadline (no timer races the collect). */
+  deadlineTimer: 1,
+} as const;
+
+export const WEBHOOK_FIXED_ACTIONS = Object.values(WEBHOOK_TURN_ACTIONS).reduce((a, b) => a + b, 0);
 
 /** The product flusher over `runs` emulated Deep Research runs of `minutes`, at real time scale. */
 export function modelStream(policy: FlushPolicy, minutes = 60, runs = 20): { heartbeatsPerRun: number; actionsPerJobHour: number; lagP50s: number; lagP99s: number } {

@@ -261,6 +261,10 @@ export interface HistoryFacts {
   events: number;
   /** When the (last) followInteraction activity completed, ms since epoch. */
   followCompletedAt?: number;
+  /** When the first followInteraction was scheduled (its start follows within the worker's pick-up time), ms since epoch. */
+  followScheduledAt?: number;
+  /** Attempts of each activity type that ran (the attempt of its last start; 1 = never retried). */
+  attempts?: Record<string, number>;
   /**
    * Billable Temporal actions visible in history (workflow start, activities scheduled, timers,
    * search-attribute upserts, signals, accepted updates). Heartbeats are not in history: the
@@ -284,14 +288,30 @@ export async function historyFacts(client: Client, jobId: string): Promise<Histo
   const history = await client.workflow.getHandle(jobId).fetchHistory();
   const events = history.events ?? [];
   const follows = new Set<string>();
+  const typeOfScheduled = new Map<string, string>();
+  const attempts: Record<string, number> = {};
   let followCompletedAt: number | undefined;
+  let followScheduledAt: number | undefined;
   let historyActions = 0;
   for (const ev of events) {
     for (const field of BILLABLE_EVENT_FIELDS) if ((ev as Record<string, unknown>)[field]) historyActions++;
     const scheduled = ev.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name === 'followInteraction') follows.add(String(ev.eventId));
+    if (scheduled?.activityType?.name === 'followInteraction') {
+      follows.add(String(ev.eventId));
+      followScheduledAt ??= tsToMs(ev.eventTime);
+    }
+    if (scheduled?.activityType?.name) typeOfScheduled.set(String(ev.eventId), scheduled.activityType.name);
+    const started = ev.activityTaskStartedEventAttributes;
+    const type = started ? typeOfScheduled.get(String(started.scheduledEventId)) : undefined;
+    if (started && type) attempts[type] = Math.max(attempts[type] ?? 0, started.attempt ?? 1);
     const completed = ev.activityTaskCompletedEventAttributes;
     if (completed && follows.has(String(completed.scheduledEventId))) followCompletedAt = tsToMs(ev.eventTime);
   }
-  return { events: events.length, historyActions, ...(followCompletedAt !== undefined ? { followCompletedAt } : {}) };
+  return {
+    events: events.length,
+    historyActions,
+    ...(followCompletedAt !== undefined ? { followCompletedAt } : {}),
+    ...(followScheduledAt !== undefined ? { followScheduledAt } : {}),
+    attempts,
+  };
 }

@@ -26,8 +26,23 @@ import { percentile } from './stats';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'incomplete', 'budget_exceeded', 'requires_action']);
 
 interface Beat {
+  /** When the server recorded it (lastHeartbeatTime). */
   at: number;
+  /** Event k of its lastEventId (`evt_<k>`). */
   index: number;
+  /** When the worker sent it (the checkpoint's `at`), and applied its event (`progress.lastEventAt`); worker clock. */
+  sentAt: number;
+  appliedAt: number;
+}
+
+/** Where one recorded heartbeat's event spent its time (ms), from the emulator's write to the server's record. */
+export interface BeatParts {
+  /** Emulator emitted the event → the worker applied it (socket, the worker's event loop). */
+  delivery: number;
+  /** Applied → the flusher sent the checkpoint (the flush rule's wait, and a late timer). */
+  wait: number;
+  /** Sent → the server recorded it (SDK, core's heartbeat manager, the RPC, the server's queue). */
+  record: number;
 }
 
 export class LagProbe {
@@ -38,8 +53,8 @@ export class LagProbe {
   private readonly lastObsAt = new Map<string, number>();
   /** interaction id → emit time of event k at [k - 1]. */
   private readonly emitTimes = new Map<string, number[]>();
-  /** interaction id → whether event k carries an event_id (a possible resume point), at [k - 1]. */
-  private readonly hasId = new Map<string, boolean[]>();
+  /** interaction id → whether event k carries an event_id (a possible resume point), at [k - 1]; read once, after the run. */
+  private readonly idFlags = new Map<string, boolean[]>();
   /** interaction id → when the emulator was first seen with a terminal status. */
   readonly endedAt = new Map<string, number>();
   /** job id → heartbeats observed on the server. */
@@ -51,6 +66,8 @@ export class LagProbe {
   readonly roundMs: number[] = [];
   /** Sampled jobs a watcher holds a watch lease for (their faster flush is reported apart). */
   readonly watchedJobIds = new Set<string>();
+  /** Highest follow attempt seen per sampled job (a retried attempt replays from its checkpoint). */
+  readonly followAttempts = new Map<string, number>();
 
   constructor(
     private readonly emulator: Emulator,
@@ -91,19 +108,14 @@ export class LagProbe {
       if (!jobId) continue;
       if (!this.interactionOfJob.has(jobId)) this.interactionOfJob.set(jobId, info.id);
       if (TERMINAL.has(info.status) && !this.endedAt.has(info.id)) this.endedAt.set(info.id, (now + (this.lastObsAt.get(info.id) ?? now)) / 2);
-      if (this.sampled.has(jobId)) {
-        const seen = this.seenEvents.get(info.id) ?? 0;
-        if (info.events > seen) {
-          const times = this.emitTimes.get(info.id) ?? [];
-          const at = (now + (this.lastObsAt.get(info.id) ?? now)) / 2;
-          for (let k = seen; k < info.events; k++) times[k] = at;
-          this.emitTimes.set(info.id, times);
-          const ids = this.hasId.get(info.id) ?? [];
-          const wire = this.emulator.eventsFor(info.id);
-          for (let k = seen; k < info.events; k++) ids[k] = typeof wire[k]?.event_id === 'string' && wire[k]!.event_id !== '';
-          this.hasId.set(info.id, ids);
-          this.seenEvents.set(info.id, info.events);
-        }
+      // Every job's event times (the actions model runs on all of them); only sampled jobs are described.
+      const seen = this.seenEvents.get(info.id) ?? 0;
+      if (info.events > seen) {
+        const times = this.emitTimes.get(info.id) ?? [];
+        const at = (now + (this.lastObsAt.get(info.id) ?? now)) / 2;
+        for (let k = seen; k < info.events; k++) times[k] = at;
+        this.emitTimes.set(info.id, times);
+        this.seenEvents.set(info.id, info.events);
       }
       this.lastObsAt.set(info.id, now);
     }
@@ -120,12 +132,18 @@ export class LagProbe {
             this.describeCalls++;
             const d = await this.client.workflow.getHandle(jobId).describe();
             const follow = d.raw.pendingActivities?.find((a) => a.activityType?.name === 'followInteraction');
+            if (follow?.attempt) this.followAttempts.set(jobId, Math.max(this.followAttempts.get(jobId) ?? 1, follow.attempt));
             const payload = follow?.heartbeatDetails?.payloads?.[0];
             if (!follow || !payload || !follow.lastHeartbeatTime) return;
             const cp = defaultPayloadConverter.fromPayload(payload) as Partial<FollowCheckpoint>;
             const m = /^evt_(\d+)$/.exec(cp.lastEventId ?? '');
             if (!m) return;
-            const beat = { at: tsToMs(follow.lastHeartbeatTime), index: Number(m[1]) };
+            const beat: Beat = {
+              at: tsToMs(follow.lastHeartbeatTime),
+              index: Number(m[1]),
+              sentAt: Date.parse(cp.at ?? ''),
+              appliedAt: Date.parse(cp.progress?.lastEventAt ?? ''),
+            };
             const list = this.beats.get(jobId) ?? [];
             const last = list[list.length - 1];
             if (!last || last.at !== beat.at) list.push(beat);
@@ -139,6 +157,11 @@ export class LagProbe {
       this.roundMs.push(Date.now() - started);
       this.describing = false;
     }
+  }
+
+  /** Sampled jobs whose follow activity was seen on a second or later attempt. */
+  retriedJobs(): number {
+    return [...this.followAttempts.values()].filter((a) => a > 1).length;
   }
 
   /** p99 of the describe round durations (ms). */
@@ -161,7 +184,7 @@ export class LagProbe {
     for (const jobId of this.jobsOf(which)) {
       const interactionId = this.interactionOfJob.get(jobId);
       const times = interactionId ? this.emitTimes.get(interactionId) : undefined;
-      const ids = interactionId ? this.hasId.get(interactionId) : undefined;
+      const ids = interactionId ? this.hasIdOf(interactionId) : undefined;
       const beats = (this.beats.get(jobId) ?? []).sort((a, b) => a.at - b.at);
       const done = completedAt.get(jobId);
       if (!times) continue;
@@ -175,6 +198,16 @@ export class LagProbe {
       }
     }
     return lags;
+  }
+
+  /** Whether each event of an interaction carries an event_id (read from the emulator once, when first asked). */
+  private hasIdOf(interactionId: string): boolean[] {
+    let flags = this.idFlags.get(interactionId);
+    if (!flags) {
+      flags = this.emulator.eventsFor(interactionId).map((e) => typeof e.event_id === 'string' && e.event_id !== '');
+      this.idFlags.set(interactionId, flags);
+    }
+    return flags;
   }
 
   /** Completion lags (ms): follow activity completed − run ended at the emulator, per job. */
@@ -200,7 +233,7 @@ export class LagProbe {
       const done = completedAt.get(jobId);
       if (!times || times.length === 0 || done === undefined) continue;
       const t0 = times[0]!;
-      const ids = this.hasId.get(interactionId!);
+      const ids = this.hasIdOf(interactionId!);
       // Only id'd events change the checkpoint (activities/follow.ts), as in the product.
       const rel = times.filter((t, k) => t !== undefined && ids?.[k] !== false).map((t) => t - t0);
       const endMs = done - t0;
@@ -208,6 +241,53 @@ export class LagProbe {
     }
     return lags;
   }
+
+  /**
+   * For each heartbeat of the unwatched sampled jobs that recorded a new event, where that event
+   * spent its time (the event the checkpoint names; earlier events since the previous beat waited
+   * longer in the flush rule, the other parts alike).
+   */
+  beatParts(): BeatParts[] {
+    const out: BeatParts[] = [];
+    for (const jobId of this.jobsOf('unwatched')) {
+      const interactionId = this.interactionOfJob.get(jobId);
+      const times = interactionId ? this.emitTimes.get(interactionId) : undefined;
+      let previous = -1;
+      for (const b of (this.beats.get(jobId) ?? []).sort((x, y) => x.at - y.at)) {
+        // Only the beat that first recorded its event: later ones (liveness beats) repeat it.
+        if (b.index === previous) continue;
+        previous = b.index;
+        const emit = times?.[b.index - 1];
+        if (emit === undefined || !Number.isFinite(b.sentAt) || !Number.isFinite(b.appliedAt)) continue;
+        out.push({ delivery: b.appliedAt - emit, wait: b.sentAt - b.appliedAt, record: b.at - b.sentAt });
+      }
+    }
+    return out;
+  }
+
+  /** Heartbeats the product's flusher sends for the events of each job nobody watched (mean), on a simulated clock. */
+  modelledBeatsPerJob(completedAt: Map<string, number | undefined>, policy: FlushPolicy): number {
+    const counts: number[] = [];
+    for (const jobId of this.interactionOfJob.keys()) {
+      if (this.watchedJobIds.has(jobId)) continue;
+      const interactionId = this.interactionOfJob.get(jobId);
+      const times = interactionId ? this.emitTimes.get(interactionId) : undefined;
+      const done = completedAt.get(jobId);
+      const started = this.followStartedAt.get(jobId);
+      if (!times || times.length === 0 || done === undefined) continue;
+      // The activity's clock (its first send, its liveness) starts when it does, not at the run's
+      // first event: the create and the workflow task that schedules the follow come in between.
+      const t0 = started ?? times[0]!;
+      const ids = this.hasIdOf(interactionId!);
+      // Events emitted before the activity started reach it at its start (the stream replays them).
+      const rel = times.filter((t, k) => t !== undefined && ids?.[k] !== false).map((t) => Math.max(0, t - t0));
+      counts.push(simulateFlusher(policy, rel, done - t0).length);
+    }
+    return counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length);
+  }
+
+  /** When the follow activity of each job was scheduled (history), to start its simulated clock there. */
+  readonly followStartedAt = new Map<string, number>();
 
   /** Distinct server-recorded heartbeats per sampled job (mean), all or only the (un)watched ones. */
   beatsPerJob(which?: 'watched' | 'unwatched'): number {

@@ -57,8 +57,18 @@ export class ProcSampler {
   private peakRss = 0;
   private samples = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Every sample's summed RSS with its time (Date.now()), for the RSS of a stretch of the run. */
+  readonly timeline: Array<{ atMs: number; rssBytes: number }> = [];
 
   constructor(private readonly intervalMs = 500) {}
+
+  /** Median RSS (bytes) of the samples taken between `fromMs` and `toMs` (Date.now() times); NaN when none. */
+  medianRssBetween(fromMs: number, toMs: number): number {
+    const values = this.timeline.filter((s) => s.atMs >= fromMs && s.atMs <= toMs).map((s) => s.rssBytes);
+    if (values.length === 0) return NaN;
+    values.sort((a, b) => a - b);
+    return values[Math.floor(values.length / 2)]!;
+  }
 
   /** Starts sampling `pid` (in addition to earlier ones that are still alive). */
   track(pid: number): void {
@@ -71,12 +81,17 @@ export class ProcSampler {
   /** Takes one sample now (also call it just before a pid is killed, to keep its last CPU figure). */
   sample(): void {
     this.samples++;
+    let total = 0;
     for (const pid of this.pids) {
       const rss = readRssBytes(pid);
       const cpu = readCpuSeconds(pid);
-      if (rss !== undefined) this.peakRss = Math.max(this.peakRss, rss);
+      if (rss !== undefined) {
+        this.peakRss = Math.max(this.peakRss, rss);
+        total += rss;
+      }
       if (cpu !== undefined) this.cpuByPid.set(pid, cpu);
     }
+    if (total > 0) this.timeline.push({ atMs: Date.now(), rssBytes: total });
     this.pids = this.pids.filter((pid) => readRssBytes(pid) !== undefined);
   }
 

@@ -23,10 +23,12 @@ export class ThreadMemory {
     this.peak.set(sample.thread, { heapUsed: Math.max(p.heapUsed, sample.heapUsed), heapTotal: Math.max(p.heapTotal, sample.heapTotal) });
   }
 
-  /** `main 60/100, thread-1 120/180 …` (MB used / total), newest samples. */
+  /** `main 60/100 MB +12 MB external, thread-1 120/180 MB …` (MB used / total, and ArrayBuffers outside the heap), newest samples. */
   describe(): string {
     if (this.latest.size === 0) return 'n/a';
-    return [...this.latest.values()].map((m) => `${m.thread} ${mb(m.heapUsed).replace(' MB', '')}/${mb(m.heapTotal)}`).join(', ');
+    return [...this.latest.values()]
+      .map((m) => `${m.thread} ${mb(m.heapUsed).replace(' MB', '')}/${mb(m.heapTotal)}${m.thread === 'main' ? ` +${mb(m.external)} external` : ''}`)
+      .join(', ');
   }
 
   describePeaks(): string {

@@ -58,11 +58,12 @@ export const NON_RETRYABLE_ERROR_TYPES: readonly string[] = ['bad_request', 'inv
 
 /**
  * Longest wait of a follow checkpoint change before it is heartbeated, counted from the change
- * (activities/flush.ts). Each heartbeat is an RPC and a billable Temporal action: 20 s keeps a Deep
- * Research run near 130 actions per hour (most of them 32 s liveness beats of quiet gaps) and
- * leaves 10 s of the 30 s resume-lag target for delays the rule cannot see.
+ * (activities/flush.ts). Each heartbeat is an RPC and a billable Temporal action: 24 s keeps an
+ * hour-long Deep Research run at 130 actions (117 heartbeats, most of them 32 s liveness beats of
+ * quiet gaps, and 13 per turn; 20 s cost 135) and leaves 6 s of the 30 s resume-lag target for
+ * delays the rule cannot see (bench/README.md).
  */
-export const CHECKPOINT_FLUSH_MS = 20_000;
+export const CHECKPOINT_FLUSH_MS = 24_000;
 
 /** The checkpoint flush while someone watches the job (live progress), in ms. */
 export const WATCHED_FLUSH_MS = 5_000;

@@ -2,7 +2,8 @@
  * The one error tree of the Interactions client.
  *
  * Every error has a stable string `code` (switch on it, not on the message) and a `retryable`
- * getter that says whether repeating the same request may succeed. Messages name the route that
+ * getter that says whether repeating the same request may succeed: the answer of the one retry
+ * table (retry-table.ts), never decided here. Messages name the route that
  * was used (gemini / vertex / express, and the host) and never contain a credential: anything that
  * looks like an API key or token is redacted before it reaches a message.
  *
@@ -10,6 +11,7 @@
  * class names and code strings below are public and never change.
  */
 import { GeminiJobsError } from '../common/errors';
+import { isRetryable } from './retry-table';
 
 /** Which backend family a request went to, and the host it was sent to. */
 export interface RouteInfo {
@@ -54,9 +56,9 @@ export class InteractionsError extends GeminiJobsError<InteractionsErrorCode> {
     this.lastEventId = ctx.lastEventId;
   }
 
-  /** Whether repeating the same request may succeed. */
+  /** Whether repeating the same request may succeed (the retry table's answer for this error). */
   get retryable(): boolean {
-    return false;
+    return isRetryable(this);
   }
 
   protected override jsonFields(): Record<string, unknown> {
@@ -97,10 +99,6 @@ export class APIStatusError extends InteractionsError {
     this.requestId = init.requestId;
     this.retryAfterMs = init.status === 429 || init.status === 503 ? init.retryAfterMs : undefined;
     this.body = init.body;
-  }
-
-  override get retryable(): boolean {
-    return this.status === 408 || this.status === 429 || this.status >= 500;
   }
 
   // The parsed body stays out: it is the upstream's text, redacted only for the patterns we know.
@@ -178,9 +176,6 @@ export class APIConnectionError extends InteractionsError {
   protected override jsonFields(): Record<string, unknown> {
     return { ...super.jsonFields(), beforeSend: this.beforeSend };
   }
-  override get retryable(): boolean {
-    return true;
-  }
 }
 
 export type TimeoutPhase = 'connect' | 'headers' | 'idle' | 'overall';
@@ -198,9 +193,6 @@ export class APITimeoutError extends InteractionsError {
   protected override jsonFields(): Record<string, unknown> {
     return { ...super.jsonFields(), phase: this.phase, timeoutMs: this.timeoutMs };
   }
-  override get retryable(): boolean {
-    return true;
-  }
 }
 
 /** A stream ended (or stalled) without a terminal event: the outcome is unknown, never success. */
@@ -208,12 +200,7 @@ export class StreamProtocolError extends InteractionsError {
   constructor(message: string, ctx: ErrorContext = {}) {
     super('stream_truncated', message, ctx);
   }
-  override get retryable(): boolean {
-    return true;
-  }
 }
-
-const RETRYABLE_GOOGLE_STATUSES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'INTERNAL', 'DEADLINE_EXCEEDED', 'ABORTED']);
 
 /**
  * The server reported an error inside a stream: an `error` event, or a raw Google error envelope
@@ -239,11 +226,6 @@ export class StreamErrorEvent extends InteractionsError {
   // `error` (the raw upstream object) stays out of JSON; its message is already in ours, redacted.
   protected override jsonFields(): Record<string, unknown> {
     return { ...super.jsonFields(), googleStatus: this.googleStatus, upstreamCode: this.upstreamCode };
-  }
-  override get retryable(): boolean {
-    if (this.googleStatus) return RETRYABLE_GOOGLE_STATUSES.has(this.googleStatus);
-    const c = this.upstreamCode;
-    return typeof c === 'number' ? c === 429 || c >= 500 : false;
   }
 }
 

@@ -58,6 +58,11 @@ export class StreamResume<S = undefined> {
   private readonly seen = new Set<string>();
   /** Id-less events delivered since the checkpoint: a resumed connection sends them again. */
   private idlessSinceCursor = 0;
+  // The current connection: where it was opened, and what of its head is still to be skipped.
+  private cursor: string | undefined;
+  private skipIdless = 0;
+  private first = true;
+  private replaying = false;
 
   constructor(private readonly opts: StreamResumeOptions<S>) {
     this.lastEventId = opts.lastEventId;
@@ -71,48 +76,67 @@ export class StreamResume<S = undefined> {
    * when `source` ends without an event that claims the end.
    */
   async *connection(source: AsyncIterable<InteractionEvent>): AsyncGenerator<InteractionEvent, void, undefined> {
-    const cursor = this.lastEventId;
-    this.connections++;
-    this.sawEnd = false;
-    let skipIdless = this.idlessSinceCursor;
-    let first = true;
-    let replaying = false;
+    this.beginConnection();
     for await (const e of source) {
-      const id = typeof e.event_id === 'string' && e.event_id !== '' ? e.event_id : undefined;
-      if (first) {
-        first = false;
-        replaying = cursor !== undefined && e.event_type === 'interaction.created' && id !== cursor;
-      }
-      if (replaying) {
-        if (id === cursor) {
-          replaying = false;
-          skipIdless = this.idlessSinceCursor;
-          continue;
-        }
-        if (!claimsEnd(e)) continue;
-        replaying = false;
-      }
-      if (id !== undefined) {
-        skipIdless = 0;
-        if (this.seen.has(id)) continue;
-        this.seen.add(id);
-      } else if (skipIdless > 0) {
-        skipIdless--;
-        continue;
-      }
-      this.opts.apply?.(this.live, e);
-      if (claimsEnd(e)) this.sawEnd = true;
-      if (id !== undefined) {
-        this.lastEventId = id;
-        this.idlessSinceCursor = 0;
-        this.opts.onCheckpoint?.(id, this.opts.clone ? this.opts.clone(this.live) : this.live);
-      } else {
-        this.idlessSinceCursor++;
-      }
+      if (!this.accept(e)) continue;
       yield e;
       // The last event of a run: do not wait for the server to close the connection.
       if (e.event_type === 'interaction.completed') return;
     }
+    this.endConnection();
+  }
+
+  /** A new connection opened at {@link lastEventId}: what {@link connection} does first, for callers that iterate themselves. */
+  beginConnection(): void {
+    this.cursor = this.lastEventId;
+    this.connections++;
+    this.sawEnd = false;
+    this.skipIdless = this.idlessSinceCursor;
+    this.first = true;
+    this.replaying = false;
+  }
+
+  /**
+   * One event of the current connection: true when it is new (then it was folded into
+   * {@link live} and, with an id, checkpointed), false when it was delivered before.
+   */
+  accept(e: InteractionEvent): boolean {
+    const id = typeof e.event_id === 'string' && e.event_id !== '' ? e.event_id : undefined;
+    if (this.first) {
+      this.first = false;
+      this.replaying = this.cursor !== undefined && e.event_type === 'interaction.created' && id !== this.cursor;
+    }
+    if (this.replaying) {
+      if (id === this.cursor) {
+        this.replaying = false;
+        this.skipIdless = this.idlessSinceCursor;
+        return false;
+      }
+      if (!claimsEnd(e)) return false;
+      this.replaying = false;
+    }
+    if (id !== undefined) {
+      this.skipIdless = 0;
+      if (this.seen.has(id)) return false;
+      this.seen.add(id);
+    } else if (this.skipIdless > 0) {
+      this.skipIdless--;
+      return false;
+    }
+    this.opts.apply?.(this.live, e);
+    if (claimsEnd(e)) this.sawEnd = true;
+    if (id !== undefined) {
+      this.lastEventId = id;
+      this.idlessSinceCursor = 0;
+      this.opts.onCheckpoint?.(id, this.opts.clone ? this.opts.clone(this.live) : this.live);
+    } else {
+      this.idlessSinceCursor++;
+    }
+    return true;
+  }
+
+  /** The current connection's source ended: throws `stream_truncated` unless an event on it claimed the end. */
+  endConnection(): void {
     if (!this.sawEnd) throw new StreamProtocolError('stream ended without a terminal event', { lastEventId: this.lastEventId });
   }
 }

@@ -9,17 +9,21 @@
  * | `jitter`          | 0.25    | backoff is multiplied by (1 − jitter·random)                          |
  * | `maxRetryAfterMs` | 60000   | a server `Retry-After` / `retry-after-ms` longer than this is capped  |
  *
- * What is retried:
- * - Idempotent operations (GET, DELETE, cancel, webhook reads/updates): HTTP 408, 429, 5xx,
- *   connection errors, connect/headers timeouts.
+ * What is retried is the retry table's answer (retry-table.ts), never decided here:
+ * - Idempotent operations (GET, DELETE, cancel, webhook reads/updates): every error the table
+ *   calls retryable (408, 409, 429, 5xx, connection errors, timeouts).
  * - `create` (and other non-idempotent POSTs) is never blindly repeated: the API has no
- *   idempotency key, so a repeat can start a second (billed) interaction. It is retried only when
- *   the request provably never reached the server: a failed or timed-out TCP/TLS connect.
+ *   idempotency key, so a repeat can start a second (billed) interaction. It is repeated only when
+ *   the table says the failed attempt provably had no effect: a failed or timed-out TCP/TLS
+ *   connect, or a 409 / 429 refusal.
+ * - An abort of the caller's own signal is never repeated (the attempt loop checks the signal
+ *   before asking).
  */
 
 import { retryDelay } from '../common/backoff';
 import { sleep as abortableSleep } from '../common/sleep';
-import { APIConnectionError, APIStatusError, APITimeoutError, AbortError } from './errors';
+import { APIStatusError, APITimeoutError, AbortError } from './errors';
+import { retryVerdict } from './retry-table';
 
 export interface RetryPolicy {
   maxRetries: number;
@@ -37,17 +41,11 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
 };
 
-/** Whether `err` from attempt `attempt` (0-based) should be retried. */
+/** Whether `err` from attempt `attempt` (0-based) should be retried: within the policy's attempts, the table's verdict. */
 export function shouldRetry(err: unknown, attempt: number, idempotent: boolean, policy: RetryPolicy): boolean {
   if (attempt >= policy.maxRetries) return false;
-  if (err instanceof AbortError) return false;
-  if (err instanceof APIConnectionError) return idempotent || err.beforeSend;
-  if (err instanceof APITimeoutError) {
-    if (err.phase === 'connect') return true;
-    return idempotent && err.phase === 'headers';
-  }
-  if (err instanceof APIStatusError) return idempotent && err.retryable;
-  return false;
+  const verdict = retryVerdict(err);
+  return verdict !== undefined && verdict.retryable && (idempotent || verdict.noEffect);
 }
 
 /**

@@ -35,6 +35,11 @@ export interface SSESink {
   raw(text: string, value: unknown, parsed: boolean): void;
 }
 
+export interface SSEDecoderOptions {
+  /** Read only `data:` fields: `event` and `id` reach the sink as undefined (no string is cut for them). Default false. */
+  dataOnly?: boolean;
+}
+
 /** Low-level decoder: feed strings with {@link push}, then call {@link end}. */
 export class SSEDecoder {
   private pieces: string[] = []; // an unterminated line, split across chunks
@@ -43,8 +48,14 @@ export class SSEDecoder {
   private event: string | undefined;
   private id: string | undefined;
   private rawText: string | undefined; // unframed JSON being collected
+  private readonly dataOnly: boolean;
 
-  constructor(private readonly sink: SSESink) {}
+  constructor(
+    private readonly sink: SSESink,
+    opts: SSEDecoderOptions = {},
+  ) {
+    this.dataOnly = opts.dataOnly ?? false;
+  }
 
   /** Feed the next decoded piece of the body. */
   push(chunk: string): void {
@@ -129,6 +140,8 @@ export class SSEDecoder {
       this.data = this.data === undefined ? v : this.data + '\n' + v;
       return;
     }
+    // `event` and `id` lines (and unknown fields starting like them, ignored anyway) when only data is read.
+    if (this.dataOnly && (c === 101 || c === 105)) return;
     if (c === 101 /* e */ && s.startsWith('event', start)) {
       const v = this.value(s, start + 5, end);
       if (v !== null) this.event = v;
@@ -224,14 +237,22 @@ export function errorFromEnvelope(value: unknown): ErrorEventBody | undefined {
   return out;
 }
 
+/** @internal An item that is not an event, as {@link EventDecoder.writeEvents} hands it out. */
+export class UndecodedItem {
+  constructor(readonly item: Exclude<DecodedItem, { kind: 'event' }>) {}
+}
+
 /**
  * Bytes → typed, normalised Interactions events. Call {@link write} with each body chunk and read
  * the items it returns (the same array is reused: consume it before the next call).
  */
 export class EventDecoder implements SSESink {
-  private readonly sse = new SSEDecoder(this);
+  // The JSON's `event_type` is what counts (as in every SDK): the SSE `event:` and `id:` lines are not read.
+  private readonly sse = new SSEDecoder(this, { dataOnly: true });
   private readonly text = new TextDecoder('utf-8');
   private out: DecodedItem[] = [];
+  /** writeEvents mode: events go into `bare` as they are, anything else wrapped in an UndecodedItem. */
+  private bare: Array<InteractionEvent | UndecodedItem> | undefined;
   /** True once a `data: [DONE]` sentinel was read; later input is ignored. */
   done = false;
 
@@ -240,6 +261,33 @@ export class EventDecoder implements SSESink {
     this.out.length = 0;
     if (!this.done) this.sse.push(this.text.decode(chunk, { stream: true }));
     return this.out;
+  }
+
+  /**
+   * @internal Decode one body chunk into the events themselves (no wrapper per event; the stream's
+   * hot path), with anything else as an UndecodedItem; `end` true decodes the end of input.
+   * Use one of write/writeEvents for a whole body.
+   */
+  writeEvents(chunk: Uint8Array | undefined): Array<InteractionEvent | UndecodedItem> {
+    const bare = (this.bare ??= []);
+    bare.length = 0;
+    if (this.done) return bare;
+    if (chunk) this.sse.push(this.text.decode(chunk, { stream: true }));
+    else {
+      this.sse.push(this.text.decode());
+      this.sse.end();
+    }
+    return bare;
+  }
+
+  private emit(item: DecodedItem): void {
+    if (this.bare) this.bare.push(item.kind === 'event' ? item.event : new UndecodedItem(item));
+    else this.out.push(item);
+  }
+
+  private emitEvent(event: InteractionEvent): void {
+    if (this.bare) this.bare.push(event);
+    else this.out.push({ kind: 'event', event });
   }
 
   /** Decode a string piece (tests, benchmarks). */
@@ -271,7 +319,7 @@ export class EventDecoder implements SSESink {
     try {
       value = JSON.parse(data);
     } catch {
-      this.out.push({ kind: 'malformed', raw: data });
+      this.emit({ kind: 'malformed', raw: data });
       return;
     }
     this.accept(value, data);
@@ -287,12 +335,12 @@ export class EventDecoder implements SSESink {
       }
       const env = errorFromEnvelope(value);
       if (env) {
-        this.out.push({ kind: 'unframed', error: env, raw: text });
+        this.emit({ kind: 'unframed', error: env, raw: text });
         return;
       }
     }
     const snippet = text.length > 500 ? text.slice(0, 500) + '…' : text;
-    this.out.push({
+    this.emit({
       kind: 'unframed',
       error: { code: 'unframed_json', message: `unframed ${parsed ? 'JSON' : 'text'} in event stream: ${snippet}` },
       raw: text,
@@ -301,7 +349,7 @@ export class EventDecoder implements SSESink {
 
   private accept(value: unknown, raw: string): void {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      this.out.push({ kind: 'malformed', raw });
+      this.emit({ kind: 'malformed', raw });
       return;
     }
     const obj = value as Record<string, unknown>;
@@ -309,12 +357,12 @@ export class EventDecoder implements SSESink {
       const env = errorFromEnvelope(obj);
       if (env) {
         // `data: {"error":{...}}` without event_type: an error event in all but name.
-        this.out.push({ kind: 'event', event: { event_type: 'error', error: env } });
+        this.emitEvent({ event_type: 'error', error: env });
         return;
       }
-      this.out.push({ kind: 'malformed', raw });
+      this.emit({ kind: 'malformed', raw });
       return;
     }
-    this.out.push({ kind: 'event', event: normalizeEvent(obj as InteractionEvent) });
+    this.emitEvent(normalizeEvent(obj as InteractionEvent));
   }
 }

@@ -10,8 +10,9 @@
  */
 
 import { InteractionAccumulator } from './accumulator';
-import { APIStatusError, APITimeoutError, AbortError, InteractionsError, StreamErrorEvent, StreamProtocolError, isAbortError, type RouteInfo } from './errors';
-import { EventDecoder, type DecodedItem } from './sse';
+import { APITimeoutError, AbortError, InteractionsError, StreamErrorEvent, StreamProtocolError, isAbortError, type RouteInfo } from './errors';
+import { isRetryable } from './retry-table';
+import { EventDecoder, UndecodedItem } from './sse';
 import { abortReason, sleep } from './retry';
 import { retryDelay } from '../common/backoff';
 import { header, readText, type TransportResponse } from './transport';
@@ -49,7 +50,6 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
   response: { status: number; headers: Record<string, string | string[] | undefined> } | undefined;
 
   private iterated = false;
-  private finalSeen = false;
 
   constructor(
     private readonly open: StreamOpener,
@@ -66,7 +66,7 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
   [Symbol.asyncIterator](): AsyncIterator<InteractionEvent> {
     if (this.iterated) throw new InteractionsError('invalid_request', 'an InteractionStream can be iterated only once');
     this.iterated = true;
-    return this.run();
+    return new EventIterator(this.chunks(), this);
   }
 
   /** Consume the rest of the stream and fold it into an Interaction. */
@@ -80,7 +80,12 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
     return { route: this.opts.route, interactionId: this.interactionId, lastEventId: this.lastEventId };
   }
 
-  private async *run(): AsyncGenerator<InteractionEvent, void, undefined> {
+  /**
+   * The connection, one body chunk at a time: the decoded items of each chunk (up to the event
+   * nothing follows), with every deadline, error mapping and clean-up of the stream. Per-event
+   * work happens in {@link EventIterator}, without a generator step per event.
+   */
+  private async *chunks(): AsyncGenerator<readonly Item[], void, undefined> {
     const signal = this.controller.signal;
     const outer = this.opts.signal;
     const onOuterAbort = () => this.abort(new AbortError());
@@ -116,18 +121,18 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
       }
 
       const decoder = new EventDecoder();
-      read: for await (const chunk of res.body) {
+      let finalSeen = false;
+      for await (const chunk of res.body) {
         last = Date.now();
-        const items = decoder.write(chunk as Uint8Array);
-        for (let i = 0; i < items.length; i++) {
-          yield this.take(items[i]!);
-          if (this.finalSeen) break read;
-        }
-        if (decoder.done) break;
+        const items = decoder.writeEvents(chunk as Uint8Array);
+        const end = finalIndex(items);
+        finalSeen = end < items.length;
+        if (items.length > 0) yield finalSeen ? items.slice(0, end + 1) : items;
+        if (finalSeen || decoder.done) break;
       }
-      if (!this.finalSeen) {
-        const tail = decoder.end();
-        for (let i = 0; i < tail.length; i++) yield this.take(tail[i]!);
+      if (!finalSeen) {
+        const tail = decoder.writeEvents(undefined);
+        if (tail.length > 0) yield tail;
       }
       finished = true;
       if (!this.sawTerminal) {
@@ -159,24 +164,89 @@ export class InteractionStream implements AsyncIterable<InteractionEvent> {
     }
   }
 
-  private take(item: DecodedItem): InteractionEvent {
-    if (item.kind === 'event') {
-      const e = item.event;
-      if (this.interactionId === undefined) {
-        const id = eventInteractionId(e);
-        if (id) this.interactionId = id;
-      }
-      if (typeof e.event_id === 'string') this.lastEventId = e.event_id;
-      if (isTerminalEvent(e)) {
-        this.sawTerminal = true;
-        // Nothing follows `interaction.completed` or `error`; after a settled status_update the
-        // `interaction.completed` usually does, so keep reading (a stall then ends it quietly).
-        if (e.event_type === 'interaction.completed' || e.event_type === 'error') this.finalSeen = true;
-      }
-      return e;
+  /** @internal An event as it is handed to the consumer: the connection's bookkeeping. */
+  noteHanded(e: InteractionEvent): void {
+    if (this.interactionId === undefined) {
+      const id = eventInteractionId(e);
+      if (id) this.interactionId = id;
     }
-    if (item.kind === 'unframed') throw new StreamErrorEvent(item.error, this.ctx());
-    throw new StreamProtocolError(`malformed event data (${item.raw.length} chars, not JSON)`, this.ctx());
+    if (typeof e.event_id === 'string') this.lastEventId = e.event_id;
+    if (isTerminalEvent(e)) this.sawTerminal = true;
+  }
+
+  /** @internal The error an undecodable item stands for. */
+  problemOf({ item }: UndecodedItem): Error {
+    if (item.kind === 'unframed') return new StreamErrorEvent(item.error, this.ctx());
+    return new StreamProtocolError(`malformed event data (${item.raw.length} chars, not JSON)`, this.ctx());
+  }
+}
+
+/**
+ * Index of the event nothing follows (`interaction.completed` or `error`) in `items`, or
+ * `items.length`. After a settled status_update the `interaction.completed` usually follows, so
+ * reading goes on (a stall then ends the stream quietly).
+ */
+function finalIndex(items: readonly Item[]): number {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (!(item instanceof UndecodedItem) && (item.event_type === 'interaction.completed' || item.event_type === 'error')) return i;
+  }
+  return items.length;
+}
+
+/** What the decoder hands the stream: an event, or what stands in for an error. */
+type Item = InteractionEvent | UndecodedItem;
+
+const NO_ITEMS: readonly Item[] = [];
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+/**
+ * Hands out the items of each chunk one by one with an already-settled promise (a generator step
+ * per event costs more than the decoding); pulls the next chunk only when they are used up. An
+ * item that stands for an error is thrown into the chunk generator, so its mapping and clean-up
+ * apply, after every event before it was handed out.
+ */
+class EventIterator implements AsyncIterator<InteractionEvent> {
+  private items: readonly Item[] = NO_ITEMS;
+  private next_ = 0;
+
+  constructor(
+    private readonly source: AsyncGenerator<readonly Item[], void, undefined>,
+    private readonly stream: InteractionStream,
+  ) {}
+
+  next(): Promise<IteratorResult<InteractionEvent>> {
+    const i = this.next_;
+    if (i < this.items.length) {
+      this.next_ = i + 1;
+      return this.hand(this.items[i]!);
+    }
+    return this.pull();
+  }
+
+  return(): Promise<IteratorResult<InteractionEvent>> {
+    this.items = NO_ITEMS;
+    return this.source.return(undefined).then(() => DONE);
+  }
+
+  private hand(item: Item): Promise<IteratorResult<InteractionEvent>> {
+    if (!(item instanceof UndecodedItem)) {
+      this.stream.noteHanded(item);
+      return Promise.resolve({ value: item, done: false });
+    }
+    this.items = NO_ITEMS;
+    return this.source.throw(this.stream.problemOf(item)).then(() => DONE);
+  }
+
+  private async pull(): Promise<IteratorResult<InteractionEvent>> {
+    for (;;) {
+      const r = await this.source.next();
+      if (r.done) return DONE;
+      if (r.value.length === 0) continue;
+      this.items = r.value;
+      this.next_ = 1;
+      return this.hand(r.value[0]!);
+    }
   }
 }
 
@@ -332,11 +402,7 @@ export class ResumableStream implements AsyncIterable<InteractionEvent> {
   }
 }
 
-/** Errors after which reconnecting may help. */
+/** Errors after which reconnecting may help: the retry table's verdict (retry-table.ts). */
 export function isReconnectable(err: unknown): boolean {
-  if (err instanceof StreamProtocolError) return true;
-  if (err instanceof StreamErrorEvent) return err.retryable;
-  if (err instanceof APIStatusError) return err.retryable;
-  if (err instanceof InteractionsError) return err.code === 'timeout' || err.code === 'connection_error';
-  return false;
+  return isRetryable(err);
 }

@@ -70,6 +70,47 @@ describe('InteractionStream (one connection)', () => {
     await server.close();
   });
 
+  it('events-before-an-envelope-in-the-same-chunk: each is handed out before the error, which carries the last one handed out', async () => {
+    const server = await startServer((_req, res) => {
+      sseHead(res);
+      // One write: the events and the envelope arrive in one chunk.
+      res.end(
+        frame({ event_type: 'interaction.created', interaction: { id: 'v1_c', status: 'in_progress' }, event_id: 'e1' }) +
+          frame({ event_type: 'interaction.status_update', interaction_id: 'v1_c', status: 'in_progress', event_id: 'e2' }) +
+          '{"error":{"code":503,"message":"cut","status":"UNAVAILABLE"}}\n',
+      );
+    });
+    const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url });
+    const stream = client.get('v1_c', { stream: true });
+    const seen: Array<string | undefined> = [];
+    const err = await (async () => {
+      for await (const e of stream) seen.push(e.event_id);
+    })().catch((e: unknown) => e);
+    assert.deepEqual(seen, ['e1', 'e2']);
+    assert.ok(err instanceof StreamErrorEvent);
+    assert.equal(err.lastEventId, 'e2');
+    assert.equal(err.retryable, true);
+    await server.close();
+  });
+
+  it('breaking-out-mid-chunk: the cursor is the last event handed out, not the last one decoded', async () => {
+    const server = await startServer((_req, res) => {
+      sseHead(res);
+      res.write(
+        frame({ event_type: 'interaction.created', interaction: { id: 'v1_m', status: 'in_progress' }, event_id: 'e1' }) +
+          frame({ event_type: 'interaction.status_update', interaction_id: 'v1_m', status: 'in_progress', event_id: 'e2' }) +
+          frame({ event_type: 'interaction.status_update', interaction_id: 'v1_m', status: 'completed', event_id: 'e3' }),
+      );
+    });
+    const client = new InteractionsClient({ apiKey: KEY, baseUrl: server.url });
+    const stream = client.get('v1_m', { stream: true });
+    for await (const e of stream) if (e.event_id === 'e1') break;
+    assert.equal(stream.lastEventId, 'e1');
+    assert.equal(stream.sawTerminal, false, 'the settled status was decoded but never handed out');
+    assert.equal(stream.controller.signal.aborted, true);
+    await server.close();
+  });
+
   it('breaking-out-of-the-loop-aborts-the-request', async () => {
     const server = await startServer(async (_req, res) => {
       sseHead(res);

@@ -10,6 +10,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { backoffMs, retryDelay, withJitter } from '../../src/common/backoff';
 import { simulateFlusher, resumeLags } from '../../bench/lib/flush-model';
 import { HeartbeatFlusher } from '../../activities/flush';
+import { flushPolicy } from '../../activities/follow/context';
 import { judgeQuietProbe, producedSteps } from '../../activities/quiet-probe';
 import { withTransientRetries } from '../../activities/transient';
 import { RateLimitError, InternalServerError, NotFoundError } from '../../src/interactions/errors';
@@ -136,6 +137,12 @@ test('flusher: on a simulated clock, every change is sent within flushMs and qui
   // 70 s rides on the 85 s liveness beat (before its own 90 s deadline); liveness 117, 149, 181 s;
   // the burst of 200 s rides on the 213 s beat; 219 s is due at 239 s; 240 s at 260 s; liveness 292 s.
   assert.deepEqual(sends, [0, 21_000, 53_000, 85_000, 117_000, 149_000, 181_000, 213_000, 239_000, 260_000, 292_000]);
+});
+
+test('flush policy: the liveness beat leaves 20 % of the heartbeat timeout, and at least 2 s (at most half) for delays that do not shrink with it', () => {
+  assert.deepEqual(flushPolicy({}, 40_000), { flushMs: 24_000, livenessMs: 32_000, watchedFlushMs: 5_000 });
+  assert.deepEqual(flushPolicy({ checkpointFlushMs: 3_000, watchedFlushMs: 750 }, 6_000), { flushMs: 3_000, livenessMs: 4_000, watchedFlushMs: 750 });
+  assert.deepEqual(flushPolicy({}, 3_000), { flushMs: 1_500, livenessMs: 1_500, watchedFlushMs: 1_500 });
 });
 
 test('flusher: the timer sends a pending change at the flush interval, then liveness beats', (t) => {

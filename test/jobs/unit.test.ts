@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { NotFoundError, RateLimitError, InternalServerError, RequestValidationError } from '../../src/interactions/errors';
-import { FAILURE_TABLE, NON_RETRYABLE_ERROR_TYPES, toActivityFailure } from '../../activities/failure-mapping';
+import { NON_RETRYABLE_ERROR_TYPES, toActivityFailure } from '../../activities/failure-mapping';
+import { alwaysFinalCodes } from '../../src/interactions/retry-table';
 import { NON_RETRYABLE_TYPES } from '../../workflows/job';
 import { findSecrets, redact as redactSecrets } from '../../src/common/redact';
 import { JobValidationError, validateJobInput } from '../../src/jobs/validate-job';
@@ -50,11 +51,8 @@ test('failure mapping: CancelledFailure is never wrapped; the workflow list matc
   const c = new CancelledFailure('cancelled');
   assert.equal(toActivityFailure(c), c);
   assert.deepEqual([...NON_RETRYABLE_TYPES].sort(), [...NON_RETRYABLE_ERROR_TYPES].sort());
-  // The one list (src/contract/constants.ts) is exactly the table's non-retryable rows.
-  const fromTable = Object.entries(FAILURE_TABLE)
-    .filter(([, rule]) => !rule.retryable)
-    .map(([code]) => code);
-  assert.deepEqual([...fromTable].sort(), [...NON_RETRYABLE_ERROR_TYPES].sort());
+  // The one list (src/contract/constants.ts) is exactly the retry table's always-final rows.
+  assert.deepEqual(alwaysFinalCodes().sort(), [...NON_RETRYABLE_ERROR_TYPES].sort());
 });
 
 test('secrets: credential-shaped strings and credential headers are found and redacted', () => {
@@ -125,8 +123,9 @@ test('progress: FNV-1a over deltas equals FNV-1a over the concatenation; checkpo
   assert.equal(p.latestThought, 'Thinking');
   assert.equal(p.outputHash, fnv1a('Hello world'));
   const copy = cloneProgress(p);
-  applyEvent(p, { event_type: 'step.stop', index: 1 } as InteractionEvent, 'x');
+  applyEvent(p, { event_type: 'step.stop', index: 1, usage: { total_tokens: 70 }, step_usage: { total_tokens: 20 } } as unknown as InteractionEvent, 'x');
   assert.equal(copy.eventsApplied, 6);
+  assert.deepEqual(p.usage, { total_tokens: 70 }, "step.stop's usage (the interaction's so far, as the newest SDKs declare it) is the live usage");
   assert.equal(
     streamedTextOf([
       { type: 'user_input', content: [{ type: 'text', text: 'q' }] },

@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { THOUGHT_CHARS, thoughtTail } from '../../activities/progress';
+import { THOUGHT_CHARS, thoughtSummary } from '../../activities/progress';
 import { createdNothing } from '../../activities/create';
 import { APIConnectionError, APITimeoutError, BadRequestError, InternalServerError } from '../../src/interactions/errors';
 import { buildStartRequest, KNOWN_LIST_STATUSES } from '../../src/cli/commands/jobs';
@@ -24,13 +24,12 @@ import type { JobRequest, JobState } from '../../workflows/definitions';
 
 const FAKE_KEY = 'AIza' + 'Sy'.padEnd(35, 'x'); // shaped like a Google API key, not a real one
 
-test('thought tails start and end at word boundaries', () => {
+test('thought summaries start and end at word boundaries', () => {
   const words = Array.from({ length: 80 }, (_, i) => `word${i}`).join(' ');
-  const tail = thoughtTail(words);
-  assert.ok(tail.length <= THOUGHT_CHARS);
-  assert.match(tail, /^word\d+ /, 'starts with a whole word');
-  assert.ok(words.endsWith(tail));
-  assert.equal(thoughtTail('short thought'), 'short thought');
+  const summary = thoughtSummary(words, true);
+  assert.ok(summary.length <= THOUGHT_CHARS);
+  assert.match(summary, /^word0 .* word\d+…$/, 'starts at the start, ends on a whole word');
+  assert.equal(thoughtSummary('short thought', true), 'short thought');
   const line = fitWords('alpha beta gamma delta epsilon', 17);
   assert.equal(line, 'alpha beta gamma…');
 });
