@@ -152,8 +152,8 @@ export function deriveJobState(facts: JobFacts, record: JobRecord, nowMs: number
   return state;
 }
 
-/** The workflow's result at `nowMs`: the thread's turns and the last turn's outcome. */
-export function jobResultOf(jobId: string, turns: TurnRecord[], nowMs: number): JobResult {
+/** The workflow's result at `nowMs`: the thread's turns and the last turn's outcome (and, given `facts`, what every face shows of the job). */
+export function jobResultOf(jobId: string, turns: TurnRecord[], nowMs: number, facts?: Pick<JobFacts, 'question' | 'mode' | 'turnDeadlineMs'>): JobResult {
   const last = turns[turns.length - 1];
   const result: JobResult = {
     jobId,
@@ -161,6 +161,9 @@ export function jobResultOf(jobId: string, turns: TurnRecord[], nowMs: number): 
     interactionIds: turns.flatMap((t) => (t.interactionId ? [t.interactionId] : [])),
     turns,
   };
+  if (facts?.question !== undefined) result.question = facts.question;
+  if (facts?.mode !== undefined) result.mode = facts.mode;
+  if (facts?.turnDeadlineMs !== undefined) result.turnDeadlineMs = facts.turnDeadlineMs;
   if (last?.upstreamStatus) result.upstreamStatus = last.upstreamStatus;
   if (last?.interactionId) result.interactionId = last.interactionId;
   const usage = sumUsage(turns.map((t) => t.usage));

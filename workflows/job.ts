@@ -160,7 +160,7 @@ class InteractionJob {
       if (this.record.turns.length === 0) await runTurn(this.host, this.request, undefined, undefined);
       await this.followUpLoop();
       this.record.phase = 'done';
-      return jobResultOf(this.jobId, this.record.turns, Date.now());
+      return jobResultOf(this.jobId, this.record.turns, Date.now(), this.facts);
     });
     // A plan nobody approved in time: the plan turn completed, and so did the job.
     if (this.visibility.shownStatus === 'plan_ready') this.visibility.status(result.status);

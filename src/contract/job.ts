@@ -289,6 +289,10 @@ export interface RetryingStep {
 export interface JobResult {
   jobId: string;
   status: JobStatus;
+  /** The question, how the job followed its runs and each turn's deadline (ms), as in `JobState`. */
+  question?: string;
+  mode?: JobMode;
+  turnDeadlineMs?: number;
   upstreamStatus?: string;
   interactionId?: string;
   interactionIds: string[];

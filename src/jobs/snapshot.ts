@@ -58,6 +58,9 @@ function stateFromResult(jobId: string, result: JobResult, description: Workflow
   };
   if (result.upstreamStatus !== undefined) state.upstreamStatus = result.upstreamStatus;
   if (result.interactionId !== undefined) state.interactionId = result.interactionId;
+  if (result.question !== undefined) state.question = result.question;
+  if (result.mode !== undefined) state.mode = result.mode;
+  if (result.turnDeadlineMs !== undefined) state.turnDeadlineMs = result.turnDeadlineMs;
   if (last?.startedAt) state.turnStartedAt = last.startedAt;
   if (result.usage) state.usage = result.usage;
   if (result.error) state.error = result.error;
@@ -69,9 +72,9 @@ function stateFromResult(jobId: string, result: JobResult, description: Workflow
   else if (agent) state.agent = agent;
   if (thread) state.thread = thread;
   const question = attrs.get(JOB_SEARCH_ATTRIBUTE_KEYS.question) ?? (description.memo as { question?: unknown } | undefined)?.question;
-  if (typeof question === 'string') state.question = question;
+  if (typeof question === 'string') state.question ??= question;
   const mode = attrs.get(JOB_SEARCH_ATTRIBUTE_KEYS.mode);
-  if (mode) state.mode = mode as JobMode;
+  if (mode) state.mode ??= mode as JobMode;
   return state;
 }
 

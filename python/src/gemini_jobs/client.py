@@ -541,7 +541,7 @@ def _state_from_result(job_id: str, result: Mapping[str, Any], description: Work
         "turns": turns,
         "startedAt": turns[0].get("startedAt", iso_ms(start_ms)) if turns else iso_ms(start_ms),
     }
-    for key in ("upstreamStatus", "interactionId", "usage", "error"):
+    for key in ("upstreamStatus", "interactionId", "usage", "error", "question", "mode", "turnDeadlineMs"):
         if result.get(key) is not None:
             state[key] = result[key]
     if last.get("startedAt"):
@@ -556,10 +556,10 @@ def _state_from_result(job_id: str, result: Mapping[str, Any], description: Work
     if thread:
         state["thread"] = thread
     question = attrs.get(_KEYS["question"]) or memo.get("question")
-    if isinstance(question, str):
+    if isinstance(question, str) and "question" not in state:
         state["question"] = question
     mode = attrs.get(_KEYS["mode"])
-    if mode:
+    if mode and "mode" not in state:
         state["mode"] = mode
     return state
 
