@@ -1,8 +1,8 @@
 /**
  * The one home of agent and model ids: which agents the Interactions API serves today, which it
  * has shut down (and what replaces them), and the model ids both newest SDKs (3.6.1) list.
- * The emulator refuses anything else as the API does; the CLI warns before enqueuing a retired
- * agent. The SDKs still list the retired agent in their `AgentOption` type: a shut-down id is only
+ * The emulator refuses anything else as the API does; the jobs client (and so the CLI, the HTTP
+ * API) refuses to enqueue a retired agent, naming its replacement. The SDKs still list the retired agent in their `AgentOption` type: a shut-down id is only
  * known from Google's changelog, so it is kept here with its date.
  */
 

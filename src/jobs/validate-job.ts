@@ -12,6 +12,7 @@ import type { JobInput, JobOptions } from '../contract';
 import { findSecrets } from '../common/redact';
 import { budgetProblem } from '../contract/budget';
 import { AGENT_TURN_DEADLINE_MS, API_RUN_LIMIT_MS } from '../contract/constants';
+import { retiredAgent } from '../interactions/models';
 import { GeminiJobsError } from '../common/errors';
 
 /** A job the jobs client refuses to enqueue. `field` is a path such as `options.deadlineMs`. */
@@ -101,6 +102,15 @@ export function validateJobInput(input: JobInput): void {
       throw new JobValidationError(field, (e.message ?? 'invalid').replace(/: [^:]*$/, ''), e.fix ?? 'See the Interactions API reference.');
     }
     throw err;
+  }
+
+  const retired = typeof request['agent'] === 'string' ? retiredAgent(request['agent']) : undefined;
+  if (retired) {
+    throw new JobValidationError(
+      'request.agent',
+      `${retired.id} was shut down on ${retired.shutDownOn} (deprecated ${retired.deprecatedOn}); the API refuses it`,
+      `Use ${retired.replacement}.`,
+    );
   }
 
   const options = (input.options ?? {}) as JobOptions;

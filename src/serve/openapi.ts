@@ -15,6 +15,7 @@ import { CREDENTIAL_HEADER, CREDENTIAL_KEY, SECRET_PATTERNS } from '../common/re
 import { packageRoot } from './package-files';
 import { JS_WHITESPACE, portablePattern } from './portable-pattern';
 import { AGENT_TURN_DEADLINE_MS } from '../contract/constants';
+import { RETIRED_AGENTS } from '../interactions/models';
 
 export type JsonSchema = Record<string, unknown> | boolean;
 type Schemas = Record<string, JsonSchema>;
@@ -109,7 +110,12 @@ export const RULES: Schemas = {
     required: ['input'],
     properties: {
       model: { type: 'string', minLength: 1 },
-      agent: { type: 'string', minLength: 1 },
+      agent: {
+        type: 'string',
+        minLength: 1,
+        not: { enum: RETIRED_AGENTS.map((a) => a.id) },
+        description: `Not a retired agent: ${RETIRED_AGENTS.map((a) => `${a.id} (shut down ${a.shutDownOn}; use ${a.replacement})`).join(', ')}.`,
+      },
       input: ref('InputRules'),
       background: false,
       store: false,

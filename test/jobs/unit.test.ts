@@ -209,4 +209,9 @@ test("the workflow owns the agent deadline (the API's 60-minute maximum plus 10)
     () => JobsClient.validateStart(research, { options: { webhookBackstopInitialMs: 1 } as never }),
     (err: Error) => /options\.webhookBackstopInitialMs: is not a job option/.test(err.message),
   );
+  assert.throws(
+    () => JobsClient.validateStart({ ...research, agent: 'deep-research-pro-preview-12-2025' } as JobInput['request']),
+    (err: Error) => /request\.agent: deep-research-pro-preview-12-2025 was shut down on 2026-10-23.*Use deep-research-preview-04-2026/.test(err.message),
+    'a retired agent is refused before anything is enqueued, naming its replacement',
+  );
 });

@@ -100,6 +100,7 @@ const refused: Array<[string, Body]> = [
   ['neither model nor agent', { request: { input: 'q' } }],
   ['both model and agent', agent({ model: 'gemini-3-flash-preview' })],
   ['an empty agent', { request: { agent: '', input: 'q' } }],
+  ['a retired agent', { request: { agent: 'deep-research-pro-preview-12-2025', input: 'q' } }],
   ['agent_config with a model', model({ agent_config: { type: 'deep-research' } })],
   ['generation_config with an agent', agent({ generation_config: {} })],
   ['no input', { request: { agent: DR } }],
