@@ -6,7 +6,10 @@
  * emulated minutes), what it consumed (its usage, and a cost estimate from the built-in price
  * table), what the job recorded about it, and whether the job's cancel reached it before its end.
  *
- *   node dist/bench/duplicate-create.js [--jobs 10] [--run-seconds 60]
+ *   node dist/bench/duplicate-create.js [--jobs 10] [--run-seconds 60] [--spread 0.5]
+ *
+ * `--spread` varies each run's length by ±spread around 20 emulated minutes (the emulator's
+ * deepResearchDurationSpread), so the run the job keeps and its duplicate end at different times.
  *
  * A real worker process, a sqlite-persisted dev server, the emulator signing v1a webhooks and the
  * gemini-jobs receiver (verifying them against the emulator's JWKS) in this process.
@@ -50,7 +53,11 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const f = parseFlags({ jobs: { type: 'string' }, 'run-seconds': { type: 'string' } }, 'Usage: node dist/bench/duplicate-create.js [--jobs 10] [--run-seconds 60]');
+  const f = parseFlags(
+    { jobs: { type: 'string' }, 'run-seconds': { type: 'string' }, spread: { type: 'string' } },
+    'Usage: node dist/bench/duplicate-create.js [--jobs 10] [--run-seconds 60] [--spread 0.5]',
+  );
+  const spread = numberFlag(f, 'spread', 0, 0);
   const n = Math.round(numberFlag(f, 'jobs', 10, 1));
   const runSeconds = numberFlag(f, 'run-seconds', 60, 5);
   const timeScale = EMULATED_RUN_MS / (runSeconds * 1000);
@@ -66,6 +73,7 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({
     timeScale,
     deepResearchDurationMs: EMULATED_RUN_MS,
+    deepResearchDurationSpread: spread,
     apiKey: KEY,
     log: (line) => {
       const m = /^POST \S*\/interactions\/([^/\s]+)\/cancel /.exec(line);

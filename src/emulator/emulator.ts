@@ -38,6 +38,12 @@ export interface EmulatorOptions {
   accessToken?: string;
   /** Emulated duration of a Deep Research run (default 20 minutes). */
   deepResearchDurationMs?: number;
+  /**
+   * Spread of Deep Research run durations, as real runs vary (5 to 60 minutes): each run lasts
+   * `deepResearchDurationMs × (1 ± spread)`, drawn per run from the seed and its id (0 to 0.9;
+   * default 0: every run exactly `deepResearchDurationMs`).
+   */
+  deepResearchDurationSpread?: number;
   /** Emulated duration of a model turn (default about 1 second). */
   modelTurnDurationMs?: number;
   /** Emulator-wide fault rules. */
@@ -115,6 +121,8 @@ export interface EmulatedInteractionInfo {
   previousInteractionId?: string;
   /** When the run reached its terminal status (or `requires_action`), ms since epoch. */
   settledAtMs?: number;
+  /** Emulated milliseconds from the run's start to its last scripted event (its length if nothing interrupts it). */
+  scriptedDurationMs: number;
 }
 
 export interface Emulator {
@@ -335,6 +343,7 @@ class EmulatorServer implements Emulator, RunHost {
         deleted: run.deleted,
         refused: run.refused,
         scope: run.scope,
+        scriptedDurationMs: run.script.entries.at(-1)?.at ?? 0,
       };
       if (run.previousId) info.previousInteractionId = run.previousId;
       if (run.settledAtMs !== undefined) info.settledAtMs = run.settledAtMs;
@@ -622,6 +631,14 @@ class EmulatorServer implements Emulator, RunHost {
 
   // ---- interactions -----------------------------------------------------------------------
 
+  /** A run's duration under `deepResearchDurationSpread`, drawn from the seed and the run's id. */
+  private spreadDuration(durationMs: number, id: string): number {
+    const spread = Math.min(0.9, Math.max(0, this.options.deepResearchDurationSpread ?? 0));
+    if (spread === 0) return durationMs;
+    const u = createRng(hash32(id, this.seed))() * 2 - 1;
+    return Math.round(durationMs * (1 + spread * u));
+  }
+
   private newId(): string {
     let id: string;
     do id = `v1_${randomToken(this.idRng, 26)}`;
@@ -686,6 +703,7 @@ class EmulatorServer implements Emulator, RunHost {
     if (typeof body['continuation_token'] === 'string' && shape.outcome === 'requires_continuation') shape.outcome = 'completed';
 
     const id = this.newId();
+    if (plan.deepResearchDurationMs === undefined) shape.deepResearchDurationMs = this.spreadDuration(shape.deepResearchDurationMs, id);
     const script = buildScript({ body, inputSteps, ...(previous ? { previous } : {}), seed: this.seed }, shape);
     const background = body['background'] === true;
     const run = new Run(

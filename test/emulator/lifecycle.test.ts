@@ -180,3 +180,25 @@ describe('emulator lifecycle: cancel, delete, store, chaining, tools, planning',
     assert.equal(express.status, 200);
   });
 });
+
+describe('emulator deepResearchDurationSpread', () => {
+  test('Deep Research runs vary in length within ±spread, reproducibly for a seed; no spread keeps every run equal', async () => {
+    const lengths = async (spread: number, seed: number) => {
+      const emu = await startEmulator({ timeScale: 600, deepResearchDurationMs: 600_000, deepResearchDurationSpread: spread, seed });
+      try {
+        for (let i = 0; i < 6; i++) await http(emu, 'POST', GEMINI, { body: DR(`Spread ${i}`) });
+        return emu.interactions().map((i) => i.scriptedDurationMs);
+      } finally {
+        await emu.close();
+      }
+    };
+    const spread = await lengths(0.5, 7);
+    assert.ok(
+      spread.every((ms) => ms >= 300_000 && ms <= 900_000 + 1),
+      `within ±50%: ${spread.join(', ')}`,
+    );
+    assert.ok(new Set(spread).size > 1, `lengths differ: ${spread.join(', ')}`);
+    assert.deepEqual(await lengths(0.5, 7), spread);
+    assert.equal(new Set(await lengths(0, 7)).size, 1);
+  });
+});
