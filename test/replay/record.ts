@@ -10,22 +10,45 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { interactionJob } from '../../workflows';
+import { admissionWorkflowId } from '../../workflows/admission-definitions';
 import { approvePlanUpdate, cancelSignal, followUpUpdate, jobStatusKey, type JobInput, type JobRequest } from '../../workflows/definitions';
+import { sweeperWorkflowId } from '../../workflows/sweeper-definitions';
+import type { EmulatorOptions } from '../../src/emulator';
+import { createWebhookHandler } from '../../src/webhooks';
+import { admissionSettings } from '../../src/worker/quota-settings';
 import { FAST, jobHarness, stateOf, waitFor, type JobHarness } from '../jobs/job-harness';
 import { packageRoot, releaseTestEnv } from '../helpers/temporal';
 import { historyToJson } from './history-json';
 
 type JobHandle = WorkflowHandle<typeof interactionJob>;
 
-/** One path through the workflow: starts a job (workflow id given) and drives it to its end. */
+/**
+ * One path through the workflow: starts a job (workflow id given) and drives it to its end, or,
+ * when `open`, to a point where a running job waits (its history is recorded as it stands there,
+ * as a worker restarted at that point would replay it, then the job is terminated).
+ */
 interface Scenario {
   name: string;
   /** What the history covers, for the manifest and the replay test's names. */
   path: string;
-  run(h: JobHarness, workflowId: string): Promise<JobHandle>;
+  /** The workers and emulator the scenario needs (default `plain`). */
+  group?: GroupName;
+  open?: boolean;
+  run(h: JobHarness, workflowId: string, ctx: GroupContext): Promise<JobHandle>;
+  /** Helper workflows (the webhook sweeper, an admission limiter) whose histories are recorded too, as they stand. */
+  companions?(h: JobHarness, workflowId: string): Array<{ suffix: string; workflowId: string }>;
+}
+
+type GroupName = 'plain' | 'webhook' | 'webhook-lost' | 'admission' | 'long';
+
+interface GroupContext {
+  /** The webhook receiver's URL (webhook groups). */
+  receiverUrl?: string;
 }
 
 const research = (input: string, extra: Record<string, unknown> = {}): JobRequest => ({ agent: 'deep-research-preview-04-2026', input, ...extra }) as JobRequest;
@@ -273,7 +296,174 @@ const SCENARIOS: Scenario[] = [
       return finished(handle);
     },
   },
+  {
+    name: 'started-without-search-attributes',
+    path: 'a job started with no search attributes (as Python or `temporal workflow start` may): the workflow publishes its own, completed',
+    run: async (h, id) =>
+      finished(await h.env.client.workflow.start(interactionJob, { taskQueue: h.taskQueue, workflowId: id, args: [{ request: research('Started bare'), options: FAST }] })),
+  },
+  {
+    name: 'agent-default-deadline',
+    path: 'Deep Research job with no deadline option: the workflow applies the agent default, completed',
+    run: async (h, id) =>
+      finished(await start(h, id, { request: research('Default deadline'), options: { heartbeatTimeoutMs: 3_000, pollInitialIntervalMs: 100, followUpWindowMs: 0 } })),
+  },
+  {
+    name: 'plan-approved-chained',
+    path: 'collaborative planning: plan revised by a follow-up, then approved; the research turn chains to the plan, completed',
+    run: async (h, id) => {
+      const handle = await start(h, id, {
+        request: research('Heat pump market', { agent_config: { type: 'deep-research', collaborative_planning: true } }),
+        options: { ...FAST, followUpWindowMs: 120_000 },
+      });
+      await turnWaiting(handle, 1);
+      await handle.executeUpdate(followUpUpdate, { args: [{ input: 'Add a section on Japan.' }] });
+      await turnWaiting(handle, 2);
+      await handle.executeUpdate(approvePlanUpdate, { args: [{}] });
+      await turnWaiting(handle, 3);
+      await handle.signal(cancelSignal, {});
+      return finished(handle);
+    },
+  },
+  {
+    name: 'open-plan-awaiting-approval',
+    path: 'open: the plan turn ended requires_action and the job waits for approval',
+    open: true,
+    run: async (h, id) => {
+      const handle = await start(h, id, {
+        request: research('Plan awaiting', { agent_config: { type: 'deep-research', collaborative_planning: true } }),
+        options: { ...FAST, followUpWindowMs: 3_600_000 },
+      });
+      await turnWaiting(handle, 1);
+      return handle;
+    },
+  },
+  {
+    name: 'open-follow-up-window',
+    path: 'open: a model turn completed and the job waits in its follow-up window',
+    open: true,
+    run: async (h, id) => {
+      const handle = await start(h, id, { request: model('Waiting turn'), options: { ...FAST, followUpWindowMs: 3_600_000 } });
+      await turnWaiting(handle, 1);
+      return handle;
+    },
+  },
+  {
+    name: 'open-continued-as-new',
+    path: 'open: two turns, continued as new, the new run waits for a follow-up (run 1 closed, run 2 open)',
+    open: true,
+    run: async (h, id) => {
+      const handle = await start(h, id, { request: model('Turn one'), options: { ...FAST, followUpWindowMs: 3_600_000, continueAsNewAfterEvents: 25 } });
+      const firstRunId = (await handle.describe()).runId;
+      await turnWaiting(handle, 1);
+      await handle.executeUpdate(followUpUpdate, { args: [{ input: 'Turn two' }] });
+      await waitFor(async () => {
+        const d = await handle.describe();
+        if (d.runId === firstRunId) return undefined;
+        const s = await stateOf(handle).catch(() => undefined);
+        return s?.followUpUntil ? s : undefined;
+      }, 'continued as new and waiting');
+      return handle;
+    },
+  },
+  {
+    name: 'open-mid-stream',
+    path: 'open: a Deep Research run followed by streaming, mid-run',
+    group: 'long',
+    open: true,
+    run: async (h, id) => {
+      const handle = await start(h, id, { request: research('Long stream'), options: FAST });
+      const interactionId = await waitFor(async () => (await stateOf(handle)).interactionId, 'created');
+      await waitFor(
+        () => ((h.emulator.interactions().find((i) => i.id === interactionId)?.events ?? 0) >= 3 && h.emulator.counters().streamsOpened > 0) || undefined,
+        'events streamed',
+      );
+      return handle;
+    },
+  },
+  {
+    name: 'webhook-settled',
+    path: 'webhook mode: the run settles by its webhook, one GET collects it, completed',
+    group: 'webhook',
+    run: async (h, id) => finished(await start(h, id, { request: research('Webhook topic'), options: { ...FAST, mode: 'webhook' } })),
+  },
+  {
+    name: 'webhook-duplicate-create',
+    path: 'webhook mode: the first create answer is lost, the retry creates a second run; the first to settle is kept, the other cancelled',
+    group: 'webhook',
+    run: async (h, id) => {
+      const remove = h.emulator.addFault({ kind: 'http_error', route: 'create', status: 503, afterCreate: true, count: 1 });
+      try {
+        return await finished(await start(h, id, { request: research('Duplicate topic'), options: { ...FAST, mode: 'webhook' } }));
+      } finally {
+        remove();
+      }
+    },
+  },
+  {
+    name: 'webhook-swept',
+    path: 'webhook mode with every delivery lost: the per-task-queue sweeper finds the end and signals the job, completed',
+    group: 'webhook-lost',
+    run: async (h, id) => finished(await start(h, id, { request: research('Lost webhook'), options: { ...FAST, mode: 'webhook' } })),
+    companions: (h) => [{ suffix: 'sweeper', workflowId: sweeperWorkflowId(h.taskQueue) }],
+  },
+  {
+    name: 'open-webhook-wait',
+    path: 'open: webhook mode, the run is in progress and the job waits for its webhook',
+    group: 'long',
+    open: true,
+    run: async (h, id) => {
+      const handle = await start(h, id, { request: research('Webhook wait'), options: { ...FAST, mode: 'webhook' } });
+      await waitFor(async () => (await stateOf(handle)).interactionId, 'created');
+      return handle;
+    },
+  },
+  {
+    name: 'admission-queued-then-admitted',
+    path: 'admission: a job queued behind another on a quota of one, admitted when it ends, completed',
+    group: 'admission',
+    run: async (h, id) => {
+      const first = await start(h, `${id}-ahead`, { request: research('Ahead in the queue'), options: FAST });
+      const handle = await start(h, id, { request: research('Behind in the queue'), options: FAST });
+      await finished(first);
+      return finished(handle);
+    },
+    companions: (h) => [{ suffix: 'limiter', workflowId: admissionWorkflowId(ADMISSION_KEY(h)) }],
+  },
+  {
+    name: 'open-admission-queued',
+    path: 'open: a job queued for a quota permit behind a running one (quota of one)',
+    group: 'long',
+    open: true,
+    run: async (h, id) => {
+      const ahead = await start(h, `${id}-ahead`, { request: research('Holding the permit'), options: FAST });
+      await waitFor(async () => ((await stateOf(ahead)).phase === 'running' ? true : undefined), 'the job ahead running');
+      const handle = await start(h, id, { request: research('Queued'), options: FAST });
+      await waitFor(async () => ((await stateOf(handle)).phase === 'queued' ? true : undefined), 'queued');
+      return handle;
+    },
+    companions: (h) => [{ suffix: 'limiter', workflowId: admissionWorkflowId(ADMISSION_KEY(h)) }],
+  },
 ];
+
+const ADMISSION_KEY = (h: JobHarness) => `${h.taskQueue}-replay`;
+
+/** The emulator and worker settings of each group of scenarios. */
+const GROUPS: Record<GroupName, { emulator: EmulatorOptions; receiver?: boolean; worker(h: JobHarness, ctx: GroupContext): Parameters<JobHarness['newWorker']>[0] }> = {
+  plain: { emulator: { scenarios: { 'stall-always': { faults: [{ kind: 'stall', afterEvents: 0 }] } } }, worker: () => ({}) },
+  // Runs that outlast the recording; one quota permit, so the last open job queues.
+  long: {
+    emulator: { timeScale: 20, deepResearchDurationMs: 3_600_000 },
+    receiver: true,
+    worker: (h, ctx) => ({
+      webhookUris: [ctx.receiverUrl!],
+      admission: admissionSettings({ maxConcurrent: 1, orderGraceMs: 500, leaseCheckMs: 1_000 }, { key: ADMISSION_KEY(h) }),
+    }),
+  },
+  webhook: { emulator: {}, receiver: true, worker: (_h, ctx) => ({ webhookUris: [ctx.receiverUrl!] }) },
+  'webhook-lost': { emulator: { webhooks: { dropProbability: 1 } }, receiver: true, worker: (_h, ctx) => ({ webhookUris: [ctx.receiverUrl!], webhookSweepMs: 1_000 }) },
+  admission: { emulator: {}, worker: (h) => ({ admission: admissionSettings({ maxConcurrent: 1, orderGraceMs: 500, leaseCheckMs: 1_000 }, { key: ADMISSION_KEY(h) }) }) },
+};
 
 export interface ManifestEntry {
   file: string;
@@ -300,42 +490,72 @@ async function main(): Promise<void> {
     throw new Error(`${relative(packageRoot, outDir)} already holds a corpus; histories of a released version never change (pass --force to overwrite)`);
   }
   await mkdir(outDir, { recursive: true });
-  const h = await jobHarness('replay-record', {
-    scenarios: { 'stall-always': { faults: [{ kind: 'stall', afterEvents: 0 }] } },
-  });
   const manifest: ManifestEntry[] = [];
-  const worker = await h.newWorker();
   try {
-    await worker.runUntil(async () => {
-      // One at a time: several scenarios install emulator-wide faults.
-      for (const s of SCENARIOS) {
-        if (only && !only.includes(s.name)) continue;
-        const workflowId = `replay-${s.name}`;
-        const handle = await s.run(h, workflowId);
-        const outcome = await handle.result().catch(() => undefined);
-        const runs = await runsOf(h, workflowId);
-        for (const [i, runId] of runs.entries()) {
-          const history = await h.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-          const file = runs.length > 1 ? `${s.name}.run${i + 1}.json` : `${s.name}.json`;
-          await writeFile(join(outDir, file), historyToJson(history) + '\n');
-          const description = await h.env.client.workflow.getHandle(workflowId, runId).describe();
-          const entry: ManifestEntry = { file, workflowId, scenario: s.name, path: s.path, events: history.events?.length ?? 0, status: description.status.name };
-          if (i === runs.length - 1 && outcome) entry.jobStatus = outcome.status;
-          manifest.push(entry);
-          process.stdout.write(`${file}: ${entry.events} events, ${entry.status}${entry.jobStatus ? `, job ${entry.jobStatus}` : ''}\n`);
-        }
-      }
-    });
+    for (const group of Object.keys(GROUPS) as GroupName[]) {
+      const scenarios = SCENARIOS.filter((s) => (s.group ?? 'plain') === group && (!only || only.includes(s.name)));
+      if (scenarios.length > 0) await recordGroup(group, scenarios, outDir, manifest);
+    }
   } finally {
-    await h.close();
     await releaseTestEnv();
   }
   await writeFile(join(outDir, 'manifest.json'), JSON.stringify({ version, recordedAt: new Date().toISOString(), histories: manifest }, null, 2) + '\n');
   process.stdout.write(`wrote ${manifest.length} histories to ${relative(packageRoot, outDir)}\n`);
 }
 
+/** Runs one group's scenarios one at a time (several install emulator-wide faults) on its own emulator and worker. */
+async function recordGroup(group: GroupName, scenarios: Scenario[], outDir: string, manifest: ManifestEntry[]): Promise<void> {
+  const settings = GROUPS[group];
+  const h = await jobHarness(`replay-record-${group}`, settings.emulator);
+  const receiver = settings.receiver ? await startReceiver(h) : undefined;
+  const ctx: GroupContext = receiver ? { receiverUrl: receiver.url } : {};
+  try {
+    const worker = await h.newWorker(settings.worker(h, ctx));
+    await worker.runUntil(async () => {
+      for (const s of scenarios) {
+        const workflowId = `replay-${s.name}`;
+        const handle = await s.run(h, workflowId, ctx);
+        const outcome = s.open ? undefined : await handle.result().catch(() => undefined);
+        const runs = await runsOf(h, workflowId, !s.open);
+        for (const [i, runId] of runs.entries()) {
+          const file = runs.length > 1 ? `${s.name}.run${i + 1}.json` : `${s.name}.json`;
+          const entry = await recordRun(h, outDir, file, workflowId, runId, s);
+          if (i === runs.length - 1 && outcome) entry.jobStatus = outcome.status;
+          manifest.push(entry);
+        }
+        for (const c of s.companions?.(h, workflowId) ?? []) {
+          const runId = (await h.env.client.workflow.getHandle(c.workflowId).describe()).runId;
+          manifest.push(await recordRun(h, outDir, `${s.name}.${c.suffix}.json`, c.workflowId, runId, s));
+        }
+        if (s.open) await handle.terminate('recorded open for the replay corpus').catch(() => undefined);
+      }
+    });
+  } finally {
+    if (receiver) await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
+    await h.close();
+  }
+}
+
+async function recordRun(h: JobHarness, outDir: string, file: string, workflowId: string, runId: string, s: Scenario): Promise<ManifestEntry> {
+  const handle = h.env.client.workflow.getHandle(workflowId, runId);
+  const history = await handle.fetchHistory();
+  await writeFile(join(outDir, file), historyToJson(history) + '\n');
+  const description = await handle.describe();
+  const entry: ManifestEntry = { file, workflowId, scenario: s.name, path: s.path, events: history.events?.length ?? 0, status: description.status.name };
+  process.stdout.write(`${file}: ${entry.events} events, ${entry.status}\n`);
+  return entry;
+}
+
+/** A webhook receiver verifying the emulator's v1a deliveries, signalling the jobs. */
+async function startReceiver(h: JobHarness): Promise<{ server: Server; url: string }> {
+  const handler = createWebhookHandler({ client: h.env.client, jwksUrl: `${h.emulator.url}/.well-known/jwks.json` });
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/gemini` };
+}
+
 /** Run ids of a workflow id, oldest first (continue-as-new makes several). */
-async function runsOf(h: JobHarness, workflowId: string): Promise<string[]> {
+async function runsOf(h: JobHarness, workflowId: string, closed: boolean): Promise<string[]> {
   const runs: { runId: string; start: number }[] = [];
   // Visibility is eventually consistent: wait until every run of the chain is listed and closed.
   await waitFor(async () => {
@@ -344,7 +564,7 @@ async function runsOf(h: JobHarness, workflowId: string): Promise<string[]> {
       runs.push({ runId: w.runId, start: w.startTime.getTime() });
     }
     const latest = await h.env.client.workflow.getHandle(workflowId).describe();
-    return runs.some((r) => r.runId === latest.runId) && latest.status.name !== 'RUNNING';
+    return runs.some((r) => r.runId === latest.runId) && (!closed || latest.status.name !== 'RUNNING');
   }, `runs of ${workflowId} listed`);
   return runs.sort((a, b) => a.start - b.start).map((r) => r.runId);
 }
