@@ -25,7 +25,7 @@ export const JOB_OPTION_DEFAULTS = {
   streamIdleTimeoutMs: 60_000,
   pollInitialIntervalMs: 2_000,
   pollMaxIntervalMs: 30_000,
-  /** 40 s: room for the 20 s checkpoint flush and the 32 s liveness beat (activities/flush.ts). */
+  /** 40 s: room for the 24 s checkpoint flush and the 32 s liveness beat (activities/flush.ts). */
   heartbeatTimeoutMs: 40_000,
   notFoundGraceMs: 60_000,
   followUpWindowMs: DEFAULT_FOLLOW_UP_WINDOW_MS,

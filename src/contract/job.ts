@@ -34,7 +34,7 @@ export interface JobOptions {
    * `GEMINI_JOBS_WEBHOOK_SWEEP_MS`) catches a lost one.
    */
   mode?: JobMode;
-  /** How long each turn's remote run may take, counted from its create's answer; on expiry the remote run is cancelled and the job ends `timed_out`. Default 70 min for agents (the API's 60-minute maximum plus 10; the jobs client writes it into the input), 10 min for models. */
+  /** How long each turn's remote run may take, counted from its create's answer; on expiry the remote run is cancelled and the job ends `timed_out`. Default 70 min for agents (the API's 60-minute maximum plus 10; the workflow applies it, whoever starts the job), 10 min for models. */
   deadlineMs?: number;
   /**
    * A stream quiet for this long is checked with a plain GET while it stays open: a finished run is

@@ -96,7 +96,7 @@ export function formatTable(report: DoctorReport, columns = 110): string {
   if (report.recordedTo) lines.push(`wire transcripts (redacted): ${report.recordedTo}`);
   const counts = countResults(report.checks);
   lines.push(`result: ${counts.ok} ok, ${counts.differs} differs, ${counts.failed} failed, ${counts.skipped} skipped → exit ${report.exitCode}`);
-  if (report.exitCode !== 0) lines.push('A "differs" means the API no longer behaves as the worker assumes: see "Doctor" in README.md.');
+  if (report.exitCode !== 0) lines.push('A "differs" means the API no longer behaves as the worker assumes: see docs/doctor.md.');
   return lines.join('\n');
 }
 

@@ -58,6 +58,9 @@ export interface JobsHttpHandler {
 
 const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="gemini-jobs"', connection: 'close' };
 
+/** Most SSE event streams `serve` holds open at once (docs/serve.md, Limits). */
+export const DEFAULT_MAX_EVENT_STREAMS = 200;
+
 /** Builds the handler; throws `invalid_config` when no token is given. */
 export function createJobsHttpHandler(options: JobsHttpHandlerOptions): JobsHttpHandler {
   const verifier = new TokenVerifier(options.tokens);
@@ -66,7 +69,7 @@ export function createJobsHttpHandler(options: JobsHttpHandlerOptions): JobsHttp
   const shutdown = new AbortController();
   const api = jobRoutes({
     jobs: options.jobs,
-    maxEventStreams: options.maxEventStreams ?? 200,
+    maxEventStreams: options.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS,
     maxStreamMs: options.maxStreamMs ?? 3_600_000,
     maxWaitMs: Math.min(options.maxWaitMs ?? MAX_WAIT_MS, MAX_WAIT_MS),
     watchPollIntervalMs: options.watchPollIntervalMs ?? 1_000,

@@ -128,12 +128,15 @@ export function resolveTaskQueue(explicit?: string, env: NodeJS.ProcessEnv = pro
   return explicit || env.GEMINI_JOBS_TASK_QUEUE || DEFAULT_TASK_QUEUE;
 }
 
+/** Temporal connect deadline when neither the option nor `GEMINI_JOBS_CONNECT_TIMEOUT_MS` sets one (ms). */
+export const DEFAULT_TEMPORAL_CONNECT_TIMEOUT_MS = 10_000;
+
 /** Connect timeout: explicit, else `GEMINI_JOBS_CONNECT_TIMEOUT_MS`, else 10 000 ms. */
 export function connectTimeoutMs(settings: TemporalSettings = {}): number {
   if (settings.connectTimeoutMs !== undefined) return settings.connectTimeoutMs;
   const text = (settings.env ?? process.env).GEMINI_JOBS_CONNECT_TIMEOUT_MS;
   const n = text ? Number(text) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : 10_000;
+  return Number.isFinite(n) && n > 0 ? n : DEFAULT_TEMPORAL_CONNECT_TIMEOUT_MS;
 }
 
 /** Opens a client connection (`@temporalio/client`). */

@@ -1,5 +1,5 @@
 /**
- * README's Python snippet, exactly as printed: the fenced ```python block under the
+ * The Python guide's snippet (docs/python-and-http.md), exactly as printed: the fenced ```python block under the
  * `python-example` marker runs in a fresh virtualenv that installed the package from the
  * repository (`pip install ./python`, temporalio from PyPI), from a directory outside the
  * repository, against the real Temporal dev server, the emulator and a worker with default
@@ -23,11 +23,13 @@ let dir: string;
 let worker: { worker: Worker; running: Promise<void> } | undefined;
 const taskQueue = uniqueTaskQueue('py-readme');
 
-/** The code block under `<!-- python-example` in README.md, exactly as printed. */
+/** The code block under `<!-- python-example` in the Python guide, exactly as printed. */
+const PYTHON_GUIDE = join('docs', 'python-and-http.md');
+
 async function readmePythonSnippet(): Promise<string> {
-  const readme = await readFile(join(packageRoot, 'README.md'), 'utf8');
+  const readme = await readFile(join(packageRoot, PYTHON_GUIDE), 'utf8');
   const marker = readme.indexOf('<!-- python-example');
-  assert.ok(marker >= 0, 'README has the python-example marker');
+  assert.ok(marker >= 0, `${PYTHON_GUIDE} has the python-example marker`);
   const fence = readme.indexOf('```python\n', marker);
   assert.ok(fence > marker && !readme.slice(marker, fence).includes('```'), 'the marker sits right above a ```python block');
   const start = fence + '```python\n'.length;
@@ -61,7 +63,7 @@ after(async () => {
   await releaseTestEnv();
 });
 
-test("README's Python snippet runs as printed in a fresh virtualenv with the package installed from the repository", async (t) => {
+test("the Python guide's snippet runs as printed in a fresh virtualenv with the package installed from the repository", async (t) => {
   const venv = join(dir, 'venv');
   const made = await runProgram(python3, ['-m', 'venv', venv]);
   assert.equal(made.code, 0, `python3 -m venv failed: ${made.stderr}`);

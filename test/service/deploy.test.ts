@@ -1,6 +1,6 @@
 /**
  * Deployment files without a Docker engine: docker-compose.yml parsed and checked against what
- * the README documents and against what a real Temporal 1.30.1 server on PostgreSQL needs (facts
+ * the docs document (README, docs/configuration.md, docs/service-guide.md) and against what a real Temporal 1.30.1 server on PostgreSQL needs (facts
  * found running it: scripts/cluster.mjs, test/cluster/), `docker compose config` where Compose v2
  * exists, the Dockerfile's command run outside Docker, and the service example compiled against
  * the published types (`gemini-jobs` → dist/src/index.d.ts).
@@ -30,7 +30,8 @@ interface Service {
 }
 
 const compose = parse(readFileSync(join(packageRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
-const guide = readFileSync(join(packageRoot, 'README.md'), 'utf8');
+// The documentation a deployer reads: the README, the configuration reference and the deploy guide.
+const guide = ['README.md', 'docs/configuration.md', 'docs/service-guide.md'].map((f) => readFileSync(join(packageRoot, f), 'utf8')).join('\n');
 const dockerfile = readFileSync(join(packageRoot, 'Dockerfile'), 'utf8');
 const services = compose.services;
 const text = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(' ') : (v ?? ''));
@@ -181,7 +182,7 @@ test('compose: no-auth is explicit and only on loopback; pools fit PostgreSQL ma
   assert.ok(services4 * perService <= maxConnections - reserved, `${services4} x ${perService} connections exceed ${maxConnections - reserved}`);
 });
 
-test('compose: the header names docs that exist and the README says Compose v2', () => {
+test('compose: the header names docs that exist and the docs say Compose v2', () => {
   const header = readFileSync(join(packageRoot, 'docker-compose.yml'), 'utf8')
     .split('\n')
     .filter((l) => l.startsWith('#'))

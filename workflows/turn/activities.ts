@@ -13,7 +13,8 @@ import type { ResolvedJobOptions } from '../helpers';
 /** Failure types no activity retry may repeat (one list, in the pure contract module). */
 export const NON_RETRYABLE_TYPES = [...NON_RETRYABLE_ERROR_TYPES];
 
-const RETRY: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
+/** Retry policy of the job's activities (the create, collect and cancel ones set their own attempts). */
+export const RETRY: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
 
 /**
  * Retries of the follow activity. Its transient API errors are retried inside the attempt
@@ -22,7 +23,7 @@ const RETRY: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maxim
  * crash loop. A retry-policy change is not a command-sequence change (replay compares activity
  * type and id, not options).
  */
-const FOLLOW_RETRY: RetryPolicy = { ...RETRY, maximumInterval: '2s' };
+export const FOLLOW_RETRY: RetryPolicy = { ...RETRY, maximumInterval: '2s' };
 
 /** The create POST itself is bounded by the client; these cover a stuck worker. */
 export const createActivities = proxyActivities<Pick<JobActivities, 'createInteraction'>>({
