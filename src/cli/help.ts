@@ -62,6 +62,10 @@ Job:
   --deadline <duration>        Whole-turn deadline, e.g. 20m, 1h (default ${AGENT_DEADLINE} agents, 10m models;
                                at most ${AGENT_DEADLINE}: the API ends a run at its own limit)
   --follow-up-window <dur>     How long the job stays open for follow-ups (default 15m; 0s closes at once)
+  --callback-url <url>         POST a signed callback (Standard Webhooks) here when a turn ends
+                               (worker needs GEMINI_JOBS_CALLBACK_SECRET; see docs/callbacks.md)
+  --callback-events <list>     settled, plan_ready, failed, budget_exceeded (default settled;
+                               repeat or separate with commas)
   --wait                       Wait for the turn to end, then print the report
   --watch                      Show live progress, then print the report
 

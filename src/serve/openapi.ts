@@ -16,6 +16,7 @@ import { packageRoot } from './package-files';
 import { JS_WHITESPACE, portablePattern } from './portable-pattern';
 import { AGENT_TURN_DEADLINE_MS } from '../contract/constants';
 import { RETIRED_AGENTS } from '../interactions/models';
+import { CALLBACK_EVENTS } from '../contract/callback';
 
 export type JsonSchema = Record<string, unknown> | boolean;
 type Schemas = Record<string, JsonSchema>;
@@ -156,6 +157,17 @@ export const RULES: Schemas = {
           maxCostUsd: { type: 'number', exclusiveMinimum: 0 },
         },
       },
+      callback: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['url'],
+        description: 'Completion callbacks (docs/callbacks.md): an absolute http(s) URL without user or password, and the events (default settled).',
+        properties: {
+          url: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\s]+(?:[/?#][^\\s]*)?$' },
+          events: { type: 'array', minItems: 1, items: { enum: [...CALLBACK_EVENTS] } },
+        },
+      },
+      chainSchedule: { type: 'string', minLength: 1, ...utf16MaxLength(256), description: `Set by a chained schedule's action. ${utf16Text(256)}.` },
     },
   },
 };
