@@ -39,6 +39,7 @@ import type {
   TurnReport,
 } from './types';
 import { watchJob } from './watch-job';
+import { JobSchedules } from './schedules';
 import type { JobEvent, WatchOptions } from './watch';
 
 export type { JobEvent, WatchOptions } from './watch';
@@ -59,7 +60,8 @@ export type {
   JobPage,
 } from './types';
 
-export { JobClosedError, JobNotFoundError, JobQueryError, JobUpdateRejectedError, JobWaitTimeoutError, SearchAttributesMissingError } from './errors';
+export { JobClosedError, JobNotFoundError, JobQueryError, JobUpdateRejectedError, JobWaitTimeoutError, ScheduleExistsError, ScheduleNotFoundError, SearchAttributesMissingError } from './errors';
+export type { CreateScheduleOptions, JobScheduleDescription, JobScheduleSummary, ScheduleOverlap } from './schedules';
 
 export class JobsClient {
   readonly client: Client;
@@ -68,6 +70,8 @@ export class JobsClient {
   readonly interactions?: InteractionsClient;
   private readonly queryTimeoutMs: number;
   private ownedConnection?: Connection;
+  /** Recurring jobs on Temporal Schedules: `create`, `list`, `describe`, `pause`, `resume`, `trigger`, `delete`. */
+  readonly schedules: JobSchedules = new JobSchedules(() => this.context);
 
   constructor(options: JobsClientOptions = {}) {
     if (options.client) {
