@@ -68,7 +68,12 @@ export function makeDeliverCallback(deps: ResolvedDeps): CallbackActivities['del
     } catch (err) {
       const e = err as Error & { cause?: Error };
       const why = redact([e.message, e.cause?.message].filter(Boolean).join(': '));
-      throw ApplicationFailure.create({ type: CALLBACK_UNDELIVERED, message: `callback not delivered: ${why}`, details: [{ attempt } satisfies CallbackAttemptDetails], nextRetryDelay: delay() });
+      throw ApplicationFailure.create({
+        type: CALLBACK_UNDELIVERED,
+        message: `callback not delivered: ${why}`,
+        details: [{ attempt } satisfies CallbackAttemptDetails],
+        nextRetryDelay: delay(),
+      });
     }
     await response.body?.cancel().catch(() => undefined);
     const status = response.status;
@@ -76,7 +81,12 @@ export function makeDeliverCallback(deps: ResolvedDeps): CallbackActivities['del
     const details: CallbackAttemptDetails = { attempt, status };
     const retryable = status === 408 || status === 429 || status >= 500 || (status >= 300 && status < 400);
     if (!retryable) {
-      throw ApplicationFailure.create({ type: CALLBACK_REFUSED, message: `callback refused: HTTP ${status} (a 4xx other than 408/429 is not retried)`, nonRetryable: true, details: [details] });
+      throw ApplicationFailure.create({
+        type: CALLBACK_REFUSED,
+        message: `callback refused: HTTP ${status} (a 4xx other than 408/429 is not retried)`,
+        nonRetryable: true,
+        details: [details],
+      });
     }
     const hint = parseRetryAfterMs(Object.fromEntries(response.headers.entries()));
     throw ApplicationFailure.create({ type: CALLBACK_UNDELIVERED, message: `callback not acknowledged: HTTP ${status}`, details: [details], nextRetryDelay: delay(hint) });

@@ -72,14 +72,7 @@ import { runTurn, settleLateDuplicates, type PendingTurn, type TurnHost } from '
 import type { WebhookWait } from './turn/webhook-wait';
 import { JobVisibilityPublisher } from './visibility';
 import { jobCallback } from './callback';
-import {
-  DEFAULT_CALLBACK_EVENTS,
-  callbackEventsOf,
-  callbackMessageId,
-  callbackWorkflowId,
-  type CallbackDeliveryInput,
-  type CallbackRecord,
-} from '../src/contract/callback';
+import { DEFAULT_CALLBACK_EVENTS, callbackEventsOf, callbackMessageId, callbackWorkflowId, type CallbackDeliveryInput, type CallbackRecord } from '../src/contract/callback';
 import type { ScheduleChainActivities } from '../activities/callback-types';
 
 /** `chainSchedule`: one visibility-free lookup of the schedule's previous run (describe + result reads). */

@@ -39,7 +39,7 @@ import type {
   TurnReport,
 } from './types';
 import { watchJob } from './watch-job';
-import { JobSchedules } from './schedules';
+import { JobSchedules, validateSchedule, type CreateScheduleOptions } from './schedules';
 import type { JobEvent, WatchOptions } from './watch';
 
 export type { JobEvent, WatchOptions } from './watch';
@@ -60,7 +60,16 @@ export type {
   JobPage,
 } from './types';
 
-export { JobClosedError, JobNotFoundError, JobQueryError, JobUpdateRejectedError, JobWaitTimeoutError, ScheduleExistsError, ScheduleNotFoundError, SearchAttributesMissingError } from './errors';
+export {
+  JobClosedError,
+  JobNotFoundError,
+  JobQueryError,
+  JobUpdateRejectedError,
+  JobWaitTimeoutError,
+  ScheduleExistsError,
+  ScheduleNotFoundError,
+  SearchAttributesMissingError,
+} from './errors';
 export type { CreateScheduleOptions, JobScheduleDescription, JobScheduleSummary, ScheduleOverlap } from './schedules';
 
 export class JobsClient {
@@ -130,6 +139,11 @@ export class JobsClient {
    */
   static validateStart(request: JobRequest, opts: StartJobOptions = {}): JobInput {
     return validateStart(request, opts);
+  }
+
+  /** Checks a schedule exactly as `schedules.create` does, without connecting: throws `JobValidationError`. */
+  static validateSchedule(opts: CreateScheduleOptions): { scheduleId: string; input: JobInput } {
+    return validateSchedule(opts);
   }
 
   /**

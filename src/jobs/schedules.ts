@@ -105,7 +105,11 @@ export function validateSchedule(opts: CreateScheduleOptions): { scheduleId: str
   const scheduleId = opts.scheduleId ?? `sched_${randomUUID()}`;
   assertScheduleId(scheduleId);
   if ((opts.cron === undefined) === (opts.everyMs === undefined)) {
-    throw new JobValidationError(opts.cron === undefined ? 'cron' : 'everyMs', 'exactly one of cron or everyMs is required', 'Pass a cron expression such as "0 8 * * MON" (CLI --cron) or an interval such as 3600000 ms (CLI --every 1h).');
+    throw new JobValidationError(
+      opts.cron === undefined ? 'cron' : 'everyMs',
+      'exactly one of cron or everyMs is required',
+      'Pass a cron expression such as "0 8 * * MON" (CLI --cron) or an interval such as 3600000 ms (CLI --every 1h).',
+    );
   }
   if (opts.cron !== undefined) assertCron(opts.cron);
   if (opts.everyMs !== undefined) assertInterval(opts.everyMs);
@@ -113,7 +117,8 @@ export function validateSchedule(opts: CreateScheduleOptions): { scheduleId: str
     throw new JobValidationError('overlap', `must be one of ${Object.keys(OVERLAP).join(', ')}, got ${JSON.stringify(opts.overlap)}`, 'Leave it out for skip.');
   }
   if (opts.chain !== undefined && typeof opts.chain !== 'boolean') throw new JobValidationError('chain', 'must be a boolean', 'Pass true to chain each run to the previous one.');
-  if (opts.note !== undefined && (typeof opts.note !== 'string' || opts.note.length > 1000)) throw new JobValidationError('note', 'must be a string of at most 1000 characters', 'Shorten it.');
+  if (opts.note !== undefined && (typeof opts.note !== 'string' || opts.note.length > 1000))
+    throw new JobValidationError('note', 'must be a string of at most 1000 characters', 'Shorten it.');
   const options: JobOptions = { followUpWindowMs: 0, ...opts.options };
   if (opts.chain) options.chainSchedule = scheduleId;
   else if (options.chainSchedule !== undefined) {
@@ -127,7 +132,12 @@ function iso(d: Date | undefined): string {
   return d ? d.toISOString() : '';
 }
 
-function summaryOf(scheduleId: string, memo: Record<string, unknown> | undefined, state: { paused: boolean; note?: string }, info: Pick<ScheduleDescription['info'], 'nextActionTimes' | 'recentActions'>): JobScheduleSummary {
+function summaryOf(
+  scheduleId: string,
+  memo: Record<string, unknown> | undefined,
+  state: { paused: boolean; note?: string },
+  info: Pick<ScheduleDescription['info'], 'nextActionTimes' | 'recentActions'>,
+): JobScheduleSummary {
   const m = (memo?.[SCHEDULE_MEMO] ?? {}) as ScheduleMemo;
   return {
     scheduleId,

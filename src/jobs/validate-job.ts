@@ -175,7 +175,7 @@ export function validateJobInput(input: JobInput): void {
     throw new JobValidationError(
       'options.chainSchedule',
       'must be a schedule id (a non-empty string of at most 256 characters)',
-      'Leave it out: `schedule create --chain` sets it to the schedule\'s own id.',
+      "Leave it out: `schedule create --chain` sets it to the schedule's own id.",
     );
   }
 

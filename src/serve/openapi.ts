@@ -75,6 +75,13 @@ export const RULES: Schemas = {
     ...utf16MaxLength(200),
     description: `A job id (the Temporal workflow id): ${utf16Text(200)}, no whitespace or control characters.`,
   },
+  ScheduleId: {
+    type: 'string',
+    minLength: 1,
+    pattern: `^[^${WHITESPACE}${CONTROL}]+$`,
+    maxLength: 150,
+    description: 'A schedule id: 1–150 characters, no whitespace or control characters (each run appends its time to make its job id).',
+  },
   ThreadKey: {
     type: 'string',
     minLength: 1,
@@ -193,6 +200,15 @@ const BODY_REFINEMENTS: Record<string, Record<string, Refinement>> = {
   FollowUpBody: { input: both('InputRules', 'NoCredentials'), overrides: (schema) => ({ allOf: [nullableFields(schema), ref('NoCredentials')] }) },
   CancelBody: { reason: ref('NoCredentials') },
   ApprovePlanBody: {},
+  CreateScheduleBody: {
+    scheduleId: ref('ScheduleId'),
+    cron: { type: 'string', minLength: 1, maxLength: 200 },
+    everyMs: { type: 'integer', minimum: 1_000, maximum: 366 * 24 * HOUR_MS },
+    request: both('JobRequestRules', 'NoCredentials'),
+    options: both('JobOptionsRules', 'NoCredentials'),
+    note: { type: 'string', maxLength: 1000 },
+  },
+  ScheduleNoteBody: { note: { type: 'string', maxLength: 1000 } },
   RefinePlanBody: { instructions: both('NonBlankText', 'NoCredentials') },
 };
 
@@ -210,8 +226,8 @@ const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid request: `code` is `invalid_request` (a parameter, header or body field), `invalid_job` (the job request or options), `invalid_job_id`, `invalid_thread`, `invalid_list_filter`, `invalid_json` or `invalid_target`; `field` names the problem. Nothing was enqueued. Beyond this document, a job is refused when its input holds a credential or exceeds 1,500,000 bytes of JSON.',
   401: 'Missing or wrong bearer token (`unauthorized`). The connection is closed; the body is not read.',
   403: 'The `Host` header names a host this server does not serve (`host_not_allowed`; loopback servers answer loopback names and `--allowed-hosts`).',
-  404: 'No such job (`job_not_found`).',
-  409: 'Rejected by the job (`update_rejected`: a turn is running, no plan waits, the follow-up window closed, the budget is spent), the job has ended (`job_closed`) or it has no report yet (`no_report`).',
+  404: 'No such job (`job_not_found`) or schedule (`schedule_not_found`).',
+  409: 'Rejected by the job (`update_rejected`: a turn is running, no plan waits, the follow-up window closed, the budget is spent), the job has ended (`job_closed`) or it has no report yet (`no_report`); a schedule with that id exists (`schedule_exists`).',
   413: 'Body larger than the limit (`payload_too_large`). The connection is closed.',
   415: 'Body not sent as application/json (`unsupported_media_type`).',
   500: 'The server failed (`internal`); its log has the details.',
@@ -245,6 +261,17 @@ const START_EXAMPLES = {
 const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
 const jobIdParam = { name: 'jobId', in: 'path', required: true, schema: ref('JobId'), description: 'Job id (= Temporal workflow id).' };
 const TURN_ERRORS = [400, 401, 403, 404, 409, 413, 415, 500, 502, 503];
+const scheduleIdParam = { name: 'scheduleId', in: 'path', required: true, schema: ref('ScheduleId'), description: 'Schedule id.' };
+const scheduleAction = (verb: string, summary: string, withNote: boolean) => ({
+  operationId: `${verb}Schedule`,
+  summary,
+  parameters: [scheduleIdParam],
+  ...(withNote ? { requestBody: { required: false, content: json(ref('ScheduleNoteBody')) } } : {}),
+  responses: {
+    200: { description: 'Done', content: json(ref('ScheduleActionAnswer')) },
+    ...errorResponses(400, 401, 403, 404, ...(withNote ? [413, 415] : []), 500, 503),
+  },
+});
 
 /** Operations that take a job id, linked from a start so stateful tests follow the job they made. */
 const JOB_OPERATIONS = ['getJobState', 'getJobResult', 'cancelJob', 'followUpJob', 'approvePlan', 'refinePlan', 'streamJobEvents'];
@@ -281,6 +308,8 @@ export function buildOpenApiDocument(generated: Schemas): Record<string, unknown
     if (!(name in generated)) throw new Error(`the generated schemas lack ${name} (src/serve/api-types.ts)`);
     schemas[name] = refineBody(generated[name]!, fields);
   }
+  // A schedule has exactly one timing.
+  schemas.CreateScheduleBody = { ...(schemas.CreateScheduleBody as Record<string, unknown>), oneOf: [{ required: ['cron'] }, { required: ['everyMs'] }] };
   const started = { content: json(ref('StartJobAnswer')), links: jobLinks };
   const accepted = { description: 'Accepted: the new turn was created and runs', content: json(ref('TurnAccepted')) };
   return {
@@ -328,6 +357,48 @@ export function buildOpenApiDocument(generated: Schemas): Record<string, unknown
           responses: { 200: { description: 'Jobs', content: json(ref('JobListAnswer')) }, ...errorResponses(400, 401, 403, 500, 503) },
         },
       },
+      '/v1/schedules': {
+        post: {
+          operationId: 'createSchedule',
+          summary: 'Create a recurring job on a Temporal Schedule (cron or interval); each run is a job',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: ref('CreateScheduleBody'),
+                examples: {
+                  weekly: {
+                    summary: 'Deep Research every Monday 08:00 UTC, each run chained to the previous one',
+                    value: {
+                      cron: '0 8 * * MON',
+                      chain: true,
+                      request: { agent: 'deep-research-preview-04-2026', input: 'What changed in heat pump prices since last time?' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          responses: { 201: { description: 'Created', content: json(ref('ScheduleAnswer')) }, ...errorResponses(400, 401, 403, 409, 413, 415, 500, 503) },
+        },
+        get: {
+          operationId: 'listSchedules',
+          summary: 'Every job schedule with its next runs',
+          responses: { 200: { description: 'Schedules', content: json(ref('ScheduleListAnswer')) }, ...errorResponses(400, 401, 403, 500, 503) },
+        },
+      },
+      '/v1/schedules/{scheduleId}': {
+        get: {
+          operationId: 'getSchedule',
+          summary: 'A schedule: timing, next and recent runs (their job ids), counts, the job every run starts',
+          parameters: [scheduleIdParam],
+          responses: { 200: { description: 'Schedule', content: json(ref('ScheduleAnswer')) }, ...errorResponses(400, 401, 403, 404, 500, 503) },
+        },
+        delete: scheduleAction('delete', 'Delete the schedule (its jobs stay)', false),
+      },
+      '/v1/schedules/{scheduleId}/pause': { post: scheduleAction('pause', 'Stop further runs (a run going on is not touched)', true) },
+      '/v1/schedules/{scheduleId}/resume': { post: scheduleAction('resume', 'Run again on the timing', true) },
+      '/v1/schedules/{scheduleId}/trigger': { post: scheduleAction('trigger', 'Start a run now (also while paused)', false) },
       '/v1/jobs/{jobId}': {
         get: {
           operationId: 'getJobState',

@@ -209,7 +209,9 @@ export function callbackSettingsFromEnv(env: NodeJS.ProcessEnv): CallbackSetting
   const secret = env.GEMINI_JOBS_CALLBACK_SECRET?.trim();
   if (secret) {
     if (!/^(whsec_)?[A-Za-z0-9+/=]{16,}$/.test(secret)) {
-      throw new ConfigError('GEMINI_JOBS_CALLBACK_SECRET must be a Standard Webhooks secret: whsec_ followed by base64 of at least 24 random bytes (e.g. "whsec_$(openssl rand -base64 32)")');
+      throw new ConfigError(
+        'GEMINI_JOBS_CALLBACK_SECRET must be a Standard Webhooks secret: whsec_ followed by base64 of at least 24 random bytes (e.g. "whsec_$(openssl rand -base64 32)")',
+      );
     }
     settings.secret = secret;
   }
@@ -220,7 +222,8 @@ export function callbackSettingsFromEnv(env: NodeJS.ProcessEnv): CallbackSetting
     const raw = env[name]?.trim();
     if (!raw) continue;
     const ms = Number(raw);
-    if (!Number.isInteger(ms) || ms < min || ms > 86_400_000) throw new ConfigError(`${name} must be a whole number of milliseconds from ${min} to 86400000; got ${JSON.stringify(raw)}`);
+    if (!Number.isInteger(ms) || ms < min || ms > 86_400_000)
+      throw new ConfigError(`${name} must be a whole number of milliseconds from ${min} to 86400000; got ${JSON.stringify(raw)}`);
     settings[key] = ms;
   }
   return settings;

@@ -63,10 +63,15 @@ test('a chained schedule every 2 s runs three jobs, each continuing the previous
       assert.equal(listed.chain, true);
       assert.ok(listed.nextRuns.length > 0, 'list shows next runs');
 
-      const runs = await waitFor(async () => {
-        const ended = await endedRuns(scheduleId);
-        return ended.length >= 3 ? ended : undefined;
-      }, 'three ended runs', 120_000, 500);
+      const runs = await waitFor(
+        async () => {
+          const ended = await endedRuns(scheduleId);
+          return ended.length >= 3 ? ended : undefined;
+        },
+        'three ended runs',
+        120_000,
+        500,
+      );
       await jobs.schedules.pause(scheduleId, 'test');
       const interactions = h.emulator.interactions();
       for (let i = 0; i < 3; i++) {
@@ -89,15 +94,24 @@ test('a chained schedule every 2 s runs three jobs, each continuing the previous
       await waitFor(() => (Date.now() > pausedAt + 2 * 2_000 + 500 ? true : undefined), 'two due times passed while paused', 30_000, 100);
       // …then the control: a triggered run still runs, and it is the only run taken while paused.
       await jobs.schedules.trigger(scheduleId);
-      const triggered = await waitFor(async () => {
-        const d = await jobs.schedules.describe(scheduleId);
-        return d.runsTaken > taken && d.runningJobs.length === 0 ? d : undefined;
-      }, 'the triggered run', 60_000, 200);
+      const triggered = await waitFor(
+        async () => {
+          const d = await jobs.schedules.describe(scheduleId);
+          return d.runsTaken > taken && d.runningJobs.length === 0 ? d : undefined;
+        },
+        'the triggered run',
+        60_000,
+        200,
+      );
       assert.equal(triggered.runsTaken, taken + 1, 'only the triggered run was taken while paused');
       const last = triggered.recentRuns[triggered.recentRuns.length - 1]!;
       const lastResult = (await h.env.client.workflow.getHandle(last.jobId).result()) as JobResult;
       const previous = (await endedRuns(scheduleId)).filter((r) => r.jobId !== last.jobId).pop()!;
-      assert.equal(h.emulator.interactions().find((x) => x.id === lastResult.interactionId)?.previousInteractionId, previous.result.interactionId, 'the triggered run is chained too');
+      assert.equal(
+        h.emulator.interactions().find((x) => x.id === lastResult.interactionId)?.previousInteractionId,
+        previous.result.interactionId,
+        'the triggered run is chained too',
+      );
     } finally {
       await jobs.schedules.delete(scheduleId);
     }

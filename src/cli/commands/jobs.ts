@@ -140,7 +140,7 @@ export async function buildStartRequest(ctx: CommandContext, question: string | 
   return request as unknown as JobRequest;
 }
 
-function jobOptionsFromFlags(ctx: CommandContext): JobOptions {
+export function jobOptionsFromFlags(ctx: CommandContext): JobOptions {
   const v = ctx.values;
   const options: JobOptions = {};
   const mode = str(v, 'mode');
@@ -161,7 +161,10 @@ function jobOptionsFromFlags(ctx: CommandContext): JobOptions {
 export function callbackFromFlags(ctx: CommandContext, command: string): JobCallback | undefined {
   const url = str(ctx.values, 'callback-url');
   const raw = ctx.values['callback-events'];
-  const events = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).flatMap((e) => String(e).split(',')).map((e) => e.trim()).filter(Boolean);
+  const events = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])
+    .flatMap((e) => String(e).split(','))
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (url === undefined) {
     if (events.length > 0) throw new UsageError('--callback-events needs --callback-url <url>', command);
     return undefined;
