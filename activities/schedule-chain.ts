@@ -4,7 +4,7 @@
  * first, from `describe`, which is current at once, unlike visibility), skipping itself, and the
  * first of them whose job ended with an interaction gives its last interaction id.
  */
-import type { Client } from '@temporalio/client';
+import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { JOB_RESULT_MEMO, type JobResult } from '../src/contract';
 import type { ScheduleChainActivities } from './callback-types';
@@ -19,7 +19,14 @@ export function makePreviousScheduledInteraction(deps: ResolvedDeps): ScheduleCh
       throw ApplicationFailure.nonRetryable('this worker has no Temporal client for schedule lookups (createJobsWorker passes its connection)', 'schedule_chain_unavailable');
     }
     const client: Client = deps.temporal();
-    const description = await client.schedule.getHandle(scheduleId).describe();
+    let description;
+    try {
+      description = await client.schedule.getHandle(scheduleId).describe();
+    } catch (err) {
+      // Deleted since this run was taken (or a run started by hand): nothing to chain to.
+      if (err instanceof ScheduleNotFoundError) return {};
+      throw err;
+    }
     const runs = [...description.info.recentActions]
       .sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime())
       .map((a) => a.action.workflow)

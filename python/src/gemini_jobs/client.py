@@ -541,7 +541,7 @@ class JobsClient:
         """Every job schedule (visibility, eventually consistent): ``scheduleId``, ``paused``,
         ``cron`` or ``everyMs``, ``chain``, ``question``, ``nextRuns``, ``recentRuns`` (job ids)."""
         out: list[dict[str, Any]] = []
-        async for s in self.client.list_schedules():
+        async for s in await self.client.list_schedules():
             action = s.schedule.action if s.schedule else None
             if not isinstance(action, ScheduleListActionStartWorkflow) or action.workflow != c.JOB_WORKFLOW_TYPE:
                 continue
