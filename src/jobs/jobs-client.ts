@@ -21,6 +21,7 @@ import type { ResultStore } from '../results/result-store';
 import { jobHandle, type JobsContext } from './context';
 import { listJobs, listJobsPage } from './listing';
 import { readOutcome, readState } from './read-job';
+import { withCallbackDeliveries } from './callbacks';
 import { readReport } from './reports';
 import { readPollers, readSnapshot, type DescribedSnapshot } from './snapshot';
 import { startJob, validateStart } from './start-job';
@@ -155,8 +156,10 @@ export class JobsClient {
   }
 
   /** One snapshot: the workflow's state query merged with describe() (live heartbeat progress). */
-  snapshot(jobId: string): Promise<DescribedSnapshot> {
-    return readSnapshot(this.context, jobId);
+  async snapshot(jobId: string): Promise<DescribedSnapshot> {
+    const snap = await readSnapshot(this.context, jobId);
+    // Each completion callback's attempts and last answer, from its delivery workflow.
+    return { ...snap, state: await withCallbackDeliveries(this.context, snap.state) };
   }
 
   /**
