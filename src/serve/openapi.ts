@@ -38,6 +38,15 @@ const MAX_FILTER_CHARS = 255;
 
 const ms = (minimum: number, maximum: number) => ({ type: 'number', minimum, maximum });
 
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const PORT = '(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?';
+/**
+ * A callback URL the HTTP API accepts: http(s), a host name (its last label starts with a letter;
+ * labels of letters and digits joined by single hyphens) or an IPv4 address, a port, then
+ * printable ASCII. A subset of what `JobsClient` accepts, so whatever passes here also parses there.
+ */
+const CALLBACK_URL_PATTERN = `^[Hh][Tt][Tt][Pp][Ss]?://(?:(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|(?:${OCTET}\\.){3}${OCTET})${PORT}(?:[/?#][!-~]*)?$`;
+
 /**
  * At most `units` UTF-16 code units, as JavaScript counts `length`: JSON Schema counts code
  * points, so a string of up to `units` characters passes when every one is in the Basic
@@ -79,7 +88,7 @@ export const RULES: Schemas = {
     type: 'string',
     minLength: 1,
     pattern: `^[^${WHITESPACE}${CONTROL}]+$`,
-    maxLength: 150,
+    ...utf16MaxLength(150),
     description: 'A schedule id: 1–150 characters, no whitespace or control characters (each run appends its time to make its job id).',
   },
   ThreadKey: {
@@ -170,7 +179,7 @@ export const RULES: Schemas = {
         required: ['url'],
         description: 'Completion callbacks (docs/callbacks.md): an absolute http(s) URL without user or password, and the events (default settled).',
         properties: {
-          url: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\s]+(?:[/?#][^\\s]*)?$' },
+          url: { type: 'string', minLength: 1, maxLength: 2048, pattern: CALLBACK_URL_PATTERN },
           events: { type: 'array', minItems: 1, items: { enum: [...CALLBACK_EVENTS] } },
         },
       },
@@ -179,6 +188,25 @@ export const RULES: Schemas = {
   },
 };
 
+/** Three-letter names in upper, lower and title case. */
+const names = (list: string[]) => list.flatMap((n) => [n, n.toLowerCase(), n[0] + n.slice(1).toLowerCase()]).join('|');
+const cronField = (value: string) => {
+  const item = `(?:\\*|${value})(?:/[1-9][0-9]?)?`;
+  return `${item}(?:,${item})*`;
+};
+/**
+ * A cron the HTTP API accepts: the named schedules, or five fields of values, names, lists and
+ * steps. Ranges (`MON-FRI`) are not part of it — a pattern cannot tell `1-5` from the backwards
+ * `5-1` that Temporal refuses — so list the values (`MON,TUE,WED,THU,FRI`); the CLI and the
+ * clients take ranges.
+ */
+const CRON_PATTERN = `^(?:@(?:yearly|annually|monthly|weekly|daily|midnight|hourly)|${[
+  cronField('[0-5]?[0-9]'),
+  cronField('[01]?[0-9]|2[0-3]'),
+  cronField('0?[1-9]|[12][0-9]|3[01]'),
+  cronField(`0?[1-9]|1[0-2]|${names(['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'])}`),
+  cronField(`[0-7]|${names(['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'])}`),
+].join(' +')})$`;
 /** Each field of an object schema may also be `null` (a follow-up's override removes the field). */
 function nullableFields(schema: JsonSchema): JsonSchema {
   if (typeof schema !== 'object' || !schema.properties) return schema;
@@ -202,13 +230,21 @@ const BODY_REFINEMENTS: Record<string, Record<string, Refinement>> = {
   ApprovePlanBody: {},
   CreateScheduleBody: {
     scheduleId: ref('ScheduleId'),
-    cron: { type: 'string', minLength: 1, maxLength: 200 },
+    cron: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      pattern: CRON_PATTERN,
+      description:
+        'Five fields "minute hour day-of-month month day-of-week" (UTC) of values, names, lists and steps, or @daily / @hourly / @weekly / @monthly / @yearly. Ranges such as MON-FRI are written as lists here (MON,TUE,WED,THU,FRI).',
+    },
     everyMs: { type: 'integer', minimum: 1_000, maximum: 366 * 24 * HOUR_MS },
     request: both('JobRequestRules', 'NoCredentials'),
-    options: both('JobOptionsRules', 'NoCredentials'),
-    note: { type: 'string', maxLength: 1000 },
+    // chainSchedule is the schedule's to set (chain: true).
+    options: { allOf: [ref('JobOptionsRules'), ref('NoCredentials'), { not: { required: ['chainSchedule'] } }] },
+    note: { type: 'string', ...utf16MaxLength(1000) },
   },
-  ScheduleNoteBody: { note: { type: 'string', maxLength: 1000 } },
+  ScheduleNoteBody: { note: { type: 'string', ...utf16MaxLength(1000) } },
   RefinePlanBody: { instructions: both('NonBlankText', 'NoCredentials') },
 };
 
