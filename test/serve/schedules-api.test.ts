@@ -31,7 +31,10 @@ test('bad schedules and callback URLs are refused with 400 naming the field; not
   const id = `s_${randomUUID().slice(0, 8)}`;
   const cron = await errorOf(await h.call('/v1/schedules', { json: { scheduleId: id, cron: '0 25 * * *', request } }));
   assert.deepEqual([cron.status, cron.field], [400, 'cron']);
-  assert.match(cron.message, /hour "25"/);
+  assert.match(cron.message, /Five fields "minute hour day-of-month month day-of-week"/);
+  const range = await errorOf(await h.call('/v1/schedules', { json: { scheduleId: id, cron: '0 8 * * MON-FRI', request } }));
+  assert.deepEqual([range.status, range.field], [400, 'cron']);
+  assert.match(range.message, /written as lists here \(MON,TUE,WED,THU,FRI\)/);
   const both = await errorOf(await h.call('/v1/schedules', { json: { scheduleId: id, cron: '@daily', everyMs: 60_000, request } }));
   assert.equal(both.status, 400);
   const short = await errorOf(await h.call('/v1/schedules', { json: { scheduleId: id, everyMs: 10, request } }));
