@@ -39,7 +39,7 @@ export async function scheduleCommand(ctx: CommandContext): Promise<ExitCode> {
   const [sub, ...rest] = ctx.positionals;
   if (!sub) throw new UsageError(`missing subcommand: ${SCHEDULE_SUBCOMMANDS.join(', ')}`, 'schedule');
   if (!(SCHEDULE_SUBCOMMANDS as readonly string[]).includes(sub)) {
-    throw new UsageError(`unknown subcommand ${JSON.stringify(sub)}${didYouMean(sub, SCHEDULE_SUBCOMMANDS)}; use ${SCHEDULE_SUBCOMMANDS.join(', ')}`, 'schedule');
+    throw new UsageError(`unknown subcommand ${JSON.stringify(sub)}.${didYouMean(sub, SCHEDULE_SUBCOMMANDS)} Use ${SCHEDULE_SUBCOMMANDS.join(', ')}.`, 'schedule');
   }
   if (sub === 'create') return createSchedule(ctx, rest);
   const jobs = await connectJobs(ctx);
