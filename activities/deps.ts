@@ -12,6 +12,8 @@ import type { ResultStore } from '../src/results/result-store';
 import { DEFAULT_PRICE_TABLE, type PriceTable } from './pricing';
 import type { AdmissionSettings } from './admission-types';
 import { INLINE_REPORT_MAX_BYTES } from '../src/contract/constants';
+import type { Client } from '@temporalio/client';
+import type { CallbackSettings } from './callback-types';
 
 export type { JobLogger } from './activity-logger';
 
@@ -45,6 +47,10 @@ export interface ActivityDeps {
   admission?: AdmissionSettings;
   /** Prices for cost estimates and `maxCostUsd` budgets; default `DEFAULT_PRICE_TABLE`. */
   priceTable?: PriceTable;
+  /** Completion callbacks: the signing secret and retry pacing (from the worker's environment). */
+  callbacks?: CallbackSettings;
+  /** A Temporal client of the worker's namespace (schedule lookups of `--chain` runs). */
+  temporal?: () => Client;
 }
 
 /** Where the API should deliver per-request webhooks for jobs in `webhook` mode. */
@@ -68,6 +74,8 @@ export interface ResolvedDeps {
   webhooks?: WebhookDeliverySettings;
   admission?: AdmissionSettings;
   priceTable: PriceTable;
+  callbacks?: CallbackSettings;
+  temporal?: () => Client;
 }
 
 /** The package's JSON-lines logger (src/common/json-logger.ts) on stderr. */
@@ -91,6 +99,8 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
     ...(deps.webhooks ? { webhooks: deps.webhooks } : {}),
     ...(deps.admission ? { admission: deps.admission } : {}),
     priceTable: deps.priceTable ?? DEFAULT_PRICE_TABLE,
+    ...(deps.callbacks ? { callbacks: deps.callbacks } : {}),
+    ...(deps.temporal ? { temporal: deps.temporal } : {}),
   };
 }
 

@@ -13,15 +13,19 @@ import { makeFollowInteraction } from './follow';
 import { makeSweepWebhookJobs } from './sweep';
 import type { SweeperActivities } from './sweep-types';
 import type { JobActivities } from './types';
+import { makeDeliverCallback } from './callback';
+import { makePreviousScheduledInteraction } from './schedule-chain';
+import type { CallbackActivities, ScheduleChainActivities } from './callback-types';
 
 export type { ActivityDeps, JobLogger, WebhookDeliverySettings } from './deps';
 export { INLINE_REPORT_MAX_BYTES, jsonLogger, silentLogger } from './deps';
 export * from './types';
 export * from './admission-types';
 export type { SweeperActivities } from './sweep-types';
+export type { CallbackActivities, CallbackSettings, ScheduleChainActivities } from './callback-types';
 
 /** The activities registered by the worker: the Interactions calls, the two admission ones and the webhook sweep. */
-export function createActivities(deps: ActivityDeps): JobActivities & AdmissionActivities & SweeperActivities {
+export function createActivities(deps: ActivityDeps): JobActivities & AdmissionActivities & SweeperActivities & CallbackActivities & ScheduleChainActivities {
   const resolved = resolveDeps(deps);
   return {
     createInteraction: makeCreateInteraction(resolved),
@@ -31,5 +35,7 @@ export function createActivities(deps: ActivityDeps): JobActivities & AdmissionA
     requestAdmission: makeRequestAdmission(resolved),
     admissionLiveness: makeAdmissionLiveness(),
     sweepWebhookJobs: makeSweepWebhookJobs(resolved),
+    deliverCallback: makeDeliverCallback(resolved),
+    previousScheduledInteraction: makePreviousScheduledInteraction(resolved),
   };
 }

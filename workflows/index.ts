@@ -7,5 +7,6 @@ export * from './definitions';
 export { admissionLimiter } from './admission';
 export { watchLease } from './watch-lease';
 export { webhookSweeper } from './webhook-sweeper';
+export { jobCallback } from './callback';
 export * from './sweeper-definitions';
 export * from './watch-lease-definitions';

@@ -21,9 +21,12 @@ import {
   condition,
   continueAsNew,
   log,
+  ParentClosePolicy,
   patched,
+  proxyActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -68,6 +71,16 @@ import type { TurnContext } from './turn/context';
 import { runTurn, settleLateDuplicates, type PendingTurn, type TurnHost } from './turn/run';
 import type { WebhookWait } from './turn/webhook-wait';
 import { JobVisibilityPublisher } from './visibility';
+import { jobCallback } from './callback';
+import { DEFAULT_CALLBACK_EVENTS, callbackEventsOf, callbackMessageId, callbackWorkflowId, type CallbackDeliveryInput, type CallbackRecord } from '../src/contract/callback';
+import type { ScheduleChainActivities } from '../activities/callback-types';
+
+/** `chainSchedule`: one visibility-free lookup of the schedule's previous run (describe + result reads). */
+const { previousScheduledInteraction } = proxyActivities<ScheduleChainActivities>({
+  startToCloseTimeout: '1m',
+  scheduleToCloseTimeout: '10m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['schedule_chain_unavailable'] },
+});
 
 export { NON_RETRYABLE_TYPES } from './turn/activities';
 
@@ -157,7 +170,13 @@ class InteractionJob {
       this.requestCancel('workflow cancellation requested');
     });
     const result = await CancellationScope.nonCancellable(async () => {
-      if (this.record.turns.length === 0) await runTurn(this.host, this.request, undefined, undefined);
+      if (this.record.turns.length === 0) {
+        // Commands only for a job that asks for them (no patch: other jobs' histories are unchanged).
+        const previous = this.input.options?.chainSchedule ? await this.previousScheduledRun(this.input.options.chainSchedule) : undefined;
+        const before = this.record.turns.length;
+        await runTurn(this.host, this.request, previous, undefined);
+        await this.startCallbacks(before, this.request);
+      }
       await this.followUpLoop();
       this.record.phase = 'done';
       return jobResultOf(this.jobId, this.record.turns, Date.now(), this.facts);
@@ -326,7 +345,9 @@ class InteractionJob {
         return;
       }
       const pending = this.pending;
+      const before = this.record.turns.length;
       await runTurn(this.host, pending.request, last!.interactionId, pending);
+      await this.startCallbacks(before, pending.request);
       // Overrides stick only once a turn was created with them.
       if (pending.accepted) this.request = pending.request;
       this.pending = undefined;
@@ -347,6 +368,70 @@ class InteractionJob {
       const woke = await condition(() => arrived() || duplicates(), Math.max(0, until - Date.now()));
       if (!woke || arrived()) return woke;
       await settleLateDuplicates(this.host);
+    }
+  }
+
+  /** The previous run of the schedule this job belongs to: its last interaction, to chain to. */
+  private async previousScheduledRun(scheduleId: string): Promise<string | undefined> {
+    try {
+      const found = await previousScheduledInteraction({ scheduleId, jobId: this.jobId });
+      if (found.interactionId) log.info('chaining to the previous scheduled run', { jobId: this.jobId, scheduleId, previousJobId: found.jobId });
+      return found.interactionId;
+    } catch (err) {
+      // The run still runs, as a fresh thread: a lookup that failed must not cost the research.
+      log.warn('previous scheduled run not found; starting a new thread', { jobId: this.jobId, scheduleId, error: (err as Error).message });
+      return undefined;
+    }
+  }
+
+  /**
+   * Completion callbacks of the turns that ended since `before` (index in `record.turns`): one
+   * delivery workflow per event, started and left running (ABANDON), so a receiver that is down
+   * delays neither this job's next step nor its close. Nothing for a job without `callback`.
+   */
+  private async startCallbacks(before: number, request: JobRequest): Promise<void> {
+    const callback = this.input.options?.callback;
+    if (!callback) return;
+    const wanted = callback.events ?? DEFAULT_CALLBACK_EVENTS;
+    for (const rec of this.record.turns.slice(before)) {
+      if (!rec.endedAt || rec.callbacks) continue;
+      const planReady = this.awaitsPlanApproval(rec, rec.status, request);
+      const status = planReady ? 'plan_ready' : rec.status;
+      const events = callbackEventsOf(rec.status, planReady).filter((e) => wanted.includes(e));
+      const records: CallbackRecord[] = [];
+      for (const event of events) {
+        const input: CallbackDeliveryInput = {
+          messageId: callbackMessageId(this.jobId, rec.turn, event),
+          url: callback.url,
+          payload: {
+            type: `job.${event}`,
+            timestamp: rec.endedAt,
+            data: {
+              job_id: this.jobId,
+              event,
+              turn: rec.turn,
+              status,
+              ...(rec.interactionId ? { interaction_id: rec.interactionId } : {}),
+              ...(rec.usage ? { usage: rec.usage } : {}),
+              ...(rec.summary ? { summary: rec.summary } : {}),
+              ...(rec.error ? { error: { code: rec.error.code, message: rec.error.message } } : {}),
+            },
+          },
+        };
+        try {
+          await startChild(jobCallback, {
+            workflowId: callbackWorkflowId(this.jobId, rec.turn, event),
+            args: [input],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            staticSummary: `callback ${event} of ${this.jobId} turn ${rec.turn}`,
+          });
+        } catch (err) {
+          // Already started (the id is per job, turn and event): that delivery stands.
+          log.warn('callback delivery not started', { jobId: this.jobId, turn: rec.turn, event, error: (err as Error).message });
+        }
+        records.push({ event, id: input.messageId });
+      }
+      rec.callbacks = records;
     }
   }
 

@@ -203,3 +203,32 @@ def test_a_report_in_the_result_store_and_where_it_looked_without_one() -> None:
     assert seen["source"] == "store" and seen["report"]
     assert any("nonexistent-gemini-jobs-results" in place for place in seen["looked"])
     assert any("Interactions API" in place for place in seen["looked"])
+
+
+@needs_stack
+def test_a_schedule_created_from_python_runs_jobs_and_is_listed() -> None:
+    from datetime import timedelta
+
+    async def main(jobs: JobsClient) -> dict[str, Any]:
+        schedule_id = f"py-sched-{uuid.uuid4().hex[:8]}"
+        await jobs.create_schedule(schedule_id, {"model": "gemini-3-flash-preview", "input": "What changed?"}, every=timedelta(hours=1), options=FAST, chain=True, paused=True)
+        handle = jobs.client.get_schedule_handle(schedule_id)
+        try:
+            await handle.trigger()
+            listed: dict[str, Any] = {}
+            for _ in range(150):
+                rows = [r for r in await jobs.list_schedules() if r["scheduleId"] == schedule_id]
+                if rows and rows[0]["recentRuns"]:
+                    listed = rows[0]
+                    break
+                await asyncio.sleep(0.2)
+            assert listed, "the schedule is listed with its triggered run"
+            outcome = await jobs.result(listed["recentRuns"][0], timeout=60)
+            return {"listed": listed, "status": outcome.status}
+        finally:
+            await handle.delete()
+
+    got = run(main)
+    assert got["status"] == "completed"
+    assert got["listed"]["everyMs"] == 3_600_000 and got["listed"]["chain"] is True and got["listed"]["paused"] is True
+    assert got["listed"]["recentRuns"][0].startswith(got["listed"]["scheduleId"] + "-")

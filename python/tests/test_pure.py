@@ -33,6 +33,8 @@ def test_minimal_input_is_the_whole_workflow_input() -> None:
         ({"agent": AGENT, "input": "q"}, {"deadlineMs": 2 * 3_600_000}, "options.deadlineMs"),
         ({"agent": AGENT, "input": "q"}, {"mode": "push"}, "options.mode"),
         ({"agent": AGENT, "input": "q"}, {"deadline": 5}, "options.deadline"),
+        ({"agent": AGENT, "input": "q"}, {"callback": {"url": "ftp://example.com/hook"}}, "options.callback.url"),
+        ({"agent": AGENT, "input": "q"}, {"callback": {"url": "https://example.com/hook", "events": ["done"]}}, "options.callback.events"),
     ],
 )
 def test_a_bad_job_is_refused_by_field(request_: dict, options: dict | None, field: str) -> None:

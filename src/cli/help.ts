@@ -26,6 +26,7 @@ Jobs:
   approve-plan <jobId>       Run the plan a collaborative-planning turn proposed
   refine-plan <jobId> <text> Ask for a revised plan (the new plan replaces the old)
   list                       List jobs by --status, --agent, --thread
+  schedule <subcommand>      Recurring jobs: create, list, describe, pause, resume, trigger, delete
 
 Services:
   worker                     Run a worker (credentials from the environment)
@@ -42,6 +43,31 @@ ${CONNECTION_FLAGS}
 Run "gemini-jobs <command> --help" for a command's options.`;
 
 export const COMMAND_HELP: Record<string, string> = {
+  schedule: `Usage: gemini-jobs schedule <subcommand> [options]
+
+Recurring research on Temporal Schedules: each run is a job (id <scheduleId>-<time>). See docs/schedules.md.
+
+  create [question]   --cron "<min hour dom month dow>" (UTC, e.g. "0 8 * * MON") or --every <dur> (e.g. 1h)
+  list                Every job schedule with its next run
+  describe <id>       Timing, next and recent runs (their job ids), counts
+  pause <id>          Stop further runs (--note <why>); a run going on is not touched
+  resume <id>         Run again on the timing
+  trigger <id>        Start a run now (also while paused)
+  delete <id>         Delete the schedule (its jobs stay)
+
+create options:
+  --chain                      Each run continues the previous run's thread (previous_interaction_id):
+                               ask "what changed since last time?"
+  --id <scheduleId>            Schedule id (default sched_<uuid>)
+  --overlap <policy>           skip (default), buffer-one, buffer-all, cancel-other, allow-all
+  --paused                     Create it paused
+  --note <text>                A note describe shows
+  --agent, --model, --request, --system, --thinking-summaries, --collaborative-planning,
+  --thread, --mode, --deadline, --callback-url, --callback-events
+                               As for start; each run's job gets them
+  --follow-up-window <dur>     Default 0s for scheduled runs (an open run would make the next one skip)
+
+${CONNECTION_FLAGS}`,
   start: `Usage: gemini-jobs start [options] [question]
 
 Starts a job and prints its id at once. Starting an existing --job-id enqueues nothing
@@ -62,6 +88,10 @@ Job:
   --deadline <duration>        Whole-turn deadline, e.g. 20m, 1h (default ${AGENT_DEADLINE} agents, 10m models;
                                at most ${AGENT_DEADLINE}: the API ends a run at its own limit)
   --follow-up-window <dur>     How long the job stays open for follow-ups (default 15m; 0s closes at once)
+  --callback-url <url>         POST a signed callback (Standard Webhooks) here when a turn ends
+                               (worker needs GEMINI_JOBS_CALLBACK_SECRET; see docs/callbacks.md)
+  --callback-events <list>     settled, plan_ready, failed, budget_exceeded (default settled;
+                               repeat or separate with commas)
   --wait                       Wait for the turn to end, then print the report
   --watch                      Show live progress, then print the report
 

@@ -25,6 +25,7 @@ const serviceCommands = () => require('./commands/services') as typeof import('.
 const doctorCommands = () => require('./commands/doctor') as typeof import('./commands/doctor');
 const webhooksCommands = () => require('./commands/webhooks') as typeof import('./commands/webhooks');
 const serveCommands = () => require('./commands/serve') as typeof import('./commands/serve');
+const scheduleCommands = () => require('./commands/schedules') as typeof import('./commands/schedules');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const COMMANDS: Record<string, () => Command> = {
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, () => Command> = {
   'approve-plan': () => ({ options: jobCommands().JOB_COMMAND_OPTIONS['approve-plan']!, run: jobCommands().approvePlanCommand }),
   'refine-plan': () => ({ options: jobCommands().JOB_COMMAND_OPTIONS['refine-plan']!, run: jobCommands().refinePlanCommand }),
   list: () => ({ options: jobCommands().JOB_COMMAND_OPTIONS.list!, run: jobCommands().listCommand }),
+  schedule: () => ({ options: scheduleCommands().SCHEDULE_COMMAND_OPTIONS, run: scheduleCommands().scheduleCommand }),
   worker: () => ({ options: serviceCommands().SERVICE_COMMAND_OPTIONS.worker!, run: serviceCommands().workerCommand }),
   emulator: () => ({ options: serviceCommands().SERVICE_COMMAND_OPTIONS.emulator!, run: serviceCommands().emulatorCommand }),
   dev: () => ({ options: serviceCommands().SERVICE_COMMAND_OPTIONS.dev!, run: serviceCommands().devCommand }),

@@ -23,7 +23,9 @@ export type JobsErrorCode =
   | 'query_failed'
   | 'job_closed'
   | 'update_rejected'
-  | 'search_attributes_missing';
+  | 'search_attributes_missing'
+  | 'schedule_not_found'
+  | 'schedule_exists';
 
 /** A report inlined in the workflow history could not be read (`InlineReportError`). */
 export type ReportErrorCode = 'report_unreadable';

@@ -8,6 +8,7 @@
 import type { AgentCreateRequest, ModelCreateRequest, Usage } from '../interactions/types';
 import type { BudgetExceeded, BudgetSpent, JobBudget } from './budget';
 import type { JobErrorCode } from './job-error-codes';
+import type { CallbackRecord, JobCallback } from './callback';
 
 export type { BudgetExceeded, BudgetSpent, JobBudget } from './budget';
 
@@ -64,6 +65,16 @@ export interface JobOptions {
    * events (or when Temporal suggests it). Default 2,000.
    */
   continueAsNewAfterEvents?: number;
+  /**
+   * Completion callbacks: a Standard Webhooks–signed POST to `url` for each of `events` (default
+   * `['settled']`) as each turn ends, retried for up to a day (docs/callbacks.md).
+   */
+  callback?: JobCallback;
+  /**
+   * Set by a schedule's action with `--chain` (docs/schedules.md): the first turn continues the
+   * thread of this schedule's latest run that has an interaction (`previous_interaction_id`).
+   */
+  chainSchedule?: string;
 }
 
 /** How a job follows its interaction (see `JobOptions.mode`). */
@@ -199,6 +210,8 @@ export interface TurnRecord {
   priceTable?: string;
   /** Set when the turn ended `budget_exceeded`: the limit crossed and the thread's figures. */
   budgetExceeded?: BudgetExceeded;
+  /** Completion callbacks this turn started (`JobOptions.callback`). */
+  callbacks?: CallbackRecord[];
   /** When admission control let the turn create its interaction (ISO time). */
   admittedAt?: string;
   startedAt: string;

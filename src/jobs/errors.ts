@@ -132,3 +132,29 @@ export function updateFailureReason(type: string | undefined | null): JobErrorCo
 }
 
 export { SearchAttributesMissingError } from '../temporal/search-attributes';
+
+/** A schedule id that no schedule has (`schedule describe|pause|resume|trigger|delete`). */
+export class ScheduleNotFoundError extends GeminiJobsError<'schedule_not_found'> {
+  constructor(
+    readonly scheduleId: string,
+    options?: { cause?: unknown },
+  ) {
+    super('schedule_not_found', `No schedule with id ${scheduleId}`, options);
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { scheduleId: this.scheduleId };
+  }
+}
+
+/** `schedules.create` with an id a schedule already has: nothing was changed. */
+export class ScheduleExistsError extends GeminiJobsError<'schedule_exists'> {
+  constructor(
+    readonly scheduleId: string,
+    options?: { cause?: unknown },
+  ) {
+    super('schedule_exists', `A schedule with id ${scheduleId} already exists; delete it first or pick another id`, options);
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { scheduleId: this.scheduleId };
+  }
+}

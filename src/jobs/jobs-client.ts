@@ -21,6 +21,7 @@ import type { ResultStore } from '../results/result-store';
 import { jobHandle, type JobsContext } from './context';
 import { listJobs, listJobsPage } from './listing';
 import { readOutcome, readState } from './read-job';
+import { withCallbackDeliveries } from './callbacks';
 import { readReport } from './reports';
 import { readPollers, readSnapshot, type DescribedSnapshot } from './snapshot';
 import { startJob, validateStart } from './start-job';
@@ -39,6 +40,7 @@ import type {
   TurnReport,
 } from './types';
 import { watchJob } from './watch-job';
+import { JobSchedules, validateSchedule, type CreateScheduleOptions } from './schedules';
 import type { JobEvent, WatchOptions } from './watch';
 
 export type { JobEvent, WatchOptions } from './watch';
@@ -59,7 +61,17 @@ export type {
   JobPage,
 } from './types';
 
-export { JobClosedError, JobNotFoundError, JobQueryError, JobUpdateRejectedError, JobWaitTimeoutError, SearchAttributesMissingError } from './errors';
+export {
+  JobClosedError,
+  JobNotFoundError,
+  JobQueryError,
+  JobUpdateRejectedError,
+  JobWaitTimeoutError,
+  ScheduleExistsError,
+  ScheduleNotFoundError,
+  SearchAttributesMissingError,
+} from './errors';
+export type { CreateScheduleOptions, JobScheduleDescription, JobScheduleSummary, ScheduleOverlap } from './schedules';
 
 export class JobsClient {
   readonly client: Client;
@@ -68,6 +80,8 @@ export class JobsClient {
   readonly interactions?: InteractionsClient;
   private readonly queryTimeoutMs: number;
   private ownedConnection?: Connection;
+  /** Recurring jobs on Temporal Schedules: `create`, `list`, `describe`, `pause`, `resume`, `trigger`, `delete`. */
+  readonly schedules: JobSchedules = new JobSchedules(() => this.context);
 
   constructor(options: JobsClientOptions = {}) {
     if (options.client) {
@@ -128,6 +142,11 @@ export class JobsClient {
     return validateStart(request, opts);
   }
 
+  /** Checks a schedule exactly as `schedules.create` does, without connecting: throws `JobValidationError`. */
+  static validateSchedule(opts: CreateScheduleOptions): { scheduleId: string; input: JobInput } {
+    return validateSchedule(opts);
+  }
+
   /**
    * Validates and enqueues a job; returns at once. Starting an id that exists enqueues nothing
    * and returns `existing: true` (workflow id conflict policy USE_EXISTING, reuse REJECT_DUPLICATE).
@@ -137,8 +156,10 @@ export class JobsClient {
   }
 
   /** One snapshot: the workflow's state query merged with describe() (live heartbeat progress). */
-  snapshot(jobId: string): Promise<DescribedSnapshot> {
-    return readSnapshot(this.context, jobId);
+  async snapshot(jobId: string): Promise<DescribedSnapshot> {
+    const snap = await readSnapshot(this.context, jobId);
+    // Each completion callback's attempts and last answer, from its delivery workflow.
+    return { ...snap, state: await withCallbackDeliveries(this.context, snap.state) };
   }
 
   /**

@@ -8,6 +8,7 @@ import { pause } from '../common/sleep';
 import type { JobsContext } from './context';
 import { JobNotFoundError, JobWaitTimeoutError } from './errors';
 import { readReport } from './reports';
+import { withCallbackDeliveries } from './callbacks';
 import { readSnapshot, snapshotSettled } from './snapshot';
 import type { JobOutcome, ResultOptions } from './types';
 import { isSettledTurnStatus } from './watch';
@@ -17,7 +18,8 @@ import { isSettledTurnStatus } from './watch';
  * a plan waits, `plan.text` is the whole plan (the turn's report), not the workflow's summary.
  */
 export async function readState(ctx: JobsContext, jobId: string): Promise<JobState> {
-  const state = (await readSnapshot(ctx, jobId)).state;
+  let state = (await readSnapshot(ctx, jobId)).state;
+  state = await withCallbackDeliveries(ctx, state);
   if (state.plan) {
     const turn = state.turns.find((t) => t.turn === state.plan!.turn);
     if (turn) {

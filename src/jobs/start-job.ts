@@ -33,7 +33,7 @@ export function validateStart(request: JobRequest, opts: StartJobOptions = {}): 
  * The start's search attributes: the values the workflow would publish itself
  * (src/contract/visibility.ts), so a job started here costs no upsert; then the caller's (which win).
  */
-function startAttributes(request: JobRequest, options: JobOptions, extra: SearchAttributePair[]): SearchAttributePair[] {
+export function startAttributes(request: JobRequest, options: JobOptions, extra: SearchAttributePair[]): SearchAttributePair[] {
   const shown: Partial<JobVisibility> = { status: 'pending', ...jobVisibilityOf(request, options) };
   const attributes = (Object.keys(JOB_SEARCH_ATTRIBUTE_KEYS) as Array<keyof typeof JOB_SEARCH_ATTRIBUTE_KEYS>).flatMap((field): SearchAttributePair[] => {
     const value = shown[field];

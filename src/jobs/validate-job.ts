@@ -11,6 +11,7 @@ import type { CreateInteractionRequest } from '../interactions/types';
 import type { JobInput, JobOptions } from '../contract';
 import { findSecrets } from '../common/redact';
 import { budgetProblem } from '../contract/budget';
+import { callbackProblem } from '../contract/callback';
 import { AGENT_TURN_DEADLINE_MS, API_RUN_LIMIT_MS } from '../contract/constants';
 import { retiredAgent } from '../interactions/models';
 import { GeminiJobsError } from '../common/errors';
@@ -47,6 +48,8 @@ const OPTION_KEYS: ReadonlySet<string> = new Set<keyof JobOptions>([
   'tenant',
   'budget',
   'continueAsNewAfterEvents',
+  'callback',
+  'chainSchedule',
 ]);
 
 function positiveMs(options: JobOptions, key: keyof JobOptions, min: number, max = MAX_DEADLINE_MS): void {
@@ -164,6 +167,17 @@ export function validateJobInput(input: JobInput): void {
   }
   const budget = budgetProblem(options.budget);
   if (budget) throw new JobValidationError(budget.field, budget.problem, budget.fix);
+  if (options.callback !== undefined) {
+    const callback = callbackProblem(options.callback);
+    if (callback) throw new JobValidationError(callback.field, callback.problem, callback.fix);
+  }
+  if (options.chainSchedule !== undefined && (typeof options.chainSchedule !== 'string' || options.chainSchedule.length === 0 || options.chainSchedule.length > 256)) {
+    throw new JobValidationError(
+      'options.chainSchedule',
+      'must be a schedule id (a non-empty string of at most 256 characters)',
+      "Leave it out: `schedule create --chain` sets it to the schedule's own id.",
+    );
+  }
 
   const bytes = Buffer.byteLength(JSON.stringify(input), 'utf8');
   if (bytes > MAX_INPUT_BYTES) {

@@ -5,7 +5,7 @@
  * `RULES` of ./openapi.ts); the server validates requests against that same document.
  */
 import type { FollowUpAccepted, FollowUpRequest, JobOptions, JobRequest, JobState, PendingPlan } from '../contract';
-import type { JobOutcome, JobSummary, StartedJob } from '../jobs/jobs-client';
+import type { JobOutcome, JobScheduleDescription, JobScheduleSummary, JobSummary, ScheduleOverlap, StartedJob } from '../jobs/jobs-client';
 import type { DoneEvent, OutputEvent, PhaseEvent, ProgressEvent, ThoughtEvent, TurnCompletedEvent } from '../jobs/watch';
 
 /** `POST /v1/jobs`. */
@@ -98,4 +98,47 @@ export interface StreamEvents {
   'turn-completed': TurnCompletedEvent;
   done: DoneEvent;
   error: StreamErrorEvent;
+}
+
+/** `POST /v1/schedules`: a recurring job. Exactly one of `cron` or `everyMs`. */
+export interface CreateScheduleBody {
+  /** Default `sched_<uuid>`; each run's job id is `<scheduleId>-<ISO time>`. */
+  scheduleId?: string;
+  /** Five-field cron in UTC (`0 8 * * MON`), or `@daily`, `@hourly`, `@weekly`… */
+  cron?: string;
+  /** Time between runs in milliseconds (1,000 or more). */
+  everyMs?: number;
+  /** The create request every run sends. */
+  request: JobRequest;
+  /** Each run's job options (default `followUpWindowMs: 0`). */
+  options?: JobOptions;
+  /** Each run continues the thread of the schedule's latest earlier run (`previous_interaction_id`). */
+  chain?: boolean;
+  /** A run due while the previous one still runs: `skip` (default), `buffer_one`, `buffer_all`, `cancel_other`, `allow_all`. */
+  overlap?: ScheduleOverlap;
+  /** Create it paused. */
+  paused?: boolean;
+  /** A note describe shows. */
+  note?: string;
+}
+
+/** `POST /v1/schedules/{scheduleId}/pause` and `/resume` (the body is optional). */
+export interface ScheduleNoteBody {
+  /** Why (shown by describe). */
+  note?: string;
+}
+
+/** `GET /v1/schedules/{scheduleId}` and `POST /v1/schedules` answer. */
+export type ScheduleAnswer = JobScheduleDescription;
+
+/** `GET /v1/schedules` answer. */
+export interface ScheduleListAnswer {
+  schedules: JobScheduleSummary[];
+}
+
+/** Answer of pause, resume, trigger and delete. */
+export interface ScheduleActionAnswer {
+  scheduleId: string;
+  /** What was done. */
+  action: 'paused' | 'resumed' | 'triggered' | 'deleted';
 }

@@ -78,6 +78,8 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode | ServeErrorCode, number>
   method_not_allowed: 405,
   not_acceptable: 406,
   update_rejected: 409,
+  schedule_not_found: 404,
+  schedule_exists: 409,
   job_closed: 409,
   no_report: 409,
   payload_too_large: 413,

@@ -13,6 +13,7 @@ import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body';
 import { HttpError, sendError } from './errors';
 import { jobRoutes } from './job-routes';
 import { MAX_WAIT_MS, openApiDocument, openApiText } from './openapi';
+import { scheduleRoutes } from './schedule-routes';
 import { assertHostAllowed, parseRequestTarget } from './request-target';
 import type { AllowedHosts } from './request-target';
 import { matchRoute } from './routes';
@@ -85,7 +86,7 @@ export function createJobsHttpHandler(options: JobsHttpHandlerOptions): JobsHttp
       ctx.res.end(ctx.req.method === 'HEAD' ? undefined : text);
     },
   };
-  const routes: Route[] = [...(options.routes ?? []), openApi, ...api.routes, ...(options.dashboard === false ? [] : dashboardRoutes())];
+  const routes: Route[] = [...(options.routes ?? []), openApi, ...api.routes, ...scheduleRoutes(options.jobs), ...(options.dashboard === false ? [] : dashboardRoutes())];
   const validators = createRequestValidators(openApiDocument());
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

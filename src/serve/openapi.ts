@@ -16,6 +16,7 @@ import { packageRoot } from './package-files';
 import { JS_WHITESPACE, portablePattern } from './portable-pattern';
 import { AGENT_TURN_DEADLINE_MS } from '../contract/constants';
 import { RETIRED_AGENTS } from '../interactions/models';
+import { CALLBACK_EVENTS } from '../contract/callback';
 
 export type JsonSchema = Record<string, unknown> | boolean;
 type Schemas = Record<string, JsonSchema>;
@@ -36,6 +37,15 @@ export const MAX_WAIT_MS = 300_000;
 const MAX_FILTER_CHARS = 255;
 
 const ms = (minimum: number, maximum: number) => ({ type: 'number', minimum, maximum });
+
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const PORT = '(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?';
+/**
+ * A callback URL the HTTP API accepts: http(s), a host name (its last label starts with a letter;
+ * labels of letters and digits joined by single hyphens) or an IPv4 address, a port, then
+ * printable ASCII. A subset of what `JobsClient` accepts, so whatever passes here also parses there.
+ */
+const CALLBACK_URL_PATTERN = `^[Hh][Tt][Tt][Pp][Ss]?://(?:(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|(?:${OCTET}\\.){3}${OCTET})${PORT}(?:[/?#][!-~]*)?$`;
 
 /**
  * At most `units` UTF-16 code units, as JavaScript counts `length`: JSON Schema counts code
@@ -73,6 +83,13 @@ export const RULES: Schemas = {
     pattern: `^[^${WHITESPACE}${CONTROL}]+$`,
     ...utf16MaxLength(200),
     description: `A job id (the Temporal workflow id): ${utf16Text(200)}, no whitespace or control characters.`,
+  },
+  ScheduleId: {
+    type: 'string',
+    minLength: 1,
+    pattern: `^[^${WHITESPACE}${CONTROL}]+$`,
+    ...utf16MaxLength(150),
+    description: 'A schedule id: 1–150 characters, no whitespace or control characters (each run appends its time to make its job id).',
   },
   ThreadKey: {
     type: 'string',
@@ -156,10 +173,40 @@ export const RULES: Schemas = {
           maxCostUsd: { type: 'number', exclusiveMinimum: 0 },
         },
       },
+      callback: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['url'],
+        description: 'Completion callbacks (docs/callbacks.md): an absolute http(s) URL without user or password, and the events (default settled).',
+        properties: {
+          url: { type: 'string', minLength: 1, maxLength: 2048, pattern: CALLBACK_URL_PATTERN },
+          events: { type: 'array', minItems: 1, items: { enum: [...CALLBACK_EVENTS] } },
+        },
+      },
+      chainSchedule: { type: 'string', minLength: 1, ...utf16MaxLength(256), description: `Set by a chained schedule's action. ${utf16Text(256)}.` },
     },
   },
 };
 
+/** Three-letter names in upper, lower and title case. */
+const names = (list: string[]) => list.flatMap((n) => [n, n.toLowerCase(), n[0] + n.slice(1).toLowerCase()]).join('|');
+const cronField = (value: string) => {
+  const item = `(?:\\*|${value})(?:/[1-9][0-9]?)?`;
+  return `${item}(?:,${item})*`;
+};
+/**
+ * A cron the HTTP API accepts: the named schedules, or five fields of values, names, lists and
+ * steps. Ranges (`MON-FRI`) are not part of it — a pattern cannot tell `1-5` from the backwards
+ * `5-1` that Temporal refuses — so list the values (`MON,TUE,WED,THU,FRI`); the CLI and the
+ * clients take ranges.
+ */
+const CRON_PATTERN = `^(?:@(?:yearly|annually|monthly|weekly|daily|midnight|hourly)|${[
+  cronField('[0-5]?[0-9]'),
+  cronField('[01]?[0-9]|2[0-3]'),
+  cronField('0?[1-9]|[12][0-9]|3[01]'),
+  cronField(`0?[1-9]|1[0-2]|${names(['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'])}`),
+  cronField(`[0-7]|${names(['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'])}`),
+].join(' +')})$`;
 /** Each field of an object schema may also be `null` (a follow-up's override removes the field). */
 function nullableFields(schema: JsonSchema): JsonSchema {
   if (typeof schema !== 'object' || !schema.properties) return schema;
@@ -181,6 +228,23 @@ const BODY_REFINEMENTS: Record<string, Record<string, Refinement>> = {
   FollowUpBody: { input: both('InputRules', 'NoCredentials'), overrides: (schema) => ({ allOf: [nullableFields(schema), ref('NoCredentials')] }) },
   CancelBody: { reason: ref('NoCredentials') },
   ApprovePlanBody: {},
+  CreateScheduleBody: {
+    scheduleId: ref('ScheduleId'),
+    cron: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      pattern: CRON_PATTERN,
+      description:
+        'Five fields "minute hour day-of-month month day-of-week" (UTC) of values, names, lists and steps, or @daily / @hourly / @weekly / @monthly / @yearly. Ranges such as MON-FRI are written as lists here (MON,TUE,WED,THU,FRI).',
+    },
+    everyMs: { type: 'integer', minimum: 1_000, maximum: 366 * 24 * HOUR_MS },
+    request: both('JobRequestRules', 'NoCredentials'),
+    // chainSchedule is the schedule's to set (chain: true).
+    options: { allOf: [ref('JobOptionsRules'), ref('NoCredentials'), { not: { required: ['chainSchedule'] } }] },
+    note: { type: 'string', ...utf16MaxLength(1000) },
+  },
+  ScheduleNoteBody: { note: { type: 'string', ...utf16MaxLength(1000) } },
   RefinePlanBody: { instructions: both('NonBlankText', 'NoCredentials') },
 };
 
@@ -198,8 +262,8 @@ const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid request: `code` is `invalid_request` (a parameter, header or body field), `invalid_job` (the job request or options), `invalid_job_id`, `invalid_thread`, `invalid_list_filter`, `invalid_json` or `invalid_target`; `field` names the problem. Nothing was enqueued. Beyond this document, a job is refused when its input holds a credential or exceeds 1,500,000 bytes of JSON.',
   401: 'Missing or wrong bearer token (`unauthorized`). The connection is closed; the body is not read.',
   403: 'The `Host` header names a host this server does not serve (`host_not_allowed`; loopback servers answer loopback names and `--allowed-hosts`).',
-  404: 'No such job (`job_not_found`).',
-  409: 'Rejected by the job (`update_rejected`: a turn is running, no plan waits, the follow-up window closed, the budget is spent), the job has ended (`job_closed`) or it has no report yet (`no_report`).',
+  404: 'No such job (`job_not_found`) or schedule (`schedule_not_found`).',
+  409: 'Rejected by the job (`update_rejected`: a turn is running, no plan waits, the follow-up window closed, the budget is spent), the job has ended (`job_closed`) or it has no report yet (`no_report`); a schedule with that id exists (`schedule_exists`).',
   413: 'Body larger than the limit (`payload_too_large`). The connection is closed.',
   415: 'Body not sent as application/json (`unsupported_media_type`).',
   500: 'The server failed (`internal`); its log has the details.',
@@ -233,6 +297,17 @@ const START_EXAMPLES = {
 const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
 const jobIdParam = { name: 'jobId', in: 'path', required: true, schema: ref('JobId'), description: 'Job id (= Temporal workflow id).' };
 const TURN_ERRORS = [400, 401, 403, 404, 409, 413, 415, 500, 502, 503];
+const scheduleIdParam = { name: 'scheduleId', in: 'path', required: true, schema: ref('ScheduleId'), description: 'Schedule id.' };
+const scheduleAction = (verb: string, summary: string, withNote: boolean) => ({
+  operationId: `${verb}Schedule`,
+  summary,
+  parameters: [scheduleIdParam],
+  ...(withNote ? { requestBody: { required: false, content: json(ref('ScheduleNoteBody')) } } : {}),
+  responses: {
+    200: { description: 'Done', content: json(ref('ScheduleActionAnswer')) },
+    ...errorResponses(400, 401, 403, 404, ...(withNote ? [413, 415] : []), 500, 503),
+  },
+});
 
 /** Operations that take a job id, linked from a start so stateful tests follow the job they made. */
 const JOB_OPERATIONS = ['getJobState', 'getJobResult', 'cancelJob', 'followUpJob', 'approvePlan', 'refinePlan', 'streamJobEvents'];
@@ -269,6 +344,8 @@ export function buildOpenApiDocument(generated: Schemas): Record<string, unknown
     if (!(name in generated)) throw new Error(`the generated schemas lack ${name} (src/serve/api-types.ts)`);
     schemas[name] = refineBody(generated[name]!, fields);
   }
+  // A schedule has exactly one timing.
+  schemas.CreateScheduleBody = { ...(schemas.CreateScheduleBody as Record<string, unknown>), oneOf: [{ required: ['cron'] }, { required: ['everyMs'] }] };
   const started = { content: json(ref('StartJobAnswer')), links: jobLinks };
   const accepted = { description: 'Accepted: the new turn was created and runs', content: json(ref('TurnAccepted')) };
   return {
@@ -316,6 +393,48 @@ export function buildOpenApiDocument(generated: Schemas): Record<string, unknown
           responses: { 200: { description: 'Jobs', content: json(ref('JobListAnswer')) }, ...errorResponses(400, 401, 403, 500, 503) },
         },
       },
+      '/v1/schedules': {
+        post: {
+          operationId: 'createSchedule',
+          summary: 'Create a recurring job on a Temporal Schedule (cron or interval); each run is a job',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: ref('CreateScheduleBody'),
+                examples: {
+                  weekly: {
+                    summary: 'Deep Research every Monday 08:00 UTC, each run chained to the previous one',
+                    value: {
+                      cron: '0 8 * * MON',
+                      chain: true,
+                      request: { agent: 'deep-research-preview-04-2026', input: 'What changed in heat pump prices since last time?' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          responses: { 201: { description: 'Created', content: json(ref('ScheduleAnswer')) }, ...errorResponses(400, 401, 403, 409, 413, 415, 500, 503) },
+        },
+        get: {
+          operationId: 'listSchedules',
+          summary: 'Every job schedule with its next runs',
+          responses: { 200: { description: 'Schedules', content: json(ref('ScheduleListAnswer')) }, ...errorResponses(400, 401, 403, 500, 503) },
+        },
+      },
+      '/v1/schedules/{scheduleId}': {
+        get: {
+          operationId: 'getSchedule',
+          summary: 'A schedule: timing, next and recent runs (their job ids), counts, the job every run starts',
+          parameters: [scheduleIdParam],
+          responses: { 200: { description: 'Schedule', content: json(ref('ScheduleAnswer')) }, ...errorResponses(400, 401, 403, 404, 500, 503) },
+        },
+        delete: scheduleAction('delete', 'Delete the schedule (its jobs stay)', false),
+      },
+      '/v1/schedules/{scheduleId}/pause': { post: scheduleAction('pause', 'Stop further runs (a run going on is not touched)', true) },
+      '/v1/schedules/{scheduleId}/resume': { post: scheduleAction('resume', 'Run again on the timing', true) },
+      '/v1/schedules/{scheduleId}/trigger': { post: scheduleAction('trigger', 'Start a run now (also while paused)', false) },
       '/v1/jobs/{jobId}': {
         get: {
           operationId: 'getJobState',

@@ -14,6 +14,7 @@ import { activityPhaseMetrics } from '../telemetry/activity-phases';
 import { resultStoreFromEnv, type ResultStore } from '../results/result-store';
 import type { AdmissionSettings } from '../../activities/admission-types';
 import type { PriceTable } from '../../activities/pricing';
+import type { CallbackSettings } from '../../activities/callback-types';
 import { missingSearchAttributes, SearchAttributesMissingError } from '../temporal/search-attributes';
 import { ConfigError } from '../common/errors';
 
@@ -53,6 +54,11 @@ export interface CreateJobsWorkerOptions extends Omit<WorkerOptions, 'connection
   admission?: AdmissionSettings;
   /** Price table of cost estimates and `maxCostUsd` budgets (default: the built-in, dated table). */
   priceTable?: PriceTable;
+  /**
+   * Completion callbacks: the Standard Webhooks signing secret and retry pacing; default from
+   * `GEMINI_JOBS_CALLBACK_SECRET`, `GEMINI_JOBS_CALLBACK_RETRY_INITIAL_MS`, `GEMINI_JOBS_CALLBACK_RETRY_MAX_MS`.
+   */
+  callbacks?: CallbackSettings;
 }
 
 /** Default of `watchRefreshMs`: a watch lease takes effect on the workers within 5 s. */
@@ -112,6 +118,7 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     interceptors,
     admission,
     priceTable,
+    callbacks,
     ...workerOptions
   } = options;
   await assertSearchAttributes(options.connection, options.namespace ?? 'default', log);
@@ -144,6 +151,8 @@ export async function createJobsWorker(options: CreateJobsWorkerOptions): Promis
     ...(uris.length > 0 ? { webhooks: { uris, ...(sweepIntervalMs !== undefined ? { sweepIntervalMs } : {}) } } : {}),
     ...(admission ? { admission } : {}),
     ...(priceTable ? { priceTable } : {}),
+    callbacks: callbacks ?? callbackSettingsFromEnv(process.env),
+    temporal: () => (listClient ??= new Client({ connection: options.connection, namespace: options.namespace ?? 'default' })),
   });
   return Worker.create({
     // Leave room for the follow activity to flush its heartbeat (the next attempt resumes from it).
@@ -187,6 +196,37 @@ export function webhookSweepMsFromEnv(env: NodeJS.ProcessEnv): number | undefine
     throw new ConfigError(`GEMINI_JOBS_WEBHOOK_SWEEP_MS must be a whole number of milliseconds from 1000 to 3600000 (e.g. 300000 for 5 minutes); got ${JSON.stringify(raw)}`);
   }
   return ms;
+}
+
+/**
+ * Completion-callback settings of the worker: `GEMINI_JOBS_CALLBACK_SECRET` (Standard Webhooks
+ * `whsec_…` secret; unset = callbacks wait, retried, until a worker has it) and the retry pacing
+ * `GEMINI_JOBS_CALLBACK_RETRY_INITIAL_MS` (default 5000) and `GEMINI_JOBS_CALLBACK_RETRY_MAX_MS`
+ * (default 600000).
+ */
+export function callbackSettingsFromEnv(env: NodeJS.ProcessEnv): CallbackSettings {
+  const settings: CallbackSettings = {};
+  const secret = env.GEMINI_JOBS_CALLBACK_SECRET?.trim();
+  if (secret) {
+    if (!/^(whsec_)?[A-Za-z0-9+/=]{16,}$/.test(secret)) {
+      throw new ConfigError(
+        'GEMINI_JOBS_CALLBACK_SECRET must be a Standard Webhooks secret: whsec_ followed by base64 of at least 24 random bytes (e.g. "whsec_$(openssl rand -base64 32)")',
+      );
+    }
+    settings.secret = secret;
+  }
+  for (const [name, key, min] of [
+    ['GEMINI_JOBS_CALLBACK_RETRY_INITIAL_MS', 'retryInitialMs', 1],
+    ['GEMINI_JOBS_CALLBACK_RETRY_MAX_MS', 'retryMaxMs', 1],
+  ] as const) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const ms = Number(raw);
+    if (!Number.isInteger(ms) || ms < min || ms > 86_400_000)
+      throw new ConfigError(`${name} must be a whole number of milliseconds from ${min} to 86400000; got ${JSON.stringify(raw)}`);
+    settings[key] = ms;
+  }
+  return settings;
 }
 
 /** `GEMINI_JOBS_WEBHOOK_URL`: one URL or several separated by commas (empty = webhook mode off). */

@@ -12,7 +12,7 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/em
 import { InteractionsClient } from '../../src/interactions/client';
 import { FileResultStore } from '../../src/results/result-store';
 import { createJobsWorker } from '../../src/worker/create-worker';
-import { silentLogger, type AdmissionSettings, type JobLogger } from '../../activities';
+import { silentLogger, type AdmissionSettings, type CallbackSettings, type JobLogger } from '../../activities';
 import { interactionJob } from '../../workflows';
 import { jobAgentKey, jobStatusKey, stateQuery, type JobInput, type JobState } from '../../workflows/definitions';
 import { getTestEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
@@ -26,7 +26,7 @@ export interface JobHarness {
   resultsDir: string;
   taskQueue: string;
   client: InteractionsClient;
-  newWorker(extra?: { log?: JobLogger; webhookUris?: string[]; webhookSweepMs?: number; admission?: AdmissionSettings }): Promise<Worker>;
+  newWorker(extra?: { log?: JobLogger; webhookUris?: string[]; webhookSweepMs?: number; admission?: AdmissionSettings; callbacks?: CallbackSettings }): Promise<Worker>;
   start(input: JobInput, workflowId?: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof interactionJob>>;
   close(): Promise<void>;
 }
@@ -71,6 +71,7 @@ export async function jobHarness(name: string, emulatorOptions: EmulatorOptions 
         workflowBundle: bundle,
         ...(extra.webhookUris ? { webhookUris: extra.webhookUris } : {}),
         ...(extra.webhookSweepMs !== undefined ? { webhookSweepMs: extra.webhookSweepMs } : {}),
+        ...(extra.callbacks ? { callbacks: extra.callbacks } : {}),
         // Fresh checkpoints and quick shutdowns keep the tests short.
         maxHeartbeatThrottleInterval: '300ms',
         shutdownGraceTime: '1s',

@@ -124,3 +124,28 @@ test('list shows the question and when each job ended, in visibility order', () 
   assert.ok(rows[2]!.endsWith('…') && rows[2]!.length <= 120, rows[2]);
   assert.ok(rows[3]!.endsWith('Short?'));
 });
+
+test('schedule and callback flags are refused by name before connecting: bad cron, no timing, both timings, unknown subcommand, ftp callback', async () => {
+  const cron = await cli(['schedule', 'create', '--cron', '0 25 * * *', 'q']);
+  assert.equal(cron.code, 2);
+  assert.match(cron.stderr, /cron: hour "25" is outside 0–23\. Use five fields/);
+  const none = await cli(['schedule', 'create', 'q']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /pass --cron .* or --every <duration>/);
+  const both = await cli(['schedule', 'create', '--cron', '@daily', '--every', '1h', 'q']);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /either --cron or --every, not both/);
+  const every = await cli(['schedule', 'create', '--every', '500ms', 'q']);
+  assert.equal(every.code, 2);
+  assert.match(every.stderr, /everyMs: must be a whole number of milliseconds from 1000/);
+  const sub = await cli(['schedule', 'pase', 'x']);
+  assert.equal(sub.code, 2);
+  assert.match(sub.stderr, /unknown subcommand "pase"\. Did you mean "pause"\?/);
+  const callback = await cli(['start', '--callback-url', 'ftp://example.com/x', 'q']);
+  assert.equal(callback.code, 2);
+  assert.match(callback.stderr, /--callback-url: must be http or https, got ftp/);
+  const events = await cli(['start', '--callback-url', 'https://example.com/x', '--callback-events', 'settled,done', 'q']);
+  assert.equal(events.code, 2);
+  assert.match(events.stderr, /--callback-events: "done" is not a callback event/);
+  assert.match(COMMAND_HELP.schedule!, /--chain/);
+});

@@ -16,6 +16,14 @@ from typing import Any, AsyncIterator, Literal, Mapping, cast
 
 from temporalio.client import (
     Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleIntervalSpec,
+    ScheduleListActionStartWorkflow,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+    ScheduleState,
     WorkflowExecutionDescription,
     WorkflowExecutionStatus,
     WorkflowHandle,
@@ -481,6 +489,72 @@ class JobsClient:
         if not isinstance(instructions, str) or not instructions.strip():
             raise JobValidationError("instructions", "refine_plan needs the change to make as non-empty text", 'pass e.g. "Focus on Europe"')
         return await self.approve_plan(job_id, edit=instructions)
+
+    # ---- schedules ----------------------------------------------------------------------------
+
+    async def create_schedule(
+        self,
+        schedule_id: str,
+        request: JobRequest,
+        *,
+        cron: str | None = None,
+        every: timedelta | None = None,
+        options: JobOptions | Mapping[str, Any] | None = None,
+        chain: bool = False,
+        paused: bool = False,
+    ) -> str:
+        """Creates a Temporal Schedule whose every run is a job (id ``<schedule_id>-<time>``), as
+        ``jobs.schedules.create`` of the TypeScript client does (docs/schedules.md): exactly one of
+        ``cron`` (five fields, UTC) or ``every``; overlap SKIP; each run's follow-up window 0 unless
+        given; ``chain`` continues the previous run's interaction. The server checks the cron."""
+        assert_job_id(schedule_id, "schedule_id")
+        if (cron is None) == (every is None):
+            raise JobValidationError("cron", "exactly one of cron or every is required", 'Pass cron="0 8 * * MON" or every=timedelta(hours=1).')
+        if every is not None and every < timedelta(seconds=1):
+            raise JobValidationError("every", "must be at least 1 second", "Pass e.g. every=timedelta(hours=1).")
+        merged: dict[str, Any] = {"followUpWindowMs": 0, **dict(options or {})}
+        if chain:
+            merged["chainSchedule"] = schedule_id
+        job_input = validate_start(request, options=merged)
+        shown = visibility_of(request, dict(job_input.get("options", {})))
+        spec = ScheduleSpec(cron_expressions=[cron]) if cron is not None else ScheduleSpec(intervals=[ScheduleIntervalSpec(every=cast(timedelta, every))])
+        memo = {"cron": cron} if cron is not None else {"everyMs": int(cast(timedelta, every).total_seconds() * 1000)}
+        await self.client.create_schedule(
+            schedule_id,
+            Schedule(
+                action=ScheduleActionStartWorkflow(
+                    c.JOB_WORKFLOW_TYPE,
+                    job_input,
+                    id=schedule_id,
+                    task_queue=self.task_queue,
+                    typed_search_attributes=TypedSearchAttributes([SearchAttributePair(_KEYS[k], v) for k, v in shown.items()]),
+                ),
+                spec=spec,
+                policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+                state=ScheduleState(paused=paused),
+            ),
+            memo={"geminiJobSchedule": {**memo, "question": shown.get("question"), "chain": chain}},
+        )
+        return schedule_id
+
+    async def list_schedules(self) -> list[dict[str, Any]]:
+        """Every job schedule (visibility, eventually consistent): ``scheduleId``, ``paused``,
+        ``cron`` or ``everyMs``, ``chain``, ``question``, ``nextRuns``, ``recentRuns`` (job ids)."""
+        out: list[dict[str, Any]] = []
+        async for s in await self.client.list_schedules():
+            action = s.schedule.action if s.schedule else None
+            if not isinstance(action, ScheduleListActionStartWorkflow) or action.workflow != c.JOB_WORKFLOW_TYPE:
+                continue
+            memo = (await s.memo()).get("geminiJobSchedule") or {}
+            paused = bool(s.schedule.state.paused)
+            row: dict[str, Any] = {"scheduleId": s.id, "paused": paused, "chain": bool(memo.get("chain"))}
+            for key in ("cron", "everyMs", "question"):
+                if memo.get(key) is not None:
+                    row[key] = memo[key]
+            row["nextRuns"] = [] if paused else [iso_ms(t.timestamp() * 1000) for t in s.info.next_action_times] if s.info else []
+            row["recentRuns"] = [a.action.workflow_id for a in s.info.recent_actions if hasattr(a.action, "workflow_id")] if s.info else []
+            out.append(row)
+        return sorted(out, key=lambda r: r["scheduleId"])
 
     # ---- list ---------------------------------------------------------------------------------
 

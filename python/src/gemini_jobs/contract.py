@@ -204,6 +204,10 @@ class JobOptions(TypedDict, total=False):
     tenant: str
     budget: dict[str, Any]
     continueAsNewAfterEvents: int
+    callback: dict[str, Any]
+    """Completion callbacks: ``{"url": "https://…", "events": ["settled"]}`` (docs/callbacks.md)."""
+    chainSchedule: str
+    """Set by a chained schedule: the first turn continues the schedule's previous run."""
 
 
 class JobInput(TypedDict, total=False):

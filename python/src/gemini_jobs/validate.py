@@ -32,7 +32,10 @@ OPTION_KEYS = (
     "tenant",
     "budget",
     "continueAsNewAfterEvents",
+    "callback",
+    "chainSchedule",
 )
+CALLBACK_EVENTS = ("settled", "plan_ready", "failed", "budget_exceeded")
 _JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 def assert_job_id(job_id: Any, field: str = "job_id") -> None:
     """Raises :class:`InvalidJobIdError` for an id Temporal or a log line cannot carry safely."""
@@ -149,6 +152,37 @@ def _check_options(options: Mapping[str, Any]) -> None:
         value = options.get(key)
         if value is not None and (not isinstance(value, str) or not 0 < len(value) <= 256):
             raise JobValidationError(f"options.{key}", "must be a non-empty string of at most 256 characters", f"Use a short key such as {what}.")
+    if options.get("callback") is not None:
+        _check_callback(options["callback"])
+
+
+def _check_callback(callback: Any) -> None:
+    """The same checks as the TypeScript client's ``callbackProblem`` (src/contract/callback.ts)."""
+    from urllib.parse import urlsplit
+
+    fix_url = "Pass an absolute http:// or https:// URL such as https://example.com/hooks/gemini-jobs."
+    if not isinstance(callback, dict):
+        raise JobValidationError("options.callback", "must be an object", 'Pass { url: "https://…", events?: ["settled"] } or leave it out.')
+    extra = next((k for k in callback if k not in ("url", "events")), None)
+    if extra is not None:
+        raise JobValidationError(f"options.callback.{extra}", "is not a callback option", "Remove it; a callback has url and events.")
+    url = callback.get("url")
+    if not isinstance(url, str) or url == "":
+        raise JobValidationError("options.callback.url", "is required", "Pass the receiver URL, e.g. https://example.com/hooks/gemini-jobs.")
+    if len(url) > 2048:
+        raise JobValidationError("options.callback.url", "is longer than 2048 characters", fix_url)
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise JobValidationError("options.callback.url", f"must be http or https, got {json.dumps(url)}", fix_url)
+    if parts.username or parts.password:
+        raise JobValidationError("options.callback.url", "must not carry a user or password (it would be written to Temporal history)", fix_url)
+    events = callback.get("events")
+    if events is not None:
+        if not isinstance(events, list) or not events:
+            raise JobValidationError("options.callback.events", "must be a non-empty list", f"Pick from {', '.join(CALLBACK_EVENTS)}, or leave it out.")
+        bad = next((e for e in events if e not in CALLBACK_EVENTS), None)
+        if bad is not None:
+            raise JobValidationError("options.callback.events", f"{json.dumps(bad)} is not a callback event", f"Use {', '.join(CALLBACK_EVENTS)}.")
 
 
 def validate_start(

@@ -2,7 +2,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { AGENT_TURN_DEADLINE_MS, SEARCH_ATTRIBUTE_NAMES } from '../../contract';
-import type { JobOptions, JobRequest, JobState } from '../../contract';
+import type { CallbackEvent, JobCallback, JobOptions, JobRequest, JobState } from '../../contract';
+import { callbackProblem } from '../../contract';
 import { JobNotFoundError, JobsClient, JobUpdateRejectedError } from '../../jobs/jobs-client';
 import type { JobSummary } from '../../jobs/jobs-client';
 import { turnStartPosition } from '../../jobs/watch';
@@ -39,6 +40,8 @@ export const JOB_COMMAND_OPTIONS: Record<string, OptionSpec> = {
     mode: { type: 'string' },
     deadline: { type: 'string' },
     'follow-up-window': { type: 'string' },
+    'callback-url': { type: 'string' },
+    'callback-events': { type: 'string', multiple: true },
     ...FOLLOW_FLAGS,
   },
   status: {},
@@ -137,7 +140,7 @@ export async function buildStartRequest(ctx: CommandContext, question: string | 
   return request as unknown as JobRequest;
 }
 
-function jobOptionsFromFlags(ctx: CommandContext): JobOptions {
+export function jobOptionsFromFlags(ctx: CommandContext): JobOptions {
   const v = ctx.values;
   const options: JobOptions = {};
   const mode = str(v, 'mode');
@@ -149,7 +152,30 @@ function jobOptionsFromFlags(ctx: CommandContext): JobOptions {
   if (deadline !== undefined) options.deadlineMs = parseDeadline(deadline);
   const window = str(v, 'follow-up-window');
   if (window !== undefined) options.followUpWindowMs = parseDuration(window, '--follow-up-window', { allowZero: true });
+  const callback = callbackFromFlags(ctx, 'start');
+  if (callback) options.callback = callback;
   return options;
+}
+
+/** `--callback-url URL [--callback-events settled,failed …]` (events repeatable or comma-separated). */
+export function callbackFromFlags(ctx: CommandContext, command: string): JobCallback | undefined {
+  const url = str(ctx.values, 'callback-url');
+  const raw = ctx.values['callback-events'];
+  const events = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])
+    .flatMap((e) => String(e).split(','))
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (url === undefined) {
+    if (events.length > 0) throw new UsageError('--callback-events needs --callback-url <url>', command);
+    return undefined;
+  }
+  const callback: JobCallback = { url, ...(events.length > 0 ? { events: events as CallbackEvent[] } : {}) };
+  const problem = callbackProblem(callback);
+  if (problem) {
+    const flagName = problem.field.endsWith('events') ? '--callback-events' : '--callback-url';
+    throw new UsageError(`${flagName}: ${problem.problem}. ${problem.fix}`, command);
+  }
+  return callback;
 }
 
 /** Minutes the default agent deadline leaves past the API's own run limit (Google's queue, the create). */
@@ -276,6 +302,11 @@ export function describeState(state: JobState, closed?: boolean): string[] {
   for (const t of state.turns) {
     const chars = t.outputChars !== undefined ? `, ${t.outputChars.toLocaleString('en-US')} chars` : '';
     lines.push(`  - turn ${t.turn}: ${t.status}${t.interactionId ? ` ${t.interactionId}` : ''}${chars}${t.error ? ` (${t.error.code})` : ''}`);
+    for (const c of t.callbacks ?? []) {
+      const attempts = c.attempts !== undefined ? `, ${c.attempts} attempt${c.attempts === 1 ? '' : 's'}` : '';
+      const next = c.nextAttemptAt ? `, next at ${c.nextAttemptAt}` : '';
+      lines.push(`      callback ${c.event}: ${c.state ?? 'started'}${attempts}${c.lastAnswer ? `, last answer ${fitWords(c.lastAnswer, 120)}` : ''}${next}`);
+    }
   }
   if (state.plan) {
     lines.push(`  plan (turn ${state.plan.turn}):`);

@@ -282,6 +282,93 @@ function listView() {
   };
 }
 
+// ---------- schedules ----------
+/** How a schedule runs, in words: its cron (UTC) or its interval. */
+export function scheduleTiming(s) {
+  if (s.cron) return `cron ${s.cron} (UTC)`;
+  if (s.everyMs !== undefined) return s.everyMs % 60_000 === 0 ? `every ${s.everyMs / 60_000} min` : `every ${s.everyMs / 1000} s`;
+  return '—';
+}
+
+function schedulesView() {
+  const rows = h('tbody', { id: 'schedules' });
+  const listError = h('p', { class: 'error', id: 'schedules-error' });
+  let timer;
+  let stopped = false;
+  async function act(id, verb) {
+    try {
+      await api('POST', `/schedules/${encodeURIComponent(id)}/${verb}`, {});
+      listError.textContent = '';
+    } catch (err) {
+      listError.textContent = err.message;
+    }
+    clearTimeout(timer);
+    refresh();
+  }
+  async function refresh() {
+    try {
+      const { schedules } = await api('GET', '/schedules');
+      setConnection('live', 'connected');
+      rows.replaceChildren(
+        ...(schedules.length
+          ? schedules.map((s) => {
+              const last = s.recentRuns[s.recentRuns.length - 1];
+              return h(
+                'tr',
+                { 'data-schedule': s.scheduleId },
+                h('td', {}, s.scheduleId, s.question ? h('div', { class: 'muted' }, s.question) : ''),
+                h('td', {}, scheduleTiming(s), s.chain ? ' · chained' : ''),
+                h('td', {}, s.paused ? 'paused' : 'active'),
+                h('td', { class: 'next-runs' }, s.nextRuns.length ? s.nextRuns.slice(0, 3).map((t) => h('div', { title: t }, new Date(t).toLocaleString())) : '—'),
+                h('td', {}, last ? h('a', { href: `#/jobs/${encodeURIComponent(last.jobId)}` }, age(last.startedAt)) : '—'),
+                h(
+                  'td',
+                  {},
+                  h('button', { onclick: () => act(s.scheduleId, s.paused ? 'resume' : 'pause') }, s.paused ? 'Resume' : 'Pause'),
+                  ' ',
+                  h('button', { onclick: () => act(s.scheduleId, 'trigger') }, 'Run now'),
+                ),
+              );
+            })
+          : [h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No schedules. Create one: gemini-jobs schedule create --cron "0 8 * * MON" "question"'))]),
+      );
+    } catch (err) {
+      if (err.status !== 401) {
+        listError.textContent = err.message;
+        setConnection('reconnecting', 'reconnecting…');
+      }
+    }
+    if (!stopped) timer = setTimeout(refresh, 5000);
+  }
+  app.replaceChildren(
+    h(
+      'section',
+      {},
+      h('h1', {}, 'Schedules'),
+      listError,
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Schedule', 'When', 'State', 'Next runs', 'Last run', ''].map((t) => h('th', {}, t)),
+          ),
+        ),
+        rows,
+      ),
+    ),
+  );
+  refresh();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
 // ---------- live events (SSE over fetch, so the token goes in a header) ----------
 async function* sseEvents(response, signal) {
   const reader = response.body.getReader();
@@ -589,7 +676,7 @@ function route() {
   teardown();
   if (!token) return showLogin();
   const job = /^#\/jobs\/(.+)$/.exec(location.hash);
-  teardown = job ? jobView(decodeURIComponent(job[1])) : listView();
+  teardown = job ? jobView(decodeURIComponent(job[1])) : location.hash === '#/schedules' ? schedulesView() : listView();
 }
 window.addEventListener('hashchange', route);
 route();
