@@ -8,6 +8,7 @@
  * Record from the commit that is deployed (a release tag), never from a branch with unreleased
  * workflow changes: the corpus must be what running workers actually wrote.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -18,6 +19,8 @@ import { interactionJob } from '../../workflows';
 import { admissionWorkflowId } from '../../workflows/admission-definitions';
 import { approvePlanUpdate, cancelSignal, followUpUpdate, jobStatusKey, type JobInput, type JobRequest } from '../../workflows/definitions';
 import { sweeperWorkflowId } from '../../workflows/sweeper-definitions';
+import { callbackWorkflowId } from '../../src/contract/callback';
+import { JobsClient } from '../../src/jobs/jobs-client';
 import type { EmulatorOptions } from '../../src/emulator';
 import { createWebhookHandler } from '../../src/webhooks';
 import { admissionSettings } from '../../src/worker/quota-settings';
@@ -41,14 +44,16 @@ interface Scenario {
   open?: boolean;
   run(h: JobHarness, workflowId: string, ctx: GroupContext): Promise<JobHandle>;
   /** Helper workflows (the webhook sweeper, an admission limiter) whose histories are recorded too, as they stand. */
-  companions?(h: JobHarness, workflowId: string): Array<{ suffix: string; workflowId: string }>;
+  companions?(h: JobHarness, workflowId: string): Array<{ suffix: string; workflowId: string; closed?: boolean }>;
 }
 
-type GroupName = 'plain' | 'webhook' | 'webhook-lost' | 'admission' | 'long';
+type GroupName = 'plain' | 'webhook' | 'webhook-lost' | 'admission' | 'long' | 'callback';
 
 interface GroupContext {
   /** The webhook receiver's URL (webhook groups). */
   receiverUrl?: string;
+  /** A completion-callback receiver's URL: answers 503 to a message's first attempt, then 200 (callback group). */
+  callbackUrl?: string;
 }
 
 const research = (input: string, extra: Record<string, unknown> = {}): JobRequest => ({ agent: 'deep-research-preview-04-2026', input, ...extra }) as JobRequest;
@@ -444,9 +449,47 @@ const SCENARIOS: Scenario[] = [
     },
     companions: (h) => [{ suffix: 'limiter', workflowId: admissionWorkflowId(ADMISSION_KEY(h)) }],
   },
+  {
+    name: 'callback-settled',
+    path: 'a job with options.callback: its turn ends completed and it starts the settled delivery workflow (ABANDON), completed',
+    group: 'callback',
+    run: async (h, id, ctx) => finished(await start(h, id, { request: model('Call me back'), options: { ...FAST, callback: { url: ctx.callbackUrl! } } })),
+    companions: (_h, id) => [{ suffix: 'delivery', workflowId: callbackWorkflowId(id, 1, 'settled'), closed: true }],
+  },
+  {
+    name: 'schedule-chained-run',
+    path: 'a scheduled run with chainSchedule: it looks up the previous run of its schedule and chains to its interaction, completed',
+    group: 'callback',
+    run: async (h, id) => {
+      const jobs = new JobsClient({ client: h.env.client, taskQueue: h.taskQueue, resultStore: h.store, interactions: h.client });
+      const scheduleId = `${id}-schedule`;
+      await jobs.schedules.create({ scheduleId, everyMs: 3_600_000, request: model('What changed since last time?'), options: FAST, chain: true });
+      try {
+        await jobs.schedules.trigger(scheduleId);
+        const first = await waitFor(async () => (await jobs.schedules.describe(scheduleId)).recentRuns[0]?.jobId, 'the first run', 60_000, 200);
+        await h.env.client.workflow.getHandle(first).result();
+        // The schedule sees the first run close a moment after it does (SKIP refuses a trigger until then).
+        const second = await waitFor(
+          async () => {
+            const found = (await jobs.schedules.describe(scheduleId)).recentRuns.find((r) => r.jobId !== first)?.jobId;
+            if (!found) await jobs.schedules.trigger(scheduleId);
+            return found;
+          },
+          'the second run',
+          60_000,
+          1_000,
+        );
+        return finished(h.env.client.workflow.getHandle(second) as JobHandle);
+      } finally {
+        await jobs.schedules.delete(scheduleId).catch(() => undefined);
+      }
+    },
+  },
 ];
 
 const ADMISSION_KEY = (h: JobHarness) => `${h.taskQueue}-replay`;
+/** A throwaway Standard Webhooks secret for the recording's callback receiver. */
+const CALLBACK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
 /** The emulator and worker settings of each group of scenarios. */
 const GROUPS: Record<GroupName, { emulator: EmulatorOptions; receiver?: boolean; worker(h: JobHarness, ctx: GroupContext): Parameters<JobHarness['newWorker']>[0] }> = {
@@ -462,6 +505,7 @@ const GROUPS: Record<GroupName, { emulator: EmulatorOptions; receiver?: boolean;
   },
   webhook: { emulator: {}, receiver: true, worker: (_h, ctx) => ({ webhookUris: [ctx.receiverUrl!] }) },
   'webhook-lost': { emulator: { webhooks: { dropProbability: 1 } }, receiver: true, worker: (_h, ctx) => ({ webhookUris: [ctx.receiverUrl!], webhookSweepMs: 1_000 }) },
+  callback: { emulator: {}, worker: () => ({ callbacks: { secret: CALLBACK_SECRET, retryInitialMs: 200, retryMaxMs: 1_000 } }) },
   admission: { emulator: {}, worker: (h) => ({ admission: admissionSettings({ maxConcurrent: 1, orderGraceMs: 500, leaseCheckMs: 1_000 }, { key: ADMISSION_KEY(h) }) }) },
 };
 
@@ -508,7 +552,8 @@ async function recordGroup(group: GroupName, scenarios: Scenario[], outDir: stri
   const settings = GROUPS[group];
   const h = await jobHarness(`replay-record-${group}`, settings.emulator);
   const receiver = settings.receiver ? await startReceiver(h) : undefined;
-  const ctx: GroupContext = receiver ? { receiverUrl: receiver.url } : {};
+  const callbackReceiver = group === 'callback' ? await startCallbackReceiver() : undefined;
+  const ctx: GroupContext = { ...(receiver ? { receiverUrl: receiver.url } : {}), ...(callbackReceiver ? { callbackUrl: callbackReceiver.url } : {}) };
   try {
     const worker = await h.newWorker(settings.worker(h, ctx));
     await worker.runUntil(async () => {
@@ -516,22 +561,26 @@ async function recordGroup(group: GroupName, scenarios: Scenario[], outDir: stri
         const workflowId = `replay-${s.name}`;
         const handle = await s.run(h, workflowId, ctx);
         const outcome = s.open ? undefined : await handle.result().catch(() => undefined);
-        const runs = await runsOf(h, workflowId, !s.open);
+        // A scenario may drive a job of another id (a scheduled run): record the job it returns.
+        const jobId = handle.workflowId;
+        const runs = await runsOf(h, jobId, !s.open);
         for (const [i, runId] of runs.entries()) {
           const file = runs.length > 1 ? `${s.name}.run${i + 1}.json` : `${s.name}.json`;
-          const entry = await recordRun(h, outDir, file, workflowId, runId, s);
+          const entry = await recordRun(h, outDir, file, jobId, runId, s);
           if (i === runs.length - 1 && outcome) entry.jobStatus = outcome.status;
           manifest.push(entry);
         }
         for (const c of s.companions?.(h, workflowId) ?? []) {
-          const runId = (await h.env.client.workflow.getHandle(c.workflowId).describe()).runId;
+          const companion = h.env.client.workflow.getHandle(c.workflowId);
+          if (c.closed) await companion.result().catch(() => undefined);
+          const runId = (await companion.describe()).runId;
           manifest.push(await recordRun(h, outDir, `${s.name}.${c.suffix}.json`, c.workflowId, runId, s));
         }
         if (s.open) await handle.terminate('recorded open for the replay corpus').catch(() => undefined);
       }
     });
   } finally {
-    if (receiver) await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
+    for (const r of [receiver, callbackReceiver]) if (r) await new Promise<void>((resolve) => r.server.close(() => resolve()));
     await h.close();
   }
 }
@@ -544,6 +593,21 @@ async function recordRun(h: JobHarness, outDir: string, file: string, workflowId
   const entry: ManifestEntry = { file, workflowId, scenario: s.name, path: s.path, events: history.events?.length ?? 0, status: description.status.name };
   process.stdout.write(`${file}: ${entry.events} events, ${entry.status}\n`);
   return entry;
+}
+
+/** A completion-callback receiver: 503 to each message's first attempt (so a retry is recorded), 200 after. */
+async function startCallbackReceiver(): Promise<{ server: Server; url: string }> {
+  const seen = new Set<string>();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const id = String(req.headers['webhook-id'] ?? '');
+      res.writeHead(seen.has(id) ? 200 : 503).end();
+      seen.add(id);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks` };
 }
 
 /** A webhook receiver verifying the emulator's v1a deliveries, signalling the jobs. */
