@@ -13,3 +13,4 @@ export * from './budget';
 export * from './usage';
 export * from './job-error-codes';
 export * from './error-codes';
+export * from './batch';
