@@ -33,16 +33,13 @@ import {
   batchRetryUpdate,
   batchStateOf,
   batchStateQuery,
-  cancelSignal,
   isRetryable,
-  JOB_SEARCH_ATTRIBUTE_KEYS,
   type BatchCarried,
   type BatchInput,
   type BatchItemRecord,
   type BatchState,
-  type JobInput,
-  type JobResult,
-} from './definitions';
+} from './batch-definitions';
+import { cancelSignal, JOB_SEARCH_ATTRIBUTE_KEYS, type JobInput, type JobResult } from './definitions';
 import { jobVisibilityOf } from '../src/contract/visibility';
 import { totalTokens } from '../src/contract/usage';
 import { interactionJob } from './job';

@@ -7,10 +7,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { SEARCH_ATTRIBUTE_NAMES } from '../src/contract/search-attributes';
 import type { CancelRequest, FollowUpAccepted, FollowUpRequest, JobState, PlanApproval, WebhookNotice } from '../src/contract/job';
-import type { BatchCancelRequest, BatchRetryAccepted, BatchRetryRequest, BatchState } from '../src/contract/batch';
 
 export * from '../src/contract/job';
-export * from '../src/contract/batch';
 export { DEFAULT_TASK_QUEUE, JOB_WORKFLOW_TYPE, JOB_RESULT_MEMO, WEBHOOK_METADATA_KEYS } from '../src/contract/constants';
 export { SEARCH_ATTRIBUTE_NAMES } from '../src/contract/search-attributes';
 
@@ -41,10 +39,3 @@ export const JOB_SEARCH_ATTRIBUTE_KEYS = {
   mode: jobModeKey,
   interaction: jobInteractionKey,
 } as const;
-
-/** A batch's progress: counts, tokens, cost and each item's compact record. */
-export const batchStateQuery = defineQuery<BatchState>('batchState');
-/** Cancels the whole batch, or one item (`item`). */
-export const batchCancelSignal = defineSignal<[BatchCancelRequest?]>('batchCancel');
-/** Runs failed items again (validated: an item that cannot be retried is refused, with no history cost). */
-export const batchRetryUpdate = defineUpdate<BatchRetryAccepted, [BatchRetryRequest]>('batchRetry');

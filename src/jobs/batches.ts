@@ -18,7 +18,7 @@ import {
   type BatchState,
   type JobRequest,
 } from '../contract';
-import { batchCancelSignal, batchRetryUpdate, batchStateQuery } from '../../workflows/definitions';
+import { batchCancelSignal, batchRetryUpdate, batchStateQuery } from '../../workflows/batch-definitions';
 import type { JobsContext } from './context';
 import { JobNotFoundError } from './errors';
 import { assertJobId, newJobId } from './job-id';
@@ -148,8 +148,11 @@ export async function readBatchState(ctx: JobsContext, batchId: string): Promise
 export async function cancelBatch(ctx: JobsContext, batchId: string, opts: { item?: number; reason?: string } = {}): Promise<boolean> {
   const d = await describeBatch(ctx, batchId);
   if (d.status.name !== 'RUNNING') return false;
-  if (opts.item !== undefined && (!Number.isInteger(opts.item) || opts.item < 1))
-    throw new JobValidationError('item', 'must be an item number (1-based)', 'Pass for example --item 3.');
+  if (opts.item !== undefined) {
+    if (!Number.isInteger(opts.item) || opts.item < 1) throw new JobValidationError('item', 'must be an item number (1-based)', 'Pass for example --item 3.');
+    const { counts } = await batchHandle(ctx, batchId).query(batchStateQuery);
+    if (opts.item > counts.total) throw new JobValidationError('item', `is ${opts.item}; the batch has items 1 to ${counts.total}`, 'Pass an item number from `batch status`.');
+  }
   await batchHandle(ctx, batchId).signal(batchCancelSignal, {
     ...(opts.item !== undefined ? { item: opts.item } : {}),
     ...(opts.reason !== undefined ? { reason: opts.reason } : {}),

@@ -14,7 +14,7 @@ import { JobsClient } from '../../src/jobs/jobs-client';
 import { parseBatchFile } from '../../src/jobs/batch-file';
 import { JobValidationError } from '../../src/jobs/validate-job';
 import { admissionSettings } from '../../src/worker/quota-settings';
-import type { BatchState } from '../../workflows/definitions';
+import type { BatchState } from '../../workflows/batch-definitions';
 import { FAST, jobHarness, waitFor, type JobHarness } from './job-harness';
 
 const AGENT = { agent: 'deep-research-preview-04-2026' };

@@ -28,6 +28,12 @@ FOLLOW_ACTIVITY = "followInteraction"
 CREATE_ACTIVITY = "createInteraction"
 
 JOB_RESULT_MEMO = "geminiJobResult"
+#: Batches (src/contract/batch.ts): workflow type, query, signal and update; item n runs as job "<batchId>-<n>".
+BATCH_WORKFLOW_TYPE = "geminiJobBatch"
+BATCH_STATE_QUERY = "batchState"
+BATCH_CANCEL_SIGNAL = "batchCancel"
+BATCH_RETRY_UPDATE = "batchRetry"
+MAX_BATCH_ITEMS = 20_000
 """Memo key of the ``JobResult`` of a job that ended Temporal-cancelled (it has no result)."""
 
 TEMPORAL_REPORT_STORE = "temporal"
