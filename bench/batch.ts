@@ -44,7 +44,14 @@ const total = (a: ActionCounts) => Object.values(a).reduce((s, v) => s + v, 0);
 async function main(): Promise<void> {
   const usage = 'Usage: node dist/bench/batch.js [--items 1000] [--window 50] [--quota 20] [--run-seconds 10] [--continue-as-new-every 100] [--singles 20]';
   const f = parseFlags(
-    { items: { type: 'string' }, window: { type: 'string' }, quota: { type: 'string' }, 'run-seconds': { type: 'string' }, 'continue-as-new-every': { type: 'string' }, singles: { type: 'string' } },
+    {
+      items: { type: 'string' },
+      window: { type: 'string' },
+      quota: { type: 'string' },
+      'run-seconds': { type: 'string' },
+      'continue-as-new-every': { type: 'string' },
+      singles: { type: 'string' },
+    },
     usage,
   );
   const n = Math.round(numberFlag(f, 'items', 1000, 1));
@@ -155,7 +162,9 @@ async function main(): Promise<void> {
     if (singles > 0) {
       const s0 = await scrapeActions(metricsPort);
       const ids = await Promise.all(
-        Array.from({ length: singles }, (_, i) => jobs.start({ agent: DR_AGENT, input: `single job ${i + 1}` } as JobRequest, { options: { followUpWindowMs: 0, heartbeatTimeoutMs: 10_000 } })),
+        Array.from({ length: singles }, (_, i) =>
+          jobs.start({ agent: DR_AGENT, input: `single job ${i + 1}` } as JobRequest, { options: { followUpWindowMs: 0, heartbeatTimeoutMs: 10_000 } }),
+        ),
       );
       await Promise.all(ids.map((j) => client.workflow.getHandle(j.jobId).result()));
       perSingle = total(diffActions(await scrapeActions(metricsPort), s0)) / singles;
