@@ -137,7 +137,10 @@ async function main(): Promise<void> {
     for (const e of entries) {
       if (e.report && e.interactionId && (await readFile(join(out, e.report), 'utf8')) === emulator.canonicalReport(e.interactionId)) reportsOk++;
     }
-    const created = emulator.interactions().length;
+    // A create the key's quota refused (429) is listed too: it never ran, so it is no duplicate.
+    const all = emulator.interactions();
+    const refused = all.filter((i) => i.refused).length;
+    const created = all.length - refused;
     const peak = Math.max(0, ...Object.values(emulator.counters().quota).map((q) => q.peakConcurrent));
 
     // The batch's history: every run (continue-as-new chain).
@@ -177,7 +180,7 @@ async function main(): Promise<void> {
       ['batch status', `${state.status} (completed ${state.counts.completed}, failed ${state.counts.failed}, cancelled ${state.counts.cancelled})`],
       ['items completed with the emulator report', `${reportsOk} / ${n}`],
       ['peak concurrent runs on the key (quota)', `${peak} (${quota})`],
-      ['interactions created / duplicates', `${created} / ${created - n}`],
+      ['interactions run / duplicates / creates refused 429', `${created} / ${created - n} / ${refused}`],
       ['worker SIGKILLs, rolling deploys', `${a.kills}, 1`],
       ['wall time, s', (wallMs / 1000).toFixed(1)],
       ['worker peak RSS', mb(peakRss)],

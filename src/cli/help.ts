@@ -166,7 +166,7 @@ Start:
   --agent <name> | --model <name>  For items that name neither (default ${'deep-research-preview-04-2026'})
   --batch-id <id>              Batch id (default batch_<uuid>); item n runs as job <batchId>-<n>
   --window <n>                 Items running at once (default 20; admission control still applies)
-  --continue-as-new-every <n>  Items per workflow run (default 200)
+  --continue-as-new-every <n>  Items per workflow run (default 100)
   --max-tokens <n>             Batch budget: total tokens; when crossed, no new item starts and
   --max-cost <usd>             running ones are cancelled
   --mode, --deadline, --follow-up-window   Job options of every item (follow-up window default 0s)

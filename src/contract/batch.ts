@@ -15,7 +15,7 @@ export const BATCH_DEFAULTS = {
   /** Items running at once. */
   window: 20,
   /** Items started per run of the batch workflow before it continues as new. */
-  continueAsNewEvery: 200,
+  continueAsNewEvery: 100,
 } as const;
 
 /** Most items in one batch (the item list travels in the workflow input). */
@@ -35,7 +35,7 @@ export interface BatchOptions {
   jobOptions?: JobOptions;
   /** Items running at once (default 20). Admission control still caps the creates per credential. */
   window?: number;
-  /** Items started by one run of the workflow before it continues as new (default 200). */
+  /** Items started by one run of the workflow before it continues as new (default 100). */
   continueAsNewEvery?: number;
   budget?: BatchBudget;
 }
@@ -194,7 +194,7 @@ export function batchOptionsProblem(options: unknown): BatchProblem | undefined 
   for (const k of ['window', 'continueAsNewEvery'] as const) {
     const v = o[k];
     if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 10_000)) {
-      return { field: `options.${k}`, problem: 'must be an integer from 1 to 10000', fix: `Pass for example ${k === 'window' ? 20 : 200}.` };
+      return { field: `options.${k}`, problem: 'must be an integer from 1 to 10000', fix: `Pass for example ${k === 'window' ? 20 : 100}.` };
     }
   }
   const b = o['budget'];
