@@ -21,7 +21,15 @@ after(async () => {
   await releaseTestEnv();
 });
 
-const LIMITS: AdmissionLimits = { maxPerWindow: 10, windowMs: 60_000, maxConcurrent: 1, maxConcurrentPerTenant: 0, orderGraceMs: 0, leaseCheckMs: 3_600_000, idleExitMs: 3_600_000 };
+const LIMITS: AdmissionLimits = {
+  maxPerWindow: 10,
+  windowMs: 60_000,
+  maxConcurrent: 1,
+  maxConcurrentPerTenant: 0,
+  orderGraceMs: 0,
+  leaseCheckMs: 3_600_000,
+  idleExitMs: 3_600_000,
+};
 
 function waiter(i: number, t0: number): Waiter {
   const jobId = `job_${randomUUID()}`;
@@ -43,19 +51,29 @@ test('a limiter holding 5,000 waiters continues as new with every waiter, in ord
     const handle = await h.env.client.workflow.start('admissionLimiter', { workflowId: admissionWorkflowId(key), taskQueue: h.taskQueue, args: [input] });
     const firstRun = handle.firstExecutionRunId;
     const added: Waiter[] = [];
-    // Acquire signals until the history passes the limiter's continue-as-new threshold.
+    // Acquire signals in rounds until the history passes the limiter's continue-as-new threshold.
+    // Each round is handled before the next is sent: a continue-as-new is refused while new
+    // signals keep arriving (the run must handle them first).
     let i = initial.length;
-    await waitFor(
-      async () => {
-        const batch = Array.from({ length: 200 }, () => waiter(i++, t0));
-        added.push(...batch);
-        await Promise.all(batch.map((w) => handle.signal(acquireSignal, { ticket: w.ticket, jobId: w.jobId, runId: w.runId, enqueuedAtMs: w.enqueuedAtMs, limits: LIMITS })));
-        const d = await h.env.client.workflow.getHandle(handle.workflowId).describe();
-        return d.runId !== firstRun ? d.runId : undefined;
-      },
-      'the limiter continued as new',
-      300_000,
-    );
+    for (let round = 0; ; round++) {
+      assert.ok(round < 40, 'continued as new within 40 rounds of 150 signals');
+      const batch = Array.from({ length: 150 }, () => waiter(i++, t0));
+      added.push(...batch);
+      for (let k = 0; k < batch.length; k += 25) {
+        await Promise.all(
+          batch.slice(k, k + 25).map((w) => handle.signal(acquireSignal, { ticket: w.ticket, jobId: w.jobId, runId: w.runId, enqueuedAtMs: w.enqueuedAtMs, limits: LIMITS })),
+        );
+      }
+      const expectedCount = initial.length + added.length;
+      await waitFor(
+        async () => ((await h.env.client.workflow.getHandle(handle.workflowId).query(limiterStateQuery)).waiters.length === expectedCount ? true : undefined),
+        `round ${round} handled`,
+        120_000,
+        200,
+      );
+      const d = await h.env.client.workflow.getHandle(handle.workflowId).describe();
+      if (d.runId !== firstRun) break;
+    }
     const latest = h.env.client.workflow.getHandle(handle.workflowId);
     const state = await latest.query(limiterStateQuery);
     // Signals sent after the continue-as-new land in the new run, after the carried ones.
