@@ -10,10 +10,10 @@
  *                            [--continue-as-new-every 100] [--singles 20]
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { startEmulator } from '../src/emulator';
 import { FileResultStore } from '../src/results/result-store';
 import { JobsClient } from '../src/jobs/jobs-client';
@@ -24,19 +24,14 @@ import { numberFlag, parseFlags } from './lib/args';
 import { freePort, PersistedDevServer } from './lib/dev-server';
 import { DR_AGENT } from './lib/jobs';
 import { mb, sleep, table } from './lib/stats';
+import { readRssBytes } from './lib/proc';
 import { WorkerProcess } from './lib/worker-process';
 import { runMain } from './lib/run-main';
 
 const KEY = 'batch-bench-key';
 
 function rssOf(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
+  return pid ? (readRssBytes(pid) ?? 0) : 0;
 }
 
 const total = (a: ActionCounts) => Object.values(a).reduce((s, v) => s + v, 0);
@@ -152,7 +147,8 @@ async function main(): Promise<void> {
     for await (const ex of client.workflow.list({ query: `WorkflowId = '${batchId}'` })) {
       const h = await client.workflow.getHandle(batchId, ex.runId).fetchHistory();
       const e = h.events?.length ?? 0;
-      const size = Buffer.byteLength(JSON.stringify(h));
+      // The history's protobuf size: what Temporal stores and counts against its limits.
+      const size = temporal.api.history.v1.History.encode(h).finish().length;
       runs++;
       events += e;
       bytes += size;
@@ -186,8 +182,8 @@ async function main(): Promise<void> {
       ['worker peak RSS', mb(peakRss)],
       ['Temporal actions per item (batch incl. its own workflow)', (total(batchActions) / n).toFixed(1)],
       ['Temporal actions per single job', singles > 0 ? perSingle.toFixed(1) : 'not measured'],
-      ['batch history: runs, events, bytes', `${runs}, ${events}, ${mb(bytes)}`],
-      ['largest run: events, bytes', `${maxRunEvents}, ${mb(maxRunBytes)}`],
+      ['batch history: runs, events, bytes', `${runs}, ${events}, ${(bytes / 1024).toFixed(0)} KiB`],
+      ['largest run: events, bytes', `${maxRunEvents}, ${(maxRunBytes / 1024).toFixed(0)} KiB`],
     ];
     process.stdout.write(`gemini-jobs batch: ${n} Deep Research items (${runSeconds} s runs), window ${window}, quota ${quota}, 2 SIGKILLs + a rolling deploy\n${table(rows)}\n`);
   } finally {
