@@ -18,8 +18,13 @@ export const BATCH_DEFAULTS = {
   continueAsNewEvery: 100,
 } as const;
 
-/** Most items in one batch (the item list travels in the workflow input). */
-export const MAX_BATCH_ITEMS = 20_000;
+/**
+ * Most items in one batch, and most bytes of JSON of its items: the item list travels in the
+ * workflow input and, with a record per item, in every continue-as-new input, which Temporal
+ * refuses over 2 MB. Split a longer list into several batches.
+ */
+export const MAX_BATCH_ITEMS = 5_000;
+export const MAX_BATCH_ITEMS_BYTES = 1_000_000;
 
 /** A batch's total limits, over every item; crossing one stops new items and cancels running ones. */
 export interface BatchBudget {

@@ -12,6 +12,7 @@ import {
   batchStateOf,
   isRetryable,
   MAX_BATCH_ITEMS,
+  MAX_BATCH_ITEMS_BYTES,
   type BatchInput,
   type BatchOptions,
   type BatchRetryAccepted,
@@ -84,6 +85,8 @@ export function validateBatch(items: unknown, opts: StartBatchOptions = {}): Bat
       throw new JobValidationError(field, err.problem, err.fix);
     }
   });
+  const bytes = Buffer.byteLength(JSON.stringify(items));
+  if (bytes > MAX_BATCH_ITEMS_BYTES) throw new JobValidationError('items', `are ${bytes} bytes of JSON; at most ${MAX_BATCH_ITEMS_BYTES}`, 'Split the list into several batches.');
   return { items: items as JobRequest[], ...(opts.options !== undefined ? { options: opts.options } : {}) };
 }
 

@@ -7,6 +7,7 @@ plan approval) and reads their reports, the way the TypeScript ``JobsClient`` do
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 import uuid
@@ -518,6 +519,9 @@ class JobsClient:
             except JobValidationError as err:
                 field = f"options.jobOptions{err.field[len('options'):]}" if err.field.startswith("options") else f"items[{i}].{err.field.removeprefix('request.')}"
                 raise JobValidationError(field, err.problem, err.fix) from err
+        size = len(json.dumps(items, separators=(",", ":"), ensure_ascii=False).encode())
+        if size > c.MAX_BATCH_ITEMS_BYTES:
+            raise JobValidationError("items", f"are {size} bytes of JSON; at most {c.MAX_BATCH_ITEMS_BYTES}", "split the list into several batches")
         batch_input: dict[str, Any] = {"items": list(items), **({"options": opts} if opts else {})}
         token = str(uuid.uuid4())
         try:

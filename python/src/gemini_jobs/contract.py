@@ -33,7 +33,8 @@ BATCH_WORKFLOW_TYPE = "geminiJobBatch"
 BATCH_STATE_QUERY = "batchState"
 BATCH_CANCEL_SIGNAL = "batchCancel"
 BATCH_RETRY_UPDATE = "batchRetry"
-MAX_BATCH_ITEMS = 20_000
+MAX_BATCH_ITEMS = 5_000
+MAX_BATCH_ITEMS_BYTES = 1_000_000
 """Memo key of the ``JobResult`` of a job that ended Temporal-cancelled (it has no result)."""
 
 TEMPORAL_REPORT_STORE = "temporal"
