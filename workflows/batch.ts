@@ -225,13 +225,17 @@ class Batch {
         }
         if (this.running.size === 0) {
           const more = !this.stopping && this.nextPending() !== undefined;
-          if (!more) break;
+          if (!more) {
+            // A retry accepted while the last item ended runs before the batch closes.
+            await condition(allHandlersFinished);
+            if (this.stopping || this.nextPending() === undefined) break;
+            continue;
+          }
           await condition(allHandlersFinished);
           await continueAsNew<typeof geminiJobBatch>({ items: this.input.items, ...(this.input.options ? { options: this.input.options } : {}), carried: this.c });
         }
         await condition(() => this.dirty);
       }
-      await condition(allHandlersFinished);
       return batchStateOf(this.batchId, this.c, true);
     });
   }
