@@ -17,7 +17,7 @@ import { temporal } from '@temporalio/proto';
 import { startEmulator } from '../src/emulator';
 import { FileResultStore } from '../src/results/result-store';
 import { JobsClient } from '../src/jobs/jobs-client';
-import type { BatchState, JobRequest } from '../src/contract';
+import { batchWorkflowId, type BatchState, type JobRequest } from '../src/contract';
 import { workflowBundle } from '../test/helpers/temporal';
 import { diffActions, scrapeActions, type ActionCounts } from './lib/actions';
 import { numberFlag, parseFlags } from './lib/args';
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     log(`rolling deploy at ${await until(0.55)} done`);
     await b.start(120_000);
     await a.stop();
-    const state = (await client.workflow.getHandle(batchId).result()) as BatchState;
+    const state = (await client.workflow.getHandle(batchWorkflowId(batchId)).result()) as BatchState;
     const wallMs = Date.now() - t0;
     const batchActions = diffActions(await scrapeActions(metricsPort), actions0);
     log(`batch ${state.status} in ${(wallMs / 1000).toFixed(1)} s`);
@@ -144,8 +144,8 @@ async function main(): Promise<void> {
     let bytes = 0;
     let maxRunEvents = 0;
     let maxRunBytes = 0;
-    for await (const ex of client.workflow.list({ query: `WorkflowId = '${batchId}'` })) {
-      const h = await client.workflow.getHandle(batchId, ex.runId).fetchHistory();
+    for await (const ex of client.workflow.list({ query: `WorkflowId = '${batchWorkflowId(batchId)}'` })) {
+      const h = await client.workflow.getHandle(batchWorkflowId(batchId), ex.runId).fetchHistory();
       const e = h.events?.length ?? 0;
       // The history's protobuf size: what Temporal stores and counts against its limits.
       const size = temporal.api.history.v1.History.encode(h).finish().length;

@@ -1,5 +1,5 @@
 /**
- * The batch workflow (`geminiJobBatch`, workflow id = batch id): runs a list of job requests as
+ * The batch workflow (`geminiJobBatch`, workflow id `gemini-jobs-batch/<batchId>`): runs a list of job requests as
  * child job workflows (`interactionJob`, unchanged input), at most `window` at once; each child
  * goes through the credential's admission limiter like any job, so the quota holds and creates
  * stay FIFO. Item `n` runs as job `<batchId>-<n>` (a retry as `<batchId>-<n>.<attempt>`): replay,
@@ -29,6 +29,7 @@ import {
   BATCH_DEFAULTS,
   batchBudgetExceeded,
   batchCancelSignal,
+  batchIdOfWorkflow,
   batchItemJobId,
   batchRetryUpdate,
   batchStateOf,
@@ -45,7 +46,7 @@ import { totalTokens } from '../src/contract/usage';
 import { interactionJob } from './job';
 
 class Batch {
-  private readonly batchId = workflowInfo().workflowId;
+  private readonly batchId = batchIdOfWorkflow(workflowInfo().workflowId);
   private readonly c: BatchCarried;
   private readonly window: number;
   private readonly canEvery: number;

@@ -1,6 +1,6 @@
 /**
  * Batches: one list of questions run as child jobs of one durable workflow (`geminiJobBatch`,
- * workflow id = batch id). Item `n` (1-based) runs as job `<batchId>-<n>`, a retry of it as
+ * workflow id `gemini-jobs-batch/<batchId>`). Item `n` (1-based) runs as job `<batchId>-<n>`, a retry of it as
  * `<batchId>-<n>.<attempt>`, so a restart or a retry never starts the same job twice. The shapes
  * here are what the jobs client sends and what the `batchState` query answers. Pure: the workflow
  * bundles this module.
@@ -9,6 +9,22 @@ import type { JobOptions, JobRequest, JobStatus } from './job';
 
 /** Workflow type of a batch. */
 export const BATCH_WORKFLOW_TYPE = 'geminiJobBatch';
+
+/**
+ * A batch's workflow id is `gemini-jobs-batch/<batchId>`: batch ids and job ids never name the
+ * same workflow (a job id may equal a batch id).
+ */
+export const BATCH_WORKFLOW_ID_PREFIX = 'gemini-jobs-batch/';
+
+/** The workflow id of batch `batchId`. */
+export function batchWorkflowId(batchId: string): string {
+  return BATCH_WORKFLOW_ID_PREFIX + batchId;
+}
+
+/** The batch id of a batch workflow id (the id itself when it has no prefix). */
+export function batchIdOfWorkflow(workflowId: string): string {
+  return workflowId.startsWith(BATCH_WORKFLOW_ID_PREFIX) ? workflowId.slice(BATCH_WORKFLOW_ID_PREFIX.length) : workflowId;
+}
 
 /** Defaults of `BatchOptions`. */
 export const BATCH_DEFAULTS = {

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import {
   BATCH_WORKFLOW_TYPE,
+  batchIdOfWorkflow,
+  batchItemJobId,
+  batchWorkflowId,
   batchOptionsProblem,
   batchStateOf,
   isRetryable,
@@ -97,7 +100,7 @@ export async function startBatch(ctx: JobsContext, items: unknown, opts: StartBa
   const startToken = newJobId();
   try {
     const handle = await ctx.client.workflow.start(BATCH_WORKFLOW_TYPE, {
-      workflowId: batchId,
+      workflowId: batchWorkflowId(batchId),
       taskQueue: ctx.taskQueue,
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
@@ -105,12 +108,12 @@ export async function startBatch(ctx: JobsContext, items: unknown, opts: StartBa
       memo: { startToken },
       staticSummary: `gemini-jobs batch of ${input.items.length} items`,
     });
-    const description = await ctx.client.workflow.getHandle(batchId, handle.firstExecutionRunId).describe();
+    const description = await ctx.client.workflow.getHandle(batchWorkflowId(batchId), handle.firstExecutionRunId).describe();
     const existing = (description.memo as { startToken?: unknown } | undefined)?.startToken !== startToken;
     return { batchId, runId: handle.firstExecutionRunId, existing, items: input.items.length };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      const description = await ctx.client.workflow.getHandle(batchId).describe();
+      const description = await ctx.client.workflow.getHandle(batchWorkflowId(batchId)).describe();
       return { batchId, runId: description.runId, existing: true, items: input.items.length };
     }
     throw err;
@@ -119,7 +122,7 @@ export async function startBatch(ctx: JobsContext, items: unknown, opts: StartBa
 
 function batchHandle(ctx: JobsContext, batchId: string) {
   assertJobId(batchId, 'batchId');
-  return ctx.client.workflow.getHandle(batchId);
+  return ctx.client.workflow.getHandle(batchWorkflowId(batchId));
 }
 
 async function describeBatch(ctx: JobsContext, batchId: string) {
@@ -154,7 +157,8 @@ export async function cancelBatch(ctx: JobsContext, batchId: string, opts: { ite
   if (opts.item !== undefined) {
     if (!Number.isInteger(opts.item) || opts.item < 1) throw new JobValidationError('item', 'must be an item number (1-based)', 'Pass for example --item 3.');
     const { counts } = await batchHandle(ctx, batchId).query(batchStateQuery);
-    if (opts.item > counts.total) throw new JobValidationError('item', `is ${opts.item}; the batch has items 1 to ${counts.total}`, 'Pass an item number from `batch status`.');
+    // No such item: its job does not exist (404), as for any unknown job.
+    if (opts.item > counts.total) throw new JobNotFoundError(batchItemJobId(batchId, opts.item));
   }
   await batchHandle(ctx, batchId).signal(batchCancelSignal, {
     ...(opts.item !== undefined ? { item: opts.item } : {}),
@@ -188,7 +192,7 @@ export async function retryBatch(ctx: JobsContext, batchId: string, opts: { item
   const startedInput = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   const input = ctx.client.options.loadedDataConverter.payloadConverter.fromPayload(startedInput!) as BatchInput;
   await ctx.client.workflow.start(BATCH_WORKFLOW_TYPE, {
-    workflowId: batchId,
+    workflowId: batchWorkflowId(batchId),
     taskQueue: ctx.taskQueue,
     args: [
       {
@@ -215,7 +219,7 @@ export async function listBatches(ctx: JobsContext, opts: { limit?: number } = {
   const out: BatchSummary[] = [];
   for await (const w of ctx.client.workflow.list({ query: `WorkflowType = '${BATCH_WORKFLOW_TYPE}'` })) {
     out.push({
-      batchId: w.workflowId,
+      batchId: batchIdOfWorkflow(w.workflowId),
       status: w.status.name.toLowerCase(),
       startTime: w.startTime.toISOString(),
       ...(w.closeTime ? { closeTime: w.closeTime.toISOString() } : {}),

@@ -93,7 +93,7 @@ export const RULES: Schemas = {
     minLength: 1,
     pattern: `^[^${WHITESPACE}${CONTROL}]+$`,
     ...utf16MaxLength(180),
-    description: `A batch id (the Temporal workflow id of the batch): ${utf16Text(180)}, no whitespace or control characters (item n runs as job <batchId>-<n>).`,
+    description: `A batch id (its workflow id is gemini-jobs-batch/<batchId>): ${utf16Text(180)}, no whitespace or control characters (item n runs as job <batchId>-<n>).`,
   },
   BatchOptionsRules: {
     description: "`window` and `continueAsNewEvery` from 1 to 10000, a budget of positive limits, `jobOptions` as a job's options; no other option.",
@@ -206,10 +206,15 @@ const BODY_REFINEMENTS: Record<string, Record<string, Refinement>> = {
   RefinePlanBody: { instructions: both('NonBlankText', 'NoCredentials') },
   StartBatchBody: {
     batchId: ref('BatchId'),
-    items: { type: 'array', minItems: 1, maxItems: MAX_BATCH_ITEMS, items: both('JobRequestRules', 'NoCredentials') },
+    items: (schema) => ({
+      ...(schema as Record<string, unknown>),
+      minItems: 1,
+      maxItems: MAX_BATCH_ITEMS,
+      items: { allOf: [(schema as { items?: unknown }).items, ref('JobRequestRules'), ref('NoCredentials')] },
+    }),
     options: both('BatchOptionsRules', 'NoCredentials'),
   },
-  CancelBatchBody: { item: { type: 'integer', minimum: 1 }, reason: ref('NoCredentials') },
+  CancelBatchBody: { item: { type: 'integer', minimum: 1, maximum: MAX_BATCH_ITEMS }, reason: ref('NoCredentials') },
 };
 
 function refineBody(schema: JsonSchema, fields: Record<string, Refinement>): JsonSchema {
@@ -259,7 +264,7 @@ const START_EXAMPLES = {
 };
 
 const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
-const batchIdParam = { name: 'batchId', in: 'path', required: true, schema: ref('BatchId'), description: 'Batch id (= Temporal workflow id of the batch).' };
+const batchIdParam = { name: 'batchId', in: 'path', required: true, schema: ref('BatchId'), description: 'Batch id (its Temporal workflow id is gemini-jobs-batch/<batchId>).' };
 const batchLinks = Object.fromEntries(
   ['getBatchState', 'cancelBatch'].map((operationId) => [
     operationId,

@@ -14,7 +14,7 @@ import { JobsClient } from '../../src/jobs/jobs-client';
 import { parseBatchFile } from '../../src/jobs/batch-file';
 import { JobValidationError } from '../../src/jobs/validate-job';
 import { admissionSettings } from '../../src/worker/quota-settings';
-import type { BatchState } from '../../workflows/batch-definitions';
+import { batchWorkflowId, type BatchState } from '../../workflows/batch-definitions';
 import { FAST, jobHarness, waitFor, type JobHarness } from './job-harness';
 
 const AGENT = { agent: 'deep-research-preview-04-2026' };
@@ -38,7 +38,7 @@ function admission(key: string) {
 }
 
 async function settled(batchId: string): Promise<BatchState> {
-  return (await h.env.client.workflow.getHandle(batchId).result()) as BatchState;
+  return (await h.env.client.workflow.getHandle(batchWorkflowId(batchId)).result()) as BatchState;
 }
 
 test('a JSONL batch of 60 items (window 4, continue-as-new every 10) completes with every report, inside the quota, each run under 200 events', async () => {
@@ -59,8 +59,8 @@ test('a JSONL batch of 60 items (window 4, continue-as-new every 10) completes w
     assert.equal(h.emulator.interactions().length, 60, 'one interaction per item, none duplicated');
     // Every run's history is bounded, however many items the batch has.
     const runs: number[] = [];
-    for await (const ex of h.env.client.workflow.list({ query: `WorkflowId = '${batchId}'` })) {
-      const hist = await h.env.client.workflow.getHandle(batchId, ex.runId).fetchHistory();
+    for await (const ex of h.env.client.workflow.list({ query: `WorkflowId = '${batchWorkflowId(batchId)}'` })) {
+      const hist = await h.env.client.workflow.getHandle(batchWorkflowId(batchId), ex.runId).fetchHistory();
       runs.push(hist.events?.length ?? 0);
     }
     assert.ok(runs.length >= 6 && Math.max(...runs) < 200, `events per run: ${runs.join(',')}`);

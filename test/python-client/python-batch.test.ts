@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { releaseTestEnv } from '../helpers/temporal';
+import { batchWorkflowId } from '../../workflows/batch-definitions';
 import { serviceHarness, type ServiceHarness } from '../service/harness';
 import { noVenv, pythonEnv, runProgram, venvPython } from './python-env';
 
@@ -65,5 +66,5 @@ test('a batch started from Python completes with every report; a bad item is ref
     const outcome = await h.jobs.result(item.jobId);
     assert.equal(outcome.report, h.emulator.canonicalReport(item.interactionId));
   }
-  await assert.rejects(h.env.client.workflow.getHandle(`${batchId}-bad`).describe(), 'nothing enqueued for the refused batch');
+  await assert.rejects(h.env.client.workflow.getHandle(batchWorkflowId(`${batchId}-bad`)).describe(), 'nothing enqueued for the refused batch');
 });

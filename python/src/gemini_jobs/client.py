@@ -528,7 +528,7 @@ class JobsClient:
             handle = await self.client.start_workflow(
                 c.BATCH_WORKFLOW_TYPE,
                 batch_input,
-                id=batch_id,
+                id=c.BATCH_WORKFLOW_ID_PREFIX + batch_id,
                 task_queue=self.task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -536,17 +536,18 @@ class JobsClient:
                 static_summary=f"gemini-jobs batch of {len(items)} items",
             )
         except WorkflowAlreadyStartedError:
-            description = await self.client.get_workflow_handle(batch_id).describe()
+            description = await self.client.get_workflow_handle(c.BATCH_WORKFLOW_ID_PREFIX + batch_id).describe()
             return {"batchId": batch_id, "runId": description.run_id or "", "existing": True, "items": len(items)}
         run_id = handle.first_execution_run_id or handle.result_run_id or ""
-        memo = await (await self.client.get_workflow_handle(batch_id, run_id=run_id).describe()).memo()
+        memo = await (await self.client.get_workflow_handle(c.BATCH_WORKFLOW_ID_PREFIX + batch_id, run_id=run_id).describe()).memo()
         return {"batchId": batch_id, "runId": run_id, "existing": memo.get("startToken") != token, "items": len(items)}
 
     async def batch_status(self, batch_id: str) -> dict[str, Any]:
         """The batch's progress (the ``batchState`` query while it runs, its result once closed):
         ``status``, ``counts`` (pending, running, completed, failed, cancelled), ``totalTokens``,
         ``costUsd`` and ``items`` (each with ``item``, ``jobId``, ``status``, ``interactionId``...)."""
-        handle = self._handle(batch_id)
+        assert_job_id(batch_id, "batch_id")
+        handle = self.client.get_workflow_handle(c.BATCH_WORKFLOW_ID_PREFIX + batch_id)
         try:
             description = await handle.describe()
         except RPCError as err:
@@ -559,7 +560,8 @@ class JobsClient:
 
     async def cancel_batch(self, batch_id: str, *, item: int | None = None, reason: str | None = None) -> bool:
         """Cancels the whole batch, or only ``item`` (1-based). ``False`` when it had already ended."""
-        handle = self._handle(batch_id)
+        assert_job_id(batch_id, "batch_id")
+        handle = self.client.get_workflow_handle(c.BATCH_WORKFLOW_ID_PREFIX + batch_id)
         description = await handle.describe()
         if description.status != WorkflowExecutionStatus.RUNNING:
             return False

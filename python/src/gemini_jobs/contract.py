@@ -30,6 +30,8 @@ CREATE_ACTIVITY = "createInteraction"
 JOB_RESULT_MEMO = "geminiJobResult"
 #: Batches (src/contract/batch.ts): workflow type, query, signal and update; item n runs as job "<batchId>-<n>".
 BATCH_WORKFLOW_TYPE = "geminiJobBatch"
+#: A batch's workflow id is this prefix + the batch id (batch and job ids never collide).
+BATCH_WORKFLOW_ID_PREFIX = "gemini-jobs-batch/"
 BATCH_STATE_QUERY = "batchState"
 BATCH_CANCEL_SIGNAL = "batchCancel"
 BATCH_RETRY_UPDATE = "batchRetry"
