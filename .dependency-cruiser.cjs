@@ -121,7 +121,7 @@ module.exports = {
       comment: 'Outside workflows/, only the Temporal message definitions may be imported (signals, queries, updates, search attribute keys), never workflow code.',
       severity: 'error',
       from: { path: '^(activities|src/jobs|src/webhooks)/' },
-      to: { path: '^workflows/', pathNot: '^workflows/(definitions|admission-definitions|watch-lease-definitions|sweeper-definitions)\\.ts$' },
+      to: { path: '^workflows/', pathNot: '^workflows/(definitions|admission-definitions|watch-lease-definitions|sweeper-definitions|batch-definitions)\\.ts$' },
     },
     {
       name: 'main-entry-is-light',
@@ -133,7 +133,7 @@ module.exports = {
         path: [
           '^src/(worker|serve|webhooks|dev|doctor|cli|emulator)/',
           '^activities/',
-          '^workflows/(?!(definitions|admission-definitions|watch-lease-definitions)\\.ts$)',
+          '^workflows/(?!(definitions|admission-definitions|watch-lease-definitions|batch-definitions)\\.ts$)',
           '@temporalio/worker',
         ],
         reachable: true,

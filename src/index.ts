@@ -76,3 +76,8 @@ export type {
   FollowUpAccepted,
 } from './contract';
 export { DEFAULT_TASK_QUEUE, JOB_WORKFLOW_TYPE, SEARCH_ATTRIBUTE_NAMES } from './contract';
+// Batches: a list of job requests run as child jobs of one durable workflow (docs/batches.md).
+export type { StartBatchOptions, StartedBatch, BatchIndexEntry, BatchSummary } from './jobs/jobs-client';
+export type { BatchBudget, BatchOptions, BatchState, BatchCounts, BatchItemRecord, BatchItemStatus } from './contract';
+export { BATCH_WORKFLOW_TYPE, batchItemJobId } from './contract';
+export { parseBatchFile, batchFormatOf } from './jobs/batch-file';

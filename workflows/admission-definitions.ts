@@ -105,6 +105,25 @@ export interface AdmissionLimiterInput {
   key: string;
   limits: AdmissionLimits;
   carried?: LimiterState;
+  /**
+   * The waiters of `carried`, compacted (`workflows/admission-pack.ts`); `carried.waiters` is then
+   * empty. Absent in inputs written before it existed, and when the queue cannot be packed.
+   */
+  packedWaiters?: PackedWaiters;
+}
+
+/** Waiters in the compact continue-as-new form (see the module comment). */
+export interface PackedWaiters {
+  v: 1;
+  n: number;
+  shapes: string;
+  uuids: string;
+  enqBase: number;
+  enq: string;
+  seqBase: number;
+  seq: string;
+  jobIds?: Record<string, string>;
+  tenants?: Record<string, string>;
 }
 
 export const acquireSignal = defineSignal<[AcquireRequest]>('admissionAcquire');

@@ -29,6 +29,7 @@ import {
   type LimiterState,
   type Waiter,
 } from './admission-definitions';
+import { limiterContinuation, unpackWaiters } from './admission-pack';
 
 const { admissionLiveness } = proxyActivities<AdmissionActivities>({
   startToCloseTimeout: '1m',
@@ -55,6 +56,7 @@ class Limiter {
   constructor(private readonly input: AdmissionLimiterInput) {
     this.limits = input.limits;
     this.st = input.carried ?? { waiters: [], holders: [], recent: [], pausedUntilMs: 0, seq: 0, admitted: 0, throttles: 0, leaked: 0 };
+    if (input.packedWaiters) this.st.waiters = unpackWaiters(input.packedWaiters);
   }
 
   private install(): void {
@@ -194,7 +196,7 @@ class Limiter {
       const info = workflowInfo();
       if (info.continueAsNewSuggested || info.historyLength > CONTINUE_AS_NEW_EVENTS) {
         await condition(() => allHandlersFinished() && this.inFlightGrants === 0);
-        await continueAsNew<typeof admissionLimiter>({ key: this.input.key, limits: this.limits, carried: this.st });
+        await continueAsNew<typeof admissionLimiter>(limiterContinuation(this.input.key, this.limits, this.st));
       }
       const wait = this.nextWakeMs(now);
       const woke = wait === undefined ? await condition(() => this.dirty).then(() => true) : await condition(() => this.dirty, wait);

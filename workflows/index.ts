@@ -3,6 +3,7 @@
  * see workflows/job.ts. The definitions are re-exported for callers that import `gemini-jobs/workflows`.
  */
 export { interactionJob } from './job';
+export { geminiJobBatch } from './batch';
 export * from './definitions';
 export { admissionLimiter } from './admission';
 export { watchLease } from './watch-lease';

@@ -27,6 +27,8 @@ Jobs:
   refine-plan <jobId> <text> Ask for a revised plan (the new plan replaces the old)
   list                       List jobs by --status, --agent, --thread
   schedule <subcommand>      Recurring jobs: create, list, describe, pause, resume, trigger, delete
+  batch <sub> ...            Run a list of questions as one batch: start, status, cancel, retry,
+                             results, list (see batch --help)
 
 Services:
   worker                     Run a worker (credentials from the environment)
@@ -176,6 +178,33 @@ a job started a moment ago may be missing for a second.
   --limit <n>                  At most n jobs (default 50)
   --usage                      Also read each job's tokens and estimated cost (one state read
                                per job; in --json output too)
+
+${CONNECTION_FLAGS}`,
+  batch: `Usage: gemini-jobs batch <start|status|cancel|retry|results|list> [options]
+
+  batch start <questions.jsonl|.csv>   Start a batch; prints its id at once
+  batch status <batchId>               Counts, tokens, estimated cost, items not completed
+  batch cancel <batchId> [--item <n>]  Cancel the whole batch, or one item
+  batch retry <batchId> [--item <n>]   Run failed items again (or the named ones)
+  batch results <batchId> --out <dir>  Write <n>.md per item, index.json and index.csv
+  batch list                           Recent batches
+
+JSON lines: one "question", {"question": "..."} or a job request {"agent": ..., "input": ...} per
+line. CSV: a header with a question (or input) column, optional agent and model columns.
+
+Start:
+  --agent <name> | --model <name>  For items that name neither (default ${'deep-research-preview-04-2026'})
+  --batch-id <id>              Batch id (default batch_<uuid>); item n runs as job <batchId>-<n>
+  --window <n>                 Items running at once (default 20; admission control still applies)
+  --continue-as-new-every <n>  Items per workflow run (default 100)
+  --max-tokens <n>             Batch budget: total tokens; when crossed, no new item starts and
+  --max-cost <usd>             running ones are cancelled
+  --mode, --deadline, --follow-up-window   Job options of every item (follow-up window default 0s)
+Other:
+  --item <n>                   cancel / retry: the item (1-based; retry takes several)
+  --reason <text>              cancel: the reason recorded
+  --out <dir>                  results: the directory
+  --limit <n>                  list: at most n batches (default 50)
 
 ${CONNECTION_FLAGS}`,
   worker: `Usage: gemini-jobs worker [options]

@@ -24,6 +24,7 @@ const jobCommands = () => require('./commands/jobs') as typeof import('./command
 const serviceCommands = () => require('./commands/services') as typeof import('./commands/services');
 const doctorCommands = () => require('./commands/doctor') as typeof import('./commands/doctor');
 const webhooksCommands = () => require('./commands/webhooks') as typeof import('./commands/webhooks');
+const batchCommands = () => require('./commands/batch') as typeof import('./commands/batch');
 const serveCommands = () => require('./commands/serve') as typeof import('./commands/serve');
 const scheduleCommands = () => require('./commands/schedules') as typeof import('./commands/schedules');
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, () => Command> = {
   'refine-plan': () => ({ options: jobCommands().JOB_COMMAND_OPTIONS['refine-plan']!, run: jobCommands().refinePlanCommand }),
   list: () => ({ options: jobCommands().JOB_COMMAND_OPTIONS.list!, run: jobCommands().listCommand }),
   schedule: () => ({ options: scheduleCommands().SCHEDULE_COMMAND_OPTIONS, run: scheduleCommands().scheduleCommand }),
+  batch: () => ({ options: batchCommands().BATCH_COMMAND_OPTIONS, run: batchCommands().batchCommand }),
   worker: () => ({ options: serviceCommands().SERVICE_COMMAND_OPTIONS.worker!, run: serviceCommands().workerCommand }),
   emulator: () => ({ options: serviceCommands().SERVICE_COMMAND_OPTIONS.emulator!, run: serviceCommands().emulatorCommand }),
   dev: () => ({ options: serviceCommands().SERVICE_COMMAND_OPTIONS.dev!, run: serviceCommands().devCommand }),

@@ -14,3 +14,4 @@ export * from './usage';
 export * from './job-error-codes';
 export * from './error-codes';
 export * from './callback';
+export * from './batch';

@@ -19,6 +19,20 @@ import { connectClient, loadTemporalConfig, resolveTaskQueue } from '../temporal
 import { createResultStoreFromEnv } from '../results/result-store';
 import type { ResultStore } from '../results/result-store';
 import { jobHandle, type JobsContext } from './context';
+import {
+  cancelBatch,
+  listBatches,
+  readBatchState,
+  retryBatch,
+  startBatch,
+  validateBatch,
+  writeBatchResults,
+  type BatchIndexEntry,
+  type BatchSummary,
+  type StartBatchOptions,
+  type StartedBatch,
+} from './batches';
+import type { BatchInput, BatchRetryAccepted, BatchState } from '../contract';
 import { listJobs, listJobsPage } from './listing';
 import { readOutcome, readState } from './read-job';
 import { withCallbackDeliveries } from './callbacks';
@@ -72,6 +86,7 @@ export {
   SearchAttributesMissingError,
 } from './errors';
 export type { CreateScheduleOptions, JobScheduleDescription, JobScheduleSummary, ScheduleOverlap } from './schedules';
+export type { BatchIndexEntry, BatchSummary, StartBatchOptions, StartedBatch } from './batches';
 
 export class JobsClient {
   readonly client: Client;
@@ -153,6 +168,44 @@ export class JobsClient {
    */
   start(request: JobRequest, opts: StartJobOptions = {}): Promise<StartedJob> {
     return startJob(this.context, request, opts);
+  }
+
+  /** Checks a batch as `startBatch` does, without connecting: throws `JobValidationError` naming the field. */
+  static validateBatch(items: JobRequest[], opts: StartBatchOptions = {}): BatchInput {
+    return validateBatch(items, opts);
+  }
+
+  /**
+   * Validates every item, then enqueues the batch; returns at once with its id. Item `n` runs as
+   * job `<batchId>-<n>` with `opts.options.jobOptions`, under the worker's admission control.
+   */
+  startBatch(items: JobRequest[], opts: StartBatchOptions = {}): Promise<StartedBatch> {
+    return startBatch(this.context, items, opts);
+  }
+
+  /** A batch's progress (counts, tokens, estimated cost, each item's record). */
+  batchState(batchId: string): Promise<BatchState> {
+    return readBatchState(this.context, batchId);
+  }
+
+  /** Cancels a batch, or only item `item` (1-based). False when the batch had already closed. */
+  cancelBatch(batchId: string, opts: { item?: number; reason?: string } = {}): Promise<boolean> {
+    return cancelBatch(this.context, batchId, opts);
+  }
+
+  /** Runs the batch's failed items again (or the named ones), on a running or a closed batch. */
+  retryBatch(batchId: string, opts: { items?: number[] } = {}): Promise<BatchRetryAccepted> {
+    return retryBatch(this.context, batchId, opts);
+  }
+
+  /** Recent batches, newest first. */
+  listBatches(opts: { limit?: number } = {}): Promise<BatchSummary[]> {
+    return listBatches(this.context, opts);
+  }
+
+  /** Writes `<n>.md` per item and `index.json` / `index.csv` into `dir`. */
+  writeBatchResults(batchId: string, dir: string): Promise<{ state: BatchState; entries: BatchIndexEntry[] }> {
+    return writeBatchResults(this.context, batchId, dir);
   }
 
   /** One snapshot: the workflow's state query merged with describe() (live heartbeat progress). */

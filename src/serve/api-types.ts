@@ -4,8 +4,8 @@
  * schemas/openapi.json, adding the rules types cannot state (lengths, patterns, ranges: the
  * `RULES` of ./openapi.ts); the server validates requests against that same document.
  */
-import type { FollowUpAccepted, FollowUpRequest, JobOptions, JobRequest, JobState, PendingPlan } from '../contract';
-import type { JobOutcome, JobScheduleDescription, JobScheduleSummary, JobSummary, ScheduleOverlap, StartedJob } from '../jobs/jobs-client';
+import type { BatchOptions, BatchState, FollowUpAccepted, FollowUpRequest, JobOptions, JobRequest, JobState, PendingPlan } from '../contract';
+import type { JobOutcome, JobScheduleDescription, JobScheduleSummary, JobSummary, ScheduleOverlap, StartedBatch, StartedJob } from '../jobs/jobs-client';
 import type { DoneEvent, OutputEvent, PhaseEvent, ProgressEvent, ThoughtEvent, TurnCompletedEvent } from '../jobs/watch';
 
 /** `POST /v1/jobs`. */
@@ -72,6 +72,37 @@ export type TurnAccepted = FollowUpAccepted;
 /** `POST /v1/jobs/{jobId}/plan/refine` answer: the new turn, and the revised plan once it is ready. */
 export interface PlanRefined extends FollowUpAccepted {
   plan?: PendingPlan;
+}
+
+/** `POST /v1/batches`. */
+export interface StartBatchBody {
+  /** Your idempotency key: the same batchId again enqueues nothing (`existing: true`). Default `batch_<uuid>`. Item n runs as job `<batchId>-<n>`. */
+  batchId?: string;
+  /** One job request per item (the fields of `POST /v1/jobs`'s `request`). */
+  items: JobRequest[];
+  options?: BatchOptions;
+}
+
+/** `POST /v1/batches` answer (202 enqueued, 200 already there). */
+export type StartBatchAnswer = StartedBatch;
+
+/** `GET /v1/batches/{batchId}` answer: counts, tokens, estimated cost and each item's record. */
+export type BatchStateAnswer = BatchState;
+
+/** `POST /v1/batches/{batchId}/cancel` (the body is optional). */
+export interface CancelBatchBody {
+  /** Cancel only this item (1-based); absent = the whole batch. */
+  item?: number;
+  /** Why, kept in the batch's state. */
+  reason?: string;
+}
+
+/** `POST /v1/batches/{batchId}/cancel` answer. */
+export interface CancelBatchAnswer {
+  batchId: string;
+  item?: number;
+  /** False when the batch had already ended. */
+  cancelRequested: boolean;
 }
 
 /** Every failure: a stable `code`, a message for people, and the field at fault when there is one. */

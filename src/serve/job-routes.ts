@@ -7,7 +7,7 @@ import { holdOpen } from '../common/bounded-http';
 import { codeOf } from '../common/errors';
 import type { JobsClient, ListOptions } from '../jobs/jobs-client';
 import type { FollowUpAccepted } from '../contract';
-import type { CancelBody, FollowUpBody, RefinePlanBody, StartJobBody } from './api-types';
+import type { CancelBatchBody, CancelBody, FollowUpBody, RefinePlanBody, StartBatchBody, StartJobBody } from './api-types';
 import { HttpError } from './errors';
 import type { Route, RouteContext } from './routes';
 import { relayEvents } from './sse';
@@ -113,6 +113,41 @@ export function jobRoutes(options: JobRoutesOptions): { routes: Route[]; openStr
       operationId: 'listJobs',
       async handle(ctx) {
         sendJson(ctx, 200, { jobs: await jobs.list(listOptions(ctx.query)) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/batches',
+      operationId: 'startBatch',
+      async handle(ctx) {
+        const body = (await ctx.body()) as unknown as StartBatchBody;
+        // JobsClient.startBatch checks every item as a job (credentials, size), naming `items[i]`.
+        const started = await jobs.startBatch(body.items, {
+          ...(body.batchId !== undefined ? { batchId: body.batchId } : {}),
+          ...(body.options !== undefined ? { options: body.options } : {}),
+        });
+        sendJson(ctx, started.existing ? 200 : 202, started);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/batches/:batchId',
+      operationId: 'getBatchState',
+      async handle(ctx) {
+        sendJson(ctx, 200, await jobs.batchState(ctx.params.batchId!));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/batches/:batchId/cancel',
+      operationId: 'cancelBatch',
+      async handle(ctx) {
+        const body = (await ctx.body()) as CancelBatchBody;
+        const cancelRequested = await jobs.cancelBatch(ctx.params.batchId!, {
+          ...(body.item !== undefined ? { item: body.item } : {}),
+          ...(body.reason !== undefined ? { reason: body.reason } : {}),
+        });
+        sendJson(ctx, 202, { batchId: ctx.params.batchId, ...(body.item !== undefined ? { item: body.item } : {}), cancelRequested });
       },
     },
     {

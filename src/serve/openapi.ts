@@ -15,6 +15,7 @@ import { CREDENTIAL_HEADER, CREDENTIAL_KEY, SECRET_PATTERNS } from '../common/re
 import { packageRoot } from './package-files';
 import { JS_WHITESPACE, portablePattern } from './portable-pattern';
 import { AGENT_TURN_DEADLINE_MS } from '../contract/constants';
+import { MAX_BATCH_ITEMS } from '../contract/batch';
 import { RETIRED_AGENTS } from '../interactions/models';
 import { CALLBACK_EVENTS } from '../contract/callback';
 
@@ -103,6 +104,27 @@ export const RULES: Schemas = {
     maxLength: MAX_FILTER_CHARS,
     pattern: `^[^"\\\\${CONTROL}]*$`,
     description: `A list filter value: at most ${MAX_FILTER_CHARS} characters, no double quote, backslash or control character; empty values are ignored.`,
+  },
+  BatchId: {
+    type: 'string',
+    minLength: 1,
+    pattern: `^[^${WHITESPACE}${CONTROL}]+$`,
+    ...utf16MaxLength(180),
+    description: `A batch id (its workflow id is gemini-jobs-batch/<batchId>): ${utf16Text(180)}, no whitespace or control characters (item n runs as job <batchId>-<n>).`,
+  },
+  BatchOptionsRules: {
+    description: "`window` and `continueAsNewEvery` from 1 to 10000, a budget of positive limits, `jobOptions` as a job's options; no other option.",
+    additionalProperties: false,
+    properties: {
+      jobOptions: ref('JobOptionsRules'),
+      window: { type: 'integer', minimum: 1, maximum: 10_000 },
+      continueAsNewEvery: { type: 'integer', minimum: 1, maximum: 10_000 },
+      budget: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { maxTotalTokens: { type: 'integer', exclusiveMinimum: 0 }, maxCostUsd: { type: 'number', exclusiveMinimum: 0 } },
+      },
+    },
   },
   NonBlankText: { type: 'string', pattern: `[^${WHITESPACE}]`, description: 'Text with at least one character that is not whitespace.' },
   EventPosition: {
@@ -246,6 +268,17 @@ const BODY_REFINEMENTS: Record<string, Record<string, Refinement>> = {
   },
   ScheduleNoteBody: { note: { type: 'string', ...utf16MaxLength(1000) } },
   RefinePlanBody: { instructions: both('NonBlankText', 'NoCredentials') },
+  StartBatchBody: {
+    batchId: ref('BatchId'),
+    items: (schema) => ({
+      ...(schema as Record<string, unknown>),
+      minItems: 1,
+      maxItems: MAX_BATCH_ITEMS,
+      items: { allOf: [(schema as { items?: unknown }).items, ref('JobRequestRules'), ref('NoCredentials')] },
+    }),
+    options: both('BatchOptionsRules', 'NoCredentials'),
+  },
+  CancelBatchBody: { item: { type: 'integer', minimum: 1, maximum: MAX_BATCH_ITEMS }, reason: ref('NoCredentials') },
 };
 
 function refineBody(schema: JsonSchema, fields: Record<string, Refinement>): JsonSchema {
@@ -295,6 +328,13 @@ const START_EXAMPLES = {
 };
 
 const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
+const batchIdParam = { name: 'batchId', in: 'path', required: true, schema: ref('BatchId'), description: 'Batch id (its Temporal workflow id is gemini-jobs-batch/<batchId>).' };
+const batchLinks = Object.fromEntries(
+  ['getBatchState', 'cancelBatch'].map((operationId) => [
+    operationId,
+    { operationId, parameters: { batchId: '$response.body#/batchId' }, description: `The started batch's ${operationId}.` },
+  ]),
+);
 const jobIdParam = { name: 'jobId', in: 'path', required: true, schema: ref('JobId'), description: 'Job id (= Temporal workflow id).' };
 const TURN_ERRORS = [400, 401, 403, 404, 409, 413, 415, 500, 502, 503];
 const scheduleIdParam = { name: 'scheduleId', in: 'path', required: true, schema: ref('ScheduleId'), description: 'Schedule id.' };
@@ -391,6 +431,57 @@ export function buildOpenApiDocument(generated: Schemas): Record<string, unknown
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
           ],
           responses: { 200: { description: 'Jobs', content: json(ref('JobListAnswer')) }, ...errorResponses(400, 401, 403, 500, 503) },
+        },
+      },
+      '/v1/batches': {
+        post: {
+          operationId: 'startBatch',
+          summary: 'Start a batch: every item runs as job <batchId>-<n> under admission control (idempotent on a client-chosen batchId)',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: ref('StartBatchBody'),
+                examples: {
+                  companies: {
+                    summary: 'Two Deep Research questions, two at a time, with a batch budget',
+                    value: {
+                      items: [
+                        { agent: 'deep-research-preview-04-2026', input: 'Company profile: Acme Heat Pumps' },
+                        { agent: 'deep-research-preview-04-2026', input: 'Company profile: Borealis Thermal' },
+                      ],
+                      options: { window: 2, budget: { maxCostUsd: 20 }, jobOptions: { followUpWindowMs: 0 } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            202: { description: 'Enqueued', content: json(ref('StartBatchAnswer')), links: batchLinks },
+            200: { description: 'A batch with this batchId already existed; nothing was enqueued (`existing: true`)', content: json(ref('StartBatchAnswer')), links: batchLinks },
+            ...errorResponses(400, 401, 403, 413, 415, 500, 503),
+          },
+        },
+      },
+      '/v1/batches/{batchId}': {
+        get: {
+          operationId: 'getBatchState',
+          summary: 'Batch progress: counts (pending, running, completed, failed, cancelled), tokens, estimated cost, each item',
+          parameters: [batchIdParam],
+          responses: { 200: { description: 'State', content: json(ref('BatchStateAnswer')) }, ...errorResponses(400, 401, 403, 404, 500, 503) },
+        },
+      },
+      '/v1/batches/{batchId}/cancel': {
+        post: {
+          operationId: 'cancelBatch',
+          summary: 'Cancel the whole batch (pending items never start, running ones are cancelled), or one item',
+          parameters: [batchIdParam],
+          requestBody: { required: false, content: json(ref('CancelBatchBody')) },
+          responses: {
+            202: { description: '`cancelRequested: false` when the batch had already ended', content: json(ref('CancelBatchAnswer')) },
+            ...errorResponses(400, 401, 403, 404, 413, 415, 500, 503),
+          },
         },
       },
       '/v1/schedules': {

@@ -7,6 +7,7 @@ plan approval) and reads their reports, the way the TypeScript ``JobsClient`` do
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 import uuid
@@ -555,6 +556,96 @@ class JobsClient:
             row["recentRuns"] = [a.action.workflow_id for a in s.info.recent_actions if hasattr(a.action, "workflow_id")] if s.info else []
             out.append(row)
         return sorted(out, key=lambda r: r["scheduleId"])
+
+    # ---- batches ------------------------------------------------------------------------------
+
+    async def start_batch(
+        self,
+        items: list[JobRequest],
+        *,
+        batch_id: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Validates every item as a job (with ``options["jobOptions"]``), then enqueues the batch
+        (workflow ``geminiJobBatch``) and returns at once: ``{"batchId", "runId", "existing", "items"}``.
+        Item n runs as job ``<batchId>-<n>`` under the worker's admission control. Raises
+        :class:`JobValidationError` naming ``items[i]`` or ``options.<field>`` (nothing enqueued)."""
+        batch_id = batch_id if batch_id is not None else f"batch_{uuid.uuid4()}"
+        assert_job_id(batch_id, "batch_id")
+        if len(batch_id) > 180:
+            raise JobValidationError("batch_id", "must be at most 180 characters", "use a shorter id: item job ids add a suffix")
+        if not isinstance(items, list) or not items:
+            raise JobValidationError("items", "must be a non-empty list of job requests", 'pass [{"agent": ..., "input": ...}, ...]')
+        if len(items) > c.MAX_BATCH_ITEMS:
+            raise JobValidationError("items", f"has {len(items)} items; at most {c.MAX_BATCH_ITEMS}", "split the list into several batches")
+        opts = dict(options or {})
+        unknown = sorted(set(opts) - {"jobOptions", "window", "continueAsNewEvery", "budget"})
+        if unknown:
+            raise JobValidationError(f"options.{unknown[0]}", "is not a batch option", "use jobOptions, window, continueAsNewEvery or budget")
+        for key in ("window", "continueAsNewEvery"):
+            value = opts.get(key)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10_000):
+                raise JobValidationError(f"options.{key}", "must be an integer from 1 to 10000", "pass e.g. 20")
+        job_options = opts.get("jobOptions")
+        for i, item in enumerate(items):
+            try:
+                validate_start(item, job_id=f"{batch_id}-{i + 1}", options=job_options)
+            except JobValidationError as err:
+                field = f"options.jobOptions{err.field[len('options'):]}" if err.field.startswith("options") else f"items[{i}].{err.field.removeprefix('request.')}"
+                raise JobValidationError(field, err.problem, err.fix) from err
+        size = len(json.dumps(items, separators=(",", ":"), ensure_ascii=False).encode())
+        if size > c.MAX_BATCH_ITEMS_BYTES:
+            raise JobValidationError("items", f"are {size} bytes of JSON; at most {c.MAX_BATCH_ITEMS_BYTES}", "split the list into several batches")
+        batch_input: dict[str, Any] = {"items": list(items), **({"options": opts} if opts else {})}
+        token = str(uuid.uuid4())
+        try:
+            handle = await self.client.start_workflow(
+                c.BATCH_WORKFLOW_TYPE,
+                batch_input,
+                id=c.BATCH_WORKFLOW_ID_PREFIX + batch_id,
+                task_queue=self.task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                memo={"startToken": token},
+                static_summary=f"gemini-jobs batch of {len(items)} items",
+            )
+        except WorkflowAlreadyStartedError:
+            description = await self.client.get_workflow_handle(c.BATCH_WORKFLOW_ID_PREFIX + batch_id).describe()
+            return {"batchId": batch_id, "runId": description.run_id or "", "existing": True, "items": len(items)}
+        run_id = handle.first_execution_run_id or handle.result_run_id or ""
+        memo = await (await self.client.get_workflow_handle(c.BATCH_WORKFLOW_ID_PREFIX + batch_id, run_id=run_id).describe()).memo()
+        return {"batchId": batch_id, "runId": run_id, "existing": memo.get("startToken") != token, "items": len(items)}
+
+    async def batch_status(self, batch_id: str) -> dict[str, Any]:
+        """The batch's progress (the ``batchState`` query while it runs, its result once closed):
+        ``status``, ``counts`` (pending, running, completed, failed, cancelled), ``totalTokens``,
+        ``costUsd`` and ``items`` (each with ``item``, ``jobId``, ``status``, ``interactionId``...)."""
+        assert_job_id(batch_id, "batch_id")
+        handle = self.client.get_workflow_handle(c.BATCH_WORKFLOW_ID_PREFIX + batch_id)
+        try:
+            description = await handle.describe()
+        except RPCError as err:
+            if _not_found(err):
+                raise JobNotFoundError(batch_id) from err
+            raise
+        if description.status == WorkflowExecutionStatus.RUNNING:
+            return cast(dict[str, Any], await handle.query(c.BATCH_STATE_QUERY))
+        return cast(dict[str, Any], await handle.result())
+
+    async def cancel_batch(self, batch_id: str, *, item: int | None = None, reason: str | None = None) -> bool:
+        """Cancels the whole batch, or only ``item`` (1-based). ``False`` when it had already ended."""
+        assert_job_id(batch_id, "batch_id")
+        handle = self.client.get_workflow_handle(c.BATCH_WORKFLOW_ID_PREFIX + batch_id)
+        description = await handle.describe()
+        if description.status != WorkflowExecutionStatus.RUNNING:
+            return False
+        arg: dict[str, Any] = {}
+        if item is not None:
+            arg["item"] = item
+        if reason is not None:
+            arg["reason"] = reason
+        await handle.signal(c.BATCH_CANCEL_SIGNAL, arg)
+        return True
 
     # ---- list ---------------------------------------------------------------------------------
 

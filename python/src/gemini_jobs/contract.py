@@ -28,6 +28,15 @@ FOLLOW_ACTIVITY = "followInteraction"
 CREATE_ACTIVITY = "createInteraction"
 
 JOB_RESULT_MEMO = "geminiJobResult"
+#: Batches (src/contract/batch.ts): workflow type, query, signal and update; item n runs as job "<batchId>-<n>".
+BATCH_WORKFLOW_TYPE = "geminiJobBatch"
+#: A batch's workflow id is this prefix + the batch id (batch and job ids never collide).
+BATCH_WORKFLOW_ID_PREFIX = "gemini-jobs-batch/"
+BATCH_STATE_QUERY = "batchState"
+BATCH_CANCEL_SIGNAL = "batchCancel"
+BATCH_RETRY_UPDATE = "batchRetry"
+MAX_BATCH_ITEMS = 5_000
+MAX_BATCH_ITEMS_BYTES = 1_000_000
 """Memo key of the ``JobResult`` of a job that ended Temporal-cancelled (it has no result)."""
 
 TEMPORAL_REPORT_STORE = "temporal"
