@@ -13,7 +13,7 @@
  *   gemini-jobs/interactions, /workflows, /activities
  */
 export * from './interactions';
-export { JobsClient, JobNotFoundError, JobQueryError, JobWaitTimeoutError, JobClosedError, JobUpdateRejectedError } from './jobs/jobs-client';
+export { JobsClient, JobNotFoundError, JobQueryError, JobWaitTimeoutError, JobClosedError, JobUpdateRejectedError, ScheduleExistsError, ScheduleNotFoundError } from './jobs/jobs-client';
 export type {
   JobsClientOptions,
   JobsConnectOptions,

@@ -56,6 +56,8 @@ const SAMPLES: Array<[AnyClass, Error, string]> = [
   [main.JobWaitTimeoutError, new main.JobWaitTimeoutError('job_1', 'Job job_1 did not finish'), 'wait_timeout'],
   [main.JobQueryError, new main.JobQueryError('job_1', 'q', 5_000, new Error('deadline')), 'query_failed'],
   [main.JobClosedError, new main.JobClosedError('job_1', 'completed'), 'job_closed'],
+  [main.ScheduleNotFoundError, new main.ScheduleNotFoundError('weekly'), 'schedule_not_found'],
+  [main.ScheduleExistsError, new main.ScheduleExistsError('weekly'), 'schedule_exists'],
   [main.JobUpdateRejectedError, new main.JobUpdateRejectedError('followUp rejected: turn 1 is still running'), 'update_rejected'],
   [main.SearchAttributesMissingError, new main.SearchAttributesMissingError('default', 'unknown search attribute GeminiJobStatus'), 'search_attributes_missing'],
   [InlineReportError, new InlineReportError('inline report key "x" is not <runId>/<activityId>'), 'report_unreadable'],
