@@ -20,6 +20,7 @@ import { admissionWorkflowId } from '../../workflows/admission-definitions';
 import { approvePlanUpdate, cancelSignal, followUpUpdate, jobStatusKey, type JobInput, type JobRequest } from '../../workflows/definitions';
 import { sweeperWorkflowId } from '../../workflows/sweeper-definitions';
 import { callbackWorkflowId } from '../../src/contract/callback';
+import { batchWorkflowId } from '../../src/contract/batch';
 import { JobsClient } from '../../src/jobs/jobs-client';
 import type { EmulatorOptions } from '../../src/emulator';
 import { createWebhookHandler } from '../../src/webhooks';
@@ -484,6 +485,20 @@ const SCENARIOS: Scenario[] = [
         await jobs.schedules.delete(scheduleId).catch(() => undefined);
       }
     },
+  },
+  {
+    name: 'batch-continued-as-new',
+    path: 'a batch of three model questions, two at a time, continuing as new after two items: every item completed (run 1 continued as new, run 2 completed)',
+    group: 'callback',
+    run: async (h, id) => {
+      const jobs = new JobsClient({ client: h.env.client, taskQueue: h.taskQueue, resultStore: h.store, interactions: h.client });
+      await jobs.startBatch([model('Batch item one'), model('Batch item two'), model('Batch item three')], {
+        batchId: id,
+        options: { window: 2, continueAsNewEvery: 2, jobOptions: FAST },
+      });
+      return finished(h.env.client.workflow.getHandle(batchWorkflowId(id)) as unknown as JobHandle);
+    },
+    companions: (_h, id) => [{ suffix: 'item1', workflowId: `${id}-1`, closed: true }],
   },
 ];
 
