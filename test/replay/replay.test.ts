@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { packageRoot, workflowBundle } from '../helpers/temporal';
 import { historyFromJson } from './history-json';
+import { patchIds } from '../helpers/patch-markers';
+import { PATCHES } from '../../workflows/patches';
 import type { ManifestEntry } from './record';
 
 const corpusRoot = join(packageRoot, 'test', 'replay', 'histories');
@@ -47,6 +49,19 @@ test('every recorded history is listed in its manifest, and every listed file ex
       .sort();
     assert.deepEqual(c.entries.map((e) => e.file).sort(), files, `${c.version}: manifest and files agree`);
   }
+});
+
+test('the newest corpus takes the new side of every registered patch, and has open jobs among its histories', () => {
+  const newest = corpora().at(-1)!;
+  const markers = new Set(newest.entries.flatMap((e) => patchIds(historyFromJson(readFileSync(join(newest.dir, e.file), 'utf8')))));
+  for (const entry of Object.values(PATCHES)) {
+    if (entry.since !== newest.version.replace(/^v/, '')) continue;
+    assert.ok(markers.has(entry.id), `${newest.version} has a history with the ${entry.id} marker (record it with npm run replay:record)`);
+  }
+  assert.ok(
+    newest.entries.some((e) => e.status === 'RUNNING'),
+    `${newest.version} holds open jobs (recorded where they wait)`,
+  );
 });
 
 for (const corpus of corpora()) {
