@@ -13,7 +13,16 @@
  *   gemini-jobs/interactions, /workflows, /activities
  */
 export * from './interactions';
-export { JobsClient, JobNotFoundError, JobQueryError, JobWaitTimeoutError, JobClosedError, JobUpdateRejectedError, ScheduleExistsError, ScheduleNotFoundError } from './jobs/jobs-client';
+export {
+  JobsClient,
+  JobNotFoundError,
+  JobQueryError,
+  JobWaitTimeoutError,
+  JobClosedError,
+  JobUpdateRejectedError,
+  ScheduleExistsError,
+  ScheduleNotFoundError,
+} from './jobs/jobs-client';
 export type {
   JobsClientOptions,
   JobsConnectOptions,
