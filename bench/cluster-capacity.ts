@@ -56,6 +56,7 @@ const USAGE = `Usage: node dist/bench/cluster-capacity.js [options]
   --keep-cluster         leave the cluster this bench started running
   --start-concurrency C  job starts in flight (default 50)
   --start-connections S  client connections the starts are spread over (default 4)
+  --start-rate R         at most R job starts per second (default: as fast as the starts in flight allow)
   --idle-seconds S       server CPU measured with the workers polling and no jobs, before the run (default 30)
   --seed N               emulator seed (default 1)
   --timeout-minutes T    give up waiting for the jobs after T minutes (default 2 x run + 30)
@@ -70,6 +71,7 @@ const FLAGS = {
   'keep-cluster': { type: 'boolean' },
   'start-concurrency': { type: 'string' },
   'start-connections': { type: 'string' },
+  'start-rate': { type: 'string' },
   'idle-seconds': { type: 'string' },
   seed: { type: 'string' },
   'timeout-minutes': { type: 'string' },
@@ -190,6 +192,7 @@ async function main(): Promise<void> {
   const runMinutes = numberFlag(f, 'run-minutes', 20, 0.1);
   const startConcurrency = Math.round(numberFlag(f, 'start-concurrency', 50, 1));
   const startConnections = Math.round(numberFlag(f, 'start-connections', 4, 1));
+  const startRate = numberFlag(f, 'start-rate', Infinity, 0.01);
   const idleSeconds = numberFlag(f, 'idle-seconds', 30, 0);
   const seed = Math.round(numberFlag(f, 'seed', 1));
   const timeoutMs = numberFlag(f, 'timeout-minutes', 2 * runMinutes + 30, 0.1) * 60_000;
@@ -281,7 +284,7 @@ async function main(): Promise<void> {
     const specs = jobSpecs('cluster-capacity', n);
     const jobsClients = starters.map((client) => new JobsClient({ client, taskQueue, resultStore: store }));
     log(
-      `${n} jobs, ${k} workers (pids ${pids.join(', ')}; idle RSS ${idleRss.map(mb).join(', ')}), ${runMinutes}-minute runs at real time, ${startConcurrency} starts in flight over ${startConnections} connections; server ${address}; load ${load()}`,
+      `${n} jobs, ${k} workers (pids ${pids.join(', ')}; idle RSS ${idleRss.map(mb).join(', ')}), ${runMinutes}-minute runs at real time, ${startConcurrency} starts in flight over ${startConnections} connections${Number.isFinite(startRate) ? ` at most ${startRate}/s` : ''}; server ${address}; load ${load()}`,
     );
     let started = 0;
     let peakWaiting = 0;
@@ -307,6 +310,8 @@ async function main(): Promise<void> {
     }, 30_000);
     tick.unref();
     await mapLimit(specs, startConcurrency, async (spec, i) => {
+      // Paced starts: job i starts no earlier than i / rate seconds after the first.
+      if (Number.isFinite(startRate)) await sleep(Math.max(0, t0 + (i * 1000) / startRate - Date.now()));
       await startOne(jobsClients[i % jobsClients.length]!, spec, researchRequest(spec.input), options, 300_000);
       started++;
     });
