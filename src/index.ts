@@ -22,6 +22,7 @@ export {
   JobUpdateRejectedError,
   ScheduleExistsError,
   ScheduleNotFoundError,
+  BatchItemNotFoundError,
 } from './jobs/jobs-client';
 export type {
   JobsClientOptions,

@@ -34,6 +34,7 @@ export const EXIT_CODE_OF: Readonly<Record<ErrorCode, ExitCode>> = {
   search_attributes_missing: EXIT.JOB_FAILED,
   schedule_not_found: EXIT.JOB_FAILED,
   schedule_exists: EXIT.JOB_FAILED,
+  batch_item_not_found: EXIT.JOB_FAILED,
   report_unreadable: EXIT.JOB_FAILED,
   dev_server_failed: EXIT.JOB_FAILED,
   bad_request: EXIT.JOB_FAILED,

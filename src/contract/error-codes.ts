@@ -25,7 +25,8 @@ export type JobsErrorCode =
   | 'update_rejected'
   | 'search_attributes_missing'
   | 'schedule_not_found'
-  | 'schedule_exists';
+  | 'schedule_exists'
+  | 'batch_item_not_found';
 
 /** A report inlined in the workflow history could not be read (`InlineReportError`). */
 export type ReportErrorCode = 'report_unreadable';

@@ -9,7 +9,6 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import {
   BATCH_WORKFLOW_TYPE,
   batchIdOfWorkflow,
-  batchItemJobId,
   batchWorkflowId,
   batchOptionsProblem,
   batchStateOf,
@@ -24,7 +23,7 @@ import {
 } from '../contract';
 import { batchCancelSignal, batchRetryUpdate, batchStateQuery } from '../../workflows/batch-definitions';
 import type { JobsContext } from './context';
-import { JobNotFoundError } from './errors';
+import { BatchItemNotFoundError, JobNotFoundError } from './errors';
 import { assertJobId, newJobId } from './job-id';
 import { readOutcome } from './read-job';
 import { validateStart } from './start-job';
@@ -157,8 +156,8 @@ export async function cancelBatch(ctx: JobsContext, batchId: string, opts: { ite
   if (opts.item !== undefined) {
     if (!Number.isInteger(opts.item) || opts.item < 1) throw new JobValidationError('item', 'must be an item number (1-based)', 'Pass for example --item 3.');
     const { counts } = await batchHandle(ctx, batchId).query(batchStateQuery);
-    // No such item: its job does not exist (404), as for any unknown job.
-    if (opts.item > counts.total) throw new JobNotFoundError(batchItemJobId(batchId, opts.item));
+    // The batch exists, the item does not: a conflict with the batch's size (409), not a missing batch (404).
+    if (opts.item > counts.total) throw new BatchItemNotFoundError(batchId, opts.item, counts.total);
   }
   await batchHandle(ctx, batchId).signal(batchCancelSignal, {
     ...(opts.item !== undefined ? { item: opts.item } : {}),

@@ -146,6 +146,20 @@ export class ScheduleNotFoundError extends GeminiJobsError<'schedule_not_found'>
   }
 }
 
+/** A per-item batch cancel naming an item the batch does not have (the batch itself exists). */
+export class BatchItemNotFoundError extends GeminiJobsError<'batch_item_not_found'> {
+  constructor(
+    readonly batchId: string,
+    readonly item: number,
+    readonly items: number,
+  ) {
+    super('batch_item_not_found', `Batch ${batchId} has ${items} items, so no item ${item}; nothing was cancelled. Pass an item from 1 to ${items}.`);
+  }
+  protected override jsonFields(): Record<string, unknown> {
+    return { batchId: this.batchId, item: this.item, items: this.items };
+  }
+}
+
 /** `schedules.create` with an id a schedule already has: nothing was changed. */
 export class ScheduleExistsError extends GeminiJobsError<'schedule_exists'> {
   constructor(

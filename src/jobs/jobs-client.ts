@@ -82,6 +82,7 @@ export {
   JobUpdateRejectedError,
   JobWaitTimeoutError,
   ScheduleExistsError,
+  BatchItemNotFoundError,
   ScheduleNotFoundError,
   SearchAttributesMissingError,
 } from './errors';

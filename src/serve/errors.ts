@@ -80,6 +80,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode | ServeErrorCode, number>
   update_rejected: 409,
   schedule_not_found: 404,
   schedule_exists: 409,
+  batch_item_not_found: 409,
   job_closed: 409,
   no_report: 409,
   payload_too_large: 413,

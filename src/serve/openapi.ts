@@ -296,7 +296,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or wrong bearer token (`unauthorized`). The connection is closed; the body is not read.',
   403: 'The `Host` header names a host this server does not serve (`host_not_allowed`; loopback servers answer loopback names and `--allowed-hosts`).',
   404: 'No such job (`job_not_found`) or schedule (`schedule_not_found`).',
-  409: 'Rejected by the job (`update_rejected`: a turn is running, no plan waits, the follow-up window closed, the budget is spent), the job has ended (`job_closed`) or it has no report yet (`no_report`); a schedule with that id exists (`schedule_exists`).',
+  409: 'Rejected by the job (`update_rejected`: a turn is running, no plan waits, the follow-up window closed, the budget is spent), the job has ended (`job_closed`) or it has no report yet (`no_report`); a schedule with that id exists (`schedule_exists`); a batch has no item of that number (`batch_item_not_found`).',
   413: 'Body larger than the limit (`payload_too_large`). The connection is closed.',
   415: 'Body not sent as application/json (`unsupported_media_type`).',
   500: 'The server failed (`internal`); its log has the details.',
@@ -480,7 +480,7 @@ export function buildOpenApiDocument(generated: Schemas): Record<string, unknown
           requestBody: { required: false, content: json(ref('CancelBatchBody')) },
           responses: {
             202: { description: '`cancelRequested: false` when the batch had already ended', content: json(ref('CancelBatchAnswer')) },
-            ...errorResponses(400, 401, 403, 404, 413, 415, 500, 503),
+            ...errorResponses(400, 401, 403, 404, 409, 413, 415, 500, 503),
           },
         },
       },

@@ -58,6 +58,7 @@ const SAMPLES: Array<[AnyClass, Error, string]> = [
   [main.JobClosedError, new main.JobClosedError('job_1', 'completed'), 'job_closed'],
   [main.ScheduleNotFoundError, new main.ScheduleNotFoundError('weekly'), 'schedule_not_found'],
   [main.ScheduleExistsError, new main.ScheduleExistsError('weekly'), 'schedule_exists'],
+  [main.BatchItemNotFoundError, new main.BatchItemNotFoundError('b1', 9, 3), 'batch_item_not_found'],
   [main.JobUpdateRejectedError, new main.JobUpdateRejectedError('followUp rejected: turn 1 is still running'), 'update_rejected'],
   [main.SearchAttributesMissingError, new main.SearchAttributesMissingError('default', 'unknown search attribute GeminiJobStatus'), 'search_attributes_missing'],
   [InlineReportError, new InlineReportError('inline report key "x" is not <runId>/<activityId>'), 'report_unreadable'],

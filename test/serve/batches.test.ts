@@ -61,7 +61,10 @@ test('HTTP: POST /v1/batches starts it, GET reads its progress, cancel of one it
   const cancelOne = await h.call(`/v1/batches/${batchId}/cancel`, { json: { item: 6 } });
   assert.equal(cancelOne.status, 202);
   const beyond = await h.call(`/v1/batches/${batchId}/cancel`, { json: { item: 60 } });
-  assert.equal(beyond.status, 404, 'no item 60: its job does not exist');
+  assert.equal(beyond.status, 409, 'no item 60: the batch exists, the item does not');
+  const refused = (await beyond.json()) as { error: { code: string; message: string } };
+  assert.equal(refused.error.code, 'batch_item_not_found');
+  assert.match(refused.error.message, /from 1 to \d+/, 'names the items there are');
   await waitFor(async () => {
     const s = (await (await h.call(`/v1/batches/${batchId}`)).json()) as BatchState;
     return s.counts.completed >= 1 ? s : undefined;
