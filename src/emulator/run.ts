@@ -68,15 +68,7 @@ export interface RunInit {
  * request and script, when it started (wall clock) and what the clients did to it. The events
  * it emitted are not stored: replaying the script up to now gives the same events and ids.
  */
-export interface PersistedRun {
-  id: string;
-  scope: string;
-  request: JsonRecord;
-  inputSteps: WireStep[];
-  script: Script;
-  background: boolean;
-  store: boolean;
-  previousId?: string;
+export interface PersistedRun extends Omit<RunInit, 'rules' | 'createdIso'> {
   createdIso: string;
   /** When the script started, ms since epoch. */
   startedAtMs: number;
