@@ -77,6 +77,16 @@ function start(h: JobHarness, workflowId: string, input: JobInput): Promise<JobH
   return h.start(input, workflowId);
 }
 
+/** A collaborative-planning job whose plan turn has ended: it waits for approval (or a revision). */
+async function planWaiting(h: JobHarness, workflowId: string, topic: string, followUpWindowMs: number): Promise<JobHandle> {
+  const handle = await start(h, workflowId, {
+    request: research(topic, { agent_config: { type: 'deep-research', collaborative_planning: true } }),
+    options: { ...FAST, followUpWindowMs },
+  });
+  await turnWaiting(handle, 1);
+  return handle;
+}
+
 const SCENARIOS: Scenario[] = [
   {
     name: 'stream-completed',
@@ -257,11 +267,7 @@ const SCENARIOS: Scenario[] = [
     name: 'plan-approval',
     path: 'collaborative planning: plan turn ends requires_action, approvePlan update, research turn completed, window expires',
     run: async (h, id) => {
-      const handle = await start(h, id, {
-        request: research('Battery storage economics', { agent_config: { type: 'deep-research', collaborative_planning: true } }),
-        options: { ...FAST, followUpWindowMs: 4_000 },
-      });
-      await turnWaiting(handle, 1);
+      const handle = await planWaiting(h, id, 'Battery storage economics', 4_000);
       await handle.executeUpdate(approvePlanUpdate, { args: [{ edit: 'Focus on Europe.' }] });
       return finished(handle);
     },
@@ -270,11 +276,7 @@ const SCENARIOS: Scenario[] = [
     name: 'plan-cancelled-while-waiting',
     path: 'collaborative planning: plan turn ends requires_action, cancel while waiting for approval',
     run: async (h, id) => {
-      const handle = await start(h, id, {
-        request: research('Plan only', { agent_config: { type: 'deep-research', collaborative_planning: true } }),
-        options: { ...FAST, followUpWindowMs: 120_000 },
-      });
-      await turnWaiting(handle, 1);
+      const handle = await planWaiting(h, id, 'Plan only', 120_000);
       await handle.signal(cancelSignal, { reason: 'not now' });
       return finished(handle);
     },
@@ -318,11 +320,7 @@ const SCENARIOS: Scenario[] = [
     name: 'plan-approved-chained',
     path: 'collaborative planning: plan revised by a follow-up, then approved; the research turn chains to the plan, completed',
     run: async (h, id) => {
-      const handle = await start(h, id, {
-        request: research('Heat pump market', { agent_config: { type: 'deep-research', collaborative_planning: true } }),
-        options: { ...FAST, followUpWindowMs: 120_000 },
-      });
-      await turnWaiting(handle, 1);
+      const handle = await planWaiting(h, id, 'Heat pump market', 120_000);
       await handle.executeUpdate(followUpUpdate, { args: [{ input: 'Add a section on Japan.' }] });
       await turnWaiting(handle, 2);
       await handle.executeUpdate(approvePlanUpdate, { args: [{}] });
@@ -335,14 +333,7 @@ const SCENARIOS: Scenario[] = [
     name: 'open-plan-awaiting-approval',
     path: 'open: the plan turn ended requires_action and the job waits for approval',
     open: true,
-    run: async (h, id) => {
-      const handle = await start(h, id, {
-        request: research('Plan awaiting', { agent_config: { type: 'deep-research', collaborative_planning: true } }),
-        options: { ...FAST, followUpWindowMs: 3_600_000 },
-      });
-      await turnWaiting(handle, 1);
-      return handle;
-    },
+    run: (h, id) => planWaiting(h, id, 'Plan awaiting', 3_600_000),
   },
   {
     name: 'open-follow-up-window',
